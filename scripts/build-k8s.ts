@@ -1,0 +1,50 @@
+/**
+ * Builds (or finds cached) etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and
+ * kwokctl for one or more Kubernetes minors, from the Go module proxy, into $KAIC_CACHE.
+ *
+ *   npm run k8s:build -- 1.36            one minor
+ *   npm run k8s:build -- 1.33 1.35       several
+ *   npm run k8s:build -- --all           1.33 … 1.37
+ *   npm run k8s:build -- --for-tests     the minors our cluster tests use (KAIC_TEST_MINORS)
+ */
+import { BuildError, ensureBinaries } from '../src/build/go-build.js';
+import { cacheDir } from '../src/cache.js';
+import {
+  KUBERNETES_MINORS,
+  kubernetesRelease,
+  parseKubernetesMinor,
+} from '../src/versions/kubernetes.js';
+import { testMinors } from '../test/cluster/minors.js';
+
+function log(line: string): void {
+  const time = new Date().toISOString().slice(11, 19);
+  process.stdout.write(`[build-k8s ${time}] ${line}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(
+      'usage: npm run k8s:build -- [--all | --for-tests | <minor> ...]\n' +
+        `minors: ${KUBERNETES_MINORS.join(', ')}; cache: ${cacheDir()} (set KAIC_CACHE to move it)\n`,
+    );
+    return;
+  }
+  let minors = argv.filter((a) => !a.startsWith('--')).map((a) => parseKubernetesMinor(a, 'minor'));
+  if (argv.includes('--all')) minors = [...KUBERNETES_MINORS];
+  if (argv.includes('--for-tests')) minors = [...minors, ...testMinors()];
+  if (minors.length === 0) throw new BuildError('name a minor (e.g. 1.35), --all or --for-tests');
+  const started = Date.now();
+  for (const minor of [...new Set(minors)]) {
+    const t0 = Date.now();
+    log(`== Kubernetes ${minor} (cache ${cacheDir()})`);
+    await ensureBinaries(kubernetesRelease(minor), log);
+    log(`== Kubernetes ${minor} ready in ${Math.round((Date.now() - t0) / 1000)}s`);
+  }
+  log(`all done in ${Math.round((Date.now() - started) / 1000)}s`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`build-k8s: ${message}\n`);
+  process.exit(1);
+});

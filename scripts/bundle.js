@@ -1,0 +1,75 @@
+// Bundles the action and the CLI into dist/ with esbuild. `--check` rebuilds into a temporary
+// directory and fails when dist/ differs, so a stale committed bundle never ships.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { build } from 'esbuild';
+
+const entryPoints = {
+  main: 'src/main.ts',
+  post: 'src/post.ts',
+  cli: 'src/cli/index.ts',
+};
+
+async function bundle(outdir) {
+  await build({
+    entryPoints,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    // The action runs on node24; the CLI must also run on Node 20.
+    target: 'node20',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.js' },
+    legalComments: 'eof',
+    logLevel: 'warning',
+    // Some bundled CommonJS dependencies call require() on Node built-ins.
+    banner: {
+      js: "import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);",
+    },
+  });
+}
+
+function listFiles(dir, prefix = '') {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? listFiles(join(dir, entry.name), `${prefix}${entry.name}/`)
+      : [`${prefix}${entry.name}`],
+  );
+}
+
+if (process.argv.includes('--check')) {
+  const tmp = mkdtempSync(join(tmpdir(), 'kaic-dist-'));
+  try {
+    await bundle(tmp);
+    const fresh = listFiles(tmp).sort();
+    const committed = listFiles('dist')
+      .filter((f) => f !== 'package.json')
+      .sort();
+    const stale = [
+      ...fresh.filter((f) => !committed.includes(f)).map((f) => `missing: dist/${f}`),
+      ...committed.filter((f) => !fresh.includes(f)).map((f) => `extra: dist/${f}`),
+      ...fresh
+        .filter((f) => committed.includes(f))
+        .filter((f) => !readFileSync(join(tmp, f)).equals(readFileSync(join('dist', f))))
+        .map((f) => `differs: dist/${f}`),
+    ];
+    if (stale.length) {
+      console.error(
+        `dist/ is stale; run "npm run build" and commit dist/:\n  ${stale.join('\n  ')}`,
+      );
+      process.exit(1);
+    }
+    console.log(`dist/ is fresh (${fresh.length} files)`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+} else {
+  rmSync('dist', { recursive: true, force: true });
+  await bundle('dist');
+  console.log(`bundled ${Object.keys(entryPoints).join(', ')} into dist/`);
+}

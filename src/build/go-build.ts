@@ -1,0 +1,492 @@
+/**
+ * Builds the Kubernetes control plane, etcd and kwok from the Go module proxy into kaic's cache.
+ *
+ * k8s.io/kubernetes cannot be `go install`ed (its go.mod maps every staging module to ./staging),
+ * so each build is a throwaway wrapper module that requires the release and pins every staging
+ * module to its published v0.x.y tag. Results land in a temporary directory and are renamed into
+ * place only when complete and verified, so an interrupted build never leaves a half binary, and a
+ * rerun resumes from Go's module and build caches.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { execa, type ResultPromise } from 'execa';
+
+import {
+  binaryPaths,
+  cacheDir,
+  etcdBinDir,
+  goCacheEnv,
+  kubernetesBinDir,
+  kwokBinDir,
+} from '../cache.js';
+import { KWOK_VERSION, stagingVersion, type KubernetesRelease } from '../versions/kubernetes.js';
+
+export type ProgressLog = (line: string) => void;
+
+export class BuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildError';
+  }
+}
+
+interface Stamp {
+  component: string;
+  version: string;
+  builtAt: string;
+  goVersion: string;
+  seconds: number;
+}
+
+const STAMP = 'kaic-build.json';
+
+function tail(text: string, lines = 25): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** Go's own environment plus our caches; GOFLAGS keeps what the user set and adds -mod=mod. */
+function goEnv(root: string): NodeJS.ProcessEnv {
+  const userFlags = (process.env.GOFLAGS ?? '')
+    .split(/\s+/)
+    .filter((flag) => flag && !flag.startsWith('-mod='));
+  return {
+    ...process.env,
+    ...goCacheEnv(root),
+    GOFLAGS: [...userFlags, '-mod=mod'].join(' '),
+    CGO_ENABLED: '0',
+  };
+}
+
+/** Fails with one clear message when Go is missing or too old to read the modules. */
+export async function goVersion(): Promise<string> {
+  try {
+    const { stdout } = await execa('go', ['env', 'GOVERSION']);
+    return stdout.trim();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT') {
+      throw new BuildError(
+        'Go is not installed or not on PATH: the Kubernetes binaries are built from the Go module ' +
+          'proxy and need Go 1.25 or newer (Debian: apt-get install golang, or unpack a Go release ' +
+          'and add its bin/ to PATH).',
+      );
+    }
+    throw new BuildError(`"go env GOVERSION" failed: ${(error as Error).message}`);
+  }
+}
+
+interface ModuleInfo {
+  Dir: string;
+  GoMod: string;
+}
+
+async function downloadModule(
+  modulePath: string,
+  version: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ModuleInfo> {
+  const ref = `${modulePath}@${version}`;
+  const result = await execa('go', ['mod', 'download', '-json', ref], {
+    env,
+    reject: false,
+    cwd: cacheDir(),
+  });
+  let info: (ModuleInfo & { Error?: string }) | undefined;
+  try {
+    info = JSON.parse(result.stdout) as ModuleInfo & { Error?: string };
+  } catch {
+    info = undefined;
+  }
+  if (result.exitCode !== 0 || !info || info.Error) {
+    throw new BuildError(
+      `could not download ${ref} from the Go module proxy (GOPROXY=${env.GOPROXY ?? process.env.GOPROXY ?? 'default'}). ` +
+        `Check network access to the proxy, or GOPROXY/GONOSUMDB settings.\n` +
+        tail(`${info?.Error ?? ''}\n${result.stderr}`),
+    );
+  }
+  return info;
+}
+
+interface GoModFacts {
+  go: string;
+  godebug: string | null;
+  stagingModules: string[];
+}
+
+/** Reads the go and godebug lines and the `=> ./staging/...` replacements of a go.mod. */
+export function parseGoMod(text: string): GoModFacts {
+  const go = /^go\s+(\S+)/m.exec(text)?.[1];
+  if (!go) throw new BuildError('go.mod has no go directive');
+  const godebug = /^godebug\s+(.+)$/m.exec(text)?.[1]?.trim() ?? null;
+  const stagingModules = [...text.matchAll(/^\s*(k8s\.io\/\S+)\s+=>\s+\.\/staging\//gm)].map(
+    (m) => m[1] as string,
+  );
+  return { go, godebug, stagingModules };
+}
+
+/**
+ * Names every feature gate a release defines, from its own source. The table's gates are checked
+ * against this because an unknown gate stops the components from starting.
+ */
+export async function definedFeatureGates(sourceDirs: string[]): Promise<Set<string>> {
+  const gates = new Set<string>();
+  for (const dir of sourceDirs) {
+    if (!existsSync(dir)) continue;
+    for (const entry of await readdir(dir)) {
+      if (!entry.endsWith('.go') || entry.endsWith('_test.go')) continue;
+      const text = await readFile(join(dir, entry), 'utf8');
+      for (const match of text.matchAll(/featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"/g)) {
+        gates.add(match[1] as string);
+      }
+    }
+  }
+  return gates;
+}
+
+/** Runs a go command, printing a heartbeat with the number of packages compiled so far. */
+async function runGo(
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; label: string; log: ProgressLog },
+): Promise<void> {
+  const started = Date.now();
+  let compiled = 0;
+  let output = '';
+  const child: ResultPromise = execa('go', args, {
+    cwd: options.cwd,
+    env: options.env,
+    reject: false,
+    all: true,
+    buffer: false,
+  });
+  child.all?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-20000);
+    for (const line of text.split('\n')) if (line && !line.startsWith('go: ')) compiled++;
+  });
+  const heartbeat = setInterval(() => {
+    options.log(
+      `  … ${options.label}: ${formatSeconds(Date.now() - started)}, ${compiled} packages compiled`,
+    );
+  }, 30_000);
+  try {
+    const result = await child;
+    if (result.exitCode !== 0) {
+      const cause = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+      throw new BuildError(
+        `${options.label} failed (${cause}): go ${args.slice(0, 2).join(' ')} …\n${tail(output)}`,
+      );
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function readStamp(dir: string): Promise<Stamp | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, STAMP), 'utf8')) as Stamp;
+  } catch {
+    return null;
+  }
+}
+
+interface WrapperBuild {
+  /** Human name for progress lines. */
+  component: string;
+  version: string;
+  /** Final directory in the cache. */
+  outDir: string;
+  /** Binary names expected in outDir. */
+  binaries: string[];
+  goDirective: string;
+  godebug: string | null;
+  requires: Array<[string, string]>;
+  replaces: Array<[string, string, string]>;
+  packages: string[];
+  ldflags: string[];
+  tags?: string[];
+  /** Output files to rename after the build (Go names a binary after its package path). */
+  renames?: Record<string, string>;
+  /** Checks a fresh binary before it is moved into place. */
+  verify: (dir: string) => Promise<void>;
+}
+
+async function buildWrapper(spec: WrapperBuild, root: string, log: ProgressLog): Promise<boolean> {
+  const stamp = await readStamp(spec.outDir);
+  if (stamp && spec.binaries.every((b) => existsSync(join(spec.outDir, b)))) {
+    log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
+    return false;
+  }
+  const started = Date.now();
+  const env = goEnv(root);
+  const wrapperDir = join(root, 'wrappers', `${spec.component}-${spec.version}`);
+  await mkdir(wrapperDir, { recursive: true });
+  const goMod = [
+    `// Generated by kaic's scripts/build-k8s.ts: builds ${spec.component} ${spec.version}.`,
+    `module kaic.local/build/${spec.component}`,
+    '',
+    `go ${spec.goDirective}`,
+    ...(spec.godebug ? ['', `godebug ${spec.godebug}`] : []),
+    '',
+    'require (',
+    ...spec.requires.map(([m, v]) => `\t${m} ${v}`),
+    ')',
+    ...(spec.replaces.length
+      ? ['', 'replace (', ...spec.replaces.map(([m, to, v]) => `\t${m} => ${to} ${v}`), ')']
+      : []),
+    '',
+  ].join('\n');
+  const goModPath = join(wrapperDir, 'go.mod');
+  const previous = existsSync(goModPath) ? await readFile(goModPath, 'utf8') : null;
+  if (previous !== goMod) {
+    await writeFile(goModPath, goMod);
+    await rm(join(wrapperDir, 'go.sum'), { force: true });
+  }
+  const tmpDir = join(root, 'bin', `.tmp-${spec.component}-${randomBytes(4).toString('hex')}`);
+  await mkdir(tmpDir, { recursive: true });
+  try {
+    log(`${spec.component} ${spec.version}: resolving modules`);
+    await runGo(['mod', 'download'], {
+      cwd: wrapperDir,
+      env,
+      label: `${spec.component} module download`,
+      log,
+    });
+    log(`${spec.component} ${spec.version}: compiling ${spec.binaries.join(', ')}`);
+    await runGo(
+      [
+        'build',
+        '-v',
+        '-trimpath',
+        ...(spec.tags?.length ? ['-tags', spec.tags.join(',')] : []),
+        '-ldflags',
+        ['-s', '-w', ...spec.ldflags].join(' '),
+        '-o',
+        `${tmpDir}/`,
+        ...spec.packages,
+      ],
+      { cwd: wrapperDir, env, label: `${spec.component} build`, log },
+    );
+    for (const [from, to] of Object.entries(spec.renames ?? {})) {
+      if (existsSync(join(tmpDir, from))) await rename(join(tmpDir, from), join(tmpDir, to));
+    }
+    for (const binary of spec.binaries) {
+      if (!existsSync(join(tmpDir, binary))) {
+        throw new BuildError(`${spec.component} build produced no ${binary} in ${tmpDir}`);
+      }
+    }
+    await spec.verify(tmpDir);
+    const goVer = await goVersion();
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const newStamp: Stamp = {
+      component: spec.component,
+      version: spec.version,
+      builtAt: new Date().toISOString(),
+      goVersion: goVer,
+      seconds,
+    };
+    await writeFile(join(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}\n`);
+    await rm(spec.outDir, { recursive: true, force: true });
+    await mkdir(join(spec.outDir, '..'), { recursive: true });
+    await rename(tmpDir, spec.outDir);
+    log(`${spec.component} ${spec.version}: built in ${formatSeconds(Date.now() - started)}`);
+    return true;
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+async function expectVersionOutput(binary: string, args: string[], expected: string) {
+  const result = await execa(binary, args, { reject: false });
+  const out = `${result.stdout}\n${result.stderr}`;
+  if (!out.includes(expected)) {
+    throw new BuildError(
+      `${binary} ${args.join(' ')} does not report ${expected}; it printed:\n${tail(out, 5)}`,
+    );
+  }
+}
+
+export async function buildKubernetes(
+  release: KubernetesRelease,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<boolean> {
+  const env = goEnv(root);
+  await mkdir(root, { recursive: true });
+  const outDir = kubernetesBinDir(release, root);
+  // kubectl too: kwokctl probes readiness with it and would otherwise try to download one.
+  const binaries = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
+  if ((await readStamp(outDir)) && binaries.every((b) => existsSync(join(outDir, b)))) {
+    log(`kubernetes ${release.version}: cached (${outDir})`);
+    return false;
+  }
+  log(`kubernetes ${release.version}: reading its go.mod from the module proxy`);
+  const info = await downloadModule('k8s.io/kubernetes', release.version, env);
+  const facts = parseGoMod(await readFile(info.GoMod, 'utf8'));
+  if (facts.stagingModules.length === 0) {
+    throw new BuildError(`k8s.io/kubernetes ${release.version} go.mod lists no staging modules`);
+  }
+  const staging = stagingVersion(release);
+  // The table's gates and API groups must exist in this exact release.
+  const apiserverInfo = await downloadModule('k8s.io/apiserver', staging, env);
+  const apiInfo = await downloadModule('k8s.io/api', staging, env);
+  const gates = await definedFeatureGates([
+    join(info.Dir, 'pkg', 'features'),
+    join(apiserverInfo.Dir, 'pkg', 'features'),
+  ]);
+  const unknownGates = Object.keys(release.featureGates).filter((g) => !gates.has(g));
+  if (unknownGates.length) {
+    throw new BuildError(
+      `the version table gives ${release.minor} feature gates that ${release.version} does not ` +
+        `define: ${unknownGates.join(', ')} (src/versions/kubernetes.ts)`,
+    );
+  }
+  for (const groupVersion of Object.keys(release.runtimeConfig)) {
+    const [group, version] = groupVersion.split('/');
+    const dir = join(apiInfo.Dir, (group ?? '').replace(/\.k8s\.io$/, ''), version ?? '');
+    if (!existsSync(dir)) {
+      throw new BuildError(
+        `the version table enables ${groupVersion} on ${release.minor}, but k8s.io/api ` +
+          `${staging} has no such API version (src/versions/kubernetes.ts)`,
+      );
+    }
+  }
+  log(
+    `kubernetes ${release.version}: ${facts.stagingModules.length} staging modules pinned to ${staging}; ` +
+      `gates ${Object.keys(release.featureGates).join(',') || '(none)'} exist`,
+  );
+  const [, minorNumber] = release.minor.split('.');
+  const versionVars = (pkg: string) => [
+    `-X ${pkg}.gitVersion=${release.version}`,
+    `-X ${pkg}.gitMajor=1`,
+    `-X ${pkg}.gitMinor=${minorNumber}`,
+    `-X ${pkg}.gitTreeState=clean`,
+    `-X ${pkg}.buildDate=${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
+  ];
+  return buildWrapper(
+    {
+      component: 'kubernetes',
+      version: release.version,
+      outDir,
+      binaries,
+      goDirective: facts.go,
+      godebug: facts.godebug,
+      requires: [['k8s.io/kubernetes', release.version]],
+      replaces: facts.stagingModules.map((m) => [m, m, staging]),
+      packages: binaries.map((b) => `k8s.io/kubernetes/cmd/${b}`),
+      ldflags: [
+        ...versionVars('k8s.io/component-base/version'),
+        ...versionVars('k8s.io/client-go/pkg/version'),
+      ],
+      tags: ['selinux', 'notest'],
+      verify: async (dir) => {
+        for (const b of binaries) {
+          const args = b === 'kubectl' ? ['version', '--client'] : ['--version'];
+          const expected =
+            b === 'kubectl'
+              ? `Client Version: ${release.version}`
+              : `Kubernetes ${release.version}`;
+          await expectVersionOutput(join(dir, b), args, expected);
+        }
+      },
+    },
+    root,
+    log,
+  );
+}
+
+export async function buildEtcd(
+  etcdVersion: string,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<boolean> {
+  const env = goEnv(root);
+  const outDir = etcdBinDir(etcdVersion, root);
+  if ((await readStamp(outDir)) && existsSync(join(outDir, 'etcd'))) {
+    log(`etcd ${etcdVersion}: cached (${outDir})`);
+    return false;
+  }
+  await mkdir(root, { recursive: true });
+  const info = await downloadModule('go.etcd.io/etcd/server/v3', etcdVersion, env);
+  const facts = parseGoMod(await readFile(info.GoMod, 'utf8'));
+  return buildWrapper(
+    {
+      component: 'etcd',
+      version: etcdVersion,
+      outDir,
+      binaries: ['etcd'],
+      goDirective: facts.go,
+      godebug: facts.godebug,
+      requires: [['go.etcd.io/etcd/server/v3', etcdVersion]],
+      replaces: [],
+      packages: ['go.etcd.io/etcd/server/v3'],
+      ldflags: [],
+      // Go names the binary "server" after the package path (the /v3 suffix is dropped).
+      renames: { server: 'etcd', v3: 'etcd' },
+      verify: async (dir) => {
+        await expectVersionOutput(
+          join(dir, 'etcd'),
+          ['--version'],
+          `etcd Version: ${etcdVersion.slice(1)}`,
+        );
+      },
+    },
+    root,
+    log,
+  );
+}
+
+export async function buildKwok(
+  kwokVersion: string,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<boolean> {
+  const env = goEnv(root);
+  const outDir = kwokBinDir(kwokVersion, root);
+  if ((await readStamp(outDir)) && ['kwok', 'kwokctl'].every((b) => existsSync(join(outDir, b)))) {
+    log(`kwok ${kwokVersion}: cached (${outDir})`);
+    return false;
+  }
+  await mkdir(root, { recursive: true });
+  const info = await downloadModule('sigs.k8s.io/kwok', kwokVersion, env);
+  const facts = parseGoMod(await readFile(info.GoMod, 'utf8'));
+  return buildWrapper(
+    {
+      component: 'kwok',
+      version: kwokVersion,
+      outDir,
+      binaries: ['kwok', 'kwokctl'],
+      goDirective: facts.go,
+      godebug: facts.godebug,
+      requires: [['sigs.k8s.io/kwok', kwokVersion]],
+      replaces: [],
+      packages: ['sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl'],
+      ldflags: [],
+      verify: async (dir) => {
+        await expectVersionOutput(join(dir, 'kwokctl'), ['--version'], kwokVersion.slice(1));
+      },
+    },
+    root,
+    log,
+  );
+}
+
+/** Everything a kwok cluster of this minor needs; returns the binary paths. */
+export async function ensureBinaries(
+  release: KubernetesRelease,
+  log: ProgressLog,
+  root = cacheDir(),
+) {
+  await goVersion();
+  await buildKubernetes(release, log, root);
+  await buildEtcd(release.etcdVersion, log, root);
+  await buildKwok(KWOK_VERSION, log, root);
+  return binaryPaths(release, KWOK_VERSION, root);
+}

@@ -1,0 +1,60 @@
+/**
+ * Where kaic keeps what it builds or downloads once and reuses: outside any checkout, so a fresh
+ * clone (or CI) finds the Kubernetes binaries of an earlier run.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import type { KubernetesRelease } from './versions/kubernetes.js';
+
+/** `$KAIC_CACHE`, else `$XDG_CACHE_HOME/kaic`, else `~/.cache/kaic`. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KAIC_CACHE) return env.KAIC_CACHE;
+  const xdg = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(xdg, 'kaic');
+}
+
+export interface BinaryPaths {
+  etcd: string;
+  kubeApiserver: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kubectl: string;
+  kwok: string;
+  kwokctl: string;
+}
+
+export function kubernetesBinDir(release: KubernetesRelease, root = cacheDir()): string {
+  return join(root, 'bin', 'kubernetes', release.version);
+}
+
+export function etcdBinDir(etcdVersion: string, root = cacheDir()): string {
+  return join(root, 'bin', 'etcd', etcdVersion);
+}
+
+export function kwokBinDir(kwokVersion: string, root = cacheDir()): string {
+  return join(root, 'bin', 'kwok', kwokVersion);
+}
+
+export function binaryPaths(
+  release: KubernetesRelease,
+  kwokVersion: string,
+  root = cacheDir(),
+): BinaryPaths {
+  const k8s = kubernetesBinDir(release, root);
+  const kwok = kwokBinDir(kwokVersion, root);
+  return {
+    etcd: join(etcdBinDir(release.etcdVersion, root), 'etcd'),
+    kubeApiserver: join(k8s, 'kube-apiserver'),
+    kubeControllerManager: join(k8s, 'kube-controller-manager'),
+    kubeScheduler: join(k8s, 'kube-scheduler'),
+    kubectl: join(k8s, 'kubectl'),
+    kwok: join(kwok, 'kwok'),
+    kwokctl: join(kwok, 'kwokctl'),
+  };
+}
+
+/** Go's module and build caches, kept with ours so one directory holds all reusable state. */
+export function goCacheEnv(root = cacheDir()): { GOMODCACHE: string; GOCACHE: string } {
+  return { GOMODCACHE: join(root, 'go', 'mod'), GOCACHE: join(root, 'go', 'build') };
+}

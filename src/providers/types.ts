@@ -1,0 +1,46 @@
+/** What every provider hands the rest of the pipeline: a cluster to talk to, and what it can do. */
+import type { KubernetesMinor } from '../versions/kubernetes.js';
+
+export type ProviderName = 'kind' | 'kwok' | 'existing';
+
+/** A group of identical simulated nodes. */
+export interface NodeGroupSpec {
+  /** Node names are `<namePrefix>-<index>`. */
+  namePrefix: string;
+  count: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Allocatable (and capacity) quantities, e.g. { cpu: '32', memory: '256Gi', pods: '110' }. */
+  allocatable?: Record<string, string>;
+  taints?: Array<{
+    key: string;
+    value?: string;
+    effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  }>;
+}
+
+export interface ClusterCapabilities {
+  /** Pods run real containers (exec, logs, device nodes); false on kwok, where kwok fakes status. */
+  realContainers: boolean;
+  /** kaic created the cluster and may delete it. */
+  disposable: boolean;
+}
+
+export interface ClusterHandle {
+  provider: ProviderName;
+  /** Cluster name as the provider knows it. */
+  name: string;
+  kubeconfigPath: string;
+  /** `gitVersion` the apiserver reports, e.g. v1.35.4. */
+  serverVersion: string;
+  minor: KubernetesMinor;
+  nodes: string[];
+  capabilities: ClusterCapabilities;
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  up(): Promise<ClusterHandle>;
+  /** Safe to call more than once, and before or after a failed up(). */
+  down(): Promise<void>;
+}

@@ -1,0 +1,211 @@
+/**
+ * DRA through the real scheduler: a DeviceClass, a ResourceSlice with two devices on one kwok
+ * node, and claims from a ResourceClaimTemplate. The scheduler must allocate (and bind the pod to
+ * the only node with devices); a request for more devices than exist must leave the pod
+ * unschedulable. The object shapes follow the DRA API version the version table gives the minor
+ * (v1beta1 behind a gate on 1.33, v1 from 1.34).
+ */
+import * as k8s from '@kubernetes/client-node';
+import { expect } from 'chai';
+
+import type { DraApiVersion } from '../../src/versions/kubernetes.js';
+import { TEST_NODES, testCluster } from './hooks.js';
+import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
+
+const DRIVER = 'gpu.test.kaic.dev';
+const DEVICE_CLASS = 'kaic-test-gpu';
+
+type KubeObject = k8s.KubernetesObject & Record<string, unknown>;
+
+const PLURALS: Record<string, string> = {
+  DeviceClass: 'deviceclasses',
+  ResourceSlice: 'resourceslices',
+  ResourceClaim: 'resourceclaims',
+  ResourceClaimTemplate: 'resourceclaimtemplates',
+};
+
+/**
+ * resource.k8s.io objects as plain JSON. client-node's typed serializer renames fields (an
+ * attribute's `int` becomes `_int`) and drops what it does not know, so DRA objects go through the
+ * untyped custom-objects client, which sends exactly what the API defines.
+ */
+class DraObjects {
+  private readonly custom: k8s.CustomObjectsApi;
+  constructor(
+    kc: k8s.KubeConfig,
+    private readonly api: DraApiVersion,
+  ) {
+    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  }
+  private where(kind: string) {
+    const [group, version] = this.api.split('/') as [string, string];
+    const plural = PLURALS[kind];
+    if (!plural) throw new Error(`no plural known for ${kind}`);
+    return { group, version, plural };
+  }
+  async create(body: KubeObject): Promise<KubeObject> {
+    const namespace = body.metadata?.namespace;
+    const at = this.where(body.kind as string);
+    return (
+      namespace
+        ? this.custom.createNamespacedCustomObject({ ...at, namespace, body })
+        : this.custom.createClusterCustomObject({ ...at, body })
+    ) as Promise<KubeObject>;
+  }
+  async read(kind: string, name: string, namespace?: string): Promise<KubeObject> {
+    const at = this.where(kind);
+    return (
+      namespace
+        ? this.custom.getNamespacedCustomObject({ ...at, namespace, name })
+        : this.custom.getClusterCustomObject({ ...at, name })
+    ) as Promise<KubeObject>;
+  }
+  async delete(kind: string, name: string): Promise<void> {
+    await this.custom.deleteClusterCustomObject({ ...this.where(kind), name });
+  }
+}
+
+/** One device request in the shape of the API version: v1 nests it under `exactly`. */
+function deviceRequest(api: DraApiVersion, count: number): Record<string, unknown> {
+  const exact = { deviceClassName: DEVICE_CLASS, allocationMode: 'ExactCount', count };
+  return api === 'resource.k8s.io/v1' ? { name: 'gpu', exactly: exact } : { name: 'gpu', ...exact };
+}
+
+/** One device in the shape of the API version: v1beta1 wraps attributes in `basic`. */
+function device(api: DraApiVersion, name: string, index: number): Record<string, unknown> {
+  const body = {
+    attributes: { index: { int: index }, productName: { string: 'Test GPU' } },
+    capacity: { memory: { value: '80Gi' } },
+  };
+  return api === 'resource.k8s.io/v1' ? { name, ...body } : { name, basic: body };
+}
+
+function claimTemplate(api: DraApiVersion, ns: string, name: string, count: number): KubeObject {
+  return {
+    apiVersion: api,
+    kind: 'ResourceClaimTemplate',
+    metadata: { name, namespace: ns },
+    spec: { spec: { devices: { requests: [deviceRequest(api, count)] } } },
+  };
+}
+
+function podWithClaim(ns: string, name: string, template: string): k8s.V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns },
+    spec: {
+      resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: template }],
+      containers: [
+        {
+          name: 'main',
+          image: 'registry.invalid/kaic/probe:never-pulled',
+          resources: { claims: [{ name: 'gpu' }] },
+        },
+      ],
+    },
+  };
+}
+
+describe('[DRA] device allocation by the real scheduler', function () {
+  let ns = '';
+  let objects: DraObjects;
+  let core: k8s.CoreV1Api;
+  let api: DraApiVersion;
+  const gpuNode = `${TEST_NODES.namePrefix}-0`;
+  const sliceName = `${gpuNode}-${DRIVER}`;
+
+  before(async function () {
+    const { kubeConfig, release } = testCluster();
+    api = release.draApiVersion;
+    objects = new DraObjects(kubeConfig, api);
+    core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+    ns = await createTestNamespace(kubeConfig, 'kaic-dra');
+    await objects.create({
+      apiVersion: api,
+      kind: 'DeviceClass',
+      metadata: { name: DEVICE_CLASS },
+      spec: { selectors: [{ cel: { expression: `device.driver == "${DRIVER}"` } }] },
+    } as KubeObject);
+    await objects.create({
+      apiVersion: api,
+      kind: 'ResourceSlice',
+      metadata: { name: sliceName },
+      spec: {
+        driver: DRIVER,
+        nodeName: gpuNode,
+        pool: { name: gpuNode, generation: 1, resourceSliceCount: 1 },
+        devices: [device(api, 'gpu-0', 0), device(api, 'gpu-1', 1)],
+      },
+    } as KubeObject);
+  });
+
+  after(async function () {
+    const { kubeConfig } = testCluster();
+    await deleteNamespace(kubeConfig, ns);
+    for (const [kind, name] of [
+      ['ResourceSlice', sliceName],
+      ['DeviceClass', DEVICE_CLASS],
+    ] as const) {
+      await objects.delete(kind, name).catch(() => undefined);
+    }
+  });
+
+  it('serves the DRA API version the version table gives this minor', async function () {
+    const { kubeConfig } = testCluster();
+    const groups = await kubeConfig.makeApiClient(k8s.ApisApi).getAPIVersions();
+    const resource = groups.groups.find((g) => g.name === 'resource.k8s.io');
+    expect(resource, 'resource.k8s.io is served').to.not.equal(undefined);
+    expect(resource?.versions.map((v) => v.groupVersion)).to.include(api);
+  });
+
+  it('allocates a device from the slice, reserves the claim for the pod, binds it, kwok runs it', async function () {
+    await objects.create(claimTemplate(api, ns, 'one-gpu', 1));
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: podWithClaim(ns, 'uses-one-gpu', 'one-gpu'),
+    });
+
+    const pod = await waitUntil('pod uses-one-gpu Running', async () => {
+      const p = await core.readNamespacedPod({ name: 'uses-one-gpu', namespace: ns });
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    expect(pod.spec?.nodeName, 'bound to the only node with devices').to.equal(gpuNode);
+
+    const claimName = pod.status?.resourceClaimStatuses?.find(
+      (s) => s.name === 'gpu',
+    )?.resourceClaimName;
+    expect(claimName, 'claim generated from the template').to.be.a('string');
+    const claim = (await objects.read('ResourceClaim', claimName as string, ns)) as KubeObject & {
+      status?: {
+        allocation?: {
+          devices?: { results?: Array<{ driver: string; pool: string; device: string }> };
+        };
+        reservedFor?: Array<{ resource: string; name: string; uid: string }>;
+      };
+    };
+    const results = claim.status?.allocation?.devices?.results ?? [];
+    expect(results, 'status.allocation.devices.results').to.have.length(1);
+    expect(results[0]?.driver).to.equal(DRIVER);
+    expect(results[0]?.pool).to.equal(gpuNode);
+    expect(['gpu-0', 'gpu-1']).to.include(results[0]?.device);
+    expect(claim.status?.reservedFor?.map((r) => r.uid)).to.deep.equal([pod.metadata?.uid]);
+  });
+
+  it('leaves a pod that asks for more devices than exist Pending and Unschedulable', async function () {
+    await objects.create(claimTemplate(api, ns, 'three-gpus', 3));
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: podWithClaim(ns, 'wants-three-gpus', 'three-gpus'),
+    });
+    const scheduled = await waitUntil('the scheduler to decide on wants-three-gpus', async () => {
+      const p = await core.readNamespacedPod({ name: 'wants-three-gpus', namespace: ns });
+      return p.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    });
+    const pod = await core.readNamespacedPod({ name: 'wants-three-gpus', namespace: ns });
+    expect(pod.status?.phase).to.equal('Pending');
+    expect(pod.spec?.nodeName, 'not bound to any node').to.equal(undefined);
+    expect(scheduled.status).to.equal('False');
+    expect(scheduled.reason).to.equal('Unschedulable');
+  });
+});

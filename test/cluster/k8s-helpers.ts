@@ -1,0 +1,47 @@
+/** Helpers for tests that talk to the real test cluster. */
+import { randomBytes } from 'node:crypto';
+
+import * as k8s from '@kubernetes/client-node';
+
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+  intervalMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs / 1000}s waiting for ${what}` +
+      (last ? ` (last error: ${(last as Error).message})` : ''),
+  );
+}
+
+/** A namespace for one test, ready for pods (its default ServiceAccount exists). */
+export async function createTestNamespace(kc: k8s.KubeConfig, prefix: string): Promise<string> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await core.createNamespace({
+    body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'kaic-tests' } } },
+  });
+  await waitUntil(`ServiceAccount default in ${name}`, () =>
+    core.readNamespacedServiceAccount({ name: 'default', namespace: name }),
+  );
+  return name;
+}
+
+export async function deleteNamespace(kc: k8s.KubeConfig, name: string): Promise<void> {
+  await kc
+    .makeApiClient(k8s.CoreV1Api)
+    .deleteNamespace({ name })
+    .catch(() => undefined);
+}

@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+
+import {
+  KUBERNETES_MINORS,
+  featureGatesFlag,
+  kubernetesRelease,
+  parseKubernetesMinor,
+  runtimeConfigFlag,
+  stagingVersion,
+} from '../../src/versions/kubernetes.js';
+
+describe('version table', function () {
+  it('accepts a minor with or without "v" and a patch', function () {
+    expect(parseKubernetesMinor('1.35')).to.equal('1.35');
+    expect(parseKubernetesMinor('v1.36')).to.equal('1.36');
+    expect(parseKubernetesMinor('1.33.13')).to.equal('1.33');
+    expect(parseKubernetesMinor(' v1.37.2 ')).to.equal('1.37');
+  });
+
+  it('rejects unsupported versions naming the input and the accepted minors', function () {
+    expect(() => parseKubernetesMinor('1.32', '--kubernetes-version')).to.throw(
+      /--kubernetes-version "1.32" is not supported; accepted: 1.33, 1.34, 1.35, 1.36, 1.37/,
+    );
+    expect(() => parseKubernetesMinor('latest')).to.throw(/"latest" is not supported/);
+    expect(() => parseKubernetesMinor('1.3.5')).to.throw(/not supported/);
+  });
+
+  it('has one release per minor, whose version belongs to that minor', function () {
+    for (const minor of KUBERNETES_MINORS) {
+      const release = kubernetesRelease(minor);
+      expect(release.minor).to.equal(minor);
+      expect(release.version.startsWith(`v${minor}.`), release.version).to.equal(true);
+      expect(stagingVersion(release)).to.equal(release.version.replace('v1.', 'v0.'));
+      expect(release.kind.nodeImage).to.match(
+        new RegExp(`^kindest/node:v${minor}\\.\\d+@sha256:[0-9a-f]{64}$`),
+      );
+    }
+  });
+
+  it('never shares a feature-gate list between minors (unknown gates are fatal)', function () {
+    const lists = KUBERNETES_MINORS.map((m) => kubernetesRelease(m).featureGates);
+    for (let i = 0; i < lists.length; i++) {
+      for (let j = i + 1; j < lists.length; j++) expect(lists[i]).to.not.equal(lists[j]);
+    }
+  });
+
+  it('turns DRA on behind its gate and beta APIs only on 1.33', function () {
+    const r133 = kubernetesRelease('1.33');
+    expect(featureGatesFlag(r133)).to.equal('DynamicResourceAllocation=true');
+    expect(runtimeConfigFlag(r133)).to.equal(
+      'resource.k8s.io/v1beta1=true,resource.k8s.io/v1beta2=true',
+    );
+    expect(r133.draApiVersion).to.equal('resource.k8s.io/v1beta1');
+    for (const minor of ['1.34', '1.35', '1.36', '1.37'] as const) {
+      const release = kubernetesRelease(minor);
+      expect(release.draApiVersion).to.equal('resource.k8s.io/v1');
+      expect(release.featureGates).to.not.have.property('DynamicResourceAllocation');
+    }
+  });
+
+  it('follows the Workload API through its versions and drops GangScheduling on 1.37', function () {
+    expect(kubernetesRelease('1.33').gang).to.equal(null);
+    expect(kubernetesRelease('1.34').gang).to.equal(null);
+    expect(kubernetesRelease('1.35').gang?.apiVersion).to.equal('scheduling.k8s.io/v1alpha1');
+    expect(kubernetesRelease('1.36').gang?.apiVersion).to.equal('scheduling.k8s.io/v1alpha2');
+    expect(kubernetesRelease('1.37').gang?.apiVersion).to.equal('scheduling.k8s.io/v1beta1');
+    expect(featureGatesFlag(kubernetesRelease('1.35'))).to.equal(
+      'GangScheduling=true,GenericWorkload=true',
+    );
+    expect(featureGatesFlag(kubernetesRelease('1.37'))).to.equal('GenericWorkload=true');
+    expect(runtimeConfigFlag(kubernetesRelease('1.36'))).to.equal(
+      'scheduling.k8s.io/v1alpha2=true',
+    );
+  });
+});
