@@ -14,16 +14,29 @@ function log(line: string): void {
 
 const extraArgs = process.argv.slice(2);
 const failed: string[] = [];
+let stopped: NodeJS.Signals | null = null;
 for (const minor of testMinors()) {
   const t0 = Date.now();
   await ensureBinaries(kubernetesRelease(minor), log);
   log(`== cluster tests on Kubernetes ${minor}`);
-  const result = await execa('mocha', ['--config', 'test/cluster/.mocharc.json', ...extraArgs], {
+  const child = execa('mocha', ['--config', 'test/cluster/.mocharc.json', ...extraArgs], {
     stdio: 'inherit',
     preferLocal: true,
     reject: false,
     env: { KAIC_TEST_K8S: minor },
   });
+  // Pass a stop request on to Mocha, whose root hooks tear the cluster down, and end with it.
+  const forward = (signal: NodeJS.Signals) => {
+    child.kill(signal);
+    stopped = signal;
+  };
+  process.on('SIGINT', forward).on('SIGTERM', forward).on('SIGHUP', forward);
+  const result = await child;
+  process.off('SIGINT', forward).off('SIGTERM', forward).off('SIGHUP', forward);
+  if (stopped) {
+    log(`stopped by ${stopped}`);
+    process.exit(result.exitCode ?? 1);
+  }
   log(
     `== Kubernetes ${minor}: ${result.exitCode === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)}s`,
   );

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { execa, type ResultPromise } from 'execa';
@@ -22,6 +23,7 @@ import {
   kubernetesBinDir,
   kwokBinDir,
 } from '../cache.js';
+import { withLockFile } from '../util/processes.js';
 import { KWOK_VERSION, stagingVersion, type KubernetesRelease } from '../versions/kubernetes.js';
 
 export type ProgressLog = (line: string) => void;
@@ -97,7 +99,8 @@ async function downloadModule(
   const result = await execa('go', ['mod', 'download', '-json', ref], {
     env,
     reject: false,
-    cwd: cacheDir(),
+    // Outside any module, so no go.mod around us is consulted or changed.
+    cwd: tmpdir(),
   });
   let info: (ModuleInfo & { Error?: string }) | undefined;
   try {
@@ -218,7 +221,25 @@ interface WrapperBuild {
   verify: (dir: string) => Promise<void>;
 }
 
+/** One build of a component at a time on this machine; a waiting build then finds it cached. */
 async function buildWrapper(spec: WrapperBuild, root: string, log: ProgressLog): Promise<boolean> {
+  await mkdir(join(root, 'bin'), { recursive: true });
+  return withLockFile(
+    join(root, 'bin', `.lock-${spec.component}-${spec.version}`),
+    () => buildWrapperLocked(spec, root, log),
+    {
+      timeoutMs: 60 * 60_000,
+      onWait: (pid) =>
+        log(`${spec.component} ${spec.version}: waiting for the build in pid ${pid}`),
+    },
+  );
+}
+
+async function buildWrapperLocked(
+  spec: WrapperBuild,
+  root: string,
+  log: ProgressLog,
+): Promise<boolean> {
   const stamp = await readStamp(spec.outDir);
   if (stamp && spec.binaries.every((b) => existsSync(join(spec.outDir, b)))) {
     log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);

@@ -45,6 +45,14 @@ export interface KwokProviderOptions {
   apiserverPort?: number;
   /** Build missing binaries (minutes on a cold cache) instead of failing. Default true. */
   buildMissing?: boolean;
+  /**
+   * Feature gates and runtime-config on top of the version table's, e.g. to switch an API off
+   * for a planted-fault test.
+   */
+  overrides?: {
+    featureGates?: Record<string, boolean>;
+    runtimeConfig?: Record<string, string>;
+  };
   /** Use these binaries instead of the cached builds (e.g. a patched kube-apiserver). */
   binaries?: Partial<BinaryPaths>;
   /** Seconds to wait for the control plane. Default 120. */
@@ -88,7 +96,12 @@ export class KwokProvider implements Provider {
   private downPromise: Promise<void> | null = null;
 
   constructor(private readonly options: KwokProviderOptions) {
-    this.release = kubernetesRelease(options.minor);
+    const base = kubernetesRelease(options.minor);
+    this.release = {
+      ...base,
+      featureGates: { ...base.featureGates, ...options.overrides?.featureGates },
+      runtimeConfig: { ...base.runtimeConfig, ...options.overrides?.runtimeConfig },
+    };
     this.workdir = options.workdir ?? defaultKwokWorkdir();
     this.log = options.log ?? (() => undefined);
     for (const group of options.nodeGroups) {

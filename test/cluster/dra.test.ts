@@ -5,9 +5,14 @@
  * unschedulable. The object shapes follow the DRA API version the version table gives the minor
  * (v1beta1 behind a gate on 1.33, v1 from 1.34).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
+import { KwokProvider } from '../../src/providers/kwok.js';
 import type { DraApiVersion } from '../../src/versions/kubernetes.js';
 import { TEST_NODES, testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
@@ -107,6 +112,12 @@ function podWithClaim(ns: string, name: string, template: string): k8s.V1Pod {
   };
 }
 
+async function servedResourceVersions(kc: k8s.KubeConfig): Promise<string[]> {
+  const groups = await kc.makeApiClient(k8s.ApisApi).getAPIVersions();
+  const resource = groups.groups.find((g) => g.name === 'resource.k8s.io');
+  return resource?.versions.map((v) => v.groupVersion) ?? [];
+}
+
 describe('[DRA] device allocation by the real scheduler', function () {
   let ns = '';
   let objects: DraObjects;
@@ -152,11 +163,7 @@ describe('[DRA] device allocation by the real scheduler', function () {
   });
 
   it('serves the DRA API version the version table gives this minor', async function () {
-    const { kubeConfig } = testCluster();
-    const groups = await kubeConfig.makeApiClient(k8s.ApisApi).getAPIVersions();
-    const resource = groups.groups.find((g) => g.name === 'resource.k8s.io');
-    expect(resource, 'resource.k8s.io is served').to.not.equal(undefined);
-    expect(resource?.versions.map((v) => v.groupVersion)).to.include(api);
+    expect(await servedResourceVersions(testCluster().kubeConfig)).to.include(api);
   });
 
   it('allocates a device from the slice, reserves the claim for the pod, binds it, kwok runs it', async function () {
@@ -207,5 +214,43 @@ describe('[DRA] device allocation by the real scheduler', function () {
     expect(pod.spec?.nodeName, 'not bound to any node').to.equal(undefined);
     expect(scheduled.status).to.equal('False');
     expect(scheduled.reason).to.equal('Unschedulable');
+  });
+});
+
+describe('[DRA] planted fault: the DRA API switched off', function () {
+  let workdir = '';
+  let provider: KwokProvider | null = null;
+
+  before(async function () {
+    workdir = await mkdtemp(join(tmpdir(), 'kaic-dra-off-'));
+  });
+  after(async function () {
+    await provider?.down();
+    await rm(workdir, { recursive: true, force: true });
+  });
+
+  it('is noticed: the version is not served and DRA objects are refused', async function () {
+    const { handle, release } = testCluster();
+    const api = release.draApiVersion;
+    provider = new KwokProvider({
+      minor: handle.minor,
+      nodeGroups: [{ namePrefix: 'off', count: 1 }],
+      workdir,
+      overrides: { runtimeConfig: { [api]: 'false' } },
+    });
+    const off = await provider.up();
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(off.kubeconfigPath);
+    expect(await servedResourceVersions(kc)).to.not.include(api);
+    let status = 0;
+    await new DraObjects(kc, api)
+      .create({
+        apiVersion: api,
+        kind: 'DeviceClass',
+        metadata: { name: DEVICE_CLASS },
+        spec: {},
+      })
+      .catch((error: { code?: number }) => (status = error.code ?? -1));
+    expect(status, 'HTTP status of the refused create').to.equal(404);
   });
 });
