@@ -6,9 +6,12 @@
  *   npm run k8s:build -- 1.33 1.35       several
  *   npm run k8s:build -- --all           1.33 … 1.37
  *   npm run k8s:build -- --for-tests     the minors our cluster tests use (KAIC_TEST_MINORS)
+ *   npm run k8s:build -- --prune-go-cache  drop Go's build cache (GBs; built binaries stay)
  */
 import { BuildError, ensureBinaries } from '../src/build/go-build.js';
-import { cacheDir } from '../src/cache.js';
+import { execa } from 'execa';
+
+import { cacheDir, goCacheEnv } from '../src/cache.js';
 import {
   KUBERNETES_MINORS,
   kubernetesRelease,
@@ -24,10 +27,18 @@ function log(line: string): void {
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      'usage: npm run k8s:build -- [--all | --for-tests | <minor> ...]\n' +
+      'usage: npm run k8s:build -- [--all | --for-tests | <minor> ...] [--prune-go-cache]\n' +
         `minors: ${KUBERNETES_MINORS.join(', ')}; cache: ${cacheDir()} (set KAIC_CACHE to move it)\n`,
     );
     return;
+  }
+  if (argv.includes('--prune-go-cache')) {
+    const { GOCACHE } = goCacheEnv();
+    log(
+      `removing Go's build cache ${GOCACHE} (the built binaries stay; rebuilds compile from scratch)`,
+    );
+    await execa('go', ['clean', '-cache'], { env: { ...process.env, GOCACHE } });
+    if (argv.length === 1) return;
   }
   let minors = argv.filter((a) => !a.startsWith('--')).map((a) => parseKubernetesMinor(a, 'minor'));
   if (argv.includes('--all')) minors = [...KUBERNETES_MINORS];

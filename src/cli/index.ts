@@ -7,6 +7,12 @@
 import { parseArgs } from 'node:util';
 
 import { KwokProvider } from '../providers/kwok.js';
+import { ChecklistError } from '../requirements/checklist.js';
+import { JustificationError } from '../results/justifications.js';
+import { ResultsFileError } from '../results/load.js';
+import { checklistCommand } from './checklist.js';
+import { CheckFailed, UsageError } from './errors.js';
+import { requirementsCommand } from './requirements.js';
 import { onTerminationSignal } from '../util/processes.js';
 import { KAIC_VERSION } from '../version.js';
 import {
@@ -18,16 +24,20 @@ import {
 const USAGE = `usage: kaic <command> [options]
 
 commands:
-  run        bring up a cluster and run the conformance suites against it
-  version    print kaic's version
+  run                  bring up a cluster and run the conformance suites against it
+  requirements         list a conformance version's requirements
+                         --version <1.33|1.34|1.35|1.36> | --checklist <path|url>  [--format table|json]
+  checklist fill       fill the official checklist from a run's results.json
+                         --results <results.json> --checklist <official.yaml> --out <file>
+                         [--metadata <meta.yaml>] [--results-url <where results.json is published>]
+  checklist validate   check a filled checklist: <file> [--checklist <official.yaml>]
+  version              print kaic's version
 
 run options:
   --provider <kwok>              where the cluster comes from (default kwok; kind and existing come later)
   --kubernetes-version <minor>   ${KUBERNETES_MINORS.join(', ')} (default ${DEFAULT_TEST_MINOR})
   --nodes <n>                    simulated nodes (default 2)
 `;
-
-export class UsageError extends Error {}
 
 function log(line: string): void {
   process.stdout.write(`[kaic ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -91,6 +101,10 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(rest);
+    case 'requirements':
+      return requirementsCommand(rest);
+    case 'checklist':
+      return checklistCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${KAIC_VERSION}\n`);
@@ -102,7 +116,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command "${command}"; commands: run, version, help`);
+      throw new UsageError(
+        `unknown command "${command}"; commands: run, requirements, checklist, version, help`,
+      );
   }
 }
 
@@ -111,6 +127,14 @@ try {
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`kaic: ${message}\n`);
-  if (error instanceof UsageError) process.stderr.write(`\n${USAGE}`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
+  // Bad flags, unreadable or malformed input files: 2. A check that found problems: 1.
+  const inputError =
+    error instanceof UsageError ||
+    error instanceof ChecklistError ||
+    error instanceof ResultsFileError ||
+    error instanceof JustificationError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  if (error instanceof UsageError && /flag|--|command/.test(message))
+    process.stderr.write(`\n${USAGE}`);
+  process.exitCode = error instanceof CheckFailed ? 1 : inputError ? 2 : 1;
 }

@@ -1,0 +1,68 @@
+/** `kaic requirements --version 1.35 [--format table|json] [--checklist path|url]` */
+import { parseArgs } from 'node:util';
+
+import {
+  CONFORMANCE_VERSIONS,
+  parseConformanceVersion,
+  requirementTitle,
+  requirementsFor,
+  type Requirement,
+} from '../requirements/catalog.js';
+import { loadChecklist } from '../requirements/checklist.js';
+import { UsageError } from './errors.js';
+
+export async function requirementsCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      version: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      checklist: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.format !== 'table' && values.format !== 'json') {
+    throw new UsageError(`--format "${values.format}" is not accepted; use table or json`);
+  }
+  let version: string;
+  let requirements: Requirement[];
+  if (values.checklist) {
+    const checklist = await loadChecklist(values.checklist);
+    version = checklist.version;
+    requirements = checklist.items.map(({ id, category, level }) => ({ id, category, level }));
+  } else {
+    if (!values.version) {
+      throw new UsageError(
+        `--version is required (one of ${CONFORMANCE_VERSIONS.join(', ')}) unless --checklist is given`,
+      );
+    }
+    try {
+      version = parseConformanceVersion(values.version, '--version');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    requirements = requirementsFor(version as (typeof CONFORMANCE_VERSIONS)[number]);
+  }
+  if (values.format === 'json') {
+    process.stdout.write(`${JSON.stringify({ version, requirements }, null, 2)}\n`);
+    return 0;
+  }
+  const rows = requirements.map((r) => [r.id, r.level, r.category, requirementTitle(r.id)]);
+  const header = ['ID', 'LEVEL', 'CATEGORY', 'TITLE'];
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((row) => (row[i] as string).length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(
+    [
+      `AI conformance v${version}: ${requirements.length} requirements`,
+      line(header),
+      ...rows.map(line),
+    ].join('\n') + '\n',
+  );
+  return 0;
+}

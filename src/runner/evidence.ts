@@ -1,0 +1,48 @@
+/**
+ * What a test attaches to itself for the results: evidence records and the reason for a skip.
+ * Suites write through these helpers (re-exported in suites/lib); the runner reads them back.
+ */
+import type { Context, Runnable } from 'mocha';
+
+import type { EvidenceRecord } from '../results/model.js';
+
+interface Annotated {
+  kaicEvidence?: EvidenceRecord[];
+  kaicSkipReason?: string;
+}
+
+function currentTest(ctx: Context): (Runnable & Annotated) | undefined {
+  return (ctx.currentTest ?? ctx.test) as (Runnable & Annotated) | undefined;
+}
+
+/** Records something the test created or observed. */
+export function recordEvidence(
+  ctx: Context,
+  kind: EvidenceRecord['kind'],
+  summary: string,
+  detail?: unknown,
+): void {
+  const test = currentTest(ctx);
+  if (!test) throw new Error('recordEvidence called outside a test or hook');
+  (test.kaicEvidence ??= []).push({
+    kind,
+    summary,
+    ...(detail === undefined ? {} : { detail }),
+    at: new Date().toISOString(),
+  });
+}
+
+/** Skips the test and says why; a skip is reported as Unknown, never as a pass. */
+export function skipBecause(ctx: Context, reason: string): never {
+  const test = currentTest(ctx);
+  if (test) test.kaicSkipReason = reason;
+  ctx.skip();
+}
+
+export function evidenceOf(test: Runnable): EvidenceRecord[] {
+  return [...((test as Runnable & Annotated).kaicEvidence ?? [])];
+}
+
+export function skipReasonOf(test: Runnable): string | null {
+  return (test as Runnable & Annotated).kaicSkipReason ?? null;
+}

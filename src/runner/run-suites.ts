@@ -1,0 +1,235 @@
+/**
+ * Runs conformance suites with Mocha, in process: loads the spec files, keeps the tests the
+ * selection asks for, runs them with a per-test timeout and reports each result as it finishes.
+ */
+import { resolve } from 'node:path';
+
+import Mocha, { type Hook, type Runnable, type Suite, type Test } from 'mocha';
+
+import { CATEGORIES, LEVELS, type Level, type Requirement } from '../requirements/catalog.js';
+import type { SourceLocation, TestResult } from '../results/model.js';
+import { evidenceOf, skipReasonOf } from './evidence.js';
+import { parseTitleTag, TitleTagError } from './titles.js';
+
+export interface Selection {
+  ids?: string[];
+  categories?: string[];
+  levels?: Level[];
+  /** Regular expression over the full test title. */
+  grep?: string;
+}
+
+export interface RunSuitesOptions {
+  specFiles: string[];
+  /** The requirements of the conformance version in use (catalog or checklist). */
+  requirements: Requirement[];
+  selection?: Selection;
+  /** Requirements declared N/A: their tests do not run. */
+  skipIds?: string[];
+  timeoutMs?: number;
+  onTestEnd?: (result: TestResult) => void;
+}
+
+export interface IgnoredTest {
+  fullTitle: string;
+  reason: string;
+}
+
+export interface SuiteRun {
+  selected: Requirement[];
+  tests: TestResult[];
+  ignored: IgnoredTest[];
+}
+
+export class SelectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SelectionError';
+  }
+}
+
+/** The requirements a selection keeps; every unknown id, category or level is an error. */
+export function selectRequirements(
+  requirements: Requirement[],
+  selection: Selection = {},
+): Requirement[] {
+  const known = requirements.map((r) => r.id);
+  const unknownIds = (selection.ids ?? []).filter((id) => !known.includes(id));
+  if (unknownIds.length) {
+    throw new SelectionError(
+      `unknown requirement id ${unknownIds.map((id) => `"${id}"`).join(', ')}; this version has: ${known.join(', ')}`,
+    );
+  }
+  const unknownCategories = (selection.categories ?? []).filter(
+    (c) =>
+      !(CATEGORIES as readonly string[]).includes(c) && !requirements.some((r) => r.category === c),
+  );
+  if (unknownCategories.length) {
+    throw new SelectionError(
+      `unknown category ${unknownCategories.map((c) => `"${c}"`).join(', ')}; categories: ${[...new Set(requirements.map((r) => r.category))].join(', ')}`,
+    );
+  }
+  const badLevels = (selection.levels ?? []).filter(
+    (l) => !(LEVELS as readonly string[]).includes(l),
+  );
+  if (badLevels.length) {
+    throw new SelectionError(`unknown level ${badLevels.join(', ')}; levels: ${LEVELS.join(', ')}`);
+  }
+  if (selection.grep !== undefined) {
+    try {
+      new RegExp(selection.grep);
+    } catch (error) {
+      throw new SelectionError(
+        `grep "${selection.grep}" is not a regular expression: ${(error as Error).message}`,
+      );
+    }
+  }
+  return requirements.filter(
+    (r) =>
+      (!selection.ids?.length || selection.ids.includes(r.id)) &&
+      (!selection.categories?.length || selection.categories.includes(r.category)) &&
+      (!selection.levels?.length || selection.levels.includes(r.level)),
+  );
+}
+
+function allTests(suite: Suite): Test[] {
+  return [...suite.tests, ...suite.suites.flatMap(allTests)];
+}
+
+function fileUrlToPath(file: string): string {
+  return file.startsWith('file://') ? decodeURIComponent(new URL(file).pathname) : file;
+}
+
+/** The first stack frame inside the spec file, if any (frames may be absolute, relative or URLs). */
+export function locateFailure(
+  stack: string | undefined,
+  file: string | null,
+): SourceLocation | null {
+  if (!stack || !file) return null;
+  const wanted = resolve(fileUrlToPath(file));
+  for (const match of stack.matchAll(/(?:\(|at )((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/gm)) {
+    if (resolve(fileUrlToPath(match[1] as string)) === wanted) {
+      return { file: wanted, line: Number(match[2]), column: Number(match[3]) };
+    }
+  }
+  return null;
+}
+
+export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
+  const selected = selectRequirements(options.requirements, options.selection).filter(
+    (r) => !options.skipIds?.includes(r.id),
+  );
+  const byId = new Map(options.requirements.map((r) => [r.id, r]));
+  const selectedIds = new Set(selected.map((r) => r.id));
+  const grep = options.selection?.grep ? new RegExp(options.selection.grep) : null;
+
+  const mocha = new Mocha({
+    timeout: options.timeoutMs ?? 5 * 60_000,
+    // Results are collected from runner events; Mocha itself prints nothing.
+    reporter: function Silent() {} as unknown as string,
+  });
+  for (const file of options.specFiles) mocha.addFile(file);
+  await mocha.loadFilesAsync();
+
+  const ignored: IgnoredTest[] = [];
+  const tagErrors: string[] = [];
+  const levels = new Map<Test, Level>();
+  const prune = (suite: Suite) => {
+    suite.tests = suite.tests.filter((test) => {
+      const fullTitle = test.fullTitle();
+      let tag;
+      try {
+        tag = parseTitleTag(fullTitle);
+      } catch (error) {
+        if (error instanceof TitleTagError) tagErrors.push(error.message);
+        else throw error;
+        return false;
+      }
+      const requirement = byId.get(tag.requirementId);
+      if (!requirement) {
+        ignored.push({
+          fullTitle,
+          reason: `requirement ${tag.requirementId} is not in this conformance version`,
+        });
+        return false;
+      }
+      if (!selectedIds.has(requirement.id) || (grep && !grep.test(fullTitle))) return false;
+      levels.set(test, requirement.level);
+      return true;
+    });
+    suite.suites.forEach(prune);
+  };
+  prune(mocha.suite);
+  if (tagErrors.length) throw new TitleTagError(tagErrors.join('\n'));
+
+  const planned = allTests(mocha.suite);
+  const results = new Map<Test, TestResult>();
+  const hookFailures = new Map<Suite, { title: string; message: string }>();
+
+  const record = (test: Test, status: TestResult['status'], error?: Error) => {
+    const file = test.file ?? null;
+    const tag = parseTitleTag(test.fullTitle());
+    const result: TestResult = {
+      requirementId: tag.requirementId,
+      level: levels.get(test) ?? tag.level,
+      title: test.title,
+      fullTitle: test.fullTitle(),
+      file: file ? fileUrlToPath(file) : null,
+      status,
+      durationMs: test.duration ?? 0,
+      failure: error
+        ? {
+            message: error.message || String(error),
+            stack: error.stack ?? null,
+            location: locateFailure(error.stack, file),
+          }
+        : null,
+      skipReason:
+        status === 'skipped' ? (skipReasonOf(test) ?? 'skipped without a stated reason') : null,
+      evidence: evidenceOf(test),
+    };
+    results.set(test, result);
+    options.onTestEnd?.(result);
+  };
+
+  await new Promise<void>((resolve) => {
+    const runner = mocha.run(() => resolve());
+    runner.on('pass', (test: Test) => record(test, 'passed'));
+    runner.on('pending', (test: Test) => record(test, 'skipped'));
+    runner.on('fail', (runnable: Runnable, error: Error) => {
+      if ((runnable as Runnable & { type?: string }).type === 'hook') {
+        const hook = runnable as Hook;
+        // A failing hook stops the tests under it; remember why for those that never report.
+        const current = (hook as Hook & { ctx?: { currentTest?: Test } }).ctx?.currentTest;
+        if (hook.title.includes('"before each"') || hook.title.includes('"after each"')) {
+          if (current && !results.has(current)) record(current, 'failed', error);
+        }
+        if (hook.parent) {
+          hookFailures.set(hook.parent, { title: hook.title, message: error.message });
+        }
+        return;
+      }
+      record(runnable as Test, 'failed', error);
+    });
+  });
+
+  // Tests a failing hook kept from running count as failed: their requirement was not shown.
+  for (const test of planned) {
+    if (results.has(test)) continue;
+    let suite: Suite | undefined = test.parent;
+    let failure: { title: string; message: string } | undefined;
+    while (suite && !failure) {
+      failure = hookFailures.get(suite);
+      suite = suite.parent;
+    }
+    const error = new Error(
+      failure
+        ? `not run: ${failure.title} failed: ${failure.message}`
+        : 'not run: Mocha never reached this test',
+    );
+    error.stack = undefined;
+    record(test, 'failed', error);
+  }
+
+  return { selected, tests: planned.map((t) => results.get(t) as TestResult), ignored };
+}
