@@ -5,11 +5,11 @@ import {
   setFailed,
   summary,
   warning
-} from "./chunks/chunk-5ZHUR73X.js";
+} from "./chunks/chunk-5PAQSXXR.js";
 import {
   KAIC_VERSION
 } from "./chunks/chunk-ETTCBZFC.js";
-import "./chunks/chunk-GPEHNNBQ.js";
+import "./chunks/chunk-EHK6SDTZ.js";
 
 // src/main.ts
 async function run() {

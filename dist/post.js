@@ -3,8 +3,8 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-5ZHUR73X.js";
-import "./chunks/chunk-GPEHNNBQ.js";
+} from "./chunks/chunk-5PAQSXXR.js";
+import "./chunks/chunk-EHK6SDTZ.js";
 
 // src/post.ts
 async function cleanup() {

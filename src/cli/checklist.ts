@@ -13,7 +13,7 @@ import { fillChecklist, loadChecklist, validateChecklist } from '../requirements
 import { loadRunResult } from '../results/load.js';
 import { CheckFailed, UsageError } from './errors.js';
 
-async function loadMetadata(path: string): Promise<Record<string, string>> {
+export async function loadMetadata(path: string): Promise<Record<string, string>> {
   let data: unknown;
   try {
     data = parse(await readFile(path, 'utf8'));

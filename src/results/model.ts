@@ -82,6 +82,8 @@ export interface RunResult {
  * tests were all skipped, or that has a skipped test and no failure, is Unknown, because part of
  * it could not be shown here. N/A comes only from a user's justification.
  */
+const checks = (n: number) => `${n} check${n === 1 ? '' : 's'}`;
+
 export function decideVerdict(
   tests: readonly TestResult[],
   justification: string | null,
@@ -95,19 +97,25 @@ export function decideVerdict(
   if (tests.length === 0) return { verdict: 'Unknown', reason: 'no test ran for this requirement' };
   if (failed > 0) {
     return passed > 0
-      ? { verdict: 'Partially Implemented', reason: `${failed} of ${tests.length} checks failed` }
-      : { verdict: 'Not Implemented', reason: `all ${failed} checks that ran failed` };
+      ? { verdict: 'Partially Implemented', reason: `${failed} of ${checks(tests.length)} failed` }
+      : {
+          verdict: 'Not Implemented',
+          reason: failed === 1 ? 'its only check failed' : `all ${failed} checks failed`,
+        };
   }
   if (skipped > 0) {
     const reasons = [...new Set(tests.filter((t) => t.skipReason).map((t) => t.skipReason))];
     return {
       verdict: 'Unknown',
       reason:
-        `${skipped} of ${tests.length} checks could not run here` +
+        `${skipped} of ${checks(tests.length)} could not run here` +
         (reasons.length ? ` (${reasons.join('; ')})` : ''),
     };
   }
-  return { verdict: 'Implemented', reason: `all ${passed} checks passed` };
+  return {
+    verdict: 'Implemented',
+    reason: passed === 1 ? 'its only check passed' : `all ${passed} checks passed`,
+  };
 }
 
 export function countResults(requirements: readonly RequirementResult[]): RunResult['counts'] {
