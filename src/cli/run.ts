@@ -45,6 +45,7 @@ export const RUN_USAGE = `run options:
   --checklist <path|url>         official checklist: its requirements, and a filled copy in the output
   --requirements <id,…>          only these requirement ids
   --levels <MUST,SHOULD>         only these levels
+  --categories <name,…>          only these checklist categories (accelerators, networking, …)
   --grep <regexp>                only tests whose full title matches
   --spec <file>                  your own Mocha spec file (repeatable)
   --na-justifications <file>     YAML: requirement_id: reason (the only source of N/A)
@@ -93,6 +94,7 @@ async function plan(args: string[]): Promise<RunPlan> {
         checklist: { type: 'string' },
         requirements: { type: 'string' },
         levels: { type: 'string' },
+        categories: { type: 'string' },
         grep: { type: 'string' },
         spec: { type: 'string', multiple: true },
         'na-justifications': { type: 'string' },
@@ -169,6 +171,7 @@ async function plan(args: string[]): Promise<RunPlan> {
   const selection: Selection = {
     ids: list(values.requirements),
     levels: levels as Level[] | undefined,
+    categories: list(values.categories),
     grep: values.grep,
   };
   try {

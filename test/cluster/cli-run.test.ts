@@ -80,6 +80,7 @@ describe('[cli] kaic run', function () {
     for (const [args, message] of [
       [['--requirements', 'dra_suport'], 'unknown requirement id "dra_suport"'],
       [['--levels', 'MAY'], '--levels "MAY" is not accepted; use MUST, SHOULD'],
+      [['--categories', 'gpus'], 'unknown category "gpus"'],
       [['--spec', join(dir, 'absent.spec.js')], 'no such file'],
       [['--conformance-version', '1.20'], '--conformance-version "1.20" is not one kaic knows'],
       [['--timeout', '0'], '--timeout must be a number of seconds above 0'],

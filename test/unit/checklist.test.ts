@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { CONFORMANCE_VERSIONS, requirementsFor } from '../../src/requirements/catalog.js';
 import {
   fillChecklist,
+  loadChecklist,
   parseChecklist,
   validateChecklist,
   type ItemFill,
@@ -80,6 +81,29 @@ describe('official checklists', function () {
       });
     });
   }
+});
+
+describe('checklist from a URL', function () {
+  it('loads over HTTP and names the URL when the server refuses', async function () {
+    const { createServer } = await import('node:http');
+    const text = officials[3]?.text as string;
+    const server = createServer((req, res) => {
+      if (req.url === '/AIConformance-1.36.yaml') res.writeHead(200).end(text);
+      else res.writeHead(404).end('no');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const checklist = await loadChecklist(`${base}/AIConformance-1.36.yaml`);
+      expect(checklist.version).to.equal('1.36');
+      expect(checklist.items).to.have.length(14);
+      let message = '';
+      await loadChecklist(`${base}/missing.yaml`).catch((e: Error) => (message = e.message));
+      expect(message).to.equal(`could not fetch checklist ${base}/missing.yaml: HTTP 404`);
+    } finally {
+      server.close();
+    }
+  });
 });
 
 describe('checklist validation', function () {
