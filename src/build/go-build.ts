@@ -423,44 +423,66 @@ export async function buildKubernetes(
   );
 }
 
+/** A module without staging replaces: required at its version, its main packages built. */
+async function buildPlainModule(
+  spec: Pick<
+    WrapperBuild,
+    'component' | 'version' | 'outDir' | 'binaries' | 'packages' | 'renames' | 'verify'
+  > & {
+    module: string;
+  },
+  log: ProgressLog,
+  root: string,
+): Promise<boolean> {
+  if (
+    (await readStamp(spec.outDir)) &&
+    spec.binaries.every((b) => existsSync(join(spec.outDir, b)))
+  ) {
+    log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
+    return false;
+  }
+  const env = goEnv(root);
+  await mkdir(root, { recursive: true });
+  const info = await downloadModule(spec.module, spec.version, env);
+  const facts = parseGoMod(await readFile(info.GoMod, 'utf8'));
+  return buildWrapper(
+    {
+      ...spec,
+      goDirective: facts.go,
+      godebug: facts.godebug,
+      requires: [[spec.module, spec.version]],
+      replaces: [],
+      ldflags: [],
+    },
+    root,
+    log,
+  );
+}
+
 export async function buildEtcd(
   etcdVersion: string,
   log: ProgressLog,
   root = cacheDir(),
 ): Promise<boolean> {
-  const env = goEnv(root);
-  const outDir = etcdBinDir(etcdVersion, root);
-  if ((await readStamp(outDir)) && existsSync(join(outDir, 'etcd'))) {
-    log(`etcd ${etcdVersion}: cached (${outDir})`);
-    return false;
-  }
-  await mkdir(root, { recursive: true });
-  const info = await downloadModule('go.etcd.io/etcd/server/v3', etcdVersion, env);
-  const facts = parseGoMod(await readFile(info.GoMod, 'utf8'));
-  return buildWrapper(
+  return buildPlainModule(
     {
       component: 'etcd',
+      module: 'go.etcd.io/etcd/server/v3',
       version: etcdVersion,
-      outDir,
+      outDir: etcdBinDir(etcdVersion, root),
       binaries: ['etcd'],
-      goDirective: facts.go,
-      godebug: facts.godebug,
-      requires: [['go.etcd.io/etcd/server/v3', etcdVersion]],
-      replaces: [],
       packages: ['go.etcd.io/etcd/server/v3'],
-      ldflags: [],
       // Go names the binary "server" after the package path (the /v3 suffix is dropped).
       renames: { server: 'etcd', v3: 'etcd' },
-      verify: async (dir) => {
-        await expectVersionOutput(
+      verify: (dir) =>
+        expectVersionOutput(
           join(dir, 'etcd'),
           ['--version'],
           `etcd Version: ${etcdVersion.slice(1)}`,
-        );
-      },
+        ),
     },
-    root,
     log,
+    root,
   );
 }
 
@@ -469,33 +491,19 @@ export async function buildKwok(
   log: ProgressLog,
   root = cacheDir(),
 ): Promise<boolean> {
-  const env = goEnv(root);
-  const outDir = kwokBinDir(kwokVersion, root);
-  if ((await readStamp(outDir)) && ['kwok', 'kwokctl'].every((b) => existsSync(join(outDir, b)))) {
-    log(`kwok ${kwokVersion}: cached (${outDir})`);
-    return false;
-  }
-  await mkdir(root, { recursive: true });
-  const info = await downloadModule('sigs.k8s.io/kwok', kwokVersion, env);
-  const facts = parseGoMod(await readFile(info.GoMod, 'utf8'));
-  return buildWrapper(
+  return buildPlainModule(
     {
       component: 'kwok',
+      module: 'sigs.k8s.io/kwok',
       version: kwokVersion,
-      outDir,
+      outDir: kwokBinDir(kwokVersion, root),
       binaries: ['kwok', 'kwokctl'],
-      goDirective: facts.go,
-      godebug: facts.godebug,
-      requires: [['sigs.k8s.io/kwok', kwokVersion]],
-      replaces: [],
       packages: ['sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl'],
-      ldflags: [],
-      verify: async (dir) => {
-        await expectVersionOutput(join(dir, 'kwokctl'), ['--version'], kwokVersion.slice(1));
-      },
+      verify: (dir) =>
+        expectVersionOutput(join(dir, 'kwokctl'), ['--version'], kwokVersion.slice(1)),
     },
-    root,
     log,
+    root,
   );
 }
 

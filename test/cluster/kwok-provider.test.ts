@@ -30,6 +30,28 @@ async function processesMentioning(path: string): Promise<number[]> {
   return pids;
 }
 
+/** `npm run cluster` in a child process, resolved once its cluster is up. */
+async function startClusterProcess(workdir: string, minor: string) {
+  const child = execa(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/start-cluster.ts', minor, '--nodes', '1'],
+    {
+      env: { KAIC_KWOK_WORKDIR: workdir },
+      reject: false,
+      all: true,
+      buffer: true,
+    },
+  );
+  let text = '';
+  child.all?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  await waitUntil(
+    'the cluster process to bring its cluster up',
+    async () => text.includes('Ctrl-C deletes'),
+    90_000,
+  );
+  return { child, output: () => text };
+}
+
 async function clusterDirs(workdir: string): Promise<string[]> {
   const dir = join(workdir, 'clusters');
   return existsSync(dir) ? readdir(dir) : [];
@@ -151,50 +173,18 @@ describe('[provider] kwok cluster life cycle', function () {
   });
 
   it('tears the cluster down on SIGINT and exits 130', async function () {
-    const child = execa(
-      'node',
-      ['--import', 'tsx', 'scripts/start-cluster.ts', testCluster().handle.minor, '--nodes', '1'],
-      {
-        env: { KAIC_KWOK_WORKDIR: workdir },
-        reject: false,
-        all: true,
-        buffer: true,
-      },
-    );
-    let output = '';
-    child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitUntil(
-      'the cluster to come up',
-      async () => output.includes('Ctrl-C deletes'),
-      90_000,
-    );
+    const { child, output } = await startClusterProcess(workdir, testCluster().handle.minor);
     expect((await processesMentioning(workdir)).length, 'components running').to.be.greaterThan(0);
     child.kill('SIGINT');
     const result = await child;
-    expect(result.exitCode, output).to.equal(130);
+    expect(result.exitCode, output()).to.equal(130);
     expect(await clusterDirs(workdir)).to.deep.equal([]);
     expect(await processesMentioning(workdir)).to.deep.equal([]);
   });
 
   it('removes a crashed run’s cluster (owner killed with SIGKILL) before starting a new one', async function () {
     const { minor } = testCluster().handle;
-    const child = execa(
-      'node',
-      ['--import', 'tsx', 'scripts/start-cluster.ts', minor, '--nodes', '1'],
-      {
-        env: { KAIC_KWOK_WORKDIR: workdir },
-        reject: false,
-        all: true,
-        buffer: true,
-      },
-    );
-    let output = '';
-    child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitUntil(
-      'the doomed cluster to come up',
-      async () => output.includes('Ctrl-C deletes'),
-      90_000,
-    );
+    const { child } = await startClusterProcess(workdir, minor);
     child.kill('SIGKILL');
     await child;
     const [stale] = await clusterDirs(workdir);
