@@ -5,8 +5,13 @@ import { fileURLToPath } from 'node:url';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** $KAIC_SHARED_DIR, else ../shared beside the checkout, else the workplace's /work/shared. */
 export function sharedDir(): string {
-  return process.env.KAIC_SHARED_DIR ?? join(projectRoot, '..', 'shared');
+  if (process.env.KAIC_SHARED_DIR) return process.env.KAIC_SHARED_DIR;
+  const candidates = [join(projectRoot, '..', 'shared'), '/work/shared'];
+  return (
+    candidates.find((dir) => existsSync(join(dir, 'ai-conformance'))) ?? (candidates[0] as string)
+  );
 }
 
 /** The official checklist files, by version; fails loudly when the shared folder is missing. */
