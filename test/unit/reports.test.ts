@@ -206,3 +206,22 @@ describe('runner and reports over fake suites', function () {
     );
   });
 });
+
+describe('runner: failing hooks and bare skips', function () {
+  it('counts tests a failing before-all hook kept from running as failed, naming the hook', async function () {
+    const run = await runSuites({
+      specFiles: [join(FIXTURES, 'hook-failure.spec.ts')],
+      requirements: requirementsFor('1.35'),
+      timeoutMs: 5000,
+    });
+    expect(run.tests.map((t) => `${t.title}:${t.status}`)).to.deep.equal([
+      'scales up on the metric:failed',
+      'scales down again:failed',
+      'is skipped without a reason:skipped',
+    ]);
+    expect(run.tests[0]?.failure?.message).to.equal(
+      'not run: "before all" hook for "scales up on the metric" failed: custom metrics API not served',
+    );
+    expect(run.tests[2]?.skipReason).to.equal('skipped without a stated reason');
+  });
+});
