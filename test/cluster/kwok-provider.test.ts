@@ -85,11 +85,19 @@ describe('[provider] kwok cluster life cycle', function () {
     await rm(workdir, { recursive: true, force: true });
   });
 
-  it('starts two clusters side by side under unique names and removes both', async function () {
+  it('starts two clusters side by side under unique names, with the nodes asked for, and removes both', async function () {
     const { minor } = testCluster().handle;
     const a = new KwokProvider({
       minor,
-      nodeGroups: [{ namePrefix: 'a', count: 1 }],
+      nodeGroups: [
+        {
+          namePrefix: 'gpu',
+          count: 2,
+          labels: { 'nvidia.com/gpu.present': 'true' },
+          allocatable: { 'nvidia.com/gpu': '8', cpu: '96' },
+          taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }],
+        },
+      ],
       workdir,
       log,
     });
@@ -106,6 +114,19 @@ describe('[provider] kwok cluster life cycle', function () {
       expect(await serverVersion(ha.kubeconfigPath)).to.equal(testCluster().release.version);
       expect(await serverVersion(hb.kubeconfigPath)).to.equal(testCluster().release.version);
       expect((await clusterDirs(workdir)).sort()).to.deep.equal([ha.name, hb.name].sort());
+      expect(ha.nodes).to.deep.equal(['gpu-0', 'gpu-1']);
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(ha.kubeconfigPath);
+      const node = await kc.makeApiClient(k8s.CoreV1Api).readNode({ name: 'gpu-1' });
+      expect(node.metadata?.labels).to.include({ 'nvidia.com/gpu.present': 'true', type: 'kwok' });
+      expect(node.status?.allocatable).to.include({
+        'nvidia.com/gpu': '8',
+        cpu: '96',
+        pods: '110',
+      });
+      expect(node.spec?.taints?.map((t) => `${t.key}:${t.effect}`)).to.deep.equal([
+        'nvidia.com/gpu:NoSchedule',
+      ]);
     } finally {
       await Promise.all([a.down(), b.down()]);
     }
