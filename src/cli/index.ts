@@ -2,11 +2,13 @@
  * The `kaic` command line. `kaic run` is the main job: with no kubeconfig it brings up the
  * embedded default cluster (kwok, simulated nodes) and runs the conformance suites against it.
  */
+import { ProfileError } from '../fakegpu/profiles.js';
 import { ChecklistError } from '../requirements/checklist.js';
 import { JustificationError } from '../results/justifications.js';
 import { ResultsFileError } from '../results/load.js';
 import { checklistCommand } from './checklist.js';
 import { CheckFailed, UsageError } from './errors.js';
+import { fakegpuCommand } from './fakegpu.js';
 import { requirementsCommand } from './requirements.js';
 import { RUN_USAGE, runCommand } from './run.js';
 import { KAIC_VERSION } from '../version.js';
@@ -21,6 +23,10 @@ commands:
                          --results <results.json> --checklist <official.yaml> --out <file>
                          [--metadata <meta.yaml>] [--results-url <where results.json is published>]
   checklist validate   check a filled checklist: <file> [--checklist <official.yaml>]
+  fakegpu publish      publish simulated GPUs (DeviceClasses + ResourceSlices) into a cluster
+                         --node-selector <labels> [--profile nvidia-h100-80gb] [--gpus-per-node 8]
+                         [--kubeconfig <file>] [--context <name>] [--once] [--cleanup]
+  fakegpu profiles     list the GPU profiles
   version              print kaic's version
 
 
@@ -35,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       return requirementsCommand(rest);
     case 'checklist':
       return checklistCommand(rest);
+    case 'fakegpu':
+      return fakegpuCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${KAIC_VERSION}\n`);
@@ -47,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(
-        `unknown command "${command}"; commands: run, requirements, checklist, version, help`,
+        `unknown command "${command}"; commands: run, requirements, checklist, fakegpu, version, help`,
       );
   }
 }
@@ -63,8 +71,8 @@ try {
     error instanceof ChecklistError ||
     error instanceof ResultsFileError ||
     error instanceof JustificationError ||
+    error instanceof ProfileError ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-  if (error instanceof UsageError && /flag|--|command/.test(message))
-    process.stderr.write(`\n${USAGE}`);
+  if (inputError) process.stderr.write('(kaic help lists the commands and their flags)\n');
   process.exitCode = error instanceof CheckFailed ? 1 : inputError ? 2 : 1;
 }

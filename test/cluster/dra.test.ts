@@ -11,8 +11,10 @@ import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { execa } from 'execa';
 
 import { KwokProvider } from '../../src/providers/kwok.js';
+import { DraObjects } from '../../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../../src/versions/kubernetes.js';
 import { TEST_NODES, testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
@@ -21,54 +23,6 @@ const DRIVER = 'gpu.test.kaic.dev';
 const DEVICE_CLASS = 'kaic-test-gpu';
 
 type KubeObject = k8s.KubernetesObject & Record<string, unknown>;
-
-const PLURALS: Record<string, string> = {
-  DeviceClass: 'deviceclasses',
-  ResourceSlice: 'resourceslices',
-  ResourceClaim: 'resourceclaims',
-  ResourceClaimTemplate: 'resourceclaimtemplates',
-};
-
-/**
- * resource.k8s.io objects as plain JSON. client-node's typed serializer renames fields (an
- * attribute's `int` becomes `_int`) and drops what it does not know, so DRA objects go through the
- * untyped custom-objects client, which sends exactly what the API defines.
- */
-class DraObjects {
-  private readonly custom: k8s.CustomObjectsApi;
-  constructor(
-    kc: k8s.KubeConfig,
-    private readonly api: DraApiVersion,
-  ) {
-    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  }
-  private where(kind: string) {
-    const [group, version] = this.api.split('/') as [string, string];
-    const plural = PLURALS[kind];
-    if (!plural) throw new Error(`no plural known for ${kind}`);
-    return { group, version, plural };
-  }
-  async create(body: KubeObject): Promise<KubeObject> {
-    const namespace = body.metadata?.namespace;
-    const at = this.where(body.kind as string);
-    return (
-      namespace
-        ? this.custom.createNamespacedCustomObject({ ...at, namespace, body })
-        : this.custom.createClusterCustomObject({ ...at, body })
-    ) as Promise<KubeObject>;
-  }
-  async read(kind: string, name: string, namespace?: string): Promise<KubeObject> {
-    const at = this.where(kind);
-    return (
-      namespace
-        ? this.custom.getNamespacedCustomObject({ ...at, namespace, name })
-        : this.custom.getClusterCustomObject({ ...at, name })
-    ) as Promise<KubeObject>;
-  }
-  async delete(kind: string, name: string): Promise<void> {
-    await this.custom.deleteClusterCustomObject({ ...this.where(kind), name });
-  }
-}
 
 /** One device request in the shape of the API version: v1 nests it under `exactly`. */
 function deviceRequest(api: DraApiVersion, count: number): Record<string, unknown> {
@@ -252,5 +206,24 @@ describe('[DRA] planted fault: the DRA API switched off', function () {
       })
       .catch((error: { code?: number }) => (status = error.code ?? -1));
     expect(status, 'HTTP status of the refused create').to.equal(404);
+    // The fake-GPU publisher refuses such a cluster before creating anything.
+    const publish = await execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/index.ts',
+        'fakegpu',
+        'publish',
+        '--once',
+        '--node-selector',
+        'type=kwok',
+        '--kubeconfig',
+        off.kubeconfigPath,
+      ],
+      { reject: false, all: true },
+    );
+    expect(publish.exitCode, publish.all).to.equal(2);
+    expect(publish.stderr).to.include('serves no DRA API (resource.k8s.io v1 or v1beta1)');
   });
 });

@@ -1,0 +1,106 @@
+/**
+ * `kaic fakegpu publish --profile nvidia-h100-80gb --gpus-per-node 8 --node-selector <labels>`
+ * `kaic fakegpu profiles`
+ * Publishes simulated GPUs into the cluster of the current kubeconfig (or --kubeconfig) until
+ * stopped; Ctrl-C leaves the slices in place unless --cleanup is given.
+ */
+import { parseArgs } from 'node:util';
+
+import * as k8s from '@kubernetes/client-node';
+
+import { GPU_PROFILES, checkGpuCount, gpuProfile } from '../fakegpu/profiles.js';
+import { SlicePublisher } from '../fakegpu/publisher.js';
+import { servedDraApi } from '../k8s/discovery.js';
+import { onTerminationSignal } from '../util/processes.js';
+import { UsageError } from './errors.js';
+
+function log(line: string): void {
+  process.stdout.write(`[kaic fakegpu ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+async function publish(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      profile: { type: 'string', default: 'nvidia-h100-80gb' },
+      'gpus-per-node': { type: 'string', default: '8' },
+      'node-selector': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      once: { type: 'boolean', default: false },
+      cleanup: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  let profile;
+  let count;
+  try {
+    profile = gpuProfile(values.profile);
+    count = checkGpuCount(Number(values['gpus-per-node']));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (--profile / --gpus-per-node)`);
+  }
+  if (!values['node-selector']) {
+    throw new UsageError(
+      '--node-selector is required (a label selector of the GPU nodes, e.g. type=kwok)',
+    );
+  }
+  const kc = new k8s.KubeConfig();
+  if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
+  else kc.loadFromDefault();
+  if (values.context) kc.setCurrentContext(values.context);
+  const api = await servedDraApi(kc);
+  if (!api) {
+    throw new UsageError(
+      `the cluster at ${kc.getCurrentCluster()?.server} serves no DRA API (resource.k8s.io v1 or v1beta1); ` +
+        'on Kubernetes 1.33 turn on the DynamicResourceAllocation gate and resource.k8s.io/v1beta1',
+    );
+  }
+  const publisher = new SlicePublisher(kc, {
+    profile,
+    gpusPerNode: count,
+    nodeSelector: values['node-selector'],
+    api,
+    log,
+  });
+  const stop = async () => {
+    publisher.stop();
+    if (values.cleanup) await publisher.removeAll();
+  };
+  const removeHandlers = onTerminationSignal(stop);
+  const t0 = Date.now();
+  await publisher.start();
+  await publisher.idle();
+  log(
+    `${profile.name} × ${count} per node on "${values['node-selector']}" (${api}): ` +
+      `${publisher.stats.created} slices created, ${publisher.stats.updated} updated, ` +
+      `${publisher.stats.deleted} removed in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+  );
+  if (values.once) {
+    await stop();
+    removeHandlers();
+    return 0;
+  }
+  log('following node changes; Ctrl-C stops' + (values.cleanup ? ' and removes the slices' : ''));
+  setInterval(() => undefined, 60_000);
+  return new Promise<number>(() => undefined);
+}
+
+function profiles(): number {
+  for (const p of GPU_PROFILES) {
+    process.stdout.write(
+      `${p.name.padEnd(22)} ${p.productName.padEnd(30)} driver ${p.driver}, class ${p.deviceClass}` +
+        `${p.migDeviceClass ? `, MIG ${p.migProfiles.map((m) => m.name).join(' ')}` : ''}\n`,
+    );
+  }
+  return 0;
+}
+
+export async function fakegpuCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'publish') return publish(rest);
+  if (sub === 'profiles') return profiles();
+  throw new UsageError(
+    `fakegpu needs a subcommand: publish or profiles${sub ? ` (got "${sub}")` : ''}`,
+  );
+}
