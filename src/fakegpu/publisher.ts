@@ -38,6 +38,20 @@ export interface PublisherStats {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const RESYNC_CONCURRENCY = 16;
+
+async function inBatches<T>(
+  items: T[],
+  size: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
+
 /** JSON with object keys sorted: the server returns maps in its own key order. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -121,8 +135,16 @@ export class SlicePublisher {
     this.current.clear();
     const nodes = await this.core.listNode({ labelSelector: this.options.nodeSelector });
     const wanted = new Map(nodes.items.map((n) => [n.metadata?.name as string, n]));
-    for (const node of nodes.items) await this.reconcileNode(node);
-    for (const slice of await this.objects.list('ResourceSlice', this.sliceSelector)) {
+    // One list of our slices stands in for a read per node; reconciles run a few at a time.
+    const slices = await this.objects.list('ResourceSlice', this.sliceSelector);
+    const byName = new Map(slices.map((s) => [s.metadata?.name as string, s]));
+    await inBatches(nodes.items, RESYNC_CONCURRENCY, (node) =>
+      this.reconcileNode(
+        node,
+        byName.get(sliceName(this.options.profile, node.metadata?.name as string)) ?? null,
+      ),
+    );
+    for (const slice of slices) {
       const nodeName = (slice.spec as { nodeName?: string } | undefined)?.nodeName;
       if (!nodeName || !wanted.has(nodeName))
         await this.deleteSlice(slice.metadata?.name as string);
@@ -165,7 +187,8 @@ export class SlicePublisher {
     );
   }
 
-  private async reconcileNode(node: k8s.V1Node): Promise<void> {
+  /** `known` is the slice as a recent list saw it (null: none), saving a read; undefined: read it. */
+  private async reconcileNode(node: k8s.V1Node, known?: DraObject | null): Promise<void> {
     const name = node.metadata?.name as string;
     const uid = node.metadata?.uid as string;
     if (node.metadata?.deletionTimestamp) {
@@ -190,6 +213,7 @@ export class SlicePublisher {
         const pool = (existing.spec as { pool?: { generation?: number } }).pool;
         return desired((pool?.generation ?? 0) + 1);
       },
+      known,
     );
     this.current.set(name, uid);
   }
@@ -202,13 +226,18 @@ export class SlicePublisher {
     object: DraObject & { metadata: { name: string } },
     isCurrent: (existing: DraObject) => boolean,
     replacement: (existing: DraObject) => DraObject = () => object,
+    known?: DraObject | null,
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       let existing: DraObject | null = null;
-      try {
-        existing = await this.objects.read(object.kind as string, object.metadata.name);
-      } catch (error) {
-        if (httpStatus(error) !== 404) throw error;
+      if (attempt === 1 && known !== undefined) {
+        existing = known;
+      } else {
+        try {
+          existing = await this.objects.read(object.kind as string, object.metadata.name);
+        } catch (error) {
+          if (httpStatus(error) !== 404) throw error;
+        }
       }
       try {
         if (!existing) {

@@ -1,17 +1,18 @@
 /**
- * Benchmarks (timings never gate ordinary tests): kwok cluster start and stop, per minor.
+ * Benchmark: kwok cluster start and stop, per minor.
  *
  *   npm run bench                          KAIC_TEST_MINORS minors, 3 rounds each, 2 nodes
- *   npm run bench -- --rounds 5 --nodes 100
+ *   npm run bench -- cluster --rounds 5 --nodes 100
  */
 import { parseArgs } from 'node:util';
 
-import { ensureBinaries } from '../src/build/go-build.js';
-import { KwokProvider } from '../src/providers/kwok.js';
-import { kubernetesRelease } from '../src/versions/kubernetes.js';
-import { testMinors } from '../test/cluster/minors.js';
+import { ensureBinaries } from '../../src/build/go-build.js';
+import { KwokProvider } from '../../src/providers/kwok.js';
+import { kubernetesRelease } from '../../src/versions/kubernetes.js';
+import { testMinors } from '../../test/cluster/minors.js';
 
 const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== 'cluster'),
   options: { rounds: { type: 'string', default: '3' }, nodes: { type: 'string', default: '2' } },
 });
 const rounds = Number(values.rounds);

@@ -1,0 +1,14 @@
+/**
+ * Benchmarks; timings live here, never in pass/fail thresholds of ordinary tests.
+ *
+ *   npm run bench                 cluster start/stop (default)
+ *   npm run bench -- cluster …    the same, with --rounds/--nodes
+ *   npm run bench -- fakegpu …    fake-GPU publish and allocation at scale
+ */
+const which = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'cluster';
+if (which === 'fakegpu') await import('./fakegpu.js');
+else if (which === 'cluster') await import('./cluster.js');
+else {
+  process.stderr.write(`bench: unknown benchmark "${which}"; benchmarks: cluster, fakegpu\n`);
+  process.exit(2);
+}
