@@ -1,5 +1,6 @@
 /**
  * `kaic fakegpu publish --profile nvidia-h100-80gb --gpus-per-node 8 --node-selector <labels>`
+ * `kaic fakegpu exporter --port 9400 [--profile …]`
  * `kaic fakegpu profiles`
  * Publishes simulated GPUs into the cluster of the current kubeconfig (or --kubeconfig) until
  * stopped; Ctrl-C leaves the slices in place unless --cleanup is given.
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 
 import { GPU_PROFILES, checkGpuCount, gpuProfile } from '../fakegpu/profiles.js';
+import { DcgmExporter } from '../fakegpu/exporter.js';
 import { SlicePublisher } from '../fakegpu/publisher.js';
 import { servedDraApi } from '../k8s/discovery.js';
 import { onTerminationSignal } from '../util/processes.js';
@@ -45,17 +47,8 @@ async function publish(args: string[]): Promise<number> {
       '--node-selector is required (a label selector of the GPU nodes, e.g. type=kwok)',
     );
   }
-  const kc = new k8s.KubeConfig();
-  if (values.kubeconfig) kc.loadFromFile(values.kubeconfig);
-  else kc.loadFromDefault();
-  if (values.context) kc.setCurrentContext(values.context);
-  const api = await servedDraApi(kc);
-  if (!api) {
-    throw new UsageError(
-      `the cluster at ${kc.getCurrentCluster()?.server} serves no DRA API (resource.k8s.io v1 or v1beta1); ` +
-        'on Kubernetes 1.33 turn on the DynamicResourceAllocation gate and resource.k8s.io/v1beta1',
-    );
-  }
+  const kc = loadKubeConfig(values.kubeconfig, values.context);
+  const api = await requireDraApi(kc);
   const publisher = new SlicePublisher(kc, {
     profile,
     gpusPerNode: count,
@@ -86,6 +79,64 @@ async function publish(args: string[]): Promise<number> {
   return new Promise<number>(() => undefined);
 }
 
+async function exporter(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      profile: { type: 'string', default: 'nvidia-h100-80gb' },
+      port: { type: 'string', default: '9400' },
+      host: { type: 'string', default: '0.0.0.0' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+    },
+    strict: true,
+  });
+  let profile;
+  try {
+    profile = gpuProfile(values.profile);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (--profile)`);
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be 0 to 65535, got "${values.port}"`);
+  }
+  const kc = loadKubeConfig(values.kubeconfig, values.context);
+  const api = await requireDraApi(kc);
+  const server = new DcgmExporter(kc, profile, api);
+  const bound = await server.listen(port, values.host).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(
+      error.code === 'EADDRINUSE'
+        ? `--port ${port} on ${values.host} is already in use; choose another`
+        : `cannot listen on ${values.host}:${port}: ${error.message}`,
+    );
+  });
+  log(
+    `DCGM-style metrics for ${profile.name} on http://${values.host}:${bound}/metrics; Ctrl-C stops`,
+  );
+  onTerminationSignal(() => server.close());
+  return new Promise<number>(() => undefined);
+}
+
+function loadKubeConfig(path: string | undefined, context: string | undefined): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  if (context) kc.setCurrentContext(context);
+  return kc;
+}
+
+async function requireDraApi(kc: k8s.KubeConfig) {
+  const api = await servedDraApi(kc);
+  if (!api) {
+    throw new UsageError(
+      `the cluster at ${kc.getCurrentCluster()?.server} serves no DRA API (resource.k8s.io v1 or v1beta1); ` +
+        'on Kubernetes 1.33 turn on the DynamicResourceAllocation gate and resource.k8s.io/v1beta1',
+    );
+  }
+  return api;
+}
+
 function profiles(): number {
   for (const p of GPU_PROFILES) {
     process.stdout.write(
@@ -100,7 +151,8 @@ export async function fakegpuCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'publish') return publish(rest);
   if (sub === 'profiles') return profiles();
+  if (sub === 'exporter') return exporter(rest);
   throw new UsageError(
-    `fakegpu needs a subcommand: publish or profiles${sub ? ` (got "${sub}")` : ''}`,
+    `fakegpu needs a subcommand: publish, exporter or profiles${sub ? ` (got "${sub}")` : ''}`,
   );
 }

@@ -44,6 +44,8 @@ export interface GpuProfile {
   /** Total framebuffer in bytes, as NVML reports it. */
   memoryBytes: number;
   multiprocessors: number;
+  /** Board power limit in watts (the exporter's power draw scales up to it). */
+  powerLimitWatts: number;
   /** PCI bus numbers of the GPUs in a typical 8-GPU server, by index. */
   pciBuses: readonly string[];
   /** Models in an NVLink fabric domain publish a clique id. */
@@ -110,6 +112,7 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     cudaComputeCapability: '9.0.0',
     memoryBytes: 85_520_809_984,
     multiprocessors: 132,
+    powerLimitWatts: 700,
     nvlinkClique: false,
     migProfiles: H100_MIG,
   },
@@ -122,6 +125,7 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     cudaComputeCapability: '8.0.0',
     memoryBytes: 85_899_345_920,
     multiprocessors: 108,
+    powerLimitWatts: 400,
     nvlinkClique: false,
     migProfiles: [
       mig('1g.10gb', 19, 7, 9.5, 14, 1, 0, 0, 0, 0),
@@ -141,6 +145,7 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     cudaComputeCapability: '8.9.0',
     memoryBytes: 24_152_899_584,
     multiprocessors: 58,
+    powerLimitWatts: 72,
     nvlinkClique: false,
     migProfiles: [],
   },
@@ -153,6 +158,7 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     cudaComputeCapability: '10.0.0',
     memoryBytes: 192_265_846_784,
     multiprocessors: 148,
+    powerLimitWatts: 1000,
     nvlinkClique: true,
     migProfiles: [
       mig('1g.23gb', 19, 7, 22.5, 18, 1, 1, 0, 1, 0),
@@ -177,6 +183,7 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     cudaDriverVersion: '1.0.0',
     memoryBytes: 34_359_738_368,
     multiprocessors: 64,
+    powerLimitWatts: 300,
     pciBuses: DGX_PCI_BUSES,
     nvlinkClique: false,
     migProfiles: [],

@@ -386,8 +386,12 @@ export class KwokProvider implements Provider {
     await waitFor(
       async () => {
         const list = await core.listNode();
-        const ready = list.items.filter((n) =>
-          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        // Ready, and the node controller has lifted its not-ready taint (it lags the condition),
+        // so pods can be scheduled the moment up() returns.
+        const ready = list.items.filter(
+          (n) =>
+            n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+            !n.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/')),
         );
         return names.every((n) => ready.some((r) => r.metadata?.name === n));
       },
