@@ -14,7 +14,7 @@ import { execa } from 'execa';
 
 import * as k8s from '@kubernetes/client-node';
 
-import { DraObjects } from '../../src/k8s/dra-objects.js';
+import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { kubernetesRelease, parseKubernetesMinor } from '../../src/versions/kubernetes.js';
 
@@ -87,23 +87,9 @@ try {
     ) * 1024;
 
   await core.createNamespace({ body: { metadata: { name: 'bench' } } });
-  const exact = { deviceClassName: 'gpu.nvidia.com', allocationMode: 'ExactCount', count: 1 };
-  await objects.create({
-    apiVersion: api,
-    kind: 'ResourceClaimTemplate',
-    metadata: { name: 'one-gpu', namespace: 'bench' },
-    spec: {
-      spec: {
-        devices: {
-          requests: [
-            api === 'resource.k8s.io/v1'
-              ? { name: 'gpu', exactly: exact }
-              : { name: 'gpu', ...exact },
-          ],
-        },
-      },
-    },
-  });
+  await objects.create(
+    claimTemplate(api, 'bench', 'one-gpu', { deviceClassName: 'gpu.nvidia.com', count: 1 }),
+  );
   for (;;) {
     try {
       await core.readNamespacedServiceAccount({ name: 'default', namespace: 'bench' });

@@ -82,3 +82,46 @@ export class DraObjects {
       : this.custom.deleteClusterCustomObject({ ...at, name }));
   }
 }
+
+export interface DeviceRequestSpec {
+  deviceClassName: string;
+  count: number;
+  /** CEL expressions over the device's attributes and capacity. */
+  selectors?: string[];
+}
+
+/**
+ * A ResourceClaimTemplate with one request named "gpu", in the shape of the API version:
+ * v1 nests the request under `exactly`, v1beta1 has it flat.
+ */
+export function claimTemplate(
+  api: DraApiVersion,
+  namespace: string,
+  name: string,
+  request: DeviceRequestSpec,
+): DraObject {
+  const exact = {
+    deviceClassName: request.deviceClassName,
+    allocationMode: 'ExactCount',
+    count: request.count,
+    ...(request.selectors?.length
+      ? { selectors: request.selectors.map((expression) => ({ cel: { expression } })) }
+      : {}),
+  };
+  return {
+    apiVersion: api,
+    kind: 'ResourceClaimTemplate',
+    metadata: { name, namespace },
+    spec: {
+      spec: {
+        devices: {
+          requests: [
+            api === 'resource.k8s.io/v1'
+              ? { name: 'gpu', exactly: exact }
+              : { name: 'gpu', ...exact },
+          ],
+        },
+      },
+    },
+  };
+}

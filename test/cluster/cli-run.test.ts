@@ -5,18 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { expect } from 'chai';
-import { execa } from 'execa';
 
 import type { RunResult } from '../../src/results/model.js';
 import { officialChecklistPaths } from '../support/shared.js';
+import { runKaic } from '../support/kaic-cli.js';
 import { testCluster } from './hooks.js';
 
-const kaic = (args: string[], env: NodeJS.ProcessEnv) =>
-  execa(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-    reject: false,
-    all: true,
-    env,
-  });
+const kaic = runKaic;
 
 describe('[cli] kaic run', function () {
   let dir = '';

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { execa } from 'execa';
 
 import { KwokProvider } from '../../src/providers/kwok.js';
-import { DraObjects } from '../../src/k8s/dra-objects.js';
+import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../../src/versions/kubernetes.js';
+import { runKaic } from '../support/kaic-cli.js';
 import { TEST_NODES, testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
@@ -24,12 +24,6 @@ const DEVICE_CLASS = 'kaic-test-gpu';
 
 type KubeObject = k8s.KubernetesObject & Record<string, unknown>;
 
-/** One device request in the shape of the API version: v1 nests it under `exactly`. */
-function deviceRequest(api: DraApiVersion, count: number): Record<string, unknown> {
-  const exact = { deviceClassName: DEVICE_CLASS, allocationMode: 'ExactCount', count };
-  return api === 'resource.k8s.io/v1' ? { name: 'gpu', exactly: exact } : { name: 'gpu', ...exact };
-}
-
 /** One device in the shape of the API version: v1beta1 wraps attributes in `basic`. */
 function device(api: DraApiVersion, name: string, index: number): Record<string, unknown> {
   const body = {
@@ -37,15 +31,6 @@ function device(api: DraApiVersion, name: string, index: number): Record<string,
     capacity: { memory: { value: '80Gi' } },
   };
   return api === 'resource.k8s.io/v1' ? { name, ...body } : { name, basic: body };
-}
-
-function claimTemplate(api: DraApiVersion, ns: string, name: string, count: number): KubeObject {
-  return {
-    apiVersion: api,
-    kind: 'ResourceClaimTemplate',
-    metadata: { name, namespace: ns },
-    spec: { spec: { devices: { requests: [deviceRequest(api, count)] } } },
-  };
 }
 
 function podWithClaim(ns: string, name: string, template: string): k8s.V1Pod {
@@ -121,7 +106,9 @@ describe('[DRA] device allocation by the real scheduler', function () {
   });
 
   it('allocates a device from the slice, reserves the claim for the pod, binds it, kwok runs it', async function () {
-    await objects.create(claimTemplate(api, ns, 'one-gpu', 1));
+    await objects.create(
+      claimTemplate(api, ns, 'one-gpu', { deviceClassName: DEVICE_CLASS, count: 1 }),
+    );
     await core.createNamespacedPod({
       namespace: ns,
       body: podWithClaim(ns, 'uses-one-gpu', 'one-gpu'),
@@ -154,7 +141,9 @@ describe('[DRA] device allocation by the real scheduler', function () {
   });
 
   it('leaves a pod that asks for more devices than exist Pending and Unschedulable', async function () {
-    await objects.create(claimTemplate(api, ns, 'three-gpus', 3));
+    await objects.create(
+      claimTemplate(api, ns, 'three-gpus', { deviceClassName: DEVICE_CLASS, count: 3 }),
+    );
     await core.createNamespacedPod({
       namespace: ns,
       body: podWithClaim(ns, 'wants-three-gpus', 'three-gpus'),
@@ -207,22 +196,15 @@ describe('[DRA] planted fault: the DRA API switched off', function () {
       .catch((error: { code?: number }) => (status = error.code ?? -1));
     expect(status, 'HTTP status of the refused create').to.equal(404);
     // The fake-GPU publisher refuses such a cluster before creating anything.
-    const publish = await execa(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/index.ts',
-        'fakegpu',
-        'publish',
-        '--once',
-        '--node-selector',
-        'type=kwok',
-        '--kubeconfig',
-        off.kubeconfigPath,
-      ],
-      { reject: false, all: true },
-    );
+    const publish = await runKaic([
+      'fakegpu',
+      'publish',
+      '--once',
+      '--node-selector',
+      'type=kwok',
+      '--kubeconfig',
+      off.kubeconfigPath,
+    ]);
     expect(publish.exitCode, publish.all).to.equal(2);
     expect(publish.stderr).to.include('serves no DRA API (resource.k8s.io v1 or v1beta1)');
   });

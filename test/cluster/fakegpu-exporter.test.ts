@@ -9,7 +9,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { DcgmExporter, UTILIZATION_ANNOTATION } from '../../src/fakegpu/exporter.js';
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
-import { DraObjects } from '../../src/k8s/dra-objects.js';
+import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import { testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
@@ -39,23 +39,9 @@ describe('[fakegpu] DCGM-style metrics exporter', function () {
     exporter = new DcgmExporter(kubeConfig, profile, api);
     url = `http://127.0.0.1:${await exporter.listen(0, '127.0.0.1')}/metrics`;
     ns = await createTestNamespace(kubeConfig, 'kaic-dcgm');
-    const exact = { deviceClassName: 'gpu.nvidia.com', allocationMode: 'ExactCount', count: 1 };
-    await new DraObjects(kubeConfig, api).create({
-      apiVersion: api,
-      kind: 'ResourceClaimTemplate',
-      metadata: { name: 'one-l4', namespace: ns },
-      spec: {
-        spec: {
-          devices: {
-            requests: [
-              api === 'resource.k8s.io/v1'
-                ? { name: 'gpu', exactly: exact }
-                : { name: 'gpu', ...exact },
-            ],
-          },
-        },
-      },
-    });
+    await new DraObjects(kubeConfig, api).create(
+      claimTemplate(api, ns, 'one-l4', { deviceClassName: 'gpu.nvidia.com', count: 1 }),
+    );
     const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
     await core.createNamespacedPod({
       namespace: ns,

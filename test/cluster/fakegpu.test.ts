@@ -5,43 +5,18 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { execa } from 'execa';
 
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import { devicesOf, sliceName } from '../../src/fakegpu/slices.js';
-import { DraObjects, type DraObject } from '../../src/k8s/dra-objects.js';
+import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../../src/versions/kubernetes.js';
+import { runKaic } from '../support/kaic-cli.js';
 import { TEST_NODES, testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
 const H100 = gpuProfile('nvidia-h100-80gb');
 const SELECTOR = 'fakegpu.kaic.dev/test=gpu';
-
-function claimTemplate(api: DraApiVersion, ns: string, name: string, cel: string): DraObject {
-  const exact = {
-    deviceClassName: 'gpu.nvidia.com',
-    allocationMode: 'ExactCount',
-    count: 1,
-    selectors: [{ cel: { expression: cel } }],
-  };
-  return {
-    apiVersion: api,
-    kind: 'ResourceClaimTemplate',
-    metadata: { name, namespace: ns },
-    spec: {
-      spec: {
-        devices: {
-          requests: [
-            api === 'resource.k8s.io/v1'
-              ? { name: 'gpu', exactly: exact }
-              : { name: 'gpu', ...exact },
-          ],
-        },
-      },
-    },
-  };
-}
 
 function pod(ns: string, name: string, template: string): k8s.V1Pod {
   return {
@@ -145,8 +120,20 @@ describe('[fakegpu] ResourceSlice publisher', function () {
   it('lets the real scheduler allocate by CEL on productName and memory, and refuses what no device has', async function () {
     const memoryAtLeast = (gi: number) =>
       `device.attributes['gpu.nvidia.com'].productName == 'NVIDIA H100 80GB HBM3' && device.capacity['gpu.nvidia.com'].memory.compareTo(quantity('${gi}Gi')) >= 0`;
-    await objects.create(claimTemplate(api, ns, 'h100-79gi', memoryAtLeast(79)));
-    await objects.create(claimTemplate(api, ns, 'h100-100gi', memoryAtLeast(100)));
+    await objects.create(
+      claimTemplate(api, ns, 'h100-79gi', {
+        deviceClassName: 'gpu.nvidia.com',
+        count: 1,
+        selectors: [memoryAtLeast(79)],
+      }),
+    );
+    await objects.create(
+      claimTemplate(api, ns, 'h100-100gi', {
+        deviceClassName: 'gpu.nvidia.com',
+        count: 1,
+        selectors: [memoryAtLeast(100)],
+      }),
+    );
     await core.createNamespacedPod({ namespace: ns, body: pod(ns, 'fits', 'h100-79gi') });
     await core.createNamespacedPod({ namespace: ns, body: pod(ns, 'too-big', 'h100-100gi') });
     const running = await waitUntil('pod fits Running', async () => {
@@ -231,26 +218,19 @@ describe('[fakegpu] ResourceSlice publisher', function () {
 
   it('kaic fakegpu publish --once publishes a vendor-neutral profile under its own driver and class', async function () {
     const { handle, kubeConfig } = testCluster();
-    const result = await execa(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/index.ts',
-        'fakegpu',
-        'publish',
-        '--once',
-        '--profile',
-        'generic-accelerator',
-        '--gpus-per-node',
-        '2',
-        '--node-selector',
-        SELECTOR,
-        '--kubeconfig',
-        handle.kubeconfigPath,
-      ],
-      { reject: false, all: true },
-    );
+    const result = await runKaic([
+      'fakegpu',
+      'publish',
+      '--once',
+      '--profile',
+      'generic-accelerator',
+      '--gpus-per-node',
+      '2',
+      '--node-selector',
+      SELECTOR,
+      '--kubeconfig',
+      handle.kubeconfigPath,
+    ]);
     expect(result.exitCode, result.all).to.equal(0);
     expect(result.stdout).to.include('generic-accelerator × 2 per node');
     const generic = gpuProfile('generic-accelerator');
