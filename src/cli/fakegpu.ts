@@ -1,5 +1,6 @@
 /**
- * `kaic fakegpu publish --profile nvidia-h100-80gb --gpus-per-node 8 --node-selector <labels>`
+ * `kaic fakegpu publish --profile nvidia-h100-80gb --gpus-per-node 8 --node-selector <labels>
+ *    [--mig off|auto|partitionable|static [--mig-gpus N] [--mig-profile 1g.10gb]]`
  * `kaic fakegpu exporter --port 9400 [--profile …]`
  * `kaic fakegpu profiles`
  * Publishes simulated GPUs into the cluster of the current kubeconfig (or --kubeconfig) until
@@ -11,8 +12,17 @@ import * as k8s from '@kubernetes/client-node';
 
 import { GPU_PROFILES, checkGpuCount, gpuProfile } from '../fakegpu/profiles.js';
 import { DcgmExporter } from '../fakegpu/exporter.js';
+import {
+  MIG_REQUESTS,
+  PublisherError,
+  checkMigLayout,
+  resolveMigLayout,
+  type MigRequest,
+} from '../fakegpu/mig.js';
 import { SlicePublisher } from '../fakegpu/publisher.js';
-import { servedDraApi } from '../k8s/discovery.js';
+import type { MigLayout } from '../fakegpu/slices.js';
+import { serverMinor, servedDraApi } from '../k8s/discovery.js';
+import { kubernetesRelease } from '../versions/kubernetes.js';
 import { onTerminationSignal } from '../util/processes.js';
 import { UsageError } from './errors.js';
 
@@ -31,6 +41,9 @@ async function publish(args: string[]): Promise<number> {
       context: { type: 'string' },
       once: { type: 'boolean', default: false },
       cleanup: { type: 'boolean', default: false },
+      mig: { type: 'string', default: 'off' },
+      'mig-gpus': { type: 'string' },
+      'mig-profile': { type: 'string' },
     },
     strict: true,
   });
@@ -42,6 +55,13 @@ async function publish(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (--profile / --gpus-per-node)`);
   }
+  const migRequest = values.mig as MigRequest;
+  if (!(MIG_REQUESTS as readonly string[]).includes(migRequest)) {
+    throw new UsageError(`--mig must be one of ${MIG_REQUESTS.join(', ')}, got "${values.mig}"`);
+  }
+  if ((values['mig-gpus'] || values['mig-profile']) && !['static', 'auto'].includes(migRequest)) {
+    throw new UsageError('--mig-gpus and --mig-profile apply to --mig static (or auto)');
+  }
   if (!values['node-selector']) {
     throw new UsageError(
       '--node-selector is required (a label selector of the GPU nodes, e.g. type=kwok)',
@@ -49,11 +69,32 @@ async function publish(args: string[]): Promise<number> {
   }
   const kc = loadKubeConfig(values.kubeconfig, values.context);
   const api = await requireDraApi(kc);
+  const minor = await serverMinor(kc);
+  let mig: MigLayout;
+  try {
+    mig = resolveMigLayout(
+      {
+        request: migRequest,
+        ...(values['mig-gpus'] ? { gpus: Number(values['mig-gpus']) } : {}),
+        ...(values['mig-profile'] ? { profileName: values['mig-profile'] } : {}),
+      },
+      profile,
+      count,
+      minor ? kubernetesRelease(minor).mig : null,
+    );
+    checkMigLayout({ profile, gpusPerNode: count, mig, api });
+  } catch (error) {
+    if (error instanceof PublisherError) {
+      throw new UsageError(`${error.message} (--mig / --mig-gpus / --mig-profile)`);
+    }
+    throw error;
+  }
   const publisher = new SlicePublisher(kc, {
     profile,
     gpusPerNode: count,
     nodeSelector: values['node-selector'],
     api,
+    mig,
     log,
   });
   const stop = async () => {
@@ -62,10 +103,17 @@ async function publish(args: string[]): Promise<number> {
   };
   const removeHandlers = onTerminationSignal(stop);
   const t0 = Date.now();
-  await publisher.start();
+  try {
+    await publisher.start();
+  } catch (error) {
+    removeHandlers();
+    if (error instanceof PublisherError) throw new UsageError(error.message);
+    throw error;
+  }
   await publisher.idle();
   log(
-    `${profile.name} × ${count} per node on "${values['node-selector']}" (${api}): ` +
+    `${profile.name} × ${count} per node on "${values['node-selector']}" (${api}, ` +
+      `${describeMig(mig)}): ` +
       `${publisher.stats.created} slices created, ${publisher.stats.updated} updated, ` +
       `${publisher.stats.deleted} removed in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
   );
@@ -116,6 +164,12 @@ async function exporter(args: string[]): Promise<number> {
   );
   onTerminationSignal(() => server.close());
   return new Promise<number>(() => undefined);
+}
+
+function describeMig(mig: MigLayout): string {
+  if (mig.mode === 'off') return 'MIG off';
+  if (mig.mode === 'partitionable') return 'MIG partitionable';
+  return `MIG static: ${mig.gpus} GPUs per node as ${mig.profile.name}`;
 }
 
 function loadKubeConfig(path: string | undefined, context: string | undefined): k8s.KubeConfig {

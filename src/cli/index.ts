@@ -26,6 +26,7 @@ commands:
   fakegpu publish      publish simulated GPUs (DeviceClasses + ResourceSlices) into a cluster
                          --node-selector <labels> [--profile nvidia-h100-80gb] [--gpus-per-node 8]
                          [--kubeconfig <file>] [--context <name>] [--once] [--cleanup]
+                         [--mig off|auto|partitionable|static] [--mig-gpus <n>] [--mig-profile <1g.10gb>]
   fakegpu exporter     serve DCGM-style GPU metrics for the simulated GPUs
                          [--port 9400] [--host 0.0.0.0] [--profile nvidia-h100-80gb] [--kubeconfig <file>]
   fakegpu profiles     list the GPU profiles

@@ -24,8 +24,11 @@ const IDLE_POWER_SHARE = 0.1;
 
 export interface DeviceReading {
   node: string;
+  /** The physical GPU's index; a MIG instance carries its parent's. */
   index: number;
   uuid: string;
+  /** Set for a MIG instance: its profile and its GPU instance id (here: its first memory slice). */
+  mig: { profile: string; instance: number } | null;
   utilization: number;
   fbUsedMiB: number;
   fbFreeMiB: number;
@@ -67,13 +70,17 @@ export function readDevices(
       });
     }
   }
-  const totalMiB = Math.floor(profile.memoryBytes / 2 ** 20);
   const readings: DeviceReading[] = [];
   for (const slice of slices) {
     const node = (slice.spec as { nodeName: string }).nodeName;
-    for (const device of devicesOf(api, slice as { spec?: { devices?: unknown[] } })) {
-      const index = Number(device.name.replace(/^gpu-/, ''));
+    for (const device of devicesOf(api, slice)) {
       const held = holders.get(`${node}/${device.name}`);
+      const isMig = (device.attributes.type as { string?: string }).string === 'mig';
+      // A partitionable MIG placement is only a possibility until something is allocated there.
+      if (isMig && device.consumesCounters && !held) continue;
+      const index = Number(/^gpu-(\d+)/.exec(device.name)?.[1] ?? NaN);
+      const totalMiB = Math.floor(Number(device.capacity.memory?.value ?? 0) / 2 ** 20);
+      const parentUuid = device.attributes.parentUUID as { string: string } | undefined;
       const annotation = held?.pod.metadata?.annotations?.[UTILIZATION_ANNOTATION];
       const utilization = held ? Math.min(100, Math.max(0, Number(annotation ?? 0) || 0)) : 0;
       // The container that names the claim in its resources is the one DCGM attributes it to.
@@ -89,7 +96,14 @@ export function readDevices(
       readings.push({
         node,
         index,
-        uuid: (device.attributes.uuid as { string: string }).string,
+        // DCGM exporter labels MIG series with the parent GPU's UUID.
+        uuid: (parentUuid ?? (device.attributes.uuid as { string: string })).string,
+        mig: isMig
+          ? {
+              profile: (device.attributes.profile as { string: string }).string,
+              instance: Number(/-(\d+)$/.exec(device.name)?.[1] ?? 0),
+            }
+          : null,
         utilization,
         fbUsedMiB,
         fbFreeMiB: totalMiB - fbUsedMiB,
@@ -110,7 +124,12 @@ export function readDevices(
       });
     }
   }
-  return readings.sort((a, b) => a.node.localeCompare(b.node) || a.index - b.index);
+  return readings.sort(
+    (a, b) =>
+      a.node.localeCompare(b.node) ||
+      a.index - b.index ||
+      (a.mig?.instance ?? -1) - (b.mig?.instance ?? -1),
+  );
 }
 
 const LABELS = [
@@ -119,6 +138,8 @@ const LABELS = [
   'device',
   'modelName',
   'Hostname',
+  'GPU_I_PROFILE',
+  'GPU_I_ID',
   'namespace',
   'pod',
   'container',
@@ -144,6 +165,8 @@ export async function renderMetrics(
       device: `${profile.vendor === 'nvidia' ? 'nvidia' : 'accel'}${r.index}`,
       modelName: profile.productName,
       Hostname: r.node,
+      GPU_I_PROFILE: r.mig?.profile ?? '',
+      GPU_I_ID: r.mig ? String(r.mig.instance) : '',
       namespace: r.holder?.namespace ?? '',
       pod: r.holder?.pod ?? '',
       container: r.holder?.container ?? '',

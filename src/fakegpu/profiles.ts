@@ -21,7 +21,14 @@ export interface MigProfile {
   encoders: number;
   jpegEngines: number;
   ofaEngines: number;
+  /** Memory slices (of MIG_MEMORY_SLICES) one instance occupies. */
+  memorySlices: number;
+  /** First memory slice of each place an instance may go (`nvidia-smi mig -lgipp`). */
+  placements: readonly number[];
 }
+
+/** A MIG-capable GPU's memory is cut into eight slices; placements are counted in them. */
+export const MIG_MEMORY_SLICES = 8;
 
 export interface GpuProfile {
   name: string;
@@ -48,19 +55,22 @@ export interface GpuProfile {
   powerLimitWatts: number;
   /** PCI bus numbers of the GPUs in a typical 8-GPU server, by index. */
   pciBuses: readonly string[];
-  /** Models in an NVLink fabric domain publish a clique id. */
+  /** Models in a multi-GPU NVLink fabric publish a clique id (`cliqueID`). */
   nvlinkClique: boolean;
   migProfiles: readonly MigProfile[];
 }
 
+// Placements: 1g profiles go at slices 0–6, 2-slice profiles at even slices, 4-slice ones at 0
+// or 4, the whole-GPU profile at 0 (the same on A100, H100 and B200).
+const ANY_1 = [0, 1, 2, 3, 4, 5, 6];
 const H100_MIG: readonly MigProfile[] = [
-  mig('1g.10gb', 19, 7, 9.75, 16, 1, 1, 0, 1, 0),
-  mig('1g.10gb+me', 20, 1, 9.75, 16, 1, 1, 0, 1, 1),
-  mig('1g.20gb', 15, 4, 19.62, 26, 1, 1, 0, 1, 0),
-  mig('2g.20gb', 14, 3, 19.62, 32, 2, 2, 0, 2, 0),
-  mig('3g.40gb', 9, 2, 39.5, 60, 3, 3, 0, 3, 0),
-  mig('4g.40gb', 5, 1, 39.5, 64, 4, 4, 0, 4, 0),
-  mig('7g.80gb', 0, 1, 79.25, 132, 8, 7, 0, 7, 1),
+  mig('1g.10gb', 19, 7, 9.75, 16, 1, 1, 0, 1, 0, 1, ANY_1),
+  mig('1g.10gb+me', 20, 1, 9.75, 16, 1, 1, 0, 1, 1, 1, ANY_1),
+  mig('1g.20gb', 15, 4, 19.62, 26, 1, 1, 0, 1, 0, 2, [0, 2, 4, 6]),
+  mig('2g.20gb', 14, 3, 19.62, 32, 2, 2, 0, 2, 0, 2, [0, 2, 4]),
+  mig('3g.40gb', 9, 2, 39.5, 60, 3, 3, 0, 3, 0, 4, [0, 4]),
+  mig('4g.40gb', 5, 1, 39.5, 64, 4, 4, 0, 4, 0, 4, [0]),
+  mig('7g.80gb', 0, 1, 79.25, 132, 8, 7, 0, 7, 1, 8, [0]),
 ];
 
 function mig(
@@ -74,6 +84,8 @@ function mig(
   encoders: number,
   jpegEngines: number,
   ofaEngines: number,
+  memorySlices: number,
+  placements: readonly number[],
 ): MigProfile {
   return {
     name,
@@ -86,6 +98,8 @@ function mig(
     encoders,
     jpegEngines,
     ofaEngines,
+    memorySlices,
+    placements,
   };
 }
 
@@ -128,12 +142,12 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     powerLimitWatts: 400,
     nvlinkClique: false,
     migProfiles: [
-      mig('1g.10gb', 19, 7, 9.5, 14, 1, 0, 0, 0, 0),
-      mig('1g.20gb', 15, 4, 19.5, 14, 1, 1, 0, 1, 0),
-      mig('2g.20gb', 14, 3, 19.5, 28, 2, 1, 0, 0, 0),
-      mig('3g.40gb', 9, 2, 39.25, 42, 3, 2, 0, 0, 0),
-      mig('4g.40gb', 5, 1, 39.25, 56, 4, 2, 0, 0, 0),
-      mig('7g.80gb', 0, 1, 79.0, 98, 7, 5, 0, 1, 1),
+      mig('1g.10gb', 19, 7, 9.5, 14, 1, 0, 0, 0, 0, 1, ANY_1),
+      mig('1g.20gb', 15, 4, 19.5, 14, 1, 1, 0, 1, 0, 2, [0, 2, 4, 6]),
+      mig('2g.20gb', 14, 3, 19.5, 28, 2, 1, 0, 0, 0, 2, [0, 2, 4]),
+      mig('3g.40gb', 9, 2, 39.25, 42, 3, 2, 0, 0, 0, 4, [0, 4]),
+      mig('4g.40gb', 5, 1, 39.25, 56, 4, 2, 0, 0, 0, 4, [0]),
+      mig('7g.80gb', 0, 1, 79.0, 98, 7, 5, 0, 1, 1, 8, [0]),
     ],
   },
   {
@@ -161,11 +175,11 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     powerLimitWatts: 1000,
     nvlinkClique: true,
     migProfiles: [
-      mig('1g.23gb', 19, 7, 22.5, 18, 1, 1, 0, 1, 0),
-      mig('2g.45gb', 14, 3, 44.75, 36, 2, 2, 0, 2, 0),
-      mig('3g.90gb', 9, 2, 89.75, 54, 3, 3, 0, 3, 0),
-      mig('4g.90gb', 5, 1, 89.75, 72, 4, 4, 0, 4, 0),
-      mig('7g.180gb', 0, 1, 178.5, 148, 8, 7, 0, 7, 1),
+      mig('1g.23gb', 19, 7, 22.5, 18, 1, 1, 0, 1, 0, 1, ANY_1),
+      mig('2g.45gb', 14, 3, 44.75, 36, 2, 2, 0, 2, 0, 2, [0, 2, 4]),
+      mig('3g.90gb', 9, 2, 89.75, 54, 3, 3, 0, 3, 0, 4, [0, 4]),
+      mig('4g.90gb', 5, 1, 89.75, 72, 4, 4, 0, 4, 0, 4, [0]),
+      mig('7g.180gb', 0, 1, 178.5, 148, 8, 7, 0, 7, 1, 8, [0]),
     ],
   },
   {
@@ -219,10 +233,20 @@ export function checkGpuCount(count: number): number {
   return count;
 }
 
-/** A GPU UUID that stays the same for the same node and index, shaped like NVML's. */
+/** NVML's UUID shape (GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), derived from `seed`. */
+function nvmlUuid(prefix: 'GPU' | 'MIG', seed: string): string {
+  const hex = createHash('sha256').update(`kaic-fakegpu/${seed}`).digest('hex');
+  return `${prefix}-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A GPU UUID that stays the same for the same node and index. */
 export function gpuUuid(nodeName: string, index: number): string {
-  const hex = createHash('sha256').update(`kaic-fakegpu/${nodeName}/${index}`).digest('hex');
-  return `GPU-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return nvmlUuid('GPU', `${nodeName}/${index}`);
+}
+
+/** A MIG device's UUID, stable per node, parent GPU, profile and placement. */
+export function migUuid(nodeName: string, index: number, mig: MigProfile, start: number): string {
+  return nvmlUuid('MIG', `${nodeName}/${index}/${mig.name}/${start}`);
 }
 
 /** The PCI bus id NVML prints for GPU `index` (00000000:18:00.0 style). */

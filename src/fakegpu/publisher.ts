@@ -1,23 +1,28 @@
 /**
- * The ResourceSlice publisher: a small controller that keeps one slice (one pool) per selected
- * node, describing that node's simulated GPUs. Slice names are derived from node and driver, so a
- * restarted publisher finds its own slices and converges instead of adding more; a changed device
- * list bumps the pool generation; slices of nodes that are gone or no longer selected are removed.
+ * The ResourceSlice publisher: a small controller that keeps one pool per selected node,
+ * describing that node's simulated GPUs (one slice, or several where MIG devices and counter sets
+ * exceed one slice's limits). Slice names are derived from node, driver and part, so a restarted
+ * publisher finds its own slices and converges instead of adding more; a changed pool is rewritten
+ * with its generation bumped; slices of nodes that are gone or no longer selected are removed.
  */
 import * as k8s from '@kubernetes/client-node';
 
 import { DraObjects, httpStatus, type DraObject } from '../k8s/dra-objects.js';
 import type { DraApiVersion } from '../versions/kubernetes.js';
+import { PublisherError, checkMigLayout } from './mig.js';
 import { checkGpuCount, type GpuProfile } from './profiles.js';
 import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
+  NVLINK_DOMAIN_LABEL,
   PROFILE_LABEL,
   deviceClasses,
-  devicesOf,
-  gpuDevices,
-  resourceSlice,
-  sliceName,
+  gpuCounterSet,
+  poolContent,
+  poolSlices,
+  sliceContent,
+  type KubeObject,
+  type MigLayout,
 } from './slices.js';
 
 export interface PublisherOptions {
@@ -26,6 +31,8 @@ export interface PublisherOptions {
   /** Label selector of the nodes that carry GPUs, e.g. "type=kwok". */
   nodeSelector: string;
   api: DraApiVersion;
+  /** MIG devices to offer besides (or instead of) whole GPUs; default none. */
+  mig?: MigLayout;
   log?: (line: string) => void;
 }
 
@@ -71,7 +78,7 @@ export class SlicePublisher {
   private watchRequest: { abort: () => void } | null = null;
   private stopped = false;
   private queue: Promise<void> = Promise.resolve();
-  /** Nodes whose slice is known to be current, by name → uid (node heartbeats change nothing). */
+  /** Nodes whose pool is known to be current, by name → poolKey (node heartbeats change nothing). */
   private readonly current = new Map<string, string>();
   readonly stats: PublisherStats = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
 
@@ -80,6 +87,7 @@ export class SlicePublisher {
     private readonly options: PublisherOptions,
   ) {
     checkGpuCount(options.gpusPerNode);
+    checkMigLayout(options);
     this.objects = new DraObjects(kc, options.api);
     this.core = kc.makeApiClient(k8s.CoreV1Api);
     this.log = options.log ?? (() => undefined);
@@ -89,9 +97,14 @@ export class SlicePublisher {
     return `${MANAGED_BY_LABEL}=${MANAGED_BY},${PROFILE_LABEL}=${this.options.profile.name}`;
   }
 
+  private get layout(): MigLayout {
+    return this.options.mig ?? { mode: 'off' };
+  }
+
   /** Publishes the DeviceClasses, converges all slices once, then follows node changes. */
   async start(): Promise<void> {
     this.stopped = false;
+    if (this.layout.mode === 'partitionable') await this.checkServerKeepsCounters();
     await this.ensureDeviceClasses();
     const resourceVersion = await this.resyncAll();
     await this.watchNodes(resourceVersion);
@@ -118,8 +131,16 @@ export class SlicePublisher {
     });
   }
 
+  /** The MIG class only where MIG devices are published. */
+  private deviceClasses(): KubeObject[] {
+    return deviceClasses(this.options.api, this.options.profile).filter(
+      (cls) =>
+        this.layout.mode !== 'off' || cls.metadata.name !== this.options.profile.migDeviceClass,
+    );
+  }
+
   private async ensureDeviceClasses(): Promise<void> {
-    for (const cls of deviceClasses(this.options.api, this.options.profile)) {
+    for (const cls of this.deviceClasses()) {
       // A server without DRAExtendedResource drops extendedResourceName; that is not a difference.
       await this.upsert(cls, (existing) => {
         const got = { ...(existing.spec as Record<string, unknown>) };
@@ -130,24 +151,49 @@ export class SlicePublisher {
     }
   }
 
+  /**
+   * A server whose DRAPartitionableDevices gate is off silently drops shared counters, and the
+   * scheduler would then hand out a GPU and its MIG devices together. Ask it first (dry run).
+   */
+  private async checkServerKeepsCounters(): Promise<void> {
+    const probe = poolSlices(
+      this.options.api,
+      this.options.profile,
+      { name: 'kaic-fakegpu-probe', uid: '00000000-0000-0000-0000-000000000000' },
+      { devices: [], counterSets: [gpuCounterSet(this.options.profile, 0)] },
+      1,
+    )[0] as KubeObject;
+    const answer = await this.objects.create(
+      { ...probe, metadata: { name: probe.metadata.name } },
+      { dryRun: true },
+    );
+    if (!(answer.spec as { sharedCounters?: unknown[] }).sharedCounters?.length) {
+      throw new PublisherError(
+        'the cluster drops ResourceSlice shared counters, so MIG cannot be published as ' +
+          'partitionable devices: turn on the DRAPartitionableDevices feature gate ' +
+          '(kube-apiserver, kube-scheduler, kube-controller-manager) or publish static MIG devices',
+      );
+    }
+  }
+
   /** Lists nodes and slices and makes them agree; returns the node list's resourceVersion. */
   async resyncAll(): Promise<string | undefined> {
     this.current.clear();
     const nodes = await this.core.listNode({ labelSelector: this.options.nodeSelector });
-    const wanted = new Map(nodes.items.map((n) => [n.metadata?.name as string, n]));
+    const wanted = new Set(nodes.items.map((n) => n.metadata?.name as string));
     // One list of our slices stands in for a read per node; reconciles run a few at a time.
     const slices = await this.objects.list('ResourceSlice', this.sliceSelector);
-    const byName = new Map(slices.map((s) => [s.metadata?.name as string, s]));
-    await inBatches(nodes.items, RESYNC_CONCURRENCY, (node) =>
-      this.reconcileNode(
-        node,
-        byName.get(sliceName(this.options.profile, node.metadata?.name as string)) ?? null,
-      ),
-    );
+    const byNode = new Map<string, DraObject[]>();
     for (const slice of slices) {
-      const nodeName = (slice.spec as { nodeName?: string } | undefined)?.nodeName;
-      if (!nodeName || !wanted.has(nodeName))
-        await this.deleteSlice(slice.metadata?.name as string);
+      const nodeName = (slice.spec as { nodeName?: string } | undefined)?.nodeName ?? '';
+      byNode.set(nodeName, [...(byNode.get(nodeName) ?? []), slice]);
+    }
+    await inBatches(nodes.items, RESYNC_CONCURRENCY, (node) =>
+      this.reconcileNode(node, byNode.get(node.metadata?.name as string) ?? []),
+    );
+    for (const [nodeName, orphans] of byNode) {
+      if (wanted.has(nodeName)) continue;
+      for (const slice of orphans) await this.deleteSlice(slice.metadata?.name as string);
     }
     return nodes.metadata?.resourceVersion;
   }
@@ -165,10 +211,9 @@ export class SlicePublisher {
       (type: string, node: k8s.V1Node) => {
         if (type === 'ADDED' || type === 'MODIFIED') this.enqueue(() => this.reconcileNode(node));
         if (type === 'DELETED') {
-          this.current.delete(node.metadata?.name as string);
-          this.enqueue(() =>
-            this.deleteSlice(sliceName(this.options.profile, node.metadata?.name as string)),
-          );
+          const name = node.metadata?.name as string;
+          this.current.delete(name);
+          this.enqueue(() => this.deleteNodeSlices(name));
         }
       },
       (error: unknown) => {
@@ -187,35 +232,89 @@ export class SlicePublisher {
     );
   }
 
-  /** `known` is the slice as a recent list saw it (null: none), saving a read; undefined: read it. */
-  private async reconcileNode(node: k8s.V1Node, known?: DraObject | null): Promise<void> {
+  private nodeSlices(nodeName: string): Promise<DraObject[]> {
+    return this.objects.list('ResourceSlice', this.sliceSelector, `spec.nodeName=${nodeName}`);
+  }
+
+  private async deleteNodeSlices(nodeName: string): Promise<void> {
+    for (const slice of await this.nodeSlices(nodeName)) {
+      await this.deleteSlice(slice.metadata?.name as string);
+    }
+  }
+
+  /** `known`: the node's slices as a recent list saw them, saving a read; undefined: list them. */
+  private async reconcileNode(node: k8s.V1Node, known?: DraObject[]): Promise<void> {
     const name = node.metadata?.name as string;
     const uid = node.metadata?.uid as string;
     if (node.metadata?.deletionTimestamp) {
       this.current.delete(name);
-      return this.deleteSlice(sliceName(this.options.profile, name));
+      return this.deleteNodeSlices(name);
     }
-    if (this.current.get(name) === uid) return;
-    const devices = gpuDevices(this.options.profile, name, this.options.gpusPerNode);
-    const desired = (generation: number) =>
-      resourceSlice(this.options.api, this.options.profile, { name, uid }, devices, generation);
-    await this.upsert(
-      desired(1),
-      (existing) => {
-        const same =
-          canonicalJson(
-            devicesOf(this.options.api, existing as { spec?: { devices?: unknown[] } }),
-          ) === canonicalJson(devices) &&
-          (existing.metadata?.ownerReferences ?? []).some((o) => o.uid === uid);
-        return same;
-      },
-      (existing) => {
-        const pool = (existing.spec as { pool?: { generation?: number } }).pool;
-        return desired((pool?.generation ?? 0) + 1);
-      },
-      known,
+    // What the pool depends on; a heartbeat or an unrelated label changes none of it.
+    const poolKey = `${uid}/${node.metadata?.labels?.[NVLINK_DOMAIN_LABEL] ?? ''}`;
+    if (this.current.get(name) === poolKey) return;
+    const content = poolContent(
+      this.options.profile,
+      { name, labels: node.metadata?.labels ?? {} },
+      this.options.gpusPerNode,
+      this.layout,
     );
-    this.current.set(name, uid);
+    const desired = (generation: number) =>
+      poolSlices(this.options.api, this.options.profile, { name, uid }, content, generation);
+    for (let attempt = 1; ; attempt++) {
+      const existing = attempt === 1 && known ? known : await this.nodeSlices(name);
+      try {
+        await this.writePool(desired, existing, uid);
+        break;
+      } catch (error) {
+        const status = httpStatus(error);
+        // Another writer got there first (409) or removed a slice (404): look again.
+        if ((status === 409 || status === 404) && attempt < 5) continue;
+        throw error;
+      }
+    }
+    this.current.set(name, poolKey);
+  }
+
+  /** Leaves a pool that already matches alone; else rewrites it whole under a new generation. */
+  private async writePool(
+    desired: (generation: number) => KubeObject[],
+    existing: DraObject[],
+    uid: string,
+  ): Promise<void> {
+    const byName = new Map(existing.map((s) => [s.metadata?.name as string, s]));
+    const generations = existing.map(
+      (s) => (s.spec as { pool?: { generation?: number } }).pool?.generation ?? 0,
+    );
+    const wanted = desired(generations[0] ?? 1);
+    const matches = (want: KubeObject) => {
+      const have = byName.get(want.metadata.name);
+      if (!have) return false;
+      const api = this.options.api;
+      return (
+        canonicalJson(sliceContent(api, have)) === canonicalJson(sliceContent(api, want)) &&
+        canonicalJson((have.spec as { pool?: unknown }).pool) === canonicalJson(want.spec.pool) &&
+        (have.metadata?.ownerReferences ?? []).some((o) => o.uid === uid)
+      );
+    };
+    if (existing.length === wanted.length && wanted.every(matches)) {
+      this.stats.unchanged += wanted.length;
+      return;
+    }
+    const next = desired(Math.max(0, ...generations) + 1);
+    for (const slice of next) {
+      const have = byName.get(slice.metadata.name);
+      if (have) {
+        slice.metadata = { ...slice.metadata, resourceVersion: have.metadata?.resourceVersion };
+        await this.objects.replace(slice as DraObject);
+        this.stats.updated++;
+      } else {
+        await this.objects.create(slice as DraObject);
+        this.stats.created++;
+      }
+    }
+    const keep = new Set(next.map((s) => s.metadata.name));
+    for (const name of byName.keys()) if (!keep.has(name)) await this.deleteSlice(name);
   }
 
   /**

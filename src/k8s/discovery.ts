@@ -1,7 +1,11 @@
 /** What the server serves, asked of the server itself. */
 import * as k8s from '@kubernetes/client-node';
 
-import type { DraApiVersion } from '../versions/kubernetes.js';
+import {
+  isKubernetesMinor,
+  type DraApiVersion,
+  type KubernetesMinor,
+} from '../versions/kubernetes.js';
 
 export async function servedGroupVersions(kc: k8s.KubeConfig, group: string): Promise<string[]> {
   const groups = await kc.makeApiClient(k8s.ApisApi).getAPIVersions();
@@ -14,4 +18,12 @@ export async function servedDraApi(kc: k8s.KubeConfig): Promise<DraApiVersion | 
   if (served.includes('resource.k8s.io/v1')) return 'resource.k8s.io/v1';
   if (served.includes('resource.k8s.io/v1beta1')) return 'resource.k8s.io/v1beta1';
   return null;
+}
+
+/** The server's Kubernetes minor where the version table knows it ("1.35"), else null. */
+export async function serverMinor(kc: k8s.KubeConfig): Promise<KubernetesMinor | null> {
+  const info = await kc.makeApiClient(k8s.VersionApi).getCode();
+  // Managed clusters report minors like "35+".
+  const minor = `${info.major}.${info.minor.replace(/\D+$/, '')}`;
+  return isKubernetesMinor(minor) ? minor : null;
 }

@@ -43,9 +43,10 @@ export class DraObjects {
     return { group, version, plural };
   }
 
-  async create(body: DraObject): Promise<DraObject> {
+  /** `dryRun`: the server validates, defaults and answers, but stores nothing. */
+  async create(body: DraObject, options: { dryRun?: boolean } = {}): Promise<DraObject> {
     const namespace = body.metadata?.namespace;
-    const at = this.where(body.kind as string);
+    const at = { ...this.where(body.kind as string), ...(options.dryRun ? { dryRun: 'All' } : {}) };
     return (await (namespace
       ? this.custom.createNamespacedCustomObject({ ...at, namespace, body })
       : this.custom.createClusterCustomObject({ ...at, body }))) as DraObject;
@@ -67,10 +68,11 @@ export class DraObjects {
       : this.custom.getClusterCustomObject({ ...at, name }))) as DraObject;
   }
 
-  async list(kind: string, labelSelector?: string): Promise<DraObject[]> {
+  async list(kind: string, labelSelector?: string, fieldSelector?: string): Promise<DraObject[]> {
     const result = (await this.custom.listClusterCustomObject({
       ...this.where(kind),
       ...(labelSelector ? { labelSelector } : {}),
+      ...(fieldSelector ? { fieldSelector } : {}),
     })) as { items: DraObject[] };
     return result.items;
   }

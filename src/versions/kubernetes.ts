@@ -18,6 +18,14 @@ export const KWOK_VERSION = 'v0.8.0';
 
 export type DraApiVersion = 'resource.k8s.io/v1beta1' | 'resource.k8s.io/v1';
 
+/**
+ * How the fake-GPU driver offers MIG on a minor. `partitionable`: every GPU is published whole and
+ * as all its MIG placements, tied by shared counters so the scheduler cannot hand out both
+ * (DRAPartitionableDevices, in the 1.35+ layout where counters live in their own slices).
+ * `static`: some GPUs are pre-cut into MIG devices and those are not offered whole.
+ */
+export type MigMode = 'partitionable' | 'static';
+
 export type GangApiVersion =
   'scheduling.k8s.io/v1alpha1' | 'scheduling.k8s.io/v1alpha2' | 'scheduling.k8s.io/v1beta1';
 
@@ -29,6 +37,8 @@ export interface KubernetesRelease {
   readonly etcdVersion: string;
   /** The DRA API version our fake driver and tests speak on this minor. */
   readonly draApiVersion: DraApiVersion;
+  /** MIG the fake-GPU driver publishes on this minor. */
+  readonly mig: MigMode;
   /** Native gang scheduling (Workload API), or null where the minor has none. */
   readonly gang: { readonly apiVersion: GangApiVersion; readonly podField: string } | null;
   /** Gates passed to kube-apiserver, kube-controller-manager and kube-scheduler. */
@@ -46,6 +56,8 @@ const RELEASES: Readonly<Record<KubernetesMinor, KubernetesRelease>> = {
     etcdVersion: 'v3.6.16',
     // DRA is beta and off by default on 1.33: gate plus the beta API groups.
     draApiVersion: 'resource.k8s.io/v1beta1',
+    // Partitionable devices had an older slice layout (counters beside devices) until 1.35.
+    mig: 'static',
     gang: null,
     featureGates: { DynamicResourceAllocation: true },
     runtimeConfig: { 'resource.k8s.io/v1beta1': 'true', 'resource.k8s.io/v1beta2': 'true' },
@@ -60,6 +72,7 @@ const RELEASES: Readonly<Record<KubernetesMinor, KubernetesRelease>> = {
     version: 'v1.34.4',
     etcdVersion: 'v3.6.16',
     draApiVersion: 'resource.k8s.io/v1',
+    mig: 'static',
     gang: null,
     featureGates: {},
     runtimeConfig: {},
@@ -74,8 +87,10 @@ const RELEASES: Readonly<Record<KubernetesMinor, KubernetesRelease>> = {
     version: 'v1.35.4',
     etcdVersion: 'v3.6.16',
     draApiVersion: 'resource.k8s.io/v1',
+    // DRAPartitionableDevices is alpha here, with the layout that went beta in 1.36.
+    mig: 'partitionable',
     gang: { apiVersion: 'scheduling.k8s.io/v1alpha1', podField: 'workloadRef' },
-    featureGates: { GenericWorkload: true, GangScheduling: true },
+    featureGates: { DRAPartitionableDevices: true, GenericWorkload: true, GangScheduling: true },
     runtimeConfig: { 'scheduling.k8s.io/v1alpha1': 'true' },
     kind: {
       nodeImage:
@@ -88,6 +103,7 @@ const RELEASES: Readonly<Record<KubernetesMinor, KubernetesRelease>> = {
     version: 'v1.36.3',
     etcdVersion: 'v3.6.16',
     draApiVersion: 'resource.k8s.io/v1',
+    mig: 'partitionable',
     gang: { apiVersion: 'scheduling.k8s.io/v1alpha2', podField: 'schedulingGroup' },
     featureGates: { GenericWorkload: true, GangScheduling: true },
     runtimeConfig: { 'scheduling.k8s.io/v1alpha2': 'true' },
@@ -102,6 +118,7 @@ const RELEASES: Readonly<Record<KubernetesMinor, KubernetesRelease>> = {
     version: 'v1.37.2',
     etcdVersion: 'v3.7.3',
     draApiVersion: 'resource.k8s.io/v1',
+    mig: 'partitionable',
     // GangScheduling was merged into GenericWorkload in 1.37; naming it there is fatal.
     gang: { apiVersion: 'scheduling.k8s.io/v1beta1', podField: 'schedulingGroup' },
     featureGates: { GenericWorkload: true },

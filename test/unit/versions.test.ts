@@ -65,11 +65,23 @@ describe('version table', function () {
     expect(kubernetesRelease('1.36').gang?.apiVersion).to.equal('scheduling.k8s.io/v1alpha2');
     expect(kubernetesRelease('1.37').gang?.apiVersion).to.equal('scheduling.k8s.io/v1beta1');
     expect(featureGatesFlag(kubernetesRelease('1.35'))).to.equal(
-      'GangScheduling=true,GenericWorkload=true',
+      'DRAPartitionableDevices=true,GangScheduling=true,GenericWorkload=true',
     );
     expect(featureGatesFlag(kubernetesRelease('1.37'))).to.equal('GenericWorkload=true');
     expect(runtimeConfigFlag(kubernetesRelease('1.36'))).to.equal(
       'scheduling.k8s.io/v1alpha2=true',
     );
+  });
+
+  it('offers partitionable MIG from 1.35 (alpha gate on there, beta and on by default later)', function () {
+    expect(KUBERNETES_MINORS.map((m) => kubernetesRelease(m).mig)).to.deep.equal([
+      'static',
+      'static',
+      'partitionable',
+      'partitionable',
+      'partitionable',
+    ]);
+    expect(kubernetesRelease('1.35').featureGates).to.include({ DRAPartitionableDevices: true });
+    expect(kubernetesRelease('1.36').featureGates).to.not.have.property('DRAPartitionableDevices');
   });
 });
