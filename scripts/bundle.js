@@ -12,7 +12,26 @@ const entryPoints = {
   cli: 'src/cli/index.ts',
 };
 
+const banner = {
+  // Some bundled CommonJS dependencies call require() on Node built-ins.
+  js: "import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);",
+};
+
 async function bundle(outdir) {
+  // The fake-GPU publisher and exporter alone, minified into one file: it ships gzipped in a
+  // ConfigMap (1 MiB limit) to run on a stock Node image inside kind clusters.
+  await build({
+    entryPoints: { fakegpu: 'src/fakegpu/main.ts' },
+    outdir,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    legalComments: 'eof',
+    logLevel: 'warning',
+    banner,
+  });
   await build({
     entryPoints,
     outdir,
@@ -26,10 +45,7 @@ async function bundle(outdir) {
     outExtension: { '.js': '.js' },
     legalComments: 'eof',
     logLevel: 'warning',
-    // Some bundled CommonJS dependencies call require() on Node built-ins.
-    banner: {
-      js: "import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);",
-    },
+    banner,
   });
 }
 
@@ -71,5 +87,5 @@ if (process.argv.includes('--check')) {
 } else {
   rmSync('dist', { recursive: true, force: true });
   await bundle('dist');
-  console.log(`bundled ${Object.keys(entryPoints).join(', ')} into dist/`);
+  console.log(`bundled ${Object.keys(entryPoints).join(', ')} and fakegpu into dist/`);
 }

@@ -1,7 +1,34 @@
 /** Exit codes: 2 for a bad command line or input file, 1 for a failed check. */
+import { PublisherError } from '../fakegpu/mig.js';
+import { ProfileError } from '../fakegpu/profiles.js';
+import { ChecklistError } from '../requirements/checklist.js';
+import { JustificationError } from '../results/justifications.js';
+import { ResultsFileError } from '../results/load.js';
+
 export class UsageError extends Error {
   readonly exitCode = 2;
 }
 export class CheckFailed extends Error {
   readonly exitCode = 1;
+}
+
+/** Runs a command and sets the exit code; errors are printed as one line, never a stack. */
+export async function runCommandLine(command: () => Promise<number>, name = 'kaic'): Promise<void> {
+  try {
+    process.exitCode = await command();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${name}: ${message}\n`);
+    // Bad flags, unreadable or malformed input files: 2. A check that found problems: 1.
+    const inputError =
+      error instanceof UsageError ||
+      error instanceof ChecklistError ||
+      error instanceof ResultsFileError ||
+      error instanceof JustificationError ||
+      error instanceof ProfileError ||
+      error instanceof PublisherError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (inputError) process.stderr.write(`(${name} help lists the commands and their flags)\n`);
+    process.exitCode = error instanceof CheckFailed ? 1 : inputError ? 2 : 1;
+  }
 }

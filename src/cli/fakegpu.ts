@@ -6,9 +6,11 @@
  * Publishes simulated GPUs into the cluster of the current kubeconfig (or --kubeconfig) until
  * stopped; Ctrl-C leaves the slices in place unless --cleanup is given.
  */
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 import * as k8s from '@kubernetes/client-node';
+import { stringify } from 'yaml';
 
 import { GPU_PROFILES, checkGpuCount, gpuProfile } from '../fakegpu/profiles.js';
 import { DcgmExporter } from '../fakegpu/exporter.js';
@@ -17,8 +19,10 @@ import {
   PublisherError,
   checkMigLayout,
   resolveMigLayout,
+  type MigChoice,
   type MigRequest,
 } from '../fakegpu/mig.js';
+import { DEFAULT_NAMESPACE, fakegpuManifests } from '../fakegpu/manifests.js';
 import { SlicePublisher } from '../fakegpu/publisher.js';
 import type { MigLayout } from '../fakegpu/slices.js';
 import { serverMinor, servedDraApi } from '../k8s/discovery.js';
@@ -30,23 +34,24 @@ function log(line: string): void {
   process.stdout.write(`[kaic fakegpu ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
-async function publish(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      profile: { type: 'string', default: 'nvidia-h100-80gb' },
-      'gpus-per-node': { type: 'string', default: '8' },
-      'node-selector': { type: 'string' },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      once: { type: 'boolean', default: false },
-      cleanup: { type: 'boolean', default: false },
-      mig: { type: 'string', default: 'off' },
-      'mig-gpus': { type: 'string' },
-      'mig-profile': { type: 'string' },
-    },
-    strict: true,
-  });
+const PUBLISH_OPTIONS = {
+  profile: { type: 'string', default: 'nvidia-h100-80gb' },
+  'gpus-per-node': { type: 'string', default: '8' },
+  'node-selector': { type: 'string' },
+  mig: { type: 'string', default: 'off' },
+  'mig-gpus': { type: 'string' },
+  'mig-profile': { type: 'string' },
+} as const;
+
+/** What publish needs, checked before anything touches a cluster; `args` passes them on as given. */
+function publishFlags(values: {
+  profile: string;
+  'gpus-per-node': string;
+  'node-selector'?: string;
+  mig: string;
+  'mig-gpus'?: string;
+  'mig-profile'?: string;
+}) {
   let profile;
   let count;
   try {
@@ -55,6 +60,12 @@ async function publish(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`${(error as Error).message} (--profile / --gpus-per-node)`);
   }
+  const nodeSelector = values['node-selector'];
+  if (!nodeSelector) {
+    throw new UsageError(
+      '--node-selector is required (a label selector of the GPU nodes, e.g. type=kwok)',
+    );
+  }
   const migRequest = values.mig as MigRequest;
   if (!(MIG_REQUESTS as readonly string[]).includes(migRequest)) {
     throw new UsageError(`--mig must be one of ${MIG_REQUESTS.join(', ')}, got "${values.mig}"`);
@@ -62,26 +73,55 @@ async function publish(args: string[]): Promise<number> {
   if ((values['mig-gpus'] || values['mig-profile']) && !['static', 'auto'].includes(migRequest)) {
     throw new UsageError('--mig-gpus and --mig-profile apply to --mig static (or auto)');
   }
-  if (!values['node-selector']) {
-    throw new UsageError(
-      '--node-selector is required (a label selector of the GPU nodes, e.g. type=kwok)',
-    );
+  const migChoice: MigChoice = {
+    request: migRequest,
+    ...(values['mig-gpus'] ? { gpus: Number(values['mig-gpus']) } : {}),
+    ...(values['mig-profile'] ? { profileName: values['mig-profile'] } : {}),
+  };
+  // What can be known without the cluster's minor is checked now (static assumed for auto).
+  try {
+    const layout = resolveMigLayout(migChoice, profile, count, 'static');
+    checkMigLayout({ profile, gpusPerNode: count, mig: layout, api: 'resource.k8s.io/v1' });
+  } catch (error) {
+    if (error instanceof PublisherError) {
+      throw new UsageError(`${error.message} (--mig / --mig-gpus / --mig-profile)`);
+    }
+    throw error;
   }
+  const args = [
+    '--profile',
+    profile.name,
+    '--gpus-per-node',
+    String(count),
+    '--node-selector',
+    nodeSelector,
+    '--mig',
+    migRequest,
+    ...(values['mig-gpus'] ? ['--mig-gpus', values['mig-gpus']] : []),
+    ...(values['mig-profile'] ? ['--mig-profile', values['mig-profile']] : []),
+  ];
+  return { profile, count, nodeSelector, migRequest, migChoice, args };
+}
+
+async function publish(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...PUBLISH_OPTIONS,
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      once: { type: 'boolean', default: false },
+      cleanup: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const { profile, count, nodeSelector, migChoice } = publishFlags(values);
   const kc = loadKubeConfig(values.kubeconfig, values.context);
   const api = await requireDraApi(kc);
   const minor = await serverMinor(kc);
   let mig: MigLayout;
   try {
-    mig = resolveMigLayout(
-      {
-        request: migRequest,
-        ...(values['mig-gpus'] ? { gpus: Number(values['mig-gpus']) } : {}),
-        ...(values['mig-profile'] ? { profileName: values['mig-profile'] } : {}),
-      },
-      profile,
-      count,
-      minor ? kubernetesRelease(minor).mig : null,
-    );
+    mig = resolveMigLayout(migChoice, profile, count, minor ? kubernetesRelease(minor).mig : null);
     checkMigLayout({ profile, gpusPerNode: count, mig, api });
   } catch (error) {
     if (error instanceof PublisherError) {
@@ -92,7 +132,7 @@ async function publish(args: string[]): Promise<number> {
   const publisher = new SlicePublisher(kc, {
     profile,
     gpusPerNode: count,
-    nodeSelector: values['node-selector'],
+    nodeSelector,
     api,
     mig,
     log,
@@ -112,7 +152,7 @@ async function publish(args: string[]): Promise<number> {
   }
   await publisher.idle();
   log(
-    `${profile.name} × ${count} per node on "${values['node-selector']}" (${api}, ` +
+    `${profile.name} × ${count} per node on "${nodeSelector}" (${api}, ` +
       `${describeMig(mig)}): ` +
       `${publisher.stats.created} slices created, ${publisher.stats.updated} updated, ` +
       `${publisher.stats.deleted} removed in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
@@ -166,6 +206,41 @@ async function exporter(args: string[]): Promise<number> {
   return new Promise<number>(() => undefined);
 }
 
+async function manifests(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...PUBLISH_OPTIONS,
+      namespace: { type: 'string', default: DEFAULT_NAMESPACE },
+      port: { type: 'string', default: '9400' },
+      output: { type: 'string' },
+    },
+    strict: true,
+  });
+  const flags = publishFlags(values);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`--port must be 1 to 65535, got "${values.port}"`);
+  }
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) {
+    throw new UsageError(`--namespace "${values.namespace}" is not a valid namespace name`);
+  }
+  const objects = fakegpuManifests({
+    publishArgs: flags.args,
+    profile: flags.profile.name,
+    namespace: values.namespace,
+    exporterPort: port,
+  });
+  const text = objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  if (values.output) {
+    await writeFile(values.output, text);
+    log(`${objects.length} objects written to ${values.output}; apply them with kubectl apply -f`);
+  } else {
+    process.stdout.write(text);
+  }
+  return 0;
+}
+
 function describeMig(mig: MigLayout): string {
   if (mig.mode === 'off') return 'MIG off';
   if (mig.mode === 'partitionable') return 'MIG partitionable';
@@ -206,7 +281,8 @@ export async function fakegpuCommand(args: string[]): Promise<number> {
   if (sub === 'publish') return publish(rest);
   if (sub === 'profiles') return profiles();
   if (sub === 'exporter') return exporter(rest);
+  if (sub === 'manifests') return manifests(rest);
   throw new UsageError(
-    `fakegpu needs a subcommand: publish, exporter or profiles${sub ? ` (got "${sub}")` : ''}`,
+    `fakegpu needs a subcommand: publish, exporter, manifests or profiles${sub ? ` (got "${sub}")` : ''}`,
   );
 }

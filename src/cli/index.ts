@@ -2,12 +2,8 @@
  * The `kaic` command line. `kaic run` is the main job: with no kubeconfig it brings up the
  * embedded default cluster (kwok, simulated nodes) and runs the conformance suites against it.
  */
-import { ProfileError } from '../fakegpu/profiles.js';
-import { ChecklistError } from '../requirements/checklist.js';
-import { JustificationError } from '../results/justifications.js';
-import { ResultsFileError } from '../results/load.js';
 import { checklistCommand } from './checklist.js';
-import { CheckFailed, UsageError } from './errors.js';
+import { UsageError, runCommandLine } from './errors.js';
 import { fakegpuCommand } from './fakegpu.js';
 import { requirementsCommand } from './requirements.js';
 import { RUN_USAGE, runCommand } from './run.js';
@@ -27,6 +23,9 @@ commands:
                          --node-selector <labels> [--profile nvidia-h100-80gb] [--gpus-per-node 8]
                          [--kubeconfig <file>] [--context <name>] [--once] [--cleanup]
                          [--mig off|auto|partitionable|static] [--mig-gpus <n>] [--mig-profile <1g.10gb>]
+  fakegpu manifests    print the Kubernetes objects that run publish and exporter inside a cluster (kind)
+                         --node-selector <labels> and publish's profile/GPU/MIG flags
+                         [--namespace kaic-fakegpu] [--port 9400] [--output <file>]
   fakegpu exporter     serve DCGM-style GPU metrics for the simulated GPUs
                          [--port 9400] [--host 0.0.0.0] [--profile nvidia-h100-80gb] [--kubeconfig <file>]
   fakegpu profiles     list the GPU profiles
@@ -63,19 +62,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`kaic: ${message}\n`);
-  // Bad flags, unreadable or malformed input files: 2. A check that found problems: 1.
-  const inputError =
-    error instanceof UsageError ||
-    error instanceof ChecklistError ||
-    error instanceof ResultsFileError ||
-    error instanceof JustificationError ||
-    error instanceof ProfileError ||
-    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-  if (inputError) process.stderr.write('(kaic help lists the commands and their flags)\n');
-  process.exitCode = error instanceof CheckFailed ? 1 : inputError ? 2 : 1;
-}
+await runCommandLine(() => main(process.argv.slice(2)));

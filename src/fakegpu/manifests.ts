@@ -1,0 +1,200 @@
+/**
+ * The objects that run the fake-GPU publisher and exporter inside a cluster (kind): a namespace,
+ * a service account with just the permissions the two need, the minified bundle (dist/fakegpu.js,
+ * gzipped) in a ConfigMap, and two Deployments on a digest-pinned stock Node image that unpack and
+ * run it. The pod template carries the bundle's hash, so a new bundle rolls the pods.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+import { NODE_RUNTIME_IMAGE } from '../versions/images.js';
+
+export const DEFAULT_NAMESPACE = 'kaic-fakegpu';
+export const BUNDLE_FILE = 'fakegpu.js';
+const BUNDLE_KEY = 'fakegpu.mjs.gz';
+const APP_LABEL = 'app.kubernetes.io/name';
+const PART_LABEL = 'app.kubernetes.io/component';
+const RUN_AS_USER = 1000; // the image's "node" user
+
+/** Any Kubernetes object, as plain JSON. */
+export type ManifestObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string } & Record<string, unknown>;
+  [field: string]: unknown;
+};
+
+export interface ManifestOptions {
+  /** `kaic fakegpu publish` flags (profile, GPUs, node selector, MIG), passed through as given. */
+  publishArgs: string[];
+  /** `--profile` for the exporter. */
+  profile: string;
+  namespace?: string;
+  exporterPort?: number;
+  image?: string;
+  /** The bundle's bytes; default: dist/fakegpu.js of this installation. */
+  bundle?: Buffer;
+}
+
+/** dist/fakegpu.js of the installation this code runs from (bundled or from source). */
+export function installedBundle(): Buffer {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'dist', BUNDLE_FILE);
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) {
+      return readFileSync(candidate);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error(
+        `dist/${BUNDLE_FILE} not found above ${fileURLToPath(import.meta.url)}; run "npm run build"`,
+      );
+    }
+    dir = parent;
+  }
+}
+
+const sh = (subcommand: string) =>
+  // $0 is "--", "$@" the container's args.
+  `gunzip -c /opt/kaic/${BUNDLE_KEY} > /tmp/fakegpu.mjs && exec node /tmp/fakegpu.mjs ${subcommand} "$@"`;
+
+export function fakegpuManifests(options: ManifestOptions): ManifestObject[] {
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const port = options.exporterPort ?? 9400;
+  const image = options.image ?? NODE_RUNTIME_IMAGE;
+  const gz = gzipSync(options.bundle ?? installedBundle(), { level: 9 });
+  const bundleHash = createHash('sha256').update(gz).digest('hex').slice(0, 16);
+  const labels = (part: string) => ({
+    [APP_LABEL]: 'kaic-fakegpu',
+    [PART_LABEL]: part,
+    'app.kubernetes.io/managed-by': 'kaic',
+  });
+  const name = (part: string) => `kaic-fakegpu-${part}`;
+  const deployment = (part: string, subcommand: string, args: string[], ports: object[]) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: name(part), namespace, labels: labels(part) },
+    spec: {
+      replicas: 1,
+      // Never two publishers at once, even for a moment.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: { [APP_LABEL]: 'kaic-fakegpu', [PART_LABEL]: part } },
+      template: {
+        metadata: { labels: labels(part), annotations: { 'fakegpu.kaic.dev/bundle': bundleHash } },
+        spec: {
+          serviceAccountName: 'kaic-fakegpu',
+          priorityClassName: 'system-cluster-critical',
+          tolerations: [
+            {
+              key: 'node-role.kubernetes.io/control-plane',
+              operator: 'Exists',
+              effect: 'NoSchedule',
+            },
+          ],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: RUN_AS_USER,
+            runAsGroup: RUN_AS_USER,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: part,
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['sh', '-c', sh(subcommand), '--'],
+              args,
+              ports,
+              resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '384Mi' } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [
+                { name: 'bundle', mountPath: '/opt/kaic', readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'bundle', configMap: { name: name('bundle') } },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+          ],
+        },
+      },
+    },
+  });
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace, labels: labels('namespace') },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'kaic-fakegpu', namespace, labels: labels('rbac') },
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'kaic-fakegpu', labels: labels('rbac') },
+      rules: [
+        { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
+        {
+          apiGroups: ['resource.k8s.io'],
+          resources: ['resourceslices', 'deviceclasses'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+        },
+        {
+          apiGroups: ['resource.k8s.io'],
+          resources: ['resourceclaims'],
+          verbs: ['get', 'list', 'watch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'kaic-fakegpu', labels: labels('rbac') },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kaic-fakegpu' },
+      subjects: [{ kind: 'ServiceAccount', name: 'kaic-fakegpu', namespace }],
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: name('bundle'),
+        namespace,
+        labels: labels('bundle'),
+        annotations: { 'fakegpu.kaic.dev/bundle': bundleHash },
+      },
+      binaryData: { [BUNDLE_KEY]: gz.toString('base64') },
+    },
+    deployment('publisher', 'publish', options.publishArgs, []),
+    deployment(
+      'exporter',
+      'exporter',
+      ['--profile', options.profile, '--port', String(port)],
+      [{ name: 'metrics', containerPort: port }],
+    ),
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: name('exporter'),
+        namespace,
+        labels: labels('exporter'),
+        annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port) },
+      },
+      spec: {
+        selector: { [APP_LABEL]: 'kaic-fakegpu', [PART_LABEL]: 'exporter' },
+        ports: [{ name: 'metrics', port, targetPort: 'metrics' }],
+      },
+    },
+  ];
+}

@@ -1,0 +1,16 @@
+/**
+ * Container images kaic puts into clusters, each pinned by digest (a tag can be moved; a digest
+ * names exactly one image). One place for all of them.
+ */
+
+/**
+ * Node.js 24 on Debian slim, the multi-platform index (amd64 and arm64). It runs the fake-GPU
+ * bundle, which kaic ships in a ConfigMap, so no image of our own is needed.
+ */
+export const NODE_RUNTIME_IMAGE =
+  'node:24-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6';
+
+/** True for `name@sha256:<64 hex>` (with or without a tag before the digest). */
+export function isPinnedByDigest(image: string): boolean {
+  return /^[^@\s]+@sha256:[0-9a-f]{64}$/.test(image);
+}
