@@ -2,7 +2,7 @@
 // directory and fails when dist/ differs, so a stale committed bundle never ships.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { build } from 'esbuild';
 
@@ -15,6 +15,31 @@ const entryPoints = {
 const banner = {
   // Some bundled CommonJS dependencies call require() on Node built-ins.
   js: "import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);",
+};
+
+// src/fakegpu/plugin/protos.ts reads the .proto files beside it; in a bundle they are inlined.
+const inlineProtos = {
+  name: 'inline-protos',
+  setup(build) {
+    build.onLoad({ filter: /fakegpu[\\/]plugin[\\/]protos\.ts$/ }, (args) => {
+      const dir = join(dirname(args.path), 'proto');
+      const sources = Object.fromEntries(
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.proto'))
+          .sort()
+          .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+      );
+      return {
+        loader: 'js',
+        contents: `const SOURCES = ${JSON.stringify(sources)};
+export function protoSource(file) {
+  if (!(file in SOURCES)) throw new Error('no proto file ' + file + ' in this bundle');
+  return SOURCES[file];
+}
+`,
+      };
+    });
+  },
 };
 
 async function bundle(outdir) {
@@ -31,6 +56,7 @@ async function bundle(outdir) {
     legalComments: 'eof',
     logLevel: 'warning',
     banner,
+    plugins: [inlineProtos],
   });
   await build({
     entryPoints,
@@ -46,6 +72,7 @@ async function bundle(outdir) {
     legalComments: 'eof',
     logLevel: 'warning',
     banner,
+    plugins: [inlineProtos],
   });
 }
 

@@ -23,6 +23,12 @@ import {
   type MigRequest,
 } from '../fakegpu/mig.js';
 import { DEFAULT_NAMESPACE, fakegpuManifests } from '../fakegpu/manifests.js';
+import {
+  CDI_DIR,
+  KUBELET_REGISTRY_DIR,
+  KubeletPlugin,
+  STATE_DIR,
+} from '../fakegpu/plugin/kubelet-plugin.js';
 import { SlicePublisher } from '../fakegpu/publisher.js';
 import type { MigLayout } from '../fakegpu/slices.js';
 import { serverMinor, servedDraApi } from '../k8s/discovery.js';
@@ -206,6 +212,49 @@ async function exporter(args: string[]): Promise<number> {
   return new Promise<number>(() => undefined);
 }
 
+async function plugin(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      profile: { type: 'string', default: 'nvidia-h100-80gb' },
+      'node-name': { type: 'string', default: process.env.NODE_NAME },
+      'registry-dir': { type: 'string', default: KUBELET_REGISTRY_DIR },
+      'plugin-dir': { type: 'string' },
+      'cdi-dir': { type: 'string', default: CDI_DIR },
+      'state-dir': { type: 'string', default: STATE_DIR },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+    },
+    strict: true,
+  });
+  let profile;
+  try {
+    profile = gpuProfile(values.profile);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (--profile)`);
+  }
+  const nodeName = values['node-name'];
+  if (!nodeName) {
+    throw new UsageError('--node-name (or NODE_NAME) is required: the node this plugin serves');
+  }
+  const kc = loadKubeConfig(values.kubeconfig, values.context);
+  const api = await requireDraApi(kc);
+  const server = new KubeletPlugin({
+    kubeConfig: kc,
+    nodeName,
+    profile,
+    api,
+    registryDir: values['registry-dir'],
+    ...(values['plugin-dir'] ? { pluginDir: values['plugin-dir'] } : {}),
+    cdiDir: values['cdi-dir'],
+    stateDir: values['state-dir'],
+    log,
+  });
+  await server.start();
+  onTerminationSignal(() => server.stop());
+  return new Promise<number>(() => undefined);
+}
+
 async function manifests(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -282,7 +331,8 @@ export async function fakegpuCommand(args: string[]): Promise<number> {
   if (sub === 'profiles') return profiles();
   if (sub === 'exporter') return exporter(rest);
   if (sub === 'manifests') return manifests(rest);
+  if (sub === 'plugin') return plugin(rest);
   throw new UsageError(
-    `fakegpu needs a subcommand: publish, exporter, manifests or profiles${sub ? ` (got "${sub}")` : ''}`,
+    `fakegpu needs a subcommand: publish, exporter, plugin, manifests or profiles${sub ? ` (got "${sub}")` : ''}`,
   );
 }

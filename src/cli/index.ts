@@ -28,6 +28,9 @@ commands:
                          [--namespace kaic-fakegpu] [--port 9400] [--output <file>]
   fakegpu exporter     serve DCGM-style GPU metrics for the simulated GPUs
                          [--port 9400] [--host 0.0.0.0] [--profile nvidia-h100-80gb] [--kubeconfig <file>]
+  fakegpu plugin       the kubelet plugin for one node: registers with the kubelet, prepares claims (CDI)
+                         [--node-name <node> | $NODE_NAME] [--profile …] [--registry-dir …] [--plugin-dir …]
+                         [--cdi-dir /var/run/cdi] [--state-dir /var/lib/kaic-fakegpu] [--kubeconfig <file>]
   fakegpu profiles     list the GPU profiles
   version              print kaic's version
 

@@ -44,7 +44,7 @@ export interface GpuProfile {
   productName: string;
   brand: string;
   architecture: string;
-  /** Semver forms, as NVIDIA's driver publishes them (580.159.04 -> 580.159.4). */
+  /** As nvidia-smi prints them ("9.0", "580.159.04", "13.0"); `semver()` gives the DRA form. */
   cudaComputeCapability: string;
   driverVersion: string;
   cudaDriverVersion: string;
@@ -111,8 +111,8 @@ const NVIDIA_COMMON = {
   deviceClass: 'gpu.nvidia.com',
   extendedResourceName: 'nvidia.com/gpu',
   brand: 'Nvidia',
-  driverVersion: '580.159.4',
-  cudaDriverVersion: '13.0.0',
+  driverVersion: '580.159.04',
+  cudaDriverVersion: '13.0',
   pciBuses: DGX_PCI_BUSES,
 } as const;
 
@@ -123,7 +123,7 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     migDeviceClass: 'mig.nvidia.com',
     productName: 'NVIDIA H100 80GB HBM3',
     architecture: 'Hopper',
-    cudaComputeCapability: '9.0.0',
+    cudaComputeCapability: '9.0',
     memoryBytes: 85_520_809_984,
     multiprocessors: 132,
     powerLimitWatts: 700,
@@ -136,7 +136,7 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     migDeviceClass: 'mig.nvidia.com',
     productName: 'NVIDIA A100-SXM4-80GB',
     architecture: 'Ampere',
-    cudaComputeCapability: '8.0.0',
+    cudaComputeCapability: '8.0',
     memoryBytes: 85_899_345_920,
     multiprocessors: 108,
     powerLimitWatts: 400,
@@ -156,7 +156,7 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     migDeviceClass: null,
     productName: 'NVIDIA L4',
     architecture: 'Ada Lovelace',
-    cudaComputeCapability: '8.9.0',
+    cudaComputeCapability: '8.9',
     memoryBytes: 24_152_899_584,
     multiprocessors: 58,
     powerLimitWatts: 72,
@@ -169,7 +169,7 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     migDeviceClass: 'mig.nvidia.com',
     productName: 'NVIDIA B200',
     architecture: 'Blackwell',
-    cudaComputeCapability: '10.0.0',
+    cudaComputeCapability: '10.0',
     memoryBytes: 192_265_846_784,
     multiprocessors: 148,
     powerLimitWatts: 1000,
@@ -192,9 +192,9 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
     productName: 'kaic Generic Accelerator 32GB',
     brand: 'kaic',
     architecture: 'generic',
-    cudaComputeCapability: '1.0.0',
+    cudaComputeCapability: '1.0',
     driverVersion: '1.0.0',
-    cudaDriverVersion: '1.0.0',
+    cudaDriverVersion: '1.0',
     memoryBytes: 34_359_738_368,
     multiprocessors: 64,
     powerLimitWatts: 300,
@@ -231,6 +231,16 @@ export function checkGpuCount(count: number): number {
     );
   }
   return count;
+}
+
+/**
+ * The form NVIDIA's DRA driver publishes versions in: semver, numeric parts without leading
+ * zeros, padded to three ("580.159.04" -> "580.159.4", "13.0" -> "13.0.0").
+ */
+export function semver(version: string): string {
+  const parts = version.split('.').map((p) => String(Number(p)));
+  while (parts.length < 3) parts.push('0');
+  return parts.join('.');
 }
 
 /** NVML's UUID shape (GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), derived from `seed`. */

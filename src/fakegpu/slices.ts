@@ -8,6 +8,7 @@ import {
   gpuUuid,
   migUuid,
   pciBusId,
+  semver,
   type GpuProfile,
   type MigProfile,
 } from './profiles.js';
@@ -83,9 +84,9 @@ function commonAttributes(profile: GpuProfile, index: number): Record<string, At
     productName: { string: profile.productName },
     brand: { string: profile.brand },
     architecture: { string: profile.architecture },
-    cudaComputeCapability: { version: profile.cudaComputeCapability },
-    driverVersion: { version: profile.driverVersion },
-    cudaDriverVersion: { version: profile.cudaDriverVersion },
+    cudaComputeCapability: { version: semver(profile.cudaComputeCapability) },
+    driverVersion: { version: semver(profile.driverVersion) },
+    cudaDriverVersion: { version: semver(profile.cudaDriverVersion) },
     'resource.kubernetes.io/pciBusID': { string: busId },
     'resource.kubernetes.io/pcieRoot': {
       string: `pci${busId.slice(4, 8)}:${busId.slice(9, 11)}`,

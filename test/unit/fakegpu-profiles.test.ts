@@ -10,6 +10,7 @@ import {
   gpuProfile,
   gpuUuid,
   pciBusId,
+  semver,
 } from '../../src/fakegpu/profiles.js';
 import {
   NVLINK_DOMAIN_LABEL,
@@ -34,14 +35,15 @@ describe('fake-GPU profiles', function () {
       new RegExp(`^\\s*${name}\\s*:\\s*(.+)$`, 'm').exec(q)?.[1]?.trim();
     expect(h100.productName).to.equal(field('Product Name'));
     expect(h100.architecture).to.equal(field('Product Architecture'));
-    // NVIDIA's DRA driver publishes versions semver-normalised: 580.159.04 -> 580.159.4, 13.0 -> 13.0.0.
-    const [major, minor, patch] = (field('Driver Version') as string).split('.').map(Number);
-    expect(h100.driverVersion).to.equal(`${major}.${minor}.${patch}`);
-    expect(h100.cudaDriverVersion).to.equal(`${field('CUDA Version')}.0`);
+    expect(h100.driverVersion).to.equal(field('Driver Version'));
+    expect(h100.cudaDriverVersion).to.equal(field('CUDA Version'));
+    // NVIDIA's DRA driver publishes versions semver-normalised.
+    expect(semver(h100.driverVersion)).to.equal('580.159.4');
+    expect(semver(h100.cudaDriverVersion)).to.equal('13.0.0');
     const nvml = reference('nvml-and-topology.txt');
     expect(h100.memoryBytes).to.equal(Number(/"memtotal":\s*(\d+)/.exec(nvml)?.[1]));
     const cc = /"cc":\s*\[\s*(\d+),\s*(\d+)/.exec(nvml);
-    expect(h100.cudaComputeCapability).to.equal(`${cc?.[1]}.${cc?.[2]}.0`);
+    expect(h100.cudaComputeCapability).to.equal(`${cc?.[1]}.${cc?.[2]}`);
     const csv = reference('nvidia-smi-query.csv').trim().split('\n')[1]?.split(', ') ?? [];
     expect(csv.at(-1)).to.equal('9.0');
   });
