@@ -22,7 +22,7 @@ import {
   type MigChoice,
   type MigRequest,
 } from '../fakegpu/mig.js';
-import { DEFAULT_NAMESPACE, fakegpuManifests } from '../fakegpu/manifests.js';
+import { DEFAULT_NAMESPACE, SelectorError, fakegpuManifests } from '../fakegpu/manifests.js';
 import {
   CDI_DIR,
   KUBELET_REGISTRY_DIR,
@@ -274,12 +274,20 @@ async function manifests(args: string[]): Promise<number> {
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(values.namespace)) {
     throw new UsageError(`--namespace "${values.namespace}" is not a valid namespace name`);
   }
-  const objects = fakegpuManifests({
-    publishArgs: flags.args,
-    profile: flags.profile.name,
-    namespace: values.namespace,
-    exporterPort: port,
-  });
+  let objects;
+  try {
+    objects = fakegpuManifests({
+      publishArgs: flags.args,
+      profile: flags.profile.name,
+      nodeSelector: flags.nodeSelector,
+      driver: flags.profile.driver,
+      namespace: values.namespace,
+      exporterPort: port,
+    });
+  } catch (error) {
+    if (error instanceof SelectorError) throw new UsageError(`${error.message} (--node-selector)`);
+    throw error;
+  }
   const text = objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
   if (values.output) {
     await writeFile(values.output, text);

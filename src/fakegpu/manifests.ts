@@ -11,6 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 import { NODE_RUNTIME_IMAGE } from '../versions/images.js';
+import {
+  CDI_DIR,
+  KUBELET_PLUGINS_DIR,
+  KUBELET_REGISTRY_DIR,
+  STATE_DIR,
+} from './plugin/kubelet-plugin.js';
 
 export const DEFAULT_NAMESPACE = 'kaic-fakegpu';
 export const BUNDLE_FILE = 'fakegpu.js';
@@ -30,8 +36,12 @@ export type ManifestObject = {
 export interface ManifestOptions {
   /** `kaic fakegpu publish` flags (profile, GPUs, node selector, MIG), passed through as given. */
   publishArgs: string[];
-  /** `--profile` for the exporter. */
+  /** `--profile` for the exporter and the kubelet plugin. */
   profile: string;
+  /** The GPU nodes' label selector: where the kubelet plugin's DaemonSet runs. */
+  nodeSelector: string;
+  /** The driver name, for the plugin's socket directory. */
+  driver: string;
   namespace?: string;
   exporterPort?: number;
   image?: string;
@@ -73,6 +83,14 @@ export function fakegpuManifests(options: ManifestOptions): ManifestObject[] {
     'app.kubernetes.io/managed-by': 'kaic',
   });
   const name = (part: string) => `kaic-fakegpu-${part}`;
+  const bundleVolumes = [
+    { name: 'bundle', configMap: { name: name('bundle') } },
+    { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+  ];
+  const bundleMounts = [
+    { name: 'bundle', mountPath: '/opt/kaic', readOnly: true },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
   const deployment = (part: string, subcommand: string, args: string[], ports: object[]) => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -114,20 +132,82 @@ export function fakegpuManifests(options: ManifestOptions): ManifestObject[] {
                 readOnlyRootFilesystem: true,
                 capabilities: { drop: ['ALL'] },
               },
-              volumeMounts: [
-                { name: 'bundle', mountPath: '/opt/kaic', readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
+              volumeMounts: bundleMounts,
             },
           ],
-          volumes: [
-            { name: 'bundle', configMap: { name: name('bundle') } },
-            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-          ],
+          volumes: bundleVolumes,
         },
       },
     },
   });
+  // The kubelet plugin: one per GPU node, with the node's kubelet and CDI directories. It runs as
+  // root (those directories are root's) but with no capabilities and a read-only root.
+  const hostDirs = {
+    registry: KUBELET_REGISTRY_DIR,
+    plugin: `${KUBELET_PLUGINS_DIR}/${options.driver}`,
+    cdi: CDI_DIR,
+    state: STATE_DIR,
+  };
+  const pluginDaemonSet = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: name('plugin'), namespace, labels: labels('plugin') },
+    spec: {
+      selector: { matchLabels: { [APP_LABEL]: 'kaic-fakegpu', [PART_LABEL]: 'plugin' } },
+      template: {
+        metadata: {
+          labels: labels('plugin'),
+          annotations: { 'fakegpu.kaic.dev/bundle': bundleHash },
+        },
+        spec: {
+          serviceAccountName: 'kaic-fakegpu',
+          priorityClassName: 'system-node-critical',
+          affinity: { nodeAffinity: nodeAffinity(options.nodeSelector) },
+          tolerations: [{ operator: 'Exists' }],
+          securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'plugin',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['sh', '-c', sh('plugin'), '--'],
+              args: [
+                '--profile',
+                options.profile,
+                '--registry-dir',
+                hostDirs.registry,
+                '--plugin-dir',
+                hostDirs.plugin,
+                '--cdi-dir',
+                hostDirs.cdi,
+                '--state-dir',
+                hostDirs.state,
+              ],
+              env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+              resources: { requests: { cpu: '20m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+              securityContext: {
+                runAsUser: 0,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [
+                ...bundleMounts,
+                ...Object.entries(hostDirs).map(([key, path]) => ({ name: key, mountPath: path })),
+              ],
+            },
+          ],
+          volumes: [
+            ...bundleVolumes,
+            ...Object.entries(hostDirs).map(([key, path]) => ({
+              name: key,
+              hostPath: { path, type: 'DirectoryOrCreate' },
+            })),
+          ],
+        },
+      },
+    },
+  };
   return [
     {
       apiVersion: 'v1',
@@ -176,6 +256,7 @@ export function fakegpuManifests(options: ManifestOptions): ManifestObject[] {
       binaryData: { [BUNDLE_KEY]: gz.toString('base64') },
     },
     deployment('publisher', 'publish', options.publishArgs, []),
+    pluginDaemonSet,
     deployment(
       'exporter',
       'exporter',
@@ -197,4 +278,45 @@ export function fakegpuManifests(options: ManifestOptions): ManifestObject[] {
       },
     },
   ];
+}
+
+export class SelectorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SelectorError';
+  }
+}
+
+/**
+ * A label selector string ("gpu=true,zone in (a,b),!spot") as required node affinity, so the
+ * plugin runs exactly where the publisher publishes.
+ */
+export function nodeAffinity(selector: string): object {
+  const terms =
+    selector
+      .match(/[^,(]+(\([^)]*\))?/g)
+      ?.map((t) => t.trim())
+      .filter(Boolean) ?? [];
+  if (!terms.length) throw new SelectorError(`node selector "${selector}" selects nothing`);
+  const key = '([A-Za-z0-9][-A-Za-z0-9_./]*)';
+  const matchExpressions = terms.map((term) => {
+    let m: RegExpExecArray | null;
+    if ((m = new RegExp(`^${key}\\s*(==|=|!=)\\s*([-A-Za-z0-9_.]*)$`).exec(term))) {
+      return { key: m[1], operator: m[2] === '!=' ? 'NotIn' : 'In', values: [m[3]] };
+    }
+    if ((m = new RegExp(`^${key}\\s+(in|notin)\\s*\\(([^)]*)\\)$`).exec(term))) {
+      const values = (m[3] ?? '')
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+      return { key: m[1], operator: m[2] === 'in' ? 'In' : 'NotIn', values };
+    }
+    if ((m = new RegExp(`^!\\s*${key}$`).exec(term)))
+      return { key: m[1], operator: 'DoesNotExist' };
+    if ((m = new RegExp(`^${key}$`).exec(term))) return { key: m[1], operator: 'Exists' };
+    throw new SelectorError(`node selector "${selector}": cannot read "${term}"`);
+  });
+  return {
+    requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions }] },
+  };
 }

@@ -52,7 +52,13 @@ describe('[fakegpu] in-cluster manifests', function () {
     core = kubeConfig.makeApiClient(k8s.CoreV1Api);
     generic = k8s.KubernetesObjectApi.makeApiClient(kubeConfig);
     dir = mkdtempSync(join(tmpdir(), 'kaic-manifests-'));
-    objects = fakegpuManifests({ publishArgs, profile: 'nvidia-h100-80gb', namespace });
+    objects = fakegpuManifests({
+      publishArgs,
+      profile: 'nvidia-h100-80gb',
+      namespace,
+      nodeSelector: SELECTOR,
+      driver: 'gpu.nvidia.com',
+    });
     await patchNodeLabel('incluster');
   });
 
@@ -75,16 +81,34 @@ describe('[fakegpu] in-cluster manifests', function () {
     for (const object of objects) {
       await generic.create(object as k8s.KubernetesObject);
     }
+    // The DaemonSet controller puts the kubelet plugin on the selected GPU node only.
+    const daemonSet = await waitUntil('the plugin DaemonSet to be scheduled', async () => {
+      const ds = await kubeConfigApps().readNamespacedDaemonSet({
+        name: 'kaic-fakegpu-plugin',
+        namespace,
+      });
+      return ds.status?.desiredNumberScheduled ? ds : undefined;
+    });
+    expect(daemonSet.status?.desiredNumberScheduled).to.equal(1);
+    const pluginPods = await core.listNamespacedPod({
+      namespace,
+      labelSelector: 'app.kubernetes.io/component=plugin',
+    });
+    expect(pluginPods.items.map((p) => p.spec?.nodeName)).to.deep.equal([NODE]);
     const deployments = objects.filter((o) => o.kind === 'Deployment');
     expect(deployments.map((d) => d.metadata.name)).to.deep.equal([
       'kaic-fakegpu-publisher',
       'kaic-fakegpu-exporter',
     ]);
-    for (const d of deployments) {
-      const read = await kubeConfigApps().readNamespacedDeployment({
-        name: d.metadata.name,
-        namespace,
-      });
+    const templates = [
+      ...(await Promise.all(
+        deployments.map((d) =>
+          kubeConfigApps().readNamespacedDeployment({ name: d.metadata.name, namespace }),
+        ),
+      )),
+      daemonSet,
+    ];
+    for (const read of templates) {
       for (const c of read.spec?.template.spec?.containers ?? []) {
         expect(isPinnedByDigest(c.image as string), c.image).to.equal(true);
         expect(c.securityContext).to.include({
@@ -160,6 +184,32 @@ describe('[fakegpu] in-cluster manifests', function () {
     // --mig auto: whole GPUs plus every placement (partitionable) or the static cut.
     expect(devices.length).to.equal(release.mig === 'partitionable' ? 2 * 26 : 1 + 7);
     expect(await objectsApi.read('DeviceClass', 'mig.nvidia.com')).to.have.property('spec');
+
+    // The DaemonSet's plugin, its host directories moved into the test's directory.
+    const ds = await kubeConfigApps().readNamespacedDaemonSet({
+      name: 'kaic-fakegpu-plugin',
+      namespace,
+    });
+    const pc = ds.spec?.template.spec?.containers[0] as k8s.V1Container;
+    const script = (pc.command?.[2] ?? '')
+      .replaceAll('/tmp/fakegpu.mjs', join(dir, 'fakegpu.mjs'))
+      .replaceAll('/opt/kaic', dir);
+    const hostArgs = (pc.args ?? []).map((a) => (a.startsWith('/') ? join(dir, 'host', a) : a));
+    const plugin = execa(
+      pc.command?.[0] as string,
+      ['-c', script, '--', ...hostArgs, '--kubeconfig', saKubeconfig],
+      { reject: false, all: true, env: { ...process.env, NODE_NAME: NODE } },
+    );
+    try {
+      let output = '';
+      plugin.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await waitUntil('the DaemonSet’s plugin to listen', async () =>
+        output.includes(`kubelet plugin for gpu.nvidia.com on ${NODE}`),
+      );
+    } finally {
+      plugin.kill('SIGTERM');
+      await plugin;
+    }
 
     const exporter = await container('kaic-fakegpu-exporter');
     const portAt = exporter.args.indexOf('--port');

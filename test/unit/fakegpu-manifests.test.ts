@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 
+import { nodeAffinity } from '../../src/fakegpu/manifests.js';
 import { runKaic } from '../support/kaic-cli.js';
 
 describe('kaic fakegpu manifests', function () {
@@ -31,6 +32,7 @@ describe('kaic fakegpu manifests', function () {
       'ClusterRoleBinding',
       'ConfigMap',
       'Deployment',
+      'DaemonSet',
       'Deployment',
       'Service',
     ]);
@@ -48,7 +50,7 @@ describe('kaic fakegpu manifests', function () {
       '3g.40gb',
     ]);
     expect(publisher.image).to.match(/@sha256:[0-9a-f]{64}$/);
-    expect(docs[6]?.spec.template.spec.containers[0]?.args).to.deep.equal([
+    expect(docs[7]?.spec.template.spec.containers[0]?.args).to.deep.equal([
       '--profile',
       'nvidia-a100-80gb',
       '--port',
@@ -71,6 +73,10 @@ describe('kaic fakegpu manifests', function () {
         '--namespace "Bad_NS" is not a valid namespace name',
       ],
       [[], '--node-selector is required'],
+      [
+        ['--node-selector', 'a=b,zone in a'],
+        'node selector "a=b,zone in a": cannot read "zone in a"',
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await runKaic(['fakegpu', 'manifests', ...args]);
@@ -78,5 +84,26 @@ describe('kaic fakegpu manifests', function () {
       expect(result.stderr).to.include(message);
       expect(result.stdout).to.equal('');
     }
+  });
+
+  it('places the kubelet plugin on exactly the nodes the publisher selects', function () {
+    const expressions = (selector: string) =>
+      (
+        nodeAffinity(selector) as {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: Array<{ matchExpressions: object[] }>;
+          };
+        }
+      ).requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]?.matchExpressions;
+    expect(
+      expressions('kaic.dev/fake-gpu=true, zone in (a, b),tier!=spot,!cordoned,gpu'),
+    ).to.deep.equal([
+      { key: 'kaic.dev/fake-gpu', operator: 'In', values: ['true'] },
+      { key: 'zone', operator: 'In', values: ['a', 'b'] },
+      { key: 'tier', operator: 'NotIn', values: ['spot'] },
+      { key: 'cordoned', operator: 'DoesNotExist' },
+      { key: 'gpu', operator: 'Exists' },
+    ]);
+    expect(expressions('a==b')).to.deep.equal([{ key: 'a', operator: 'In', values: ['b'] }]);
   });
 });
