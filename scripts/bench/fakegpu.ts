@@ -1,7 +1,7 @@
 /**
  * Benchmark: the fake-GPU publisher at scale on a kwok cluster.
  *
- *   npm run bench -- fakegpu [--nodes 1000] [--gpus 8] [--pods 1000] [--minor 1.35]
+ *   npm run bench -- fakegpu [--nodes 1000] [--gpus 8] [--pods 1000] [--minor 1.35] [--mig off|partitionable|static]
  *
  * Measures: time until every node's slice is published (the bundled `kaic fakegpu publish` in its
  * own process, start-up included), time for N single-GPU claim pods to be allocated by the
@@ -14,6 +14,7 @@ import { execa } from 'execa';
 
 import * as k8s from '@kubernetes/client-node';
 
+import { devicesOf } from '../../src/fakegpu/slices.js';
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { kubernetesRelease, parseKubernetesMinor } from '../../src/versions/kubernetes.js';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     gpus: { type: 'string', default: '8' },
     pods: { type: 'string', default: '1000' },
     minor: { type: 'string', default: '1.35' },
+    mig: { type: 'string', default: 'off' },
   },
 });
 const nodes = Number(values.nodes);
@@ -67,6 +69,8 @@ try {
       String(gpus),
       '--node-selector',
       'fakegpu.kaic.dev/bench=gpu',
+      '--mig',
+      values.mig,
       '--kubeconfig',
       handle.kubeconfigPath,
     ],
@@ -79,13 +83,19 @@ try {
     await new Promise((r) => setTimeout(r, 50));
   }
   const publishS = (performance.now() - t1) / 1000;
-  const sliceCount = (await objects.list('ResourceSlice')).length;
-  log(`${sliceCount} slices (${sliceCount * gpus} GPUs) published in ${publishS.toFixed(1)}s`);
+  const slices = await objects.list('ResourceSlice');
+  const deviceCount = slices.reduce((sum, s) => sum + devicesOf(api, s).length, 0);
+  log(
+    `${slices.length} slices, ${deviceCount} devices (MIG ${values.mig}) published in ${publishS.toFixed(1)}s`,
+  );
   const publisherPeakRss = async () =>
     Number(
       /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0,
     ) * 1024;
 
+  log(
+    `publisher peak RSS after publishing: ${((await publisherPeakRss()) / 2 ** 20).toFixed(0)} MB`,
+  );
   await core.createNamespace({ body: { metadata: { name: 'bench' } } });
   await objects.create(
     claimTemplate(api, 'bench', 'one-gpu', { deviceClassName: 'gpu.nvidia.com', count: 1 }),
@@ -134,9 +144,9 @@ try {
   await child;
   process.stdout.write(
     [
-      '| nodes | GPUs/node | publish s (incl. process start) | pods | pods created s | pods Running s | Running | publisher peak RSS MB | bench process peak RSS MB |',
-      '|---|---|---|---|---|---|---|---|---|',
-      `| ${nodes} | ${gpus} | ${publishS.toFixed(1)} | ${pods} | ${createdS.toFixed(1)} | ${podsS.toFixed(1)} | ${n} | ${(publisherRss / 2 ** 20).toFixed(0)} | ${(peakRss / 2 ** 20).toFixed(0)} |`,
+      '| nodes | GPUs/node | MIG | slices | devices | publish s (incl. process start) | pods | pods created s | pods Running s | Running | publisher peak RSS MB | bench process peak RSS MB |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      `| ${nodes} | ${gpus} | ${values.mig} | ${slices.length} | ${deviceCount} | ${publishS.toFixed(1)} | ${pods} | ${createdS.toFixed(1)} | ${podsS.toFixed(1)} | ${n} | ${(publisherRss / 2 ** 20).toFixed(0)} | ${(peakRss / 2 ** 20).toFixed(0)} |`,
     ].join('\n') + '\n',
   );
 } finally {

@@ -23,15 +23,11 @@ import {
   type MigRequest,
 } from '../fakegpu/mig.js';
 import { DEFAULT_NAMESPACE, SelectorError, fakegpuManifests } from '../fakegpu/manifests.js';
-import {
-  CDI_DIR,
-  KUBELET_REGISTRY_DIR,
-  KubeletPlugin,
-  STATE_DIR,
-} from '../fakegpu/plugin/kubelet-plugin.js';
+import { CDI_DIR, KUBELET_REGISTRY_DIR, STATE_DIR } from '../fakegpu/plugin/paths.js';
 import { SlicePublisher } from '../fakegpu/publisher.js';
 import type { MigLayout } from '../fakegpu/slices.js';
 import { serverMinor, servedDraApi } from '../k8s/discovery.js';
+import { loadKubeConfig } from '../k8s/kubeconfig.js';
 import { kubernetesRelease } from '../versions/kubernetes.js';
 import { onTerminationSignal } from '../util/processes.js';
 import { UsageError } from './errors.js';
@@ -239,6 +235,8 @@ async function plugin(args: string[]): Promise<number> {
   }
   const kc = loadKubeConfig(values.kubeconfig, values.context);
   const api = await requireDraApi(kc);
+  // gRPC is loaded only by the command that serves it.
+  const { KubeletPlugin } = await import('../fakegpu/plugin/kubelet-plugin.js');
   const server = new KubeletPlugin({
     kubeConfig: kc,
     nodeName,
@@ -302,14 +300,6 @@ function describeMig(mig: MigLayout): string {
   if (mig.mode === 'off') return 'MIG off';
   if (mig.mode === 'partitionable') return 'MIG partitionable';
   return `MIG static: ${mig.gpus} GPUs per node as ${mig.profile.name}`;
-}
-
-function loadKubeConfig(path: string | undefined, context: string | undefined): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  if (context) kc.setCurrentContext(context);
-  return kc;
 }
 
 async function requireDraApi(kc: k8s.KubeConfig) {

@@ -11,12 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 import { NODE_RUNTIME_IMAGE } from '../versions/images.js';
-import {
-  CDI_DIR,
-  KUBELET_PLUGINS_DIR,
-  KUBELET_REGISTRY_DIR,
-  STATE_DIR,
-} from './plugin/kubelet-plugin.js';
+import { CDI_DIR, KUBELET_PLUGINS_DIR, KUBELET_REGISTRY_DIR, STATE_DIR } from './plugin/paths.js';
 
 export const DEFAULT_NAMESPACE = 'kaic-fakegpu';
 export const BUNDLE_FILE = 'fakegpu.js';

@@ -46,6 +46,7 @@ export interface PublisherStats {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const RESYNC_CONCURRENCY = 16;
+const NODE_PAGE = 200;
 
 async function inBatches<T>(
   items: T[],
@@ -179,8 +180,6 @@ export class SlicePublisher {
   /** Lists nodes and slices and makes them agree; returns the node list's resourceVersion. */
   async resyncAll(): Promise<string | undefined> {
     this.current.clear();
-    const nodes = await this.core.listNode({ labelSelector: this.options.nodeSelector });
-    const wanted = new Set(nodes.items.map((n) => n.metadata?.name as string));
     // One list of our slices stands in for a read per node; reconciles run a few at a time.
     const slices = await this.objects.list('ResourceSlice', this.sliceSelector);
     const byNode = new Map<string, DraObject[]>();
@@ -188,14 +187,31 @@ export class SlicePublisher {
       const nodeName = (slice.spec as { nodeName?: string } | undefined)?.nodeName ?? '';
       byNode.set(nodeName, [...(byNode.get(nodeName) ?? []), slice]);
     }
-    await inBatches(nodes.items, RESYNC_CONCURRENCY, (node) =>
-      this.reconcileNode(node, byNode.get(node.metadata?.name as string) ?? []),
-    );
-    for (const [nodeName, orphans] of byNode) {
-      if (wanted.has(nodeName)) continue;
+    slices.length = 0;
+    // Nodes come in pages, and each node's slices are dropped once it is done, so a large
+    // cluster is never held in memory whole (all pages share one snapshot and resourceVersion).
+    let resourceVersion: string | undefined;
+    let next: string | undefined;
+    do {
+      const page = await this.core.listNode({
+        labelSelector: this.options.nodeSelector,
+        limit: NODE_PAGE,
+        ...(next ? { _continue: next } : {}),
+      });
+      await inBatches(page.items, RESYNC_CONCURRENCY, async (node) => {
+        const name = node.metadata?.name as string;
+        const known = byNode.get(name) ?? [];
+        byNode.delete(name);
+        await this.reconcileNode(node, known);
+      });
+      resourceVersion = page.metadata?.resourceVersion;
+      next = page.metadata?._continue;
+    } while (next);
+    // What is left belongs to nodes that are gone or no longer selected.
+    for (const orphans of byNode.values()) {
       for (const slice of orphans) await this.deleteSlice(slice.metadata?.name as string);
     }
-    return nodes.metadata?.resourceVersion;
+    return resourceVersion;
   }
 
   private async watchNodes(resourceVersion: string | undefined): Promise<void> {

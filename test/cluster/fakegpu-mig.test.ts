@@ -11,6 +11,7 @@ import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import { devicesOf } from '../../src/fakegpu/slices.js';
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
+import { KwokProvider } from '../../src/providers/kwok.js';
 import type { DraApiVersion } from '../../src/versions/kubernetes.js';
 import { runKaic } from '../support/kaic-cli.js';
 import { TEST_NODES, testCluster } from './hooks.js';
@@ -223,5 +224,45 @@ describe('[fakegpu] MIG devices', function () {
     const badProfile = await runKaic([...args, '--mig', 'static', '--mig-profile', '9g.1tb']);
     expect(badProfile.exitCode).to.equal(2);
     expect(badProfile.stderr).to.include('MIG profile "9g.1tb" is not one of nvidia-h100-80gb\'s');
+  });
+
+  it('refuses partitionable MIG on a server whose DRAPartitionableDevices gate is off, writing nothing', async function () {
+    const { release, handle } = testCluster();
+    if (release.mig !== 'partitionable') {
+      process.stdout.write(
+        `      skipped: the version table publishes MIG as static devices on ${release.minor}\n`,
+      );
+      this.skip();
+    }
+    this.timeout(120_000);
+    // A second control plane of the same minor with the gate switched off.
+    const provider = new KwokProvider({
+      minor: handle.minor,
+      nodeGroups: [{ namePrefix: 'gate-off', count: 1, labels: { [LABEL]: 'mig' } }],
+      overrides: { featureGates: { DRAPartitionableDevices: false } },
+    });
+    const off = await provider.up();
+    try {
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(off.kubeconfigPath);
+      const publisher = new SlicePublisher(kc, {
+        profile: H100,
+        gpusPerNode: 1,
+        nodeSelector: SELECTOR,
+        api,
+        mig: { mode: 'partitionable' },
+      });
+      const error = await publisher.start().then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      publisher.stop();
+      expect(error?.message).to.include('turn on the DRAPartitionableDevices feature gate');
+      const offObjects = new DraObjects(kc, api);
+      expect(await offObjects.list('ResourceSlice')).to.deep.equal([]);
+      expect(await offObjects.list('DeviceClass')).to.deep.equal([]);
+    } finally {
+      await provider.down();
+    }
   });
 });

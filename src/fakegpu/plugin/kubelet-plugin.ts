@@ -27,11 +27,7 @@ import {
 import { Checkpoint, type PreparedClaim, type PreparedDevice } from './checkpoint.js';
 import { DRA_SERVICES, draService, registrationService } from './grpc-services.js';
 import { nvidiaSmiScript, type VisibleGpu } from './nvidia-smi.js';
-
-export const KUBELET_REGISTRY_DIR = '/var/lib/kubelet/plugins_registry';
-export const KUBELET_PLUGINS_DIR = '/var/lib/kubelet/plugins';
-export const CDI_DIR = '/var/run/cdi';
-export const STATE_DIR = '/var/lib/kaic-fakegpu';
+import { CDI_DIR, KUBELET_PLUGINS_DIR, KUBELET_REGISTRY_DIR, STATE_DIR } from './paths.js';
 
 export interface KubeletPluginOptions {
   kubeConfig: k8s.KubeConfig;
