@@ -392,4 +392,64 @@ describe('[fakegpu] kubelet plugin', function () {
       await startPlugin();
     }
   });
+
+  it('refuses devices it does not publish on this node: another node’s pool, or a device no slice lists', async function () {
+    // The same claim, asked of a plugin that serves the other node.
+    const other = `${TEST_NODES.namePrefix}-1`;
+    const { handle } = testCluster();
+    const otherDir = join(dir, 'other-node');
+    const child = execa(
+      process.execPath,
+      [
+        'dist/fakegpu.js',
+        'plugin',
+        '--node-name',
+        other,
+        '--registry-dir',
+        join(otherDir, 'registry'),
+        '--plugin-dir',
+        join(otherDir, 'plugin'),
+        '--cdi-dir',
+        join(otherDir, 'cdi'),
+        '--state-dir',
+        join(otherDir, 'state'),
+        '--kubeconfig',
+        handle.kubeconfigPath,
+      ],
+      { reject: false, all: true },
+    );
+    try {
+      await waitUntil('the other node’s plugin to listen', async () =>
+        existsSync(join(otherDir, 'registry', `${DRIVER}-reg.sock`)),
+      );
+      const otherClients = await kubeletClients({
+        registration: join(otherDir, 'registry', `${DRIVER}-reg.sock`),
+        dra: join(otherDir, 'plugin', 'dra.sock'),
+      });
+      try {
+        const answer = (await otherClients.v1.call('NodePrepareResources')({
+          claims: [two],
+        })) as PrepareAnswer;
+        expect(answer.claims[two.uid]?.error).to.match(
+          new RegExp(`^device gpu-\\d+ is in pool ${NODE}, not on node ${other}$`),
+        );
+      } finally {
+        otherClients.close();
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await child;
+    }
+    // This node's plugin, once the slices are gone, no longer knows the devices.
+    publisher.stop();
+    await publisher.removeAll();
+    const answer = (await clients.v1.call('NodePrepareResources')({
+      claims: [two],
+    })) as PrepareAnswer;
+    expect(answer.claims[two.uid]?.error).to.match(
+      new RegExp(
+        `^device gpu-\\d+ of pool ${NODE} is not one ${DRIVER} publishes on node ${NODE}$`,
+      ),
+    );
+  });
 });
