@@ -36,6 +36,20 @@ function log(line: string): void {
   process.stdout.write(`[kaic fakegpu ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
+/** Where the commands find the cluster. */
+const CLUSTER_OPTIONS = {
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+} as const;
+
+function profileFlag(name: string) {
+  try {
+    return gpuProfile(name);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (--profile)`);
+  }
+}
+
 const PUBLISH_OPTIONS = {
   profile: { type: 'string', default: 'nvidia-h100-80gb' },
   'gpus-per-node': { type: 'string', default: '8' },
@@ -54,13 +68,12 @@ function publishFlags(values: {
   'mig-gpus'?: string;
   'mig-profile'?: string;
 }) {
-  let profile;
+  const profile = profileFlag(values.profile);
   let count;
   try {
-    profile = gpuProfile(values.profile);
     count = checkGpuCount(Number(values['gpus-per-node']));
   } catch (error) {
-    throw new UsageError(`${(error as Error).message} (--profile / --gpus-per-node)`);
+    throw new UsageError(`${(error as Error).message} (--gpus-per-node)`);
   }
   const nodeSelector = values['node-selector'];
   if (!nodeSelector) {
@@ -110,8 +123,7 @@ async function publish(args: string[]): Promise<number> {
     args,
     options: {
       ...PUBLISH_OPTIONS,
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
+      ...CLUSTER_OPTIONS,
       once: { type: 'boolean', default: false },
       cleanup: { type: 'boolean', default: false },
     },
@@ -176,17 +188,11 @@ async function exporter(args: string[]): Promise<number> {
       profile: { type: 'string', default: 'nvidia-h100-80gb' },
       port: { type: 'string', default: '9400' },
       host: { type: 'string', default: '0.0.0.0' },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
+      ...CLUSTER_OPTIONS,
     },
     strict: true,
   });
-  let profile;
-  try {
-    profile = gpuProfile(values.profile);
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (--profile)`);
-  }
+  const profile = profileFlag(values.profile);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be 0 to 65535, got "${values.port}"`);
@@ -218,17 +224,11 @@ async function plugin(args: string[]): Promise<number> {
       'plugin-dir': { type: 'string' },
       'cdi-dir': { type: 'string', default: CDI_DIR },
       'state-dir': { type: 'string', default: STATE_DIR },
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
+      ...CLUSTER_OPTIONS,
     },
     strict: true,
   });
-  let profile;
-  try {
-    profile = gpuProfile(values.profile);
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message} (--profile)`);
-  }
+  const profile = profileFlag(values.profile);
   const nodeName = values['node-name'];
   if (!nodeName) {
     throw new UsageError('--node-name (or NODE_NAME) is required: the node this plugin serves');

@@ -15,12 +15,23 @@ import { KwokProvider } from '../../src/providers/kwok.js';
 import type { DraApiVersion } from '../../src/versions/kubernetes.js';
 import { runKaic } from '../support/kaic-cli.js';
 import { TEST_NODES, testCluster } from './hooks.js';
-import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
+import { claimPod, createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
 const H100 = gpuProfile('nvidia-h100-80gb');
 const LABEL = 'fakegpu.kaic.dev/test';
 const SELECTOR = `${LABEL}=mig`;
 const NODE = `${TEST_NODES.namePrefix}-0`;
+
+/** Partitionable MIG exists only on some minors; elsewhere the test is skipped, saying why. */
+function skipUnlessPartitionable(test: Mocha.Context): void {
+  const { release } = testCluster();
+  if (release.mig === 'partitionable') return;
+  // Mocha prints no reason for a skip; say it here.
+  process.stdout.write(
+    `      skipped: the version table publishes MIG as static devices on ${release.minor}\n`,
+  );
+  test.skip();
+}
 
 type Claim = {
   status?: { allocation?: { devices?: { results?: Array<{ device: string }> } } };
@@ -40,23 +51,7 @@ describe('[fakegpu] MIG devices', function () {
     );
 
   async function startPod(name: string, template: string): Promise<void> {
-    await core.createNamespacedPod({
-      namespace: ns,
-      body: {
-        metadata: { name, namespace: ns },
-        spec: {
-          nodeSelector: { 'kubernetes.io/hostname': NODE },
-          resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: template }],
-          containers: [
-            {
-              name: 'main',
-              image: 'registry.invalid/never-pulled',
-              resources: { claims: [{ name: 'gpu' }] },
-            },
-          ],
-        },
-      },
-    });
+    await core.createNamespacedPod({ namespace: ns, body: claimPod(ns, name, template, NODE) });
   }
 
   /** The device a Running pod was given. */
@@ -119,13 +114,7 @@ describe('[fakegpu] MIG devices', function () {
 
   it('partitionable: a whole GPU blocks its MIG devices and a MIG device blocks the whole GPU', async function () {
     const { kubeConfig, release } = testCluster();
-    if (release.mig !== 'partitionable') {
-      // Mocha prints no reason for a skip; say it here.
-      process.stdout.write(
-        `      skipped: the version table publishes MIG as static devices on ${release.minor}\n`,
-      );
-      this.skip();
-    }
+    skipUnlessPartitionable(this);
     publisher = new SlicePublisher(kubeConfig, {
       profile: H100,
       gpusPerNode: 1,
@@ -227,13 +216,8 @@ describe('[fakegpu] MIG devices', function () {
   });
 
   it('refuses partitionable MIG on a server whose DRAPartitionableDevices gate is off, writing nothing', async function () {
-    const { release, handle } = testCluster();
-    if (release.mig !== 'partitionable') {
-      process.stdout.write(
-        `      skipped: the version table publishes MIG as static devices on ${release.minor}\n`,
-      );
-      this.skip();
-    }
+    const { handle } = testCluster();
+    skipUnlessPartitionable(this);
     this.timeout(120_000);
     // A second control plane of the same minor with the gate switched off.
     const provider = new KwokProvider({

@@ -26,7 +26,7 @@ import {
 } from '../../src/versions/kubernetes.js';
 import { goModuleDir } from '../support/go-modules.js';
 import { TEST_NODES, testCluster } from './hooks.js';
-import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
+import { claimPod, createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
 const LABEL = 'fakegpu.kaic.dev/test';
 const NODE = `${TEST_NODES.namePrefix}-0`;
@@ -193,23 +193,7 @@ describe('[fakegpu] kubelet plugin', function () {
       ['two', 2],
     ] as const) {
       await objects.create(claimTemplate(api, ns, name, { deviceClassName: DRIVER, count }));
-      await core.createNamespacedPod({
-        namespace: ns,
-        body: {
-          metadata: { name, namespace: ns },
-          spec: {
-            nodeSelector: { 'kubernetes.io/hostname': NODE },
-            resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: name }],
-            containers: [
-              {
-                name: 'main',
-                image: 'registry.invalid/never-pulled',
-                resources: { claims: [{ name: 'gpu' }] },
-              },
-            ],
-          },
-        },
-      });
+      await core.createNamespacedPod({ namespace: ns, body: claimPod(ns, name, name, NODE) });
     }
     one = await claimOf('one');
     two = await claimOf('two');

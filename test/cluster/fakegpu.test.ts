@@ -13,26 +13,10 @@ import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../../src/versions/kubernetes.js';
 import { runKaic } from '../support/kaic-cli.js';
 import { TEST_NODES, testCluster } from './hooks.js';
-import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
+import { claimPod, createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
 const H100 = gpuProfile('nvidia-h100-80gb');
 const SELECTOR = 'fakegpu.kaic.dev/test=gpu';
-
-function pod(ns: string, name: string, template: string): k8s.V1Pod {
-  return {
-    metadata: { name, namespace: ns },
-    spec: {
-      resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: template }],
-      containers: [
-        {
-          name: 'main',
-          image: 'registry.invalid/never-pulled',
-          resources: { claims: [{ name: 'gpu' }] },
-        },
-      ],
-    },
-  };
-}
 
 describe('[fakegpu] ResourceSlice publisher', function () {
   let core: k8s.CoreV1Api;
@@ -134,8 +118,8 @@ describe('[fakegpu] ResourceSlice publisher', function () {
         selectors: [memoryAtLeast(100)],
       }),
     );
-    await core.createNamespacedPod({ namespace: ns, body: pod(ns, 'fits', 'h100-79gi') });
-    await core.createNamespacedPod({ namespace: ns, body: pod(ns, 'too-big', 'h100-100gi') });
+    await core.createNamespacedPod({ namespace: ns, body: claimPod(ns, 'fits', 'h100-79gi') });
+    await core.createNamespacedPod({ namespace: ns, body: claimPod(ns, 'too-big', 'h100-100gi') });
     const running = await waitUntil('pod fits Running', async () => {
       const p = await core.readNamespacedPod({ name: 'fits', namespace: ns });
       return p.status?.phase === 'Running' ? p : undefined;

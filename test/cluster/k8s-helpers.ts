@@ -45,3 +45,29 @@ export async function deleteNamespace(kc: k8s.KubeConfig, name: string): Promise
     .deleteNamespace({ name })
     .catch(() => undefined);
 }
+
+/**
+ * A pod whose one container holds a claim made from `template`; kwok "runs" it, nothing is
+ * pulled. `node` pins it to one node.
+ */
+export function claimPod(
+  namespace: string,
+  name: string,
+  template: string,
+  node?: string,
+): k8s.V1Pod {
+  return {
+    metadata: { name, namespace },
+    spec: {
+      ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}),
+      resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: template }],
+      containers: [
+        {
+          name: 'main',
+          image: 'registry.invalid/never-pulled',
+          resources: { claims: [{ name: 'gpu' }] },
+        },
+      ],
+    },
+  };
+}
