@@ -142,6 +142,43 @@ try {
   const publisherRss = await publisherPeakRss();
   child.kill('SIGTERM');
   await child;
+
+  // The exporter, scraped as Prometheus would: every device, with the pods that hold them.
+  const exporter = execa(
+    process.execPath,
+    [
+      'dist/cli.js',
+      'fakegpu',
+      'exporter',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--kubeconfig',
+      handle.kubeconfigPath,
+    ],
+    { reject: false, all: true, buffer: false },
+  );
+  let exporterOutput = '';
+  exporter.all?.on('data', (chunk: Buffer) => (exporterOutput += chunk.toString()));
+  let metricsUrl: string | undefined;
+  while (!(metricsUrl = /(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(exporterOutput)?.[1])) {
+    if (exporter.exitCode !== null) throw new Error(`exporter exited:\n${exporterOutput}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const scrapesMs: number[] = [];
+  let series = 0;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const text = await (await fetch(metricsUrl)).text();
+    scrapesMs.push(performance.now() - t);
+    series = text.split('\n').filter((l) => l.startsWith('DCGM_FI_DEV_GPU_UTIL{')).length;
+  }
+  exporter.kill('SIGTERM');
+  await exporter;
+  log(
+    `exporter: ${series} GPU_UTIL series; scrapes took ${scrapesMs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+  );
   process.stdout.write(
     [
       '| nodes | GPUs/node | MIG | slices | devices | publish s (incl. process start) | pods | pods created s | pods Running s | Running | publisher peak RSS MB | bench process peak RSS MB |',
