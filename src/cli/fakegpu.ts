@@ -133,16 +133,14 @@ async function publish(args: string[]): Promise<number> {
   const kc = loadKubeConfig(values.kubeconfig, values.context);
   const api = await requireDraApi(kc);
   const minor = await serverMinor(kc);
-  let mig: MigLayout;
-  try {
-    mig = resolveMigLayout(migChoice, profile, count, minor ? kubernetesRelease(minor).mig : null);
-    checkMigLayout({ profile, gpusPerNode: count, mig, api });
-  } catch (error) {
-    if (error instanceof PublisherError) {
-      throw new UsageError(`${error.message} (--mig / --mig-gpus / --mig-profile)`);
-    }
-    throw error;
-  }
+  // What the cluster's minor allows; the publisher checks the layout against the served API (a
+  // PublisherError is an input error, exit 2).
+  const mig = resolveMigLayout(
+    migChoice,
+    profile,
+    count,
+    minor ? kubernetesRelease(minor).mig : null,
+  );
   const publisher = new SlicePublisher(kc, {
     profile,
     gpusPerNode: count,
@@ -157,13 +155,7 @@ async function publish(args: string[]): Promise<number> {
   };
   const removeHandlers = onTerminationSignal(stop);
   const t0 = Date.now();
-  try {
-    await publisher.start();
-  } catch (error) {
-    removeHandlers();
-    if (error instanceof PublisherError) throw new UsageError(error.message);
-    throw error;
-  }
+  await publisher.start();
   await publisher.idle();
   log(
     `${profile.name} × ${count} per node on "${nodeSelector}" (${api}, ` +

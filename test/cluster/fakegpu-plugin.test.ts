@@ -98,6 +98,36 @@ async function kubeletClients(socketOf: { registration: string; dra: string }) {
   };
 }
 
+/** The bundled plugin as its own process, the way the DaemonSet runs it. */
+function spawnPlugin(
+  node: string,
+  dirs: { registry: string; plugin: string; cdi: string; state: string },
+): { process: ResultPromise; output: () => string } {
+  let output = '';
+  const child = execa(
+    process.execPath,
+    [
+      'dist/fakegpu.js',
+      'plugin',
+      '--node-name',
+      node,
+      '--registry-dir',
+      dirs.registry,
+      '--plugin-dir',
+      dirs.plugin,
+      '--cdi-dir',
+      dirs.cdi,
+      '--state-dir',
+      dirs.state,
+      '--kubeconfig',
+      testCluster().handle.kubeconfigPath,
+    ],
+    { reject: false, all: true },
+  );
+  child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { process: child, output: () => output };
+}
+
 describe('[fakegpu] kubelet plugin', function () {
   let dir = '';
   let core: k8s.CoreV1Api;
@@ -118,37 +148,15 @@ describe('[fakegpu] kubelet plugin', function () {
     dra: join(dir, 'plugins', DRIVER, 'dra.sock'),
   });
 
-  /** The bundled plugin as a separate process, the way the DaemonSet runs it. */
+  /** This node's plugin, (re)started and listening. */
   async function startPlugin(cdiDir = paths().cdi, registry = paths().registry) {
-    const { handle } = testCluster();
     const p = paths();
-    let output = '';
-    const child = execa(
-      process.execPath,
-      [
-        'dist/fakegpu.js',
-        'plugin',
-        '--node-name',
-        NODE,
-        '--registry-dir',
-        registry,
-        '--plugin-dir',
-        p.plugins,
-        '--cdi-dir',
-        cdiDir,
-        '--state-dir',
-        p.state,
-        '--kubeconfig',
-        handle.kubeconfigPath,
-      ],
-      { reject: false, all: true },
-    );
-    child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    plugin = { process: child, output: () => output };
+    plugin = spawnPlugin(NODE, { registry, plugin: p.plugins, cdi: cdiDir, state: p.state });
+    const { output } = plugin;
     await waitUntil(
-      `the plugin to listen (output so far: ${output})`,
+      'the plugin to listen',
       async () =>
-        existsSync(join(registry, `${DRIVER}-reg.sock`)) && output.includes('kubelet plugin for'),
+        existsSync(join(registry, `${DRIVER}-reg.sock`)) && output().includes('kubelet plugin for'),
     );
   }
 
@@ -380,28 +388,13 @@ describe('[fakegpu] kubelet plugin', function () {
   it('refuses devices it does not publish on this node: another node’s pool, or a device no slice lists', async function () {
     // The same claim, asked of a plugin that serves the other node.
     const other = `${TEST_NODES.namePrefix}-1`;
-    const { handle } = testCluster();
     const otherDir = join(dir, 'other-node');
-    const child = execa(
-      process.execPath,
-      [
-        'dist/fakegpu.js',
-        'plugin',
-        '--node-name',
-        other,
-        '--registry-dir',
-        join(otherDir, 'registry'),
-        '--plugin-dir',
-        join(otherDir, 'plugin'),
-        '--cdi-dir',
-        join(otherDir, 'cdi'),
-        '--state-dir',
-        join(otherDir, 'state'),
-        '--kubeconfig',
-        handle.kubeconfigPath,
-      ],
-      { reject: false, all: true },
-    );
+    const { process: child } = spawnPlugin(other, {
+      registry: join(otherDir, 'registry'),
+      plugin: join(otherDir, 'plugin'),
+      cdi: join(otherDir, 'cdi'),
+      state: join(otherDir, 'state'),
+    });
     try {
       await waitUntil('the other node’s plugin to listen', async () =>
         existsSync(join(otherDir, 'registry', `${DRIVER}-reg.sock`)),
