@@ -6,9 +6,10 @@
  *   npm run k8s:build -- 1.33 1.35       several
  *   npm run k8s:build -- --all           1.33 … 1.37
  *   npm run k8s:build -- --for-tests     the minors our cluster tests use (KAIC_TEST_MINORS)
+ *   npm run k8s:build -- --node 1.35     also the real node's kubelet, containerd and crictl
  *   npm run k8s:build -- --prune-go-cache  drop Go's build cache (GBs; built binaries stay)
  */
-import { BuildError, ensureBinaries } from '../src/build/go-build.js';
+import { BuildError, ensureBinaries, ensureNodeBinaries } from '../src/build/go-build.js';
 import { execa } from 'execa';
 
 import { cacheDir, goCacheEnv } from '../src/cache.js';
@@ -27,7 +28,7 @@ function log(line: string): void {
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      'usage: npm run k8s:build -- [--all | --for-tests | <minor> ...] [--prune-go-cache]\n' +
+      'usage: npm run k8s:build -- [--all | --for-tests | <minor> ...] [--node] [--prune-go-cache]\n' +
         `minors: ${KUBERNETES_MINORS.join(', ')}; cache: ${cacheDir()} (set KAIC_CACHE to move it)\n`,
     );
     return;
@@ -49,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
     const t0 = Date.now();
     log(`== Kubernetes ${minor} (cache ${cacheDir()})`);
     await ensureBinaries(kubernetesRelease(minor), log);
+    if (argv.includes('--node')) await ensureNodeBinaries(kubernetesRelease(minor), log);
     log(`== Kubernetes ${minor} ready in ${Math.round((Date.now() - t0) / 1000)}s`);
   }
   log(`all done in ${Math.round((Date.now() - started) / 1000)}s`);

@@ -1,10 +1,13 @@
 /**
  * Runs the cluster tests once per minor in KAIC_TEST_MINORS (default: the test default and 1.33),
- * each run against its own freshly started control plane. Builds or reuses the binaries first.
+ * each run against its own freshly started control plane (plus the real node where this machine
+ * runs one; see test/cluster/hooks.ts). Builds or reuses the binaries first, and fails a minor
+ * whose run left a mount, process, cgroup, network namespace or iptables chain behind.
  */
 import { execa } from 'execa';
 
-import { ensureBinaries } from '../src/build/go-build.js';
+import { ensureBinaries, ensureNodeBinaries } from '../src/build/go-build.js';
+import { checkHost, hostTraces } from '../src/providers/real-node/host.js';
 import { kubernetesRelease } from '../src/versions/kubernetes.js';
 import { testMinors } from '../test/cluster/minors.js';
 
@@ -15,9 +18,20 @@ function log(line: string): void {
 const extraArgs = process.argv.slice(2);
 const failed: string[] = [];
 let stopped: NodeJS.Signals | null = null;
+/** Same rule as the test hooks: 1 requires the real node, 0 leaves it out, unset: if it can. */
+const realNodeSetting = process.env.KAIC_TEST_REAL_NODE;
+const realNode =
+  realNodeSetting === '1' ||
+  (realNodeSetting !== '0' &&
+    (await checkHost().then(
+      () => true,
+      () => false,
+    )));
 for (const minor of testMinors()) {
   const t0 = Date.now();
   await ensureBinaries(kubernetesRelease(minor), log);
+  if (realNode) await ensureNodeBinaries(kubernetesRelease(minor), log);
+  const tracesBefore = new Set(realNode ? await hostTraces() : []);
   log(`== cluster tests on Kubernetes ${minor}`);
   const child = execa('mocha', ['--config', 'test/cluster/.mocharc.json', ...extraArgs], {
     stdio: 'inherit',
@@ -37,10 +51,13 @@ for (const minor of testMinors()) {
     log(`stopped by ${stopped}`);
     process.exit(result.exitCode ?? 1);
   }
+  const left = realNode ? (await hostTraces()).filter((t) => !tracesBefore.has(t)) : [];
+  if (left.length) log(`the ${minor} run left on this machine:\n  ${left.join('\n  ')}`);
+  const passed = result.exitCode === 0 && left.length === 0;
   log(
-    `== Kubernetes ${minor}: ${result.exitCode === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)}s`,
+    `== Kubernetes ${minor}: ${passed ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)}s`,
   );
-  if (result.exitCode !== 0) failed.push(minor);
+  if (!passed) failed.push(minor);
 }
 if (failed.length) {
   log(`cluster tests failed on ${failed.join(', ')}`);

@@ -5,7 +5,11 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import type { KubernetesRelease } from './versions/kubernetes.js';
+import {
+  CONTAINERD_VERSION,
+  CRI_TOOLS_VERSION,
+  type KubernetesRelease,
+} from './versions/kubernetes.js';
 
 /** `$KAIC_CACHE`, else `$XDG_CACHE_HOME/kaic`, else `~/.cache/kaic`. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -26,6 +30,38 @@ export interface BinaryPaths {
 
 export function kubernetesBinDir(release: KubernetesRelease, root = cacheDir()): string {
   return join(root, 'bin', 'kubernetes', release.version);
+}
+
+export function kubeletBinDir(release: KubernetesRelease, root = cacheDir()): string {
+  return join(root, 'bin', 'kubelet', release.version);
+}
+
+export function containerdBinDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'containerd', version);
+}
+
+export function criToolsBinDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'cri-tools', version);
+}
+
+/** What the real test node runs that kaic builds (runc and the CNI plugins come from the OS). */
+export interface NodeBinaryPaths {
+  kubelet: string;
+  containerd: string;
+  containerdShim: string;
+  ctr: string;
+  crictl: string;
+}
+
+export function nodeBinaryPaths(release: KubernetesRelease, root = cacheDir()): NodeBinaryPaths {
+  const containerd = containerdBinDir(CONTAINERD_VERSION, root);
+  return {
+    kubelet: join(kubeletBinDir(release, root), 'kubelet'),
+    containerd: join(containerd, 'containerd'),
+    containerdShim: join(containerd, 'containerd-shim-runc-v2'),
+    ctr: join(containerd, 'ctr'),
+    crictl: join(criToolsBinDir(CRI_TOOLS_VERSION, root), 'crictl'),
+  };
 }
 
 export function etcdBinDir(etcdVersion: string, root = cacheDir()): string {

@@ -18,13 +18,24 @@ import { execa, type ResultPromise } from 'execa';
 import {
   binaryPaths,
   cacheDir,
+  containerdBinDir,
+  criToolsBinDir,
   etcdBinDir,
   goCacheEnv,
+  kubeletBinDir,
   kubernetesBinDir,
   kwokBinDir,
+  nodeBinaryPaths,
+  type NodeBinaryPaths,
 } from '../cache.js';
 import { withLockFile } from '../util/processes.js';
-import { KWOK_VERSION, stagingVersion, type KubernetesRelease } from '../versions/kubernetes.js';
+import {
+  CONTAINERD_VERSION,
+  CRI_TOOLS_VERSION,
+  KWOK_VERSION,
+  stagingVersion,
+  type KubernetesRelease,
+} from '../versions/kubernetes.js';
 
 export type ProgressLog = (line: string) => void;
 
@@ -334,21 +345,56 @@ async function expectVersionOutput(binary: string, args: string[], expected: str
   }
 }
 
+/** The control plane of one release (and kubectl: kwokctl probes readiness with it). */
 export async function buildKubernetes(
   release: KubernetesRelease,
   log: ProgressLog,
   root = cacheDir(),
 ): Promise<boolean> {
+  return buildFromKubernetesModule(
+    release,
+    'kubernetes',
+    kubernetesBinDir(release, root),
+    ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'],
+    log,
+    root,
+  );
+}
+
+/**
+ * The kubelet of one release, for the real test node. Built apart from the control plane so a
+ * cache without it only builds the kubelet.
+ */
+export async function buildKubelet(
+  release: KubernetesRelease,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<boolean> {
+  return buildFromKubernetesModule(
+    release,
+    'kubelet',
+    kubeletBinDir(release, root),
+    ['kubelet'],
+    log,
+    root,
+  );
+}
+
+async function buildFromKubernetesModule(
+  release: KubernetesRelease,
+  component: string,
+  outDir: string,
+  binaries: string[],
+  log: ProgressLog,
+  root: string,
+): Promise<boolean> {
   const env = goEnv(root);
   await mkdir(root, { recursive: true });
-  const outDir = kubernetesBinDir(release, root);
-  // kubectl too: kwokctl probes readiness with it and would otherwise try to download one.
-  const binaries = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
   if ((await readStamp(outDir)) && binaries.every((b) => existsSync(join(outDir, b)))) {
-    log(`kubernetes ${release.version}: cached (${outDir})`);
+    log(`${component} ${release.version}: cached (${outDir})`);
     return false;
   }
-  log(`kubernetes ${release.version}: reading its go.mod from the module proxy`);
+  log(`${component} ${release.version}: reading k8s.io/kubernetes's go.mod from the module proxy`);
   const info = await downloadModule('k8s.io/kubernetes', release.version, env);
   const facts = parseGoMod(await readFile(info.GoMod, 'utf8'));
   if (facts.stagingModules.length === 0) {
@@ -380,7 +426,7 @@ export async function buildKubernetes(
     }
   }
   log(
-    `kubernetes ${release.version}: ${facts.stagingModules.length} staging modules pinned to ${staging}; ` +
+    `${component} ${release.version}: ${facts.stagingModules.length} staging modules pinned to ${staging}; ` +
       `gates ${Object.keys(release.featureGates).join(',') || '(none)'} exist`,
   );
   const [, minorNumber] = release.minor.split('.');
@@ -393,7 +439,7 @@ export async function buildKubernetes(
   ];
   return buildWrapper(
     {
-      component: 'kubernetes',
+      component,
       version: release.version,
       outDir,
       binaries,
@@ -430,6 +476,7 @@ async function buildPlainModule(
     'component' | 'version' | 'outDir' | 'binaries' | 'packages' | 'renames' | 'verify'
   > & {
     module: string;
+    ldflags?: string[];
   },
   log: ProgressLog,
   root: string,
@@ -452,7 +499,7 @@ async function buildPlainModule(
       godebug: facts.godebug,
       requires: [[spec.module, spec.version]],
       replaces: [],
-      ldflags: [],
+      ldflags: spec.ldflags ?? [],
     },
     root,
     log,
@@ -518,4 +565,62 @@ export async function ensureBinaries(
   await buildEtcd(release.etcdVersion, log, root);
   await buildKwok(KWOK_VERSION, log, root);
   return binaryPaths(release, KWOK_VERSION, root);
+}
+
+/** containerd, its runc shim and ctr, for the real test node (CDI support is built in). */
+export async function buildContainerd(
+  version: string,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<boolean> {
+  const module = 'github.com/containerd/containerd/v2';
+  return buildPlainModule(
+    {
+      component: 'containerd',
+      module,
+      version,
+      outDir: containerdBinDir(version, root),
+      binaries: ['containerd', 'containerd-shim-runc-v2', 'ctr'],
+      packages: ['containerd', 'containerd-shim-runc-v2', 'ctr'].map((c) => `${module}/cmd/${c}`),
+      ldflags: [`-X ${module}/version.Version=${version}`],
+      verify: (dir) => expectVersionOutput(join(dir, 'containerd'), ['--version'], version),
+    },
+    log,
+    root,
+  );
+}
+
+/** crictl: the real node's teardown removes pod sandboxes through the CRI with it. */
+export async function buildCriTools(
+  version: string,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<boolean> {
+  return buildPlainModule(
+    {
+      component: 'cri-tools',
+      module: 'sigs.k8s.io/cri-tools',
+      version,
+      outDir: criToolsBinDir(version, root),
+      binaries: ['crictl'],
+      packages: ['sigs.k8s.io/cri-tools/cmd/crictl'],
+      ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
+      verify: (dir) => expectVersionOutput(join(dir, 'crictl'), ['--version'], version),
+    },
+    log,
+    root,
+  );
+}
+
+/** Everything the real test node of this minor runs that kaic builds; returns the paths. */
+export async function ensureNodeBinaries(
+  release: KubernetesRelease,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<NodeBinaryPaths> {
+  await goVersion();
+  await buildKubelet(release, log, root);
+  await buildContainerd(CONTAINERD_VERSION, log, root);
+  await buildCriTools(CRI_TOOLS_VERSION, log, root);
+  return nodeBinaryPaths(release, root);
 }

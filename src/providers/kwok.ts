@@ -27,13 +27,23 @@ import {
   withLockFile,
 } from '../util/processes.js';
 import {
+  DEFAULT_TEST_MINOR,
   KWOK_VERSION,
   featureGatesFlag,
+  isKubernetesMinor,
   kubernetesRelease,
   runtimeConfigFlag,
   type KubernetesMinor,
   type KubernetesRelease,
 } from '../versions/kubernetes.js';
+import { nodeBinaryPaths } from '../cache.js';
+import {
+  RealNode,
+  cleanupRealNode,
+  type RealNodeInfo,
+  type RealNodeOptions,
+} from './real-node/real-node.js';
+import { checkHost } from './real-node/host.js';
 import type { ClusterHandle, NodeGroupSpec, Provider } from './types.js';
 
 export interface KwokProviderOptions {
@@ -57,7 +67,17 @@ export interface KwokProviderOptions {
   binaries?: Partial<BinaryPaths>;
   /** Seconds to wait for the control plane. Default 120. */
   startTimeoutSeconds?: number;
+  /**
+   * Add one real node (kubelet + containerd) beside the kwok nodes; needs root and a few
+   * packages (checked before anything starts). true for the defaults.
+   */
+  realNode?: boolean | RealNodeOptions;
   log?: ProgressLog;
+}
+
+export interface KwokClusterHandle extends ClusterHandle {
+  /** The real node, when one was asked for. */
+  realNode?: RealNodeInfo;
 }
 
 interface OwnerRecord {
@@ -94,6 +114,7 @@ export class KwokProvider implements Provider {
   private readonly log: ProgressLog;
   private clusterName: string | null = null;
   private downPromise: Promise<void> | null = null;
+  private realNode: RealNode | null = null;
 
   constructor(private readonly options: KwokProviderOptions) {
     const base = kubernetesRelease(options.minor);
@@ -125,9 +146,14 @@ export class KwokProvider implements Provider {
     return { ...process.env, KWOK_WORKDIR: this.workdir };
   }
 
-  async up(): Promise<ClusterHandle> {
+  async up(): Promise<KwokClusterHandle> {
     if (this.clusterName) throw new Error(`cluster ${this.clusterName} is already up`);
     const started = Date.now();
+    const realNodeOptions = this.options.realNode === true ? {} : this.options.realNode || null;
+    // A machine that cannot run the real node fails here, before anything is created.
+    if (realNodeOptions) {
+      await checkHost(realNodeOptions.nodeIp ? { nodeIp: realNodeOptions.nodeIp } : {});
+    }
     const binaries = await this.binaries();
     await removeStaleClusters(this.workdir, binaries.kwokctl, this.log);
     if (this.options.apiserverPort) {
@@ -160,17 +186,34 @@ export class KwokProvider implements Provider {
         `kwok: cluster ${name} up: kube-apiserver ${serverVersion} at ${kc.getCurrentCluster()?.server}`,
       );
       const nodes = await this.createNodes(kc);
-      this.log(
-        `kwok: ${nodes.length} simulated nodes Ready; cluster ready in ${((Date.now() - started) / 1000).toFixed(1)}s`,
-      );
+      this.log(`kwok: ${nodes.length} simulated nodes Ready`);
+      let realNode: RealNodeInfo | undefined;
+      if (realNodeOptions) {
+        this.realNode = new RealNode(
+          {
+            clusterDir: this.clusterDir(name),
+            kubeconfigPath,
+            release: this.release,
+            log: this.log,
+          },
+          realNodeOptions,
+        );
+        realNode = await this.realNode.start();
+      }
+      this.log(`kwok: cluster ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
       return {
         provider: 'kwok',
         name,
         kubeconfigPath,
         serverVersion,
         minor: this.release.minor,
-        nodes,
-        capabilities: { realContainers: false, disposable: true },
+        nodes: realNode ? [...nodes, realNode.name] : nodes,
+        capabilities: {
+          realContainers: false,
+          realContainerNodes: realNode ? [realNode.name] : [],
+          disposable: true,
+        },
+        ...(realNode ? { realNode } : {}),
       };
     } catch (error) {
       const kept = await this.keepLogs(name);
@@ -221,6 +264,7 @@ export class KwokProvider implements Provider {
     this.downPromise ??= (async () => {
       const name = this.clusterName as string;
       const started = Date.now();
+      await this.realNode?.stop().catch((error: Error) => this.log(`kwok: ${error.message}`));
       const kwokctl =
         this.options.binaries?.kwokctl ?? binaryPaths(this.release, KWOK_VERSION).kwokctl;
       await deleteCluster(this.workdir, name, kwokctl, this.log);
@@ -269,6 +313,19 @@ export class KwokProvider implements Provider {
       '--kwok-controller-binary',
       bin.kwok,
       '--disable-qps-limits',
+      ...extraArgsFlags({
+        // kwok simulates only the nodes we create for it (annotated), never a real kubelet's node.
+        'kwok-controller': [
+          ['manage-all-nodes', 'false'],
+          ['manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake'],
+        ],
+        // The API server reaches kubelets (logs, exec) by node address, as a cluster admin.
+        'kube-apiserver': [
+          ['kubelet-preferred-address-types', 'InternalIP'],
+          ['kubelet-client-certificate', join(this.clusterDir(name), 'pki', 'admin.crt')],
+          ['kubelet-client-key', join(this.clusterDir(name), 'pki', 'admin.key')],
+        ],
+      }),
       '--timeout',
       `${timeout}s`,
       '--wait',
@@ -402,6 +459,27 @@ export class KwokProvider implements Provider {
   }
 }
 
+/**
+ * kwokctl's --extra-args, ordered so each component first appears at its own position: kwokctl
+ * v0.8.0 indexes its per-component patch list by the flag's position and panics otherwise.
+ */
+export function extraArgsFlags(byComponent: Record<string, Array<[string, string]>>): string[] {
+  const components = Object.keys(byComponent);
+  const ordered = [
+    ...components.flatMap((c) => (byComponent[c] ?? []).slice(0, 1).map((a) => [c, a] as const)),
+    ...components.flatMap((c) => (byComponent[c] ?? []).slice(1).map((a) => [c, a] as const)),
+  ];
+  return ordered.flatMap(([component, [key, value]]) => [
+    '--extra-args',
+    `${component}=${key}=${value}`,
+  ]);
+}
+
+/** The minor an owner record names, or the default one for records that name none. */
+function parseMinorOr(minor: string | undefined): KubernetesMinor {
+  return minor && isKubernetesMinor(minor) ? minor : DEFAULT_TEST_MINOR;
+}
+
 /** kwokctl logs JSON lines; keep the warnings and errors, as `LEVEL msg: err`. */
 function summariseKwokctl(output: string): string {
   const lines: string[] = [];
@@ -443,6 +521,13 @@ export async function deleteCluster(
   log: ProgressLog,
 ): Promise<void> {
   const dir = join(workdir, 'clusters', name);
+  const owner = await readFile(join(workdir, 'owners', `${name}.json`), 'utf8')
+    .then((t) => JSON.parse(t) as OwnerRecord)
+    .catch(() => null);
+  // A real node goes first: its kubelet talks to this cluster, its mounts sit in this directory.
+  await cleanupRealNode(dir, log, {
+    binaries: nodeBinaryPaths(kubernetesRelease(parseMinorOr(owner?.minor))),
+  }).catch((error: Error) => log(`kwok: ${error.message}`));
   if (existsSync(kwokctl) && existsSync(dir)) {
     const result = await execa(
       kwokctl,

@@ -20,8 +20,13 @@ export interface NodeGroupSpec {
 }
 
 export interface ClusterCapabilities {
-  /** Pods run real containers (exec, logs, device nodes); false on kwok, where kwok fakes status. */
+  /**
+   * Pods run real containers (exec, logs, device nodes) on every node; false on kwok, where kwok
+   * fakes pod status, even when a real node joins (see realContainerNodes).
+   */
   realContainers: boolean;
+  /** Nodes whose pods run real containers: all of them on kind, the real node on kwok. */
+  realContainerNodes: string[];
   /** kaic created the cluster and may delete it. */
   disposable: boolean;
 }

@@ -14,3 +14,17 @@ export const NODE_RUNTIME_IMAGE =
 export function isPinnedByDigest(image: string): boolean {
   return /^[^@\s]+@sha256:[0-9a-f]{64}$/.test(image);
 }
+
+/**
+ * Images the real test node holds without a registry: stand-ins made from the machine's static
+ * busybox (src/providers/real-node/oci-image.ts) and imported under these names, so pods that
+ * name them start with imagePullPolicy IfNotPresent. Each image's labels say it is a stand-in.
+ */
+export const LOCAL_NODE_IMAGES = {
+  /** containerd's sandbox ("pause") image; set in its config, so kubelet never asks for another. */
+  pause: 'kaic.local/pause:3.10.1',
+  /** The suites' general-purpose workload image. */
+  busybox: 'busybox:1.36',
+  /** The name probe pods use for "a common distribution image". */
+  probe: 'ubuntu:22.04',
+} as const;

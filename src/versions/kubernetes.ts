@@ -16,6 +16,13 @@ export const DEFAULT_TEST_MINOR: KubernetesMinor = '1.35';
 /** kwok and kwokctl are one release for every minor (they talk to the apiserver as a client). */
 export const KWOK_VERSION = 'v0.8.0';
 
+/**
+ * The real test node's container runtime and CRI client, built from their Go modules. containerd
+ * 2.x for the CRI config v3 and CDI; crictl speaks CRI v1, which every minor here serves.
+ */
+export const CONTAINERD_VERSION = 'v2.2.9';
+export const CRI_TOOLS_VERSION = 'v1.34.0';
+
 export type DraApiVersion = 'resource.k8s.io/v1beta1' | 'resource.k8s.io/v1';
 
 /**

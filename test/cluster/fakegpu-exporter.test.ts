@@ -10,7 +10,7 @@ import { DcgmExporter, UTILIZATION_ANNOTATION } from '../../src/fakegpu/exporter
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
-import { testCluster } from './hooks.js';
+import { TEST_NODES, testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
 interface Family {
@@ -78,7 +78,8 @@ describe('[fakegpu] DCGM-style metrics exporter', function () {
     expect(response.status).to.equal(200);
     const families = parsePrometheusTextFormat(await response.text()) as Family[];
     const byName = new Map(families.map((f) => [f.name, f]));
-    const devices = testCluster().handle.nodes.length * 4;
+    // The publisher covers the kwok nodes (type=kwok), not the real node.
+    const devices = TEST_NODES.count * 4;
     for (const name of [
       'DCGM_FI_DEV_GPU_UTIL',
       'DCGM_FI_DEV_FB_USED',

@@ -5,8 +5,9 @@
  */
 import * as k8s from '@kubernetes/client-node';
 
-import { KwokProvider } from '../../src/providers/kwok.js';
-import type { ClusterHandle } from '../../src/providers/types.js';
+import { KwokProvider, type KwokClusterHandle } from '../../src/providers/kwok.js';
+import { checkHost } from '../../src/providers/real-node/host.js';
+import type { RealNodeInfo } from '../../src/providers/real-node/real-node.js';
 import { onTerminationSignal } from '../../src/util/processes.js';
 import {
   DEFAULT_TEST_MINOR,
@@ -16,9 +17,40 @@ import {
 } from '../../src/versions/kubernetes.js';
 
 export interface TestCluster {
-  handle: ClusterHandle;
+  handle: KwokClusterHandle;
   release: KubernetesRelease;
   kubeConfig: k8s.KubeConfig;
+  /** The real node (kubelet + containerd), when this machine runs one. */
+  realNode?: RealNodeInfo;
+  /** Why there is no real node, for the skips of the tests that need one. */
+  noRealNodeReason?: string;
+}
+
+/**
+ * KAIC_TEST_REAL_NODE: `1` requires the real node (CI), `0` leaves it out, unset adds it when
+ * this machine can run it (root, runc, CNI plugins, …) and says why not otherwise.
+ */
+async function realNodeWanted(): Promise<{ wanted: boolean; reason?: string }> {
+  const setting = process.env.KAIC_TEST_REAL_NODE;
+  if (setting === '0') return { wanted: false, reason: 'KAIC_TEST_REAL_NODE=0 leaves it out' };
+  if (setting === '1') return { wanted: true };
+  try {
+    await checkHost();
+    return { wanted: true };
+  } catch (error) {
+    return { wanted: false, reason: (error as Error).message };
+  }
+}
+
+/** Skips the calling test or suite unless the cluster has a real node; returns it. */
+export function requireRealNode(context: Mocha.Context): RealNodeInfo {
+  const { realNode, noRealNodeReason } = testCluster();
+  if (!realNode) {
+    // Mocha prints no reason for a skip; say it here.
+    process.stdout.write(`      skipped: no real node: ${noRealNodeReason}\n`);
+    context.skip();
+  }
+  return realNode;
 }
 
 /** Simulated nodes every cluster test can rely on. */
@@ -45,9 +77,12 @@ export const mochaHooks = {
       'KAIC_TEST_K8S',
     );
     const release = kubernetesRelease(minor);
+    const real = await realNodeWanted();
+    if (!real.wanted) log(`no real node: ${real.reason}`);
     provider = new KwokProvider({
       minor,
       nodeGroups: [{ ...TEST_NODES }],
+      realNode: real.wanted,
       log,
     });
     const own = provider;
@@ -61,7 +96,14 @@ export const mochaHooks = {
       `real kube-apiserver reports ${version.gitVersion} (platform ${version.platform}, ` +
         `built ${version.buildDate}); table release ${release.version}`,
     );
-    cluster = { handle, release, kubeConfig };
+    cluster = {
+      handle,
+      release,
+      kubeConfig,
+      ...(handle.realNode
+        ? { realNode: handle.realNode }
+        : { noRealNodeReason: real.reason ?? 'not started' }),
+    };
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
