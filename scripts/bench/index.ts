@@ -4,11 +4,15 @@
  *   npm run bench                 cluster start/stop (default)
  *   npm run bench -- cluster …    the same, with --rounds/--nodes
  *   npm run bench -- fakegpu …    fake-GPU publish and allocation at scale
+ *   npm run bench -- real-node …  the real node: start, pod start, memory, stop per minor
  */
 const which = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'cluster';
 if (which === 'fakegpu') await import('./fakegpu.js');
 else if (which === 'cluster') await import('./cluster.js');
+else if (which === 'real-node') await import('./real-node.js');
 else {
-  process.stderr.write(`bench: unknown benchmark "${which}"; benchmarks: cluster, fakegpu\n`);
+  process.stderr.write(
+    `bench: unknown benchmark "${which}"; benchmarks: cluster, fakegpu, real-node\n`,
+  );
   process.exit(2);
 }

@@ -6,7 +6,16 @@
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
-import { REAL_NODE_LABEL, REAL_NODE_TAINT } from '../../src/providers/real-node/real-node.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import {
+  REAL_NODE_LABEL,
+  REAL_NODE_TAINT,
+  RealNode,
+  RealNodeError,
+} from '../../src/providers/real-node/real-node.js';
 import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
 import { CONTAINERD_VERSION } from '../../src/versions/kubernetes.js';
 import { requireRealNode, testCluster } from './hooks.js';
@@ -111,5 +120,33 @@ describe('[real-node] kubelet + containerd beside the kwok nodes', function () {
         : undefined;
     });
     expect(waiting.message).to.include(missing);
+  });
+
+  it('refuses a second real node on this machine, naming the running one’s owner, and creates nothing', async function () {
+    const clusterDir = mkdtempSync(join(tmpdir(), 'kaic-second-node-'));
+    const { handle, release } = testCluster();
+    const second = new RealNode(
+      { clusterDir, kubeconfigPath: handle.kubeconfigPath, release, log: () => undefined },
+      { name: 'real-node-1' },
+    );
+    try {
+      const error = await second.start().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(RealNodeError);
+      expect((error as Error).message).to.include(
+        `another real node is running on this machine (owner pid ${process.pid}`,
+      );
+      expect(readdirSync(clusterDir)).to.deep.equal([]);
+      const nodes = await core.listNode();
+      expect(nodes.items.map((n) => n.metadata?.name)).to.not.include('real-node-1');
+    } finally {
+      await second.stop();
+      rmSync(clusterDir, { recursive: true, force: true });
+    }
+    // The running node is untouched.
+    const n = await core.readNode({ name: node });
+    expect(n.status?.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('True');
   });
 });

@@ -148,6 +148,7 @@ export async function checkHost(options: { nodeIp?: string } = {}): Promise<Host
       );
     }
   }
+  problems.push(...(await foreignKubelet(cgroups.mounts)));
   if (problems.length) {
     throw new RealNodeError(
       `this machine cannot run the real test node:\n  - ${problems.join('\n  - ')}`,
@@ -165,6 +166,37 @@ export async function checkHost(options: { nodeIp?: string } = {}): Promise<Host
     nodeIp: options.nodeIp ?? (await defaultRouteAddress()),
   };
 }
+
+/**
+ * A kubelet that is not kaic's (this machine is a Kubernetes node): the real node would share its
+ * kubepods cgroups and fixed directories, and its cleanup would kill that kubelet's pods.
+ */
+async function foreignKubelet(mounts: string[]): Promise<string[]> {
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+    if (comm !== 'kubelet') continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes('/real-node/')) {
+      return [
+        `a kubelet that is not kaic's runs here (pid ${entry}): this machine is a Kubernetes node, and a second kubelet would share its cgroups and directories`,
+      ];
+    }
+  }
+  // kubepods left by a kaic node whose owner died is removed by the next start; any other is not ours.
+  if (!existsSync(REAL_NODE_LOCK)) {
+    const stray = mounts.map((m) => join(m, 'kubepods')).find((d) => existsSync(d));
+    if (stray) {
+      return [
+        `${stray} exists but no kaic real node owns it: another kubelet's pods may live there (remove it only if you know it is stale)`,
+      ];
+    }
+  }
+  return [];
+}
+
+/** Held by the one real node of this machine: `{ pid, dir }` of its owner. */
+export const REAL_NODE_LOCK = '/run/kaic-real-node.lock';
 
 /** A free TCP port on `host`, picked by the kernel. */
 export async function freePort(host: string): Promise<number> {
@@ -356,6 +388,6 @@ export async function hostTraces(): Promise<string[]> {
   ]) {
     if (existsSync(path)) traces.push(`directory ${path}`);
   }
-  if (existsSync('/run/kaic-real-node.lock')) traces.push('lock /run/kaic-real-node.lock');
+  if (existsSync(REAL_NODE_LOCK)) traces.push(`lock ${REAL_NODE_LOCK}`);
   return traces;
 }

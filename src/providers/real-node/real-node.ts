@@ -30,6 +30,7 @@ import {
 import { LOCAL_NODE_IMAGES } from '../../versions/images.js';
 import type { KubernetesRelease } from '../../versions/kubernetes.js';
 import {
+  REAL_NODE_LOCK,
   RealNodeError,
   checkHost,
   freePort,
@@ -84,6 +85,8 @@ export interface RealNodeCluster {
 
 export interface RealNodeInfo {
   name: string;
+  /** Everything the node writes lives here (logs/, pid files, containerd's root and state). */
+  dir: string;
   nodeIp: string;
   kubeletPort: number;
   /** containerd's CRI socket. */
@@ -112,7 +115,6 @@ interface NodeState {
   cgroupMounts: string[];
 }
 
-const LOCK_PATH = '/run/kaic-real-node.lock';
 const BRIDGE = 'kaic0';
 /** kubelet makes these whatever its configuration says. */
 const FIXED_KUBELET_PATHS = ['/var/lib/kubelet', '/var/log/containers', '/var/log/pods'];
@@ -177,6 +179,7 @@ export class RealNode {
     const kubeletPort = await freePort(host.nodeIp);
     const info: RealNodeInfo = {
       name: this.name,
+      dir: this.dir,
       nodeIp: host.nodeIp,
       kubeletPort,
       containerdSocket: join(this.dir, 'containerd.sock'),
@@ -230,14 +233,14 @@ export class RealNode {
   private async takeMachineLock(): Promise<void> {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const handle = await open(LOCK_PATH, 'wx');
+        const handle = await open(REAL_NODE_LOCK, 'wx');
         await handle.writeFile(`${JSON.stringify({ pid: process.pid, dir: this.dir })}\n`);
         await handle.close();
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = await readFile(LOCK_PATH, 'utf8')
+      const holder = await readFile(REAL_NODE_LOCK, 'utf8')
         .then((t) => JSON.parse(t) as { pid: number; dir: string })
         .catch(() => null);
       if (holder && isProcessAlive(holder.pid)) {
@@ -252,9 +255,9 @@ export class RealNode {
           binaries: nodeBinaryPaths(this.cluster.release),
         });
       }
-      await rm(LOCK_PATH, { force: true });
+      await rm(REAL_NODE_LOCK, { force: true });
     }
-    throw new RealNodeError(`could not take ${LOCK_PATH}`);
+    throw new RealNodeError(`could not take ${REAL_NODE_LOCK}`);
   }
 
   private async checkCidrFree(cidr: string): Promise<void> {
@@ -727,8 +730,8 @@ export async function cleanupRealNode(
   await rm(dir, { recursive: true, force: true }).catch((error: Error) => {
     leftovers.push(`${dir}: ${error.message}`);
   });
-  const lock = await readFile(LOCK_PATH, 'utf8').catch(() => '');
-  if (lock.includes(dir)) await rm(LOCK_PATH, { force: true });
+  const lock = await readFile(REAL_NODE_LOCK, 'utf8').catch(() => '');
+  if (lock.includes(dir)) await rm(REAL_NODE_LOCK, { force: true });
   if (leftovers.length) {
     throw new RealNodeError(`real node cleanup left: ${leftovers.join('; ')}`);
   }
