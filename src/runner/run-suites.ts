@@ -3,6 +3,7 @@
  * selection asks for, runs them with a per-test timeout and reports each result as it finishes.
  */
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import Mocha, { type Hook, type Runnable, type Suite, type Test } from 'mocha';
 
@@ -115,6 +116,8 @@ export function locateFailure(
   return null;
 }
 
+let suiteRuns = 0;
+
 export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
   const selected = selectRequirements(options.requirements, options.selection).filter(
     (r) => !options.skipIds?.includes(r.id),
@@ -128,8 +131,20 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
     // Results are collected from runner events; Mocha itself prints nothing.
     reporter: function Silent() {} as unknown as string,
   });
-  for (const file of options.specFiles) mocha.addFile(file);
-  await mocha.loadFilesAsync();
+  // A spec file defines its tests when it is evaluated, and a module is evaluated once per
+  // process, so each run after the first imports the files under a URL of its own. This is what
+  // Mocha's loadFiles does (the same file events, so its globals are set), with that URL.
+  const runNumber = ++suiteRuns;
+  // Loaded here, so run() must not load them again (@types/mocha lacks this public method).
+  (mocha as Mocha & { lazyLoadFiles(enable: boolean): Mocha }).lazyLoadFiles(true);
+  for (const file of options.specFiles) {
+    mocha.files.push(file);
+    mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
+    const url = pathToFileURL(file).href + (runNumber === 1 ? '' : `?kaic-run=${runNumber}`);
+    const loaded: unknown = await import(url);
+    mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_REQUIRE, loaded, file, mocha);
+    mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
+  }
 
   const ignored: IgnoredTest[] = [];
   const tagErrors: string[] = [];

@@ -4,19 +4,15 @@
  * naming the allocated GPU; a second container of that pod, a pod without a claim, and a pod that
  * asks for every GPU through NVIDIA_VISIBLE_DEVICES see none.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { execa, type ResultPromise } from 'execa';
 
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import { REAL_NODE_LABEL, REAL_NODE_TAINT } from '../../src/providers/real-node/real-node.js';
 import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
+import { startRealNodePlugin, type PluginProcess } from './fakegpu-helpers.js';
 import { requireRealNode, testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, execInPod, waitUntil } from './k8s-helpers.js';
 
@@ -26,9 +22,7 @@ const LIST_DEVICES = 'ls /dev | grep "^nvidia" || echo none';
 describe('[real-node] fake-GPU kubelet plugin met by the real kubelet', function () {
   let core: k8s.CoreV1Api;
   let publisher: SlicePublisher | null = null;
-  let plugin: ResultPromise | null = null;
-  let pluginOutput = '';
-  let stateDir = '';
+  let plugin: PluginProcess | null = null;
   let ns = '';
   let node = '';
 
@@ -73,7 +67,6 @@ describe('[real-node] fake-GPU kubelet plugin met by the real kubelet', function
     node = realNode.name;
     const { kubeConfig, release, handle } = testCluster();
     core = kubeConfig.makeApiClient(k8s.CoreV1Api);
-    stateDir = mkdtempSync(join(tmpdir(), 'kaic-real-gpu-'));
     publisher = new SlicePublisher(kubeConfig, {
       profile: gpuProfile('nvidia-h100-80gb'),
       gpusPerNode: 2,
@@ -81,30 +74,7 @@ describe('[real-node] fake-GPU kubelet plugin met by the real kubelet', function
       api: release.draApiVersion,
     });
     await publisher.start();
-    plugin = execa(
-      process.execPath,
-      [
-        'dist/fakegpu.js',
-        'plugin',
-        '--node-name',
-        node,
-        '--registry-dir',
-        realNode.pluginsRegistryDir,
-        '--plugin-dir',
-        join(realNode.pluginsDir, DRIVER),
-        '--cdi-dir',
-        realNode.cdiDir,
-        '--state-dir',
-        stateDir,
-        '--kubeconfig',
-        handle.kubeconfigPath,
-      ],
-      { reject: false, all: true },
-    );
-    plugin.all?.on('data', (chunk: Buffer) => (pluginOutput += chunk.toString()));
-    await waitUntil('the kubelet to register the plugin', async () =>
-      pluginOutput.includes(`registered with the kubelet as ${DRIVER}`),
-    );
+    plugin = await startRealNodePlugin(realNode, handle.kubeconfigPath, DRIVER);
     ns = await createTestNamespace(kubeConfig, 'kaic-real-gpu');
     await new DraObjects(kubeConfig, release.draApiVersion).create(
       claimTemplate(release.draApiVersion, ns, 'one-gpu', { deviceClassName: DRIVER, count: 1 }),
@@ -143,11 +113,9 @@ describe('[real-node] fake-GPU kubelet plugin met by the real kubelet', function
         30_000,
       ).catch(() => undefined);
     }
-    plugin?.kill('SIGTERM');
-    await plugin;
+    await plugin?.stop();
     publisher?.stop();
     await publisher?.removeAll();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   });
 
   it('gives the claimed container its GPU’s device node and an nvidia-smi naming that GPU', async function () {

@@ -1,0 +1,237 @@
+/**
+ * What every conformance suite needs from the cluster under test: a client (KUBECONFIG), the
+ * accelerator setup (profile, allocation mode, nodes), labelled namespaces that are removed and
+ * waited for, pods that hold accelerators, and waits that say what they waited for.
+ *
+ * Configuration comes from the environment the runner sets:
+ *   KUBECONFIG             the cluster
+ *   KAIC_ACCELERATOR       auto (default) | nvidia | fake | example
+ *   KAIC_ALLOCATION_MODE   auto (default) | dra | device-plugin
+ *   KAIC_WORKLOAD_IMAGE    image with a POSIX shell for probe pods (default busybox:1.36)
+ */
+import { randomBytes } from 'node:crypto';
+
+import * as k8s from '@kubernetes/client-node';
+
+import {
+  ACCELERATOR_KINDS,
+  ALLOCATION_MODES,
+  AcceleratorError,
+  detectAccelerator,
+  type AcceleratorKind,
+  type AcceleratorSetup,
+  type AllocationMode,
+} from '../../src/accelerators/profiles.js';
+import { execInPod, type ExecResult } from '../../src/k8s/exec.js';
+import { loadKubeConfig } from '../../src/k8s/kubeconfig.js';
+import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
+
+/** Every namespace a suite creates carries this label, so leftovers can be found. */
+export const TEST_NAMESPACE_LABEL = 'conformance.kaic.dev/test';
+/** kwok's simulated nodes run no containers. */
+const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+
+export interface SuiteCluster {
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+}
+
+let cluster: SuiteCluster | null = null;
+
+export function suiteCluster(): SuiteCluster {
+  if (!cluster) {
+    const kc = loadKubeConfig(process.env.KUBECONFIG || undefined);
+    cluster = { kc, core: kc.makeApiClient(k8s.CoreV1Api) };
+  }
+  return cluster;
+}
+
+/** Forgets the cached client and accelerator (the runner points KUBECONFIG elsewhere). */
+export function resetSuiteCluster(): void {
+  cluster = null;
+  accelerator = null;
+}
+
+function envChoice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const value = process.env[name];
+  if (!value) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new AcceleratorError(`${name}="${value}"; accepted: ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+let accelerator: Promise<AcceleratorSetup> | null = null;
+
+/** The accelerator the suites test, detected once per run. */
+export function acceleratorSetup(): Promise<AcceleratorSetup> {
+  accelerator ??= (async () => {
+    const kind = envChoice<AcceleratorKind | 'auto'>(
+      'KAIC_ACCELERATOR',
+      ['auto', ...ACCELERATOR_KINDS],
+      'auto',
+    );
+    const mode = envChoice<AllocationMode>('KAIC_ALLOCATION_MODE', ALLOCATION_MODES, 'auto');
+    return detectAccelerator(suiteCluster().kc, { kind, mode });
+  })();
+  return accelerator;
+}
+
+export function workloadImage(): string {
+  return process.env.KAIC_WORKLOAD_IMAGE || LOCAL_NODE_IMAGES.busybox;
+}
+
+/** Thrown from a wait's probe to end the wait at once (the condition can no longer come true). */
+export class WaitAborted extends Error {}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      if (error instanceof WaitAborted) throw error;
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs / 1000}s waiting for ${what}` +
+      (last ? ` (last error: ${(last as Error).message})` : ''),
+  );
+}
+
+/** A fresh labelled namespace whose default ServiceAccount exists. */
+export async function createNamespace(prefix: string): Promise<string> {
+  const { core } = suiteCluster();
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await core.createNamespace({
+    body: { metadata: { name, labels: { [TEST_NAMESPACE_LABEL]: 'true' } } },
+  });
+  await waitFor(`ServiceAccount default in ${name}`, () =>
+    core.readNamespacedServiceAccount({ name: 'default', namespace: name }),
+  );
+  return name;
+}
+
+/** Deletes a namespace and waits until it is gone, so claims are released before the next test. */
+export async function deleteNamespace(name: string, timeoutMs = 120_000): Promise<void> {
+  const { core } = suiteCluster();
+  await core.deleteNamespace({ name }).catch(() => undefined);
+  await waitFor(
+    `namespace ${name} to be deleted`,
+    async () => !(await core.readNamespace({ name }).catch(() => null)),
+    timeoutMs,
+  );
+}
+
+/**
+ * The accelerator nodes whose pods run real containers (kwok's simulated nodes do not), for the
+ * checks that look inside a container.
+ */
+export async function containerNodes(setup: AcceleratorSetup): Promise<string[]> {
+  const { core } = suiteCluster();
+  const nodes = await core.listNode();
+  return nodes.items
+    .filter(
+      (n) =>
+        setup.nodes.includes(n.metadata?.name as string) &&
+        n.metadata?.annotations?.[KWOK_NODE_ANNOTATION] !== 'fake',
+    )
+    .map((n) => n.metadata?.name as string);
+}
+
+export interface ContainerSpec {
+  name: string;
+  /** Holds the pod's accelerator (a claim in DRA mode, the extended resource otherwise). */
+  accelerator?: boolean;
+  env?: Record<string, string>;
+}
+
+/**
+ * A pod pinned to `node` (by selector, so the scheduler still allocates claims), tolerating
+ * every taint, with containers that sleep until exec'd into.
+ */
+export function acceleratorPod(options: {
+  namespace: string;
+  name: string;
+  node?: string;
+  setup: AcceleratorSetup;
+  /** ResourceClaimTemplate the accelerator containers use (DRA mode). */
+  claimTemplate?: string;
+  /** An existing ResourceClaim to share instead of a template (DRA mode). */
+  claimName?: string;
+  containers: ContainerSpec[];
+}): k8s.V1Pod {
+  const { setup } = options;
+  const dra = setup.mode === 'dra';
+  const usesClaim = dra && options.containers.some((c) => c.accelerator);
+  return {
+    metadata: { name: options.name, namespace: options.namespace },
+    spec: {
+      ...(options.node ? { nodeSelector: { 'kubernetes.io/hostname': options.node } } : {}),
+      tolerations: [{ operator: 'Exists' }],
+      terminationGracePeriodSeconds: 1,
+      ...(usesClaim
+        ? {
+            resourceClaims: [
+              options.claimName
+                ? { name: 'accelerator', resourceClaimName: options.claimName }
+                : { name: 'accelerator', resourceClaimTemplateName: options.claimTemplate },
+            ],
+          }
+        : {}),
+      containers: options.containers.map((c) => ({
+        name: c.name,
+        image: workloadImage(),
+        imagePullPolicy: 'IfNotPresent',
+        command: ['sleep', '3600'],
+        ...(c.env ? { env: Object.entries(c.env).map(([name, value]) => ({ name, value })) } : {}),
+        ...(c.accelerator
+          ? dra
+            ? { resources: { claims: [{ name: 'accelerator' }] } }
+            : { resources: { limits: { [setup.profile.extendedResource as string]: '1' } } }
+          : {}),
+      })),
+    },
+  };
+}
+
+export async function createPod(pod: k8s.V1Pod): Promise<void> {
+  await suiteCluster().core.createNamespacedPod({
+    namespace: pod.metadata?.namespace as string,
+    body: pod,
+  });
+}
+
+/** Waits for Running; an image or container error ends the wait at once with its message. */
+export async function waitRunning(namespace: string, name: string): Promise<k8s.V1Pod> {
+  const { core } = suiteCluster();
+  return waitFor(`pod ${namespace}/${name} Running`, async () => {
+    const pod = await core.readNamespacedPod({ namespace, name });
+    for (const status of pod.status?.containerStatuses ?? []) {
+      const reason = status.state?.waiting?.reason ?? '';
+      if (/ErrImage|ImagePullBackOff|CrashLoopBackOff|CreateContainer/.test(reason)) {
+        throw new WaitAborted(
+          `ACCELERATOR WORKLOAD FAILURE: pod ${name} container ${status.name}: ${reason}: ${status.state?.waiting?.message ?? ''}`,
+        );
+      }
+    }
+    return pod.status?.phase === 'Running' ? pod : undefined;
+  });
+}
+
+export function exec(
+  namespace: string,
+  pod: string,
+  container: string,
+  script: string,
+): Promise<ExecResult> {
+  return execInPod(suiteCluster().kc, namespace, pod, container, ['sh', '-c', script]);
+}
