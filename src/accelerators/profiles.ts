@@ -36,10 +36,21 @@ export interface AcceleratorProfile {
   probe: ProbeStrategy;
   /** Attribute (in the driver's domain) that carries the driver version, where published. */
   driverVersionAttribute: string | null;
+  /**
+   * Partitions of one device (MIG): their DeviceClass and the attribute naming the physical
+   * device they are cut from; null where the profile has none.
+   */
+  partitions: { deviceClass: string; parentAttribute: string } | null;
+  /** How to read the driver version inside a container (a shell line printing it), if known. */
+  driverVersionCommand: string | null;
 }
 
 /** NVIDIA GPUs: /dev/nvidia0, /dev/nvidia1, …; the control nodes (nvidiactl, …) do not count. */
 const NVIDIA_DEVNODES: ProbeStrategy = { kind: 'devnodes', pattern: '^nvidia[0-9]+$' };
+/** NVIDIA's DRA driver publishes MIG devices in their own class, each naming its GPU. */
+const NVIDIA_MIG = { deviceClass: 'mig.nvidia.com', parentAttribute: 'parentUUID' };
+/** nvidia-smi -q prints "Driver Version : 580.159.04" (the real tool and kaic's fake alike). */
+const NVIDIA_SMI_DRIVER_VERSION = `nvidia-smi -q | sed -n 's/^ *Driver Version *: *//p' | head -n 1`;
 
 export const ACCELERATOR_PROFILES: Record<
   Exclude<AcceleratorKind, 'generic'>,
@@ -53,6 +64,8 @@ export const ACCELERATOR_PROFILES: Record<
     taintKey: 'nvidia.com/gpu',
     probe: NVIDIA_DEVNODES,
     driverVersionAttribute: 'driverVersion',
+    partitions: NVIDIA_MIG,
+    driverVersionCommand: NVIDIA_SMI_DRIVER_VERSION,
   },
   // kaic's fake-GPU driver publishes NVIDIA's names and injects NVIDIA-shaped device nodes.
   fake: {
@@ -63,6 +76,8 @@ export const ACCELERATOR_PROFILES: Record<
     taintKey: 'nvidia.com/gpu',
     probe: NVIDIA_DEVNODES,
     driverVersionAttribute: 'driverVersion',
+    partitions: NVIDIA_MIG,
+    driverVersionCommand: NVIDIA_SMI_DRIVER_VERSION,
   },
   example: {
     kind: 'example',
@@ -72,6 +87,8 @@ export const ACCELERATOR_PROFILES: Record<
     taintKey: null,
     probe: { kind: 'env', prefix: 'GPU_DEVICE_' },
     driverVersionAttribute: 'driverVersion',
+    partitions: null,
+    driverVersionCommand: null,
   },
 };
 
@@ -107,6 +124,8 @@ export function genericProfile(options: {
       ? { kind: 'devnodes', pattern: options.devicePattern }
       : { kind: 'env', prefix: options.envPrefix as string },
     driverVersionAttribute: null,
+    partitions: null,
+    driverVersionCommand: null,
   };
 }
 
@@ -154,7 +173,7 @@ export interface AcceleratorSetup {
  * Nodes whose DRA pools of `driver` are complete (every slice of the newest generation present)
  * and offer devices.
  */
-function nodesWithCompletePools(slices: Slice[], driver: string): string[] {
+export function nodesWithCompletePools(slices: Slice[], driver: string): string[] {
   const pools = new Map<string, Slice[]>();
   for (const slice of slices) {
     if (slice.spec?.driver !== driver || !slice.spec.pool) continue;

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 
 import { expect } from 'chai';
 
+import { resolveMigLayout } from '../../src/fakegpu/mig.js';
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import {
@@ -21,16 +22,18 @@ import { resetSuiteCluster } from '../../suites/lib/cluster.js';
 import { startRealNodePlugin, type PluginProcess } from './fakegpu-helpers.js';
 import { testCluster } from './hooks.js';
 
-const SUITES = ['suites/dra_support.ts', 'suites/secure_accelerator_access.ts'].map((f) =>
-  resolve(f),
-);
+const SUITES = [
+  'dra_support',
+  'secure_accelerator_access',
+  'driver_runtime_management',
+  'gpu_sharing',
+  'virtualized_accelerator',
+].map((id) => resolve(`suites/${id}.ts`));
 
 /** Runs the suites against the test cluster, as `kaic run` does (KUBECONFIG points at it). */
 async function runAcceleratorSuites(ids: string[]): Promise<TestResult[]> {
-  const { handle, release } = testCluster();
-  const version = isConformanceVersion(release.minor)
-    ? release.minor
-    : CONFORMANCE_VERSIONS[CONFORMANCE_VERSIONS.length - 1]!;
+  const { handle } = testCluster();
+  const version = conformanceVersion();
   const previous = process.env.KUBECONFIG;
   process.env.KUBECONFIG = handle.kubeconfigPath;
   resetSuiteCluster();
@@ -38,7 +41,7 @@ async function runAcceleratorSuites(ids: string[]): Promise<TestResult[]> {
     const run = await runSuites({
       specFiles: SUITES,
       requirements: requirementsFor(version),
-      selection: { ids: ids.filter((id) => requirementsFor(version).some((r) => r.id === id)) },
+      selection: { ids: ids.filter((id) => inCatalog(id)) },
       timeoutMs: 180_000,
     });
     for (const t of run.tests) {
@@ -59,18 +62,36 @@ async function runAcceleratorSuites(ids: string[]): Promise<TestResult[]> {
 
 const of = (tests: TestResult[], id: string) => tests.filter((t) => t.requirementId === id);
 
-describe('[suites] DRA support and secure accelerator access on the test cluster', function () {
+function conformanceVersion() {
+  const { minor } = testCluster().release;
+  return isConformanceVersion(minor)
+    ? minor
+    : CONFORMANCE_VERSIONS[CONFORMANCE_VERSIONS.length - 1]!;
+}
+
+/** Whether the conformance version of the cluster's minor has this requirement. */
+function inCatalog(id: string): boolean {
+  return requirementsFor(conformanceVersion()).some((r) => r.id === id);
+}
+
+/** Static MIG cuts half of them, so two whole GPUs stay on every node. */
+const GPUS_PER_NODE = 4;
+
+describe('[suites] accelerator suites on the test cluster (kwok nodes + the real node)', function () {
   this.timeout(15 * 60_000);
   let publisher: SlicePublisher | null = null;
   let plugin: PluginProcess | null = null;
 
   before(async function () {
     const { kubeConfig, release, realNode, handle } = testCluster();
+    const h100 = gpuProfile('nvidia-h100-80gb');
     publisher = new SlicePublisher(kubeConfig, {
-      profile: gpuProfile('nvidia-h100-80gb'),
-      gpusPerNode: 2,
+      profile: h100,
+      gpusPerNode: GPUS_PER_NODE,
       nodeSelector: 'kubernetes.io/os=linux',
       api: release.draApiVersion,
+      // MIG as the minor offers it (partitionable or static), for gpu_sharing.
+      mig: resolveMigLayout({ request: 'auto' }, h100, GPUS_PER_NODE, release.mig),
     });
     await publisher.start();
     if (realNode) plugin = await startRealNodePlugin(realNode, handle.kubeconfigPath);
@@ -82,23 +103,79 @@ describe('[suites] DRA support and secure accelerator access on the test cluster
     await publisher?.removeAll();
   });
 
-  it('healthy: dra_support Implemented; secure_accelerator_access Implemented on the real node', async function () {
-    const tests = await runAcceleratorSuites(['dra_support', 'secure_accelerator_access']);
-    const dra = of(tests, 'dra_support');
-    expect(dra.map((t) => t.status)).to.deep.equal(['passed', 'passed', 'passed', 'passed']);
-    expect(decideVerdict(dra, null).verdict).to.equal('Implemented');
-    const secure = of(tests, 'secure_accelerator_access');
-    expect(secure).to.have.length(5);
-    if (testCluster().realNode) {
-      expect(secure.map((t) => t.status)).to.deep.equal(Array(5).fill('passed'));
-      expect(decideVerdict(secure, null).verdict).to.equal('Implemented');
-      expect(secure[0]?.evidence.map((e) => e.summary).join('\n')).to.include(
-        'RESULT: ACCELERATOR_COUNT=1',
-      );
-    } else {
-      expect(secure.every((t) => t.status === 'skipped' && t.skipReason)).to.equal(true);
-      expect(decideVerdict(secure, null).verdict).to.equal('Unknown');
+  it('healthy: every accelerator requirement Implemented, vGPU Unknown with its reason', async function () {
+    const started = Date.now();
+    const tests = await runAcceleratorSuites([
+      'dra_support',
+      'secure_accelerator_access',
+      'driver_runtime_management',
+      'gpu_sharing',
+      'virtualized_accelerator',
+    ]);
+    process.stdout.write(`      (suites took ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    const real = Boolean(testCluster().realNode);
+    const expected: Record<string, { count: number; verdict: string }> = {
+      dra_support: { count: 4, verdict: 'Implemented' },
+      secure_accelerator_access: { count: 5, verdict: real ? 'Implemented' : 'Unknown' },
+      driver_runtime_management: { count: 2, verdict: real ? 'Implemented' : 'Unknown' },
+      gpu_sharing: { count: 2, verdict: 'Implemented' },
+      virtualized_accelerator: { count: 1, verdict: 'Unknown' },
+    };
+    for (const [id, want] of Object.entries(expected)) {
+      if (!inCatalog(id)) {
+        expect(of(tests, id), `${id} is not in conformance ${conformanceVersion()}`).to.deep.equal(
+          [],
+        );
+        continue;
+      }
+      const mine = of(tests, id);
+      expect(mine, id).to.have.length(want.count);
+      expect(decideVerdict(mine, null).verdict, id).to.equal(want.verdict);
+      for (const t of mine.filter((x) => x.status === 'skipped')) {
+        expect(t.skipReason, `${id}: ${t.title} says why it skipped`)
+          .to.be.a('string')
+          .and.not.equal('');
+      }
     }
+    if (real) {
+      expect(
+        of(tests, 'secure_accelerator_access')[0]
+          ?.evidence.map((e) => e.summary)
+          .join('\n'),
+      ).to.include('RESULT: ACCELERATOR_COUNT=1');
+    }
+  });
+
+  it('planted fault — advertised driver version differs from what nvidia-smi reports: only driver_runtime_management falls', async function () {
+    const { kubeConfig, release, realNode } = testCluster();
+    if (!realNode || !inCatalog('driver_runtime_management')) {
+      const why = !realNode
+        ? 'no real node: nothing runs nvidia-smi'
+        : `conformance ${conformanceVersion()} has no driver_runtime_management`;
+      process.stdout.write(`      skipped: ${why}\n`);
+      this.skip();
+    }
+    publisher?.stop();
+    const h100 = gpuProfile('nvidia-h100-80gb');
+    // The slices now claim a driver the node does not run; the plugin's nvidia-smi still says 580.
+    publisher = new SlicePublisher(kubeConfig, {
+      profile: { ...h100, driverVersion: '570.86.15' },
+      gpusPerNode: GPUS_PER_NODE,
+      nodeSelector: 'kubernetes.io/os=linux',
+      api: release.draApiVersion,
+    });
+    await publisher.start();
+    const tests = await runAcceleratorSuites([
+      'driver_runtime_management',
+      'secure_accelerator_access',
+    ]);
+    const driver = of(tests, 'driver_runtime_management');
+    expect(driver.map((t) => t.status)).to.deep.equal(['passed', 'failed']);
+    expect(driver[1]?.failure?.message).to.match(/570\.86\.15/);
+    expect(decideVerdict(driver, null).verdict).to.equal('Partially Implemented');
+    expect(decideVerdict(of(tests, 'secure_accelerator_access'), null).verdict).to.equal(
+      'Implemented',
+    );
   });
 
   it('planted fault — no ResourceSlices: the DRA behaviour checks fail as ENVIRONMENT ERROR, the API checks still pass', async function () {

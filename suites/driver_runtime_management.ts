@@ -1,0 +1,150 @@
+/**
+ * driver_runtime_management (SHOULD): "Provide a verifiable mechanism for ensuring that
+ * compatible accelerator drivers and corresponding container runtime configurations are correctly
+ * installed and maintained on nodes with accelerators."
+ *
+ * The version the platform advertises (the DRA driver's driverVersion attribute, else the node
+ * labels of NVIDIA's feature discovery) must be what a container holding the accelerator observes
+ * (nvidia-smi, the real tool or kaic's fake). An accelerator kaic cannot read a version from is
+ * reported Unknown, not failed.
+ */
+import { expect } from 'chai';
+
+import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
+import { semver } from '../src/fakegpu/profiles.js';
+import { DraObjects, claimTemplate } from '../src/k8s/dra-objects.js';
+import type { DraApiVersion } from '../src/versions/kubernetes.js';
+import {
+  acceleratorPod,
+  acceleratorSetup,
+  containerNodes,
+  createNamespace,
+  createPod,
+  deleteNamespace,
+  exec,
+  suiteCluster,
+  waitRunning,
+} from './lib/cluster.js';
+import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+
+/** NVIDIA GPU feature discovery's label for the full driver version. */
+const GFD_DRIVER_LABEL = 'nvidia.com/cuda.driver-version.full';
+
+type Attributes = Record<string, { string?: string; version?: string; int?: number }>;
+type SliceDevice = { name: string; attributes?: Attributes; basic?: { attributes?: Attributes } };
+
+/** Advertised driver version of each accelerator node: DRA attribute first, then node label. */
+async function advertisedVersions(setup: AcceleratorSetup): Promise<Map<string, string>> {
+  const versions = new Map<string, string>();
+  const attribute = setup.profile.driverVersionAttribute;
+  if (setup.mode === 'dra' && attribute) {
+    const slices = await new DraObjects(suiteCluster().kc, setup.draApi as DraApiVersion).list(
+      'ResourceSlice',
+    );
+    for (const slice of slices as Array<{
+      spec?: { driver?: string; nodeName?: string; devices?: SliceDevice[] };
+    }>) {
+      if (slice.spec?.driver !== setup.profile.draDriver || !slice.spec.nodeName) continue;
+      for (const device of slice.spec.devices ?? []) {
+        const attrs = device.attributes ?? device.basic?.attributes ?? {};
+        const value = attrs[attribute] ?? attrs[`${setup.profile.draDriver}/${attribute}`];
+        const text = value?.version ?? value?.string;
+        if (text) versions.set(slice.spec.nodeName, text);
+      }
+    }
+  }
+  if (versions.size === 0) {
+    const nodes = await suiteCluster().core.listNode();
+    for (const node of nodes.items) {
+      const label = node.metadata?.labels?.[GFD_DRIVER_LABEL];
+      if (label && setup.nodes.includes(node.metadata?.name as string)) {
+        versions.set(node.metadata?.name as string, label);
+      }
+    }
+  }
+  return versions;
+}
+
+describe(`${requirementTag('driver_runtime_management', 'SHOULD')} Driver and runtime management`, function () {
+  this.timeout(180_000);
+  let setup: AcceleratorSetup;
+
+  before(async function () {
+    setup = await acceleratorSetup().catch((error: Error) => {
+      throw new Error(`ENVIRONMENT ERROR: ${error.message}`);
+    });
+  });
+
+  it('advertises the accelerator driver version on every accelerator node', async function () {
+    if (!setup.profile.driverVersionAttribute) {
+      skipBecause(
+        this,
+        `accelerator ${setup.profile.kind}: kaic knows no driver-version attribute for it`,
+      );
+    }
+    const versions = await advertisedVersions(setup);
+    recordEvidence(
+      this,
+      'observed',
+      `advertised driver versions: ${[...versions].map(([n, v]) => `${n}=${v}`).join(', ') || 'none'}`,
+    );
+    expect([...versions.keys()].sort(), 'nodes advertising a driver version').to.deep.equal(
+      [...setup.nodes].sort(),
+    );
+  });
+
+  it('runs the driver version it advertises, as seen from a container holding the accelerator', async function () {
+    const command = setup.profile.driverVersionCommand;
+    if (!command) {
+      skipBecause(
+        this,
+        `accelerator ${setup.profile.kind}: no way known to read its driver version inside a container`,
+      );
+    }
+    const nodes = await containerNodes(setup);
+    if (nodes.length === 0) {
+      skipBecause(
+        this,
+        `no ${setup.profile.kind} accelerator node runs containers (all are simulated)`,
+      );
+    }
+    const node = nodes[0] as string;
+    const advertised = (await advertisedVersions(setup)).get(node);
+    expect(advertised, `driver version advertised for ${node}`).to.be.a('string');
+    const ns = await createNamespace('kaic-driver');
+    try {
+      if (setup.mode === 'dra') {
+        await new DraObjects(suiteCluster().kc, setup.draApi as DraApiVersion).create(
+          claimTemplate(setup.draApi as DraApiVersion, ns, 'one', {
+            deviceClassName: setup.profile.deviceClass,
+            count: 1,
+          }),
+        );
+      }
+      await createPod(
+        acceleratorPod({
+          namespace: ns,
+          name: 'driver',
+          node,
+          setup,
+          claimTemplate: 'one',
+          containers: [{ name: 'main', accelerator: true }],
+        }),
+      );
+      await waitRunning(ns, 'driver');
+      const result = await exec(ns, 'driver', 'main', command as string);
+      const observed = result.stdout.trim();
+      recordEvidence(
+        this,
+        'observed',
+        `on ${node}: advertised ${advertised}, container sees "${observed}"`,
+      );
+      expect(observed, `driver version inside the container (${result.stderr.trim()})`).to.match(
+        /^\d+(\.\d+)*$/,
+      );
+      expect(semver(observed)).to.equal(semver(advertised as string));
+    } finally {
+      await deleteNamespace(ns);
+    }
+  });
+});

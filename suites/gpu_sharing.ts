@@ -1,0 +1,218 @@
+/**
+ * gpu_sharing (SHOULD): accelerators can be shared between workloads in ways the platform
+ * mediates. Two forms, each shown by allocation results, not by configuration:
+ *  - one ResourceClaim shared by two pods: both run on the one device the claim holds;
+ *  - partitions (MIG) of one physical GPU: two pods each hold a different partition whose
+ *    parent is the same GPU.
+ */
+import { expect } from 'chai';
+
+import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
+import { DraObjects, claimTemplate, type DraObject } from '../src/k8s/dra-objects.js';
+import type { DraApiVersion } from '../src/versions/kubernetes.js';
+import {
+  acceleratorPod,
+  acceleratorSetup,
+  containerNodes,
+  createNamespace,
+  createPod,
+  deleteNamespace,
+  exec,
+  suiteCluster,
+  waitRunning,
+} from './lib/cluster.js';
+import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+
+type Claim = DraObject & {
+  status?: {
+    allocation?: {
+      devices?: { results?: Array<{ driver: string; pool: string; device: string }> };
+    };
+    reservedFor?: Array<{ name: string; uid: string }>;
+  };
+};
+type Attributes = Record<string, { string?: string }>;
+
+describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
+  this.timeout(240_000);
+  let setup: AcceleratorSetup;
+  let objects: DraObjects;
+  let api: DraApiVersion;
+  let ns = '';
+
+  before(async function () {
+    setup = await acceleratorSetup().catch((error: Error) => {
+      throw new Error(`ENVIRONMENT ERROR: ${error.message}`);
+    });
+  });
+
+  beforeEach(async function () {
+    if (setup.mode !== 'dra') {
+      skipBecause(
+        this,
+        `the accelerator is allocated through the device plugin (${setup.reason}); kaic shows sharing with DRA claims`,
+      );
+    }
+    api = setup.draApi as DraApiVersion;
+    objects = new DraObjects(suiteCluster().kc, api);
+    ns = await createNamespace('kaic-sharing');
+  });
+
+  afterEach(async function () {
+    if (ns) await deleteNamespace(ns);
+    ns = '';
+  });
+
+  async function claimOf(pod: string): Promise<Claim> {
+    const p = await suiteCluster().core.readNamespacedPod({ namespace: ns, name: pod });
+    const name =
+      p.status?.resourceClaimStatuses?.[0]?.resourceClaimName ??
+      p.spec?.resourceClaims?.[0]?.resourceClaimName;
+    return (await objects.read('ResourceClaim', name as string, ns)) as Claim;
+  }
+
+  it('runs two pods on the one device a shared ResourceClaim holds', async function () {
+    const request = claimTemplate(api, ns, 'x', {
+      deviceClassName: setup.profile.deviceClass,
+      count: 1,
+    });
+    await objects.create({
+      apiVersion: api,
+      kind: 'ResourceClaim',
+      metadata: { name: 'shared', namespace: ns },
+      spec: (request.spec as { spec: unknown }).spec,
+    });
+    const real = await containerNodes(setup);
+    const node = real[0] ?? setup.nodes[0];
+    for (const name of ['first', 'second']) {
+      await createPod(
+        acceleratorPod({
+          namespace: ns,
+          name,
+          node,
+          setup,
+          claimName: 'shared',
+          containers: [{ name: 'main', accelerator: true }],
+        }),
+      );
+    }
+    const pods = [await waitRunning(ns, 'first'), await waitRunning(ns, 'second')];
+    const claim = (await objects.read('ResourceClaim', 'shared', ns)) as Claim;
+    const results = claim.status?.allocation?.devices?.results ?? [];
+    expect(results, 'one device allocated').to.have.length(1);
+    expect(claim.status?.reservedFor?.map((r) => r.uid)).to.have.members(
+      pods.map((p) => p.metadata?.uid),
+    );
+    expect(pods[0]?.spec?.nodeName).to.equal(pods[1]?.spec?.nodeName);
+    recordEvidence(
+      this,
+      'observed',
+      `claim shared holds ${results[0]?.pool}/${results[0]?.device}, reserved for first and second on ${pods[0]?.spec?.nodeName}`,
+    );
+    if (real.length > 0) {
+      const probe = setup.profile.probe;
+      const list =
+        probe.kind === 'devnodes'
+          ? `ls /dev | grep -E '${probe.pattern}'`
+          : `env | grep '^${probe.prefix}' | sort`;
+      const seen = [
+        await exec(ns, 'first', 'main', list),
+        await exec(ns, 'second', 'main', list),
+      ].map((r) => r.stdout.trim());
+      recordEvidence(
+        this,
+        'observed',
+        `inside the containers: first sees ${seen[0]}, second sees ${seen[1]}`,
+      );
+      expect(seen[0]).to.not.equal('');
+      expect(seen[0]).to.equal(seen[1]);
+    }
+  });
+
+  it('gives two pods two partitions (MIG) of one physical GPU', async function () {
+    const partitions = setup.profile.partitions;
+    if (!partitions)
+      skipBecause(this, `accelerator ${setup.profile.kind} has no partitions kaic knows of`);
+    const classExists = await objects.read('DeviceClass', partitions.deviceClass).then(
+      () => true,
+      () => false,
+    );
+    if (!classExists)
+      skipBecause(this, `no DeviceClass ${partitions.deviceClass}: no partitions are offered`);
+    const node = setup.nodes[0] as string;
+    const domain = setup.profile.draDriver;
+    await objects.create(
+      claimTemplate(api, ns, 'any-partition', {
+        deviceClassName: partitions.deviceClass,
+        count: 1,
+      }),
+    );
+    await createPod(
+      acceleratorPod({
+        namespace: ns,
+        name: 'first',
+        node,
+        setup,
+        claimTemplate: 'any-partition',
+        containers: [{ name: 'main', accelerator: true }],
+      }),
+    );
+    await waitRunning(ns, 'first');
+    const first = (await claimOf('first')).status?.allocation?.devices?.results?.[0];
+    expect(first, 'first partition allocated').to.not.equal(undefined);
+    const slices = (await objects.list(
+      'ResourceSlice',
+      undefined,
+      `spec.nodeName=${node}`,
+    )) as Array<{
+      spec?: {
+        pool?: { name: string };
+        devices?: Array<{
+          name: string;
+          attributes?: Attributes;
+          basic?: { attributes?: Attributes };
+        }>;
+      };
+    }>;
+    const parentOf = (device: string) => {
+      for (const s of slices) {
+        if (s.spec?.pool?.name !== first?.pool) continue;
+        const d = s.spec?.devices?.find((x) => x.name === device);
+        const attrs = d?.attributes ?? d?.basic?.attributes ?? {};
+        const value =
+          attrs[partitions.parentAttribute] ?? attrs[`${domain}/${partitions.parentAttribute}`];
+        if (value?.string) return value.string;
+      }
+      return undefined;
+    };
+    const parent = parentOf(first?.device as string);
+    expect(parent, `${partitions.parentAttribute} of ${first?.device}`).to.be.a('string');
+    await objects.create(
+      claimTemplate(api, ns, 'same-gpu', {
+        deviceClassName: partitions.deviceClass,
+        count: 1,
+        selectors: [`device.attributes['${domain}'].${partitions.parentAttribute} == '${parent}'`],
+      }),
+    );
+    await createPod(
+      acceleratorPod({
+        namespace: ns,
+        name: 'second',
+        node,
+        setup,
+        claimTemplate: 'same-gpu',
+        containers: [{ name: 'main', accelerator: true }],
+      }),
+    );
+    await waitRunning(ns, 'second');
+    const second = (await claimOf('second')).status?.allocation?.devices?.results?.[0];
+    recordEvidence(
+      this,
+      'observed',
+      `first holds ${first?.device}, second holds ${second?.device}; both cut from ${parent} on ${node}`,
+    );
+    expect(second?.device).to.be.a('string');
+    expect(second?.device).to.not.equal(first?.device);
+    expect(parentOf(second?.device as string)).to.equal(parent);
+  });
+});
