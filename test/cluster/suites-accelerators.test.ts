@@ -17,6 +17,7 @@ import {
   requirementsFor,
 } from '../../src/requirements/catalog.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
+import { KwokProvider } from '../../src/providers/kwok.js';
 import { runSuites } from '../../src/runner/run-suites.js';
 import { resetSuiteCluster } from '../../suites/lib/cluster.js';
 import { startRealNodePlugin, type PluginProcess } from './fakegpu-helpers.js';
@@ -28,14 +29,18 @@ const SUITES = [
   'driver_runtime_management',
   'gpu_sharing',
   'virtualized_accelerator',
+  'gang_scheduling',
 ].map((id) => resolve(`suites/${id}.ts`));
 
 /** Runs the suites against the test cluster, as `kaic run` does (KUBECONFIG points at it). */
-async function runAcceleratorSuites(ids: string[]): Promise<TestResult[]> {
-  const { handle } = testCluster();
+function runAcceleratorSuites(ids: string[]): Promise<TestResult[]> {
+  return runSuitesAt(testCluster().handle.kubeconfigPath, ids);
+}
+
+async function runSuitesAt(kubeconfigPath: string, ids: string[]): Promise<TestResult[]> {
   const version = conformanceVersion();
   const previous = process.env.KUBECONFIG;
-  process.env.KUBECONFIG = handle.kubeconfigPath;
+  process.env.KUBECONFIG = kubeconfigPath;
   resetSuiteCluster();
   try {
     const run = await runSuites({
@@ -77,7 +82,7 @@ function inCatalog(id: string): boolean {
 /** Static MIG cuts half of them, so two whole GPUs stay on every node. */
 const GPUS_PER_NODE = 4;
 
-describe('[suites] accelerator suites on the test cluster (kwok nodes + the real node)', function () {
+describe('[suites] accelerator and gang suites on the test cluster (kwok nodes + the real node)', function () {
   this.timeout(15 * 60_000);
   let publisher: SlicePublisher | null = null;
   let plugin: PluginProcess | null = null;
@@ -111,6 +116,7 @@ describe('[suites] accelerator suites on the test cluster (kwok nodes + the real
       'driver_runtime_management',
       'gpu_sharing',
       'virtualized_accelerator',
+      'gang_scheduling',
     ]);
     process.stdout.write(`      (suites took ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
     const real = Boolean(testCluster().realNode);
@@ -120,6 +126,11 @@ describe('[suites] accelerator suites on the test cluster (kwok nodes + the real
       driver_runtime_management: { count: 2, verdict: real ? 'Implemented' : 'Unknown' },
       gpu_sharing: { count: 2, verdict: 'Implemented' },
       virtualized_accelerator: { count: 1, verdict: 'Unknown' },
+      // Native gang scheduling from 1.35; before that this cluster has no gang scheduler at all.
+      gang_scheduling: {
+        count: 2,
+        verdict: testCluster().release.gang ? 'Implemented' : 'Not Implemented',
+      },
     };
     for (const [id, want] of Object.entries(expected)) {
       if (!inCatalog(id)) {
@@ -176,6 +187,31 @@ describe('[suites] accelerator suites on the test cluster (kwok nodes + the real
     expect(decideVerdict(of(tests, 'secure_accelerator_access'), null).verdict).to.equal(
       'Implemented',
     );
+  });
+
+  it('planted fault — scheduler without the gang plugin (GangScheduling off): gang_scheduling falls, pods bind partially', async function () {
+    const { release } = testCluster();
+    if (!release.gang || !('GangScheduling' in release.featureGates)) {
+      process.stdout.write(
+        `      skipped: ${release.minor} has no GangScheduling gate to switch off apart from the Workload API\n`,
+      );
+      this.skip();
+    }
+    const provider = new KwokProvider({
+      minor: release.minor,
+      nodeGroups: [{ namePrefix: 'kwok-node', count: 1 }],
+      overrides: { featureGates: { GangScheduling: false } },
+    });
+    try {
+      const handle = await provider.up();
+      const tests = await runSuitesAt(handle.kubeconfigPath, ['gang_scheduling']);
+      const gang = of(tests, 'gang_scheduling');
+      expect(gang.map((t) => t.status)).to.deep.equal(['passed', 'failed']);
+      expect(gang[1]?.failure?.message).to.include('pods of the incomplete gang bound');
+      expect(decideVerdict(gang, null).verdict).to.equal('Partially Implemented');
+    } finally {
+      await provider.down();
+    }
   });
 
   it('planted fault — no ResourceSlices: the DRA behaviour checks fail as ENVIRONMENT ERROR, the API checks still pass', async function () {

@@ -1,0 +1,72 @@
+/**
+ * Requests that send and return objects exactly as JSON. client-node's typed clients serialize
+ * through models of the Kubernetes version they were generated from, silently dropping newer
+ * fields (a pod's workloadRef or schedulingGroup); these do not.
+ */
+import { request } from 'node:https';
+
+import type * as k8s from '@kubernetes/client-node';
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function call(
+  kc: k8s.KubeConfig,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error('the kubeconfig names no server');
+  const url = new URL(path, server);
+  const options: Parameters<typeof request>[1] = {
+    method,
+    hostname: url.hostname,
+    port: url.port,
+    path: `${url.pathname}${url.search}`,
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+  };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = request(options, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => {
+        const code = res.statusCode ?? 0;
+        let parsed: Record<string, unknown> = {};
+        try {
+          parsed = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          parsed = { message: text };
+        }
+        if (code >= 200 && code < 300) resolve(parsed);
+        else
+          reject(
+            new ApiError(`${method} ${path}: ${code} ${String(parsed.message ?? text)}`, code),
+          );
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(JSON.stringify(body));
+    req.end();
+  });
+}
+
+export function getJson(kc: k8s.KubeConfig, path: string): Promise<Record<string, unknown>> {
+  return call(kc, 'GET', path);
+}
+
+export function postJson(
+  kc: k8s.KubeConfig,
+  path: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
+  return call(kc, 'POST', path, body);
+}
