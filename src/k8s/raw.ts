@@ -40,7 +40,7 @@ async function call(
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
       res.on('end', () => {
         const code = res.statusCode ?? 0;
-        let parsed: Record<string, unknown> = {};
+        let parsed: Record<string, unknown>;
         try {
           parsed = JSON.parse(text) as Record<string, unknown>;
         } catch {
