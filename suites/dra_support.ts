@@ -14,12 +14,13 @@ import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
 import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
-import { DraObjects, claimTemplate, type DraObject } from '../src/k8s/dra-objects.js';
+import { DraObjects, type DraObject } from '../src/k8s/dra-objects.js';
 import { servedDraApi } from '../src/k8s/discovery.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {
   acceleratorPod,
   acceleratorSetup,
+  createClaimTemplate,
   createNamespace,
   createPod,
   deleteNamespace,
@@ -178,12 +179,7 @@ describe(`${requirementTag('dra_support', 'MUST')} Dynamic Resource Allocation`,
     });
 
     it('allocates a claim from a template, reserves it for the pod, runs the pod, and releases it when the pod goes', async function () {
-      await objects.create(
-        claimTemplate(setup.draApi as DraApiVersion, ns, 'one', {
-          deviceClassName: setup.profile.deviceClass,
-          count: 1,
-        }),
-      );
+      await createClaimTemplate(setup, ns, 'one');
       await createPod(
         acceleratorPod({
           namespace: ns,
@@ -231,21 +227,8 @@ describe(`${requirementTag('dra_support', 'MUST')} Dynamic Resource Allocation`,
       const driver = setup.profile.draDriver;
       const memory = (op: string, quantity: string) =>
         `has(device.capacity['${driver}'].memory) && device.capacity['${driver}'].memory.compareTo(quantity('${quantity}')) ${op} 0`;
-      const api = setup.draApi as DraApiVersion;
-      await objects.create(
-        claimTemplate(api, ns, 'big-memory', {
-          deviceClassName: setup.profile.deviceClass,
-          count: 1,
-          selectors: [memory('>=', '1Gi')],
-        }),
-      );
-      await objects.create(
-        claimTemplate(api, ns, 'impossible', {
-          deviceClassName: setup.profile.deviceClass,
-          count: 1,
-          selectors: [memory('>=', '1Pi')],
-        }),
-      );
+      await createClaimTemplate(setup, ns, 'big-memory', { selectors: [memory('>=', '1Gi')] });
+      await createClaimTemplate(setup, ns, 'impossible', { selectors: [memory('>=', '1Pi')] });
       await createPod(
         acceleratorPod({
           namespace: ns,

@@ -12,12 +12,13 @@ import { expect } from 'chai';
 
 import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
 import { semver } from '../src/fakegpu/profiles.js';
-import { DraObjects, claimTemplate } from '../src/k8s/dra-objects.js';
+import { DraObjects } from '../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {
   acceleratorPod,
   acceleratorSetup,
   containerNodes,
+  createClaimTemplate,
   createNamespace,
   createPod,
   deleteNamespace,
@@ -113,14 +114,7 @@ describe(`${requirementTag('driver_runtime_management', 'SHOULD')} Driver and ru
     expect(advertised, `driver version advertised for ${node}`).to.be.a('string');
     const ns = await createNamespace('kaic-driver');
     try {
-      if (setup.mode === 'dra') {
-        await new DraObjects(suiteCluster().kc, setup.draApi as DraApiVersion).create(
-          claimTemplate(setup.draApi as DraApiVersion, ns, 'one', {
-            deviceClassName: setup.profile.deviceClass,
-            count: 1,
-          }),
-        );
-      }
+      await createClaimTemplate(setup, ns, 'one');
       await createPod(
         acceleratorPod({
           namespace: ns,

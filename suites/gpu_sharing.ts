@@ -14,6 +14,7 @@ import {
   acceleratorPod,
   acceleratorSetup,
   containerNodes,
+  createClaimTemplate,
   createNamespace,
   createPod,
   deleteNamespace,
@@ -141,12 +142,7 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
       skipBecause(this, `no DeviceClass ${partitions.deviceClass}: no partitions are offered`);
     const node = setup.nodes[0] as string;
     const domain = setup.profile.draDriver;
-    await objects.create(
-      claimTemplate(api, ns, 'any-partition', {
-        deviceClassName: partitions.deviceClass,
-        count: 1,
-      }),
-    );
+    await createClaimTemplate(setup, ns, 'any-partition', { deviceClass: partitions.deviceClass });
     await createPod(
       acceleratorPod({
         namespace: ns,
@@ -187,13 +183,10 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
     };
     const parent = parentOf(first?.device as string);
     expect(parent, `${partitions.parentAttribute} of ${first?.device}`).to.be.a('string');
-    await objects.create(
-      claimTemplate(api, ns, 'same-gpu', {
-        deviceClassName: partitions.deviceClass,
-        count: 1,
-        selectors: [`device.attributes['${domain}'].${partitions.parentAttribute} == '${parent}'`],
-      }),
-    );
+    await createClaimTemplate(setup, ns, 'same-gpu', {
+      deviceClass: partitions.deviceClass,
+      selectors: [`device.attributes['${domain}'].${partitions.parentAttribute} == '${parent}'`],
+    });
     await createPod(
       acceleratorPod({
         namespace: ns,

@@ -12,12 +12,13 @@
 import { expect } from 'chai';
 
 import { parseProbe, probeScript, type AcceleratorSetup } from '../src/accelerators/profiles.js';
-import { DraObjects, claimTemplate } from '../src/k8s/dra-objects.js';
+import { DraObjects } from '../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {
   acceleratorPod,
   acceleratorSetup,
   containerNodes,
+  createClaimTemplate,
   createNamespace,
   createPod,
   deleteNamespace,
@@ -50,14 +51,7 @@ describe(`${requirementTag('secure_accelerator_access', 'MUST')} Secure accelera
     }
     node = nodes[0] as string;
     ns = await createNamespace('kaic-secure');
-    if (setup.mode === 'dra') {
-      await new DraObjects(suiteCluster().kc, setup.draApi as DraApiVersion).create(
-        claimTemplate(setup.draApi as DraApiVersion, ns, 'one', {
-          deviceClassName: setup.profile.deviceClass,
-          count: 1,
-        }),
-      );
-    }
+    await createClaimTemplate(setup, ns, 'one');
   });
 
   afterEach(async function () {

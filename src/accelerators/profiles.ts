@@ -52,33 +52,26 @@ const NVIDIA_MIG = { deviceClass: 'mig.nvidia.com', parentAttribute: 'parentUUID
 /** nvidia-smi -q prints "Driver Version : 580.159.04" (the real tool and kaic's fake alike). */
 const NVIDIA_SMI_DRIVER_VERSION = `nvidia-smi -q | sed -n 's/^ *Driver Version *: *//p' | head -n 1`;
 
+const NVIDIA: AcceleratorProfile = {
+  kind: 'nvidia',
+  deviceClass: 'gpu.nvidia.com',
+  draDriver: 'gpu.nvidia.com',
+  extendedResource: 'nvidia.com/gpu',
+  taintKey: 'nvidia.com/gpu',
+  probe: NVIDIA_DEVNODES,
+  driverVersionAttribute: 'driverVersion',
+  partitions: NVIDIA_MIG,
+  driverVersionCommand: NVIDIA_SMI_DRIVER_VERSION,
+};
+
 export const ACCELERATOR_PROFILES: Record<
   Exclude<AcceleratorKind, 'generic'>,
   AcceleratorProfile
 > = {
-  nvidia: {
-    kind: 'nvidia',
-    deviceClass: 'gpu.nvidia.com',
-    draDriver: 'gpu.nvidia.com',
-    extendedResource: 'nvidia.com/gpu',
-    taintKey: 'nvidia.com/gpu',
-    probe: NVIDIA_DEVNODES,
-    driverVersionAttribute: 'driverVersion',
-    partitions: NVIDIA_MIG,
-    driverVersionCommand: NVIDIA_SMI_DRIVER_VERSION,
-  },
-  // kaic's fake-GPU driver publishes NVIDIA's names and injects NVIDIA-shaped device nodes.
-  fake: {
-    kind: 'fake',
-    deviceClass: 'gpu.nvidia.com',
-    draDriver: 'gpu.nvidia.com',
-    extendedResource: 'nvidia.com/gpu',
-    taintKey: 'nvidia.com/gpu',
-    probe: NVIDIA_DEVNODES,
-    driverVersionAttribute: 'driverVersion',
-    partitions: NVIDIA_MIG,
-    driverVersionCommand: NVIDIA_SMI_DRIVER_VERSION,
-  },
+  nvidia: NVIDIA,
+  // kaic's fake-GPU driver publishes NVIDIA's names and injects NVIDIA-shaped device nodes and a
+  // fake nvidia-smi; only its publisher's label tells it apart (see detectAccelerator).
+  fake: { ...NVIDIA, kind: 'fake' },
   example: {
     kind: 'example',
     deviceClass: 'gpu.example.com',

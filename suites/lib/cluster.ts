@@ -22,9 +22,13 @@ import {
   type AcceleratorSetup,
   type AllocationMode,
 } from '../../src/accelerators/profiles.js';
+import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import { execInPod, type ExecResult } from '../../src/k8s/exec.js';
 import { loadKubeConfig } from '../../src/k8s/kubeconfig.js';
+import { WaitAborted, waitFor } from '../../src/util/wait.js';
 import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
+
+export { WaitAborted, waitFor };
 
 /** Every namespace a suite creates carries this label, so leftovers can be found. */
 export const TEST_NAMESPACE_LABEL = 'conformance.kaic.dev/test';
@@ -79,32 +83,6 @@ export function acceleratorSetup(): Promise<AcceleratorSetup> {
 
 export function workloadImage(): string {
   return process.env.KAIC_WORKLOAD_IMAGE || LOCAL_NODE_IMAGES.busybox;
-}
-
-/** Thrown from a wait's probe to end the wait at once (the condition can no longer come true). */
-export class WaitAborted extends Error {}
-
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      if (error instanceof WaitAborted) throw error;
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs / 1000}s waiting for ${what}` +
-      (last ? ` (last error: ${(last as Error).message})` : ''),
-  );
 }
 
 /** A fresh labelled namespace whose default ServiceAccount exists. */
@@ -203,6 +181,27 @@ export function acceleratorPod(options: {
   };
 }
 
+/**
+ * The ResourceClaimTemplate accelerator pods name (`claimTemplate` of acceleratorPod): one device
+ * of the profile's class (or `deviceClass`), optionally narrowed by CEL selectors. Nothing on the
+ * device-plugin path, where pods ask for the extended resource instead.
+ */
+export async function createClaimTemplate(
+  setup: AcceleratorSetup,
+  namespace: string,
+  name: string,
+  options: { deviceClass?: string; selectors?: string[] } = {},
+): Promise<void> {
+  if (setup.mode !== 'dra' || !setup.draApi) return;
+  await new DraObjects(suiteCluster().kc, setup.draApi).create(
+    claimTemplate(setup.draApi, namespace, name, {
+      deviceClassName: options.deviceClass ?? setup.profile.deviceClass,
+      count: 1,
+      ...(options.selectors ? { selectors: options.selectors } : {}),
+    }),
+  );
+}
+
 export async function createPod(pod: k8s.V1Pod): Promise<void> {
   await suiteCluster().core.createNamespacedPod({
     namespace: pod.metadata?.namespace as string,
@@ -213,18 +212,22 @@ export async function createPod(pod: k8s.V1Pod): Promise<void> {
 /** Waits for Running; an image or container error ends the wait at once with its message. */
 export async function waitRunning(namespace: string, name: string): Promise<k8s.V1Pod> {
   const { core } = suiteCluster();
-  return waitFor(`pod ${namespace}/${name} Running`, async () => {
-    const pod = await core.readNamespacedPod({ namespace, name });
-    for (const status of pod.status?.containerStatuses ?? []) {
-      const reason = status.state?.waiting?.reason ?? '';
-      if (/ErrImage|ImagePullBackOff|CrashLoopBackOff|CreateContainer/.test(reason)) {
-        throw new WaitAborted(
-          `ACCELERATOR WORKLOAD FAILURE: pod ${name} container ${status.name}: ${reason}: ${status.state?.waiting?.message ?? ''}`,
-        );
+  return waitFor(
+    `pod ${namespace}/${name} Running`,
+    async () => {
+      const pod = await core.readNamespacedPod({ namespace, name });
+      for (const status of pod.status?.containerStatuses ?? []) {
+        const reason = status.state?.waiting?.reason ?? '';
+        if (/ErrImage|ImagePullBackOff|CrashLoopBackOff|CreateContainer/.test(reason)) {
+          throw new WaitAborted(
+            `ACCELERATOR WORKLOAD FAILURE: pod ${name} container ${status.name}: ${reason}: ${status.state?.waiting?.message ?? ''}`,
+          );
+        }
       }
-    }
-    return pod.status?.phase === 'Running' ? pod : undefined;
-  });
+      return pod.status?.phase === 'Running' ? pod : undefined;
+    },
+    120_000,
+  );
 }
 
 export function exec(

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 
 import type { RealNodeInfo } from '../../src/providers/real-node/real-node.js';
 import { waitUntil } from './k8s-helpers.js';
@@ -13,16 +13,20 @@ export interface PluginProcess {
   stop: () => Promise<void>;
 }
 
-/**
- * Starts dist/fakegpu.js plugin for the real node (its kubelet's plugin directories and
- * containerd's CDI directory) and waits until the real kubelet has registered it.
- */
-export async function startRealNodePlugin(
-  realNode: RealNodeInfo,
+/** Where a plugin process keeps its sockets and files. */
+export interface PluginDirs {
+  registry: string;
+  plugin: string;
+  cdi: string;
+  state: string;
+}
+
+/** The bundled plugin as its own process, the way the DaemonSet runs it. */
+export function spawnPlugin(
+  node: string,
+  dirs: PluginDirs,
   kubeconfigPath: string,
-  driver = 'gpu.nvidia.com',
-): Promise<PluginProcess> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'kaic-real-gpu-'));
+): { process: ResultPromise; output: () => string } {
   let output = '';
   const child = execa(
     process.execPath,
@@ -30,33 +34,57 @@ export async function startRealNodePlugin(
       'dist/fakegpu.js',
       'plugin',
       '--node-name',
-      realNode.name,
+      node,
       '--registry-dir',
-      realNode.pluginsRegistryDir,
+      dirs.registry,
       '--plugin-dir',
-      join(realNode.pluginsDir, driver),
+      dirs.plugin,
       '--cdi-dir',
-      realNode.cdiDir,
+      dirs.cdi,
       '--state-dir',
-      stateDir,
+      dirs.state,
       '--kubeconfig',
       kubeconfigPath,
     ],
     { reject: false, all: true },
   );
   child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { process: child, output: () => output };
+}
+
+/**
+ * Starts the bundled plugin for the real node (its kubelet's plugin directories and containerd's
+ * CDI directory) and waits until the real kubelet has registered it.
+ */
+export async function startRealNodePlugin(
+  realNode: RealNodeInfo,
+  kubeconfigPath: string,
+  driver = 'gpu.nvidia.com',
+): Promise<PluginProcess> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'kaic-real-gpu-'));
+  const { process: child, output } = spawnPlugin(
+    realNode.name,
+    {
+      registry: realNode.pluginsRegistryDir,
+      plugin: join(realNode.pluginsDir, driver),
+      cdi: realNode.cdiDir,
+      state: stateDir,
+    },
+    kubeconfigPath,
+  );
   const stop = async () => {
     child.kill('SIGTERM');
     await child;
     rmSync(stateDir, { recursive: true, force: true });
   };
   try {
-    await waitUntil(`the kubelet to register the plugin (output so far: ${output})`, async () =>
-      output.includes(`registered with the kubelet as ${driver}`),
+    await waitUntil('the kubelet to register the plugin', async () =>
+      output().includes(`registered with the kubelet as ${driver}`),
     );
   } catch (error) {
+    const text = output();
     await stop();
-    throw error;
+    throw new Error(`${(error as Error).message}; plugin output:\n${text}`, { cause: error });
   }
-  return { output: () => output, stop };
+  return { output, stop };
 }

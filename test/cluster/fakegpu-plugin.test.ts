@@ -14,7 +14,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
@@ -25,6 +25,7 @@ import {
   stagingVersion,
 } from '../../src/versions/kubernetes.js';
 import { goModuleDir } from '../support/go-modules.js';
+import { spawnPlugin } from './fakegpu-helpers.js';
 import { TEST_NODES, testCluster } from './hooks.js';
 import { claimPod, createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
@@ -98,36 +99,6 @@ async function kubeletClients(socketOf: { registration: string; dra: string }) {
   };
 }
 
-/** The bundled plugin as its own process, the way the DaemonSet runs it. */
-function spawnPlugin(
-  node: string,
-  dirs: { registry: string; plugin: string; cdi: string; state: string },
-): { process: ResultPromise; output: () => string } {
-  let output = '';
-  const child = execa(
-    process.execPath,
-    [
-      'dist/fakegpu.js',
-      'plugin',
-      '--node-name',
-      node,
-      '--registry-dir',
-      dirs.registry,
-      '--plugin-dir',
-      dirs.plugin,
-      '--cdi-dir',
-      dirs.cdi,
-      '--state-dir',
-      dirs.state,
-      '--kubeconfig',
-      testCluster().handle.kubeconfigPath,
-    ],
-    { reject: false, all: true },
-  );
-  child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { process: child, output: () => output };
-}
-
 describe('[fakegpu] kubelet plugin', function () {
   let dir = '';
   let core: k8s.CoreV1Api;
@@ -151,7 +122,11 @@ describe('[fakegpu] kubelet plugin', function () {
   /** This node's plugin, (re)started and listening. */
   async function startPlugin(cdiDir = paths().cdi, registry = paths().registry) {
     const p = paths();
-    plugin = spawnPlugin(NODE, { registry, plugin: p.plugins, cdi: cdiDir, state: p.state });
+    plugin = spawnPlugin(
+      NODE,
+      { registry, plugin: p.plugins, cdi: cdiDir, state: p.state },
+      testCluster().handle.kubeconfigPath,
+    );
     const { output } = plugin;
     await waitUntil(
       'the plugin to listen',
@@ -389,12 +364,16 @@ describe('[fakegpu] kubelet plugin', function () {
     // The same claim, asked of a plugin that serves the other node.
     const other = `${TEST_NODES.namePrefix}-1`;
     const otherDir = join(dir, 'other-node');
-    const { process: child } = spawnPlugin(other, {
-      registry: join(otherDir, 'registry'),
-      plugin: join(otherDir, 'plugin'),
-      cdi: join(otherDir, 'cdi'),
-      state: join(otherDir, 'state'),
-    });
+    const { process: child } = spawnPlugin(
+      other,
+      {
+        registry: join(otherDir, 'registry'),
+        plugin: join(otherDir, 'plugin'),
+        cdi: join(otherDir, 'cdi'),
+        state: join(otherDir, 'state'),
+      },
+      testCluster().handle.kubeconfigPath,
+    );
     try {
       await waitUntil('the other node’s plugin to listen', async () =>
         existsSync(join(otherDir, 'registry', `${DRIVER}-reg.sock`)),

@@ -4,29 +4,10 @@ import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 
 import { REAL_NODE_TAINT } from '../../src/providers/real-node/real-node.js';
+import { waitFor } from '../../src/util/wait.js';
 
-export async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 60_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs / 1000}s waiting for ${what}` +
-      (last ? ` (last error: ${(last as Error).message})` : ''),
-  );
-}
+/** Polls until `probe` gives a truthy value (see src/util/wait.ts). */
+export const waitUntil = waitFor;
 
 /** A namespace for one test, ready for pods (its default ServiceAccount exists). */
 export async function createTestNamespace(kc: k8s.KubeConfig, prefix: string): Promise<string> {
