@@ -118,7 +118,13 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
       'virtualized_accelerator',
       'gang_scheduling',
     ]);
-    process.stdout.write(`      (suites took ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    const perSuite = [...new Set(tests.map((t) => t.requirementId))].map(
+      (id) =>
+        `${id} ${(of(tests, id).reduce((ms, t) => ms + t.durationMs, 0) / 1000).toFixed(1)} s`,
+    );
+    process.stdout.write(
+      `      (suites took ${((Date.now() - started) / 1000).toFixed(1)} s: ${perSuite.join(', ')})\n`,
+    );
     const real = Boolean(testCluster().realNode);
     const expected: Record<string, { count: number; verdict: string }> = {
       dra_support: { count: 4, verdict: 'Implemented' },
