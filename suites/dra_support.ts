@@ -19,11 +19,11 @@ import { servedDraApi } from '../src/k8s/discovery.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {
   acceleratorPod,
-  acceleratorSetup,
   createClaimTemplate,
   createNamespace,
   createPod,
   deleteNamespace,
+  requireAcceleratorSetup,
   suiteCluster,
   waitFor,
   waitRunning,
@@ -56,9 +56,7 @@ async function requireDraApi(): Promise<DraApiVersion> {
 
 /** The accelerator, or ENVIRONMENT ERROR: DRA behaviour cannot be shown without a DRA driver. */
 async function requireDraAccelerator(): Promise<AcceleratorSetup> {
-  const setup = await acceleratorSetup().catch((error: Error) => {
-    throw new Error(`ENVIRONMENT ERROR: ${error.message}`);
-  });
+  const setup = await requireAcceleratorSetup();
   if (setup.mode !== 'dra' || !setup.draApi) {
     throw new Error(
       `ENVIRONMENT ERROR: the accelerator is allocated through the device plugin (${setup.reason}); DRA behaviour needs a DRA driver's ResourceSlices`,

@@ -16,13 +16,15 @@ import { DraObjects } from '../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {
   acceleratorPod,
-  acceleratorSetup,
   containerNodes,
   createClaimTemplate,
   createNamespace,
+  deviceAttribute,
+  type SliceDevice,
   createPod,
   deleteNamespace,
   exec,
+  requireAcceleratorSetup,
   suiteCluster,
   waitRunning,
 } from './lib/cluster.js';
@@ -30,9 +32,6 @@ import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 
 /** NVIDIA GPU feature discovery's label for the full driver version. */
 const GFD_DRIVER_LABEL = 'nvidia.com/cuda.driver-version.full';
-
-type Attributes = Record<string, { string?: string; version?: string; int?: number }>;
-type SliceDevice = { name: string; attributes?: Attributes; basic?: { attributes?: Attributes } };
 
 /** Advertised driver version of each accelerator node: DRA attribute first, then node label. */
 async function advertisedVersions(setup: AcceleratorSetup): Promise<Map<string, string>> {
@@ -47,8 +46,7 @@ async function advertisedVersions(setup: AcceleratorSetup): Promise<Map<string, 
     }>) {
       if (slice.spec?.driver !== setup.profile.draDriver || !slice.spec.nodeName) continue;
       for (const device of slice.spec.devices ?? []) {
-        const attrs = device.attributes ?? device.basic?.attributes ?? {};
-        const value = attrs[attribute] ?? attrs[`${setup.profile.draDriver}/${attribute}`];
+        const value = deviceAttribute(device, setup.profile.draDriver, attribute);
         const text = value?.version ?? value?.string;
         if (text) versions.set(slice.spec.nodeName, text);
       }
@@ -71,9 +69,7 @@ describe(`${requirementTag('driver_runtime_management', 'SHOULD')} Driver and ru
   let setup: AcceleratorSetup;
 
   before(async function () {
-    setup = await acceleratorSetup().catch((error: Error) => {
-      throw new Error(`ENVIRONMENT ERROR: ${error.message}`);
-    });
+    setup = await requireAcceleratorSetup();
   });
 
   it('advertises the accelerator driver version on every accelerator node', async function () {

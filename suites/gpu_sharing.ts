@@ -7,18 +7,20 @@
  */
 import { expect } from 'chai';
 
-import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
+import { probeListScript, type AcceleratorSetup } from '../src/accelerators/profiles.js';
 import { DraObjects, claimTemplate, type DraObject } from '../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {
   acceleratorPod,
-  acceleratorSetup,
   containerNodes,
   createClaimTemplate,
   createNamespace,
+  deviceAttribute,
+  type SliceDevice,
   createPod,
   deleteNamespace,
   exec,
+  requireAcceleratorSetup,
   suiteCluster,
   waitRunning,
 } from './lib/cluster.js';
@@ -32,7 +34,6 @@ type Claim = DraObject & {
     reservedFor?: Array<{ name: string; uid: string }>;
   };
 };
-type Attributes = Record<string, { string?: string }>;
 
 describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
   this.timeout(240_000);
@@ -42,9 +43,7 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
   let ns = '';
 
   before(async function () {
-    setup = await acceleratorSetup().catch((error: Error) => {
-      throw new Error(`ENVIRONMENT ERROR: ${error.message}`);
-    });
+    setup = await requireAcceleratorSetup();
   });
 
   beforeEach(async function () {
@@ -111,11 +110,7 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
       `claim shared holds ${results[0]?.pool}/${results[0]?.device}, reserved for first and second on ${pods[0]?.spec?.nodeName}`,
     );
     if (real.length > 0) {
-      const probe = setup.profile.probe;
-      const list =
-        probe.kind === 'devnodes'
-          ? `ls /dev | grep -E '${probe.pattern}'`
-          : `env | grep '^${probe.prefix}' | sort`;
+      const list = probeListScript(setup.profile.probe);
       const seen = [
         await exec(ns, 'first', 'main', list),
         await exec(ns, 'second', 'main', list),
@@ -163,20 +158,14 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
     )) as Array<{
       spec?: {
         pool?: { name: string };
-        devices?: Array<{
-          name: string;
-          attributes?: Attributes;
-          basic?: { attributes?: Attributes };
-        }>;
+        devices?: SliceDevice[];
       };
     }>;
     const parentOf = (device: string) => {
       for (const s of slices) {
         if (s.spec?.pool?.name !== first?.pool) continue;
         const d = s.spec?.devices?.find((x) => x.name === device);
-        const attrs = d?.attributes ?? d?.basic?.attributes ?? {};
-        const value =
-          attrs[partitions.parentAttribute] ?? attrs[`${domain}/${partitions.parentAttribute}`];
+        const value = deviceAttribute(d, domain, partitions.parentAttribute);
         if (value?.string) return value.string;
       }
       return undefined;

@@ -11,18 +11,23 @@
  */
 import { expect } from 'chai';
 
-import { parseProbe, probeScript, type AcceleratorSetup } from '../src/accelerators/profiles.js';
+import {
+  parseProbe,
+  probeListScript,
+  probeScript,
+  type AcceleratorSetup,
+} from '../src/accelerators/profiles.js';
 import { DraObjects } from '../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {
   acceleratorPod,
-  acceleratorSetup,
   containerNodes,
   createClaimTemplate,
   createNamespace,
   createPod,
   deleteNamespace,
   exec,
+  requireAcceleratorSetup,
   suiteCluster,
   waitRunning,
   type ContainerSpec,
@@ -36,9 +41,7 @@ describe(`${requirementTag('secure_accelerator_access', 'MUST')} Secure accelera
   let ns = '';
 
   before(async function () {
-    setup = await acceleratorSetup().catch((error: Error) => {
-      throw new Error(`ENVIRONMENT ERROR: ${error.message}`);
-    });
+    setup = await requireAcceleratorSetup();
   });
 
   beforeEach(async function () {
@@ -85,11 +88,7 @@ describe(`${requirementTag('secure_accelerator_access', 'MUST')} Secure accelera
 
   /** The names (device nodes) or values (variables) the probe matches, for comparing pods. */
   async function seen(pod: string): Promise<string[]> {
-    const probe = setup.profile.probe;
-    const script =
-      probe.kind === 'devnodes'
-        ? `ls /dev | grep -E '${probe.pattern}' || true`
-        : `env | grep '^${probe.prefix}' | sort || true`;
+    const script = probeListScript(setup.profile.probe);
     return (await exec(ns, pod, 'main', script)).stdout.split('\n').filter(Boolean);
   }
 

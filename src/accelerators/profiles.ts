@@ -134,6 +134,16 @@ export function probeScript(probe: ProbeStrategy): string {
   return `n=$(${count}); echo "RESULT: ACCELERATOR_COUNT=$n"`;
 }
 
+/**
+ * A POSIX sh line that prints what the probe matches, one per line (device names, or sorted
+ * variables), nothing when it matches nothing: for telling whether two containers see the same.
+ */
+export function probeListScript(probe: ProbeStrategy): string {
+  return probe.kind === 'devnodes'
+    ? `ls /dev | grep -E '${probe.pattern}' || true`
+    : `env | grep '^${probe.prefix}' | sort || true`;
+}
+
 /** The count a probe printed, or null when the marker is missing. */
 export function parseProbe(output: string): number | null {
   const match = /RESULT: ACCELERATOR_COUNT=(\d+)/.exec(output);

@@ -81,6 +81,32 @@ export function acceleratorSetup(): Promise<AcceleratorSetup> {
   return accelerator;
 }
 
+/** The accelerator, or the working group's ENVIRONMENT ERROR when there is none to test. */
+export async function requireAcceleratorSetup(): Promise<AcceleratorSetup> {
+  return acceleratorSetup().catch((error: Error) => {
+    throw new Error(`ENVIRONMENT ERROR: ${error.message}`, { cause: error });
+  });
+}
+
+type Attribute = { string?: string; version?: string; int?: number; bool?: boolean };
+
+/** A ResourceSlice device as v1 (attributes) and v1beta1 (basic.attributes) carry it. */
+export type SliceDevice = {
+  name: string;
+  attributes?: Record<string, Attribute>;
+  basic?: { attributes?: Record<string, Attribute> };
+};
+
+/** A device attribute by its short name or qualified by the driver's domain. */
+export function deviceAttribute(
+  device: SliceDevice | undefined,
+  driver: string,
+  name: string,
+): Attribute | undefined {
+  const attributes = device?.attributes ?? device?.basic?.attributes ?? {};
+  return attributes[name] ?? attributes[`${driver}/${name}`];
+}
+
 export function workloadImage(): string {
   return process.env.KAIC_WORKLOAD_IMAGE || LOCAL_NODE_IMAGES.busybox;
 }

@@ -185,7 +185,7 @@ async function foreignKubelet(mounts: string[]): Promise<string[]> {
   }
   // kubepods left by a kaic node whose owner died is removed by the next start; any other is not ours.
   if (!existsSync(REAL_NODE_LOCK)) {
-    const stray = mounts.map((m) => join(m, 'kubepods')).find((d) => existsSync(d));
+    const stray = mounts.map((m) => join(m, PODS_CGROUP)).find((d) => existsSync(d));
     if (stray) {
       return [
         `${stray} exists but no kaic real node owns it: another kubelet's pods may live there (remove it only if you know it is stale)`,
@@ -197,6 +197,17 @@ async function foreignKubelet(mounts: string[]): Promise<string[]> {
 
 /** Held by the one real node of this machine: `{ pid, dir }` of its owner. */
 export const REAL_NODE_LOCK = '/run/kaic-real-node.lock';
+/** The real node's CNI bridge. */
+export const REAL_NODE_BRIDGE = 'kaic0';
+/** cgroup subtree kubelet (cgroupfs driver, cgroupsPerQOS) puts every pod under. */
+export const PODS_CGROUP = 'kubepods';
+/** Fixed host paths kubelet and containerd's shims use whatever their configuration says. */
+export const FIXED_HOST_PATHS = [
+  '/var/lib/kubelet',
+  '/var/log/containers',
+  '/var/log/pods',
+  '/run/containerd',
+];
 
 /** A free TCP port on `host`, picked by the kernel. */
 export async function freePort(host: string): Promise<number> {
@@ -371,21 +382,18 @@ export async function hostTraces(): Promise<string[]> {
   }
   const { mounts } = await cgroupMounts();
   for (const mount of mounts) {
-    if (existsSync(join(mount, 'kubepods'))) traces.push(`cgroup ${join(mount, 'kubepods')}`);
+    if (existsSync(join(mount, PODS_CGROUP))) traces.push(`cgroup ${join(mount, PODS_CGROUP)}`);
   }
   for (const name of await readdir('/run/netns').catch(() => [] as string[])) {
     if (name.startsWith('cni-')) traces.push(`netns /run/netns/${name}`);
   }
-  if (existsSync('/sys/class/net/kaic0')) traces.push('network interface kaic0');
+  if (existsSync(`/sys/class/net/${REAL_NODE_BRIDGE}`)) {
+    traces.push(`network interface ${REAL_NODE_BRIDGE}`);
+  }
   for (const chain of await iptablesChains()) {
     if (/\/KUBE-[^/]*$/.test(chain)) traces.push(`iptables chain ${chain}`);
   }
-  for (const path of [
-    '/var/lib/kubelet',
-    '/var/log/containers',
-    '/var/log/pods',
-    '/run/containerd',
-  ]) {
+  for (const path of FIXED_HOST_PATHS) {
     if (existsSync(path)) traces.push(`directory ${path}`);
   }
   if (existsSync(REAL_NODE_LOCK)) traces.push(`lock ${REAL_NODE_LOCK}`);

@@ -30,6 +30,9 @@ import {
 import { LOCAL_NODE_IMAGES } from '../../versions/images.js';
 import type { KubernetesRelease } from '../../versions/kubernetes.js';
 import {
+  FIXED_HOST_PATHS,
+  PODS_CGROUP,
+  REAL_NODE_BRIDGE,
   REAL_NODE_LOCK,
   RealNodeError,
   checkHost,
@@ -115,14 +118,6 @@ interface NodeState {
   cgroupMounts: string[];
 }
 
-const BRIDGE = 'kaic0';
-/** kubelet makes these whatever its configuration says. */
-const FIXED_KUBELET_PATHS = ['/var/lib/kubelet', '/var/log/containers', '/var/log/pods'];
-/** containerd's shims keep sockets and runc state here whatever its configuration says. */
-const FIXED_CONTAINERD_PATHS = ['/run/containerd'];
-/** cgroup subtree kubelet (cgroupfs driver, cgroupsPerQOS) puts every pod under. */
-const PODS_CGROUP = 'kubepods';
-
 export function realNodeDir(clusterDir: string): string {
   return join(clusterDir, 'real-node');
 }
@@ -159,19 +154,17 @@ export class RealNode {
       ownerPid: process.pid,
       startedAt: Date.now(),
       name: this.name,
-      bridge: BRIDGE,
+      bridge: REAL_NODE_BRIDGE,
       sysctls: await readSysctls(),
       iptablesChainsBefore: await iptablesChains(),
-      createdHostPaths: [...FIXED_KUBELET_PATHS, ...FIXED_CONTAINERD_PATHS].filter(
-        (p) => !existsSync(p),
-      ),
+      createdHostPaths: FIXED_HOST_PATHS.filter((p) => !existsSync(p)),
       cgroupMounts: host.cgroupMounts,
     };
     await writeFile(join(this.dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
-    if (existsSync(`/sys/class/net/${BRIDGE}`)) {
+    if (existsSync(`/sys/class/net/${REAL_NODE_BRIDGE}`)) {
       throw new RealNodeError(
-        `network interface ${BRIDGE} already exists: a real node from another run may still be up, ` +
-          `or something else uses the name (remove it: ip link del ${BRIDGE})`,
+        `network interface ${REAL_NODE_BRIDGE} already exists: a real node from another run may still be up, ` +
+          `or something else uses the name (remove it: ip link del ${REAL_NODE_BRIDGE})`,
       );
     }
     const podCidr = this.options.podCidr ?? '10.244.0.0/24';
@@ -293,7 +286,7 @@ export class RealNode {
           plugins: [
             {
               type: 'bridge',
-              bridge: BRIDGE,
+              bridge: REAL_NODE_BRIDGE,
               isGateway: true,
               ipMasq: false,
               hairpinMode: true,
