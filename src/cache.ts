@@ -44,6 +44,11 @@ export function criToolsBinDir(version: string, root = cacheDir()): string {
   return join(root, 'bin', 'cri-tools', version);
 }
 
+/** Kueue's manager and the CRD and webhook manifests of its module. */
+export function kueueDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'kueue', version);
+}
+
 /** What the real test node runs that kaic builds (runc and the CNI plugins come from the OS). */
 export interface NodeBinaryPaths {
   kubelet: string;

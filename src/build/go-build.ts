@@ -9,9 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { execa, type ResultPromise } from 'execa';
 
@@ -24,11 +24,13 @@ import {
   goCacheEnv,
   kubeletBinDir,
   kubernetesBinDir,
+  kueueDir,
   kwokBinDir,
   nodeBinaryPaths,
   type NodeBinaryPaths,
 } from '../cache.js';
 import { withLockFile } from '../util/processes.js';
+import { KUEUE } from '../versions/addons.js';
 import {
   CONTAINERD_VERSION,
   CRI_TOOLS_VERSION,
@@ -477,6 +479,8 @@ async function buildPlainModule(
   > & {
     module: string;
     ldflags?: string[];
+    /** Files of the module to keep beside the binaries: [path in the module, path in outDir]. */
+    moduleFiles?: Array<[string, string]>;
   },
   log: ProgressLog,
   root: string,
@@ -495,6 +499,13 @@ async function buildPlainModule(
   return buildWrapper(
     {
       ...spec,
+      verify: async (dir) => {
+        for (const [from, to] of spec.moduleFiles ?? []) {
+          await mkdir(dirname(join(dir, to)), { recursive: true });
+          await cp(join(info.Dir, from), join(dir, to), { recursive: true });
+        }
+        await spec.verify(dir);
+      },
       goDirective: facts.go,
       godebug: facts.godebug,
       requires: [[spec.module, spec.version]],
@@ -606,6 +617,36 @@ export async function buildCriTools(
       packages: ['sigs.k8s.io/cri-tools/cmd/crictl'],
       ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
       verify: (dir) => expectVersionOutput(join(dir, 'crictl'), ['--version'], version),
+    },
+    log,
+    root,
+  );
+}
+
+/**
+ * Kueue's manager, with its CRDs (crds/) and webhook configuration (webhook.yaml) from the same
+ * module, so running it needs no Go.
+ */
+export async function buildKueue(log: ProgressLog, root = cacheDir()): Promise<boolean> {
+  return buildPlainModule(
+    {
+      component: 'kueue',
+      module: KUEUE.module,
+      version: KUEUE.version,
+      outDir: kueueDir(KUEUE.version, root),
+      binaries: ['kueue'],
+      packages: [`${KUEUE.module}/cmd/kueue`],
+      ldflags: [`-X ${KUEUE.module}/pkg/version.GitVersion=${KUEUE.version}`],
+      moduleFiles: [
+        ['config/components/crd/bases', 'crds'],
+        ['config/components/webhook/manifests.yaml', 'webhook.yaml'],
+      ],
+      verify: async (dir) => {
+        const help = await execa(join(dir, 'kueue'), ['--help'], { reject: false, all: true });
+        if (!help.all?.includes('-config')) {
+          throw new BuildError(`kueue --help did not list -config: ${help.all?.slice(0, 400)}`);
+        }
+      },
     },
     log,
     root,

@@ -19,9 +19,10 @@ export class ApiError extends Error {
 
 async function call(
   kc: k8s.KubeConfig,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   path: string,
   body?: unknown,
+  contentType = 'application/json',
 ): Promise<Record<string, unknown>> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no server');
@@ -31,7 +32,7 @@ async function call(
     hostname: url.hostname,
     port: url.port,
     path: `${url.pathname}${url.search}`,
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    headers: { Accept: 'application/json', 'Content-Type': contentType },
   };
   await kc.applyToHTTPSOptions(options);
   return new Promise((resolve, reject) => {
@@ -69,4 +70,20 @@ export function postJson(
   body: unknown,
 ): Promise<Record<string, unknown>> {
   return call(kc, 'POST', path, body);
+}
+
+/**
+ * Server-side apply of a whole object (created or updated, fields this manager set before and no
+ * longer sets are removed). `path` is the object's own path, e.g.
+ * /apis/apiextensions.k8s.io/v1/customresourcedefinitions/<name>.
+ */
+export function applyJson(
+  kc: k8s.KubeConfig,
+  path: string,
+  body: unknown,
+  fieldManager = 'kaic',
+): Promise<Record<string, unknown>> {
+  // JSON is YAML, so the apply content type takes it as it is.
+  const query = `fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
+  return call(kc, 'PATCH', `${path}?${query}`, body, 'application/apply-patch+yaml');
 }

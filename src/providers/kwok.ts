@@ -78,6 +78,8 @@ export interface KwokProviderOptions {
 export interface KwokClusterHandle extends ClusterHandle {
   /** The real node, when one was asked for. */
   realNode?: RealNodeInfo;
+  /** The cluster CA (PEM files), for certificates of processes run beside the cluster. */
+  ca: { cert: string; key: string };
 }
 
 interface OwnerRecord {
@@ -208,6 +210,10 @@ export class KwokProvider implements Provider {
         serverVersion,
         minor: this.release.minor,
         nodes: realNode ? [...nodes, realNode.name] : nodes,
+        ca: {
+          cert: join(this.clusterDir(name), 'pki', 'ca.crt'),
+          key: join(this.clusterDir(name), 'pki', 'ca.key'),
+        },
         capabilities: {
           realContainers: false,
           realContainerNodes: realNode ? [realNode.name] : [],

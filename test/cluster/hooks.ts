@@ -3,12 +3,17 @@
  * on the minor named by KAIC_TEST_K8S (default: the version table's test default). It is torn
  * down after the run, also when tests fail, and on Ctrl-C / SIGTERM.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import * as k8s from '@kubernetes/client-node';
 
 import { KwokProvider, type KwokClusterHandle } from '../../src/providers/kwok.js';
 import { checkHost } from '../../src/providers/real-node/host.js';
 import type { RealNodeInfo } from '../../src/providers/real-node/real-node.js';
 import { onTerminationSignal } from '../../src/util/processes.js';
+import { createLeakyRuntime, type LeakyRuntime } from './leaky-runtime.js';
 import {
   DEFAULT_TEST_MINOR,
   kubernetesRelease,
@@ -24,6 +29,8 @@ export interface TestCluster {
   realNode?: RealNodeInfo;
   /** Why there is no real node, for the skips of the tests that need one. */
   noRealNodeReason?: string;
+  /** The real node's OCI runtime: runc, with a device leak a fault test can plant. */
+  leakyRuntime?: LeakyRuntime;
 }
 
 /**
@@ -59,6 +66,7 @@ export const TEST_NODES = { namePrefix: 'kwok-node', count: 2 } as const;
 let cluster: TestCluster | null = null;
 let provider: KwokProvider | null = null;
 let removeSignalHandlers: (() => void) | null = null;
+let runtimeDir: string | null = null;
 
 export function testCluster(): TestCluster {
   if (!cluster) throw new Error('the test cluster is not up (root hook did not run or failed)');
@@ -79,10 +87,22 @@ export const mochaHooks = {
     const release = kubernetesRelease(minor);
     const real = await realNodeWanted();
     if (!real.wanted) log(`no real node: ${real.reason}`);
+    // runc behind a wrapper a fault test can arm; the real node's own start names any host miss.
+    const runc = real.wanted
+      ? await checkHost().then(
+          (h) => h.runc,
+          () => null,
+        )
+      : null;
+    let leakyRuntime: LeakyRuntime | undefined;
+    if (runc) {
+      runtimeDir = await mkdtemp(join(tmpdir(), 'kaic-test-runtime-'));
+      leakyRuntime = await createLeakyRuntime(runtimeDir, runc);
+    }
     provider = new KwokProvider({
       minor,
       nodeGroups: [{ ...TEST_NODES }],
-      realNode: real.wanted,
+      realNode: real.wanted && (leakyRuntime ? { ociRuntime: leakyRuntime.path } : true),
       log,
     });
     const own = provider;
@@ -101,13 +121,15 @@ export const mochaHooks = {
       release,
       kubeConfig,
       ...(handle.realNode
-        ? { realNode: handle.realNode }
+        ? { realNode: handle.realNode, ...(leakyRuntime ? { leakyRuntime } : {}) }
         : { noRealNodeReason: real.reason ?? 'not started' }),
     };
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
     await provider?.down();
+    if (runtimeDir) await rm(runtimeDir, { recursive: true, force: true });
+    runtimeDir = null;
     removeSignalHandlers?.();
     cluster = null;
   },

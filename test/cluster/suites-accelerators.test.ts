@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { expect } from 'chai';
 
 import { resolveMigLayout } from '../../src/fakegpu/mig.js';
+import { NVIDIA_MAJOR, NVIDIACTL_MINOR } from '../../src/fakegpu/plugin/cdi.js';
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import {
@@ -22,6 +23,7 @@ import { runSuites } from '../../src/runner/run-suites.js';
 import { resetSuiteCluster } from '../../suites/lib/cluster.js';
 import { startRealNodePlugin, type PluginProcess } from './fakegpu-helpers.js';
 import { testCluster } from './hooks.js';
+import type { LeakMode } from './leaky-runtime.js';
 
 const SUITES = [
   'dra_support',
@@ -161,6 +163,68 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
           .join('\n'),
       ).to.include('RESULT: ACCELERATOR_COUNT=1');
     }
+  });
+
+  /** Arms the real node's runtime leak for one run of the suites; always disarms. */
+  async function withLeak(
+    ctx: Mocha.Context,
+    mode: LeakMode,
+    ids: string[],
+  ): Promise<TestResult[]> {
+    const runtime = testCluster().leakyRuntime;
+    if (!runtime) {
+      process.stdout.write(
+        `      skipped: no real node (${testCluster().noRealNodeReason}): nothing runs containers\n`,
+      );
+      ctx.skip();
+    }
+    // Every GPU of the node and the control node, as a leaking runtime hands them out.
+    const devices = [
+      ...Array.from({ length: GPUS_PER_NODE }, (_, minor) => ({
+        path: `/dev/nvidia${minor}`,
+        major: NVIDIA_MAJOR,
+        minor,
+      })),
+      { path: '/dev/nvidiactl', major: NVIDIA_MAJOR, minor: NVIDIACTL_MINOR },
+    ];
+    await runtime.arm(mode, devices);
+    try {
+      return await runAcceleratorSuites(ids);
+    } finally {
+      await runtime.disarm();
+    }
+  }
+
+  it('planted fault — the runtime hands every container all GPUs: secure_accelerator_access falls, the others stay', async function () {
+    const tests = await withLeak(this, 'every-container', [
+      'secure_accelerator_access',
+      'dra_support',
+      'driver_runtime_management',
+      'gpu_sharing',
+    ]);
+    const secure = of(tests, 'secure_accelerator_access');
+    expect(secure.map((t) => t.status)).to.deep.equal(Array(5).fill('failed'));
+    expect(decideVerdict(secure, null).verdict).to.equal('Not Implemented');
+    for (const id of ['dra_support', 'driver_runtime_management', 'gpu_sharing']) {
+      if (!inCatalog(id)) continue;
+      expect(decideVerdict(of(tests, id), null).verdict, id).to.equal('Implemented');
+    }
+  });
+
+  it('planted fault — the runtime honours NVIDIA_VISIBLE_DEVICES=all (legacy mode): only that check falls', async function () {
+    const secure = of(
+      await withLeak(this, 'nvidia-visible-devices-all', ['secure_accelerator_access']),
+      'secure_accelerator_access',
+    );
+    expect(secure.map((t) => t.status)).to.deep.equal([
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'failed',
+    ]);
+    expect(secure[4]?.failure?.message).to.match(/expected [1-9]\d* to equal \+?0/);
+    expect(decideVerdict(secure, null).verdict).to.equal('Partially Implemented');
   });
 
   it('planted fault — advertised driver version differs from what nvidia-smi reports: only driver_runtime_management falls', async function () {

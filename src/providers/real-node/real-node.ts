@@ -10,9 +10,8 @@
  * cleanupRealNode(), which also runs for a node whose owner died. One real node per machine:
  * kubelet's device-plugin directory, its cgroup names and containerd's shim sockets are global.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
@@ -27,6 +26,7 @@ import {
   sleep,
   terminateProcess,
 } from '../../util/processes.js';
+import { issueCertificate } from '../../util/pki.js';
 import { LOCAL_NODE_IMAGES } from '../../versions/images.js';
 import type { KubernetesRelease } from '../../versions/kubernetes.js';
 import {
@@ -75,6 +75,12 @@ export interface RealNodeOptions {
   buildMissing?: boolean;
   /** Seconds to wait for containerd and for the node to turn Ready. Default 120. */
   startTimeoutSeconds?: number;
+  /**
+   * The OCI runtime binary containerd's runc shim runs; default the distribution's runc. A
+   * wrapper that edits the container's spec and then runs runc (the way NVIDIA's container
+   * runtime does) goes here.
+   */
+  ociRuntime?: string;
 }
 
 /** What the kwok provider hands the real node. */
@@ -147,6 +153,7 @@ export class RealNode {
     this.started = true;
     const t0 = Date.now();
     const host = await checkHost(this.options.nodeIp ? { nodeIp: this.options.nodeIp } : {});
+    if (this.options.ociRuntime !== undefined) await requireExecutable(this.options.ociRuntime);
     const bin = await this.binaries();
     await this.takeMachineLock();
     await mkdir(join(this.dir, 'logs'), { recursive: true });
@@ -274,6 +281,7 @@ export class RealNode {
     podCidr: string,
   ): Promise<void> {
     const d = this.dir;
+    const runtime = this.options.ociRuntime ?? host.runc;
     for (const sub of ['containerd/root', 'containerd/state', 'cni/net.d', 'cni/ipam', 'cdi']) {
       await mkdir(join(d, sub), { recursive: true });
     }
@@ -328,7 +336,7 @@ export class RealNode {
       "    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]",
       "      runtime_type = 'io.containerd.runc.v2'",
       "      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
-      `        BinaryName = '${host.runc}'`,
+      `        BinaryName = '${runtime}'`,
       `        SystemdCgroup = false`,
       "  [plugins.'io.containerd.cri.v1.runtime'.cni]",
       `    bin_dirs = ['${host.cniBinDir}']`,
@@ -556,49 +564,18 @@ export class RealNode {
 
   /** A client certificate for system:node:<name> in system:nodes, signed by the cluster CA. */
   private async issueClientCertificate(clusterPki: string, out: string): Promise<void> {
-    const key = join(out, 'node.key');
-    const csr = join(out, 'node.csr');
-    const ext = join(out, 'node.ext');
-    await writeFile(ext, 'extendedKeyUsage = clientAuth\nkeyUsage = critical, digitalSignature\n');
-    const run = async (args: string[]) => {
-      const result = await execa('openssl', args, { reject: false, all: true });
-      if (result.exitCode !== 0) {
-        throw new RealNodeError(`openssl ${args[0]} failed: ${result.all ?? ''}`);
-      }
-    };
-    await run([
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-subj',
-      `/O=system:nodes/CN=system:node:${this.name}`,
-      '-out',
-      csr,
-    ]);
-    await run([
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      '-CA',
-      join(clusterPki, 'ca.crt'),
-      '-CAkey',
-      join(clusterPki, 'ca.key'),
-      '-set_serial',
-      `0x${randomBytes(8).toString('hex')}`,
-      '-days',
-      '7',
-      '-extfile',
-      ext,
-      '-out',
-      join(out, 'node.crt'),
-    ]);
+    try {
+      await issueCertificate({
+        caCert: join(clusterPki, 'ca.crt'),
+        caKey: join(clusterPki, 'ca.key'),
+        subject: `/O=system:nodes/CN=system:node:${this.name}`,
+        dir: out,
+        name: 'node',
+        usage: 'client',
+      });
+    } catch (error) {
+      throw new RealNodeError((error as Error).message);
+    }
   }
 
   private async waitReady(): Promise<void> {
@@ -727,5 +704,14 @@ export async function cleanupRealNode(
   if (lock.includes(dir)) await rm(REAL_NODE_LOCK, { force: true });
   if (leftovers.length) {
     throw new RealNodeError(`real node cleanup left: ${leftovers.join('; ')}`);
+  }
+}
+
+/** Refuses an `ociRuntime` that is not an executable file, naming it. */
+async function requireExecutable(path: string): Promise<void> {
+  try {
+    await access(path, constants.X_OK);
+  } catch {
+    throw new RealNodeError(`ociRuntime ${path} is not an executable file`);
   }
 }

@@ -1,0 +1,116 @@
+/**
+ * gang_scheduling against Kueue: Kueue's manager (built from its Go module) runs as a process
+ * against the test cluster, its webhooks served from this machine. Healthy, the suite drives Kueue
+ * and finds the requirement Implemented; with Kueue's Job integration switched off (Kueue present
+ * but ignoring Jobs), the short gang's pods bind and the requirement falls.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { expect } from 'chai';
+
+import { KueueController } from '../../src/addons/kueue.js';
+import {
+  CONFORMANCE_VERSIONS,
+  isConformanceVersion,
+  requirementsFor,
+} from '../../src/requirements/catalog.js';
+import { decideVerdict, type TestResult } from '../../src/results/model.js';
+import { runSuites } from '../../src/runner/run-suites.js';
+import { resetSuiteCluster } from '../../suites/lib/cluster.js';
+import { testCluster } from './hooks.js';
+
+async function runGangSuite(): Promise<TestResult[]> {
+  const { minor } = testCluster().release;
+  const version = isConformanceVersion(minor)
+    ? minor
+    : CONFORMANCE_VERSIONS[CONFORMANCE_VERSIONS.length - 1]!;
+  const saved = {
+    KUBECONFIG: process.env.KUBECONFIG,
+    KAIC_GANG_SCHEDULER: process.env.KAIC_GANG_SCHEDULER,
+  };
+  process.env.KUBECONFIG = testCluster().handle.kubeconfigPath;
+  process.env.KAIC_GANG_SCHEDULER = 'kueue';
+  resetSuiteCluster();
+  try {
+    const run = await runSuites({
+      specFiles: [resolve('suites/gang_scheduling.ts')],
+      requirements: requirementsFor(version),
+      selection: { ids: ['gang_scheduling'] },
+      timeoutMs: 180_000,
+    });
+    for (const t of run.tests) {
+      process.stdout.write(
+        `      ${t.status.padEnd(7)} ${t.title}` +
+          (t.failure ? ` — ${t.failure.message.split('\n')[0]}` : '') +
+          '\n' +
+          t.evidence.map((e) => `        ${e.summary}\n`).join(''),
+      );
+    }
+    return run.tests;
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    resetSuiteCluster();
+  }
+}
+
+describe('[suites] gang_scheduling on Kueue (run as a process against the test cluster)', function () {
+  this.timeout(15 * 60_000);
+  let dir = '';
+  let kueue: KueueController | null = null;
+
+  async function startKueue(frameworks?: string[]): Promise<void> {
+    const { handle } = testCluster();
+    kueue = new KueueController({
+      kubeconfigPath: handle.kubeconfigPath,
+      caCert: handle.ca.cert,
+      caKey: handle.ca.key,
+      dir: join(dir, frameworks ? 'kueue-planted' : 'kueue'),
+      log: (line) => process.stdout.write(`      ${line}\n`),
+      ...(frameworks ? { frameworks } : {}),
+    });
+    await kueue.start();
+  }
+
+  before(async function () {
+    dir = await mkdtemp(join(tmpdir(), 'kaic-kueue-test-'));
+  });
+
+  afterEach(async function () {
+    await kueue?.stop();
+    kueue = null;
+  });
+
+  after(async function () {
+    // Kueue's CRDs (and every Kueue object with them) and its namespace go with the test.
+    const { handle } = testCluster();
+    await new KueueController({
+      kubeconfigPath: handle.kubeconfigPath,
+      caCert: handle.ca.cert,
+      caKey: handle.ca.key,
+      dir,
+      log: () => undefined,
+    }).uninstall();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('healthy: Kueue holds the whole gang while its queue has room for one pod less, then runs it whole', async function () {
+    await startKueue();
+    const gang = await runGangSuite();
+    expect(gang.map((t) => t.status)).to.deep.equal(['passed', 'passed']);
+    expect(gang[0]?.evidence.map((e) => e.summary).join('\n')).to.include('Kueue');
+    expect(decideVerdict(gang, null).verdict).to.equal('Implemented');
+  });
+
+  it('planted fault — Kueue installed with its Job integration off: the short gang binds, gang_scheduling falls', async function () {
+    await startKueue([]);
+    const gang = await runGangSuite();
+    expect(gang.map((t) => t.status)).to.deep.equal(['passed', 'failed']);
+    expect(gang[1]?.failure?.message).to.include('pods of the incomplete gang bound');
+    expect(decideVerdict(gang, null).verdict).to.equal('Partially Implemented');
+  });
+});
