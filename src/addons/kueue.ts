@@ -20,7 +20,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { buildKueue, type ProgressLog } from '../build/go-build.js';
 import { kueueDir } from '../cache.js';
 import { applyJson } from '../k8s/raw.js';
-import { freePort } from '../providers/real-node/host.js';
+import { freePort } from '../util/net.js';
 import { issueCertificate } from '../util/pki.js';
 import { waitFor } from '../util/wait.js';
 import { KUEUE } from '../versions/addons.js';

@@ -1,8 +1,11 @@
 /**
- * The accelerator suites (suites/dra_support.ts, suites/secure_accelerator_access.ts) run through
- * kaic's runner against the test cluster with the fake-GPU driver: simulated H100s on every node,
- * the kubelet plugin on the real node. Healthy, each requirement is Implemented; with the DRA
- * driver's slices gone, the DRA behaviour checks fail as an ENVIRONMENT ERROR.
+ * The accelerator and gang suites run through kaic's runner against the test cluster with the
+ * fake-GPU driver: simulated H100s on every node, the kubelet plugin on the real node. Healthy,
+ * each requirement has its expected verdict; then the fault matrix, each fault planted alone and
+ * flipping only its requirement: a runtime leaking GPUs (to every container, or to those setting
+ * NVIDIA_VISIBLE_DEVICES=all), an advertised driver version nvidia-smi contradicts, a scheduler
+ * without the gang plugin, no ResourceSlices, and the DRA API switched off (which, as in real
+ * Kubernetes, also stalls the scheduler).
  */
 import { resolve } from 'node:path';
 
@@ -279,6 +282,51 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
       expect(gang.map((t) => t.status)).to.deep.equal(['passed', 'failed']);
       expect(gang[1]?.failure?.message).to.include('pods of the incomplete gang bound');
       expect(decideVerdict(gang, null).verdict).to.equal('Partially Implemented');
+    } finally {
+      await provider.down();
+    }
+  });
+
+  /*
+   * Switching the DRA API off is not contained to dra_support: with DynamicResourceAllocation on
+   * (GA and locked from 1.34, on by the version table for 1.33) kube-scheduler waits for its
+   * DeviceClass/ResourceSlice/ResourceClaim informers, which never sync, and schedules nothing.
+   * So every scheduling check falls with it; detection-only checks stay as they were.
+   */
+  it('planted fault — DRA API switched off (runtime-config): dra_support Not Implemented; the scheduler stalls, so gang_scheduling falls too', async function () {
+    const { release } = testCluster();
+    if (!inCatalog('dra_support')) {
+      process.stdout.write(
+        `      skipped: conformance ${conformanceVersion()} has no dra_support (covered upstream from 1.36)\n`,
+      );
+      this.skip();
+    }
+    const provider = new KwokProvider({
+      minor: release.minor,
+      nodeGroups: [{ namePrefix: 'kwok-node', count: 1 }],
+      overrides: { runtimeConfig: { [release.draApiVersion]: 'false' } },
+    });
+    try {
+      const handle = await provider.up();
+      const tests = await runSuitesAt(handle.kubeconfigPath, [
+        'dra_support',
+        'gang_scheduling',
+        'virtualized_accelerator',
+      ]);
+      const dra = of(tests, 'dra_support');
+      expect(dra.map((t) => t.status)).to.deep.equal(Array(4).fill('failed'));
+      expect(decideVerdict(dra, null).verdict).to.equal('Not Implemented');
+      const gang = of(tests, 'gang_scheduling');
+      expect(decideVerdict(gang, null).verdict).to.equal('Not Implemented');
+      if (release.gang) {
+        // Not the gang solution's fault: no pod, gang or not, gets a node.
+        expect(gang[0]?.failure?.message).to.match(/timed out .* bound/);
+      }
+      if (inCatalog('virtualized_accelerator')) {
+        expect(decideVerdict(of(tests, 'virtualized_accelerator'), null).verdict).to.equal(
+          'Unknown',
+        );
+      }
     } finally {
       await provider.down();
     }

@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rmdir, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { execa } from 'execa';
@@ -208,20 +207,6 @@ export const FIXED_HOST_PATHS = [
   '/var/log/pods',
   '/run/containerd',
 ];
-
-/** A free TCP port on `host`, picked by the kernel. */
-export async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new RealNodeError(`cannot bind a port on ${host}: ${error.message}`)),
-    );
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** The sysctls kubelet sets at start (unless protectKernelDefaults); restored at stop. */
 export const KUBELET_SYSCTLS = ['vm/overcommit_memory', 'kernel/panic', 'kernel/panic_on_oops'];

@@ -26,6 +26,7 @@ import {
   sleep,
   terminateProcess,
 } from '../../util/processes.js';
+import { freePort } from '../../util/net.js';
 import { issueCertificate } from '../../util/pki.js';
 import { LOCAL_NODE_IMAGES } from '../../versions/images.js';
 import type { KubernetesRelease } from '../../versions/kubernetes.js';
@@ -36,7 +37,6 @@ import {
   REAL_NODE_LOCK,
   RealNodeError,
   checkHost,
-  freePort,
   iptablesChains,
   netnsSince,
   readSysctls,
