@@ -22,7 +22,7 @@ import { kueueDir } from '../cache.js';
 import { applyJson } from '../k8s/raw.js';
 import { freePort } from '../util/net.js';
 import { issueCertificate } from '../util/pki.js';
-import { waitFor } from '../util/wait.js';
+import { WaitAborted, waitFor } from '../util/wait.js';
 import { KUEUE } from '../versions/addons.js';
 
 export class KueueError extends Error {
@@ -167,13 +167,28 @@ export class KueueController {
       },
     );
     this.process.catch(() => undefined);
+    try {
+      await this.waitReady(logFile, healthPort, webhookPort);
+    } catch (error) {
+      // Nothing half-started stays behind: no process, no webhook pointing at it.
+      await this.stop();
+      throw error;
+    }
+    log(
+      `kueue ${KUEUE.version}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
+        `(integrations: ${this.frameworks.join(', ') || 'none'})`,
+    );
+  }
+
+  private async waitReady(logFile: string, healthPort: number, webhookPort: number): Promise<void> {
     const timeoutMs = (this.options.startTimeoutSeconds ?? 120) * 1000;
     await waitFor(
       `kueue ready on 127.0.0.1:${healthPort}`,
       async () => {
         if (this.process?.exitCode !== null) {
           const tail = (await readFile(logFile, 'utf8').catch(() => '')).slice(-2000);
-          throw new KueueError(
+          // Ends the wait at once: a dead process will not turn ready.
+          throw new WaitAborted(
             `kueue exited with ${this.process?.exitCode}; its log ends:\n${tail}`,
           );
         }
@@ -183,10 +198,6 @@ export class KueueController {
       timeoutMs,
     );
     await this.registerWebhooks(webhookPort, await readFile(this.options.caCert));
-    log(
-      `kueue ${KUEUE.version}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
-        `(integrations: ${this.frameworks.join(', ') || 'none'})`,
-    );
   }
 
   /** Unregisters the webhooks first (they would block Jobs once nothing answers), then stops. */

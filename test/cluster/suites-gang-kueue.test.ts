@@ -8,9 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
-import { KueueController } from '../../src/addons/kueue.js';
+import { KUEUE_OWNER_LABEL, KueueController } from '../../src/addons/kueue.js';
 import {
   CONFORMANCE_VERSIONS,
   isConformanceVersion,
@@ -96,6 +97,19 @@ describe('[suites] gang_scheduling on Kueue (run as a process against the test c
       log: () => undefined,
     }).uninstall();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports a Kueue that exits at start with its log tail, and leaves no process or webhook behind', async function () {
+    const started = Date.now();
+    let message = '';
+    await startKueue(['no.such.group/thing']).catch((error: Error) => (message = error.message));
+    expect(message).to.match(/kueue exited with \d+; its log ends:/);
+    expect(message).to.include('no.such.group/thing');
+    expect(Date.now() - started, 'fails at once, not at the readiness timeout').to.be.below(60_000);
+    const admission = testCluster().kubeConfig.makeApiClient(k8s.AdmissionregistrationV1Api);
+    const selector = { labelSelector: `${KUEUE_OWNER_LABEL}=true` };
+    expect((await admission.listMutatingWebhookConfiguration(selector)).items).to.deep.equal([]);
+    expect((await admission.listValidatingWebhookConfiguration(selector)).items).to.deep.equal([]);
   });
 
   it('healthy: Kueue holds the whole gang while its queue has room for one pod less, then runs it whole', async function () {
