@@ -79,10 +79,6 @@ export class KueueController {
     this.kc.loadFromFile(options.kubeconfigPath);
   }
 
-  get version(): string {
-    return KUEUE.version;
-  }
-
   private get frameworks(): string[] {
     return this.options.frameworks ?? ['batch/job'];
   }
