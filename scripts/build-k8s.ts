@@ -8,11 +8,13 @@
  *   npm run k8s:build -- --for-tests     the minors our cluster tests use (KAIC_TEST_MINORS)
  *   npm run k8s:build -- --node 1.35     also the real node's kubelet, containerd and crictl
  *   npm run k8s:build -- --kueue         also Kueue's manager (gang_scheduling tests drive it)
+ *   npm run k8s:build -- --addons        every addon the test cluster runs (Kueue, Prometheus, …)
  *   npm run k8s:build -- --prune-go-cache  drop Go's build cache (GBs; built binaries stay)
  */
 import {
   BuildError,
   buildKueue,
+  buildPrometheus,
   ensureBinaries,
   ensureNodeBinaries,
 } from '../src/build/go-build.js';
@@ -34,7 +36,7 @@ function log(line: string): void {
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(
-      'usage: npm run k8s:build -- [--all | --for-tests | <minor> ...] [--node] [--kueue] [--prune-go-cache]\n' +
+      'usage: npm run k8s:build -- [--all | --for-tests | <minor> ...] [--node] [--kueue] [--addons] [--prune-go-cache]\n' +
         `minors: ${KUBERNETES_MINORS.join(', ')}; cache: ${cacheDir()} (set KAIC_CACHE to move it)\n`,
     );
     return;
@@ -50,12 +52,14 @@ async function main(argv: string[]): Promise<void> {
   let minors = argv.filter((a) => !a.startsWith('--')).map((a) => parseKubernetesMinor(a, 'minor'));
   if (argv.includes('--all')) minors = [...KUBERNETES_MINORS];
   if (argv.includes('--for-tests')) minors = [...minors, ...testMinors()];
-  if (argv.includes('--kueue')) {
-    await buildKueue(log);
+  const addons = argv.includes('--addons');
+  if (addons || argv.includes('--kueue')) await buildKueue(log);
+  if (addons) await buildPrometheus(log);
+  if (addons || argv.includes('--kueue')) {
     if (minors.length === 0) return;
   }
   if (minors.length === 0)
-    throw new BuildError('name a minor (e.g. 1.35), --all, --for-tests or --kueue');
+    throw new BuildError('name a minor (e.g. 1.35), --all, --for-tests, --addons or --kueue');
   const started = Date.now();
   for (const minor of [...new Set(minors)]) {
     const t0 = Date.now();

@@ -49,6 +49,11 @@ export function kueueDir(version: string, root = cacheDir()): string {
   return join(root, 'bin', 'kueue', version);
 }
 
+/** Prometheus and promtool. */
+export function prometheusDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'prometheus', version);
+}
+
 /** What the real test node runs that kaic builds (runc and the CNI plugins come from the OS). */
 export interface NodeBinaryPaths {
   kubelet: string;

@@ -25,12 +25,13 @@ import {
   kubeletBinDir,
   kubernetesBinDir,
   kueueDir,
+  prometheusDir,
   kwokBinDir,
   nodeBinaryPaths,
   type NodeBinaryPaths,
 } from '../cache.js';
 import { withLockFile } from '../util/processes.js';
-import { KUEUE } from '../versions/addons.js';
+import { KUEUE, PROMETHEUS } from '../versions/addons.js';
 import {
   CONTAINERD_VERSION,
   CRI_TOOLS_VERSION,
@@ -475,7 +476,7 @@ async function buildFromKubernetesModule(
 async function buildPlainModule(
   spec: Pick<
     WrapperBuild,
-    'component' | 'version' | 'outDir' | 'binaries' | 'packages' | 'renames' | 'verify'
+    'component' | 'version' | 'outDir' | 'binaries' | 'packages' | 'renames' | 'verify' | 'tags'
   > & {
     module: string;
     ldflags?: string[];
@@ -647,6 +648,34 @@ export async function buildKueue(log: ProgressLog, root = cacheDir()): Promise<b
           throw new BuildError(`kueue --help did not list -config: ${help.all?.slice(0, 400)}`);
         }
       },
+    },
+    log,
+    root,
+  );
+}
+
+/**
+ * Prometheus and promtool with Kubernetes service discovery as the only discovery compiled in
+ * (the module's own build tags), which halves the build; the web UI's assets are left out (the
+ * HTTP API, which the suites query, is all there).
+ */
+export async function buildPrometheus(log: ProgressLog, root = cacheDir()): Promise<boolean> {
+  const versionPkg = 'github.com/prometheus/common/version';
+  return buildPlainModule(
+    {
+      component: 'prometheus',
+      module: PROMETHEUS.module,
+      version: PROMETHEUS.version,
+      outDir: prometheusDir(PROMETHEUS.version, root),
+      binaries: ['prometheus', 'promtool'],
+      packages: [`${PROMETHEUS.module}/cmd/prometheus`, `${PROMETHEUS.module}/cmd/promtool`],
+      tags: ['remove_all_sd', 'enable_kubernetes_sd'],
+      ldflags: [
+        `-X ${versionPkg}.Version=${PROMETHEUS.release}`,
+        `-X ${versionPkg}.Branch=module-${PROMETHEUS.version}`,
+      ],
+      verify: (dir) =>
+        expectVersionOutput(join(dir, 'prometheus'), ['--version'], PROMETHEUS.release),
     },
     log,
     root,

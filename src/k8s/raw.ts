@@ -24,6 +24,22 @@ async function call(
   body?: unknown,
   contentType = 'application/json',
 ): Promise<Record<string, unknown>> {
+  const text = await callText(kc, method, path, body, contentType, 'application/json');
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { message: text };
+  }
+}
+
+async function callText(
+  kc: k8s.KubeConfig,
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  body: unknown,
+  contentType: string,
+  accept: string,
+): Promise<string> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no server');
   const url = new URL(path, server);
@@ -32,7 +48,7 @@ async function call(
     hostname: url.hostname,
     port: url.port,
     path: `${url.pathname}${url.search}`,
-    headers: { Accept: 'application/json', 'Content-Type': contentType },
+    headers: { Accept: accept, 'Content-Type': contentType },
   };
   await kc.applyToHTTPSOptions(options);
   return new Promise((resolve, reject) => {
@@ -41,17 +57,17 @@ async function call(
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
       res.on('end', () => {
         const code = res.statusCode ?? 0;
-        let parsed: Record<string, unknown>;
-        try {
-          parsed = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          parsed = { message: text };
+        if (code >= 200 && code < 300) {
+          resolve(text);
+          return;
         }
-        if (code >= 200 && code < 300) resolve(parsed);
-        else
-          reject(
-            new ApiError(`${method} ${path}: ${code} ${String(parsed.message ?? text)}`, code),
-          );
+        let message = text.trim();
+        try {
+          message = String((JSON.parse(text) as { message?: unknown }).message ?? message);
+        } catch {
+          // not a Status object: keep the body as it came
+        }
+        reject(new ApiError(`${method} ${path}: ${code} ${message.slice(0, 500)}`, code));
       });
     });
     req.on('error', reject);
@@ -62,6 +78,14 @@ async function call(
 
 export function getJson(kc: k8s.KubeConfig, path: string): Promise<Record<string, unknown>> {
   return call(kc, 'GET', path);
+}
+
+/**
+ * A GET whose answer is not an API object: what a pod or Service behind the API server's proxy
+ * returns (`/api/v1/namespaces/<ns>/services/<name>:<port>/proxy/<path>`), e.g. metrics text.
+ */
+export function getText(kc: k8s.KubeConfig, path: string): Promise<string> {
+  return callText(kc, 'GET', path, undefined, 'application/json', '*/*');
 }
 
 export function postJson(

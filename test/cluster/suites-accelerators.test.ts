@@ -7,86 +7,29 @@
  * without the gang plugin, no ResourceSlices, and the DRA API switched off (which, as in real
  * Kubernetes, also stalls the scheduler).
  */
-import { resolve } from 'node:path';
-
 import { expect } from 'chai';
 
 import { resolveMigLayout } from '../../src/fakegpu/mig.js';
 import { NVIDIA_MAJOR, NVIDIACTL_MINOR } from '../../src/fakegpu/plugin/cdi.js';
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
-import {
-  CONFORMANCE_VERSIONS,
-  isConformanceVersion,
-  requirementsFor,
-} from '../../src/requirements/catalog.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
-import { runSuites } from '../../src/runner/run-suites.js';
-import { resetSuiteCluster } from '../../suites/lib/cluster.js';
 import { startRealNodePlugin, type PluginProcess } from './fakegpu-helpers.js';
 import { testCluster } from './hooks.js';
+import { conformanceVersion, inCatalog, runSuitesOnTestCluster, testsOf } from './suite-runs.js';
 import type { LeakMode } from './leaky-runtime.js';
-
-const SUITES = [
-  'dra_support',
-  'secure_accelerator_access',
-  'driver_runtime_management',
-  'gpu_sharing',
-  'virtualized_accelerator',
-  'gang_scheduling',
-].map((id) => resolve(`suites/${id}.ts`));
 
 /** Runs the suites against the test cluster, as `kaic run` does (KUBECONFIG points at it). */
 function runAcceleratorSuites(ids: string[]): Promise<TestResult[]> {
-  return runSuitesAt(testCluster().handle.kubeconfigPath, ids);
+  return runSuitesOnTestCluster(ids);
 }
 
-async function runSuitesAt(kubeconfigPath: string, ids: string[]): Promise<TestResult[]> {
-  const version = conformanceVersion();
-  const selected = ids.filter((id) => inCatalog(id));
-  // An empty selection would run every suite.
-  if (selected.length === 0)
-    throw new Error(`none of ${ids.join(', ')} is in conformance ${version}`);
-  const previous = process.env.KUBECONFIG;
-  process.env.KUBECONFIG = kubeconfigPath;
-  resetSuiteCluster();
-  try {
-    const run = await runSuites({
-      specFiles: SUITES,
-      requirements: requirementsFor(version),
-      selection: { ids: selected },
-      timeoutMs: 180_000,
-    });
-    for (const t of run.tests) {
-      process.stdout.write(
-        `      ${t.status.padEnd(7)} ${t.requirementId}: ${t.title}` +
-          (t.skipReason ? ` (skipped: ${t.skipReason})` : '') +
-          (t.failure ? ` — ${t.failure.message.split('\n')[0]}` : '') +
-          '\n',
-      );
-    }
-    return run.tests;
-  } finally {
-    if (previous === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = previous;
-    resetSuiteCluster();
-  }
+function runSuitesAt(kubeconfigPath: string, ids: string[]): Promise<TestResult[]> {
+  return runSuitesOnTestCluster(ids, { kubeconfigPath });
 }
 
-const of = (tests: TestResult[], id: string) => tests.filter((t) => t.requirementId === id);
-
-function conformanceVersion() {
-  const { minor } = testCluster().release;
-  return isConformanceVersion(minor)
-    ? minor
-    : CONFORMANCE_VERSIONS[CONFORMANCE_VERSIONS.length - 1]!;
-}
-
-/** Whether the conformance version of the cluster's minor has this requirement. */
-function inCatalog(id: string): boolean {
-  return requirementsFor(conformanceVersion()).some((r) => r.id === id);
-}
+const of = testsOf;
 
 /** Static MIG cuts half of them, so two whole GPUs stay on every node. */
 const GPUS_PER_NODE = 4;

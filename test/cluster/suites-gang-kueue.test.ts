@@ -6,57 +6,21 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
 import { KUEUE_OWNER_LABEL, KueueController } from '../../src/addons/kueue.js';
-import {
-  CONFORMANCE_VERSIONS,
-  isConformanceVersion,
-  requirementsFor,
-} from '../../src/requirements/catalog.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
-import { runSuites } from '../../src/runner/run-suites.js';
-import { resetSuiteCluster } from '../../suites/lib/cluster.js';
 import { testCluster } from './hooks.js';
+import { runSuitesOnTestCluster } from './suite-runs.js';
 
-async function runGangSuite(): Promise<TestResult[]> {
-  const { minor } = testCluster().release;
-  const version = isConformanceVersion(minor)
-    ? minor
-    : CONFORMANCE_VERSIONS[CONFORMANCE_VERSIONS.length - 1]!;
-  const saved = {
-    KUBECONFIG: process.env.KUBECONFIG,
-    KAIC_GANG_SCHEDULER: process.env.KAIC_GANG_SCHEDULER,
-  };
-  process.env.KUBECONFIG = testCluster().handle.kubeconfigPath;
-  process.env.KAIC_GANG_SCHEDULER = 'kueue';
-  resetSuiteCluster();
-  try {
-    const run = await runSuites({
-      specFiles: [resolve('suites/gang_scheduling.ts')],
-      requirements: requirementsFor(version),
-      selection: { ids: ['gang_scheduling'] },
-      timeoutMs: 180_000,
-    });
-    for (const t of run.tests) {
-      process.stdout.write(
-        `      ${t.status.padEnd(7)} ${t.title}` +
-          (t.failure ? ` — ${t.failure.message.split('\n')[0]}` : '') +
-          '\n' +
-          t.evidence.map((e) => `        ${e.summary}\n`).join(''),
-      );
-    }
-    return run.tests;
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    resetSuiteCluster();
-  }
+function runGangSuite(): Promise<TestResult[]> {
+  return runSuitesOnTestCluster(['gang_scheduling'], {
+    env: { KAIC_GANG_SCHEDULER: 'kueue' },
+    evidence: true,
+  });
 }
 
 describe('[suites] gang_scheduling on Kueue (run as a process against the test cluster)', function () {

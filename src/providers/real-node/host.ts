@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 import { execa } from 'execa';
 
+import { defaultRouteAddress } from '../../util/net.js';
+
 export class RealNodeError extends Error {
   constructor(message: string) {
     super(message);
@@ -72,27 +74,6 @@ async function findExecutable(names: string[], dirs: string[]): Promise<string |
 }
 
 const PATH_DIRS = () => (process.env.PATH ?? '').split(':').filter(Boolean);
-
-/** The address of the interface that carries the default route: what the node reports. */
-async function defaultRouteAddress(): Promise<string> {
-  const route = await execa('ip', ['-j', '-4', 'route', 'show', 'default'], { reject: false });
-  const dev = (JSON.parse(route.stdout || '[]') as Array<{ dev?: string }>)[0]?.dev;
-  const addrs = await execa('ip', ['-j', '-4', 'addr', 'show', ...(dev ? ['dev', dev] : [])], {
-    reject: false,
-  });
-  const parsed = JSON.parse(addrs.stdout || '[]') as Array<{
-    ifname: string;
-    addr_info?: Array<{ local: string; scope: string }>;
-  }>;
-  for (const link of parsed) {
-    const global = link.addr_info?.find((a) => a.scope === 'global');
-    if (global) return global.local;
-  }
-  throw new RealNodeError(
-    'this machine has no IPv4 address with global scope (checked `ip -4 addr`): the API server ' +
-      'reaches the kubelet on the node address. Bring up a network interface, or pass nodeIp.',
-  );
-}
 
 /** Every requirement checked, every miss reported at once with its fix. */
 export async function checkHost(options: { nodeIp?: string } = {}): Promise<HostFacts> {
@@ -162,7 +143,14 @@ export async function checkHost(options: { nodeIp?: string } = {}): Promise<Host
     runc: runc as string,
     cniBinDir,
     canLowerOomScore: ((capEff >> CAP_SYS_RESOURCE) & 1n) === 1n,
-    nodeIp: options.nodeIp ?? (await defaultRouteAddress()),
+    nodeIp:
+      options.nodeIp ??
+      (await defaultRouteAddress().catch((error: Error) => {
+        throw new RealNodeError(
+          `${error.message}: the API server reaches the kubelet on the node address. ` +
+            'Bring up a network interface, or pass nodeIp.',
+        );
+      })),
   };
 }
 

@@ -1,0 +1,404 @@
+/**
+ * accelerator_metrics (MUST): the platform exposes per-accelerator metrics in Prometheus format.
+ * Measured, not inferred from an installed exporter:
+ *  - the endpoint (configured, or found by the exporters' Service labels) is scraped through the
+ *    API server's proxy, every exporter pod behind it, and every accelerator the cluster
+ *    advertises (ResourceSlices, or the extended resource's allocatable) must have utilization
+ *    and memory samples keyed by a device label; temperature, power and interconnect are SHOULD
+ *    sub-checks, reported and never failing;
+ *  - a pod that loads its accelerator moves that accelerator's utilization, and only that one.
+ *
+ * Configuration:
+ *   KAIC_ACCELERATOR_METRICS   http(s)://…/metrics (scraped from the runner), or
+ *                              <namespace>/<service>:<port>[/path] (through the API server)
+ *   KAIC_ACCELERATOR_LOAD_IMAGE, KAIC_ACCELERATOR_LOAD_COMMAND
+ *                              a container that loads the GPU it holds (e.g. a CUDA sample in a
+ *                              loop); not needed for kaic's simulated GPUs, whose load is set by
+ *                              the pod annotation fakegpu.kaic.dev/utilization
+ *   KAIC_METRICS_TIMEOUT_SECONDS  how long to wait for a reading to move (default 180)
+ */
+import * as k8s from '@kubernetes/client-node';
+import { expect } from 'chai';
+
+import {
+  REQUIRED_METRIC_KINDS,
+  METRIC_KINDS,
+  acceleratorSeries,
+  parseMetrics,
+  utilizationOf,
+  type Sample,
+} from '../src/accelerators/metrics.js';
+import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
+import { UTILIZATION_ANNOTATION } from '../src/fakegpu/exporter.js';
+import { DraObjects, type DraObject } from '../src/k8s/dra-objects.js';
+import { getText } from '../src/k8s/raw.js';
+import {
+  acceleratorPod,
+  createClaimTemplate,
+  createNamespace,
+  createPod,
+  deleteNamespace,
+  deviceAttribute,
+  requireAcceleratorSetup,
+  suiteCluster,
+  waitFor,
+  type SliceDevice,
+} from './lib/cluster.js';
+import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+
+/** Services of the exporters kaic knows: NVIDIA's GPU Operator and charts, and kaic's own. */
+const EXPORTER_SELECTORS = [
+  'app=nvidia-dcgm-exporter',
+  'app.kubernetes.io/name=dcgm-exporter',
+  'app.kubernetes.io/name=kaic-fakegpu,app.kubernetes.io/component=exporter',
+];
+
+/** A utilization rise this large (percentage points) counts as "moved". */
+const LOAD_DELTA = 30;
+
+interface Endpoint {
+  describe: string;
+  scrape: () => Promise<string>;
+}
+
+function metricsTimeoutMs(): number {
+  const seconds = Number(process.env.KAIC_METRICS_TIMEOUT_SECONDS ?? 180);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(
+      `KAIC_METRICS_TIMEOUT_SECONDS="${process.env.KAIC_METRICS_TIMEOUT_SECONDS}"; give seconds > 0`,
+    );
+  }
+  return seconds * 1000;
+}
+
+/** `<ns>/<service>:<port>[/path]` */
+function parseServiceRef(ref: string) {
+  const match = /^([a-z0-9-]+)\/([a-z0-9-]+):([0-9]+|[a-z0-9-]+)(\/.*)?$/.exec(ref);
+  if (!match) {
+    throw new Error(
+      `KAIC_ACCELERATOR_METRICS="${ref}": give http(s)://host:port/path or <namespace>/<service>:<port>[/path]`,
+    );
+  }
+  return { namespace: match[1]!, name: match[2]!, port: match[3]!, path: match[4] ?? '/metrics' };
+}
+
+/**
+ * Every exporter pod behind the Service through the pod proxy (a per-node DaemonSet answers for
+ * its own node only), or the Service itself when its endpoints are not pods.
+ */
+async function serviceEndpoints(
+  namespace: string,
+  name: string,
+  port: string,
+  path: string,
+): Promise<Endpoint[]> {
+  const { kc, core } = suiteCluster();
+  const endpoints = await core.readNamespacedEndpoints({ namespace, name }).catch(() => null);
+  const pods = (endpoints?.subsets ?? []).flatMap((subset) =>
+    (subset.addresses ?? [])
+      .filter((a) => a.targetRef?.kind === 'Pod')
+      .map((a) => {
+        const numeric = /^\d+$/.test(port)
+          ? port
+          : String(subset.ports?.find((p) => p.name === port)?.port ?? port);
+        return { pod: a.targetRef?.name as string, port: numeric };
+      }),
+  );
+  if (pods.length > 0) {
+    return pods.map(({ pod, port: podPort }) => ({
+      describe: `pod ${namespace}/${pod}:${podPort}${path}`,
+      scrape: () =>
+        getText(kc, `/api/v1/namespaces/${namespace}/pods/${pod}:${podPort}/proxy${path}`),
+    }));
+  }
+  return [
+    {
+      describe: `service ${namespace}/${name}:${port}${path}`,
+      scrape: () =>
+        getText(kc, `/api/v1/namespaces/${namespace}/services/${name}:${port}/proxy${path}`),
+    },
+  ];
+}
+
+async function findEndpoints(): Promise<{ endpoints: Endpoint[]; how: string }> {
+  const configured = process.env.KAIC_ACCELERATOR_METRICS;
+  if (configured && /^https?:\/\//.test(configured)) {
+    return {
+      how: `configured (KAIC_ACCELERATOR_METRICS=${configured})`,
+      endpoints: [
+        {
+          describe: configured,
+          scrape: async () => {
+            const res = await fetch(configured, { signal: AbortSignal.timeout(30_000) });
+            if (!res.ok) throw new Error(`GET ${configured}: ${res.status} ${res.statusText}`);
+            return res.text();
+          },
+        },
+      ],
+    };
+  }
+  if (configured) {
+    const ref = parseServiceRef(configured);
+    return {
+      how: `configured (KAIC_ACCELERATOR_METRICS=${configured})`,
+      endpoints: await serviceEndpoints(ref.namespace, ref.name, ref.port, ref.path),
+    };
+  }
+  const { core } = suiteCluster();
+  for (const selector of EXPORTER_SELECTORS) {
+    const services = (await core.listServiceForAllNamespaces({ labelSelector: selector })).items;
+    const endpoints: Endpoint[] = [];
+    for (const svc of services) {
+      const ports = svc.spec?.ports ?? [];
+      const port = ports.find((p) => /metric/.test(p.name ?? '')) ?? ports[0];
+      if (!port) continue;
+      endpoints.push(
+        ...(await serviceEndpoints(
+          svc.metadata?.namespace as string,
+          svc.metadata?.name as string,
+          String(port.port),
+          '/metrics',
+        )),
+      );
+    }
+    if (endpoints.length > 0) return { how: `found by Service label ${selector}`, endpoints };
+  }
+  throw new Error(
+    `no accelerator metrics endpoint: no Service labelled ${EXPORTER_SELECTORS.join(' or ')}; ` +
+      'name yours with KAIC_ACCELERATOR_METRICS=<namespace>/<service>:<port>[/path] or an http(s) URL',
+  );
+}
+
+async function scrapeAll(endpoints: Endpoint[]): Promise<Sample[]> {
+  const texts = await Promise.all(
+    endpoints.map((e) =>
+      e.scrape().catch((error: Error) => {
+        throw new Error(`scraping ${e.describe}: ${error.message}`, { cause: error });
+      }),
+    ),
+  );
+  return texts.flatMap(parseMetrics);
+}
+
+type Slice = DraObject & { spec?: { driver?: string; nodeName?: string; devices?: SliceDevice[] } };
+
+/**
+ * The accelerators the cluster advertises: UUIDs of the profile's DRA devices (a MIG device
+ * stands for its parent GPU), or, on the device-plugin path, a count of the extended resource.
+ */
+async function advertised(
+  setup: AcceleratorSetup,
+): Promise<{ uuids: string[] | null; count: number; source: string }> {
+  const { kc, core } = suiteCluster();
+  if (setup.mode === 'dra' && setup.draApi) {
+    const driver = setup.profile.draDriver;
+    const slices = (await new DraObjects(kc, setup.draApi).list('ResourceSlice')) as Slice[];
+    const uuids = new Set<string>();
+    let devices = 0;
+    for (const slice of slices) {
+      if (slice.spec?.driver !== driver || !setup.nodes.includes(slice.spec.nodeName ?? '')) {
+        continue;
+      }
+      for (const device of slice.spec.devices ?? []) {
+        devices++;
+        const uuid =
+          deviceAttribute(device, driver, 'parentUUID')?.string ??
+          deviceAttribute(device, driver, 'uuid')?.string;
+        if (uuid) uuids.add(uuid);
+      }
+    }
+    return devices > 0 && uuids.size > 0
+      ? {
+          uuids: [...uuids].sort(),
+          count: uuids.size,
+          source: `${uuids.size} GPU UUIDs in ${driver} ResourceSlices`,
+        }
+      : { uuids: null, count: devices, source: `${devices} ${driver} devices (no UUID attribute)` };
+  }
+  const resource = setup.profile.extendedResource as string;
+  const nodes = (await core.listNode()).items.filter((n) =>
+    setup.nodes.includes(n.metadata?.name as string),
+  );
+  const count = nodes.reduce((sum, n) => sum + Number(n.status?.allocatable?.[resource] ?? 0), 0);
+  return {
+    uuids: null,
+    count,
+    source: `${count} ${resource} allocatable on ${nodes.length} nodes`,
+  };
+}
+
+describe(`${requirementTag('accelerator_metrics', 'MUST')} Accelerator metrics`, function () {
+  this.timeout(300_000);
+  let setup: AcceleratorSetup;
+  let endpoints: Endpoint[];
+  let ns = '';
+
+  before(async function () {
+    setup = await requireAcceleratorSetup();
+  });
+
+  beforeEach(async function () {
+    const found = await findEndpoints();
+    endpoints = found.endpoints;
+    recordEvidence(
+      this,
+      'observed',
+      `metrics endpoint ${found.how}: ${endpoints.map((e) => e.describe).join(', ')}`,
+    );
+  });
+
+  afterEach(async function () {
+    if (ns) await deleteNamespace(ns);
+    ns = '';
+  });
+
+  it('exposes utilization and memory for every advertised accelerator, keyed by a device label', async function () {
+    const samples = await scrapeAll(endpoints);
+    const series = acceleratorSeries(samples);
+    const wanted = await advertised(setup);
+    recordEvidence(
+      this,
+      'observed',
+      `${samples.length} samples; ${series.size} accelerators with a device label; advertised: ${wanted.source}`,
+    );
+    expect(wanted.count, 'accelerators the cluster advertises').to.be.greaterThan(0);
+    const missing: string[] = [];
+    const keys = wanted.uuids ?? [...series.keys()];
+    for (const key of keys) {
+      const entry = series.get(key);
+      for (const kind of REQUIRED_METRIC_KINDS) {
+        if (!entry?.kinds[kind]) missing.push(`${key}: no ${kind} series`);
+      }
+    }
+    expect(
+      missing.length,
+      `${missing.length} gaps in the required series: ${missing.slice(0, 4).join('; ')}` +
+        (missing.length > 4 ? '; …' : ''),
+    ).to.equal(0);
+    if (!wanted.uuids) {
+      // Without UUIDs, the count of labelled devices must reach what is advertised.
+      expect(series.size, `devices with series (advertised: ${wanted.source})`).to.be.at.least(
+        wanted.count,
+      );
+    }
+    for (const kind of METRIC_KINDS.filter((k) => !REQUIRED_METRIC_KINDS.includes(k))) {
+      const having = keys.filter((k) => series.get(k)?.kinds[kind]).length;
+      const names = [...new Set(keys.flatMap((k) => series.get(k)?.kinds[kind]?.names ?? []))];
+      recordEvidence(
+        this,
+        'observed',
+        `SHOULD ${kind}: ${having}/${keys.length} accelerators` +
+          (names.length ? ` (${names.join(', ')})` : ' (not exposed)'),
+      );
+    }
+    const first = series.get(keys[0] as string);
+    recordEvidence(
+      this,
+      'observed',
+      `required series per accelerator: ${REQUIRED_METRIC_KINDS.map((k) => `${k} ${first?.kinds[k]?.names.join('/')}`).join(', ')}`,
+    );
+  });
+
+  it('a pod that loads its accelerator moves that accelerator utilization, and only that one', async function () {
+    const loadImage = process.env.KAIC_ACCELERATOR_LOAD_IMAGE;
+    const loadCommand = process.env.KAIC_ACCELERATOR_LOAD_COMMAND;
+    if (setup.profile.kind !== 'fake' && !loadImage) {
+      skipBecause(
+        this,
+        'no GPU load to run: set KAIC_ACCELERATOR_LOAD_IMAGE (and KAIC_ACCELERATOR_LOAD_COMMAND) to a container that keeps the GPU it holds busy',
+      );
+    }
+    const before = await scrapeAll(endpoints);
+    const keys = [...acceleratorSeries(before).keys()];
+    const baseline = new Map(keys.map((k) => [k, utilizationOf(before, k) ?? 0]));
+    ns = await createNamespace('kaic-accel-metrics');
+    await createClaimTemplate(setup, ns, 'one');
+    const pod = acceleratorPod({
+      namespace: ns,
+      name: 'load',
+      setup,
+      claimTemplate: 'one',
+      containers: [{ name: 'load', accelerator: true }],
+    });
+    pod.metadata = { ...pod.metadata, annotations: { [UTILIZATION_ANNOTATION]: '90' } };
+    if (loadImage) {
+      const container = pod.spec?.containers[0] as k8s.V1Container;
+      container.image = loadImage;
+      if (loadCommand) container.command = ['sh', '-c', loadCommand];
+      else delete container.command;
+    }
+    await createPod(pod);
+    const allocated = await waitFor(
+      `pod ${ns}/load scheduled with its accelerator`,
+      async () => {
+        const p = await suiteCluster().core.readNamespacedPod({ namespace: ns, name: 'load' });
+        return p.spec?.nodeName ? p : undefined;
+      },
+      120_000,
+    );
+    const node = allocated.spec?.nodeName as string;
+    const moved = await waitFor(
+      `a utilization series to rise ${LOAD_DELTA} points above its baseline`,
+      async () => {
+        const now = await scrapeAll(endpoints);
+        const rising = keys.filter(
+          (k) => (utilizationOf(now, k) ?? 0) - (baseline.get(k) ?? 0) >= LOAD_DELTA,
+        );
+        return rising.length > 0 ? { rising, now } : undefined;
+      },
+      metricsTimeoutMs(),
+      2_000,
+    );
+    const series = acceleratorSeries(moved.now);
+    recordEvidence(
+      this,
+      'observed',
+      `pod ${ns}/load on ${node}: ${moved.rising
+        .map(
+          (k) =>
+            `${k} ${baseline.get(k)} → ${utilizationOf(moved.now, k)}` +
+            (series.get(k)?.pods.length ? ` (pod label ${series.get(k)?.pods.join(', ')})` : ''),
+        )
+        .join('; ')}`,
+    );
+    expect(moved.rising, 'accelerators whose utilization moved').to.have.length(1);
+    if (setup.mode === 'dra' && setup.draApi) {
+      const uuid = await allocatedUuid(setup, ns);
+      if (uuid && keys.includes(uuid)) {
+        expect(moved.rising, 'the accelerator the pod holds').to.deep.equal([uuid]);
+      }
+    }
+  });
+});
+
+/** The UUID of the device the namespace's one claim was allocated, from its ResourceSlice. */
+async function allocatedUuid(setup: AcceleratorSetup, namespace: string): Promise<string | null> {
+  const objects = new DraObjects(suiteCluster().kc, setup.draApi!);
+  const claims = (await objects.list(
+    'ResourceClaim',
+    undefined,
+    `metadata.namespace=${namespace}`,
+  )) as Array<
+    DraObject & {
+      status?: {
+        allocation?: { devices?: { results?: Array<{ pool: string; device: string }> } };
+      };
+    }
+  >;
+  const result = claims[0]?.status?.allocation?.devices?.results?.[0];
+  if (!result) return null;
+  const driver = setup.profile.draDriver;
+  const slices = (await objects.list('ResourceSlice')) as Slice[];
+  for (const slice of slices) {
+    if (slice.spec?.driver !== driver) continue;
+    const device = slice.spec.devices?.find((d) => d.name === result.device);
+    if (device && slice.spec.nodeName === result.pool) {
+      return (
+        deviceAttribute(device, driver, 'parentUUID')?.string ??
+        deviceAttribute(device, driver, 'uuid')?.string ??
+        null
+      );
+    }
+  }
+  return null;
+}

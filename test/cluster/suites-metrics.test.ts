@@ -1,0 +1,125 @@
+/**
+ * The metrics and autoscaling suites against the test cluster: simulated H100s on every node (the
+ * kubelet plugin on the real node), kaic's DCGM-style exporter published as a cluster Service,
+ * Prometheus (built from its module) discovering pods through the Kubernetes API. Healthy, each
+ * requirement is Implemented; then each planted fault flips its requirement alone.
+ */
+import { createServer, type Server } from 'node:http';
+
+import { expect } from 'chai';
+
+import { DcgmExporter } from '../../src/fakegpu/exporter.js';
+import { resolveMigLayout } from '../../src/fakegpu/mig.js';
+import { gpuProfile } from '../../src/fakegpu/profiles.js';
+import { SlicePublisher } from '../../src/fakegpu/publisher.js';
+import { publishHostService, type HostService } from '../../src/k8s/host-service.js';
+import { decideVerdict, type TestResult } from '../../src/results/model.js';
+import { startRealNodePlugin, type PluginProcess } from './fakegpu-helpers.js';
+import { requireRealNode, testCluster } from './hooks.js';
+import { runSuitesOnTestCluster, testsOf } from './suite-runs.js';
+
+const GPUS_PER_NODE = 4;
+
+/** The exporter behind a server the fault tests can tamper with. */
+class ExporterEndpoint {
+  dropMemorySeries = false;
+  private server: Server | null = null;
+
+  constructor(private readonly exporter: DcgmExporter) {}
+
+  async listen(): Promise<number> {
+    const server = createServer((req, res) => {
+      this.exporter
+        .scrape()
+        .then((text) => {
+          const body = this.dropMemorySeries
+            ? text
+                .split('\n')
+                .filter((line) => !/DCGM_FI_DEV_FB_/.test(line))
+                .join('\n')
+            : text;
+          res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(body);
+        })
+        .catch((error: Error) => res.writeHead(500).end(error.message));
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+    return (server.address() as { port: number }).port;
+  }
+
+  close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+}
+
+function verdictOf(tests: TestResult[], id: string): string {
+  return decideVerdict(testsOf(tests, id), null).verdict;
+}
+
+describe('[suites] metrics and autoscaling suites on the test cluster', function () {
+  this.timeout(15 * 60_000);
+  let publisher: SlicePublisher | null = null;
+  let plugin: PluginProcess | null = null;
+  let endpoint: ExporterEndpoint | null = null;
+  let exporterService: HostService | null = null;
+
+  before(async function () {
+    // Components run on this machine are published through stand-in pods on the real node.
+    const realNode = requireRealNode(this);
+    const { kubeConfig, release, handle } = testCluster();
+    const h100 = gpuProfile('nvidia-h100-80gb');
+    publisher = new SlicePublisher(kubeConfig, {
+      profile: h100,
+      gpusPerNode: GPUS_PER_NODE,
+      nodeSelector: 'kubernetes.io/os=linux',
+      api: release.draApiVersion,
+      mig: resolveMigLayout({ request: 'auto' }, h100, GPUS_PER_NODE, release.mig),
+    });
+    await publisher.start();
+    plugin = await startRealNodePlugin(realNode, handle.kubeconfigPath);
+    endpoint = new ExporterEndpoint(new DcgmExporter(kubeConfig, h100, release.draApiVersion));
+    const port = await endpoint.listen();
+    // Published as the in-cluster exporter is (kind): a Service the suite finds by its labels.
+    exporterService = await publishHostService(kubeConfig, {
+      namespace: 'kaic-fakegpu',
+      name: 'kaic-fakegpu-exporter',
+      labels: {
+        'app.kubernetes.io/name': 'kaic-fakegpu',
+        'app.kubernetes.io/component': 'exporter',
+      },
+      portName: 'metrics',
+      port,
+      node: realNode.name,
+    });
+  });
+
+  after(async function () {
+    await exporterService?.remove();
+    await endpoint?.close();
+    await plugin?.stop();
+    publisher?.stop();
+    await publisher?.removeAll();
+  });
+
+  it('healthy: accelerator_metrics Implemented (every GPU has utilization and memory; load moves only its GPU)', async function () {
+    const started = Date.now();
+    const tests = await runSuitesOnTestCluster(['accelerator_metrics'], { evidence: true });
+    process.stdout.write(`      (took ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    expect(testsOf(tests, 'accelerator_metrics')).to.have.length(2);
+    expect(verdictOf(tests, 'accelerator_metrics')).to.equal('Implemented');
+  });
+
+  it('fault: the exporter drops its memory series → accelerator_metrics is not Implemented', async function () {
+    endpoint!.dropMemorySeries = true;
+    try {
+      const tests = await runSuitesOnTestCluster(['accelerator_metrics']);
+      const failed = testsOf(tests, 'accelerator_metrics').filter((t) => t.status === 'failed');
+      expect(failed.map((t) => t.failure?.message).join('\n')).to.match(/no memory series/);
+      expect(verdictOf(tests, 'accelerator_metrics')).to.not.equal('Implemented');
+    } finally {
+      endpoint!.dropMemorySeries = false;
+    }
+  });
+});
