@@ -4,10 +4,14 @@
  * Prometheus (built from its module) discovering pods through the Kubernetes API. Healthy, each
  * requirement is Implemented; then each planted fault flips its requirement alone.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { expect } from 'chai';
 
+import { PrometheusServer } from '../../src/addons/prometheus.js';
 import { DcgmExporter } from '../../src/fakegpu/exporter.js';
 import { resolveMigLayout } from '../../src/fakegpu/mig.js';
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
@@ -64,6 +68,10 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
   let plugin: PluginProcess | null = null;
   let endpoint: ExporterEndpoint | null = null;
   let exporterService: HostService | null = null;
+  let prometheus: PrometheusServer | null = null;
+  let prometheusService: HostService | null = null;
+  let dir = '';
+  const log = (line: string) => process.stdout.write(`      ${line}\n`);
 
   before(async function () {
     // Components run on this machine are published through stand-in pods on the real node.
@@ -93,9 +101,27 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
       port,
       node: realNode.name,
     });
+    dir = await mkdtemp(join(tmpdir(), 'kaic-test-metrics-'));
+    prometheus = new PrometheusServer({
+      kubeconfigPath: handle.kubeconfigPath,
+      dir: join(dir, 'prometheus'),
+      log,
+    });
+    await prometheus.start();
+    prometheusService = await publishHostService(kubeConfig, {
+      namespace: 'monitoring',
+      name: 'prometheus',
+      labels: { 'app.kubernetes.io/name': 'prometheus' },
+      portName: 'web',
+      port: prometheus.port,
+      node: realNode.name,
+    });
   });
 
   after(async function () {
+    await prometheusService?.remove();
+    await prometheus?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
     await exporterService?.remove();
     await endpoint?.close();
     await plugin?.stop();
@@ -103,23 +129,59 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     await publisher?.removeAll();
   });
 
-  it('healthy: accelerator_metrics Implemented (every GPU has utilization and memory; load moves only its GPU)', async function () {
+  it('healthy: accelerator_metrics and ai_service_metrics Implemented', async function () {
     const started = Date.now();
-    const tests = await runSuitesOnTestCluster(['accelerator_metrics'], { evidence: true });
-    process.stdout.write(`      (took ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    const tests = await runSuitesOnTestCluster(['accelerator_metrics', 'ai_service_metrics'], {
+      evidence: true,
+    });
+    const perSuite = [...new Set(tests.map((t) => t.requirementId))].map(
+      (id) =>
+        `${id} ${(testsOf(tests, id).reduce((ms, t) => ms + t.durationMs, 0) / 1000).toFixed(1)} s`,
+    );
+    process.stdout.write(
+      `      (suites took ${((Date.now() - started) / 1000).toFixed(1)} s: ${perSuite.join(', ')})\n`,
+    );
     expect(testsOf(tests, 'accelerator_metrics')).to.have.length(2);
     expect(verdictOf(tests, 'accelerator_metrics')).to.equal('Implemented');
+    expect(testsOf(tests, 'ai_service_metrics')).to.have.length(2);
+    expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
   });
 
   it('fault: the exporter drops its memory series → accelerator_metrics is not Implemented', async function () {
     endpoint!.dropMemorySeries = true;
     try {
-      const tests = await runSuitesOnTestCluster(['accelerator_metrics']);
+      const tests = await runSuitesOnTestCluster(['accelerator_metrics', 'ai_service_metrics']);
+      expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
       const failed = testsOf(tests, 'accelerator_metrics').filter((t) => t.status === 'failed');
       expect(failed.map((t) => t.failure?.message).join('\n')).to.match(/no memory series/);
       expect(verdictOf(tests, 'accelerator_metrics')).to.not.equal('Implemented');
     } finally {
       endpoint!.dropMemorySeries = false;
+    }
+  });
+
+  it('fault: Prometheus does not discover the test namespace → ai_service_metrics Not Implemented', async function () {
+    const { handle } = testCluster();
+    // A second Prometheus that only looks at one namespace, named by URL (the configured path).
+    const blind = new PrometheusServer({
+      kubeconfigPath: handle.kubeconfigPath,
+      dir: join(dir, 'prometheus-blind'),
+      namespaces: ['kaic-fakegpu'],
+      log,
+    });
+    await blind.start();
+    try {
+      const tests = await runSuitesOnTestCluster(['accelerator_metrics', 'ai_service_metrics'], {
+        env: { KAIC_PROMETHEUS: blind.url, KAIC_METRICS_TIMEOUT_SECONDS: '30' },
+      });
+      expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Not Implemented');
+      const failure = testsOf(tests, 'ai_service_metrics')[0]?.failure?.message ?? '';
+      expect(failure).to.match(
+        /timed out after 30s waiting for max\(kaic_inference_requests_total/,
+      );
+      expect(verdictOf(tests, 'accelerator_metrics')).to.equal('Implemented');
+    } finally {
+      await blind.stop();
     }
   });
 });
