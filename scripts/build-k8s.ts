@@ -15,6 +15,7 @@ import {
   BuildError,
   buildKueue,
   buildPrometheus,
+  buildPrometheusAdapter,
   ensureBinaries,
   ensureNodeBinaries,
 } from '../src/build/go-build.js';
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<void> {
   const addons = argv.includes('--addons');
   if (addons || argv.includes('--kueue')) await buildKueue(log);
   if (addons) await buildPrometheus(log);
+  if (addons) await buildPrometheusAdapter(log);
   if (addons || argv.includes('--kueue')) {
     if (minors.length === 0) return;
   }

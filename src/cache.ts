@@ -54,6 +54,11 @@ export function prometheusDir(version: string, root = cacheDir()): string {
   return join(root, 'bin', 'prometheus', version);
 }
 
+/** prometheus-adapter (the custom metrics API server). */
+export function prometheusAdapterDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'prometheus-adapter', version);
+}
+
 /** What the real test node runs that kaic builds (runc and the CNI plugins come from the OS). */
 export interface NodeBinaryPaths {
   kubelet: string;

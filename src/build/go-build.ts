@@ -25,13 +25,14 @@ import {
   kubeletBinDir,
   kubernetesBinDir,
   kueueDir,
+  prometheusAdapterDir,
   prometheusDir,
   kwokBinDir,
   nodeBinaryPaths,
   type NodeBinaryPaths,
 } from '../cache.js';
 import { withLockFile } from '../util/processes.js';
-import { KUEUE, PROMETHEUS } from '../versions/addons.js';
+import { KUEUE, PROMETHEUS, PROMETHEUS_ADAPTER } from '../versions/addons.js';
 import {
   CONTAINERD_VERSION,
   CRI_TOOLS_VERSION,
@@ -676,6 +677,37 @@ export async function buildPrometheus(log: ProgressLog, root = cacheDir()): Prom
       ],
       verify: (dir) =>
         expectVersionOutput(join(dir, 'prometheus'), ['--version'], PROMETHEUS.release),
+    },
+    log,
+    root,
+  );
+}
+
+/** prometheus-adapter's server (its module has no replace directives to carry over). */
+export async function buildPrometheusAdapter(
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<boolean> {
+  return buildPlainModule(
+    {
+      component: 'prometheus-adapter',
+      module: PROMETHEUS_ADAPTER.module,
+      version: PROMETHEUS_ADAPTER.version,
+      outDir: prometheusAdapterDir(PROMETHEUS_ADAPTER.version, root),
+      binaries: ['prometheus-adapter'],
+      packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
+      renames: { adapter: 'prometheus-adapter' },
+      verify: async (dir) => {
+        const help = await execa(join(dir, 'prometheus-adapter'), ['--help'], {
+          reject: false,
+          all: true,
+        });
+        if (!help.all?.includes('--metrics-relist-interval')) {
+          throw new BuildError(
+            `prometheus-adapter --help did not list --metrics-relist-interval: ${help.all?.slice(0, 400)}`,
+          );
+        }
+      },
     },
     log,
     root,

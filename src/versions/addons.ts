@@ -16,3 +16,13 @@ export const PROMETHEUS = {
   /** The release the module version stands for (`prometheus --version`). */
   release: '3.16.0',
 } as const;
+
+/**
+ * prometheus-adapter: serves custom.metrics.k8s.io from Prometheus queries, so the HPA controller
+ * can scale on a workload's own metric (pod_autoscaling). v0.12.0 is the release the module proxy
+ * serves.
+ */
+export const PROMETHEUS_ADAPTER = {
+  module: 'sigs.k8s.io/prometheus-adapter',
+  version: 'v0.12.0',
+} as const;

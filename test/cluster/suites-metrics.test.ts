@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
+import { PrometheusAdapter } from '../../src/addons/prometheus-adapter.js';
 import { PrometheusServer } from '../../src/addons/prometheus.js';
 import { DcgmExporter } from '../../src/fakegpu/exporter.js';
 import { resolveMigLayout } from '../../src/fakegpu/mig.js';
@@ -70,6 +71,7 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
   let exporterService: HostService | null = null;
   let prometheus: PrometheusServer | null = null;
   let prometheusService: HostService | null = null;
+  let adapter: PrometheusAdapter | null = null;
   let dir = '';
   const log = (line: string) => process.stdout.write(`      ${line}\n`);
 
@@ -116,9 +118,19 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
       port: prometheus.port,
       node: realNode.name,
     });
+    adapter = new PrometheusAdapter({
+      kubeconfigPath: handle.kubeconfigPath,
+      caCert: handle.ca.cert,
+      caKey: handle.ca.key,
+      prometheusUrl: prometheus.url,
+      dir: join(dir, 'adapter'),
+      log,
+    });
+    await adapter.start();
   });
 
   after(async function () {
+    await adapter?.stop();
     await prometheusService?.remove();
     await prometheus?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -129,11 +141,12 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     await publisher?.removeAll();
   });
 
-  it('healthy: accelerator_metrics and ai_service_metrics Implemented', async function () {
+  it('healthy: accelerator_metrics, ai_service_metrics and pod_autoscaling Implemented', async function () {
     const started = Date.now();
-    const tests = await runSuitesOnTestCluster(['accelerator_metrics', 'ai_service_metrics'], {
-      evidence: true,
-    });
+    const tests = await runSuitesOnTestCluster(
+      ['accelerator_metrics', 'ai_service_metrics', 'pod_autoscaling'],
+      { evidence: true },
+    );
     const perSuite = [...new Set(tests.map((t) => t.requirementId))].map(
       (id) =>
         `${id} ${(testsOf(tests, id).reduce((ms, t) => ms + t.durationMs, 0) / 1000).toFixed(1)} s`,
@@ -145,6 +158,8 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     expect(verdictOf(tests, 'accelerator_metrics')).to.equal('Implemented');
     expect(testsOf(tests, 'ai_service_metrics')).to.have.length(2);
     expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
+    expect(testsOf(tests, 'pod_autoscaling')).to.have.length(1);
+    expect(verdictOf(tests, 'pod_autoscaling')).to.equal('Implemented');
   });
 
   it('fault: the exporter drops its memory series → accelerator_metrics is not Implemented', async function () {
@@ -183,5 +198,17 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     } finally {
       await blind.stop();
     }
+  });
+
+  it('fault: the custom metrics adapter is down → pod_autoscaling Not Implemented', async function () {
+    // Down as a stopped adapter leaves it: unregistered (a registered but dead API group would
+    // also block every namespace deletion, which is a different fault).
+    await adapter!.stop();
+    const tests = await runSuitesOnTestCluster(['ai_service_metrics', 'pod_autoscaling']);
+    expect(verdictOf(tests, 'pod_autoscaling')).to.equal('Not Implemented');
+    expect(testsOf(tests, 'pod_autoscaling')[0]?.failure?.message).to.match(
+      /custom\.metrics\.k8s\.io is not served/,
+    );
+    expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
   });
 });

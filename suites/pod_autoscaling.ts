@@ -1,0 +1,273 @@
+/**
+ * pod_autoscaling (MUST): a HorizontalPodAutoscaler scales accelerator workloads on a custom
+ * metric served through custom.metrics.k8s.io. A Deployment of the stub inference server whose
+ * pods each hold an accelerator exposes its queue depth; the suite raises it on the first pod,
+ * waits until the custom metrics API reports exactly that value for the pod, and requires the
+ * HPA (Pods metric, average target 10) to take the Deployment 1 → 2 with both pods Ready and
+ * holding accelerators; lowered to 0, back to 1. CPU scaling never counts. A platform that only
+ * serves external.metrics.k8s.io is reported Unknown (manual attestation, as the working group
+ * asks).
+ * Configuration: KAIC_METRICS_TIMEOUT_SECONDS (metric arrival, default 180),
+ * KAIC_HPA_TIMEOUT_SECONDS (each scaling step, default 300).
+ */
+import { randomBytes } from 'node:crypto';
+
+import * as k8s from '@kubernetes/client-node';
+import { expect } from 'chai';
+
+import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
+import { getJson } from '../src/k8s/raw.js';
+import {
+  createClaimTemplate,
+  createNamespace,
+  deleteNamespace,
+  requireAcceleratorSetup,
+  suiteCluster,
+  waitFor,
+} from './lib/cluster.js';
+import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import {
+  QUEUE_METRIC,
+  callPod,
+  ensurePodMonitor,
+  inferencePodTemplate,
+  metricsTimeoutMs,
+  nodesRunningContainers,
+} from './lib/monitoring.js';
+
+const DEPLOYMENT = 'kaic-scaled';
+const HPA = 'kaic-scaled';
+const RAISED = 100;
+const TARGET_AVERAGE = 10;
+
+function hpaTimeoutMs(): number {
+  const raw = process.env.KAIC_HPA_TIMEOUT_SECONDS;
+  const seconds = Number(raw ?? 300);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`KAIC_HPA_TIMEOUT_SECONDS="${raw}"; give seconds > 0`);
+  }
+  return seconds * 1000;
+}
+
+async function served(groupVersion: string): Promise<boolean> {
+  return getJson(suiteCluster().kc, `/apis/${groupVersion}`).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, function () {
+  this.timeout(900_000);
+  let setup: AcceleratorSetup;
+  let ns = '';
+  let customVersion = '';
+  const runId = `kaic-${randomBytes(4).toString('hex')}`;
+  const runSelector = `conformance.kaic.dev/run=${runId}`;
+
+  before(async function () {
+    setup = await requireAcceleratorSetup();
+  });
+
+  after(async function () {
+    if (ns) await deleteNamespace(ns);
+  });
+
+  async function readyPods(): Promise<k8s.V1Pod[]> {
+    const pods = await suiteCluster().core.listNamespacedPod({
+      namespace: ns,
+      labelSelector: runSelector,
+    });
+    return pods.items.filter(
+      (p) =>
+        !p.metadata?.deletionTimestamp &&
+        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+  }
+
+  /** The metric's value per pod, as the custom metrics API reports it. */
+  async function customMetric(): Promise<Map<string, number>> {
+    const list = (await getJson(
+      suiteCluster().kc,
+      `/apis/custom.metrics.k8s.io/${customVersion}/namespaces/${ns}/pods/*/${QUEUE_METRIC}` +
+        `?labelSelector=${encodeURIComponent(runSelector)}`,
+    )) as { items?: Array<{ describedObject?: { name?: string }; value?: string }> };
+    return new Map(
+      (list.items ?? []).map((i) => [i.describedObject?.name as string, quantity(i.value ?? '')]),
+    );
+  }
+
+  async function hpaStatus(): Promise<k8s.V2HorizontalPodAutoscalerStatus | undefined> {
+    const api = suiteCluster().kc.makeApiClient(k8s.AutoscalingV2Api);
+    return (await api.readNamespacedHorizontalPodAutoscaler({ namespace: ns, name: HPA })).status;
+  }
+
+  it(`scales an accelerator Deployment 1 → 2 → 1 on a custom metric (custom.metrics.k8s.io)`, async function () {
+    for (const version of ['v1beta2', 'v1beta1']) {
+      if (await served(`custom.metrics.k8s.io/${version}`)) {
+        customVersion = version;
+        break;
+      }
+    }
+    if (!customVersion) {
+      if (await served('external.metrics.k8s.io/v1beta1')) {
+        skipBecause(
+          this,
+          'only external.metrics.k8s.io is served: autoscaling on external metrics needs manual attestation (as the working group asks)',
+        );
+      }
+      throw new Error(
+        'custom.metrics.k8s.io is not served (no APIService answers it): the HPA cannot scale on a custom metric',
+      );
+    }
+    const nodes = await nodesRunningContainers();
+    const node = nodes.find((n) => setup.nodes.includes(n));
+    if (!node) {
+      skipBecause(
+        this,
+        'no accelerator node runs containers (only simulated nodes): no metric to serve',
+      );
+    }
+    ns = await createNamespace('kaic-pod-autoscaling');
+    const monitor = await ensurePodMonitor(ns, runId);
+    await createClaimTemplate(setup, ns, 'one');
+    const template = inferencePodTemplate({ runId, labels: { app: DEPLOYMENT }, node });
+    const dra = setup.mode === 'dra';
+    const container = template.spec!.containers[0] as k8s.V1Container;
+    if (dra) {
+      template.spec!.resourceClaims = [{ name: 'accelerator', resourceClaimTemplateName: 'one' }];
+      container.resources = { claims: [{ name: 'accelerator' }] };
+    } else {
+      container.resources = { limits: { [setup.profile.extendedResource as string]: '1' } };
+    }
+    await suiteCluster()
+      .kc.makeApiClient(k8s.AppsV1Api)
+      .createNamespacedDeployment({
+        namespace: ns,
+        body: {
+          metadata: { name: DEPLOYMENT, namespace: ns },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { 'conformance.kaic.dev/run': runId } },
+            template,
+          },
+        },
+      });
+    recordEvidence(
+      this,
+      'created',
+      `Deployment ${ns}/${DEPLOYMENT} (1 replica, 1 accelerator per pod, on ${node}); collection by ${monitor ?? 'scrape annotations'}`,
+    );
+    const [first] = await waitFor(
+      `1 Ready pod of ${DEPLOYMENT}`,
+      async () => {
+        const pods = await readyPods();
+        return pods.length === 1 ? pods : undefined;
+      },
+      180_000,
+    );
+    const firstName = first!.metadata?.name as string;
+    await callPod(ns, firstName, `/cgi-bin/queue?${RAISED}`);
+    const t0 = Date.now();
+    await waitFor(
+      `custom.metrics.k8s.io/${customVersion} to report ${QUEUE_METRIC} = ${RAISED} for pod ${firstName}`,
+      async () => (await customMetric()).get(firstName) === RAISED,
+      metricsTimeoutMs(),
+      2_000,
+    );
+    recordEvidence(
+      this,
+      'observed',
+      `custom.metrics.k8s.io/${customVersion} reports ${QUEUE_METRIC}=${RAISED} for ${firstName} after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    await suiteCluster()
+      .kc.makeApiClient(k8s.AutoscalingV2Api)
+      .createNamespacedHorizontalPodAutoscaler({
+        namespace: ns,
+        body: {
+          metadata: { name: HPA, namespace: ns },
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: DEPLOYMENT },
+            minReplicas: 1,
+            maxReplicas: 2,
+            metrics: [
+              {
+                type: 'Pods',
+                pods: {
+                  metric: { name: QUEUE_METRIC },
+                  target: { type: 'AverageValue', averageValue: String(TARGET_AVERAGE) },
+                },
+              },
+            ],
+            behavior: {
+              scaleUp: { stabilizationWindowSeconds: 0 },
+              scaleDown: { stabilizationWindowSeconds: 0 },
+            },
+          },
+        },
+      });
+    const t1 = Date.now();
+    const up = await waitFor(
+      `HPA ${HPA} to scale ${DEPLOYMENT} to 2 Ready pods`,
+      async () => {
+        const pods = await readyPods();
+        const status = await hpaStatus();
+        if (pods.length !== 2) {
+          throw new Error(
+            `${pods.length} Ready pods; HPA desired ${status?.desiredReplicas ?? '?'}, ` +
+              `conditions ${(status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason ?? ''}`).join(', ')}`,
+          );
+        }
+        return { pods, status };
+      },
+      hpaTimeoutMs(),
+      2_000,
+    );
+    const scaledUpIn = (Date.now() - t1) / 1000;
+    for (const pod of up.pods) {
+      if (dra) {
+        const claim = pod.status?.resourceClaimStatuses?.[0]?.resourceClaimName;
+        expect(claim, `pod ${pod.metadata?.name} holds an accelerator claim`).to.be.a('string');
+      } else {
+        expect(
+          pod.spec?.containers[0]?.resources?.limits?.[setup.profile.extendedResource as string],
+        ).to.equal('1');
+      }
+    }
+    recordEvidence(
+      this,
+      'observed',
+      `scaled 1 → 2 in ${scaledUpIn.toFixed(1)} s (HPA current ${JSON.stringify(up.status?.currentMetrics?.[0]?.pods?.current ?? {})}); pods ${up.pods.map((p) => `${p.metadata?.name}@${p.spec?.nodeName}`).join(', ')}`,
+    );
+    for (const pod of up.pods) await callPod(ns, pod.metadata?.name as string, '/cgi-bin/queue?0');
+    const t2 = Date.now();
+    await waitFor(
+      `HPA ${HPA} to scale ${DEPLOYMENT} back to 1 pod`,
+      async () => {
+        const pods = await suiteCluster().core.listNamespacedPod({
+          namespace: ns,
+          labelSelector: runSelector,
+        });
+        const status = await hpaStatus();
+        return (
+          status?.desiredReplicas === 1 &&
+          pods.items.filter((p) => !p.metadata?.deletionTimestamp).length === 1
+        );
+      },
+      hpaTimeoutMs(),
+      2_000,
+    );
+    recordEvidence(
+      this,
+      'observed',
+      `scaled 2 → 1 in ${((Date.now() - t2) / 1000).toFixed(1)} s after the metric fell to 0`,
+    );
+  });
+});
+
+/** A resource.Quantity string ("100", "1500m", "2k") as a number. */
+function quantity(value: string): number {
+  const match = /^(-?[0-9.]+)([a-zA-Z]*)$/.exec(value);
+  if (!match) return Number.NaN;
+  const scale: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9 };
+  return Number(match[1]) * (scale[match[2] as string] ?? Number.NaN);
+}
