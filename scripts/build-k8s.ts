@@ -13,6 +13,7 @@
  */
 import {
   BuildError,
+  buildKarpenter,
   buildKueue,
   buildPrometheus,
   buildPrometheusAdapter,
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<void> {
   if (addons || argv.includes('--kueue')) await buildKueue(log);
   if (addons) await buildPrometheus(log);
   if (addons) await buildPrometheusAdapter(log);
+  if (addons) await buildKarpenter(log);
   if (addons || argv.includes('--kueue')) {
     if (minors.length === 0) return;
   }

@@ -59,6 +59,11 @@ export function prometheusAdapterDir(version: string, root = cacheDir()): string
   return join(root, 'bin', 'prometheus-adapter', version);
 }
 
+/** Karpenter's kwok provider and the CRDs of its module. */
+export function karpenterDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'karpenter', version);
+}
+
 /** What the real test node runs that kaic builds (runc and the CNI plugins come from the OS). */
 export interface NodeBinaryPaths {
   kubelet: string;

@@ -24,6 +24,7 @@ import {
   goCacheEnv,
   kubeletBinDir,
   kubernetesBinDir,
+  karpenterDir,
   kueueDir,
   prometheusAdapterDir,
   prometheusDir,
@@ -32,7 +33,7 @@ import {
   type NodeBinaryPaths,
 } from '../cache.js';
 import { withLockFile } from '../util/processes.js';
-import { KUEUE, PROMETHEUS, PROMETHEUS_ADAPTER } from '../versions/addons.js';
+import { KARPENTER, KUEUE, PROMETHEUS, PROMETHEUS_ADAPTER } from '../versions/addons.js';
 import {
   CONTAINERD_VERSION,
   CRI_TOOLS_VERSION,
@@ -705,6 +706,44 @@ export async function buildPrometheusAdapter(
         if (!help.all?.includes('--metrics-relist-interval')) {
           throw new BuildError(
             `prometheus-adapter --help did not list --metrics-relist-interval: ${help.all?.slice(0, 400)}`,
+          );
+        }
+      },
+    },
+    log,
+    root,
+  );
+}
+
+/**
+ * Karpenter's kwok provider (launches kwok nodes), with the CRDs it needs (crds/) from the same
+ * module: NodePool, NodeClaim, NodeOverlay, CapacityBuffer and the KWOKNodeClass.
+ */
+export async function buildKarpenter(log: ProgressLog, root = cacheDir()): Promise<boolean> {
+  return buildPlainModule(
+    {
+      component: 'karpenter',
+      module: KARPENTER.module,
+      version: KARPENTER.version,
+      outDir: karpenterDir(KARPENTER.version, root),
+      binaries: ['karpenter-kwok'],
+      packages: [`${KARPENTER.module}/kwok`],
+      renames: { kwok: 'karpenter-kwok' },
+      moduleFiles: [
+        ['kwok/charts/crds', 'crds'],
+        [
+          'kwok/apis/crds/karpenter.kwok.sh_kwoknodeclasses.yaml',
+          'crds/karpenter.kwok.sh_kwoknodeclasses.yaml',
+        ],
+      ],
+      verify: async (dir) => {
+        const help = await execa(join(dir, 'karpenter-kwok'), ['--help'], {
+          reject: false,
+          all: true,
+        });
+        if (!help.all?.includes('instance-types-file-path')) {
+          throw new BuildError(
+            `karpenter-kwok --help did not list --instance-types-file-path: ${help.all?.slice(0, 400)}`,
           );
         }
       },

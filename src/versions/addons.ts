@@ -26,3 +26,10 @@ export const PROMETHEUS_ADAPTER = {
   module: 'sigs.k8s.io/prometheus-adapter',
   version: 'v0.12.0',
 } as const;
+
+/**
+ * Karpenter with its kwok cloud provider: the cluster autoscaler of the test cluster (nodes it
+ * launches are kwok nodes). cluster-autoscaler is not served by the module proxy. v1.14.0 is the
+ * newest release whose go directive the Go in use here accepts (v1.15.0 asks for 1.26.9).
+ */
+export const KARPENTER = { module: 'sigs.k8s.io/karpenter', version: 'v1.14.0' } as const;

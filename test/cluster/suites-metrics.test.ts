@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
+import { KarpenterKwok } from '../../src/addons/karpenter.js';
 import { PrometheusAdapter } from '../../src/addons/prometheus-adapter.js';
 import { PrometheusServer } from '../../src/addons/prometheus.js';
 import { DcgmExporter } from '../../src/fakegpu/exporter.js';
@@ -72,6 +73,7 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
   let prometheus: PrometheusServer | null = null;
   let prometheusService: HostService | null = null;
   let adapter: PrometheusAdapter | null = null;
+  let karpenter: KarpenterKwok | null = null;
   let dir = '';
   const log = (line: string) => process.stdout.write(`      ${line}\n`);
 
@@ -127,9 +129,17 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
       log,
     });
     await adapter.start();
+    karpenter = new KarpenterKwok({
+      kubeconfigPath: handle.kubeconfigPath,
+      dir: join(dir, 'karpenter'),
+      gpuResource: h100.extendedResourceName ?? 'nvidia.com/gpu',
+      log,
+    });
+    await karpenter.start();
   });
 
   after(async function () {
+    await karpenter?.stop();
     await adapter?.stop();
     await prometheusService?.remove();
     await prometheus?.stop();
@@ -141,10 +151,10 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     await publisher?.removeAll();
   });
 
-  it('healthy: accelerator_metrics, ai_service_metrics and pod_autoscaling Implemented', async function () {
+  it('healthy: accelerator_metrics, ai_service_metrics, pod_autoscaling and cluster_autoscaling Implemented', async function () {
     const started = Date.now();
     const tests = await runSuitesOnTestCluster(
-      ['accelerator_metrics', 'ai_service_metrics', 'pod_autoscaling'],
+      ['accelerator_metrics', 'ai_service_metrics', 'pod_autoscaling', 'cluster_autoscaling'],
       { evidence: true },
     );
     const perSuite = [...new Set(tests.map((t) => t.requirementId))].map(
@@ -160,6 +170,8 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
     expect(testsOf(tests, 'pod_autoscaling')).to.have.length(1);
     expect(verdictOf(tests, 'pod_autoscaling')).to.equal('Implemented');
+    expect(testsOf(tests, 'cluster_autoscaling')).to.have.length(1);
+    expect(verdictOf(tests, 'cluster_autoscaling')).to.equal('Implemented');
   });
 
   it('fault: the exporter drops its memory series → accelerator_metrics is not Implemented', async function () {
@@ -198,6 +210,18 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     } finally {
       await blind.stop();
     }
+  });
+
+  it('fault: the autoscaler is stopped while its NodePool stays declared → cluster_autoscaling Not Implemented', async function () {
+    await karpenter!.stopProcessOnly();
+    const tests = await runSuitesOnTestCluster(['cluster_autoscaling', 'ai_service_metrics'], {
+      env: { KAIC_AUTOSCALER_SCALE_UP_SECONDS: '30' },
+    });
+    expect(verdictOf(tests, 'cluster_autoscaling')).to.equal('Not Implemented');
+    expect(testsOf(tests, 'cluster_autoscaling')[0]?.failure?.message).to.match(
+      /timed out after 30s waiting for the trigger pod Running on a node that was not there before/,
+    );
+    expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
   });
 
   it('fault: the custom metrics adapter is down → pod_autoscaling Not Implemented', async function () {
