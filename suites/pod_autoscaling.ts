@@ -24,6 +24,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitFor,
+  WaitAborted,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import {
@@ -166,19 +167,7 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
       180_000,
     );
     const firstName = first!.metadata?.name as string;
-    await callPod(ns, firstName, `/cgi-bin/queue?${RAISED}`);
-    const t0 = Date.now();
-    await waitFor(
-      `custom.metrics.k8s.io/${customVersion} to report ${QUEUE_METRIC} = ${RAISED} for pod ${firstName}`,
-      async () => (await customMetric()).get(firstName) === RAISED,
-      metricsTimeoutMs(),
-      2_000,
-    );
-    recordEvidence(
-      this,
-      'observed',
-      `custom.metrics.k8s.io/${customVersion} reports ${QUEUE_METRIC}=${RAISED} for ${firstName} after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-    );
+    // The HPA exists before the metric rises: with no metric it must stay at one replica.
     await suiteCluster()
       .kc.makeApiClient(k8s.AutoscalingV2Api)
       .createNamespacedHorizontalPodAutoscaler({
@@ -205,6 +194,33 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
           },
         },
       });
+    await callPod(ns, firstName, `/cgi-bin/queue?${RAISED}`);
+    const t0 = Date.now();
+    await waitFor(
+      `custom.metrics.k8s.io/${customVersion} to report ${QUEUE_METRIC} = ${RAISED} for pod ${firstName}`,
+      async () => {
+        const value = (await customMetric().catch(() => new Map<string, number>())).get(firstName);
+        if (value === RAISED) return true;
+        const status = await hpaStatus();
+        const ready = (await readyPods()).length;
+        if (ready > 1) {
+          throw new WaitAborted(
+            `${DEPLOYMENT} scaled before its metric was served (HPA desired ${status?.desiredReplicas})`,
+          );
+        }
+        throw new Error(
+          `custom metric ${value ?? 'absent'}; ${ready} Ready pod; HPA desired ${status?.desiredReplicas ?? '?'}, ` +
+            `conditions ${(status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason ?? ''}`).join(', ')}`,
+        );
+      },
+      metricsTimeoutMs(),
+      2_000,
+    );
+    recordEvidence(
+      this,
+      'observed',
+      `custom.metrics.k8s.io/${customVersion} reports ${QUEUE_METRIC}=${RAISED} for ${firstName} after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const t1 = Date.now();
     const up = await waitFor(
       `HPA ${HPA} to scale ${DEPLOYMENT} to 2 Ready pods`,

@@ -7,19 +7,20 @@
  * Stop deletes the NodePool first, while Karpenter still runs, so the nodes it launched go with it.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
-import { execa, type ResultPromise } from 'execa';
-import { parseAllDocuments } from 'yaml';
+import type { ResultPromise } from 'execa';
 
 import { buildKarpenter, type ProgressLog } from '../build/go-build.js';
 import { karpenterDir } from '../cache.js';
+import { applyCrdDirectory } from '../k8s/crds.js';
 import { applyJson } from '../k8s/raw.js';
 import { freePort } from '../util/net.js';
-import { WaitAborted, waitFor } from '../util/wait.js';
+import { waitFor } from '../util/wait.js';
 import { KARPENTER } from '../versions/addons.js';
+import { answersOk, spawnLogged, stopProcess, waitProcessReady } from './process.js';
 
 export class KarpenterError extends Error {
   override name = 'KarpenterError';
@@ -97,7 +98,7 @@ export class KarpenterKwok {
       await buildKarpenter(log);
     }
     await mkdir(dir, { recursive: true });
-    await this.applyCrds(join(home, 'crds'));
+    await applyCrdDirectory(this.kc, join(home, 'crds'), { what: 'Karpenter' });
     const instanceTypes = join(dir, 'instance-types.json');
     await writeFile(
       instanceTypes,
@@ -107,7 +108,7 @@ export class KarpenterKwok {
     const [metricsPort, healthPort] = [await freePort('0.0.0.0'), await freePort('0.0.0.0')];
     const logFile = join(dir, 'karpenter.log');
     log(`karpenter ${KARPENTER.version} (kwok provider): starting, NodePool ${NODE_POOL}`);
-    this.process = execa(binary, [], {
+    this.process = spawnLogged(binary, [], {
       env: {
         KUBECONFIG: this.options.kubeconfigPath,
         DISABLE_LEADER_ELECTION: 'true',
@@ -115,24 +116,15 @@ export class KarpenterKwok {
         HEALTH_PROBE_PORT: String(healthPort),
         INSTANCE_TYPES_FILE_PATH: instanceTypes,
       },
-      stdio: ['ignore', { file: logFile }, { file: logFile }],
-      reject: false,
-      cleanup: true,
+      logFile,
     });
-    this.process.catch(() => undefined);
     try {
-      await waitFor(
-        `karpenter ready on :${healthPort}`,
-        async () => {
-          if (this.process?.exitCode !== null) {
-            const tail = (await readFile(logFile, 'utf8').catch(() => '')).slice(-2000);
-            throw new WaitAborted(
-              `karpenter exited with ${this.process?.exitCode}; its log ends:\n${tail}`,
-            );
-          }
-          const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => null);
-          return ready?.ok ? true : undefined;
-        },
+      await waitProcessReady(
+        this.process,
+        'karpenter',
+        `:${healthPort}`,
+        logFile,
+        () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
         (this.options.startTimeoutSeconds ?? 60) * 1000,
       );
     } catch (error) {
@@ -140,38 +132,6 @@ export class KarpenterKwok {
       throw error;
     }
     log(`karpenter ${KARPENTER.version}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  }
-
-  private async applyCrds(crdDir: string): Promise<void> {
-    const ext = this.kc.makeApiClient(k8s.ApiextensionsV1Api);
-    const names: string[] = [];
-    for (const file of (await readdir(crdDir)).filter((f) => f.endsWith('.yaml')).sort()) {
-      for (const doc of parseAllDocuments(await readFile(join(crdDir, file), 'utf8'))) {
-        const crd = doc.toJS() as { metadata?: { name?: string } } | null;
-        const name = crd?.metadata?.name;
-        if (!name) continue;
-        await applyJson(
-          this.kc,
-          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
-          crd,
-        );
-        names.push(name);
-      }
-    }
-    await waitFor(
-      `Karpenter's ${names.length} CRDs Established`,
-      async () => {
-        for (const name of names) {
-          const crd = await ext.readCustomResourceDefinition({ name });
-          const ok = crd.status?.conditions?.some(
-            (c) => c.type === 'Established' && c.status === 'True',
-          );
-          if (!ok) return false;
-        }
-        return true;
-      },
-      60_000,
-    );
   }
 
   private async applyNodePool(): Promise<void> {
@@ -224,15 +184,7 @@ export class KarpenterKwok {
    * autoscales and does not.
    */
   async stopProcessOnly(): Promise<void> {
-    if (this.process && this.process.exitCode === null) {
-      this.process.kill('SIGTERM');
-      const exited = await Promise.race([
-        this.process.then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
-      ]);
-      if (!exited) this.process.kill('SIGKILL');
-      await this.process;
-    }
+    await stopProcess(this.process);
     this.process = null;
   }
 

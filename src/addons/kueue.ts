@@ -10,20 +10,21 @@
  * file, so the host's /etc is never written.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
 
 import { buildKueue, type ProgressLog } from '../build/go-build.js';
 import { kueueDir } from '../cache.js';
-import { applyJson } from '../k8s/raw.js';
+import { applyCrdDirectory } from '../k8s/crds.js';
 import { freePort } from '../util/net.js';
 import { issueCertificate } from '../util/pki.js';
-import { WaitAborted, waitFor } from '../util/wait.js';
+import { waitFor } from '../util/wait.js';
 import { KUEUE } from '../versions/addons.js';
+import { answersOk, spawnLogged, stopProcess, waitProcessReady } from './process.js';
 
 export class KueueError extends Error {
   override name = 'KueueError';
@@ -137,7 +138,7 @@ export class KueueController {
     const script =
       'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && ' +
       'shift 2 && exec "$@"';
-    this.process = execa(
+    this.process = spawnLogged(
       'unshare',
       [
         '--mount',
@@ -155,14 +156,8 @@ export class KueueController {
         // The on-demand visibility API would need its own APIService and port; not used here.
         '--feature-gates=VisibilityOnDemand=false',
       ],
-      {
-        env: { KUBECONFIG: this.options.kubeconfigPath },
-        stdio: ['ignore', { file: logFile }, { file: logFile }],
-        reject: false,
-        cleanup: true,
-      },
+      { env: { KUBECONFIG: this.options.kubeconfigPath }, logFile },
     );
-    this.process.catch(() => undefined);
     try {
       await this.waitReady(logFile, healthPort, webhookPort);
     } catch (error) {
@@ -177,21 +172,13 @@ export class KueueController {
   }
 
   private async waitReady(logFile: string, healthPort: number, webhookPort: number): Promise<void> {
-    const timeoutMs = (this.options.startTimeoutSeconds ?? 120) * 1000;
-    await waitFor(
-      `kueue ready on 127.0.0.1:${healthPort}`,
-      async () => {
-        if (this.process?.exitCode !== null) {
-          const tail = (await readFile(logFile, 'utf8').catch(() => '')).slice(-2000);
-          // Ends the wait at once: a dead process will not turn ready.
-          throw new WaitAborted(
-            `kueue exited with ${this.process?.exitCode}; its log ends:\n${tail}`,
-          );
-        }
-        const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => null);
-        return ready?.ok ? true : undefined;
-      },
-      timeoutMs,
+    await waitProcessReady(
+      this.process as ResultPromise,
+      'kueue',
+      `127.0.0.1:${healthPort}`,
+      logFile,
+      () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
+      (this.options.startTimeoutSeconds ?? 120) * 1000,
     );
     await this.registerWebhooks(webhookPort, await readFile(this.options.caCert));
   }
@@ -199,50 +186,16 @@ export class KueueController {
   /** Unregisters the webhooks first (they would block Jobs once nothing answers), then stops. */
   async stop(): Promise<void> {
     await this.unregisterWebhooks();
-    if (this.process && this.process.exitCode === null) {
-      this.process.kill('SIGTERM');
-      const exited = await Promise.race([
-        this.process.then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
-      ]);
-      if (!exited) this.process.kill('SIGKILL');
-      await this.process;
-    }
+    await stopProcess(this.process);
     this.process = null;
   }
 
   private async applyCrds(): Promise<void> {
-    const dir = join(this.binDir, 'crds');
-    const names: string[] = [];
-    for (const file of (await readdir(dir)).filter((f) => f.startsWith('kueue.x-k8s.io_'))) {
-      for (const doc of parseAllDocuments(await readFile(join(dir, file), 'utf8'))) {
-        const crd = doc.toJS() as k8s.V1CustomResourceDefinition | null;
-        if (!crd?.metadata?.name) continue;
-        crd.metadata.labels = { ...crd.metadata.labels, [KUEUE_OWNER_LABEL]: 'true' };
-        // As raw JSON: client-node's model would drop x-kubernetes-* schema keys.
-        await applyJson(
-          this.kc,
-          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
-          crd,
-        );
-        names.push(crd.metadata.name);
-      }
-    }
-    const ext = this.kc.makeApiClient(k8s.ApiextensionsV1Api);
-    await waitFor(
-      `${names.length} Kueue CRDs Established`,
-      async () => {
-        for (const name of names) {
-          const crd = await ext.readCustomResourceDefinition({ name });
-          const established = crd.status?.conditions?.some(
-            (c) => c.type === 'Established' && c.status === 'True',
-          );
-          if (!established) return undefined;
-        }
-        return true;
-      },
-      60_000,
-    );
+    await applyCrdDirectory(this.kc, join(this.binDir, 'crds'), {
+      accept: (file) => file.startsWith('kueue.x-k8s.io_'),
+      labels: { [KUEUE_OWNER_LABEL]: 'true' },
+      what: 'Kueue',
+    });
   }
 
   private async ensureNamespace(): Promise<void> {

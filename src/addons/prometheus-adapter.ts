@@ -18,7 +18,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 
 import { buildPrometheusAdapter, type ProgressLog } from '../build/go-build.js';
@@ -26,8 +26,9 @@ import { prometheusAdapterDir } from '../cache.js';
 import { applyJson } from '../k8s/raw.js';
 import { freePort } from '../util/net.js';
 import { issueCertificate } from '../util/pki.js';
-import { WaitAborted, waitFor } from '../util/wait.js';
+import { waitFor } from '../util/wait.js';
 import { PROMETHEUS_ADAPTER } from '../versions/addons.js';
+import { spawnLogged, stopProcess, waitProcessReady } from './process.js';
 
 export class PrometheusAdapterError extends Error {
   override name = 'PrometheusAdapterError';
@@ -131,7 +132,7 @@ export class PrometheusAdapter {
       `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: starting on 127.0.0.1:${port} ` +
         `(Prometheus ${this.options.prometheusUrl})`,
     );
-    this.process = execa(
+    this.process = spawnLogged(
       binary,
       [
         `--prometheus-url=${this.options.prometheusUrl}`,
@@ -148,26 +149,15 @@ export class PrometheusAdapter {
         '--authentication-skip-lookup',
         `--client-ca-file=${this.options.caCert}`,
       ],
-      {
-        cwd: dir,
-        stdio: ['ignore', { file: logFile }, { file: logFile }],
-        reject: false,
-        cleanup: true,
-      },
+      { cwd: dir, logFile },
     );
-    this.process.catch(() => undefined);
     try {
-      await waitFor(
-        `prometheus-adapter answering on 127.0.0.1:${port}`,
-        async () => {
-          if (this.process?.exitCode !== null) {
-            const tail = (await readFile(logFile, 'utf8').catch(() => '')).slice(-2000);
-            throw new WaitAborted(
-              `prometheus-adapter exited with ${this.process?.exitCode}; its log ends:\n${tail}`,
-            );
-          }
-          return (await healthy(port, ca)) ? true : undefined;
-        },
+      await waitProcessReady(
+        this.process,
+        'prometheus-adapter',
+        `127.0.0.1:${port}`,
+        logFile,
+        () => healthy(port, ca),
         (this.options.startTimeoutSeconds ?? 60) * 1000,
       );
       await this.register(port, ca);
@@ -240,15 +230,7 @@ export class PrometheusAdapter {
     }
     const core = this.kc.makeApiClient(k8s.CoreV1Api);
     await core.deleteNamespace({ name: NAMESPACE }).catch(() => undefined);
-    if (this.process && this.process.exitCode === null) {
-      this.process.kill('SIGTERM');
-      const exited = await Promise.race([
-        this.process.then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
-      ]);
-      if (!exited) this.process.kill('SIGKILL');
-      await this.process;
-    }
+    await stopProcess(this.process);
     this.process = null;
   }
 }

@@ -6,17 +6,17 @@
  * with its namespace and pod, as the common Kubernetes scrape configurations do.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 
 import { buildPrometheus, type ProgressLog } from '../build/go-build.js';
 import { prometheusDir } from '../cache.js';
 import { freePort } from '../util/net.js';
-import { WaitAborted, waitFor } from '../util/wait.js';
 import { PROMETHEUS } from '../versions/addons.js';
+import { answersOk, spawnLogged, stopProcess, waitProcessReady } from './process.js';
 
 export class PrometheusError extends Error {
   override name = 'PrometheusError';
@@ -131,7 +131,7 @@ export class PrometheusServer {
       `prometheus ${PROMETHEUS.release}: starting on :${this.listenPort}` +
         (this.options.namespaces ? ` (namespaces ${this.options.namespaces.join(', ')})` : ''),
     );
-    this.process = execa(
+    this.process = spawnLogged(
       binary,
       [
         `--config.file=${configFile}`,
@@ -139,26 +139,15 @@ export class PrometheusServer {
         `--web.listen-address=0.0.0.0:${this.listenPort}`,
         '--storage.tsdb.retention.time=2h',
       ],
-      {
-        stdio: ['ignore', { file: logFile }, { file: logFile }],
-        reject: false,
-        cleanup: true,
-      },
+      { logFile },
     );
-    this.process.catch(() => undefined);
     try {
-      await waitFor(
-        `prometheus ready on :${this.listenPort}`,
-        async () => {
-          if (this.process?.exitCode !== null) {
-            const tail = (await readFile(logFile, 'utf8').catch(() => '')).slice(-2000);
-            throw new WaitAborted(
-              `prometheus exited with ${this.process?.exitCode}; its log ends:\n${tail}`,
-            );
-          }
-          const ready = await fetch(`${this.url}/-/ready`).catch(() => null);
-          return ready?.ok ? true : undefined;
-        },
+      await waitProcessReady(
+        this.process,
+        'prometheus',
+        `:${this.listenPort}`,
+        logFile,
+        () => answersOk(`${this.url}/-/ready`),
         (this.options.startTimeoutSeconds ?? 60) * 1000,
       );
     } catch (error) {
@@ -169,15 +158,7 @@ export class PrometheusServer {
   }
 
   async stop(): Promise<void> {
-    if (this.process && this.process.exitCode === null) {
-      this.process.kill('SIGTERM');
-      const exited = await Promise.race([
-        this.process.then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
-      ]);
-      if (!exited) this.process.kill('SIGKILL');
-      await this.process;
-    }
+    await stopProcess(this.process);
     this.process = null;
     await rm(join(this.options.dir, 'data'), { recursive: true, force: true });
   }

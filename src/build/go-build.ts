@@ -350,6 +350,19 @@ async function expectVersionOutput(binary: string, args: string[], expected: str
   }
 }
 
+/** A module's files (CRDs, manifests) from the module proxy, through the Go module cache. */
+export async function moduleDir(module: string, version: string, root = cacheDir()) {
+  return (await downloadModule(module, version, goEnv(root))).Dir;
+}
+
+/** A binary whose version cannot be asked: its --help must name a flag kaic passes it. */
+async function expectHelpMentions(binary: string, flag: string) {
+  const help = await execa(binary, ['--help'], { reject: false, all: true });
+  if (!help.all?.includes(flag)) {
+    throw new BuildError(`${binary} --help does not list ${flag}: ${help.all?.slice(0, 400)}`);
+  }
+}
+
 /** The control plane of one release (and kubectl: kwokctl probes readiness with it). */
 export async function buildKubernetes(
   release: KubernetesRelease,
@@ -644,12 +657,7 @@ export async function buildKueue(log: ProgressLog, root = cacheDir()): Promise<b
         ['config/components/crd/bases', 'crds'],
         ['config/components/webhook/manifests.yaml', 'webhook.yaml'],
       ],
-      verify: async (dir) => {
-        const help = await execa(join(dir, 'kueue'), ['--help'], { reject: false, all: true });
-        if (!help.all?.includes('-config')) {
-          throw new BuildError(`kueue --help did not list -config: ${help.all?.slice(0, 400)}`);
-        }
-      },
+      verify: (dir) => expectHelpMentions(join(dir, 'kueue'), '-config'),
     },
     log,
     root,
@@ -698,17 +706,8 @@ export async function buildPrometheusAdapter(
       binaries: ['prometheus-adapter'],
       packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
       renames: { adapter: 'prometheus-adapter' },
-      verify: async (dir) => {
-        const help = await execa(join(dir, 'prometheus-adapter'), ['--help'], {
-          reject: false,
-          all: true,
-        });
-        if (!help.all?.includes('--metrics-relist-interval')) {
-          throw new BuildError(
-            `prometheus-adapter --help did not list --metrics-relist-interval: ${help.all?.slice(0, 400)}`,
-          );
-        }
-      },
+      verify: (dir) =>
+        expectHelpMentions(join(dir, 'prometheus-adapter'), '--metrics-relist-interval'),
     },
     log,
     root,
@@ -736,17 +735,8 @@ export async function buildKarpenter(log: ProgressLog, root = cacheDir()): Promi
           'crds/karpenter.kwok.sh_kwoknodeclasses.yaml',
         ],
       ],
-      verify: async (dir) => {
-        const help = await execa(join(dir, 'karpenter-kwok'), ['--help'], {
-          reject: false,
-          all: true,
-        });
-        if (!help.all?.includes('instance-types-file-path')) {
-          throw new BuildError(
-            `karpenter-kwok --help did not list --instance-types-file-path: ${help.all?.slice(0, 400)}`,
-          );
-        }
-      },
+      verify: (dir) =>
+        expectHelpMentions(join(dir, 'karpenter-kwok'), '--instance-types-file-path'),
     },
     log,
     root,

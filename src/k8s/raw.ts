@@ -111,3 +111,12 @@ export function applyJson(
   const query = `fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
   return call(kc, 'PATCH', `${path}?${query}`, body, 'application/apply-patch+yaml');
 }
+
+/** A JSON merge patch (RFC 7386): the fields given replace or add, the rest stay. */
+export function mergePatchJson(
+  kc: k8s.KubeConfig,
+  path: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
+  return call(kc, 'PATCH', path, body, 'application/merge-patch+json');
+}

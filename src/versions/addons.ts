@@ -33,3 +33,13 @@ export const PROMETHEUS_ADAPTER = {
  * newest release whose go directive the Go in use here accepts (v1.15.0 asks for 1.26.9).
  */
 export const KARPENTER = { module: 'sigs.k8s.io/karpenter', version: 'v1.14.0' } as const;
+
+/**
+ * The Prometheus Operator's CRDs (PodMonitor, Prometheus): the suites satisfy an Operator's
+ * selectors when its API is served; the test cluster applies these CRDs to check that path.
+ */
+export const PROMETHEUS_OPERATOR = {
+  module: 'github.com/prometheus-operator/prometheus-operator',
+  version: 'v0.94.1',
+  crdDir: 'example/prometheus-operator-crd',
+} as const;

@@ -12,7 +12,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 
-import { getJson, getText, postJson } from '../../src/k8s/raw.js';
+import { getJson, getText, mergePatchJson, postJson } from '../../src/k8s/raw.js';
 import { suiteCluster, workloadImage } from './cluster.js';
 
 /** Services of the Prometheus deployments kaic knows (community charts, the Operator, kaic's). */
@@ -254,7 +254,7 @@ export function callPod(namespace: string, pod: string, path: string): Promise<s
  * null when the Operator's API is not served (annotations then do the work).
  */
 export async function ensurePodMonitor(namespace: string, runId: string): Promise<string | null> {
-  const { kc, core } = suiteCluster();
+  const { kc } = suiteCluster();
   const served = await getJson(kc, '/apis/monitoring.coreos.com/v1').catch(() => null);
   if (!served) return null;
   const list = (await getJson(kc, '/apis/monitoring.coreos.com/v1/prometheuses')) as {
@@ -273,10 +273,8 @@ export async function ensurePodMonitor(namespace: string, runId: string): Promis
     Object.assign(namespaceLabels, p.spec?.podMonitorNamespaceSelector?.matchLabels ?? {});
   }
   if (Object.keys(namespaceLabels).length > 0) {
-    await core.patchNamespace({
-      name: namespace,
-      body: { metadata: { labels: namespaceLabels } },
-      // client-node sends merge patches for this content type.
+    await mergePatchJson(kc, `/api/v1/namespaces/${namespace}`, {
+      metadata: { labels: namespaceLabels },
     });
   }
   await postJson(kc, `/apis/monitoring.coreos.com/v1/namespaces/${namespace}/podmonitors`, {

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 
 import { execa, type ResultPromise } from 'execa';
 
+import { resolveMigLayout } from '../../src/fakegpu/mig.js';
+import { gpuProfile, type GpuProfile } from '../../src/fakegpu/profiles.js';
+import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import type { RealNodeInfo } from '../../src/providers/real-node/real-node.js';
+import { testCluster } from './hooks.js';
 import { waitUntil } from './k8s-helpers.js';
 
 export interface PluginProcess {
@@ -87,4 +91,40 @@ export async function startRealNodePlugin(
     throw new Error(`${(error as Error).message}; plugin output:\n${text}`, { cause: error });
   }
   return { output, stop };
+}
+
+/** Simulated GPUs on every node of the test cluster, as the suite tests run them. */
+export interface SimulatedGpus {
+  profile: GpuProfile;
+  /** The running publisher; a fault test may stop it and put another in its place. */
+  publisher: SlicePublisher;
+  stop(): Promise<void>;
+}
+
+/**
+ * H100s (`gpusPerNode` on every node), MIG as the minor offers it (partitionable or static), and
+ * the kubelet plugin on the real node when there is one.
+ */
+export async function startSimulatedH100s(gpusPerNode: number): Promise<SimulatedGpus> {
+  const { kubeConfig, release, realNode, handle } = testCluster();
+  const profile = gpuProfile('nvidia-h100-80gb');
+  const publisher = new SlicePublisher(kubeConfig, {
+    profile,
+    gpusPerNode,
+    nodeSelector: 'kubernetes.io/os=linux',
+    api: release.draApiVersion,
+    mig: resolveMigLayout({ request: 'auto' }, profile, gpusPerNode, release.mig),
+  });
+  await publisher.start();
+  const plugin = realNode ? await startRealNodePlugin(realNode, handle.kubeconfigPath) : null;
+  const gpus: SimulatedGpus = {
+    profile,
+    publisher,
+    async stop() {
+      await plugin?.stop();
+      this.publisher.stop();
+      await this.publisher.removeAll();
+    },
+  };
+  return gpus;
 }

@@ -9,13 +9,12 @@
  */
 import { expect } from 'chai';
 
-import { resolveMigLayout } from '../../src/fakegpu/mig.js';
 import { NVIDIA_MAJOR, NVIDIACTL_MINOR } from '../../src/fakegpu/plugin/cdi.js';
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
-import { startRealNodePlugin, type PluginProcess } from './fakegpu-helpers.js';
+import { startSimulatedH100s, type SimulatedGpus } from './fakegpu-helpers.js';
 import { testCluster } from './hooks.js';
 import { conformanceVersion, inCatalog, runSuitesOnTestCluster, testsOf } from './suite-runs.js';
 import type { LeakMode } from './leaky-runtime.js';
@@ -36,28 +35,14 @@ const GPUS_PER_NODE = 4;
 
 describe('[suites] accelerator and gang suites on the test cluster (kwok nodes + the real node)', function () {
   this.timeout(15 * 60_000);
-  let publisher: SlicePublisher | null = null;
-  let plugin: PluginProcess | null = null;
+  let gpus: SimulatedGpus | null = null;
 
   before(async function () {
-    const { kubeConfig, release, realNode, handle } = testCluster();
-    const h100 = gpuProfile('nvidia-h100-80gb');
-    publisher = new SlicePublisher(kubeConfig, {
-      profile: h100,
-      gpusPerNode: GPUS_PER_NODE,
-      nodeSelector: 'kubernetes.io/os=linux',
-      api: release.draApiVersion,
-      // MIG as the minor offers it (partitionable or static), for gpu_sharing.
-      mig: resolveMigLayout({ request: 'auto' }, h100, GPUS_PER_NODE, release.mig),
-    });
-    await publisher.start();
-    if (realNode) plugin = await startRealNodePlugin(realNode, handle.kubeconfigPath);
+    gpus = await startSimulatedH100s(GPUS_PER_NODE);
   });
 
   after(async function () {
-    await plugin?.stop();
-    publisher?.stop();
-    await publisher?.removeAll();
+    await gpus?.stop();
   });
 
   it('healthy: every accelerator requirement Implemented, vGPU Unknown with its reason', async function () {
@@ -186,15 +171,16 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
       process.stdout.write(`      skipped: ${why}\n`);
       this.skip();
     }
-    publisher?.stop();
+    gpus!.publisher.stop();
     const h100 = gpuProfile('nvidia-h100-80gb');
     // The slices now claim a driver the node does not run; the plugin's nvidia-smi still says 580.
-    publisher = new SlicePublisher(kubeConfig, {
+    const publisher = new SlicePublisher(kubeConfig, {
       profile: { ...h100, driverVersion: '570.86.15' },
       gpusPerNode: GPUS_PER_NODE,
       nodeSelector: 'kubernetes.io/os=linux',
       api: release.draApiVersion,
     });
+    gpus!.publisher = publisher;
     await publisher.start();
     const tests = await runAcceleratorSuites([
       'driver_runtime_management',
@@ -280,8 +266,8 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
   });
 
   it('planted fault — no ResourceSlices: the DRA behaviour checks fail as ENVIRONMENT ERROR (dra_support’s API checks still pass)', async function () {
-    publisher?.stop();
-    await publisher?.removeAll();
+    gpus!.publisher.stop();
+    await gpus!.publisher.removeAll();
     if (inCatalog('dra_support')) {
       const dra = of(await runAcceleratorSuites(['dra_support']), 'dra_support');
       expect(dra.map((t) => t.status)).to.deep.equal(['passed', 'passed', 'failed', 'failed']);

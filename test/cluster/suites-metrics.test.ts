@@ -9,18 +9,20 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
 import { KarpenterKwok } from '../../src/addons/karpenter.js';
 import { PrometheusAdapter } from '../../src/addons/prometheus-adapter.js';
 import { PrometheusServer } from '../../src/addons/prometheus.js';
+import { moduleDir } from '../../src/build/go-build.js';
 import { DcgmExporter } from '../../src/fakegpu/exporter.js';
-import { resolveMigLayout } from '../../src/fakegpu/mig.js';
-import { gpuProfile } from '../../src/fakegpu/profiles.js';
-import { SlicePublisher } from '../../src/fakegpu/publisher.js';
+import { applyCrdDirectory } from '../../src/k8s/crds.js';
 import { publishHostService, type HostService } from '../../src/k8s/host-service.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
-import { startRealNodePlugin, type PluginProcess } from './fakegpu-helpers.js';
+import { waitFor } from '../../src/util/wait.js';
+import { PROMETHEUS_OPERATOR } from '../../src/versions/addons.js';
+import { startSimulatedH100s, type SimulatedGpus } from './fakegpu-helpers.js';
 import { requireRealNode, testCluster } from './hooks.js';
 import { runSuitesOnTestCluster, testsOf } from './suite-runs.js';
 
@@ -66,8 +68,7 @@ function verdictOf(tests: TestResult[], id: string): string {
 
 describe('[suites] metrics and autoscaling suites on the test cluster', function () {
   this.timeout(15 * 60_000);
-  let publisher: SlicePublisher | null = null;
-  let plugin: PluginProcess | null = null;
+  let gpus: SimulatedGpus | null = null;
   let endpoint: ExporterEndpoint | null = null;
   let exporterService: HostService | null = null;
   let prometheus: PrometheusServer | null = null;
@@ -81,16 +82,8 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     // Components run on this machine are published through stand-in pods on the real node.
     const realNode = requireRealNode(this);
     const { kubeConfig, release, handle } = testCluster();
-    const h100 = gpuProfile('nvidia-h100-80gb');
-    publisher = new SlicePublisher(kubeConfig, {
-      profile: h100,
-      gpusPerNode: GPUS_PER_NODE,
-      nodeSelector: 'kubernetes.io/os=linux',
-      api: release.draApiVersion,
-      mig: resolveMigLayout({ request: 'auto' }, h100, GPUS_PER_NODE, release.mig),
-    });
-    await publisher.start();
-    plugin = await startRealNodePlugin(realNode, handle.kubeconfigPath);
+    gpus = await startSimulatedH100s(GPUS_PER_NODE);
+    const h100 = gpus.profile;
     endpoint = new ExporterEndpoint(new DcgmExporter(kubeConfig, h100, release.draApiVersion));
     const port = await endpoint.listen();
     // Published as the in-cluster exporter is (kind): a Service the suite finds by its labels.
@@ -146,9 +139,7 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     if (dir) await rm(dir, { recursive: true, force: true });
     await exporterService?.remove();
     await endpoint?.close();
-    await plugin?.stop();
-    publisher?.stop();
-    await publisher?.removeAll();
+    await gpus?.stop();
   });
 
   it('healthy: accelerator_metrics, ai_service_metrics, pod_autoscaling and cluster_autoscaling Implemented', async function () {
@@ -172,6 +163,59 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     expect(verdictOf(tests, 'pod_autoscaling')).to.equal('Implemented');
     expect(testsOf(tests, 'cluster_autoscaling')).to.have.length(1);
     expect(verdictOf(tests, 'cluster_autoscaling')).to.equal('Implemented');
+  });
+
+  it('with the Prometheus Operator API: the PodMonitor carries the Prometheus selectors labels, its namespace the namespace-selector labels', async function () {
+    const { kubeConfig } = testCluster();
+    const dirOfModule = await moduleDir(PROMETHEUS_OPERATOR.module, PROMETHEUS_OPERATOR.version);
+    const crds = await applyCrdDirectory(
+      kubeConfig,
+      join(dirOfModule, PROMETHEUS_OPERATOR.crdDir),
+      {
+        accept: (file) => /_(podmonitors|prometheuses)\.yaml$/.test(file),
+        what: 'Prometheus Operator',
+      },
+    );
+    const custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+    await custom.createNamespacedCustomObject({
+      group: 'monitoring.coreos.com',
+      version: 'v1',
+      namespace: 'monitoring',
+      plural: 'prometheuses',
+      body: {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'Prometheus',
+        metadata: { name: 'selective', namespace: 'monitoring' },
+        spec: {
+          podMonitorSelector: { matchLabels: { team: 'ai' } },
+          podMonitorNamespaceSelector: { matchLabels: { monitored: 'yes' } },
+        },
+      },
+    });
+    try {
+      // No Operator runs here: the annotations still make our Prometheus collect; what is checked
+      // is the PodMonitor the API server accepted and the labels it and the namespace carry.
+      const tests = await runSuitesOnTestCluster(['ai_service_metrics'], { evidence: true });
+      expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
+      const evidence = testsOf(tests, 'ai_service_metrics')[0]?.evidence.map((e) => e.summary);
+      expect(evidence?.join('\n')).to.include(
+        'PodMonitor kaic-inference for 1 Prometheus object(s) labelled {"team":"ai"}, namespace labelled {"monitored":"yes"}',
+      );
+    } finally {
+      const ext = kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
+      for (const name of crds) await ext.deleteCustomResourceDefinition({ name });
+      await waitFor('the Prometheus Operator CRDs gone', async () => {
+        const left = await Promise.all(
+          crds.map((name) =>
+            ext.readCustomResourceDefinition({ name }).then(
+              () => 1,
+              () => 0,
+            ),
+          ),
+        );
+        return left.every((n) => n === 0);
+      });
+    }
   });
 
   it('fault: the exporter drops its memory series → accelerator_metrics is not Implemented', async function () {
@@ -224,9 +268,46 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
   });
 
+  it('fault: the adapter answers but its Prometheus does not collect the workload → the Deployment stays at 1 pod, pod_autoscaling Not Implemented', async function () {
+    const { handle } = testCluster();
+    await adapter!.stop();
+    // A Prometheus that answers but never sees the suite's pods: the custom metrics API stays up
+    // (an unreachable Prometheus would also break the API's discovery, and with it every
+    // namespace deletion), the metric is simply never there.
+    const blindPrometheus = new PrometheusServer({
+      kubeconfigPath: handle.kubeconfigPath,
+      dir: join(dir, 'prometheus-blind-adapter'),
+      namespaces: ['kaic-fakegpu'],
+      log,
+    });
+    await blindPrometheus.start();
+    const blind = new PrometheusAdapter({
+      kubeconfigPath: handle.kubeconfigPath,
+      caCert: handle.ca.cert,
+      caKey: handle.ca.key,
+      prometheusUrl: blindPrometheus.url,
+      dir: join(dir, 'adapter-blind'),
+      log,
+    });
+    try {
+      await blind.start();
+      const tests = await runSuitesOnTestCluster(['pod_autoscaling'], {
+        env: { KAIC_METRICS_TIMEOUT_SECONDS: '30' },
+      });
+      expect(verdictOf(tests, 'pod_autoscaling')).to.equal('Not Implemented');
+      expect(testsOf(tests, 'pod_autoscaling')[0]?.failure?.message).to.match(
+        /custom metric absent; 1 Ready pod; HPA .*ScalingActive=False FailedGetPodsMetric/,
+      );
+    } finally {
+      await blind.stop();
+      await blindPrometheus.stop();
+    }
+  });
+
   it('fault: the custom metrics adapter is down → pod_autoscaling Not Implemented', async function () {
     // Down as a stopped adapter leaves it: unregistered (a registered but dead API group would
-    // also block every namespace deletion, which is a different fault).
+    // also block every namespace deletion, which is a different fault). Already stopped by the
+    // previous test; stop() is idempotent.
     await adapter!.stop();
     const tests = await runSuitesOnTestCluster(['ai_service_metrics', 'pod_autoscaling']);
     expect(verdictOf(tests, 'pod_autoscaling')).to.equal('Not Implemented');
