@@ -45,6 +45,7 @@ import {
   type SliceDevice,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import { metricsTimeoutMs } from './lib/monitoring.js';
 
 /** Services of the exporters kaic knows: NVIDIA's GPU Operator and charts, and kaic's own. */
 const EXPORTER_SELECTORS = [
@@ -59,16 +60,6 @@ const LOAD_DELTA = 30;
 interface Endpoint {
   describe: string;
   scrape: () => Promise<string>;
-}
-
-function metricsTimeoutMs(): number {
-  const seconds = Number(process.env.KAIC_METRICS_TIMEOUT_SECONDS ?? 180);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error(
-      `KAIC_METRICS_TIMEOUT_SECONDS="${process.env.KAIC_METRICS_TIMEOUT_SECONDS}"; give seconds > 0`,
-    );
-  }
-  return seconds * 1000;
 }
 
 /** `<ns>/<service>:<port>[/path]` */

@@ -27,19 +27,13 @@ import {
   createPod,
   deleteNamespace,
   requireAcceleratorSetup,
+  secondsSetting,
   suiteCluster,
   waitFor,
   WaitAborted,
   workloadImage,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
-
-function seconds(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = Number(raw ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}="${raw}"; give seconds > 0`);
-  return value * 1000;
-}
 
 interface NodeGroup {
   /** How the autoscaler was found. */
@@ -203,7 +197,7 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
           ? (cond.message ?? 'Unschedulable')
           : undefined;
       },
-      seconds('KAIC_AUTOSCALER_PENDING_SECONDS', 120),
+      secondsSetting('KAIC_AUTOSCALER_PENDING_SECONDS', 120),
       500,
     );
     recordEvidence(this, 'observed', `trigger Unschedulable: ${reason}`);
@@ -216,7 +210,7 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
         const node = await core.readNode({ name: nodeName });
         return { node, pod: p };
       },
-      seconds('KAIC_AUTOSCALER_SCALE_UP_SECONDS', 1200),
+      secondsSetting('KAIC_AUTOSCALER_SCALE_UP_SECONDS', 1200),
       1_000,
     );
     const upSeconds = (Date.now() - t0) / 1000;
@@ -253,7 +247,7 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
         }
         return added.length === 0 ? true : undefined;
       },
-      seconds('KAIC_AUTOSCALER_SCALE_DOWN_SECONDS', 1800),
+      secondsSetting('KAIC_AUTOSCALER_SCALE_DOWN_SECONDS', 1800),
       1_000,
     );
     recordEvidence(

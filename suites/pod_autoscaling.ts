@@ -22,6 +22,7 @@ import {
   createNamespace,
   deleteNamespace,
   requireAcceleratorSetup,
+  secondsSetting,
   suiteCluster,
   waitFor,
   WaitAborted,
@@ -42,12 +43,14 @@ const RAISED = 100;
 const TARGET_AVERAGE = 10;
 
 function hpaTimeoutMs(): number {
-  const raw = process.env.KAIC_HPA_TIMEOUT_SECONDS;
-  const seconds = Number(raw ?? 300);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error(`KAIC_HPA_TIMEOUT_SECONDS="${raw}"; give seconds > 0`);
-  }
-  return seconds * 1000;
+  return secondsSetting('KAIC_HPA_TIMEOUT_SECONDS', 300);
+}
+
+/** The HPA's conditions in one line, for messages. */
+function conditionsOf(status: k8s.V2HorizontalPodAutoscalerStatus | undefined): string {
+  return (status?.conditions ?? [])
+    .map((c) => `${c.type}=${c.status} ${c.reason ?? ''}`)
+    .join(', ');
 }
 
 async function served(groupVersion: string): Promise<boolean> {
@@ -210,7 +213,7 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
         }
         throw new Error(
           `custom metric ${value ?? 'absent'}; ${ready} Ready pod; HPA desired ${status?.desiredReplicas ?? '?'}, ` +
-            `conditions ${(status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason ?? ''}`).join(', ')}`,
+            `conditions ${conditionsOf(status)}`,
         );
       },
       metricsTimeoutMs(),
@@ -230,7 +233,7 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
         if (pods.length !== 2) {
           throw new Error(
             `${pods.length} Ready pods; HPA desired ${status?.desiredReplicas ?? '?'}, ` +
-              `conditions ${(status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason ?? ''}`).join(', ')}`,
+              `conditions ${conditionsOf(status)}`,
           );
         }
         return { pods, status };

@@ -107,6 +107,14 @@ export function deviceAttribute(
   return attributes[name] ?? attributes[`${driver}/${name}`];
 }
 
+/** A duration setting in seconds from the environment, as milliseconds; a bad value is named. */
+export function secondsSetting(name: string, fallbackSeconds: number): number {
+  const raw = process.env[name];
+  const value = Number(raw ?? fallbackSeconds);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}="${raw}"; give seconds > 0`);
+  return value * 1000;
+}
+
 export function workloadImage(): string {
   return process.env.KAIC_WORKLOAD_IMAGE || LOCAL_NODE_IMAGES.busybox;
 }

@@ -13,7 +13,7 @@
 import * as k8s from '@kubernetes/client-node';
 
 import { getJson, getText, mergePatchJson, postJson } from '../../src/k8s/raw.js';
-import { suiteCluster, workloadImage } from './cluster.js';
+import { secondsSetting, suiteCluster, workloadImage } from './cluster.js';
 
 /** Services of the Prometheus deployments kaic knows (community charts, the Operator, kaic's). */
 const PROMETHEUS_SELECTORS = [
@@ -23,13 +23,9 @@ const PROMETHEUS_SELECTORS = [
 ];
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
+/** How long a metric value may take to arrive (KAIC_METRICS_TIMEOUT_SECONDS, default 180). */
 export function metricsTimeoutMs(): number {
-  const raw = process.env.KAIC_METRICS_TIMEOUT_SECONDS;
-  const seconds = Number(raw ?? 180);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new Error(`KAIC_METRICS_TIMEOUT_SECONDS="${raw}"; give seconds > 0`);
-  }
-  return seconds * 1000;
+  return secondsSetting('KAIC_METRICS_TIMEOUT_SECONDS', 180);
 }
 
 export interface PromSample {
