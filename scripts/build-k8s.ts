@@ -8,16 +8,19 @@
  *   npm run k8s:build -- --for-tests     the minors our cluster tests use (KAIC_TEST_MINORS)
  *   npm run k8s:build -- --node 1.35     also the real node's kubelet, containerd and crictl
  *   npm run k8s:build -- --kueue         also Kueue's manager (gang_scheduling tests drive it)
- *   npm run k8s:build -- --addons        every addon the test cluster runs (Kueue, Prometheus, …)
+ *   npm run k8s:build -- --addons        every addon the test cluster runs (Kueue, Prometheus, Traefik, JobSet, …)
  *   npm run k8s:build -- --prune-go-cache  drop Go's build cache (GBs; built binaries stay)
  */
 import {
   BuildError,
+  buildJobSet,
   buildKarpenter,
   buildKueue,
   buildPrometheus,
   buildPrometheusAdapter,
+  buildTraefik,
   ensureBinaries,
+  ensureGatewayApiCrds,
   ensureNodeBinaries,
 } from '../src/build/go-build.js';
 import { execa } from 'execa';
@@ -59,6 +62,9 @@ async function main(argv: string[]): Promise<void> {
   if (addons) await buildPrometheus(log);
   if (addons) await buildPrometheusAdapter(log);
   if (addons) await buildKarpenter(log);
+  if (addons) await buildTraefik(log);
+  if (addons) await ensureGatewayApiCrds(log);
+  if (addons) await buildJobSet(log);
   if (addons || argv.includes('--kueue')) {
     if (minors.length === 0) return;
   }

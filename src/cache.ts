@@ -64,6 +64,21 @@ export function karpenterDir(version: string, root = cacheDir()): string {
   return join(root, 'bin', 'karpenter', version);
 }
 
+/** Traefik (the test cluster's Gateway API implementation). */
+export function traefikDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'traefik', version);
+}
+
+/** The Gateway API CRDs of the gateway-api module. */
+export function gatewayApiDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'gateway-api', version);
+}
+
+/** JobSet's controller manager and the CRD and webhook manifests of its module. */
+export function jobsetDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'jobset', version);
+}
+
 /** What the real test node runs that kaic builds (runc and the CNI plugins come from the OS). */
 export interface NodeBinaryPaths {
   kubelet: string;

@@ -261,7 +261,14 @@ export class KueueController {
     await this.stop();
     const ext = this.kc.makeApiClient(k8s.ApiextensionsV1Api);
     const labelSelector = `${KUEUE_OWNER_LABEL}=true`;
-    await ext.deleteCollectionCustomResourceDefinition({ labelSelector }).catch(() => undefined);
+    // One DELETE per CRD: only that path adds the finalizer that removes the stored objects
+    // (a delete-collection skips it, and old objects would reappear with the next install).
+    const crds = await ext.listCustomResourceDefinition({ labelSelector });
+    for (const crd of crds.items) {
+      await ext
+        .deleteCustomResourceDefinition({ name: crd.metadata?.name as string })
+        .catch(() => undefined);
+    }
     // Gone before returning, so nothing after this still finds Kueue's API served.
     await waitFor(
       "Kueue's CRDs removed",

@@ -21,6 +21,8 @@ import {
   containerdBinDir,
   criToolsBinDir,
   etcdBinDir,
+  gatewayApiDir,
+  jobsetDir,
   goCacheEnv,
   kubeletBinDir,
   kubernetesBinDir,
@@ -28,12 +30,21 @@ import {
   kueueDir,
   prometheusAdapterDir,
   prometheusDir,
+  traefikDir,
   kwokBinDir,
   nodeBinaryPaths,
   type NodeBinaryPaths,
 } from '../cache.js';
 import { withLockFile } from '../util/processes.js';
-import { KARPENTER, KUEUE, PROMETHEUS, PROMETHEUS_ADAPTER } from '../versions/addons.js';
+import {
+  GATEWAY_API,
+  JOBSET,
+  KARPENTER,
+  KUEUE,
+  PROMETHEUS,
+  PROMETHEUS_ADAPTER,
+  TRAEFIK,
+} from '../versions/addons.js';
 import {
   CONTAINERD_VERSION,
   CRI_TOOLS_VERSION,
@@ -487,6 +498,82 @@ async function buildFromKubernetesModule(
   );
 }
 
+/**
+ * A module the build takes from a directory kaic writes, for a dependency the module proxy here
+ * does not serve: `base`'s files (a version it does serve) less `drop`, plus `files`.
+ */
+export interface LocalModule {
+  base?: { module: string; version: string };
+  /** Paths in the base to leave out (directories whose packages need what is not served). */
+  drop?: string[];
+  /** Files to write, by path in the module; with no base, a go.mod among them. */
+  files: Record<string, string>;
+}
+
+/**
+ * The wrapper's replaces for a module that needs its own replace directives (Go ignores a
+ * dependency's replaces): those of its go.mod (read with `go mod edit -json`), module replaces as
+ * they are, directory replaces at the directory inside the module; and every `local` module,
+ * written under the cache's wrappers/, in place of whatever the go.mod said for it. Module zips
+ * leave nested modules out, so a directory replace usually has to be one of `local`.
+ */
+async function carriedReplaces(
+  spec: { component: string; version: string; module: string },
+  info: ModuleInfo,
+  local: Record<string, LocalModule>,
+  env: NodeJS.ProcessEnv,
+  root: string,
+): Promise<Array<[string, string, string]>> {
+  const edit = await execa('go', ['mod', 'edit', '-json', info.GoMod], {
+    env,
+    reject: false,
+    cwd: tmpdir(),
+  });
+  if (edit.exitCode !== 0) {
+    throw new BuildError(`go mod edit -json ${info.GoMod} failed:\n${tail(edit.stderr)}`);
+  }
+  type Ref = { Path: string; Version?: string };
+  const { Replace = [] } = JSON.parse(edit.stdout) as { Replace?: Array<{ Old: Ref; New: Ref }> };
+  const replaces: Array<[string, string, string]> = [];
+  for (const { Old, New } of Replace) {
+    if (local[Old.Path]) continue;
+    const from = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
+    if (New.Version) {
+      replaces.push([from, New.Path, New.Version]);
+    } else if (existsSync(join(info.Dir, New.Path, 'go.mod'))) {
+      replaces.push([from, join(info.Dir, New.Path), '']);
+    } else {
+      throw new BuildError(
+        `${spec.module}@${spec.version} replaces ${Old.Path} by its directory ${New.Path}, ` +
+          `which the module proxy's zip does not hold (a nested module); the build must give ` +
+          `${Old.Path} as a local module`,
+      );
+    }
+  }
+  const localRoot = join(root, 'wrappers', `${spec.component}-${spec.version}-local`);
+  for (const [path, mod] of Object.entries(local)) {
+    const dir = join(localRoot, path.replace(/[^A-Za-z0-9.-]+/g, '_'));
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    if (mod.base) {
+      const base = await downloadModule(mod.base.module, mod.base.version, env);
+      const dropped = (mod.drop ?? []).map((d) => join(base.Dir, d));
+      await cp(base.Dir, dir, {
+        recursive: true,
+        filter: (source) => !dropped.some((d) => source === d || source.startsWith(`${d}/`)),
+      });
+      // The module cache's files are read-only; the copy gets files written over it.
+      await execa('chmod', ['-R', 'u+w', dir]);
+    }
+    for (const [name, content] of Object.entries(mod.files)) {
+      await mkdir(dirname(join(dir, name)), { recursive: true });
+      await writeFile(join(dir, name), content);
+    }
+    replaces.push([path, dir, '']);
+  }
+  return replaces;
+}
+
 /** A module without staging replaces: required at its version, its main packages built. */
 async function buildPlainModule(
   spec: Pick<
@@ -497,6 +584,12 @@ async function buildPlainModule(
     ldflags?: string[];
     /** Files of the module to keep beside the binaries: [path in the module, path in outDir]. */
     moduleFiles?: Array<[string, string]>;
+    /**
+     * Carry the module's own replace directives into the wrapper (a module that needs its forks
+     * does not compile without them), with `local` modules, by module path, in place of
+     * dependencies the module proxy does not serve (see carriedReplaces).
+     */
+    moduleReplaces?: { local?: Record<string, LocalModule> };
   },
   log: ProgressLog,
   root: string,
@@ -512,6 +605,9 @@ async function buildPlainModule(
   await mkdir(root, { recursive: true });
   const info = await downloadModule(spec.module, spec.version, env);
   const facts = parseGoMod(await readFile(info.GoMod, 'utf8'));
+  const replaces = spec.moduleReplaces
+    ? await carriedReplaces(spec, info, spec.moduleReplaces.local ?? {}, env, root)
+    : [];
   return buildWrapper(
     {
       ...spec,
@@ -525,7 +621,7 @@ async function buildPlainModule(
       goDirective: facts.go,
       godebug: facts.godebug,
       requires: [[spec.module, spec.version]],
-      replaces: [],
+      replaces,
       ldflags: spec.ldflags ?? [],
     },
     root,
@@ -737,6 +833,194 @@ export async function buildKarpenter(log: ProgressLog, root = cacheDir()): Promi
       ],
       verify: (dir) =>
         expectHelpMentions(join(dir, 'karpenter-kwok'), '--instance-types-file-path'),
+    },
+    log,
+    root,
+  );
+}
+
+/**
+ * Traefik's single binary (its kubernetesGateway provider is the part the test cluster uses).
+ *
+ * Three of its dependencies are not served by the module proxy kaic builds from, so the build
+ * takes local modules in their place, none of them on the path kaic uses:
+ * - github.com/traefik/traefik/dynamic/ext, a nested module (zips leave those out): two empty
+ *   extension structs that dynamic.HTTP and dynamic.Router embed;
+ * - lego's DNS-01 provider registry, whose providers need cloud SDKs the proxy refuses: lego
+ *   without providers/dns/*, the registry answering that no provider is built in (Traefik asks it
+ *   only for an ACME resolver with a DNS challenge);
+ * - Traefik's fork of go-http-auth: the upstream module, plus the one method the fork adds
+ *   (digest auth's stale challenge), for the basic and digest auth middlewares.
+ */
+export async function buildTraefik(log: ProgressLog, root = cacheDir()): Promise<boolean> {
+  const release = TRAEFIK.version.replace(/^v/, '');
+  return buildPlainModule(
+    {
+      component: 'traefik',
+      module: TRAEFIK.module,
+      version: TRAEFIK.version,
+      outDir: traefikDir(TRAEFIK.version, root),
+      binaries: ['traefik'],
+      packages: [`${TRAEFIK.module}/cmd/traefik`],
+      // As Traefik's release build sets it (goreleaser's version, without the v).
+      ldflags: [`-X ${TRAEFIK.module}/pkg/version.Version=${release}`],
+      moduleReplaces: {
+        local: {
+          'github.com/traefik/traefik/dynamic/ext': {
+            files: {
+              'go.mod': 'module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24.0\n',
+              'ext.go': goSource([
+                "// Package ext stands in for Traefik's nested module of the same path.",
+                'package ext',
+                '',
+                "// HTTP extends dynamic.HTTP (empty in Traefik's open-source build).",
+                'type HTTP struct{}',
+                '',
+                "// Router extends dynamic.Router (empty in Traefik's open-source build).",
+                'type Router struct{}',
+              ]),
+            },
+          },
+          'github.com/go-acme/lego/v5': {
+            // The version Traefik's go.mod requires.
+            base: { module: 'github.com/go-acme/lego/v5', version: 'v5.4.1' },
+            drop: ['providers/dns', 'cmd'],
+            files: {
+              'providers/dns/kaic.go': goSource([
+                "// Package dns stands in for lego's DNS-01 provider registry in kaic's build.",
+                'package dns',
+                '',
+                'import (',
+                '\t"fmt"',
+                '',
+                '\t"github.com/go-acme/lego/v5/challenge"',
+                ')',
+                '',
+                '// NewDNSChallengeProviderByName fails: no DNS provider is built in.',
+                'func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {',
+                '\treturn nil, fmt.Errorf("DNS challenge provider %q is not built into this Traefik", name)',
+                '}',
+              ]),
+            },
+          },
+          'github.com/abbot/go-http-auth': {
+            // The newest version served (Traefik's go.mod names the fork, which is not).
+            base: {
+              module: 'github.com/abbot/go-http-auth',
+              version: 'v0.4.1-0.20220112235402-e1cee1c72f2f',
+            },
+            files: {
+              'kaic_stale.go': goSource([
+                'package auth',
+                '',
+                'import "net/http"',
+                '',
+                '// RequireAuthStale is RequireAuth with stale=true in the challenge (RFC 7616):',
+                '// the nonce is no longer valid, the credentials may be.',
+                'func (da *DigestAuth) RequireAuthStale(w http.ResponseWriter, r *http.Request) {',
+                '\tda.RequireAuth(staleChallenge{w, da.Headers.V().Authenticate}, r)',
+                '}',
+                '',
+                'type staleChallenge struct {',
+                '\thttp.ResponseWriter',
+                '\theader string',
+                '}',
+                '',
+                'func (s staleChallenge) WriteHeader(code int) {',
+                '\tif challenge := s.Header().Get(s.header); challenge != "" {',
+                '\t\ts.Header().Set(s.header, challenge+", stale=true")',
+                '\t}',
+                '\ts.ResponseWriter.WriteHeader(code)',
+                '}',
+              ]),
+            },
+          },
+        },
+      },
+      verify: async (dir) => {
+        await expectVersionOutput(join(dir, 'traefik'), ['version'], release);
+        await expectHelpMentions(join(dir, 'traefik'), '--providers.kubernetesgateway');
+      },
+    },
+    log,
+    root,
+  );
+}
+
+function goSource(lines: string[]): string {
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The Gateway API's standard-channel CRDs, copied from the gateway-api module (nothing built)
+ * into the cache, where a stamp marks the copy complete; returns the directory of the YAMLs.
+ */
+export async function ensureGatewayApiCrds(log: ProgressLog, root = cacheDir()): Promise<string> {
+  const outDir = gatewayApiDir(GATEWAY_API.version, root);
+  const crds = join(outDir, 'crds');
+  if (await readStamp(outDir)) return crds;
+  await mkdir(join(root, 'bin'), { recursive: true });
+  return withLockFile(
+    join(root, 'bin', `.lock-gateway-api-${GATEWAY_API.version}`),
+    async () => {
+      if (await readStamp(outDir)) return crds;
+      const started = Date.now();
+      const info = await downloadModule(GATEWAY_API.module, GATEWAY_API.version, goEnv(root));
+      const source = join(info.Dir, GATEWAY_API.crdDir);
+      const files = existsSync(source)
+        ? (await readdir(source)).filter((f) => /\.ya?ml$/.test(f))
+        : [];
+      if (!files.length) {
+        throw new BuildError(
+          `${GATEWAY_API.module}@${GATEWAY_API.version} has no YAML files in ${GATEWAY_API.crdDir}`,
+        );
+      }
+      const tmpDir = join(root, 'bin', `.tmp-gateway-api-${randomBytes(4).toString('hex')}`);
+      try {
+        await mkdir(join(tmpDir, 'crds'), { recursive: true });
+        for (const file of files) await cp(join(source, file), join(tmpDir, 'crds', file));
+        const stamp: Stamp = {
+          component: 'gateway-api',
+          version: GATEWAY_API.version,
+          builtAt: new Date().toISOString(),
+          goVersion: await goVersion(),
+          seconds: Math.round((Date.now() - started) / 1000),
+        };
+        await writeFile(join(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
+        await rm(outDir, { recursive: true, force: true });
+        await mkdir(dirname(outDir), { recursive: true });
+        await rename(tmpDir, outDir);
+      } finally {
+        await rm(tmpDir, { recursive: true, force: true });
+      }
+      log(`gateway-api ${GATEWAY_API.version}: ${files.length} CRD files in ${crds}`);
+      return crds;
+    },
+    { onWait: (pid) => log(`gateway-api ${GATEWAY_API.version}: waiting for pid ${pid}`) },
+  );
+}
+
+/**
+ * JobSet's controller manager (the module's root package, so Go names the binary `jobset`), with
+ * its CRD (crds/) and webhook configurations (webhook.yaml, and the kustomize patches that narrow
+ * its pod webhooks to JobSet's pods: webhook-patches/) from the same module.
+ */
+export async function buildJobSet(log: ProgressLog, root = cacheDir()): Promise<boolean> {
+  return buildPlainModule(
+    {
+      component: 'jobset',
+      module: JOBSET.module,
+      version: JOBSET.version,
+      outDir: jobsetDir(JOBSET.version, root),
+      binaries: ['jobset'],
+      packages: [JOBSET.module],
+      ldflags: [`-X ${JOBSET.module}/pkg/version.GitVersion=${JOBSET.version}`],
+      moduleFiles: [
+        ['config/components/crd/bases', 'crds'],
+        ['config/components/webhook/manifests.yaml', 'webhook.yaml'],
+        ['config/components/webhook/patches', 'webhook-patches'],
+      ],
+      verify: (dir) => expectHelpMentions(join(dir, 'jobset'), '-config'),
     },
     log,
     root,

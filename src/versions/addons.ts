@@ -43,3 +43,38 @@ export const PROMETHEUS_OPERATOR = {
   version: 'v0.94.1',
   crdDir: 'example/prometheus-operator-crd',
 } as const;
+
+/**
+ * The Gateway API's CRDs (standard channel): the ai_inference suite's API. The version Traefik's
+ * own module requires, so implementation and CRDs agree.
+ */
+export const GATEWAY_API = {
+  module: 'sigs.k8s.io/gateway-api',
+  version: 'v1.6.1',
+  crdDir: 'config/crd/standard',
+} as const;
+
+/**
+ * Traefik: the test cluster's Gateway API implementation (its kubernetesGateway provider),
+ * proxying from this machine to backend pods on the real node.
+ */
+export const TRAEFIK = {
+  module: 'github.com/traefik/traefik/v3',
+  version: 'v3.7.13',
+} as const;
+
+/**
+ * JobSet: the AI operator the test cluster runs for robust_controller (validating webhook,
+ * CRD, reconciled children).
+ */
+export const JOBSET = { module: 'sigs.k8s.io/jobset', version: 'v0.11.0' } as const;
+
+/**
+ * The Gateway API Inference Extension's CRDs (InferencePool): applied in the test cluster to show
+ * advanced_inference_ingress measuring an implementation that does not route to pools.
+ */
+export const GATEWAY_API_INFERENCE_EXTENSION = {
+  module: 'sigs.k8s.io/gateway-api-inference-extension',
+  version: 'v1.6.0',
+  crdDir: 'config/crd/bases',
+} as const;
