@@ -12,7 +12,8 @@
  *   KAIC_AI_OPERATOR            kubeflow-trainer | kuberay | jobset (default: the first installed,
  *                               in that order)
  *   KAIC_OPERATOR_RUNTIME       Kubeflow Trainer: the ClusterTrainingRuntime of the valid TrainJob
- *                               (default torch-distributed)
+ *                               (default torch-distributed; the TrainJob runs the workload image's
+ *                               `echo` as its trainer, so the runtime's own image is not pulled)
  *   KAIC_OPERATOR_IMAGE         KubeRay: the Ray image of the valid RayCluster
  *                               (default rayproject/ray:2.46.0)
  *   KAIC_OPERATOR_TIMEOUT_SECONDS  reconciliation and clean-up waits (default 180, as the WG)
@@ -143,6 +144,11 @@ export const OPERATORS: OperatorSpec[] = [
           name: process.env.KAIC_OPERATOR_RUNTIME || 'torch-distributed',
           apiGroup: 'trainer.kubeflow.org',
           kind: 'ClusterTrainingRuntime',
+        },
+        // The runtime's own image (PyTorch, several GB) is not needed to prove reconciliation.
+        trainer: {
+          image: workloadImage(),
+          command: ['sh', '-c', 'echo kaic robust_controller'],
         },
       },
     }),

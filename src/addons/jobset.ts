@@ -18,7 +18,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 
 import { buildJobSet, type ProgressLog } from '../build/go-build.js';
 import { jobsetDir } from '../cache.js';
-import { applyCrdDirectory } from '../k8s/crds.js';
+import { applyCrdDirectory, deleteCrdsByLabel, deleteWebhookConfigurations } from '../k8s/crds.js';
 import { postJson } from '../k8s/raw.js';
 import { freePort } from '../util/net.js';
 import { issueCertificate } from '../util/pki.js';
@@ -271,14 +271,7 @@ export class JobSetController {
   }
 
   private async unregisterWebhooks(): Promise<void> {
-    const admission = this.kc.makeApiClient(k8s.AdmissionregistrationV1Api);
-    const selector = `${JOBSET_OWNER_LABEL}=true`;
-    await admission
-      .deleteCollectionMutatingWebhookConfiguration({ labelSelector: selector })
-      .catch(() => undefined);
-    await admission
-      .deleteCollectionValidatingWebhookConfiguration({ labelSelector: selector })
-      .catch(() => undefined);
+    await deleteWebhookConfigurations(this.kc, `${JOBSET_OWNER_LABEL}=true`);
   }
 
   /**
@@ -289,20 +282,8 @@ export class JobSetController {
   async uninstall(): Promise<void> {
     await this.deleteAllJobSets();
     await this.stop();
-    const ext = this.kc.makeApiClient(k8s.ApiextensionsV1Api);
-    const labelSelector = `${JOBSET_OWNER_LABEL}=true`;
-    // One by one: only a DELETE of the CRD itself adds the finalizer that removes its objects
-    // from storage; a delete-collection skips it, and they would come back with the next install.
-    for (const crd of (await ext.listCustomResourceDefinition({ labelSelector })).items) {
-      const name = crd.metadata?.name;
-      if (name) await ext.deleteCustomResourceDefinition({ name }).catch(() => undefined);
-    }
-    // Gone before returning, so nothing after this still finds JobSet's API served.
-    await waitFor(
-      "JobSet's CRD removed",
-      async () => (await ext.listCustomResourceDefinition({ labelSelector })).items.length === 0,
-      120_000,
-    );
+    // Gone before returning, so nothing after this still finds the API served.
+    await deleteCrdsByLabel(this.kc, `${JOBSET_OWNER_LABEL}=true`, 'JobSet');
   }
 
   /** Foreground deletion: a JobSet is gone only once the garbage collector removed its children. */

@@ -19,10 +19,9 @@ import { parseAllDocuments, stringify } from 'yaml';
 
 import { buildKueue, type ProgressLog } from '../build/go-build.js';
 import { kueueDir } from '../cache.js';
-import { applyCrdDirectory } from '../k8s/crds.js';
+import { applyCrdDirectory, deleteCrdsByLabel, deleteWebhookConfigurations } from '../k8s/crds.js';
 import { freePort } from '../util/net.js';
 import { issueCertificate } from '../util/pki.js';
-import { waitFor } from '../util/wait.js';
 import { KUEUE } from '../versions/addons.js';
 import { answersOk, spawnLogged, stopProcess, waitProcessReady } from './process.js';
 
@@ -246,35 +245,14 @@ export class KueueController {
   }
 
   private async unregisterWebhooks(): Promise<void> {
-    const admission = this.kc.makeApiClient(k8s.AdmissionregistrationV1Api);
-    const selector = `${KUEUE_OWNER_LABEL}=true`;
-    await admission
-      .deleteCollectionMutatingWebhookConfiguration({ labelSelector: selector })
-      .catch(() => undefined);
-    await admission
-      .deleteCollectionValidatingWebhookConfiguration({ labelSelector: selector })
-      .catch(() => undefined);
+    await deleteWebhookConfigurations(this.kc, `${KUEUE_OWNER_LABEL}=true`);
   }
 
   /** Removes Kueue's CRDs (and with them every Kueue object) and its namespace. */
   async uninstall(): Promise<void> {
     await this.stop();
-    const ext = this.kc.makeApiClient(k8s.ApiextensionsV1Api);
-    const labelSelector = `${KUEUE_OWNER_LABEL}=true`;
-    // One DELETE per CRD: only that path adds the finalizer that removes the stored objects
-    // (a delete-collection skips it, and old objects would reappear with the next install).
-    const crds = await ext.listCustomResourceDefinition({ labelSelector });
-    for (const crd of crds.items) {
-      await ext
-        .deleteCustomResourceDefinition({ name: crd.metadata?.name as string })
-        .catch(() => undefined);
-    }
-    // Gone before returning, so nothing after this still finds Kueue's API served.
-    await waitFor(
-      "Kueue's CRDs removed",
-      async () => (await ext.listCustomResourceDefinition({ labelSelector })).items.length === 0,
-      120_000,
-    );
+    // Gone before returning, so nothing after this still finds the API served.
+    await deleteCrdsByLabel(this.kc, `${KUEUE_OWNER_LABEL}=true`, 'Kueue');
     await this.kc
       .makeApiClient(k8s.CoreV1Api)
       .deleteNamespace({ name: KUEUE_NAMESPACE })

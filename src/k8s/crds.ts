@@ -51,3 +51,39 @@ export async function applyCrdDirectory(
   );
   return names;
 }
+
+/**
+ * Deletes the CRDs carrying `labelSelector` and waits until they are gone (and with them every
+ * object of their kinds). One DELETE per CRD: only that path adds the finalizer that removes the
+ * stored objects; a delete-collection skips it, and the objects would return with the next install.
+ */
+export async function deleteCrdsByLabel(
+  kc: k8s.KubeConfig,
+  labelSelector: string,
+  what: string,
+): Promise<void> {
+  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  for (const crd of (await ext.listCustomResourceDefinition({ labelSelector })).items) {
+    const name = crd.metadata?.name;
+    if (name) await ext.deleteCustomResourceDefinition({ name }).catch(() => undefined);
+  }
+  await waitFor(
+    `${what} CRDs removed`,
+    async () => (await ext.listCustomResourceDefinition({ labelSelector })).items.length === 0,
+    120_000,
+  );
+}
+
+/** Deletes the mutating and validating webhook configurations carrying `labelSelector`. */
+export async function deleteWebhookConfigurations(
+  kc: k8s.KubeConfig,
+  labelSelector: string,
+): Promise<void> {
+  const admission = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
+  await admission
+    .deleteCollectionMutatingWebhookConfiguration({ labelSelector })
+    .catch(() => undefined);
+  await admission
+    .deleteCollectionValidatingWebhookConfiguration({ labelSelector })
+    .catch(() => undefined);
+}

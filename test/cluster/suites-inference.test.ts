@@ -17,6 +17,7 @@ import { TraefikGateway } from '../../src/addons/traefik.js';
 import { moduleDir } from '../../src/build/go-build.js';
 import { applyCrdDirectory } from '../../src/k8s/crds.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
+import { waitFor } from '../../src/util/wait.js';
 import { GATEWAY_API_INFERENCE_EXTENSION } from '../../src/versions/addons.js';
 import { requireRealNode, testCluster } from './hooks.js';
 import { RouteTamperWebhook, type RouteTamper } from './route-tamper.js';
@@ -196,6 +197,64 @@ describe('[suites] Gateway API and AI operator suites on the test cluster', func
       const api = kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
       for (const name of crds)
         await api.deleteCustomResourceDefinition({ name }).catch(() => undefined);
+    }
+  });
+
+  it('disaggregated_inference: prefill and decode pods (llm-d roles) → Implemented; decode pods only → Not Implemented', async function () {
+    if (!inCatalog('disaggregated_inference')) {
+      process.stdout.write(
+        `      skipped: disaggregated_inference is not in conformance ${conformanceVersion()} (from 1.36)\n`,
+      );
+      this.skip();
+    }
+    const { kubeConfig } = testCluster();
+    const realNode = requireRealNode(this);
+    const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+    const ns = 'kaic-test-pd';
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    const pod = (name: string, role: string): k8s.V1Pod => ({
+      metadata: { name, namespace: ns, labels: { 'llm-d.ai/role': role } },
+      spec: {
+        nodeName: realNode.name,
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          {
+            name: 'server',
+            image: 'busybox:1.36',
+            imagePullPolicy: 'IfNotPresent',
+            command: ['sleep', '3600'],
+          },
+        ],
+      },
+    });
+    const ready = async (name: string) =>
+      waitFor(`pod ${name} Ready`, async () => {
+        const p = await core.readNamespacedPod({ namespace: ns, name });
+        return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+          ? true
+          : undefined;
+      });
+    try {
+      await core.createNamespacedPod({ namespace: ns, body: pod('decode-0', 'decode') });
+      await ready('decode-0');
+      const decodeOnly = await runSuitesOnTestCluster(['disaggregated_inference'], {
+        evidence: true,
+      });
+      expect(verdictOf(decodeOnly, 'disaggregated_inference')).to.equal('Not Implemented');
+      expect(testsOf(decodeOnly, 'disaggregated_inference')[0]?.failure?.message).to.match(
+        /Ready prefill pods/,
+      );
+      await core.createNamespacedPod({ namespace: ns, body: pod('prefill-0', 'prefill') });
+      await ready('prefill-0');
+      const both = await runSuitesOnTestCluster(['disaggregated_inference'], { evidence: true });
+      expect(verdictOf(both, 'disaggregated_inference')).to.equal('Implemented');
+    } finally {
+      await core.deleteNamespace({ name: ns }).catch(() => undefined);
+      await waitFor(
+        `namespace ${ns} deleted`,
+        async () => ((await core.readNamespace({ name: ns }).catch(() => null)) ? undefined : true),
+        120_000,
+      );
     }
   });
 });
