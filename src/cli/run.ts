@@ -2,19 +2,13 @@
  * `kaic run`: validate every input, bring up the cluster, run the suites, write the reports,
  * tear the cluster down. Nothing is created before all inputs have been checked.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-
 import { KwokProvider } from '../providers/kwok.js';
 import { writeReports } from '../report/index.js';
 import {
   CONFORMANCE_VERSIONS,
-  LEVELS,
   isConformanceVersion,
   parseConformanceVersion,
   requirementsFor,
-  type Level,
   type Requirement,
 } from '../requirements/catalog.js';
 import { loadChecklist, type Checklist } from '../requirements/checklist.js';
@@ -29,42 +23,16 @@ import {
 } from '../runner/run-suites.js';
 import { onTerminationSignal } from '../util/processes.js';
 import { KAIC_VERSION } from '../version.js';
-import {
-  DEFAULT_TEST_MINOR,
-  parseKubernetesMinor,
-  type KubernetesMinor,
-} from '../versions/kubernetes.js';
+import type { KubernetesMinor } from '../versions/kubernetes.js';
 import { loadMetadata } from './checklist.js';
+import { collectRunInputs, runUsage, validateRunConfig } from '../config/run-config.js';
 import { UsageError } from './errors.js';
 
-export const RUN_USAGE = `run options:
-  --provider <kwok>              where the cluster comes from (default kwok; kind and existing come later)
-  --kubernetes-version <minor>   1.33 … 1.37 (default ${DEFAULT_TEST_MINOR})
-  --nodes <n>                    simulated nodes (default 2)
-  --conformance-version <v>      ${CONFORMANCE_VERSIONS.join(', ')} (default: the cluster's minor, else the newest known)
-  --checklist <path|url>         official checklist: its requirements, and a filled copy in the output
-  --requirements <id,…>          only these requirement ids
-  --levels <MUST,SHOULD>         only these levels
-  --categories <name,…>          only these checklist categories (accelerators, networking, …)
-  --grep <regexp>                only tests whose full title matches
-  --spec <file>                  your own Mocha spec file (repeatable)
-  --na-justifications <file>     YAML: requirement_id: reason (the only source of N/A)
-  --metadata <file>              checklist metadata (platformName, vendorName, …)
-  --timeout <seconds>            per test (default 300)
-  --output <dir>                 where the reports go (default kaic-results)
-`;
+export const RUN_USAGE = runUsage();
 
 function log(line: string): void {
   process.stdout.write(`[kaic ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
-
-const list = (value: string | undefined) =>
-  value
-    ? value
-        .split(',')
-        .map((v) => v.trim())
-        .filter(Boolean)
-    : undefined;
 
 interface RunPlan {
   minor: KubernetesMinor;
@@ -82,37 +50,8 @@ interface RunPlan {
 }
 
 async function plan(args: string[]): Promise<RunPlan> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        provider: { type: 'string', default: 'kwok' },
-        'kubernetes-version': { type: 'string', default: DEFAULT_TEST_MINOR },
-        nodes: { type: 'string', default: '2' },
-        'conformance-version': { type: 'string' },
-        checklist: { type: 'string' },
-        requirements: { type: 'string' },
-        levels: { type: 'string' },
-        categories: { type: 'string' },
-        grep: { type: 'string' },
-        spec: { type: 'string', multiple: true },
-        'na-justifications': { type: 'string' },
-        metadata: { type: 'string' },
-        timeout: { type: 'string', default: '300' },
-        output: { type: 'string', default: 'kaic-results' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.provider !== 'kwok') {
-    throw new UsageError(
-      `--provider "${values.provider}" is not available yet; accepted today: kwok (kind and existing are planned)`,
-    );
-  }
+  const config = validateRunConfig(collectRunInputs({ args, env: process.env }));
+  const minor = config.kubernetesVersion;
   const asUsage = <T>(fn: () => T): T => {
     try {
       return fn();
@@ -120,41 +59,25 @@ async function plan(args: string[]): Promise<RunPlan> {
       throw new UsageError((error as Error).message);
     }
   };
-  const minor = asUsage(() =>
-    parseKubernetesMinor(values['kubernetes-version'], '--kubernetes-version'),
-  );
-  const nodes = Number(values.nodes);
-  if (!/^\d+$/.test(values.nodes) || nodes < 1 || nodes > 1000) {
-    throw new UsageError(`--nodes must be a whole number from 1 to 1000, got "${values.nodes}"`);
-  }
-  const timeoutSeconds = Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-    throw new UsageError(`--timeout must be a number of seconds above 0, got "${values.timeout}"`);
-  }
-  const levels = list(values.levels);
-  const badLevel = levels?.find((l) => !(LEVELS as readonly string[]).includes(l));
-  if (badLevel)
-    throw new UsageError(`--levels "${badLevel}" is not accepted; use ${LEVELS.join(', ')}`);
-
   let checklist: Checklist | undefined;
   let conformanceVersion: string;
   let requirements: Requirement[];
   let requirementSource = 'catalog';
-  if (values.checklist) {
-    checklist = await loadChecklist(values.checklist);
+  if (config.checklist) {
+    checklist = await loadChecklist(config.checklist);
     conformanceVersion = checklist.version;
     requirements = checklist.items.map(({ id, category, level }) => ({ id, category, level }));
-    requirementSource = values.checklist;
+    requirementSource = config.checklist;
     if (
-      values['conformance-version'] &&
-      values['conformance-version'].replace(/^v/, '') !== conformanceVersion
+      config.conformanceVersion &&
+      config.conformanceVersion.replace(/^v/, '') !== conformanceVersion
     ) {
       throw new UsageError(
-        `--conformance-version ${values['conformance-version']} disagrees with --checklist, which is v${conformanceVersion}`,
+        `--conformance-version ${config.conformanceVersion} disagrees with --checklist, which is v${conformanceVersion}`,
       );
     }
   } else {
-    const wanted = values['conformance-version'];
+    const wanted = config.conformanceVersion;
     const version = wanted
       ? asUsage(() => parseConformanceVersion(wanted, '--conformance-version'))
       : isConformanceVersion(minor)
@@ -169,10 +92,10 @@ async function plan(args: string[]): Promise<RunPlan> {
     requirements = requirementsFor(version as (typeof CONFORMANCE_VERSIONS)[number]);
   }
   const selection: Selection = {
-    ids: list(values.requirements),
-    levels: levels as Level[] | undefined,
-    categories: list(values.categories),
-    grep: values.grep,
+    ids: config.requirements,
+    levels: config.levels,
+    categories: config.categories,
+    grep: config.grep,
   };
   try {
     selectRequirements(requirements, selection);
@@ -180,31 +103,25 @@ async function plan(args: string[]): Promise<RunPlan> {
     if (error instanceof SelectionError) throw new UsageError(error.message);
     throw error;
   }
-  const justifications = values['na-justifications']
+  const justifications = config.naJustifications
     ? await loadJustifications(
-        values['na-justifications'],
+        config.naJustifications,
         requirements.map((r) => r.id),
       )
     : new Map<string, string>();
-  const specFiles = (values.spec ?? []).map((f) => resolve(f));
-  const missing = specFiles.find((f) => !existsSync(f));
-  if (missing) throw new UsageError(`--spec ${missing}: no such file`);
-  if (values.metadata && !existsSync(values.metadata)) {
-    throw new UsageError(`--metadata ${values.metadata}: no such file`);
-  }
   return {
     minor,
-    nodes,
+    nodes: config.nodes,
     conformanceVersion,
     requirementSource,
     requirements,
     checklist,
     selection,
     justifications,
-    specFiles,
-    timeoutMs: timeoutSeconds * 1000,
-    outDir: resolve(values.output),
-    metadataPath: values.metadata,
+    specFiles: config.specs,
+    timeoutMs: config.timeoutMs,
+    outDir: config.output,
+    metadataPath: config.metadata,
   };
 }
 

@@ -11,7 +11,7 @@ import {
   gpuUuid,
   httpStatus,
   pciBusId
-} from "./chunk-6UE6BCWT.js";
+} from "./chunk-KGIWBIGC.js";
 import {
   __commonJS,
   __require,

@@ -1,0 +1,346 @@
+/**
+ * RunConfig: the inputs of a conformance run, one schema for the CLI flags (`--kubernetes-version`),
+ * the action's inputs (`kubernetes-version`) and the environment (`KAIC_KUBERNETES_VERSION`), in
+ * that order of precedence. Every value is checked here, before anything is created; a bad one is
+ * a UsageError naming where it came from and what is accepted.
+ */
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import * as k8s from '@kubernetes/client-node';
+
+import { UsageError } from '../cli/errors.js';
+import { GPU_PROFILES, MAX_GPUS_PER_NODE } from '../fakegpu/profiles.js';
+import { LEVELS, type Level } from '../requirements/catalog.js';
+import {
+  DEFAULT_TEST_MINOR,
+  KUBERNETES_MINORS,
+  parseKubernetesMinor,
+  type KubernetesMinor,
+} from '../versions/kubernetes.js';
+
+export const PROVIDERS = ['kwok', 'kind', 'existing'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+/** Providers `kaic run` can use today; the others are refused with that reason. */
+export const AVAILABLE_PROVIDERS: readonly Provider[] = ['kwok'];
+
+interface OptionSpec {
+  /** kebab-case: the flag without `--`, the action input, and (upper snake) KAIC_<NAME>. */
+  name: string;
+  multiple?: boolean;
+  flagOnly?: boolean;
+  default?: string;
+  help: string;
+}
+
+/** Every run option, in the order `kaic help` lists them. */
+export const RUN_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'provider',
+    default: 'kwok',
+    help: `where the cluster comes from: ${PROVIDERS.join(', ')} (today: ${AVAILABLE_PROVIDERS.join(', ')})`,
+  },
+  {
+    name: 'kubernetes-version',
+    default: DEFAULT_TEST_MINOR,
+    help: `minor of the cluster to create: ${KUBERNETES_MINORS.join(', ')}`,
+  },
+  { name: 'nodes', default: '2', help: 'simulated nodes (1–1000)' },
+  {
+    name: 'gpus-per-node',
+    default: '4',
+    help: `simulated GPUs per node (1–${MAX_GPUS_PER_NODE}; checked, not yet installed by kaic run)`,
+  },
+  {
+    name: 'gpu-profile',
+    default: 'nvidia-h100-80gb',
+    help: `simulated GPU: ${GPU_PROFILES.map((p) => p.name).join(', ')} (checked, not yet installed)`,
+  },
+  { name: 'kubeconfig', help: 'kubeconfig file of the cluster to test (--provider existing)' },
+  { name: 'context', help: 'context in that kubeconfig (default: its current context)' },
+  {
+    name: 'conformance-version',
+    help: "AI conformance version (default: the cluster's minor, else the newest known)",
+  },
+  { name: 'checklist', help: 'official checklist (path or URL): its requirements, filled copy' },
+  { name: 'requirements', help: 'comma list of requirement ids (default: all)' },
+  { name: 'levels', help: `comma list of levels: ${LEVELS.join(', ')} (default: all)` },
+  { name: 'categories', help: 'comma list of checklist categories (default: all)' },
+  { name: 'grep', help: 'only tests whose full title matches this regular expression' },
+  { name: 'spec', multiple: true, flagOnly: true, help: 'your own Mocha spec file (repeatable)' },
+  { name: 'na-justifications', help: 'YAML requirement_id: reason, the only source of N/A' },
+  { name: 'metadata', help: 'checklist metadata for the filled copy (platformName, …)' },
+  { name: 'timeout', default: '300', help: 'seconds per test' },
+  { name: 'output', default: 'kaic-results', help: 'directory for the reports' },
+];
+
+export interface RunConfig {
+  provider: Provider;
+  kubernetesVersion: KubernetesMinor;
+  nodes: number;
+  gpusPerNode: number;
+  gpuProfile: string;
+  kubeconfig: string | undefined;
+  context: string | undefined;
+  conformanceVersion: string | undefined;
+  checklist: string | undefined;
+  requirements: string[] | undefined;
+  levels: Level[] | undefined;
+  categories: string[] | undefined;
+  grep: string | undefined;
+  specs: string[];
+  naJustifications: string | undefined;
+  metadata: string | undefined;
+  timeoutMs: number;
+  output: string;
+}
+
+/** A raw value and how to name its source in a message. */
+interface Raw {
+  value: string;
+  source: string;
+}
+
+export type RawRunInputs = Map<string, Raw[]>;
+
+function envName(name: string): string {
+  return `KAIC_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/**
+ * The raw values, by option name: a flag wins over an action input, an input over KAIC_<NAME>,
+ * that over the default. `inputs` reads an action input ('' when unset, as @actions/core does).
+ */
+export function collectRunInputs(options: {
+  args?: string[];
+  inputs?: (name: string) => string;
+  env?: NodeJS.ProcessEnv;
+}): RawRunInputs {
+  let flags: Record<string, string | string[] | undefined> = {};
+  if (options.args) {
+    try {
+      flags = parseArgs({
+        args: options.args,
+        options: Object.fromEntries(
+          RUN_OPTIONS.map((o) => [
+            o.name,
+            o.multiple ? { type: 'string', multiple: true } : { type: 'string' },
+          ]),
+        ) as Record<string, { type: 'string'; multiple?: boolean }>,
+        strict: true,
+        allowPositionals: false,
+      }).values;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const raw: RawRunInputs = new Map();
+  for (const option of RUN_OPTIONS) {
+    const flag = flags[option.name];
+    if (flag !== undefined) {
+      const values = Array.isArray(flag) ? flag : [flag];
+      raw.set(
+        option.name,
+        values.map((value) => ({ value, source: `--${option.name}` })),
+      );
+      continue;
+    }
+    if (option.flagOnly) continue;
+    const input = options.inputs?.(option.name) ?? '';
+    if (input !== '') {
+      raw.set(option.name, [{ value: input, source: `input "${option.name}"` }]);
+      continue;
+    }
+    const fromEnv = options.env?.[envName(option.name)];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      raw.set(option.name, [{ value: fromEnv, source: envName(option.name) }]);
+      continue;
+    }
+    if (option.default !== undefined) {
+      raw.set(option.name, [{ value: option.default, source: `--${option.name} (default)` }]);
+    }
+  }
+  return raw;
+}
+
+function one(raw: RawRunInputs, name: string): Raw | undefined {
+  return raw.get(name)?.[0];
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+function wholeNumber(r: Raw, min: number, max: number): number {
+  const n = Number(r.value);
+  if (!/^\d+$/.test(r.value.trim()) || n < min || n > max) {
+    throw new UsageError(
+      `${r.source} must be a whole number from ${min} to ${max}, got "${r.value}"`,
+    );
+  }
+  return n;
+}
+
+function existingFile(r: Raw | undefined): string | undefined {
+  if (!r) return undefined;
+  const path = resolve(r.value);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new UsageError(`${r.source} ${r.value}: no such file`);
+  }
+  return path;
+}
+
+/** The output directory, or the nearest existing parent of it, must be a writable directory. */
+function writableOutput(r: Raw): string {
+  const path = resolve(r.value);
+  let probe = path;
+  while (!existsSync(probe)) probe = dirname(probe);
+  if (!statSync(probe).isDirectory()) {
+    throw new UsageError(`${r.source} ${r.value}: ${probe} is a file, not a directory`);
+  }
+  try {
+    accessSync(probe, constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `${r.source} ${r.value}: ${probe} is not writable; choose another --output`,
+    );
+  }
+  return path;
+}
+
+/** A kubeconfig that parses and has the context asked for (default: its current one). */
+function checkKubeconfig(file: Raw, context: Raw | undefined): void {
+  const kc = new k8s.KubeConfig();
+  try {
+    kc.loadFromString(readFileSync(resolve(file.value), 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `${file.source} ${file.value} is not a kubeconfig: ${(error as Error).message}`,
+    );
+  }
+  const contexts = kc.getContexts().map((c) => c.name);
+  const wanted = context?.value ?? kc.getCurrentContext();
+  if (!wanted) {
+    throw new UsageError(
+      `${file.source} ${file.value} has no current context; name one with --context (${contexts.join(', ') || 'none defined'})`,
+    );
+  }
+  if (!contexts.includes(wanted)) {
+    throw new UsageError(
+      `${context?.source ?? 'current-context'} "${wanted}" is not in ${file.value}; contexts: ${contexts.join(', ') || 'none'}`,
+    );
+  }
+}
+
+/** Checks every value; nothing is created. */
+export function validateRunConfig(raw: RawRunInputs): RunConfig {
+  const provider = one(raw, 'provider')!;
+  if (!(PROVIDERS as readonly string[]).includes(provider.value)) {
+    throw new UsageError(
+      `${provider.source} "${provider.value}" is not a provider; accepted: ${PROVIDERS.join(', ')}`,
+    );
+  }
+  const version = one(raw, 'kubernetes-version')!;
+  let kubernetesVersion: KubernetesMinor;
+  try {
+    kubernetesVersion = parseKubernetesMinor(version.value, version.source);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const nodes = wholeNumber(one(raw, 'nodes')!, 1, 1000);
+  const gpusPerNode = wholeNumber(one(raw, 'gpus-per-node')!, 1, MAX_GPUS_PER_NODE);
+  const profile = one(raw, 'gpu-profile')!;
+  if (!GPU_PROFILES.some((p) => p.name === profile.value)) {
+    throw new UsageError(
+      `${profile.source} "${profile.value}" is not a GPU profile; accepted: ${GPU_PROFILES.map((p) => p.name).join(', ')}`,
+    );
+  }
+  const kubeconfig = one(raw, 'kubeconfig');
+  const context = one(raw, 'context');
+  if (context && !kubeconfig) {
+    throw new UsageError(`${context.source} needs --kubeconfig (the file the context is in)`);
+  }
+  if (kubeconfig) {
+    existingFile(kubeconfig);
+    checkKubeconfig(kubeconfig, context);
+  }
+  const levelsRaw = one(raw, 'levels');
+  const levels = levelsRaw ? list(levelsRaw.value) : undefined;
+  const badLevel = levels?.find((l) => !(LEVELS as readonly string[]).includes(l));
+  if (badLevel) {
+    throw new UsageError(
+      `${levelsRaw!.source} "${badLevel}" is not accepted; use ${LEVELS.join(', ')}`,
+    );
+  }
+  const grep = one(raw, 'grep');
+  if (grep) {
+    try {
+      new RegExp(grep.value);
+    } catch (error) {
+      throw new UsageError(
+        `${grep.source} is not a regular expression: ${(error as Error).message}`,
+      );
+    }
+  }
+  const timeout = one(raw, 'timeout')!;
+  const seconds = Number(timeout.value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(
+      `${timeout.source} must be a number of seconds above 0, got "${timeout.value}"`,
+    );
+  }
+  const checklist = one(raw, 'checklist');
+  const output = writableOutput(one(raw, 'output')!);
+  if (kubeconfig && provider.value !== 'existing') {
+    throw new UsageError(
+      `${kubeconfig.source} applies to --provider existing (the cluster to test); ${provider.source} is "${provider.value}"`,
+    );
+  }
+  // Last, so that every value is checked even for a provider still to come.
+  if (!AVAILABLE_PROVIDERS.includes(provider.value as Provider)) {
+    throw new UsageError(
+      `${provider.source} "${provider.value}" is not available yet; accepted today: ${AVAILABLE_PROVIDERS.join(', ')}`,
+    );
+  }
+  return {
+    provider: provider.value as Provider,
+    kubernetesVersion,
+    nodes,
+    gpusPerNode,
+    gpuProfile: profile.value,
+    kubeconfig: kubeconfig ? resolve(kubeconfig.value) : undefined,
+    context: context?.value,
+    conformanceVersion: one(raw, 'conformance-version')?.value,
+    // A URL is fetched by the checklist loader; a path must exist.
+    checklist:
+      checklist && !/^https?:\/\//.test(checklist.value)
+        ? existingFile(checklist)
+        : checklist?.value,
+    requirements: one(raw, 'requirements') ? list(one(raw, 'requirements')!.value) : undefined,
+    levels: levels as Level[] | undefined,
+    categories: one(raw, 'categories') ? list(one(raw, 'categories')!.value) : undefined,
+    grep: grep?.value,
+    specs: (raw.get('spec') ?? []).map((r) => existingFile(r)!),
+    naJustifications: existingFile(one(raw, 'na-justifications')),
+    metadata: existingFile(one(raw, 'metadata')),
+    timeoutMs: seconds * 1000,
+    output,
+  };
+}
+
+/** The options block of `kaic help`. */
+export function runUsage(): string {
+  const width = Math.max(...RUN_OPTIONS.map((o) => o.name.length)) + 4;
+  return (
+    'run options (flags; the action takes the same names as inputs; KAIC_<NAME> in the environment):\n' +
+    RUN_OPTIONS.map(
+      (o) =>
+        `  --${o.name.padEnd(width)} ${o.help}${o.default !== undefined ? ` (default ${o.default})` : ''}`,
+    ).join('\n') +
+    '\n'
+  );
+}

@@ -1,0 +1,273 @@
+/**
+ * RunConfig: every bad input is refused by name with what is accepted, before anything is created;
+ * flags, action inputs and KAIC_<NAME> feed one schema in that order of precedence.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { expect } from 'chai';
+
+import { UsageError } from '../../src/cli/errors.js';
+import {
+  RUN_OPTIONS,
+  collectRunInputs,
+  validateRunConfig,
+  type RunConfig,
+} from '../../src/config/run-config.js';
+
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: https://127.0.0.1:6443}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: ctx
+  context: {cluster: c, user: u}
+current-context: ctx
+`;
+
+describe('RunConfig', function () {
+  let dir = '';
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), 'kaic-run-config-'));
+    writeFileSync(join(dir, 'kubeconfig'), KUBECONFIG);
+    writeFileSync(join(dir, 'no-current'), KUBECONFIG.replace('current-context: ctx\n', ''));
+    writeFileSync(join(dir, 'broken'), 'clusters: [unclosed');
+    writeFileSync(join(dir, 'a-file'), 'not a directory');
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const fromArgs = (args: string[], env: NodeJS.ProcessEnv = {}): RunConfig =>
+    validateRunConfig(collectRunInputs({ args: [...args], env }));
+
+  it('takes the defaults: kwok, the test minor, 2 nodes, 4 simulated H100s each', function () {
+    const config = fromArgs(['--output', join(dir, 'out')]);
+    expect(config).to.include({
+      provider: 'kwok',
+      kubernetesVersion: '1.35',
+      nodes: 2,
+      gpusPerNode: 4,
+      gpuProfile: 'nvidia-h100-80gb',
+      timeoutMs: 300_000,
+    });
+    expect(config.output).to.equal(join(dir, 'out'));
+  });
+
+  it('prefers a flag to an action input, an input to KAIC_<NAME>, that to the default', function () {
+    const env = { KAIC_NODES: '5', KAIC_GPUS_PER_NODE: '6', KAIC_TIMEOUT: '60' };
+    const inputs = (name: string) => ({ nodes: '4', 'gpus-per-node': '' })[name] ?? '';
+    const raw = collectRunInputs({ args: ['--nodes', '3'], inputs, env });
+    const config = validateRunConfig(raw);
+    expect(config.nodes).to.equal(3);
+    expect(config.gpusPerNode).to.equal(6); // the empty input does not count
+    expect(config.timeoutMs).to.equal(60_000);
+    expect(validateRunConfig(collectRunInputs({ inputs, env })).nodes).to.equal(4);
+  });
+
+  it('names an action input by its input name', function () {
+    const inputs = (name: string) => (name === 'levels' ? 'MAY' : '');
+    expect(() => validateRunConfig(collectRunInputs({ inputs }))).to.throw(
+      UsageError,
+      'input "levels" "MAY" is not accepted; use MUST, SHOULD',
+    );
+  });
+
+  it('knows the kebab-case names the issue asks for, as flags and inputs', function () {
+    const names = RUN_OPTIONS.map((o) => o.name);
+    for (const name of [
+      'provider',
+      'kubernetes-version',
+      'nodes',
+      'gpus-per-node',
+      'gpu-profile',
+      'requirements',
+      'levels',
+      'kubeconfig',
+      'context',
+      'output',
+      'checklist',
+      'na-justifications',
+    ]) {
+      expect(names).to.include(name);
+    }
+  });
+
+  describe('refuses, naming the input and what is accepted', function () {
+    const cases: Array<[string, () => string[], NodeJS.ProcessEnv | undefined, RegExp]> = [
+      [
+        'unknown provider',
+        () => ['--provider', 'minikube'],
+        undefined,
+        /--provider "minikube" is not a provider; accepted: kwok, kind, existing/,
+      ],
+      [
+        'a provider still to come',
+        () => ['--provider', 'kind'],
+        undefined,
+        /--provider "kind" is not available yet; accepted today: kwok/,
+      ],
+      [
+        'unknown Kubernetes version',
+        () => ['--kubernetes-version', '1.29'],
+        undefined,
+        /--kubernetes-version "1.29" is not supported; accepted: 1.33, 1.34, 1.35, 1.36, 1.37/,
+      ],
+      [
+        'a version that is no version',
+        () => ['--kubernetes-version', 'latest'],
+        undefined,
+        /--kubernetes-version "latest"/,
+      ],
+      [
+        'zero nodes',
+        () => ['--nodes', '0'],
+        undefined,
+        /--nodes must be a whole number from 1 to 1000, got "0"/,
+      ],
+      ['fractional nodes', () => ['--nodes', '1.5'], undefined, /--nodes must be a whole number/],
+      [
+        'GPU count 0',
+        () => ['--gpus-per-node', '0'],
+        undefined,
+        /--gpus-per-node must be a whole number from 1 to 64, got "0"/,
+      ],
+      [
+        'GPU count above the limit',
+        () => ['--gpus-per-node', '65'],
+        undefined,
+        /--gpus-per-node must be a whole number from 1 to 64/,
+      ],
+      [
+        'unknown GPU profile',
+        () => ['--gpu-profile', 'h100'],
+        undefined,
+        /--gpu-profile "h100" is not a GPU profile; accepted: nvidia-h100-80gb/,
+      ],
+      [
+        'unknown level',
+        () => ['--levels', 'MUST,MAY'],
+        undefined,
+        /--levels "MAY" is not accepted; use MUST, SHOULD/,
+      ],
+      [
+        'a grep that is no regular expression',
+        () => ['--grep', '(unclosed'],
+        undefined,
+        /--grep is not a regular expression/,
+      ],
+      [
+        'timeout 0',
+        () => ['--timeout', '0'],
+        undefined,
+        /--timeout must be a number of seconds above 0, got "0"/,
+      ],
+      [
+        'a timeout that is no number',
+        () => ['--timeout', 'soon'],
+        undefined,
+        /--timeout must be a number of seconds above 0/,
+      ],
+      [
+        'a missing spec file',
+        () => ['--spec', join(dir, 'absent.spec.js')],
+        undefined,
+        /--spec .*absent\.spec\.js: no such file/,
+      ],
+      [
+        'a missing justifications file',
+        () => ['--na-justifications', join(dir, 'na.yaml')],
+        undefined,
+        /--na-justifications .*na\.yaml: no such file/,
+      ],
+      [
+        'a missing metadata file',
+        () => ['--metadata', join(dir, 'meta.yaml')],
+        undefined,
+        /--metadata .*meta\.yaml: no such file/,
+      ],
+      [
+        'a missing checklist file',
+        () => ['--checklist', join(dir, 'checklist.yaml')],
+        undefined,
+        /--checklist .*checklist\.yaml: no such file/,
+      ],
+      [
+        'an output below a file',
+        () => ['--output', join(dir, 'a-file', 'out')],
+        undefined,
+        /--output .*a-file is a file, not a directory/,
+      ],
+      [
+        'a missing kubeconfig',
+        () => ['--provider', 'existing', '--kubeconfig', join(dir, 'absent')],
+        undefined,
+        /--kubeconfig .*absent: no such file/,
+      ],
+      [
+        'a malformed kubeconfig',
+        () => ['--provider', 'existing', '--kubeconfig', join(dir, 'broken')],
+        undefined,
+        /--kubeconfig .*broken is not a kubeconfig/,
+      ],
+      [
+        'a context the kubeconfig lacks',
+        () => [
+          '--provider',
+          'existing',
+          '--kubeconfig',
+          join(dir, 'kubeconfig'),
+          '--context',
+          'prod',
+        ],
+        undefined,
+        /--context "prod" is not in .*kubeconfig; contexts: ctx/,
+      ],
+      [
+        'a kubeconfig without a current context',
+        () => ['--provider', 'existing', '--kubeconfig', join(dir, 'no-current')],
+        undefined,
+        /has no current context; name one with --context \(ctx\)/,
+      ],
+      [
+        '--context without --kubeconfig',
+        () => ['--context', 'ctx'],
+        undefined,
+        /--context needs --kubeconfig/,
+      ],
+      [
+        '--kubeconfig with a provider that creates its cluster',
+        () => ['--kubeconfig', join(dir, 'kubeconfig')],
+        undefined,
+        /--kubeconfig applies to --provider existing/,
+      ],
+      ['an unknown flag', () => ['--gpus', '4'], undefined, /Unknown option '--gpus'/],
+      ['a positional argument', () => ['1.35'], undefined, /Unexpected argument '1.35'/],
+      [
+        'a bad value from the environment',
+        () => [],
+        { KAIC_NODES: 'many' },
+        /KAIC_NODES must be a whole number from 1 to 1000, got "many"/,
+      ],
+    ];
+    for (const [what, args, env, message] of cases) {
+      it(what, function () {
+        const given = args();
+        const output = given.includes('--output') ? [] : ['--output', join(dir, 'out')];
+        expect(() => fromArgs([...given, ...output], env)).to.throw(UsageError, message);
+      });
+    }
+
+    it('a known provider still to come is refused only after every other value passed', function () {
+      expect(() => fromArgs(['--provider', 'existing', '--nodes', '0'])).to.throw(
+        UsageError,
+        /--nodes/,
+      );
+    });
+  });
+});
