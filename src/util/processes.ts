@@ -131,7 +131,9 @@ export async function assertPortFree(port: number, host: string, what: string): 
 
 /**
  * Runs `cleanup` once when the process is told to stop (SIGINT, SIGTERM, SIGHUP), then exits with
- * the conventional 128+signal code. Returns a function that removes the handlers.
+ * the conventional 128+signal code. A second signal during the clean-up exits at once (a user
+ * pressing Ctrl-C again wants out), saying that the clean-up did not finish. Returns a function
+ * that removes the handlers.
  */
 export function onTerminationSignal(
   cleanup: (signal: NodeJS.Signals) => Promise<void>,
@@ -140,9 +142,14 @@ export function onTerminationSignal(
   const codes: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
   let running = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (running) return;
+    if (running) {
+      process.stderr.write(
+        `\nkaic: ${signal} again: exiting now; the clean-up did not finish (clusters and processes may be left)\n`,
+      );
+      process.exit(codes[signal] ?? 1);
+    }
     running = true;
-    process.stderr.write(`\nkaic: ${signal} received, cleaning up…\n`);
+    process.stderr.write(`\nkaic: ${signal} received, cleaning up… (again to force exit)\n`);
     cleanup(signal)
       .catch((error: unknown) => {
         process.stderr.write(`kaic: cleanup after ${signal} failed: ${String(error)}\n`);
