@@ -103,6 +103,11 @@ export function etcdBinDir(etcdVersion: string, root = cacheDir()): string {
   return join(root, 'bin', 'etcd', etcdVersion);
 }
 
+/** The kind CLI of one release (the kind provider's cluster tool; built from its module here). */
+export function kindBinDir(kindVersion: string, root = cacheDir()): string {
+  return join(root, 'bin', 'kind', kindVersion);
+}
+
 export function kwokBinDir(kwokVersion: string, root = cacheDir()): string {
   return join(root, 'bin', 'kwok', kwokVersion);
 }

@@ -31,6 +31,7 @@ import {
   prometheusAdapterDir,
   prometheusDir,
   traefikDir,
+  kindBinDir,
   kwokBinDir,
   nodeBinaryPaths,
   type NodeBinaryPaths,
@@ -671,6 +672,31 @@ export async function buildKwok(
       packages: ['sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl'],
       verify: (dir) =>
         expectVersionOutput(join(dir, 'kwokctl'), ['--version'], kwokVersion.slice(1)),
+    },
+    log,
+    root,
+  );
+}
+
+/**
+ * The kind CLI from its module (the module's root package). The kind provider downloads kind's
+ * released binary where it runs; here, without downloads, the same release is built, so that the
+ * generated configurations can be loaded by the real thing.
+ */
+export async function buildKind(
+  kindVersion: string,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<boolean> {
+  return buildPlainModule(
+    {
+      component: 'kind',
+      module: 'sigs.k8s.io/kind',
+      version: kindVersion,
+      outDir: kindBinDir(kindVersion, root),
+      binaries: ['kind'],
+      packages: ['sigs.k8s.io/kind'],
+      verify: (dir) => expectVersionOutput(join(dir, 'kind'), ['version'], `kind ${kindVersion}`),
     },
     log,
     root,

@@ -27,6 +27,7 @@ import type { KubernetesMinor } from '../versions/kubernetes.js';
 import { loadMetadata } from './checklist.js';
 import { collectRunInputs, runUsage, validateRunConfig } from '../config/run-config.js';
 import { UsageError } from './errors.js';
+import { Progress } from './progress.js';
 
 export const RUN_USAGE = runUsage();
 
@@ -128,6 +129,8 @@ async function plan(args: string[]): Promise<RunPlan> {
 export async function runCommand(args: string[]): Promise<number> {
   const p = await plan(args);
   const metadata = p.metadataPath ? await loadMetadata(p.metadataPath) : undefined;
+  const progress = new Progress(process.stdout);
+  const log = (line: string) => progress.line(line);
   log(
     `kaic ${KAIC_VERSION}: AI conformance v${p.conformanceVersion} (${p.requirementSource}); ` +
       `provider kwok, Kubernetes ${p.minor}, ${p.nodes} simulated nodes`,
@@ -140,7 +143,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const removeSignalHandlers = onTerminationSignal(() => provider.down());
   const startedAt = new Date();
   try {
-    const handle = await provider.up();
+    const handle = await progress.phase(`cluster up (kwok, Kubernetes ${p.minor})`, () =>
+      provider.up(),
+    );
     log(
       `cluster ${handle.name}: kube-apiserver ${handle.serverVersion}, nodes ${handle.nodes.join(', ')}`,
     );
@@ -153,19 +158,21 @@ export async function runCommand(args: string[]): Promise<number> {
     const previousKubeconfig = process.env.KUBECONFIG;
     process.env.KUBECONFIG = handle.kubeconfigPath;
     const run = specFiles.length
-      ? await runSuites({
-          specFiles,
-          requirements: p.requirements,
-          selection: p.selection,
-          skipIds: [...p.justifications.keys()],
-          timeoutMs: p.timeoutMs,
-          onTestEnd: (t: TestResult) =>
-            log(
-              `${mark[t.status]} ${t.fullTitle}` +
-                (t.skipReason ? ` (${t.skipReason})` : '') +
-                (t.failure ? `: ${t.failure.message.split('\n')[0]}` : ''),
-            ),
-        })
+      ? await progress.phase('conformance suites', () =>
+          runSuites({
+            specFiles,
+            requirements: p.requirements,
+            selection: p.selection,
+            skipIds: [...p.justifications.keys()],
+            timeoutMs: p.timeoutMs,
+            onTestEnd: (t: TestResult) =>
+              log(
+                `${mark[t.status]} ${t.fullTitle}` +
+                  (t.skipReason ? ` (${t.skipReason})` : '') +
+                  (t.failure ? `: ${t.failure.message.split('\n')[0]}` : ''),
+              ),
+          }),
+        )
       : { selected: selectRequirements(p.requirements, p.selection), tests: [], ignored: [] };
     if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
     else process.env.KUBECONFIG = previousKubeconfig;
@@ -183,7 +190,9 @@ export async function runCommand(args: string[]): Promise<number> {
       tests: run.tests,
       justifications: p.justifications,
     });
-    const paths = await writeReports(result, p.outDir, { checklist: p.checklist, metadata });
+    const paths = await progress.phase('reports', () =>
+      writeReports(result, p.outDir, { checklist: p.checklist, metadata }),
+    );
     const v = result.counts.verdicts;
     log(
       `verdicts: ${v.Implemented} Implemented, ${v['Partially Implemented']} Partially Implemented, ` +
@@ -204,7 +213,8 @@ export async function runCommand(args: string[]): Promise<number> {
       log(`MUST requirements not met: ${mustFailed.map((r) => r.id).join(', ')}`);
     return mustFailed.length ? 1 : 0;
   } finally {
-    await provider.down();
+    await progress.phase('cluster down', () => provider.down());
     removeSignalHandlers();
+    process.stdout.write(progress.table());
   }
 }
