@@ -1,0 +1,129 @@
+/**
+ * The generated kind configurations (kind-configs/<minor>.yaml) load in the real kind CLI of the
+ * release the version table pins for each minor (built from its module). kind asks Docker first,
+ * then validates the configuration, then pulls the node image: with a private Docker daemon and
+ * no registry reachable, a valid configuration gets as far as the pull of the pinned image, an
+ * invalid one stops at validation. Nothing is created either way.
+ *
+ * It loads every minor's file, so it runs once, on the default test minor.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { expect } from 'chai';
+import { execa, type ResultPromise } from 'execa';
+
+import { buildKind } from '../../src/build/go-build.js';
+import { kindBinDir } from '../../src/cache.js';
+import { waitFor } from '../../src/util/wait.js';
+import {
+  DEFAULT_TEST_MINOR,
+  KUBERNETES_MINORS,
+  kubernetesRelease,
+} from '../../src/versions/kubernetes.js';
+import { testCluster } from './hooks.js';
+
+describe('[kind] generated configs load in the real kind CLI', function () {
+  this.timeout(10 * 60_000);
+  let dir = '';
+  let dockerd: ResultPromise | null = null;
+  let env: Record<string, string> = {};
+
+  before(async function () {
+    if (testCluster().release.minor !== DEFAULT_TEST_MINOR) {
+      process.stdout.write(
+        `      skipped: loads every minor's config once, on the default test minor ${DEFAULT_TEST_MINOR}\n`,
+      );
+      this.skip();
+    }
+    if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) {
+      process.stdout.write('      skipped: no dockerd (apt-get install docker.io)\n');
+      this.skip();
+    }
+    for (const minor of KUBERNETES_MINORS) {
+      await buildKind(kubernetesRelease(minor).kind.kindVersion, () => undefined);
+    }
+    dir = await mkdtemp(join(tmpdir(), 'kaic-kind-load-'));
+    const socket = join(dir, 'docker.sock');
+    // A private daemon that touches no firewall rules and makes no bridge: kind never gets past
+    // the image pull, so it needs neither.
+    dockerd = execa(
+      'dockerd',
+      [
+        '--iptables=false',
+        '--ip6tables=false',
+        '--bridge=none',
+        `--data-root=${join(dir, 'data')}`,
+        `--exec-root=${join(dir, 'exec')}`,
+        `--pidfile=${join(dir, 'docker.pid')}`,
+        `-H=unix://${socket}`,
+      ],
+      { reject: false, stdio: ['ignore', 'ignore', 'ignore'], cleanup: true },
+    );
+    env = { DOCKER_HOST: `unix://${socket}` };
+    await waitFor(
+      'the private Docker daemon',
+      async () =>
+        (await execa('docker', ['info'], { env, reject: false })).exitCode === 0 ? true : undefined,
+      60_000,
+    );
+  });
+
+  after(async function () {
+    if (dockerd && dockerd.exitCode === null) {
+      dockerd.kill('SIGTERM');
+      await dockerd;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  function kind(version: string, args: string[]) {
+    return execa(join(kindBinDir(version), 'kind'), args, { env, reject: false, all: true });
+  }
+
+  for (const minor of KUBERNETES_MINORS) {
+    it(`${minor}: kind accepts kind-configs/${minor}.yaml and goes on to the pinned node image`, async function () {
+      const release = kubernetesRelease(minor);
+      const name = `kaic-load-${minor.replace('.', '')}`;
+      const result = await kind(release.kind.kindVersion, [
+        'create',
+        'cluster',
+        '--name',
+        name,
+        '--config',
+        `kind-configs/${minor}.yaml`,
+      ]);
+      expect(result.exitCode).to.not.equal(0);
+      expect(result.all, 'no configuration error').to.not.match(
+        /invalid configuration|unable to decode/,
+      );
+      expect(result.all, 'the next step: the pinned node image').to.include(
+        `failed to pull image "${release.kind.nodeImage}"`,
+      );
+      const clusters = await kind(release.kind.kindVersion, ['get', 'clusters']);
+      expect(clusters.all).to.not.include(name);
+    });
+  }
+
+  it('an invalid configuration stops at validation (the check can fail)', async function () {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(
+      bad,
+      'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: bogus\n',
+    );
+    const version = kubernetesRelease(DEFAULT_TEST_MINOR).kind.kindVersion;
+    const result = await kind(version, [
+      'create',
+      'cluster',
+      '--name',
+      'kaic-load-bad',
+      '--config',
+      bad,
+    ]);
+    expect(result.exitCode).to.not.equal(0);
+    expect(result.all).to.include('invalid configuration');
+    expect(result.all).to.not.include('failed to pull image');
+  });
+});
