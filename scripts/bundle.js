@@ -10,6 +10,14 @@ const entryPoints = {
   main: 'src/main.ts',
   post: 'src/post.ts',
   cli: 'src/cli/index.ts',
+  // The conformance suites, one file per requirement, loaded by the runner at run time; shared
+  // code lands in chunks/ with the CLI's.
+  ...Object.fromEntries(
+    readdirSync('suites')
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .map((f) => [`suites/${f.slice(0, -3)}`, `suites/${f}`]),
+  ),
 };
 
 const banner = {

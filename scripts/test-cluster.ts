@@ -59,6 +59,33 @@ for (const minor of testMinors()) {
   );
   if (!passed) failed.push(minor);
 }
+// `kaic run` as a user runs it (test/e2e): its own clusters, so after the per-minor runs. It needs
+// the real node for the MUST verdicts it expects; KAIC_TEST_E2E=0 leaves it out.
+if (process.env.KAIC_TEST_E2E === '0') {
+  log('e2e tests of kaic run left out: KAIC_TEST_E2E=0');
+} else if (!realNode) {
+  log('e2e tests of kaic run left out: this machine runs no real node');
+} else {
+  const t0 = Date.now();
+  log('== e2e tests of kaic run');
+  const child = execa('mocha', ['--config', 'test/e2e/.mocharc.json'], {
+    stdio: 'inherit',
+    preferLocal: true,
+    reject: false,
+  });
+  const forward = (signal: NodeJS.Signals) => {
+    child.kill(signal);
+    stopped = signal;
+  };
+  process.on('SIGINT', forward).on('SIGTERM', forward).on('SIGHUP', forward);
+  const result = await child;
+  process.off('SIGINT', forward).off('SIGTERM', forward).off('SIGHUP', forward);
+  if (stopped) process.exit(result.exitCode ?? 1);
+  log(
+    `== e2e: ${result.exitCode === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)}s`,
+  );
+  if (result.exitCode !== 0) failed.push('e2e');
+}
 if (failed.length) {
   log(`cluster tests failed on ${failed.join(', ')}`);
   process.exit(1);

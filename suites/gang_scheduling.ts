@@ -23,7 +23,7 @@ import { servedGroupVersions, serverMinor } from '../src/k8s/discovery.js';
 import { getJson, postJson } from '../src/k8s/raw.js';
 import { kubernetesRelease, type GangApiVersion } from '../src/versions/kubernetes.js';
 import {
-  TEST_NAMESPACE_LABEL,
+  testObjectLabels,
   createNamespace,
   deleteNamespace,
   suiteCluster,
@@ -276,7 +276,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
     const name = ns;
     const custom = suiteCluster().kc.makeApiClient(k8s.CustomObjectsApi);
     const [group, version] = KUEUE_API.split('/') as [string, string];
-    const labels = { [TEST_NAMESPACE_LABEL]: 'true' };
+    const labels = testObjectLabels();
     const quota = (members: number) => ({
       resourceGroups: [
         {

@@ -19,9 +19,12 @@ export async function runCommandLine(command: () => Promise<number>, name = 'kai
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${name}: ${message}\n`);
-    // Bad flags, unreadable or malformed input files: 2. A check that found problems: 1.
+    // Bad flags, unreadable or malformed input files, binaries this machine cannot build (no Go,
+    // no module proxy): 2. A check that found problems: 1.
     const inputError =
       error instanceof UsageError ||
+      // By name: importing the build module would pull it into the in-cluster fake-GPU bundle.
+      (error as Error).name === 'BuildError' ||
       error instanceof ChecklistError ||
       error instanceof ResultsFileError ||
       error instanceof JustificationError ||

@@ -11,7 +11,16 @@ import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 
 import { UsageError } from '../cli/errors.js';
+import {
+  ADDON_IDS,
+  AddonPlanError,
+  FAKE_GPU_DRIVERS,
+  parseAddonList,
+  type AddonId,
+  type FakeGpuDriver,
+} from '../addons/plan.js';
 import { GPU_PROFILES, MAX_GPUS_PER_NODE } from '../fakegpu/profiles.js';
+import { isKubeconfigText } from '../providers/existing.js';
 import { LEVELS, type Level } from '../requirements/catalog.js';
 import {
   DEFAULT_TEST_MINOR,
@@ -23,7 +32,9 @@ import {
 export const PROVIDERS = ['kwok', 'kind', 'existing'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 /** Providers `kaic run` can use today; the others are refused with that reason. */
-export const AVAILABLE_PROVIDERS: readonly Provider[] = ['kwok'];
+export const AVAILABLE_PROVIDERS: readonly Provider[] = ['kwok', 'existing'];
+export const REAL_NODE_SETTINGS = ['auto', 'yes', 'no'] as const;
+export type RealNodeSetting = (typeof REAL_NODE_SETTINGS)[number];
 
 interface OptionSpec {
   /** kebab-case: the flag without `--`, the action input, and (upper snake) KAIC_<NAME>. */
@@ -50,14 +61,31 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'gpus-per-node',
     default: '4',
-    help: `simulated GPUs per node (1–${MAX_GPUS_PER_NODE}; checked, not yet installed by kaic run)`,
+    help: `simulated GPUs per node (1–${MAX_GPUS_PER_NODE})`,
   },
   {
     name: 'gpu-profile',
     default: 'nvidia-h100-80gb',
-    help: `simulated GPU: ${GPU_PROFILES.map((p) => p.name).join(', ')} (checked, not yet installed)`,
+    help: `simulated GPU: ${GPU_PROFILES.map((p) => p.name).join(', ')}`,
   },
-  { name: 'kubeconfig', help: 'kubeconfig file of the cluster to test (--provider existing)' },
+  {
+    name: 'fake-gpu-driver',
+    default: 'kaic',
+    help: `simulated-GPU driver: ${FAKE_GPU_DRIVERS.join(', ')} (the others need the kind provider)`,
+  },
+  {
+    name: 'addons',
+    help: `all, none, or a comma list of ${ADDON_IDS.join(', ')} (default: all on kwok, none on existing)`,
+  },
+  {
+    name: 'real-node',
+    default: 'auto',
+    help: 'kwok: a real kubelet + containerd node for pods that run: auto (when this machine can), yes, no',
+  },
+  {
+    name: 'kubeconfig',
+    help: 'kubeconfig of the cluster to test, a path or its text (--provider existing; default: KUBECONFIG, ~/.kube/config, in-cluster)',
+  },
   { name: 'context', help: 'context in that kubeconfig (default: its current context)' },
   {
     name: 'conformance-version',
@@ -68,7 +96,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'levels', help: `comma list of levels: ${LEVELS.join(', ')} (default: all)` },
   { name: 'categories', help: 'comma list of checklist categories (default: all)' },
   { name: 'grep', help: 'only tests whose full title matches this regular expression' },
-  { name: 'spec', multiple: true, flagOnly: true, help: 'your own Mocha spec file (repeatable)' },
+  {
+    name: 'spec',
+    multiple: true,
+    flagOnly: true,
+    help: "your own Mocha spec file (repeatable); given, it runs instead of kaic's suites",
+  },
   { name: 'na-justifications', help: 'YAML requirement_id: reason, the only source of N/A' },
   { name: 'metadata', help: 'checklist metadata for the filled copy (platformName, …)' },
   { name: 'timeout', default: '300', help: 'seconds per test' },
@@ -81,6 +114,10 @@ export interface RunConfig {
   nodes: number;
   gpusPerNode: number;
   gpuProfile: string;
+  fakeGpuDriver: FakeGpuDriver;
+  addons: AddonId[];
+  realNode: RealNodeSetting;
+  /** A kubeconfig file's absolute path, or the kubeconfig text itself. */
   kubeconfig: string | undefined;
   context: string | undefined;
   conformanceVersion: string | undefined;
@@ -215,23 +252,25 @@ function writableOutput(r: Raw): string {
 /** A kubeconfig that parses and has the context asked for (default: its current one). */
 function checkKubeconfig(file: Raw, context: Raw | undefined): void {
   const kc = new k8s.KubeConfig();
+  const text = isKubeconfigText(file.value);
+  const named = text ? '(text)' : file.value;
   try {
-    kc.loadFromString(readFileSync(resolve(file.value), 'utf8'));
+    kc.loadFromString(text ? file.value : readFileSync(resolve(file.value), 'utf8'));
   } catch (error) {
     throw new UsageError(
-      `${file.source} ${file.value} is not a kubeconfig: ${(error as Error).message}`,
+      `${file.source} ${named} is not a kubeconfig: ${(error as Error).message}`,
     );
   }
   const contexts = kc.getContexts().map((c) => c.name);
   const wanted = context?.value ?? kc.getCurrentContext();
   if (!wanted) {
     throw new UsageError(
-      `${file.source} ${file.value} has no current context; name one with --context (${contexts.join(', ') || 'none defined'})`,
+      `${file.source} ${named} has no current context; name one with --context (${contexts.join(', ') || 'none defined'})`,
     );
   }
   if (!contexts.includes(wanted)) {
     throw new UsageError(
-      `${context?.source ?? 'current-context'} "${wanted}" is not in ${file.value}; contexts: ${contexts.join(', ') || 'none'}`,
+      `${context?.source ?? 'current-context'} "${wanted}" is not in ${named}; contexts: ${contexts.join(', ') || 'none'}`,
     );
   }
 }
@@ -265,8 +304,32 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     throw new UsageError(`${context.source} needs --kubeconfig (the file the context is in)`);
   }
   if (kubeconfig) {
-    existingFile(kubeconfig);
+    if (!isKubeconfigText(kubeconfig.value)) existingFile(kubeconfig);
     checkKubeconfig(kubeconfig, context);
+  }
+  const driver = one(raw, 'fake-gpu-driver')!;
+  if (!(FAKE_GPU_DRIVERS as readonly string[]).includes(driver.value)) {
+    throw new UsageError(
+      `${driver.source} "${driver.value}" is not a simulated-GPU driver; accepted: ${FAKE_GPU_DRIVERS.join(', ')}`,
+    );
+  }
+  const realNode = one(raw, 'real-node')!;
+  if (!(REAL_NODE_SETTINGS as readonly string[]).includes(realNode.value)) {
+    throw new UsageError(
+      `${realNode.source} "${realNode.value}" is not accepted; use ${REAL_NODE_SETTINGS.join(', ')}`,
+    );
+  }
+  const addonsRaw = one(raw, 'addons');
+  let addons: AddonId[];
+  try {
+    addons = addonsRaw
+      ? parseAddonList(addonsRaw.value, addonsRaw.source)
+      : provider.value === 'existing'
+        ? []
+        : [...ADDON_IDS];
+  } catch (error) {
+    if (error instanceof AddonPlanError) throw new UsageError(error.message);
+    throw error;
   }
   const levelsRaw = one(raw, 'levels');
   const levels = levelsRaw ? list(levelsRaw.value) : undefined;
@@ -300,6 +363,24 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
       `${kubeconfig.source} applies to --provider existing (the cluster to test); ${provider.source} is "${provider.value}"`,
     );
   }
+  if (provider.value === 'existing') {
+    if (!version.source.endsWith('(default)')) {
+      throw new UsageError(
+        `${version.source} applies to the clusters kaic creates; an existing cluster's version is read from its API server`,
+      );
+    }
+    if (addons.length) {
+      throw new UsageError(
+        `${addonsRaw!.source} "${addonsRaw!.value}": kaic runs addons as processes beside the clusters it creates; ` +
+          'install them in the existing cluster yourself (docs/requirements.md says what each requirement needs), or pass none',
+      );
+    }
+  }
+  if (driver.value !== 'kaic') {
+    throw new UsageError(
+      `${driver.source} "${driver.value}" runs from container images, which need the kind provider (not available yet); use kaic`,
+    );
+  }
   // Last, so that every value is checked even for a provider still to come.
   if (!AVAILABLE_PROVIDERS.includes(provider.value as Provider)) {
     throw new UsageError(
@@ -312,7 +393,14 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     nodes,
     gpusPerNode,
     gpuProfile: profile.value,
-    kubeconfig: kubeconfig ? resolve(kubeconfig.value) : undefined,
+    fakeGpuDriver: driver.value as FakeGpuDriver,
+    addons,
+    realNode: realNode.value as RealNodeSetting,
+    kubeconfig: kubeconfig
+      ? isKubeconfigText(kubeconfig.value)
+        ? kubeconfig.value
+        : resolve(kubeconfig.value)
+      : undefined,
     context: context?.value,
     conformanceVersion: one(raw, 'conformance-version')?.value,
     // A URL is fetched by the checklist loader; a path must exist.

@@ -44,14 +44,12 @@ export interface ManifestOptions {
   bundle?: Buffer;
 }
 
-/** dist/fakegpu.js of the installation this code runs from (bundled or from source). */
-export function installedBundle(): Buffer {
+/** Path of dist/fakegpu.js of the installation this code runs from (bundled or from source). */
+export function installedBundlePath(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = join(dir, 'dist', BUNDLE_FILE);
-    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) {
-      return readFileSync(candidate);
-    }
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
     const parent = dirname(dir);
     if (parent === dir) {
       throw new Error(
@@ -60,6 +58,11 @@ export function installedBundle(): Buffer {
     }
     dir = parent;
   }
+}
+
+/** The bytes of dist/fakegpu.js of this installation. */
+export function installedBundle(): Buffer {
+  return readFileSync(installedBundlePath());
 }
 
 const sh = (subcommand: string) =>

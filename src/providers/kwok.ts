@@ -44,6 +44,7 @@ import {
   type RealNodeOptions,
 } from './real-node/real-node.js';
 import { checkHost } from './real-node/host.js';
+import { BIN_DIR_VARIABLE, binariesFromDir, binariesFromPath } from './kwok-binaries.js';
 import type { ClusterHandle, NodeGroupSpec, Provider } from './types.js';
 
 export interface KwokProviderOptions {
@@ -280,13 +281,28 @@ export class KwokProvider implements Provider {
   }
 
   private async binaries(): Promise<BinaryPaths> {
+    const binDir = process.env[BIN_DIR_VARIABLE];
+    if (binDir) {
+      const fromDir = await binariesFromDir(binDir, this.release);
+      this.log(
+        `kwok: Kubernetes ${this.release.minor} binaries from ${BIN_DIR_VARIABLE}=${binDir}`,
+      );
+      return { ...fromDir, ...this.options.binaries };
+    }
     const paths = { ...binaryPaths(this.release, KWOK_VERSION), ...this.options.binaries };
     const missing = Object.values(paths).filter((p) => !existsSync(p));
     if (missing.length === 0) return paths;
+    const onPath = await binariesFromPath(this.release);
+    if ('paths' in onPath) {
+      this.log(
+        `kwok: Kubernetes ${this.release.minor} binaries from PATH (${dirname(onPath.paths.kubeApiserver)})`,
+      );
+      return { ...onPath.paths, ...this.options.binaries };
+    }
     if (this.options.buildMissing === false) {
       throw new KwokStartError(
         `Kubernetes ${this.release.minor} binaries are not built yet (missing ${missing.map((p) => basename(p)).join(', ')} ` +
-          `under ${cacheDir()}); run: npm run k8s:build -- ${this.release.minor}`,
+          `under ${cacheDir()}; not from PATH: ${onPath.reason}); run: npm run k8s:build -- ${this.release.minor}`,
       );
     }
     this.log(

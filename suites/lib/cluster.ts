@@ -25,13 +25,19 @@ import {
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import { execInPod, type ExecResult } from '../../src/k8s/exec.js';
 import { loadKubeConfig } from '../../src/k8s/kubeconfig.js';
+import { RUN_ID_LABEL, TEST_NAMESPACE_LABEL } from '../../src/k8s/test-labels.js';
 import { WaitAborted, waitFor } from '../../src/util/wait.js';
 import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
 
 export { WaitAborted, waitFor };
 
-/** Every namespace a suite creates carries this label, so leftovers can be found. */
-export const TEST_NAMESPACE_LABEL = 'conformance.kaic.dev/test';
+export { RUN_ID_LABEL, TEST_NAMESPACE_LABEL };
+
+/** Labels of every object a suite creates for a test: the test label and the run's id. */
+export function testObjectLabels(): Record<string, string> {
+  const runId = process.env.KAIC_RUN_ID;
+  return { [TEST_NAMESPACE_LABEL]: 'true', ...(runId ? { [RUN_ID_LABEL]: runId } : {}) };
+}
 /** kwok's simulated nodes run no containers. */
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
@@ -124,7 +130,7 @@ export async function createNamespace(prefix: string): Promise<string> {
   const { core } = suiteCluster();
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   await core.createNamespace({
-    body: { metadata: { name, labels: { [TEST_NAMESPACE_LABEL]: 'true' } } },
+    body: { metadata: { name, labels: testObjectLabels() } },
   });
   await waitFor(`ServiceAccount default in ${name}`, () =>
     core.readNamespacedServiceAccount({ name: 'default', namespace: name }),

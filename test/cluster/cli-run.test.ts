@@ -1,12 +1,16 @@
 /** `kaic run` end to end on the kwok provider: inputs checked first, reports written, cluster gone. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
+import { binaryPaths } from '../../src/cache.js';
+import { BINARY_FILES } from '../../src/providers/kwok-binaries.js';
 import type { RunResult } from '../../src/results/model.js';
+import { KWOK_VERSION } from '../../src/versions/kubernetes.js';
 import { officialChecklistPaths } from '../support/shared.js';
 import { runKaic } from '../support/kaic-cli.js';
 import { testCluster } from './hooks.js';
@@ -39,6 +43,11 @@ describe('[cli] kaic run', function () {
         resolve('test/fixtures/suites/user-cluster.spec.mjs'),
         '--output',
         out,
+        // The test cluster holds this machine's real node; the user's spec needs no addon.
+        '--real-node',
+        'no',
+        '--addons',
+        'none',
       ],
       { KAIC_KWOK_WORKDIR: workdir },
     );
@@ -87,6 +96,122 @@ describe('[cli] kaic run', function () {
       expect(result.stderr).to.include(message);
     }
     expect(existsSync(workdir)).to.equal(false);
+    expect(existsSync(join(dir, 'out'))).to.equal(false);
+  });
+
+  it('refuses an existing cluster whose API server does not answer, or that lacks a requirement asked for', async function () {
+    const unreachable = join(dir, 'unreachable.kubeconfig');
+    await writeFile(
+      unreachable,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: gone, context: {cluster: c, user: u}}]',
+        'current-context: gone',
+        '',
+      ].join('\n'),
+    );
+    const cases: Array<[string[], string]> = [
+      [
+        ['--kubeconfig', unreachable],
+        `--kubeconfig ${unreachable}: the API server https://127.0.0.1:1 does not answer`,
+      ],
+      [
+        ['--kubeconfig', testCluster().handle.kubeconfigPath, '--requirements', 'dra_suport'],
+        'unknown requirement id "dra_suport"',
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const before = (await testCluster().kubeConfig.makeApiClient(k8s.CoreV1Api).listNamespace())
+        .items.length;
+      const result = await kaic([
+        'run',
+        '--provider',
+        'existing',
+        ...args,
+        '--output',
+        join(dir, 'out'),
+      ]);
+      expect(result.exitCode, result.all).to.equal(2);
+      expect(result.stderr).to.include(message);
+      expect(result.stderr).to.match(/check that the cluster runs|this version has:/);
+      const after = (await testCluster().kubeConfig.makeApiClient(k8s.CoreV1Api).listNamespace())
+        .items.length;
+      expect(after).to.equal(before);
+      expect(existsSync(join(dir, 'out'))).to.equal(false);
+    }
+  });
+
+  it('takes the Kubernetes binaries from KAIC_KUBERNETES_BIN_DIR or from PATH when the cache lacks them', async function () {
+    const { release } = testCluster();
+    const binDir = join(dir, 'bin');
+    await mkdir(binDir);
+    const cached = binaryPaths(release, KWOK_VERSION);
+    for (const [key, file] of Object.entries(BINARY_FILES)) {
+      await symlink(cached[key as keyof typeof cached], join(binDir, file));
+    }
+    const args = ['run', '--real-node', 'no', '--addons', 'none', '--requirements', 'dra_support'];
+    const offline = { KAIC_CACHE: join(dir, 'empty-cache'), GOPROXY: 'off' };
+    const fromDir = await kaic([...args, '--output', join(dir, 'out-dir')], {
+      ...offline,
+      KAIC_KWOK_WORKDIR: join(dir, 'kwok-dir'),
+      KAIC_KUBERNETES_BIN_DIR: binDir,
+    });
+    expect(fromDir.all).to.include(`binaries from KAIC_KUBERNETES_BIN_DIR=${binDir}`);
+    expect(fromDir.all).to.include(`kube-apiserver ${release.version}`);
+    expect(fromDir.exitCode, fromDir.all).to.be.oneOf([0, 1]);
+    const fromPath = await kaic([...args, '--output', join(dir, 'out-path')], {
+      ...offline,
+      KAIC_KWOK_WORKDIR: join(dir, 'kwok-path'),
+      PATH: `${binDir}:${process.env.PATH}`,
+    });
+    expect(fromPath.all).to.include(`binaries from PATH (${binDir})`);
+    expect(fromPath.exitCode, fromPath.all).to.be.oneOf([0, 1]);
+    // A directory lacking a binary, or holding another minor's, is refused before anything starts.
+    await rm(join(binDir, 'kwokctl'));
+    const lacking = await kaic([...args, '--output', join(dir, 'out-bad')], {
+      KAIC_KWOK_WORKDIR: join(dir, 'kwok-bad'),
+      KAIC_KUBERNETES_BIN_DIR: binDir,
+    });
+    expect(lacking.exitCode, lacking.all).to.equal(2);
+    expect(lacking.stderr).to.include(`KAIC_KUBERNETES_BIN_DIR=${binDir} lacks kwokctl`);
+    await symlink(cached.kwokctl, join(binDir, 'kwokctl'));
+    await rm(join(binDir, 'kube-apiserver'));
+    await writeFile(join(binDir, 'kube-apiserver'), '#!/bin/sh\necho Kubernetes v1.20.1\n', {
+      mode: 0o755,
+    });
+    const otherMinor = await kaic([...args, '--output', join(dir, 'out-bad')], {
+      KAIC_KWOK_WORKDIR: join(dir, 'kwok-bad'),
+      KAIC_KUBERNETES_BIN_DIR: binDir,
+    });
+    expect(otherMinor.exitCode, otherMinor.all).to.equal(2);
+    expect(otherMinor.stderr).to.include(
+      `its kube-apiserver is Kubernetes 1.20, the run asks for ${release.minor}`,
+    );
+    expect(
+      existsSync(join(dir, 'kwok-bad', 'clusters'))
+        ? await readdir(join(dir, 'kwok-bad', 'clusters'))
+        : [],
+    ).to.deep.equal([]);
+    expect(existsSync(join(dir, 'out-bad'))).to.equal(false);
+  });
+
+  it('refuses to run when the Kubernetes binaries are missing and cannot be built (no module proxy)', async function () {
+    const workdir = join(dir, 'kwok');
+    const result = await kaic(['run', '--real-node', 'no', '--output', join(dir, 'out')], {
+      KAIC_KWOK_WORKDIR: workdir,
+      KAIC_CACHE: join(dir, 'empty-cache'),
+      GOPROXY: 'off',
+    });
+    expect(result.exitCode, result.all).to.equal(2);
+    expect(result.stderr).to.match(
+      /could not download .* from the Go module proxy \(GOPROXY=off\)/,
+    );
+    expect(
+      existsSync(join(workdir, 'clusters')) ? await readdir(join(workdir, 'clusters')) : [],
+    ).to.deep.equal([]);
     expect(existsSync(join(dir, 'out'))).to.equal(false);
   });
 });

@@ -98,6 +98,19 @@ describe('RunConfig', function () {
     }
   });
 
+  it('plans every addon on kwok and none on an existing cluster; takes kubeconfig text', function () {
+    expect(fromArgs(['--output', join(dir, 'out')]).addons).to.have.length(8);
+    expect(fromArgs(['--output', join(dir, 'out'), '--addons', 'none']).addons).to.deep.equal([]);
+    expect(
+      fromArgs(['--output', join(dir, 'out'), '--addons', 'gateway, gang-scheduler']).addons,
+    ).to.deep.equal(['gateway', 'gang-scheduler']);
+    const existing = fromArgs(['--output', join(dir, 'out'), '--provider', 'existing'], {
+      KAIC_KUBECONFIG: KUBECONFIG,
+    });
+    expect(existing.addons).to.deep.equal([]);
+    expect(existing.kubeconfig).to.equal(KUBECONFIG);
+  });
+
   describe('refuses, naming the input and what is accepted', function () {
     const cases: Array<[string, () => string[], NodeJS.ProcessEnv | undefined, RegExp]> = [
       [
@@ -110,7 +123,7 @@ describe('RunConfig', function () {
         'a provider still to come',
         () => ['--provider', 'kind'],
         undefined,
-        /--provider "kind" is not available yet; accepted today: kwok/,
+        /--provider "kind" is not available yet; accepted today: kwok, existing/,
       ],
       [
         'unknown Kubernetes version',
@@ -246,6 +259,62 @@ describe('RunConfig', function () {
         undefined,
         /--kubeconfig applies to --provider existing/,
       ],
+      [
+        'an unknown addon',
+        () => ['--addons', 'prometheus,grafana'],
+        undefined,
+        /--addons "prometheus,grafana" is not an addon list; use all, none, or a comma list of fake-gpu, /,
+      ],
+      [
+        'addons for an existing cluster',
+        () => [
+          '--provider',
+          'existing',
+          '--kubeconfig',
+          join(dir, 'kubeconfig'),
+          '--addons',
+          'all',
+        ],
+        undefined,
+        /--addons "all": kaic runs addons as processes beside the clusters it creates; install them in the existing cluster yourself/,
+      ],
+      [
+        'a Kubernetes version for an existing cluster',
+        () => [
+          '--provider',
+          'existing',
+          '--kubeconfig',
+          join(dir, 'kubeconfig'),
+          '--kubernetes-version',
+          '1.34',
+        ],
+        undefined,
+        /--kubernetes-version applies to the clusters kaic creates; an existing cluster's version is read from its API server/,
+      ],
+      [
+        'an unknown simulated-GPU driver',
+        () => ['--fake-gpu-driver', 'nvidia'],
+        undefined,
+        /--fake-gpu-driver "nvidia" is not a simulated-GPU driver; accepted: kaic, dra-example-driver, fake-gpu-operator/,
+      ],
+      [
+        'an image-based simulated-GPU driver on kwok',
+        () => ['--fake-gpu-driver', 'dra-example-driver'],
+        undefined,
+        /--fake-gpu-driver "dra-example-driver" runs from container images, which need the kind provider/,
+      ],
+      [
+        'a real-node setting that is not one',
+        () => ['--real-node', 'maybe'],
+        undefined,
+        /--real-node "maybe" is not accepted; use auto, yes, no/,
+      ],
+      [
+        'kubeconfig text that does not parse',
+        () => ['--provider', 'existing', '--kubeconfig', 'clusters: [\n'],
+        undefined,
+        /--kubeconfig \(text\) is not a kubeconfig/,
+      ],
       ['an unknown flag', () => ['--gpus', '4'], undefined, /Unknown option '--gpus'/],
       ['a positional argument', () => ['1.35'], undefined, /Unexpected argument '1.35'/],
       [
@@ -264,7 +333,7 @@ describe('RunConfig', function () {
     }
 
     it('a known provider still to come is refused only after every other value passed', function () {
-      expect(() => fromArgs(['--provider', 'existing', '--nodes', '0'])).to.throw(
+      expect(() => fromArgs(['--provider', 'kind', '--nodes', '0'])).to.throw(
         UsageError,
         /--nodes/,
       );

@@ -174,6 +174,21 @@ export class RealNode {
           `or something else uses the name (remove it: ip link del ${REAL_NODE_BRIDGE})`,
       );
     }
+    // A unix socket path has at most 107 bytes; a DRA driver's registration socket is the longest
+    // (plugins_registry/<driver>-reg.sock), so leave room for a 16-byte driver name (gpu.nvidia.com has 14).
+    const longestSocket = join(
+      this.dir,
+      'kubelet',
+      'plugins_registry',
+      `${'d'.repeat(16)}-reg.sock`,
+    );
+    if (Buffer.byteLength(longestSocket) > 107) {
+      throw new RealNodeError(
+        `the real node's directory ${this.dir} is too long for the kubelet's plugin sockets ` +
+          `(${Buffer.byteLength(longestSocket)} bytes with a driver's registration socket; the limit is 107): ` +
+          'set KAIC_KWOK_WORKDIR (or TMPDIR) to a shorter path',
+      );
+    }
     const podCidr = this.options.podCidr ?? '10.244.0.0/24';
     await this.checkCidrFree(podCidr);
     const kubeletPort = await freePort(host.nodeIp);

@@ -1,17 +1,19 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   CDI_DIR,
-  DraObjects,
   KUBELET_PLUGINS_DIR,
   KUBELET_REGISTRY_DIR,
+  STATE_DIR
+} from "./chunk-MHHI76D7.js";
+import {
+  DraObjects,
   MANAGED_BY,
   MANAGED_BY_LABEL,
-  STATE_DIR,
   devicesOf,
   gpuUuid,
   httpStatus,
   pciBusId
-} from "./chunk-KGIWBIGC.js";
+} from "./chunk-MXEDRECR.js";
 import {
   __commonJS,
   __require,

@@ -1,0 +1,84 @@
+/** The addon plan: dependency order in waves, what a request pulls in, what a missing real node leaves out. */
+import { expect } from 'chai';
+
+import {
+  ADDONS,
+  ADDON_IDS,
+  AddonPlanError,
+  parseAddonList,
+  resolveAddonPlan,
+  type AddonSpec,
+} from '../../src/addons/plan.js';
+import { CONFORMANCE_VERSIONS, requirementsFor } from '../../src/requirements/catalog.js';
+
+describe('addon plan', function () {
+  it('lists every addon once, each with a version and only known needs', function () {
+    expect(ADDONS.map((a) => a.id)).to.deep.equal([...ADDON_IDS]);
+    for (const a of ADDONS) {
+      expect(a.version, a.id).to.match(/^v?\d+\.\d+\.\d+/);
+      for (const need of a.needs) expect(ADDON_IDS, a.id).to.include(need);
+    }
+  });
+
+  it('names only requirement ids of the catalog as what an addon enables', function () {
+    const ids = new Set(CONFORMANCE_VERSIONS.flatMap((v) => requirementsFor(v).map((r) => r.id)));
+    for (const a of ADDONS)
+      for (const id of a.enables) expect(ids.has(id), `${a.id}: ${id}`).to.equal(true);
+  });
+
+  it('starts everything in two waves: what needs nothing, then what needs those', function () {
+    const plan = resolveAddonPlan(ADDON_IDS, { realNode: true });
+    expect(plan.waves).to.deep.equal([
+      ['fake-gpu', 'prometheus', 'gang-scheduler', 'gateway', 'ai-operator'],
+      ['gpu-metrics', 'custom-metrics-adapter', 'cluster-autoscaler'],
+    ]);
+    expect(plan.added).to.deep.equal([]);
+    expect(plan.left).to.deep.equal([]);
+  });
+
+  it('adds what a requested addon needs, and says so', function () {
+    const plan = resolveAddonPlan(['custom-metrics-adapter'], { realNode: true });
+    expect(plan.waves).to.deep.equal([['prometheus'], ['custom-metrics-adapter']]);
+    expect(plan.added).to.deep.equal([{ id: 'prometheus', neededBy: 'custom-metrics-adapter' }]);
+  });
+
+  it('without a real node leaves out what needs it and what needs that, with the reasons', function () {
+    const plan = resolveAddonPlan(ADDON_IDS, { realNode: false });
+    expect(plan.waves.flat()).to.not.include.members(['gpu-metrics', 'prometheus']);
+    expect(plan.waves.flat()).to.not.include('custom-metrics-adapter');
+    expect(plan.left.map((l) => l.id).sort()).to.deep.equal([
+      'custom-metrics-adapter',
+      'gpu-metrics',
+      'prometheus',
+    ]);
+    expect(plan.left.find((l) => l.id === 'custom-metrics-adapter')?.reason).to.equal(
+      'needs prometheus, which is left out',
+    );
+    expect(plan.waves.flat()).to.include.members(['fake-gpu', 'cluster-autoscaler', 'gateway']);
+  });
+
+  it('refuses a cycle, naming it', function () {
+    const specs: AddonSpec[] = [
+      { id: 'gateway', component: 'a', version: '1.0.0', needs: ['ai-operator'], enables: [] },
+      { id: 'ai-operator', component: 'b', version: '1.0.0', needs: ['gateway'], enables: [] },
+    ];
+    expect(() => resolveAddonPlan(['gateway'], { realNode: true, specs })).to.throw(
+      AddonPlanError,
+      'addons need each other in a cycle: gateway → ai-operator → gateway',
+    );
+  });
+
+  it('parses all, none and comma lists, and names a bad one', function () {
+    expect(parseAddonList('all', '--addons')).to.deep.equal([...ADDON_IDS]);
+    expect(parseAddonList('none', '--addons')).to.deep.equal([]);
+    expect(parseAddonList('gateway,gateway, fake-gpu', '--addons')).to.deep.equal([
+      'gateway',
+      'fake-gpu',
+    ]);
+    expect(() => parseAddonList('gateway,istio', 'KAIC_ADDONS')).to.throw(
+      AddonPlanError,
+      /KAIC_ADDONS "gateway,istio" is not an addon list/,
+    );
+    expect(() => parseAddonList(',', '--addons')).to.throw(AddonPlanError);
+  });
+});
