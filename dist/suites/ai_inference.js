@@ -15,20 +15,20 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-M73ZYH6X.js";
+} from "../chunks/chunk-KL2AITCK.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-BWOK55KG.js";
+} from "../chunks/chunk-KLDKQM6R.js";
 import {
   createNamespace,
   deleteNamespace,
   expect
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import "../chunks/chunk-MXEDRECR.js";
 import "../chunks/chunk-EHK6SDTZ.js";
 

@@ -9,14 +9,14 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-BWOK55KG.js";
+} from "../chunks/chunk-KLDKQM6R.js";
 import {
   createNamespace,
   createPod,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
@@ -24,7 +24,7 @@ import {
   requirementTag,
   skipBecause,
   waitFor
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import "../chunks/chunk-MXEDRECR.js";
 import "../chunks/chunk-EHK6SDTZ.js";
 

@@ -9,13 +9,13 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   waitFor
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import {
   DraObjects,
   ObjectResourceV1Api,

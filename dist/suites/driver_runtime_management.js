@@ -12,12 +12,12 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import {
   DraObjects,
   semver

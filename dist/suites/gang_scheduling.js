@@ -6,7 +6,7 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import {
   getJson,
   postJson
@@ -19,7 +19,7 @@ import {
   serverMinor,
   skipBecause,
   waitFor
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import {
   ObjectApisApi,
   ObjectBatchV1Api,

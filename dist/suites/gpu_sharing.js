@@ -9,16 +9,16 @@ import {
   deviceAttribute,
   exec,
   expect,
-  probeListScript,
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import {
+  probeListScript,
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import {
   DraObjects,
   claimTemplate

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-BWOK55KG.js";
+} from "../chunks/chunk-KLDKQM6R.js";
 import {
   createNamespace,
   createPod,
@@ -11,14 +11,14 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import {
   DraObjects,
   ObjectCustomObjectsApi,

@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-BWOK55KG.js";
+} from "../chunks/chunk-KLDKQM6R.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,7 +15,7 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -25,7 +25,7 @@ import {
   requirementTag,
   skipBecause,
   waitFor
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api

@@ -8,18 +8,18 @@ import {
   deleteNamespace,
   exec,
   expect,
-  parseProbe,
-  probeListScript,
-  probeScript,
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import {
+  parseProbe,
+  probeListScript,
+  probeScript,
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import {
   DraObjects
 } from "../chunks/chunk-MXEDRECR.js";

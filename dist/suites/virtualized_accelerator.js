@@ -4,18 +4,18 @@ import {
   deleteNamespace,
   exec,
   expect,
-  parseProbe,
-  probeScript,
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-3TZGQZH2.js";
+} from "../chunks/chunk-TMNI2FJ3.js";
 import {
+  parseProbe,
+  probeScript,
   recordEvidence,
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-XKTP5OKA.js";
+} from "../chunks/chunk-3FCKPGWP.js";
 import {
   DraObjects
 } from "../chunks/chunk-MXEDRECR.js";

@@ -5,14 +5,16 @@
  *   npm run bench -- cluster …    the same, with --rounds/--nodes
  *   npm run bench -- fakegpu …    fake-GPU publish and allocation at scale
  *   npm run bench -- real-node …  the real node: start, pod start, memory, stop per minor
+ *   npm run bench -- run …        kaic run (no flags by default): wall time per phase and requirement
  */
 const which = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'cluster';
 if (which === 'fakegpu') await import('./fakegpu.js');
 else if (which === 'cluster') await import('./cluster.js');
 else if (which === 'real-node') await import('./real-node.js');
+else if (which === 'run') await import('./run.js');
 else {
   process.stderr.write(
-    `bench: unknown benchmark "${which}"; benchmarks: cluster, fakegpu, real-node\n`,
+    `bench: unknown benchmark "${which}"; benchmarks: cluster, fakegpu, real-node, run\n`,
   );
   process.exit(2);
 }

@@ -19,6 +19,7 @@ export class Progress {
   private readonly phases: PhaseRecord[] = [];
   private live: PhaseRecord | null = null;
   private ticker: NodeJS.Timeout | null = null;
+  private detail = '';
 
   constructor(
     private readonly out: ProgressStream,
@@ -37,7 +38,15 @@ export class Progress {
   private drawLive(): void {
     if (!this.tty || !this.live) return;
     const seconds = ((this.now() - this.live.startedAt) / 1000).toFixed(0);
-    this.out.write(`\r\x1b[2K… ${this.live.name} (${seconds} s)`);
+    this.out.write(
+      `\r\x1b[2K… ${this.live.name} (${seconds} s)${this.detail ? ` — ${this.detail}` : ''}`,
+    );
+  }
+
+  /** What the running phase is at (e.g. the requirement whose tests run), on its live line. */
+  setDetail(text: string): void {
+    this.detail = text;
+    this.drawLive();
   }
 
   /** A line of its own (a test result, a component's log line), above the live line. */
@@ -74,6 +83,7 @@ export class Progress {
     this.ticker = null;
     this.clearLive();
     this.live = null;
+    this.detail = '';
     record.endedAt = this.now();
     record.outcome = outcome;
     const seconds = ((record.endedAt - record.startedAt) / 1000).toFixed(1);

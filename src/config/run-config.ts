@@ -32,7 +32,8 @@ import {
 export const PROVIDERS = ['kwok', 'kind', 'existing'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 /** Providers `kaic run` can use today; the others are refused with that reason. */
-export const AVAILABLE_PROVIDERS: readonly Provider[] = ['kwok', 'existing'];
+export const AVAILABLE_PROVIDERS: readonly Provider[] = PROVIDERS;
+export const REUSE_SETTINGS = ['no', 'yes'] as const;
 export const REAL_NODE_SETTINGS = ['auto', 'yes', 'no'] as const;
 export type RealNodeSetting = (typeof REAL_NODE_SETTINGS)[number];
 
@@ -41,6 +42,8 @@ interface OptionSpec {
   name: string;
   multiple?: boolean;
   flagOnly?: boolean;
+  /** A flag without a value (`--verbose`); as an input or KAIC_<NAME>: true/false (1/0). */
+  switch?: boolean;
   default?: string;
   help: string;
 }
@@ -50,7 +53,16 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'provider',
     default: 'kwok',
-    help: `where the cluster comes from: ${PROVIDERS.join(', ')} (today: ${AVAILABLE_PROVIDERS.join(', ')})`,
+    help: `where the cluster comes from: kwok (local processes), kind (Docker), existing (yours)`,
+  },
+  {
+    name: 'cluster-name',
+    help: 'kind: name of the cluster to create (default kaic-<minor>-<random>)',
+  },
+  {
+    name: 'reuse-cluster',
+    default: 'no',
+    help: 'kind: yes tests a cluster of --cluster-name that already exists (and leaves it standing)',
   },
   {
     name: 'kubernetes-version',
@@ -71,7 +83,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'fake-gpu-driver',
     default: 'kaic',
-    help: `simulated-GPU driver: ${FAKE_GPU_DRIVERS.join(', ')} (the others need the kind provider)`,
+    help: `simulated-GPU driver: ${FAKE_GPU_DRIVERS.join(', ')} (kaic installs only its own so far)`,
   },
   {
     name: 'addons',
@@ -105,6 +117,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'na-justifications', help: 'YAML requirement_id: reason, the only source of N/A' },
   { name: 'metadata', help: 'checklist metadata for the filled copy (platformName, …)' },
   { name: 'timeout', default: '300', help: 'seconds per test' },
+  {
+    name: 'verbose',
+    switch: true,
+    default: 'false',
+    help: "print the end of every component's log (control plane, real node, addons) and keep them all in <output>/logs (kept there anyway when the run fails)",
+  },
   { name: 'output', default: 'kaic-results', help: 'directory for the reports' },
 ];
 
@@ -115,6 +133,8 @@ export interface RunConfig {
   gpusPerNode: number;
   gpuProfile: string;
   fakeGpuDriver: FakeGpuDriver;
+  clusterName: string | undefined;
+  reuseCluster: boolean;
   addons: AddonId[];
   realNode: RealNodeSetting;
   /** A kubeconfig file's absolute path, or the kubeconfig text itself. */
@@ -131,6 +151,7 @@ export interface RunConfig {
   metadata: string | undefined;
   timeoutMs: number;
   output: string;
+  verbose: boolean;
 }
 
 /** A raw value and how to name its source in a message. */
@@ -154,7 +175,7 @@ export function collectRunInputs(options: {
   inputs?: (name: string) => string;
   env?: NodeJS.ProcessEnv;
 }): RawRunInputs {
-  let flags: Record<string, string | string[] | undefined> = {};
+  let flags: Record<string, string | boolean | Array<string | boolean> | undefined> = {};
   if (options.args) {
     try {
       flags = parseArgs({
@@ -162,9 +183,13 @@ export function collectRunInputs(options: {
         options: Object.fromEntries(
           RUN_OPTIONS.map((o) => [
             o.name,
-            o.multiple ? { type: 'string', multiple: true } : { type: 'string' },
+            o.switch
+              ? { type: 'boolean' }
+              : o.multiple
+                ? { type: 'string', multiple: true }
+                : { type: 'string' },
           ]),
-        ) as Record<string, { type: 'string'; multiple?: boolean }>,
+        ) as Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>,
         strict: true,
         allowPositionals: false,
       }).values;
@@ -176,7 +201,7 @@ export function collectRunInputs(options: {
   for (const option of RUN_OPTIONS) {
     const flag = flags[option.name];
     if (flag !== undefined) {
-      const values = Array.isArray(flag) ? flag : [flag];
+      const values = (Array.isArray(flag) ? flag : [flag]).map(String);
       raw.set(
         option.name,
         values.map((value) => ({ value, source: `--${option.name}` })),
@@ -358,6 +383,10 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
   }
   const checklist = one(raw, 'checklist');
   const output = writableOutput(one(raw, 'output')!);
+  const verbose = one(raw, 'verbose')!;
+  if (!/^(true|false|1|0)$/i.test(verbose.value)) {
+    throw new UsageError(`${verbose.source} "${verbose.value}" is not accepted; use true or false`);
+  }
   if (kubeconfig && provider.value !== 'existing') {
     throw new UsageError(
       `${kubeconfig.source} applies to --provider existing (the cluster to test); ${provider.source} is "${provider.value}"`,
@@ -378,8 +407,30 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
   }
   if (driver.value !== 'kaic') {
     throw new UsageError(
-      `${driver.source} "${driver.value}" runs from container images, which need the kind provider (not available yet); use kaic`,
+      provider.value === 'kind'
+        ? `${driver.source} "${driver.value}": kaic cannot install it yet (its manifests are not pinned); use kaic`
+        : `${driver.source} "${driver.value}" runs from container images, which need --provider kind; use kaic`,
     );
+  }
+  const clusterName = one(raw, 'cluster-name');
+  const reuse = one(raw, 'reuse-cluster')!;
+  if (!(REUSE_SETTINGS as readonly string[]).includes(reuse.value)) {
+    throw new UsageError(
+      `${reuse.source} "${reuse.value}" is not accepted; use ${REUSE_SETTINGS.join(', ')}`,
+    );
+  }
+  if (clusterName && !/^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$/.test(clusterName.value)) {
+    throw new UsageError(
+      `${clusterName.source} "${clusterName.value}" is not a kind cluster name (lower-case letters, digits and "-", at most 50)`,
+    );
+  }
+  if ((clusterName || reuse.value === 'yes') && provider.value !== 'kind') {
+    throw new UsageError(
+      `${clusterName?.source ?? reuse.source} applies to --provider kind; ${provider.source} is "${provider.value}"`,
+    );
+  }
+  if (reuse.value === 'yes' && !clusterName) {
+    throw new UsageError(`${reuse.source} yes needs --cluster-name (the cluster to reuse)`);
   }
   // Last, so that every value is checked even for a provider still to come.
   if (!AVAILABLE_PROVIDERS.includes(provider.value as Provider)) {
@@ -394,6 +445,8 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     gpusPerNode,
     gpuProfile: profile.value,
     fakeGpuDriver: driver.value as FakeGpuDriver,
+    clusterName: clusterName?.value,
+    reuseCluster: reuse.value === 'yes',
     addons,
     realNode: realNode.value as RealNodeSetting,
     kubeconfig: kubeconfig
@@ -417,6 +470,7 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     metadata: existingFile(one(raw, 'metadata')),
     timeoutMs: seconds * 1000,
     output,
+    verbose: /^(true|1)$/i.test(verbose.value),
   };
 }
 
@@ -427,7 +481,7 @@ export function runUsage(): string {
     'run options (flags; the action takes the same names as inputs; KAIC_<NAME> in the environment):\n' +
     RUN_OPTIONS.map(
       (o) =>
-        `  --${o.name.padEnd(width)} ${o.help}${o.default !== undefined ? ` (default ${o.default})` : ''}`,
+        `  --${o.name.padEnd(width)} ${o.help}${o.default !== undefined && !o.switch ? ` (default ${o.default})` : ''}`,
     ).join('\n') +
     '\n'
   );

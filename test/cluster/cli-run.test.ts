@@ -152,7 +152,17 @@ describe('[cli] kaic run', function () {
     for (const [key, file] of Object.entries(BINARY_FILES)) {
       await symlink(cached[key as keyof typeof cached], join(binDir, file));
     }
-    const args = ['run', '--real-node', 'no', '--addons', 'none', '--requirements', 'dra_support'];
+    const args = [
+      'run',
+      '--kubernetes-version',
+      release.minor,
+      '--real-node',
+      'no',
+      '--addons',
+      'none',
+      '--requirements',
+      'dra_support',
+    ];
     const offline = { KAIC_CACHE: join(dir, 'empty-cache'), GOPROXY: 'off' };
     const fromDir = await kaic([...args, '--output', join(dir, 'out-dir')], {
       ...offline,

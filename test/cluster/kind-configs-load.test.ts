@@ -17,6 +17,7 @@ import { execa, type ResultPromise } from 'execa';
 
 import { buildKind } from '../../src/build/go-build.js';
 import { kindBinDir } from '../../src/cache.js';
+import { KindProvider } from '../../src/providers/kind.js';
 import { waitFor } from '../../src/util/wait.js';
 import {
   DEFAULT_TEST_MINOR,
@@ -106,6 +107,83 @@ describe('[kind] generated configs load in the real kind CLI', function () {
       expect(clusters.all).to.not.include(name);
     });
   }
+
+  it('KindProvider: the create runs with the generated config up to the pinned image, fails naming it, and leaves no cluster', async function () {
+    const minor = DEFAULT_TEST_MINOR;
+    const release = kubernetesRelease(minor);
+    const lines: string[] = [];
+    const provider = new KindProvider({
+      minor,
+      workers: 2,
+      name: 'kaic-provider-test',
+      logsDir: join(dir, 'logs'),
+      log: (line) => lines.push(line),
+      env,
+      waitSeconds: 30,
+    });
+    let message = '';
+    try {
+      await provider.up().catch((error: Error) => (message = error.message));
+    } finally {
+      await provider.down();
+    }
+    process.stdout.write(`      ${lines.join('\n      ')}\n`);
+    expect(message).to.include('kind create cluster kaic-provider-test failed');
+    expect(message).to.include(`failed to pull image "${release.kind.nodeImage}"`);
+    expect(lines.join('\n')).to.include(
+      `kind: creating kaic-provider-test (kind ${release.kind.kindVersion}`,
+    );
+    expect(lines.join('\n')).to.include('kind: cluster kaic-provider-test deleted');
+    const clusters = await kind(release.kind.kindVersion, ['get', 'clusters']);
+    expect(clusters.all).to.not.include('kaic-provider-test');
+  });
+
+  it('KindProvider: refuses a name an existing kind cluster has (exit 2), and never deletes that cluster', async function () {
+    const version = kubernetesRelease(DEFAULT_TEST_MINOR).kind.kindVersion;
+    // A stand-in "cluster": a container carrying kind's cluster label, from an empty local image.
+    await execa('sh', ['-c', 'tar -cf - -T /dev/null | docker import - kaic-empty:1'], { env });
+    await execa(
+      'docker',
+      ['create', '--label', 'io.x-k8s.kind.cluster=taken', 'kaic-empty:1', '/none'],
+      { env },
+    );
+    expect((await kind(version, ['get', 'clusters'])).all).to.include('taken');
+    const run = await execa(
+      process.execPath,
+      [
+        'bin/kaic.js',
+        'run',
+        '--provider',
+        'kind',
+        '--cluster-name',
+        'taken',
+        '--output',
+        join(dir, 'out'),
+      ],
+      { env: { ...env, TMPDIR: dir }, reject: false, all: true },
+    );
+    expect(run.exitCode, run.all).to.equal(2);
+    expect(run.stderr).to.include(
+      'a kind cluster named taken already exists; delete it (kind delete cluster --name taken)',
+    );
+    expect((await kind(version, ['get', 'clusters'])).all).to.include('taken');
+    expect(existsSync(join(dir, 'out'))).to.equal(false);
+  });
+
+  it('kaic run --provider kind without Docker: exit 2 naming DOCKER_HOST and the fix, nothing created', async function () {
+    const gone = `unix://${join(dir, 'no-docker.sock')}`;
+    const run = await execa(
+      process.execPath,
+      ['bin/kaic.js', 'run', '--provider', 'kind', '--output', join(dir, 'out')],
+      { env: { DOCKER_HOST: gone }, reject: false, all: true },
+    );
+    expect(run.exitCode, run.all).to.equal(2);
+    expect(run.stderr).to.include(
+      `--provider kind needs Docker, and Docker at DOCKER_HOST=${gone} does not answer`,
+    );
+    expect(run.stderr).to.include('start Docker (or set DOCKER_HOST), or use --provider kwok');
+    expect(existsSync(join(dir, 'out'))).to.equal(false);
+  });
 
   it('an invalid configuration stops at validation (the check can fail)', async function () {
     const bad = join(dir, 'bad.yaml');

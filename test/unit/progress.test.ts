@@ -37,6 +37,24 @@ describe('progress', function () {
     expect(text).to.not.contain('[kaic');
   });
 
+  it('on a terminal: the live line carries the current requirement, and drops it after the phase', async function () {
+    const { chunks, progress, advance } = capture(true);
+    await progress.phase('suites', async () => {
+      advance(3_000);
+      progress.setDetail('dra_support: 2 passed');
+    });
+    const text = chunks.join('');
+    expect(text).to.contain('\r\x1b[2K… suites (3 s) — dra_support: 2 passed');
+    await progress.phase('reports', async () => undefined);
+    expect(chunks.join('').slice(text.length)).to.not.contain('dra_support');
+  });
+
+  it('in CI: the live detail prints nothing', async function () {
+    const { chunks, progress } = capture(false);
+    await progress.phase('suites', async () => progress.setDetail('dra_support: 2 passed'));
+    expect(chunks.join('')).to.not.contain('dra_support');
+  });
+
   it('records a failed phase, rethrows, and tables every phase with its wall time', async function () {
     const { progress, advance } = capture(false);
     await progress.phase('cluster up', async () => advance(1_000));

@@ -4,14 +4,14 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-3TZGQZH2.js";
+} from "./chunk-TMNI2FJ3.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "./chunk-XKTP5OKA.js";
+} from "./chunk-3FCKPGWP.js";
 import {
   ObjectCustomObjectsApi
 } from "./chunk-MXEDRECR.js";

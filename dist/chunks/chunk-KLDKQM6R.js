@@ -3,7 +3,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-3TZGQZH2.js";
+} from "./chunk-TMNI2FJ3.js";
 import {
   getJson,
   getText,

@@ -1,0 +1,96 @@
+/**
+ * The addon plan on a kind cluster. kaic installs its own fake-GPU driver there (the publisher,
+ * the kubelet plugin DaemonSet and the exporter from `kaic fakegpu manifests`, on the GPU workers
+ * kind-configs labels); the other addons are not installed by kaic on kind yet and are left out,
+ * saying so, so their suites report what the cluster itself offers.
+ */
+import * as k8s from '@kubernetes/client-node';
+
+import { addonSpec, type AddonId, type AddonPlan } from '../addons/plan.js';
+import { fakegpuManifests, type ManifestObject } from '../fakegpu/manifests.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, PROFILE_LABEL } from '../fakegpu/slices.js';
+import { DraObjects } from '../k8s/dra-objects.js';
+import { FAKE_GPU_NODE_LABEL } from '../providers/kind-config.js';
+import { waitFor } from '../util/wait.js';
+import type { KubernetesRelease } from '../versions/kubernetes.js';
+import { FAKE_GPU_DRIVER_NAME } from './simulated-gpus.js';
+import type { RunningAddons } from './kwok-addons.js';
+
+/** Addons kaic can install into a kind cluster today. */
+export const KIND_INSTALLABLE: readonly AddonId[] = ['fake-gpu'];
+
+export interface KindAddonContext {
+  kubeConfig: k8s.KubeConfig;
+  release: KubernetesRelease;
+  gpuProfile: string;
+  gpusPerNode: number;
+  log: (line: string) => void;
+  /** How long to wait for the simulated GPUs to be published (default 300 s: images are pulled). */
+  readyTimeoutMs?: number;
+}
+
+/** The plan's addons kaic does not install on kind, with the reason. */
+export function notInstalledOnKind(plan: AddonPlan): Array<{ id: AddonId; reason: string }> {
+  return plan.waves
+    .flat()
+    .filter((id) => !KIND_INSTALLABLE.includes(id))
+    .map((id) => ({
+      id,
+      reason: `kaic does not install ${addonSpec(id).component} on kind yet; its suites test what the cluster has`,
+    }));
+}
+
+export async function startKindAddons(
+  plan: AddonPlan,
+  ctx: KindAddonContext,
+  register: (stop: () => Promise<void>) => void = () => undefined,
+): Promise<RunningAddons> {
+  const created: ManifestObject[] = [];
+  const generic = k8s.KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
+  const stop = async () => {
+    for (const object of created.reverse()) {
+      await generic.delete(object as k8s.KubernetesObject).catch(() => undefined);
+    }
+    created.length = 0;
+  };
+  register(stop);
+  if (plan.waves.flat().includes('fake-gpu')) {
+    const selector = `${FAKE_GPU_NODE_LABEL}=true`;
+    const objects = fakegpuManifests({
+      publishArgs: [
+        '--profile',
+        ctx.gpuProfile,
+        '--gpus-per-node',
+        String(ctx.gpusPerNode),
+        '--node-selector',
+        selector,
+        '--mig',
+        'auto',
+      ],
+      profile: ctx.gpuProfile,
+      nodeSelector: selector,
+      driver: FAKE_GPU_DRIVER_NAME,
+    });
+    const t0 = Date.now();
+    ctx.log(`addon fake-gpu: applying ${objects.length} objects (kaic fakegpu manifests)`);
+    for (const object of objects) {
+      await generic.create(object as k8s.KubernetesObject);
+      created.push(object);
+    }
+    const draObjects = new DraObjects(ctx.kubeConfig, ctx.release.draApiVersion);
+    await waitFor(
+      'the fake-GPU publisher to publish ResourceSlices',
+      async () =>
+        (
+          await draObjects.list(
+            'ResourceSlice',
+            `${MANAGED_BY_LABEL}=${MANAGED_BY},${PROFILE_LABEL}=${ctx.gpuProfile}`,
+          )
+        ).length > 0,
+      ctx.readyTimeoutMs ?? 300_000,
+      2000,
+    );
+    ctx.log(`addon fake-gpu: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  return { env: {}, stop };
+}

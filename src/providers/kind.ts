@@ -1,0 +1,230 @@
+/**
+ * The kind provider: a cluster of Docker containers from the node image the version table pins
+ * for the minor (by digest, in kind-configs' generated configuration: feature gates,
+ * runtime-config, CDI on in containerd, GPU workers labelled for the fake-GPU driver).
+ *
+ * The sequence: the kind CLI of the pinned release (kaic's cache, else PATH when its version
+ * matches, else built from its Go module) → Docker reachable → the name free (or reuse asked for)
+ * → `kind create cluster --config … --wait` with the kubeconfig written to kaic's own file → on
+ * failure `kind export logs` into the output directory and `kind delete cluster` → on teardown
+ * `kind delete cluster`. A reused cluster is never deleted.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+import * as k8s from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+
+import { buildKind } from '../build/go-build.js';
+import { kindBinDir } from '../cache.js';
+import { UsageError } from '../cli/errors.js';
+import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
+import { kindConfig } from './kind-config.js';
+import type { ClusterHandle, Provider } from './types.js';
+
+export interface KindProviderOptions {
+  minor: KubernetesMinor;
+  /** GPU worker nodes. */
+  workers: number;
+  /** Cluster name; default kaic-<minor>-<random>. */
+  name?: string;
+  /** Use a cluster of that name when it exists (and leave it standing afterwards). */
+  reuse?: boolean;
+  /** Where `kind export logs` writes when the create fails. */
+  logsDir: string;
+  log: (line: string) => void;
+  /** Environment for kind and docker (DOCKER_HOST, …); default the process's. */
+  env?: NodeJS.ProcessEnv;
+  /** Seconds `kind create --wait` waits for the control plane (default 300). */
+  waitSeconds?: number;
+  /** The kind binary; default the pinned release's (cache, PATH, build). */
+  kindBinary?: string;
+}
+
+export class KindError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KindError';
+  }
+}
+
+/** The pinned kind CLI: kaic's cache, else PATH when `kind version` matches, else a build. */
+export async function resolveKind(
+  version: string,
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const cached = join(kindBinDir(version), 'kind');
+  if (existsSync(cached)) return cached;
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, 'kind');
+    if (!existsSync(candidate)) continue;
+    const said = await execa(candidate, ['version'], { reject: false, env });
+    if (said.stdout?.startsWith(`kind ${version} `)) return candidate;
+    log(`kind: ${candidate} is "${said.stdout?.trim()}", not ${version}; building ${version}`);
+    break;
+  }
+  await buildKind(version, (line) => log(`  ${line}`));
+  return cached;
+}
+
+export class KindProvider implements Provider {
+  readonly name = 'kind' as const;
+  private kind: string | null = null;
+  private clusterName: string | null = null;
+  private created = false;
+  private dir: string | null = null;
+
+  constructor(private readonly options: KindProviderOptions) {}
+
+  private get env(): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.options.env };
+  }
+
+  private run(args: string[], stream = false) {
+    const child = execa(this.kind!, args, { reject: false, all: true, env: this.env });
+    if (stream) {
+      let partial = '';
+      child.all?.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) this.options.log(`kind: ${line.trim()}`);
+      });
+    }
+    return child;
+  }
+
+  async up(): Promise<ClusterHandle> {
+    if (this.clusterName) throw new Error(`cluster ${this.clusterName} is already up`);
+    const release = kubernetesRelease(this.options.minor);
+    const docker = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], {
+      reject: false,
+      all: true,
+      env: this.env,
+    }).catch((error: Error) => ({ exitCode: 127, all: error.message }));
+    if (docker.exitCode !== 0) {
+      const host = this.env.DOCKER_HOST ? ` at DOCKER_HOST=${this.env.DOCKER_HOST}` : '';
+      throw new UsageError(
+        `--provider kind needs Docker, and Docker${host} does not answer (${
+          String(docker.all)
+            .split('\n')
+            .find((l) => l.trim()) ?? `exit ${docker.exitCode}`
+        }); ` + 'start Docker (or set DOCKER_HOST), or use --provider kwok',
+      );
+    }
+    this.kind =
+      this.options.kindBinary ??
+      (await resolveKind(release.kind.kindVersion, this.options.log, this.env));
+    const name =
+      this.options.name ??
+      `kaic-${this.options.minor.replace('.', '')}-${randomBytes(3).toString('hex')}`;
+    const existing = (await this.run(['get', 'clusters'])).stdout.split('\n').map((l) => l.trim());
+    this.dir = await mkdtemp(join(tmpdir(), `kaic-kind-${name}-`));
+    const kubeconfigPath = join(this.dir, 'kubeconfig');
+    if (existing.includes(name)) {
+      if (!this.options.reuse) {
+        await rm(this.dir, { recursive: true, force: true });
+        this.dir = null;
+        throw new UsageError(
+          `a kind cluster named ${name} already exists; delete it (kind delete cluster --name ${name}), ` +
+            'choose another --cluster-name, or pass --reuse-cluster yes to test it as it is',
+        );
+      }
+      this.clusterName = name;
+      const exported = await this.run([
+        'export',
+        'kubeconfig',
+        '--name',
+        name,
+        '--kubeconfig',
+        kubeconfigPath,
+      ]);
+      if (exported.exitCode !== 0)
+        throw new KindError(`kind export kubeconfig failed: ${exported.all}`);
+      this.options.log(`kind: reusing cluster ${name} (it stays after the run)`);
+    } else {
+      const configPath = join(this.dir, 'kind-config.yaml');
+      await writeFile(
+        configPath,
+        stringify(kindConfig(this.options.minor, { workers: this.options.workers }), {
+          lineWidth: 0,
+        }),
+      );
+      // Named before the create starts, so a cancel during it deletes what kind made so far.
+      this.clusterName = name;
+      this.created = true;
+      const t0 = Date.now();
+      this.options.log(
+        `kind: creating ${name} (kind ${release.kind.kindVersion}, ${release.kind.nodeImage}, ${this.options.workers} GPU workers)`,
+      );
+      const create = await this.run(
+        [
+          'create',
+          'cluster',
+          '--name',
+          name,
+          '--config',
+          configPath,
+          '--kubeconfig',
+          kubeconfigPath,
+          '--wait',
+          `${this.options.waitSeconds ?? 300}s`,
+          // Kept on failure so its logs can be exported; down() deletes it.
+          '--retain',
+        ],
+        true,
+      );
+      if (create.exitCode !== 0) {
+        const logs = join(this.options.logsDir, `kind-logs-${name}`);
+        const exported = await this.run(['export', 'logs', logs, '--name', name]);
+        const tail = create.all.trim().split('\n').slice(-6).join('\n');
+        throw new KindError(
+          `kind create cluster ${name} failed (exit ${create.exitCode}):\n${tail}\n` +
+            (exported.exitCode === 0
+              ? `node logs in ${logs}`
+              : `no node logs to export (${exported.all.trim().split('\n').pop()})`),
+        );
+      }
+      this.options.log(`kind: cluster ${name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    const version = await kc.makeApiClient(k8s.VersionApi).getCode();
+    const nodes = (await kc.makeApiClient(k8s.CoreV1Api).listNode()).items.map(
+      (n) => n.metadata!.name!,
+    );
+    return {
+      provider: 'kind',
+      name,
+      kubeconfigPath,
+      serverVersion: version.gitVersion,
+      minor: this.options.minor,
+      nodes,
+      capabilities: { realContainers: true, realContainerNodes: nodes, disposable: this.created },
+    };
+  }
+
+  /** Deletes the cluster this provider created (never a reused one); safe to call again. */
+  async down(): Promise<void> {
+    const name = this.clusterName;
+    this.clusterName = null;
+    if (name && this.created && this.kind) {
+      const t0 = Date.now();
+      const deleted = await this.run(['delete', 'cluster', '--name', name]);
+      if (deleted.exitCode !== 0) {
+        this.options.log(`kind: delete cluster ${name} failed: ${deleted.all.trim()}`);
+      } else {
+        this.options.log(
+          `kind: cluster ${name} deleted in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        );
+      }
+    }
+    this.created = false;
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+}
