@@ -17,7 +17,27 @@ function log(line: string): void {
 
 const extraArgs = process.argv.slice(2);
 const failed: string[] = [];
-let stopped: NodeJS.Signals | null = null;
+
+/**
+ * Runs Mocha with these arguments. A stop request is passed on to it (its root hooks tear the
+ * cluster down) and this script ends with it.
+ */
+async function runMocha(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = execa('mocha', args, { stdio: 'inherit', preferLocal: true, reject: false, env });
+  let stopped: NodeJS.Signals | null = null;
+  const forward = (signal: NodeJS.Signals) => {
+    child.kill(signal);
+    stopped = signal;
+  };
+  process.on('SIGINT', forward).on('SIGTERM', forward).on('SIGHUP', forward);
+  const result = await child;
+  process.off('SIGINT', forward).off('SIGTERM', forward).off('SIGHUP', forward);
+  if (stopped) {
+    log(`stopped by ${stopped}`);
+    process.exit(result.exitCode ?? 1);
+  }
+  return result;
+}
 /** Same rule as the test hooks: 1 requires the real node, 0 leaves it out, unset: if it can. */
 const realNodeSetting = process.env.KAIC_TEST_REAL_NODE;
 const realNode =
@@ -33,24 +53,9 @@ for (const minor of testMinors()) {
   if (realNode) await ensureNodeBinaries(kubernetesRelease(minor), log);
   const tracesBefore = new Set(realNode ? await hostTraces() : []);
   log(`== cluster tests on Kubernetes ${minor}`);
-  const child = execa('mocha', ['--config', 'test/cluster/.mocharc.json', ...extraArgs], {
-    stdio: 'inherit',
-    preferLocal: true,
-    reject: false,
-    env: { KAIC_TEST_K8S: minor },
+  const result = await runMocha(['--config', 'test/cluster/.mocharc.json', ...extraArgs], {
+    KAIC_TEST_K8S: minor,
   });
-  // Pass a stop request on to Mocha, whose root hooks tear the cluster down, and end with it.
-  const forward = (signal: NodeJS.Signals) => {
-    child.kill(signal);
-    stopped = signal;
-  };
-  process.on('SIGINT', forward).on('SIGTERM', forward).on('SIGHUP', forward);
-  const result = await child;
-  process.off('SIGINT', forward).off('SIGTERM', forward).off('SIGHUP', forward);
-  if (stopped) {
-    log(`stopped by ${stopped}`);
-    process.exit(result.exitCode ?? 1);
-  }
   const left = realNode ? (await hostTraces()).filter((t) => !tracesBefore.has(t)) : [];
   if (left.length) log(`the ${minor} run left on this machine:\n  ${left.join('\n  ')}`);
   const passed = result.exitCode === 0 && left.length === 0;
@@ -68,19 +73,7 @@ if (process.env.KAIC_TEST_E2E === '0') {
 } else {
   const t0 = Date.now();
   log('== e2e tests of kaic run');
-  const child = execa('mocha', ['--config', 'test/e2e/.mocharc.json'], {
-    stdio: 'inherit',
-    preferLocal: true,
-    reject: false,
-  });
-  const forward = (signal: NodeJS.Signals) => {
-    child.kill(signal);
-    stopped = signal;
-  };
-  process.on('SIGINT', forward).on('SIGTERM', forward).on('SIGHUP', forward);
-  const result = await child;
-  process.off('SIGINT', forward).off('SIGTERM', forward).off('SIGHUP', forward);
-  if (stopped) process.exit(result.exitCode ?? 1);
+  const result = await runMocha(['--config', 'test/e2e/.mocharc.json']);
   log(
     `== e2e: ${result.exitCode === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - t0) / 1000)}s`,
   );

@@ -4,7 +4,7 @@ import {
 } from "../chunks/chunk-UJX2TYC7.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-KLDKQM6R.js";
+} from "../chunks/chunk-TMG4H3LW.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -15,7 +15,7 @@ import {
   expect,
   requireAcceleratorSetup,
   suiteCluster
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import {
   getText
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -24,7 +24,7 @@ import {
   requirementTag,
   skipBecause,
   waitFor
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import {
   DraObjects
 } from "../chunks/chunk-MXEDRECR.js";

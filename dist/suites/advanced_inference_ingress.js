@@ -15,22 +15,22 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-KL2AITCK.js";
+} from "../chunks/chunk-YNIYWY24.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-KLDKQM6R.js";
+} from "../chunks/chunk-TMG4H3LW.js";
 import {
   createNamespace,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import {
   ObjectCustomObjectsApi
 } from "../chunks/chunk-MXEDRECR.js";

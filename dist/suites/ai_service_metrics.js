@@ -9,14 +9,14 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-KLDKQM6R.js";
+} from "../chunks/chunk-TMG4H3LW.js";
 import {
   createNamespace,
   createPod,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
@@ -24,7 +24,7 @@ import {
   requirementTag,
   skipBecause,
   waitFor
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import "../chunks/chunk-MXEDRECR.js";
 import "../chunks/chunk-EHK6SDTZ.js";
 

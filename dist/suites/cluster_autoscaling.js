@@ -8,7 +8,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -18,7 +18,7 @@ import {
   requirementTag,
   skipBecause,
   waitFor
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import "../chunks/chunk-MXEDRECR.js";
 import "../chunks/chunk-EHK6SDTZ.js";
 

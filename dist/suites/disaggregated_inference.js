@@ -2,7 +2,7 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   expect,
   suiteCluster
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -10,7 +10,7 @@ import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import "../chunks/chunk-MXEDRECR.js";
 import "../chunks/chunk-EHK6SDTZ.js";
 

@@ -6,7 +6,7 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import {
   getJson,
   postJson
@@ -19,7 +19,7 @@ import {
   serverMinor,
   skipBecause,
   waitFor
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import {
   ObjectApisApi,
   ObjectBatchV1Api,

@@ -12,13 +12,13 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import {
   probeListScript,
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import {
   DraObjects,
   claimTemplate

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-KLDKQM6R.js";
+} from "../chunks/chunk-TMG4H3LW.js";
 import {
   createNamespace,
   createPod,
@@ -11,14 +11,14 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import {
   DraObjects,
   ObjectCustomObjectsApi,

@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-KLDKQM6R.js";
+} from "../chunks/chunk-TMG4H3LW.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,7 +15,7 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -25,7 +25,7 @@ import {
   requirementTag,
   skipBecause,
   waitFor
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api

@@ -6,7 +6,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -15,7 +15,7 @@ import {
   recordEvidence,
   requirementTag,
   waitFor
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,

@@ -11,7 +11,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import {
   parseProbe,
   probeListScript,
@@ -19,7 +19,7 @@ import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import {
   DraObjects
 } from "../chunks/chunk-MXEDRECR.js";

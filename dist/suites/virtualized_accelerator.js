@@ -7,7 +7,7 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-TMNI2FJ3.js";
+} from "../chunks/chunk-ZVDUDCRM.js";
 import {
   parseProbe,
   probeScript,
@@ -15,7 +15,7 @@ import {
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-3FCKPGWP.js";
+} from "../chunks/chunk-TSNV4SP5.js";
 import {
   DraObjects
 } from "../chunks/chunk-MXEDRECR.js";

@@ -5,11 +5,11 @@
  * run it. The pod template carries the bundle's hash, so a new bundle rolls the pods.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
+import { installationPath } from '../util/installation.js';
 import { NODE_RUNTIME_IMAGE } from '../versions/images.js';
 import { CDI_DIR, KUBELET_PLUGINS_DIR, KUBELET_REGISTRY_DIR, STATE_DIR } from './plugin/paths.js';
 
@@ -46,18 +46,7 @@ export interface ManifestOptions {
 
 /** Path of dist/fakegpu.js of the installation this code runs from (bundled or from source). */
 export function installedBundlePath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'dist', BUNDLE_FILE);
-    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new Error(
-        `dist/${BUNDLE_FILE} not found above ${fileURLToPath(import.meta.url)}; run "npm run build"`,
-      );
-    }
-    dir = parent;
-  }
+  return installationPath(join('dist', BUNDLE_FILE));
 }
 
 /** The bytes of dist/fakegpu.js of this installation. */

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 
 import { UsageError } from '../cli/errors.js';
+import { KWOK_NODE_ANNOTATION } from '../k8s/kwok-nodes.js';
 import { RUN_ID_LABEL } from '../k8s/test-labels.js';
 import { waitFor } from '../util/wait.js';
 import {
@@ -20,8 +21,6 @@ import {
   type KubernetesMinor,
 } from '../versions/kubernetes.js';
 import type { ClusterHandle, Provider } from './types.js';
-
-const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
 export interface ExistingProviderOptions {
   /** A kubeconfig file's path or its YAML text; default: KUBECONFIG, ~/.kube/config, in-cluster. */

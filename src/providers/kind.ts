@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
@@ -22,6 +22,7 @@ import { stringify } from 'yaml';
 import { buildKind } from '../build/go-build.js';
 import { kindBinDir } from '../cache.js';
 import { UsageError } from '../cli/errors.js';
+import { findOnPath } from '../util/executables.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
 import { kindConfig } from './kind-config.js';
 import type { ClusterHandle, Provider } from './types.js';
@@ -60,13 +61,11 @@ export async function resolveKind(
 ): Promise<string> {
   const cached = join(kindBinDir(version), 'kind');
   if (existsSync(cached)) return cached;
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, 'kind');
-    if (!existsSync(candidate)) continue;
-    const said = await execa(candidate, ['version'], { reject: false, env });
-    if (said.stdout?.startsWith(`kind ${version} `)) return candidate;
-    log(`kind: ${candidate} is "${said.stdout?.trim()}", not ${version}; building ${version}`);
-    break;
+  const onPath = findOnPath('kind', env.PATH);
+  if (onPath) {
+    const said = await execa(onPath, ['version'], { reject: false, env });
+    if (said.stdout?.startsWith(`kind ${version} `)) return onPath;
+    log(`kind: ${onPath} is "${said.stdout?.trim()}", not ${version}; building ${version}`);
   }
   await buildKind(version, (line) => log(`  ${line}`));
   return cached;

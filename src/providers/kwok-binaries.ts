@@ -5,13 +5,13 @@
  * module proxy. Each found kube-apiserver is asked for its version, so a binary of another minor
  * is never used by mistake.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 
 import { execa } from 'execa';
 
 import type { BinaryPaths } from '../cache.js';
 import { UsageError } from '../cli/errors.js';
+import { findOnPath, isExecutable } from '../util/executables.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 
 export const BINARY_FILES: Record<keyof BinaryPaths, string> = {
@@ -25,15 +25,6 @@ export const BINARY_FILES: Record<keyof BinaryPaths, string> = {
 };
 
 export const BIN_DIR_VARIABLE = 'KAIC_KUBERNETES_BIN_DIR';
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `Kubernetes v1.35.4` → `1.35`; null when the binary does not say. */
 export async function kubeApiserverMinor(file: string): Promise<string | null> {
@@ -51,7 +42,7 @@ export async function binariesFromDir(
   const paths = Object.fromEntries(
     Object.entries(BINARY_FILES).map(([key, file]) => [key, join(dir, file)]),
   ) as unknown as BinaryPaths;
-  const missing = Object.values(BINARY_FILES).filter((f) => !executable(join(dir, f)));
+  const missing = Object.values(BINARY_FILES).filter((f) => !isExecutable(join(dir, f)));
   if (missing.length) {
     throw new UsageError(
       `${source}=${dir} lacks ${missing.join(', ')} (it must hold ${Object.values(BINARY_FILES).join(', ')}); ` +
@@ -76,12 +67,11 @@ export async function binariesFromPath(
   release: KubernetesRelease,
   pathVariable = process.env.PATH ?? '',
 ): Promise<{ paths: BinaryPaths } | { reason: string }> {
-  const dirs = pathVariable.split(delimiter).filter(Boolean);
   const found: Partial<Record<keyof BinaryPaths, string>> = {};
   for (const [key, file] of Object.entries(BINARY_FILES) as Array<[keyof BinaryPaths, string]>) {
-    const dir = dirs.find((d) => existsSync(join(d, file)) && executable(join(d, file)));
-    if (!dir) return { reason: `${file} is not on PATH` };
-    found[key] = join(dir, file);
+    const path = findOnPath(file, pathVariable);
+    if (!path) return { reason: `${file} is not on PATH` };
+    found[key] = path;
   }
   const paths = found as BinaryPaths;
   const minor = await kubeApiserverMinor(paths.kubeApiserver);

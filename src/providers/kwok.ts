@@ -43,6 +43,7 @@ import {
   type RealNodeInfo,
   type RealNodeOptions,
 } from './real-node/real-node.js';
+import { KWOK_NODE_ANNOTATION } from '../k8s/kwok-nodes.js';
 import { checkHost } from './real-node/host.js';
 import { BIN_DIR_VARIABLE, binariesFromDir, binariesFromPath } from './kwok-binaries.js';
 import type { ClusterHandle, NodeGroupSpec, Provider } from './types.js';
@@ -453,7 +454,7 @@ export class KwokProvider implements Provider {
               type: 'kwok',
               ...group.labels,
             },
-            annotations: { 'kwok.x-k8s.io/node': 'fake', ...group.annotations },
+            annotations: { [KWOK_NODE_ANNOTATION]: 'fake', ...group.annotations },
           },
           spec: { taints: group.taints?.map((t) => ({ ...t })) },
           status: { allocatable, capacity: allocatable },

@@ -2,26 +2,16 @@
  * kaic's own conformance suites, one file per requirement id: dist/suites/<id>.js of this
  * installation (bundled), or suites/<id>.ts beside the sources when kaic runs from TypeScript.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { installationPath, RUNS_FROM_SOURCE } from '../util/installation.js';
 
 /** The directory holding the suites of this installation, and their file extension. */
 export function bundledSuitesDir(): { dir: string; extension: '.js' | '.ts' } {
-  const here = fileURLToPath(import.meta.url);
-  const fromSource = here.endsWith('.ts');
-  let dir = dirname(here);
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) {
-      const suites = fromSource ? join(dir, 'suites') : join(dir, 'dist', 'suites');
-      if (existsSync(suites)) return { dir: suites, extension: fromSource ? '.ts' : '.js' };
-    }
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new Error(`kaic's suites were not found above ${here}; run "npm run build"`);
-    }
-    dir = parent;
-  }
+  return RUNS_FROM_SOURCE
+    ? { dir: installationPath('suites'), extension: '.ts' }
+    : { dir: installationPath(join('dist', 'suites')), extension: '.js' };
 }
 
 /** Suite files for these requirement ids; ids without a suite of their own are returned apart. */

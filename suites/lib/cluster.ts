@@ -25,6 +25,7 @@ import {
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import { execInPod, type ExecResult } from '../../src/k8s/exec.js';
 import { loadKubeConfig } from '../../src/k8s/kubeconfig.js';
+import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
 import { RUN_ID_LABEL, TEST_NAMESPACE_LABEL } from '../../src/k8s/test-labels.js';
 import { WaitAborted, waitFor } from '../../src/util/wait.js';
 import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
@@ -38,8 +39,6 @@ export function testObjectLabels(): Record<string, string> {
   const runId = process.env.KAIC_RUN_ID;
   return { [TEST_NAMESPACE_LABEL]: 'true', ...(runId ? { [RUN_ID_LABEL]: runId } : {}) };
 }
-/** kwok's simulated nodes run no containers. */
-const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
 export interface SuiteCluster {
   kc: k8s.KubeConfig;

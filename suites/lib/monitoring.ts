@@ -12,6 +12,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 
+import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
 import { getJson, getText, mergePatchJson, postJson } from '../../src/k8s/raw.js';
 import { secondsSetting, suiteCluster, workloadImage } from './cluster.js';
 
@@ -21,7 +22,6 @@ const PROMETHEUS_SELECTORS = [
   'operated-prometheus=true',
   'app=prometheus',
 ];
-const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
 /** How long a metric value may take to arrive (KAIC_METRICS_TIMEOUT_SECONDS, default 180). */
 export function metricsTimeoutMs(): number {

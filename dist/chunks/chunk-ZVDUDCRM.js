@@ -3,6 +3,7 @@ import {
   ACCELERATOR_KINDS,
   ALLOCATION_MODES,
   AcceleratorError,
+  KWOK_NODE_ANNOTATION,
   LOCAL_NODE_IMAGES,
   RUN_ID_LABEL,
   TEST_NAMESPACE_LABEL,
@@ -10,7 +11,7 @@ import {
   detectAccelerator,
   loadKubeConfig,
   waitFor
-} from "./chunk-3FCKPGWP.js";
+} from "./chunk-TSNV4SP5.js";
 import {
   DraObjects,
   Exec,
@@ -4227,7 +4228,6 @@ function testObjectLabels() {
   const runId = process.env.KAIC_RUN_ID;
   return { [TEST_NAMESPACE_LABEL]: "true", ...runId ? { [RUN_ID_LABEL]: runId } : {} };
 }
-var KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 var cluster = null;
 function suiteCluster() {
   if (!cluster) {

@@ -4,14 +4,14 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-TMNI2FJ3.js";
+} from "./chunk-ZVDUDCRM.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "./chunk-3FCKPGWP.js";
+} from "./chunk-TSNV4SP5.js";
 import {
   ObjectCustomObjectsApi
 } from "./chunk-MXEDRECR.js";

@@ -3,13 +3,16 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-TMNI2FJ3.js";
+} from "./chunk-ZVDUDCRM.js";
 import {
   getJson,
   getText,
   mergePatchJson,
   postJson
 } from "./chunk-ARFH6SL4.js";
+import {
+  KWOK_NODE_ANNOTATION
+} from "./chunk-TSNV4SP5.js";
 
 // suites/lib/monitoring.ts
 var PROMETHEUS_SELECTORS = [
@@ -17,7 +20,6 @@ var PROMETHEUS_SELECTORS = [
   "operated-prometheus=true",
   "app=prometheus"
 ];
-var KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 function metricsTimeoutMs() {
   return secondsSetting("KAIC_METRICS_TIMEOUT_SECONDS", 180);
 }

@@ -501,6 +501,9 @@ function loadKubeConfig(path, context) {
   return kc;
 }
 
+// src/k8s/kwok-nodes.ts
+var KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
+
 // src/k8s/test-labels.ts
 var TEST_NAMESPACE_LABEL = "conformance.kaic.dev/test";
 var RUN_ID_LABEL = "conformance.kaic.dev/run-id";
@@ -530,6 +533,7 @@ export {
   servedDraApi,
   serverMinor,
   loadKubeConfig,
+  KWOK_NODE_ANNOTATION,
   TEST_NAMESPACE_LABEL,
   RUN_ID_LABEL,
   WaitAborted,
