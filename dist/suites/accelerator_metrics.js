@@ -1,10 +1,10 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   UTILIZATION_ANNOTATION
-} from "../chunks/chunk-UJX2TYC7.js";
+} from "../chunks/chunk-MYSFHF4F.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-TMG4H3LW.js";
+} from "../chunks/chunk-QQLP6VJV.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -15,7 +15,8 @@ import {
   expect,
   requireAcceleratorSetup,
   suiteCluster
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   getText
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -24,14 +25,15 @@ import {
   requirementTag,
   skipBecause,
   waitFor
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
 import {
   DraObjects
-} from "../chunks/chunk-MXEDRECR.js";
+} from "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
 import {
   __commonJS,
   __toESM
-} from "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-3HC7DDS5.js";
 
 // node_modules/shallow-equal/dist/index.cjs.js
 var require_index_cjs = __commonJS({

@@ -15,26 +15,28 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-YNIYWY24.js";
+} from "../chunks/chunk-MXISGWZO.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-TMG4H3LW.js";
+} from "../chunks/chunk-QQLP6VJV.js";
 import {
   createNamespace,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
+import "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
 import {
   ObjectCustomObjectsApi
-} from "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-3HC7DDS5.js";
 
 // suites/advanced_inference_ingress.ts
 var POOL_GROUP = "inference.networking.k8s.io";

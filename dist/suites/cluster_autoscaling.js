@@ -8,7 +8,8 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -18,9 +19,10 @@ import {
   requirementTag,
   skipBecause,
   waitFor
-} from "../chunks/chunk-TSNV4SP5.js";
-import "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
+import "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
+import "../chunks/chunk-3HC7DDS5.js";
 
 // suites/cluster_autoscaling.ts
 import { randomBytes } from "node:crypto";

@@ -2,7 +2,8 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   expect,
   suiteCluster
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -10,9 +11,10 @@ import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TSNV4SP5.js";
-import "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
+import "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
+import "../chunks/chunk-3HC7DDS5.js";
 
 // suites/disaggregated_inference.ts
 function selectors() {

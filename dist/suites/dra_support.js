@@ -9,19 +9,22 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   waitFor
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
 import {
-  DraObjects,
+  DraObjects
+} from "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
+import {
   ObjectResourceV1Api,
   ObjectResourceV1beta1Api
-} from "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-3HC7DDS5.js";
 
 // suites/dra_support.ts
 import { randomBytes } from "node:crypto";

@@ -12,17 +12,20 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
 import {
-  DraObjects,
+  DraObjects
+} from "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
+import {
   semver
-} from "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-3HC7DDS5.js";
 
 // suites/driver_runtime_management.ts
 var GFD_DRIVER_LABEL = "nvidia.com/cuda.driver-version.full";

@@ -6,20 +6,24 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   getJson,
   postJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
-  kubernetesRelease,
   recordEvidence,
   requirementTag,
   servedGroupVersions,
   serverMinor,
   skipBecause,
   waitFor
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
+import "../chunks/chunk-64HQNFXW.js";
+import {
+  kubernetesRelease
+} from "../chunks/chunk-YT5IM4TV.js";
 import {
   ObjectApisApi,
   ObjectBatchV1Api,
@@ -27,8 +31,7 @@ import {
   PatchStrategy,
   Watch,
   setHeaderOptions
-} from "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-3HC7DDS5.js";
 
 // suites/gang_scheduling.ts
 var GANG_SIZE = 3;

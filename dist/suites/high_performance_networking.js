@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-TMG4H3LW.js";
+} from "../chunks/chunk-QQLP6VJV.js";
 import {
   createNamespace,
   createPod,
@@ -11,20 +11,23 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
 import {
   DraObjects,
-  ObjectCustomObjectsApi,
   claimTemplate
-} from "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
+import {
+  ObjectCustomObjectsApi
+} from "../chunks/chunk-3HC7DDS5.js";
 
 // suites/high_performance_networking.ts
 var NETWORK_ATTRIBUTES = ["ifName", "interfaceName", "rdma", "macAddress", "mac", "ipv4", "ipv6"];

@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-TMG4H3LW.js";
+} from "../chunks/chunk-QQLP6VJV.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,7 +15,8 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -25,12 +26,13 @@ import {
   requirementTag,
   skipBecause,
   waitFor
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
+import "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api
-} from "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-3HC7DDS5.js";
 
 // suites/pod_autoscaling.ts
 import { randomBytes } from "node:crypto";

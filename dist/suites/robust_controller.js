@@ -6,7 +6,8 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -15,13 +16,14 @@ import {
   recordEvidence,
   requirementTag,
   waitFor
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
+import "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
 import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectCustomObjectsApi
-} from "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-3HC7DDS5.js";
 
 // suites/robust_controller.ts
 var API = (group, version) => `${group}/${version}`;

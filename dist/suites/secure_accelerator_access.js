@@ -11,7 +11,8 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   parseProbe,
   probeListScript,
@@ -19,11 +20,12 @@ import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
 import {
   DraObjects
-} from "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
+import "../chunks/chunk-3HC7DDS5.js";
 
 // suites/secure_accelerator_access.ts
 describe(`${requirementTag("secure_accelerator_access", "MUST")} Secure accelerator access`, function() {

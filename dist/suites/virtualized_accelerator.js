@@ -7,7 +7,8 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-ZVDUDCRM.js";
+} from "../chunks/chunk-5KOYD3NH.js";
+import "../chunks/chunk-KUV7LO6M.js";
 import {
   parseProbe,
   probeScript,
@@ -15,11 +16,12 @@ import {
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-TSNV4SP5.js";
+} from "../chunks/chunk-Z6QJLIZ4.js";
 import {
   DraObjects
-} from "../chunks/chunk-MXEDRECR.js";
-import "../chunks/chunk-EHK6SDTZ.js";
+} from "../chunks/chunk-64HQNFXW.js";
+import "../chunks/chunk-YT5IM4TV.js";
+import "../chunks/chunk-3HC7DDS5.js";
 
 // suites/virtualized_accelerator.ts
 var VGPU_LABELS = ["nvidia.com/vgpu.present", "nvidia.com/vgpu.host-driver-version"];

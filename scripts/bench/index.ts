@@ -6,15 +6,17 @@
  *   npm run bench -- fakegpu …    fake-GPU publish and allocation at scale
  *   npm run bench -- real-node …  the real node: start, pod start, memory, stop per minor
  *   npm run bench -- run …        kaic run (no flags by default): wall time per phase and requirement
+ *   npm run bench -- action …     the action: bundle size, start-up time, GitHub requests per run
  */
 const which = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'cluster';
 if (which === 'fakegpu') await import('./fakegpu.js');
 else if (which === 'cluster') await import('./cluster.js');
 else if (which === 'real-node') await import('./real-node.js');
 else if (which === 'run') await import('./run.js');
+else if (which === 'action') await import('./action.js');
 else {
   process.stderr.write(
-    `bench: unknown benchmark "${which}"; benchmarks: cluster, fakegpu, real-node, run\n`,
+    `bench: unknown benchmark "${which}"; benchmarks: cluster, fakegpu, real-node, run, action\n`,
   );
   process.exit(2);
 }

@@ -2,6 +2,7 @@
  * The `kaic` command line. `kaic run` is the main job: with no kubeconfig it brings up the
  * embedded default cluster (kwok, simulated nodes) and runs the conformance suites against it.
  */
+import { aggregateCommand } from './aggregate.js';
 import { checklistCommand } from './checklist.js';
 import { UsageError, runCommandLine } from './errors.js';
 import { fakegpuCommand } from './fakegpu.js';
@@ -19,6 +20,8 @@ commands:
                          --results <results.json> --checklist <official.yaml> --out <file>
                          [--metadata <meta.yaml>] [--results-url <where results.json is published>]
   checklist validate   check a filled checklist: <file> [--checklist <official.yaml>]
+  aggregate            several runs' results.json (a matrix) as one version × requirement table
+                         [--output <file>] [--fail-on MUST|SHOULD|none] <results.json or dir>…
   fakegpu publish      publish simulated GPUs (DeviceClasses + ResourceSlices) into a cluster
                          --node-selector <labels> [--profile nvidia-h100-80gb] [--gpus-per-node 8]
                          [--kubeconfig <file>] [--context <name>] [--once] [--cleanup]
@@ -46,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
       return requirementsCommand(rest);
     case 'checklist':
       return checklistCommand(rest);
+    case 'aggregate':
+      return aggregateCommand(rest);
     case 'fakegpu':
       return fakegpuCommand(rest);
     case 'version':
@@ -60,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(
-        `unknown command "${command}"; commands: run, requirements, checklist, fakegpu, version, help`,
+        `unknown command "${command}"; commands: run, requirements, checklist, aggregate, fakegpu, version, help`,
       );
   }
 }

@@ -20,7 +20,7 @@ import { ExistingProvider } from '../providers/existing.js';
 import { KindProvider } from '../providers/kind.js';
 import { KwokProvider, type KwokClusterHandle } from '../providers/kwok.js';
 import { checkHost } from '../providers/real-node/host.js';
-import type { Provider } from '../providers/types.js';
+import type { OnCreated, Provider } from '../providers/types.js';
 import { bundledSuiteFiles } from '../runner/bundled-suites.js';
 import { kubernetesRelease } from '../versions/kubernetes.js';
 import { writeReports } from '../report/index.js';
@@ -33,6 +33,7 @@ import {
 } from '../requirements/catalog.js';
 import { loadChecklist, type Checklist } from '../requirements/checklist.js';
 import { buildRunResult } from '../results/build.js';
+import { gateFailures } from '../results/gate.js';
 import { loadJustifications } from '../results/justifications.js';
 import type { RunResult, TestResult } from '../results/model.js';
 import {
@@ -172,10 +173,16 @@ export interface PipelineOutcome {
   reportPaths: Awaited<ReturnType<typeof writeReports>>;
 }
 
+export interface PipelineHooks {
+  /** Told about each thing the run creates as it is created (the action's post step uses it). */
+  onCreated?: OnCreated;
+}
+
 /** Runs a planned conformance run, writing progress to `out`. */
 export async function runPipeline(
   p: RunPlan,
   out: ProgressStream = process.stdout,
+  hooks: PipelineHooks = {},
 ): Promise<PipelineOutcome> {
   const { config } = p;
   const metadata = p.metadataPath ? await loadMetadata(p.metadataPath) : undefined;
@@ -189,6 +196,7 @@ export async function runPipeline(
         : `, Kubernetes ${p.minor}, ${p.nodes} ${config.provider === 'kind' ? 'GPU workers' : 'simulated nodes'}`),
   );
   const workDir = await mkdtemp(join(tmpdir(), `${runId}-`));
+  hooks.onCreated?.({ type: 'directory', path: workDir });
   // Everything this run starts registers its stop here; teardown runs them newest first.
   const teardown: Array<{ what: string; stop: () => Promise<void> }> = [];
   let tornDown: Promise<void> | null = null;
@@ -221,6 +229,7 @@ export async function runPipeline(
         reuse: config.reuseCluster,
         logsDir: p.outDir,
         log,
+        ...(hooks.onCreated ? { onCreated: hooks.onCreated } : {}),
       });
     } else {
       provider = new KwokProvider({
@@ -228,6 +237,7 @@ export async function runPipeline(
         nodeGroups: [{ namePrefix: 'kaic-worker', count: p.nodes }],
         realNode: await wantRealNode(config.realNode, log),
         log,
+        ...(hooks.onCreated ? { onCreated: hooks.onCreated } : {}),
       });
     }
     teardown.push({
@@ -436,11 +446,7 @@ export async function runPipeline(
         .map((f) => (f as string).slice(p.outDir.length + 1))
         .join(', ')}`,
     );
-    const mustFailed = result.requirements.filter(
-      (r) =>
-        r.level === 'MUST' &&
-        (r.verdict === 'Not Implemented' || r.verdict === 'Partially Implemented'),
-    );
+    const mustFailed = gateFailures(result, 'MUST');
     if (mustFailed.length)
       log(`MUST requirements not met: ${mustFailed.map((r) => r.id).join(', ')}`);
     failed = false;

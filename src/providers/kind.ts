@@ -25,7 +25,7 @@ import { UsageError } from '../cli/errors.js';
 import { findOnPath } from '../util/executables.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
 import { kindConfig } from './kind-config.js';
-import type { ClusterHandle, Provider } from './types.js';
+import type { ClusterHandle, OnCreated, Provider } from './types.js';
 
 export interface KindProviderOptions {
   minor: KubernetesMinor;
@@ -44,6 +44,8 @@ export interface KindProviderOptions {
   waitSeconds?: number;
   /** The kind binary; default the pinned release's (cache, PATH, build). */
   kindBinary?: string;
+  /** Told about a cluster kaic creates (never a reused one) before `kind create` starts. */
+  onCreated?: OnCreated;
 }
 
 export class KindError extends Error {
@@ -156,6 +158,7 @@ export class KindProvider implements Provider {
       // Named before the create starts, so a cancel during it deletes what kind made so far.
       this.clusterName = name;
       this.created = true;
+      this.options.onCreated?.({ type: 'kind-cluster', name, kind: this.kind });
       const t0 = Date.now();
       this.options.log(
         `kind: creating ${name} (kind ${release.kind.kindVersion}, ${release.kind.nodeImage}, ${this.options.workers} GPU workers)`,

@@ -46,7 +46,7 @@ import {
 import { KWOK_NODE_ANNOTATION } from '../k8s/kwok-nodes.js';
 import { checkHost } from './real-node/host.js';
 import { BIN_DIR_VARIABLE, binariesFromDir, binariesFromPath } from './kwok-binaries.js';
-import type { ClusterHandle, NodeGroupSpec, Provider } from './types.js';
+import type { ClusterHandle, NodeGroupSpec, OnCreated, Provider } from './types.js';
 
 export interface KwokProviderOptions {
   minor: KubernetesMinor;
@@ -67,6 +67,8 @@ export interface KwokProviderOptions {
   };
   /** Use these binaries instead of the cached builds (e.g. a patched kube-apiserver). */
   binaries?: Partial<BinaryPaths>;
+  /** Told about the cluster before kwokctl creates anything. */
+  onCreated?: OnCreated;
   /** Seconds to wait for the control plane. Default 120. */
   startTimeoutSeconds?: number;
   /**
@@ -163,7 +165,7 @@ export class KwokProvider implements Provider {
     if (this.options.apiserverPort) {
       await assertPortFree(this.options.apiserverPort, '127.0.0.1', 'kube-apiserver');
     }
-    let name = await this.claimName();
+    let name = await this.claimName(binaries.kwokctl);
     try {
       // kwokctl picks free ports when it starts; two starts at once can pick the same ones, so
       // starts are serialised across processes. Something else grabbing a port in between is
@@ -179,7 +181,7 @@ export class KwokProvider implements Provider {
           if (!(error instanceof PortCollisionError) || attempt >= 2) throw error;
           this.log(`kwok: ${error.message}; retrying under a new name`);
           await deleteCluster(this.workdir, name, binaries.kwokctl, this.log);
-          name = await this.claimName();
+          name = await this.claimName(binaries.kwokctl);
         }
       }
       const kubeconfigPath = join(this.clusterDir(name), 'kubeconfig.yaml');
@@ -253,7 +255,7 @@ export class KwokProvider implements Provider {
   }
 
   /** A fresh unique name, recorded as ours before kwokctl creates anything under it. */
-  private async claimName(): Promise<string> {
+  private async claimName(kwokctl: string): Promise<string> {
     const name = `kaic-${this.release.minor.replace('.', '')}-${randomBytes(3).toString('hex')}`;
     this.clusterName = name;
     const owner: OwnerRecord = {
@@ -264,6 +266,7 @@ export class KwokProvider implements Provider {
     };
     await mkdir(join(this.workdir, 'owners'), { recursive: true });
     await writeFile(this.ownerPath(name), `${JSON.stringify(owner)}\n`);
+    this.options.onCreated?.({ type: 'kwok-cluster', workdir: this.workdir, name, kwokctl });
     return name;
   }
 

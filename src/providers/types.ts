@@ -43,6 +43,17 @@ export interface ClusterHandle {
   capabilities: ClusterCapabilities;
 }
 
+/**
+ * Something a run created, recorded the moment it exists so that another process (the action's
+ * post step) can remove it when the run's own process was killed before its teardown.
+ */
+export type CreatedResource =
+  | { type: 'directory'; path: string }
+  | { type: 'kwok-cluster'; workdir: string; name: string; kwokctl: string }
+  | { type: 'kind-cluster'; name: string; kind: string };
+
+export type OnCreated = (resource: CreatedResource) => void;
+
 export interface Provider {
   readonly name: ProviderName;
   up(): Promise<ClusterHandle>;

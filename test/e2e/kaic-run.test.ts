@@ -20,6 +20,7 @@ import { KwokProvider } from '../../src/providers/kwok.js';
 import { hostTraces } from '../../src/providers/real-node/host.js';
 import type { RunResult } from '../../src/results/model.js';
 import { waitFor } from '../../src/util/wait.js';
+import { filesBelow, processesBelow } from '../support/leftovers.js';
 
 const KAIC = resolve('bin/kaic.js');
 
@@ -30,25 +31,6 @@ function kaicRun(args: string[], tmp: string): ResultPromise<{ reject: false; al
     // Short paths: the real node's unix sockets live below the kwok workdir (107-byte limit).
     env: { TMPDIR: tmp, KAIC_KWOK_WORKDIR: join(tmp, 'k') },
   });
-}
-
-/** Processes whose command line names a path below `dir`. */
-async function processesBelow(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''))
-      .split('\0')
-      .join(' ');
-    if (cmdline.includes(`${dir}/`)) found.push(`${pid}: ${cmdline.slice(0, 160)}`);
-  }
-  return found;
-}
-
-/** Files and directories left below `dir` (empty directories are not counted). */
-async function filesBelow(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath, e.name));
 }
 
 function phaseTable(output: string): string {

@@ -3,7 +3,7 @@ import {
   __commonJS,
   __require,
   __toESM
-} from "./chunk-EHK6SDTZ.js";
+} from "./chunk-3HC7DDS5.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -19583,6 +19583,27 @@ var ExitCode;
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
   ExitCode2[ExitCode2["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+function setSecret(secret) {
+  issueCommand("add-mask", {}, secret);
+}
+function getInput(name, options) {
+  const val = process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] || "";
+  if (options && options.required && !val) {
+    throw new Error(`Input required and not supplied: ${name}`);
+  }
+  if (options && options.trimWhitespace === false) {
+    return val;
+  }
+  return val.trim();
+}
+function setOutput(name, value) {
+  const filePath = process.env["GITHUB_OUTPUT"] || "";
+  if (filePath) {
+    return issueFileCommand("OUTPUT", prepareKeyValueMessage(name, value));
+  }
+  process.stdout.write(os4.EOL);
+  issueCommand("set-output", { name }, toCommandValue(value));
+}
 function setFailed(message) {
   process.exitCode = ExitCode.Failure;
   error(message);
@@ -19607,13 +19628,24 @@ function getState(name) {
   return process.env[`STATE_${name}`] || "";
 }
 
+// src/main-state.ts
+var STATE_MAIN_RAN = "kaic-main-ran";
+var STATE_CREATED = "kaic-created";
+
 export {
+  require_tunnel2 as require_tunnel,
+  require_undici,
   summary,
+  setSecret,
+  getInput,
+  setOutput,
   setFailed,
   warning,
   info,
   saveState,
-  getState
+  getState,
+  STATE_MAIN_RAN,
+  STATE_CREATED
 };
 /*! Bundled license information:
 

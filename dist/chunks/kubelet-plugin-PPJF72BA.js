@@ -10,15 +10,15 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   devicesOf,
-  gpuUuid,
-  httpStatus,
-  pciBusId
-} from "./chunk-MXEDRECR.js";
+  httpStatus
+} from "./chunk-64HQNFXW.js";
 import {
   __commonJS,
   __require,
-  __toESM
-} from "./chunk-EHK6SDTZ.js";
+  __toESM,
+  gpuUuid,
+  pciBusId
+} from "./chunk-3HC7DDS5.js";
 
 // node_modules/@grpc/grpc-js/build/src/constants.js
 var require_constants = __commonJS({

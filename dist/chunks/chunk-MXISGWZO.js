@@ -4,17 +4,17 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-ZVDUDCRM.js";
+} from "./chunk-5KOYD3NH.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "./chunk-TSNV4SP5.js";
+} from "./chunk-Z6QJLIZ4.js";
 import {
   ObjectCustomObjectsApi
-} from "./chunk-MXEDRECR.js";
+} from "./chunk-3HC7DDS5.js";
 
 // suites/lib/gateway.ts
 var GATEWAY_GROUP = "gateway.networking.k8s.io";

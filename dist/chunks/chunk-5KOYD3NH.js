@@ -1,23 +1,29 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
+  loadKubeConfig
+} from "./chunk-KUV7LO6M.js";
+import {
   ACCELERATOR_KINDS,
   ALLOCATION_MODES,
   AcceleratorError,
-  KWOK_NODE_ANNOTATION,
-  LOCAL_NODE_IMAGES,
   RUN_ID_LABEL,
   TEST_NAMESPACE_LABEL,
   WaitAborted,
   detectAccelerator,
-  loadKubeConfig,
   waitFor
-} from "./chunk-TSNV4SP5.js";
+} from "./chunk-Z6QJLIZ4.js";
 import {
   DraObjects,
-  Exec,
-  ObjectCoreV1Api,
   claimTemplate
-} from "./chunk-MXEDRECR.js";
+} from "./chunk-64HQNFXW.js";
+import {
+  KWOK_NODE_ANNOTATION,
+  LOCAL_NODE_IMAGES
+} from "./chunk-YT5IM4TV.js";
+import {
+  Exec,
+  ObjectCoreV1Api
+} from "./chunk-3HC7DDS5.js";
 
 // node_modules/chai/index.js
 var __defProp = Object.defineProperty;

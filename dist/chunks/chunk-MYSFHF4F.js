@@ -3,15 +3,15 @@ import {
   DraObjects,
   MANAGED_BY,
   MANAGED_BY_LABEL,
-  ObjectCoreV1Api,
   PROFILE_LABEL,
   devicesOf
-} from "./chunk-MXEDRECR.js";
+} from "./chunk-64HQNFXW.js";
 import {
+  ObjectCoreV1Api,
   __commonJS,
   __require,
   __toESM
-} from "./chunk-EHK6SDTZ.js";
+} from "./chunk-3HC7DDS5.js";
 
 // node_modules/prom-client/lib/util.js
 var require_util = __commonJS({

@@ -1,0 +1,109 @@
+/**
+ * Removes what a killed run left behind, from the records it made as it created things
+ * (CreatedResource): the action's post step calls this after main, also after a cancel. What main's
+ * own teardown already removed is found gone and skipped. A cluster kaic did not create (an
+ * attached one, a reused kind cluster) is never in the records, so never touched.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { execa } from 'execa';
+
+import { deleteCluster } from '../providers/kwok.js';
+import type { CreatedResource } from '../providers/types.js';
+import { processCommandLine, terminateProcess } from '../util/processes.js';
+
+/** Live processes (not this one) whose command line names a path under `dir`. */
+async function processesUnder(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const cmdline = await processCommandLine(pid);
+    if (cmdline?.includes(dir)) pids.push(pid);
+  }
+  return pids;
+}
+
+/** Removes the recorded leftovers; returns one line per thing removed. Errors are said, not thrown. */
+export async function removeLeftovers(
+  records: readonly CreatedResource[],
+  log: (line: string) => void,
+): Promise<string[]> {
+  const removed: string[] = [];
+  const directories = records.filter((r) => r.type === 'directory');
+  // Processes first (addons talk to the cluster and write into the run's directory).
+  for (const { path } of directories) {
+    for (const pid of await processesUnder(path)) {
+      log(`stopping process ${pid} (${((await processCommandLine(pid)) ?? '').slice(0, 120)})`);
+      await terminateProcess(pid);
+      removed.push(`process ${pid}`);
+    }
+  }
+  for (const record of records) {
+    try {
+      if (record.type === 'kwok-cluster') {
+        if (!existsSync(join(record.workdir, 'clusters', record.name))) continue;
+        const dir = join(record.workdir, 'clusters', record.name);
+        log(`deleting kwok cluster ${record.name}`);
+        await deleteCluster(record.workdir, record.name, record.kwokctl, log);
+        // What kwokctl does not know of: processes kaic started for the cluster (the fake-GPU
+        // kubelet plugin of the real node) and that its own teardown would have stopped.
+        for (const pid of await processesUnder(dir)) {
+          log(`stopping process ${pid} (${((await processCommandLine(pid)) ?? '').slice(0, 120)})`);
+          await terminateProcess(pid);
+          removed.push(`process ${pid}`);
+        }
+        await rm(dir, { recursive: true, force: true });
+        removed.push(`kwok cluster ${record.name}`);
+      } else if (record.type === 'kind-cluster') {
+        const listed = await execa(record.kind, ['get', 'clusters'], { reject: false });
+        if (
+          !listed.stdout
+            .split('\n')
+            .map((l) => l.trim())
+            .includes(record.name)
+        )
+          continue;
+        log(`deleting kind cluster ${record.name}`);
+        const deleted = await execa(record.kind, ['delete', 'cluster', '--name', record.name], {
+          reject: false,
+          all: true,
+        });
+        if (deleted.exitCode !== 0) throw new Error(`kind delete cluster failed: ${deleted.all}`);
+        removed.push(`kind cluster ${record.name}`);
+      }
+    } catch (error) {
+      log(
+        `could not remove ${record.type} ${'name' in record ? record.name : ''}: ${(error as Error).message}`,
+      );
+    }
+  }
+  for (const { path } of directories) {
+    if (!existsSync(path)) continue;
+    await rm(path, { recursive: true, force: true }).catch((error: Error) =>
+      log(`could not remove ${path}: ${error.message}`),
+    );
+    removed.push(`directory ${path}`);
+  }
+  return removed;
+}
+
+/** Parses the records saved by main; a malformed value is no records (and said). */
+export function parseRecords(text: string, log: (line: string) => void): CreatedResource[] {
+  if (!text.trim()) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (!Array.isArray(value)) throw new Error('not a list');
+    return value.filter(
+      (r): r is CreatedResource =>
+        typeof r === 'object' &&
+        r !== null &&
+        ['directory', 'kwok-cluster', 'kind-cluster'].includes((r as { type?: string }).type ?? ''),
+    );
+  } catch (error) {
+    log(`the saved record of what main created is unreadable (${(error as Error).message})`);
+    return [];
+  }
+}

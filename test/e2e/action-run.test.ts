@@ -1,0 +1,124 @@
+/**
+ * The action's run mode end to end, as the GitHub runner runs it (dist/main.js then dist/post.js,
+ * INPUT_* / GITHUB_* / file commands), against a local GitHub API that checks every request
+ * against GitHub's OpenAPI description: a kwok cluster with simulated GPUs, one requirement, the
+ * results published; then a cancel (SIGINT, as the runner sends it) and a hard kill, each
+ * followed by the post step, leaving nothing behind.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { expect } from 'chai';
+
+import { hostTraces } from '../../src/providers/real-node/host.js';
+import type { RunResult } from '../../src/results/model.js';
+import { waitFor } from '../../src/util/wait.js';
+import { runAction, startAction, type ActionRunOptions } from '../support/action-runner.js';
+import { GitHubApiServer } from '../support/github-api.js';
+import { filesBelow, processesBelow } from '../support/leftovers.js';
+
+describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', function () {
+  let dir = '';
+  let tmp = '';
+  let server: GitHubApiServer;
+  let tracesBefore = new Set<string>();
+
+  beforeEach(async function () {
+    dir = await mkdtemp('/tmp/ka-');
+    tmp = join(dir, 't');
+    await mkdir(tmp);
+    server = new GitHubApiServer();
+    await server.start();
+    tracesBefore = new Set(await hostTraces());
+  });
+  afterEach(async function () {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const options = (inputs: Record<string, string>): ActionRunOptions => ({
+    inputs: {
+      provider: 'kwok',
+      'kubernetes-version': '1.35',
+      requirements: 'dra_support',
+      addons: 'fake-gpu',
+      output: join(dir, 'out'),
+      ...inputs,
+    },
+    event: 'pull_request',
+    apiUrl: server.url,
+    // Short paths: the real node's unix sockets live below the kwok workdir (107-byte limit).
+    env: { TMPDIR: tmp, KAIC_KWOK_WORKDIR: join(tmp, 'k') },
+  });
+
+  async function expectNothingLeft(): Promise<void> {
+    expect(await processesBelow(tmp), 'processes left').to.deep.equal([]);
+    expect(await filesBelow(tmp), 'files left').to.deep.equal([]);
+    const traces = (await hostTraces()).filter((t) => !tracesBefore.has(t));
+    expect(traces, 'host traces left').to.deep.equal([]);
+  }
+
+  it('runs the suites, publishes check run, comment and status, and post finds nothing left', async function () {
+    const run = await runAction('main', options({}));
+    expect(server.violations()).to.deep.equal([]);
+    expect(run.exitCode, run.stdout.slice(-4000)).to.equal(0);
+    const result = JSON.parse(await readFile(run.outputs['results-json']!, 'utf8')) as RunResult;
+    expect(result.requirements.map((r) => [r.id, r.verdict])).to.deep.equal([
+      ['dra_support', 'Implemented'],
+    ]);
+    expect(run.outputs.verdict).to.equal('conformant');
+    expect(server.checkRuns.map((c) => [c.name, c.conclusion])).to.deep.equal([
+      ['kaic · conformance (Kubernetes 1.35)', 'success'],
+    ]);
+    expect(server.comments).to.have.length(1);
+    expect(server.statuses.map((s) => s.context)).to.deep.equal([
+      'kaic / conformance (Kubernetes 1.35)',
+    ]);
+    expect(run.summary).to.include('`dra_support`');
+    expect(run.state['kaic-created'], 'main recorded what it created').to.include('kwok-cluster');
+    const post = await runAction('post', { ...options({}), dir: run.dir });
+    expect(post.exitCode).to.equal(0);
+    expect(post.stdout).to.include('main had removed everything it created');
+    await expectNothingLeft();
+  });
+
+  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+    it(`cancelled with ${signal} while the suites run: the post step leaves nothing behind`, async function () {
+      const started = startAction('main', options({}));
+      let output = '';
+      started.child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await waitFor(
+        'the suites to start',
+        async () => /PASS .*\[dra_support\]/.test(output),
+        10 * 60_000,
+        250,
+      );
+      const cancelledAt = Date.now();
+      started.child.kill(signal);
+      const main = await started.done;
+      const mainSeconds = (Date.now() - cancelledAt) / 1000;
+      if (signal === 'SIGINT') {
+        expect(main.exitCode, output.slice(-3000)).to.equal(130);
+        expect(output).to.include('SIGINT received, cleaning up');
+      }
+      const postAt = Date.now();
+      const post = await runAction('post', { ...options({}), dir: started.dir });
+      process.stdout.write(
+        `      ${signal}: main stopped ${mainSeconds.toFixed(1)} s after the signal; post took ${((Date.now() - postAt) / 1000).toFixed(1)} s\n`,
+      );
+      expect(post.exitCode, post.stdout).to.equal(0);
+      if (signal === 'SIGKILL') {
+        expect(post.stdout, 'post removed the cluster main left').to.match(
+          /removed what main left: .*kwok cluster kaic-135-/,
+        );
+      } else {
+        expect(post.stdout).to.include('main had removed everything it created');
+      }
+      expect(
+        existsSync(join(tmp, 'k', 'clusters')) ? await filesBelow(join(tmp, 'k', 'clusters')) : [],
+      ).to.deep.equal([]);
+      await expectNothingLeft();
+    });
+  }
+});
