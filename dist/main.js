@@ -26,17 +26,17 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-2ZS5ZBKH.js";
+} from "./chunks/chunk-6KXRTOFY.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
   require_dist
-} from "./chunks/chunk-DCDNIV2K.js";
+} from "./chunks/chunk-XI5UHLQM.js";
 import "./chunks/chunk-MYSFHF4F.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-Z6QJLIZ4.js";
+import "./chunks/chunk-P6MZGXTG.js";
 import "./chunks/chunk-64HQNFXW.js";
-import "./chunks/chunk-YT5IM4TV.js";
+import "./chunks/chunk-3SHXQDXX.js";
 import {
   __commonJS,
   __require,
@@ -5507,13 +5507,19 @@ function gitHubContext(settings) {
   }
 }
 async function publish(settings, runs, body, defaultJobKey) {
+  const context3 = gitHubContext(settings);
+  const links = [];
+  if (context3) links.push(...await publishTo(context3, settings, runs, body, defaultJobKey));
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await summary.addRaw(truncateBytes(body, JOB_SUMMARY_MAX_BYTES)).write();
+    const tail = links.length ? `
+${links.join(" \xB7 ")}
+` : "";
+    await summary.addRaw(truncateBytes(body, JOB_SUMMARY_MAX_BYTES - Buffer.byteLength(tail)) + tail).write();
   } else {
     info("kaic: GITHUB_STEP_SUMMARY is not set; no job summary");
   }
-  const context3 = gitHubContext(settings);
-  if (!context3) return;
+}
+async function publishTo(context3, settings, runs, body, defaultJobKey) {
   let requests = 0;
   let octokit = null;
   if (settings.token) {
@@ -5538,6 +5544,12 @@ async function publish(settings, runs, body, defaultJobKey) {
   if (outcome.checkRunUrl) setOutput("check-run-url", outcome.checkRunUrl);
   if (outcome.commentUrl) setOutput("comment-url", outcome.commentUrl);
   if (octokit) info(`kaic: ${requests} GitHub API request${requests === 1 ? "" : "s"}`);
+  return [
+    ...outcome.checkRunUrl ? [`[check run](${outcome.checkRunUrl})`] : [],
+    ...outcome.commentUrl ? [`[pull-request comment](${outcome.commentUrl})`] : [],
+    ...context3.runUrl ? [`[workflow run](${context3.runUrl})`] : [],
+    ...outcome.skipped.length ? [`not published: ${outcome.skipped.join("; ")}`] : []
+  ];
 }
 function failOnGate(settings, runs) {
   const failing = runs.flatMap(

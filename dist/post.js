@@ -10,10 +10,13 @@ import {
   deleteCluster,
   execa,
   processCommandLine,
+  removeRunNamespaces,
   terminateProcess
-} from "./chunks/chunk-DCDNIV2K.js";
-import "./chunks/chunk-YT5IM4TV.js";
-import "./chunks/chunk-3HC7DDS5.js";
+} from "./chunks/chunk-XI5UHLQM.js";
+import "./chunks/chunk-3SHXQDXX.js";
+import {
+  KubeConfig
+} from "./chunks/chunk-3HC7DDS5.js";
 
 // src/pipeline/leftovers.ts
 import { existsSync } from "node:fs";
@@ -53,6 +56,12 @@ async function removeLeftovers(records, log) {
         }
         await rm(dir, { recursive: true, force: true });
         removed.push(`kwok cluster ${record.name}`);
+      } else if (record.type === "run-namespaces") {
+        if (!existsSync(record.kubeconfigPath)) continue;
+        const kc = new KubeConfig();
+        kc.loadFromFile(record.kubeconfigPath);
+        const gone = await removeRunNamespaces(kc, record.runId, log);
+        removed.push(...gone.map((n) => `namespace ${n}`));
       } else if (record.type === "kind-cluster") {
         const listed = await execa(record.kind, ["get", "clusters"], { reject: false });
         if (!listed.stdout.split("\n").map((l) => l.trim()).includes(record.name))
@@ -86,7 +95,9 @@ function parseRecords(text, log) {
     const value = JSON.parse(text);
     if (!Array.isArray(value)) throw new Error("not a list");
     return value.filter(
-      (r) => typeof r === "object" && r !== null && ["directory", "kwok-cluster", "kind-cluster"].includes(r.type ?? "")
+      (r) => typeof r === "object" && r !== null && ["directory", "kwok-cluster", "kind-cluster", "run-namespaces"].includes(
+        r.type ?? ""
+      )
     );
   } catch (error) {
     log(`the saved record of what main created is unreadable (${error.message})`);

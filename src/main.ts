@@ -71,20 +71,34 @@ function gitHubContext(settings: ActionSettings): GitHubRunContext | null {
   }
 }
 
-/** Job summary, then check run / comment / statuses; sets the link outputs. */
+/** Check run / comment / statuses, then the job summary with links to them; sets the link outputs. */
 async function publish(
   settings: ActionSettings,
   runs: readonly RunResult[],
   body: string,
   defaultJobKey: (context: GitHubRunContext | null) => string,
 ): Promise<void> {
+  const context = gitHubContext(settings);
+  const links: string[] = [];
+  if (context) links.push(...(await publishTo(context, settings, runs, body, defaultJobKey)));
+  // Written last, so it can link to what was published.
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(truncateBytes(body, JOB_SUMMARY_MAX_BYTES)).write();
+    const tail = links.length ? `\n${links.join(' · ')}\n` : '';
+    await core.summary
+      .addRaw(truncateBytes(body, JOB_SUMMARY_MAX_BYTES - Buffer.byteLength(tail)) + tail)
+      .write();
   } else {
     core.info('kaic: GITHUB_STEP_SUMMARY is not set; no job summary');
   }
-  const context = gitHubContext(settings);
-  if (!context) return;
+}
+
+async function publishTo(
+  context: GitHubRunContext,
+  settings: ActionSettings,
+  runs: readonly RunResult[],
+  body: string,
+  defaultJobKey: (context: GitHubRunContext | null) => string,
+): Promise<string[]> {
   let requests = 0;
   let octokit: Octokit | null = null;
   if (settings.token) {
@@ -111,6 +125,12 @@ async function publish(
   if (outcome.checkRunUrl) core.setOutput('check-run-url', outcome.checkRunUrl);
   if (outcome.commentUrl) core.setOutput('comment-url', outcome.commentUrl);
   if (octokit) core.info(`kaic: ${requests} GitHub API request${requests === 1 ? '' : 's'}`);
+  return [
+    ...(outcome.checkRunUrl ? [`[check run](${outcome.checkRunUrl})`] : []),
+    ...(outcome.commentUrl ? [`[pull-request comment](${outcome.commentUrl})`] : []),
+    ...(context.runUrl ? [`[workflow run](${context.runUrl})`] : []),
+    ...(outcome.skipped.length ? [`not published: ${outcome.skipped.join('; ')}`] : []),
+  ];
 }
 
 function failOnGate(settings: ActionSettings, runs: readonly RunResult[]): void {

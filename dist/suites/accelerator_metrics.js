@@ -4,7 +4,7 @@ import {
 } from "../chunks/chunk-MYSFHF4F.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-QQLP6VJV.js";
+} from "../chunks/chunk-3TLZNSFO.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -15,7 +15,7 @@ import {
   expect,
   requireAcceleratorSetup,
   suiteCluster
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import {
   getText
@@ -23,13 +23,14 @@ import {
 import {
   recordEvidence,
   requirementTag,
-  skipBecause,
-  waitFor
-} from "../chunks/chunk-Z6QJLIZ4.js";
+  skipBecause
+} from "../chunks/chunk-P6MZGXTG.js";
 import {
   DraObjects
 } from "../chunks/chunk-64HQNFXW.js";
-import "../chunks/chunk-YT5IM4TV.js";
+import {
+  waitFor
+} from "../chunks/chunk-3SHXQDXX.js";
 import {
   __commonJS,
   __toESM

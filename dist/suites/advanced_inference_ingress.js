@@ -15,25 +15,25 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-MXISGWZO.js";
+} from "../chunks/chunk-ET7RSPY6.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-QQLP6VJV.js";
+} from "../chunks/chunk-3TLZNSFO.js";
 import {
   createNamespace,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-Z6QJLIZ4.js";
+} from "../chunks/chunk-P6MZGXTG.js";
 import "../chunks/chunk-64HQNFXW.js";
-import "../chunks/chunk-YT5IM4TV.js";
+import "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectCustomObjectsApi
 } from "../chunks/chunk-3HC7DDS5.js";

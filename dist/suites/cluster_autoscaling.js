@@ -8,20 +8,21 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
-  WaitAborted,
   recordEvidence,
   requirementTag,
-  skipBecause,
-  waitFor
-} from "../chunks/chunk-Z6QJLIZ4.js";
+  skipBecause
+} from "../chunks/chunk-P6MZGXTG.js";
 import "../chunks/chunk-64HQNFXW.js";
-import "../chunks/chunk-YT5IM4TV.js";
+import {
+  WaitAborted,
+  waitFor
+} from "../chunks/chunk-3SHXQDXX.js";
 import "../chunks/chunk-3HC7DDS5.js";
 
 // suites/cluster_autoscaling.ts

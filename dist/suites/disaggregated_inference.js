@@ -2,7 +2,7 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   expect,
   suiteCluster
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import {
   getJson
@@ -11,9 +11,9 @@ import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-Z6QJLIZ4.js";
+} from "../chunks/chunk-P6MZGXTG.js";
 import "../chunks/chunk-64HQNFXW.js";
-import "../chunks/chunk-YT5IM4TV.js";
+import "../chunks/chunk-3SHXQDXX.js";
 import "../chunks/chunk-3HC7DDS5.js";
 
 // suites/disaggregated_inference.ts

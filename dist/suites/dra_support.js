@@ -9,18 +9,19 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import {
   recordEvidence,
   requirementTag,
-  servedDraApi,
-  waitFor
-} from "../chunks/chunk-Z6QJLIZ4.js";
+  servedDraApi
+} from "../chunks/chunk-P6MZGXTG.js";
 import {
   DraObjects
 } from "../chunks/chunk-64HQNFXW.js";
-import "../chunks/chunk-YT5IM4TV.js";
+import {
+  waitFor
+} from "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectResourceV1Api,
   ObjectResourceV1beta1Api

@@ -12,17 +12,17 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-Z6QJLIZ4.js";
+} from "../chunks/chunk-P6MZGXTG.js";
 import {
   DraObjects
 } from "../chunks/chunk-64HQNFXW.js";
-import "../chunks/chunk-YT5IM4TV.js";
+import "../chunks/chunk-3SHXQDXX.js";
 import {
   semver
 } from "../chunks/chunk-3HC7DDS5.js";

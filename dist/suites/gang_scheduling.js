@@ -6,7 +6,7 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import {
   getJson,
@@ -17,13 +17,13 @@ import {
   requirementTag,
   servedGroupVersions,
   serverMinor,
-  skipBecause,
-  waitFor
-} from "../chunks/chunk-Z6QJLIZ4.js";
+  skipBecause
+} from "../chunks/chunk-P6MZGXTG.js";
 import "../chunks/chunk-64HQNFXW.js";
 import {
-  kubernetesRelease
-} from "../chunks/chunk-YT5IM4TV.js";
+  kubernetesRelease,
+  waitFor
+} from "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectApisApi,
   ObjectBatchV1Api,

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-QQLP6VJV.js";
+} from "../chunks/chunk-3TLZNSFO.js";
 import {
   createNamespace,
   createPod,
@@ -11,7 +11,7 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
@@ -19,12 +19,12 @@ import {
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-Z6QJLIZ4.js";
+} from "../chunks/chunk-P6MZGXTG.js";
 import {
   DraObjects,
   claimTemplate
 } from "../chunks/chunk-64HQNFXW.js";
-import "../chunks/chunk-YT5IM4TV.js";
+import "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectCustomObjectsApi
 } from "../chunks/chunk-3HC7DDS5.js";

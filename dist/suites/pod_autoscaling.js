@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-QQLP6VJV.js";
+} from "../chunks/chunk-3TLZNSFO.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,20 +15,21 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
-  WaitAborted,
   recordEvidence,
   requirementTag,
-  skipBecause,
-  waitFor
-} from "../chunks/chunk-Z6QJLIZ4.js";
+  skipBecause
+} from "../chunks/chunk-P6MZGXTG.js";
 import "../chunks/chunk-64HQNFXW.js";
-import "../chunks/chunk-YT5IM4TV.js";
+import {
+  WaitAborted,
+  waitFor
+} from "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api

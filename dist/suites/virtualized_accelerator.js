@@ -7,7 +7,7 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-5KOYD3NH.js";
+} from "../chunks/chunk-QV2ROORJ.js";
 import "../chunks/chunk-KUV7LO6M.js";
 import {
   parseProbe,
@@ -16,11 +16,11 @@ import {
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-Z6QJLIZ4.js";
+} from "../chunks/chunk-P6MZGXTG.js";
 import {
   DraObjects
 } from "../chunks/chunk-64HQNFXW.js";
-import "../chunks/chunk-YT5IM4TV.js";
+import "../chunks/chunk-3SHXQDXX.js";
 import "../chunks/chunk-3HC7DDS5.js";
 
 // suites/virtualized_accelerator.ts

@@ -8,8 +8,10 @@ import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 
+import { removeRunNamespaces } from '../providers/existing.js';
 import { deleteCluster } from '../providers/kwok.js';
 import type { CreatedResource } from '../providers/types.js';
 import { processCommandLine, terminateProcess } from '../util/processes.js';
@@ -57,6 +59,12 @@ export async function removeLeftovers(
         }
         await rm(dir, { recursive: true, force: true });
         removed.push(`kwok cluster ${record.name}`);
+      } else if (record.type === 'run-namespaces') {
+        if (!existsSync(record.kubeconfigPath)) continue;
+        const kc = new k8s.KubeConfig();
+        kc.loadFromFile(record.kubeconfigPath);
+        const gone = await removeRunNamespaces(kc, record.runId, log);
+        removed.push(...gone.map((n) => `namespace ${n}`));
       } else if (record.type === 'kind-cluster') {
         const listed = await execa(record.kind, ['get', 'clusters'], { reject: false });
         if (
@@ -100,7 +108,9 @@ export function parseRecords(text: string, log: (line: string) => void): Created
       (r): r is CreatedResource =>
         typeof r === 'object' &&
         r !== null &&
-        ['directory', 'kwok-cluster', 'kind-cluster'].includes((r as { type?: string }).type ?? ''),
+        ['directory', 'kwok-cluster', 'kind-cluster', 'run-namespaces'].includes(
+          (r as { type?: string }).type ?? '',
+        ),
     );
   } catch (error) {
     log(`the saved record of what main created is unreadable (${(error as Error).message})`);

@@ -220,6 +220,7 @@ export async function runPipeline(
         ...(config.context ? { context: config.context } : {}),
         runId,
         log,
+        ...(hooks.onCreated ? { onCreated: hooks.onCreated } : {}),
       });
     } else if (config.provider === 'kind') {
       provider = new KindProvider({

@@ -20,7 +20,7 @@ import {
   KUBERNETES_MINORS,
   type KubernetesMinor,
 } from '../versions/kubernetes.js';
-import type { ClusterHandle, Provider } from './types.js';
+import type { ClusterHandle, OnCreated, Provider } from './types.js';
 
 export interface ExistingProviderOptions {
   /** A kubeconfig file's path or its YAML text; default: KUBECONFIG, ~/.kube/config, in-cluster. */
@@ -31,6 +31,38 @@ export interface ExistingProviderOptions {
   log: (line: string) => void;
   /** How long to wait for the API server to answer (default 15 s). */
   connectTimeoutMs?: number;
+  /** Told about the kubeconfig copy and the run's namespaces, so a killed run's are removed. */
+  onCreated?: OnCreated;
+}
+
+/**
+ * Deletes the namespaces labelled with this run's id and waits until they are gone; returns their
+ * names. Problems are logged, not thrown.
+ */
+export async function removeRunNamespaces(
+  kc: k8s.KubeConfig,
+  runId: string,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const selector = `${RUN_ID_LABEL}=${runId}`;
+  const left = await core
+    .listNamespace({ labelSelector: selector })
+    .then((l) => l.items.map((n) => n.metadata!.name!))
+    .catch((error: Error) => {
+      log(`existing: cannot list this run's namespaces: ${error.message}`);
+      return [] as string[];
+    });
+  if (!left.length) return [];
+  log(`existing: removing namespaces this run left: ${left.join(', ')}`);
+  await Promise.all(left.map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+  await waitFor(
+    `namespaces ${left.join(', ')} to be deleted`,
+    async () => (await core.listNamespace({ labelSelector: selector })).items.length === 0,
+    180_000,
+    1000,
+  ).catch((error: Error) => log(`existing: ${error.message}`));
+  return left;
 }
 
 /** A kubeconfig value is the text itself when it spans lines. */
@@ -109,6 +141,8 @@ export class ExistingProvider implements Provider {
     this.dir = await mkdtemp(join(tmpdir(), 'kaic-existing-'));
     const kubeconfigPath = join(this.dir, 'kubeconfig');
     await writeFile(kubeconfigPath, kc.exportConfig(), { mode: 0o600 });
+    this.options.onCreated?.({ type: 'directory', path: this.dir });
+    this.options.onCreated?.({ type: 'run-namespaces', kubeconfigPath, runId: this.options.runId });
     const nodes = (await kc.makeApiClient(k8s.CoreV1Api).listNode()).items;
     const names = nodes.map((n) => n.metadata!.name!);
     const realContainerNodes = nodes
@@ -136,29 +170,7 @@ export class ExistingProvider implements Provider {
   async down(): Promise<void> {
     const kc = this.kc;
     this.kc = null;
-    if (kc) {
-      const core = kc.makeApiClient(k8s.CoreV1Api);
-      const selector = `${RUN_ID_LABEL}=${this.options.runId}`;
-      const left = await core
-        .listNamespace({ labelSelector: selector })
-        .then((l) => l.items.map((n) => n.metadata!.name!))
-        .catch((error: Error) => {
-          this.options.log(`existing: cannot list this run's namespaces: ${error.message}`);
-          return [] as string[];
-        });
-      if (left.length) {
-        this.options.log(`existing: removing namespaces this run left: ${left.join(', ')}`);
-        await Promise.all(
-          left.map((name) => core.deleteNamespace({ name }).catch(() => undefined)),
-        );
-        await waitFor(
-          `namespaces ${left.join(', ')} to be deleted`,
-          async () => (await core.listNamespace({ labelSelector: selector })).items.length === 0,
-          180_000,
-          1000,
-        ).catch((error: Error) => this.options.log(`existing: ${error.message}`));
-      }
-    }
+    if (kc) await removeRunNamespaces(kc, this.options.runId, this.options.log);
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
     this.dir = null;
   }

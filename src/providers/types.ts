@@ -50,7 +50,9 @@ export interface ClusterHandle {
 export type CreatedResource =
   | { type: 'directory'; path: string }
   | { type: 'kwok-cluster'; workdir: string; name: string; kwokctl: string }
-  | { type: 'kind-cluster'; name: string; kind: string };
+  | { type: 'kind-cluster'; name: string; kind: string }
+  /** Namespaces labelled with the run's id in a cluster kaic did not create (never the cluster). */
+  | { type: 'run-namespaces'; kubeconfigPath: string; runId: string };
 
 export type OnCreated = (resource: CreatedResource) => void;
 

@@ -78,6 +78,8 @@ describe('the action publishes to GitHub (bundled dist/, local API checked again
     expect(run.outputs['partially-implemented']).to.equal('1');
     expect(run.outputs['check-run-url']).to.match(/\/runs\/\d+$/);
     expect(run.summary).to.include('| `dra_support` |');
+    expect(run.summary).to.include(`[check run](${run.outputs['check-run-url']})`);
+    expect(run.summary).to.include(`[pull-request comment](${run.outputs['comment-url']})`);
     expectTokenHidden(run);
   });
 
@@ -134,6 +136,9 @@ describe('the action publishes to GitHub (bundled dist/, local API checked again
     );
     expect(run.stdout).to.include('workflow_run');
     expect(run.summary).to.include('Kubernetes AI Conformance');
+    expect(run.summary).to.include(
+      'not published: checkRun: this pull request comes from the fork',
+    );
     expect(run.outputs.verdict).to.equal('conformant');
   });
 

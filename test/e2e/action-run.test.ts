@@ -9,8 +9,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
+import { KwokProvider } from '../../src/providers/kwok.js';
 import { hostTraces } from '../../src/providers/real-node/host.js';
 import type { RunResult } from '../../src/results/model.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -39,10 +41,10 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
 
   const options = (inputs: Record<string, string>): ActionRunOptions => ({
     inputs: {
-      provider: 'kwok',
-      'kubernetes-version': '1.35',
+      ...(inputs.provider
+        ? {}
+        : { provider: 'kwok', 'kubernetes-version': '1.35', addons: 'fake-gpu' }),
       requirements: 'dra_support',
-      addons: 'fake-gpu',
       output: join(dir, 'out'),
       ...inputs,
     },
@@ -121,4 +123,52 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
       await expectNothingLeft();
     });
   }
+
+  it('attached to an existing cluster and killed: post removes only the run’s namespaces, never the cluster', async function () {
+    // Someone else's cluster, outside tmp: started here and left running by kaic.
+    const provider = new KwokProvider({
+      minor: '1.35',
+      nodeGroups: [{ namePrefix: 'their-node', count: 1 }],
+      workdir: join(dir, 'their-kwok'),
+      log: () => undefined,
+    });
+    try {
+      const handle = await provider.up();
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(handle.kubeconfigPath);
+      const core = kc.makeApiClient(k8s.CoreV1Api);
+      const runNamespaces = async () =>
+        (await core.listNamespace({ labelSelector: 'conformance.kaic.dev/run-id' })).items.map(
+          (n) => n.metadata!.name!,
+        );
+      const nodesBefore = (await core.listNode()).items.map((n) => n.metadata!.name!);
+      const started = startAction(
+        'main',
+        options({ provider: 'existing', kubeconfig: handle.kubeconfigPath }),
+      );
+      await waitFor(
+        'the run to create its namespace',
+        async () => (await runNamespaces()).length > 0,
+        5 * 60_000,
+        100,
+      );
+      const created = await runNamespaces();
+      started.child.kill('SIGKILL');
+      await started.done;
+      expect(await runNamespaces(), 'left by the killed main').to.deep.equal(created);
+      const post = await runAction('post', {
+        ...options({ provider: 'existing' }),
+        dir: started.dir,
+      });
+      expect(post.exitCode, post.stdout).to.equal(0);
+      expect(post.stdout).to.match(/removed what main left: .*namespace kaic-/);
+      expect(await runNamespaces()).to.deep.equal([]);
+      expect((await core.listNode()).items.map((n) => n.metadata!.name!)).to.deep.equal(
+        nodesBefore,
+      );
+      await expectNothingLeft();
+    } finally {
+      await provider.down();
+    }
+  });
 });

@@ -6,20 +6,20 @@ import {
   ACCELERATOR_KINDS,
   ALLOCATION_MODES,
   AcceleratorError,
-  RUN_ID_LABEL,
-  TEST_NAMESPACE_LABEL,
-  WaitAborted,
-  detectAccelerator,
-  waitFor
-} from "./chunk-Z6QJLIZ4.js";
+  detectAccelerator
+} from "./chunk-P6MZGXTG.js";
 import {
   DraObjects,
   claimTemplate
 } from "./chunk-64HQNFXW.js";
 import {
   KWOK_NODE_ANNOTATION,
-  LOCAL_NODE_IMAGES
-} from "./chunk-YT5IM4TV.js";
+  LOCAL_NODE_IMAGES,
+  RUN_ID_LABEL,
+  TEST_NAMESPACE_LABEL,
+  WaitAborted,
+  waitFor
+} from "./chunk-3SHXQDXX.js";
 import {
   Exec,
   ObjectCoreV1Api

@@ -3,7 +3,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-5KOYD3NH.js";
+} from "./chunk-QV2ROORJ.js";
 import {
   getJson,
   getText,
@@ -12,7 +12,7 @@ import {
 } from "./chunk-ARFH6SL4.js";
 import {
   KWOK_NODE_ANNOTATION
-} from "./chunk-YT5IM4TV.js";
+} from "./chunk-3SHXQDXX.js";
 
 // suites/lib/monitoring.ts
 var PROMETHEUS_SELECTORS = [

@@ -7,6 +7,7 @@ import {
 } from "./chunk-MHHI76D7.js";
 import {
   CheckFailed,
+  ExistingProvider,
   GATEWAY_API,
   JOBSET,
   KARPENTER,
@@ -36,6 +37,7 @@ import {
   fillChecklist,
   findOnPath,
   freePort,
+  isKubeconfigText,
   issueCertificate,
   jobsetDir,
   karpenterDir,
@@ -51,7 +53,7 @@ import {
   resolveMigLayout,
   traefikDir,
   validateChecklist
-} from "./chunk-DCDNIV2K.js";
+} from "./chunk-XI5UHLQM.js";
 import {
   DcgmExporter
 } from "./chunk-MYSFHF4F.js";
@@ -63,15 +65,12 @@ import {
   postJson
 } from "./chunk-ARFH6SL4.js";
 import {
-  RUN_ID_LABEL,
   TitleTagError,
-  WaitAborted,
   detectAccelerator,
   evidenceOf,
   parseTitleTag,
-  skipReasonOf,
-  waitFor
-} from "./chunk-Z6QJLIZ4.js";
+  skipReasonOf
+} from "./chunk-P6MZGXTG.js";
 import {
   DraObjects,
   MANAGED_BY,
@@ -90,18 +89,18 @@ import {
   CONFORMANCE_VERSIONS,
   DEFAULT_TEST_MINOR,
   KUBERNETES_MINORS,
-  KWOK_NODE_ANNOTATION,
   LEVELS,
   LOCAL_NODE_IMAGES,
   NODE_RUNTIME_IMAGE,
+  WaitAborted,
   isConformanceVersion,
-  isKubernetesMinor,
   kubernetesRelease,
   parseConformanceVersion,
   parseKubernetesMinor,
   requirementTitle,
-  requirementsFor
-} from "./chunk-YT5IM4TV.js";
+  requirementsFor,
+  waitFor
+} from "./chunk-3SHXQDXX.js";
 import {
   GPU_PROFILES,
   KubeConfig,
@@ -30080,131 +30079,6 @@ function resolveAddonPlan(requested, options = { realNode: true }) {
   };
 }
 
-// src/providers/existing.ts
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-function isKubeconfigText(value) {
-  return value.includes("\n");
-}
-var ExistingProvider = class {
-  constructor(options) {
-    this.options = options;
-  }
-  options;
-  name = "existing";
-  dir = null;
-  kc = null;
-  source() {
-    const k = this.options.kubeconfig;
-    const file = !k ? process.env.KUBECONFIG ? `KUBECONFIG ${process.env.KUBECONFIG}` : "the default kubeconfig" : isKubeconfigText(k) ? "the kubeconfig text given" : `--kubeconfig ${k}`;
-    return this.options.context ? `${file}, context ${this.options.context}` : file;
-  }
-  async up() {
-    const kc = new KubeConfig();
-    const k = this.options.kubeconfig;
-    try {
-      if (!k) kc.loadFromDefault();
-      else if (isKubeconfigText(k)) kc.loadFromString(k);
-      else kc.loadFromFile(k);
-    } catch (error2) {
-      throw new UsageError(`${this.source()}: not a kubeconfig: ${error2.message}`);
-    }
-    if (this.options.context) {
-      if (!kc.getContextObject(this.options.context)) {
-        throw new UsageError(
-          `${this.source()}: no context "${this.options.context}"; contexts: ${kc.getContexts().map((c) => c.name).join(", ")}`
-        );
-      }
-      kc.setCurrentContext(this.options.context);
-    }
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) {
-      throw new UsageError(
-        `${this.source()}: no cluster to talk to (no current context); pass --kubeconfig and --context`
-      );
-    }
-    let gitVersion;
-    let minorText;
-    try {
-      const version = await withTimeout(
-        kc.makeApiClient(ObjectVersionApi).getCode(),
-        this.options.connectTimeoutMs ?? 15e3
-      );
-      gitVersion = version.gitVersion;
-      minorText = `${version.major}.${version.minor.replace(/\D+$/, "")}`;
-    } catch (error2) {
-      throw new UsageError(
-        `${this.source()}: the API server ${cluster.server} does not answer (${error2.message}); check that the cluster runs and that the kubeconfig names its address, or pass another --kubeconfig/--context`
-      );
-    }
-    if (!isKubernetesMinor(minorText)) {
-      throw new UsageError(
-        `${this.source()}: the cluster runs Kubernetes ${gitVersion}; kaic knows ${KUBERNETES_MINORS.join(", ")}`
-      );
-    }
-    this.kc = kc;
-    this.dir = await mkdtemp(join(tmpdir(), "kaic-existing-"));
-    const kubeconfigPath = join(this.dir, "kubeconfig");
-    await writeFile(kubeconfigPath, kc.exportConfig(), { mode: 384 });
-    const nodes = (await kc.makeApiClient(ObjectCoreV1Api).listNode()).items;
-    const names = nodes.map((n) => n.metadata.name);
-    const realContainerNodes = nodes.filter((n) => !n.metadata?.annotations?.[KWOK_NODE_ANNOTATION]).map((n) => n.metadata.name);
-    this.options.log(
-      `existing cluster ${kc.getCurrentContext()} (${cluster.server}): ${gitVersion}, ${names.length} nodes`
-    );
-    return {
-      provider: "existing",
-      name: kc.getCurrentContext(),
-      kubeconfigPath,
-      serverVersion: gitVersion,
-      minor: minorText,
-      nodes: names,
-      capabilities: {
-        realContainers: realContainerNodes.length === names.length,
-        realContainerNodes,
-        disposable: false
-      }
-    };
-  }
-  /** Removes the namespaces this run's suites left, then the kubeconfig copy. */
-  async down() {
-    const kc = this.kc;
-    this.kc = null;
-    if (kc) {
-      const core = kc.makeApiClient(ObjectCoreV1Api);
-      const selector = `${RUN_ID_LABEL}=${this.options.runId}`;
-      const left = await core.listNamespace({ labelSelector: selector }).then((l) => l.items.map((n) => n.metadata.name)).catch((error2) => {
-        this.options.log(`existing: cannot list this run's namespaces: ${error2.message}`);
-        return [];
-      });
-      if (left.length) {
-        this.options.log(`existing: removing namespaces this run left: ${left.join(", ")}`);
-        await Promise.all(
-          left.map((name) => core.deleteNamespace({ name }).catch(() => void 0))
-        );
-        await waitFor(
-          `namespaces ${left.join(", ")} to be deleted`,
-          async () => (await core.listNamespace({ labelSelector: selector })).items.length === 0,
-          18e4,
-          1e3
-        ).catch((error2) => this.options.log(`existing: ${error2.message}`));
-      }
-    }
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
-    this.dir = null;
-  }
-};
-function withTimeout(promise, ms2) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer in ${ms2 / 1e3} s`)), ms2);
-    })
-  ]).finally(() => clearTimeout(timer));
-}
-
 // src/config/run-config.ts
 var PROVIDERS = ["kwok", "kind", "existing"];
 var AVAILABLE_PROVIDERS = PROVIDERS;
@@ -30693,7 +30567,7 @@ function renderSummary(result, limitBytes = SUMMARY_LIMIT_BYTES) {
 // src/cli/checklist.ts
 var import_yaml = __toESM(require_dist(), 1);
 import { existsSync as existsSync2 } from "node:fs";
-import { readFile, rename, writeFile as writeFile2 } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { parseArgs as parseArgs2 } from "node:util";
 
 // src/report/checklist-fill.ts
@@ -30778,7 +30652,7 @@ async function fill(args) {
   const text2 = fillChecklist(checklist, fills, metadata);
   const out = values.out;
   const tmp = `${out}.kaic-tmp`;
-  await writeFile2(tmp, text2);
+  await writeFile(tmp, text2);
   await rename(tmp, out);
   const unknown = result.requirements.filter((r) => r.verdict === "Unknown").map((r) => r.id);
   process.stdout.write(
@@ -30825,27 +30699,27 @@ async function checklistCommand(args) {
 
 // src/pipeline/run.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { mkdtemp as mkdtemp3, rm as rm5 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
-import { dirname as dirname4, join as join17 } from "node:path";
+import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { dirname as dirname4, join as join16 } from "node:path";
 
 // src/fakegpu/manifests.ts
 import { createHash } from "node:crypto";
 import { readFileSync as readFileSync2 } from "node:fs";
-import { join as join3 } from "node:path";
+import { join as join2 } from "node:path";
 import { gzipSync } from "node:zlib";
 
 // src/util/installation.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { dirname as dirname2, join as join2 } from "node:path";
+import { dirname as dirname2, join } from "node:path";
 import { fileURLToPath } from "node:url";
 var HERE = fileURLToPath(import.meta.url);
 var RUNS_FROM_SOURCE = HERE.endsWith(".ts");
 function installationPath(relative2) {
   let dir = dirname2(HERE);
   for (; ; ) {
-    const candidate = join2(dir, relative2);
-    if (existsSync3(join2(dir, "package.json")) && existsSync3(candidate)) return candidate;
+    const candidate = join(dir, relative2);
+    if (existsSync3(join(dir, "package.json")) && existsSync3(candidate)) return candidate;
     const parent = dirname2(dir);
     if (parent === dir) throw new Error(`${relative2} not found above ${HERE}; run "npm run build"`);
     dir = parent;
@@ -30860,7 +30734,7 @@ var APP_LABEL = "app.kubernetes.io/name";
 var PART_LABEL = "app.kubernetes.io/component";
 var RUN_AS_USER = 1e3;
 function installedBundlePath() {
-  return installationPath(join3("dist", BUNDLE_FILE));
+  return installationPath(join2("dist", BUNDLE_FILE));
 }
 function installedBundle() {
   return readFileSync2(installedBundlePath());
@@ -31134,8 +31008,8 @@ function kindConfig(minor, options = {}) {
 
 // src/pipeline/simulated-gpus.ts
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4 } from "node:path";
+import { tmpdir } from "node:os";
+import { join as join3 } from "node:path";
 
 // src/fakegpu/publisher.ts
 var sleep = (ms2) => new Promise((r) => setTimeout(r, ms2));
@@ -31467,12 +31341,12 @@ function spawnPlugin(node, dirs, kubeconfigPath) {
   return { process: child, output: () => output };
 }
 async function startRealNodePlugin(realNode, kubeconfigPath, driver = FAKE_GPU_DRIVER_NAME) {
-  const stateDir = mkdtempSync(join4(tmpdir2(), "kaic-real-gpu-"));
+  const stateDir = mkdtempSync(join3(tmpdir(), "kaic-real-gpu-"));
   const { process: child, output } = spawnPlugin(
     realNode.name,
     {
       registry: realNode.pluginsRegistryDir,
-      plugin: join4(realNode.pluginsDir, driver),
+      plugin: join3(realNode.pluginsDir, driver),
       cdi: realNode.cdiDir,
       state: stateDir
     },
@@ -31586,7 +31460,7 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
 // src/pipeline/component-logs.ts
 import { existsSync as existsSync4 } from "node:fs";
 import { copyFile, mkdir, readFile as readFile2, readdir } from "node:fs/promises";
-import { dirname as dirname3, join as join5, relative } from "node:path";
+import { dirname as dirname3, join as join4, relative } from "node:path";
 async function collectComponentLogs(sources, dest) {
   const copied = [];
   for (const source of sources) {
@@ -31596,8 +31470,8 @@ async function collectComponentLogs(sources, dest) {
     );
     for (const entry of entries) {
       if (!entry.isFile() || !entry.name.endsWith(".log")) continue;
-      const from = join5(entry.parentPath, entry.name);
-      const to = join5(dest, source.name, relative(source.dir, from));
+      const from = join4(entry.parentPath, entry.name);
+      const to = join4(dest, source.name, relative(source.dir, from));
       await mkdir(dirname3(to), { recursive: true });
       await copyFile(from, to).then(
         () => copied.push(to),
@@ -31616,17 +31490,17 @@ ${tail.map((l) => `  ${l}`).join("\n")}
 }
 
 // src/pipeline/kwok-addons.ts
-import { join as join13 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/addons/jobset.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { mkdir as mkdir2, readFile as readFile5, readdir as readdir3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { mkdir as mkdir2, readFile as readFile5, readdir as readdir3, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join6 } from "node:path";
 var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/k8s/crds.ts
 import { readFile as readFile3, readdir as readdir2 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { join as join5 } from "node:path";
 var import_yaml3 = __toESM(require_dist(), 1);
 async function applyCrdDirectory(kc, dir, options) {
   const names = [];
@@ -31634,7 +31508,7 @@ async function applyCrdDirectory(kc, dir, options) {
     (f) => /\.ya?ml$/.test(f) && (options.accept?.(f) ?? true)
   );
   for (const file of files.sort()) {
-    for (const doc of (0, import_yaml3.parseAllDocuments)(await readFile3(join6(dir, file), "utf8"))) {
+    for (const doc of (0, import_yaml3.parseAllDocuments)(await readFile3(join5(dir, file), "utf8"))) {
       const crd = doc.toJS();
       if (crd?.kind !== "CustomResourceDefinition" || !crd.metadata?.name) continue;
       if (options.labels) crd.metadata.labels = { ...crd.metadata.labels, ...options.labels };
@@ -31767,14 +31641,14 @@ var JobSetController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join7(this.binDir, "jobset");
+    const binary = join6(this.binDir, "jobset");
     if (!existsSync5(binary)) {
       if (this.options.buildMissing === false) {
         throw new JobSetError(`${binary} is missing; build it with buildJobSet()`);
       }
       await buildJobSet(log2);
     }
-    const certDir = join7(dir, "certs");
+    const certDir = join6(dir, "certs");
     await mkdir2(certDir, { recursive: true });
     await issueCertificate({
       caCert: this.options.caCert,
@@ -31801,12 +31675,12 @@ var JobSetController = class {
       // Otherwise it would write a Secret and patch webhook configurations of its own.
       internalCertManagement: { enable: false }
     };
-    await writeFile3(join7(dir, "config.yaml"), (0, import_yaml4.stringify)(config));
-    const logFile = join7(dir, "jobset.log");
+    await writeFile2(join6(dir, "config.yaml"), (0, import_yaml4.stringify)(config));
+    const logFile = join6(dir, "jobset.log");
     log2(`jobset ${JOBSET.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     this.process = spawnLogged(
       binary,
-      [`--config=${join7(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
+      [`--config=${join6(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
       { env: { KUBECONFIG: this.options.kubeconfigPath }, logFile }
     );
     try {
@@ -31864,7 +31738,7 @@ var JobSetController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join7(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join6(this.binDir, "crds"), {
       accept: (file) => file.startsWith("jobset.x-k8s.io_"),
       labels: { [JOBSET_OWNER_LABEL]: "true" },
       what: "JobSet"
@@ -31878,7 +31752,7 @@ var JobSetController = class {
   async registerWebhooks(port, caBundle) {
     const patched = await this.upstreamWebhookPatches();
     await this.unregisterWebhooks();
-    const text2 = await readFile5(join7(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile5(join6(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     for (const doc of (0, import_yaml4.parseAllDocuments)(text2)) {
       const config = doc.toJS();
@@ -31902,10 +31776,10 @@ var JobSetController = class {
   }
   /** The webhooks upstream's patches replace, by webhook name (JSON-patch `replace` values). */
   async upstreamWebhookPatches() {
-    const dir = join7(this.binDir, "webhook-patches");
+    const dir = join6(this.binDir, "webhook-patches");
     const byName = /* @__PURE__ */ new Map();
     for (const file of (await readdir3(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of (0, import_yaml4.parseAllDocuments)(await readFile5(join7(dir, file), "utf8"))) {
+      for (const doc of (0, import_yaml4.parseAllDocuments)(await readFile5(join6(dir, file), "utf8"))) {
         const ops = doc.toJS();
         for (const op of ops ?? []) {
           if (op.op === "replace" && op.value?.name) byName.set(op.value.name, op.value);
@@ -31947,8 +31821,8 @@ var JobSetController = class {
 
 // src/addons/karpenter.ts
 import { existsSync as existsSync6 } from "node:fs";
-import { mkdir as mkdir3, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join7 } from "node:path";
 var KarpenterError = class extends Error {
   name = "KarpenterError";
 };
@@ -31995,7 +31869,7 @@ var KarpenterKwok = class {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
     const home = karpenterDir(KARPENTER.version);
-    const binary = join8(home, "karpenter-kwok");
+    const binary = join7(home, "karpenter-kwok");
     if (!existsSync6(binary)) {
       if (this.options.buildMissing === false) {
         throw new KarpenterError(
@@ -32005,15 +31879,15 @@ var KarpenterKwok = class {
       await buildKarpenter(log2);
     }
     await mkdir3(dir, { recursive: true });
-    await applyCrdDirectory(this.kc, join8(home, "crds"), { what: "Karpenter" });
-    const instanceTypes = join8(dir, "instance-types.json");
-    await writeFile4(
+    await applyCrdDirectory(this.kc, join7(home, "crds"), { what: "Karpenter" });
+    const instanceTypes = join7(dir, "instance-types.json");
+    await writeFile3(
       instanceTypes,
       JSON.stringify(gpuInstanceTypes(this.resource, this.options.gpusPerNode ?? 1), null, 2)
     );
     await this.applyNodePool();
     const [metricsPort, healthPort] = [await freePort("0.0.0.0"), await freePort("0.0.0.0")];
-    const logFile = join8(dir, "karpenter.log");
+    const logFile = join7(dir, "karpenter.log");
     log2(`karpenter ${KARPENTER.version} (kwok provider): starting, NodePool ${NODE_POOL}`);
     this.process = spawnLogged(binary, [], {
       env: {
@@ -32114,8 +31988,8 @@ var KarpenterKwok = class {
 
 // src/addons/kueue.ts
 import { existsSync as existsSync7 } from "node:fs";
-import { mkdir as mkdir4, readFile as readFile6, rm as rm2, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { mkdir as mkdir4, readFile as readFile6, rm, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 var import_yaml5 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
   name = "KueueError";
@@ -32149,28 +32023,28 @@ var KueueController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join9(this.binDir, "kueue");
+    const binary = join8(this.binDir, "kueue");
     if (!existsSync7(binary)) {
       if (this.options.buildMissing === false) {
         throw new KueueError(`${binary} is missing; build it with npm run k8s:build -- --kueue`);
       }
       await buildKueue(log2);
     }
-    await mkdir4(join9(dir, "certs"), { recursive: true });
+    await mkdir4(join8(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: "/CN=kaic-kueue-webhook",
-      dir: join9(dir, "certs"),
+      dir: join8(dir, "certs"),
       name: "tls",
       usage: "server",
       ipAddresses: ["127.0.0.1"]
     });
-    const metricsCerts = join9(dir, "etc-upper", "kueue", "metrics", "certs");
+    const metricsCerts = join8(dir, "etc-upper", "kueue", "metrics", "certs");
     await mkdir4(metricsCerts, { recursive: true });
-    await mkdir4(join9(dir, "etc-work"), { recursive: true });
-    await writeFile5(join9(metricsCerts, "tls.crt"), await readFile6(serving.cert));
-    await writeFile5(join9(metricsCerts, "tls.key"), await readFile6(serving.key), { mode: 384 });
+    await mkdir4(join8(dir, "etc-work"), { recursive: true });
+    await writeFile4(join8(metricsCerts, "tls.crt"), await readFile6(serving.cert));
+    await writeFile4(join8(metricsCerts, "tls.key"), await readFile6(serving.key), { mode: 384 });
     await this.applyCrds();
     await this.ensureNamespace();
     const [webhookPort, healthPort, metricsPort] = [
@@ -32184,14 +32058,14 @@ var KueueController = class {
       namespace: KUEUE_NAMESPACE,
       health: { healthProbeBindAddress: `127.0.0.1:${healthPort}` },
       metrics: { bindAddress: `127.0.0.1:${metricsPort}` },
-      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join9(dir, "certs") },
+      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join8(dir, "certs") },
       leaderElection: { leaderElect: false },
       internalCertManagement: { enable: false },
       manageJobsWithoutQueueName: false,
       integrations: { frameworks: this.frameworks }
     };
-    await writeFile5(join9(dir, "config.yaml"), (0, import_yaml5.stringify)(config));
-    const logFile = join9(dir, "kueue.log");
+    await writeFile4(join8(dir, "config.yaml"), (0, import_yaml5.stringify)(config));
+    const logFile = join8(dir, "kueue.log");
     log2(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     const script = 'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"';
     this.process = spawnLogged(
@@ -32205,10 +32079,10 @@ var KueueController = class {
         "-c",
         script,
         "kaic-kueue",
-        join9(dir, "etc-upper"),
-        join9(dir, "etc-work"),
+        join8(dir, "etc-upper"),
+        join8(dir, "etc-work"),
         binary,
-        `--config=${join9(dir, "config.yaml")}`,
+        `--config=${join8(dir, "config.yaml")}`,
         // The on-demand visibility API would need its own APIService and port; not used here.
         "--feature-gates=VisibilityOnDemand=false"
       ],
@@ -32242,7 +32116,7 @@ var KueueController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join9(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join8(this.binDir, "crds"), {
       accept: (file) => file.startsWith("kueue.x-k8s.io_"),
       labels: { [KUEUE_OWNER_LABEL]: "true" },
       what: "Kueue"
@@ -32264,7 +32138,7 @@ var KueueController = class {
    * objects cluster-wide), pointed at 127.0.0.1 by URL.
    */
   async registerWebhooks(port, caBundle) {
-    const text2 = await readFile6(join9(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile6(join8(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     const served = webhookPathFilter(this.frameworks);
     for (const doc of (0, import_yaml5.parseAllDocuments)(text2)) {
@@ -32292,15 +32166,15 @@ var KueueController = class {
     await this.stop();
     await deleteCrdsByLabel(this.kc, `${KUEUE_OWNER_LABEL}=true`, "Kueue");
     await this.kc.makeApiClient(ObjectCoreV1Api).deleteNamespace({ name: KUEUE_NAMESPACE }).catch(() => void 0);
-    await rm2(join9(this.options.dir, "etc-work"), { recursive: true, force: true });
+    await rm(join8(this.options.dir, "etc-work"), { recursive: true, force: true });
   }
 };
 
 // src/addons/prometheus-adapter.ts
 import { existsSync as existsSync8 } from "node:fs";
-import { mkdir as mkdir5, readFile as readFile7, writeFile as writeFile6 } from "node:fs/promises";
+import { mkdir as mkdir5, readFile as readFile7, writeFile as writeFile5 } from "node:fs/promises";
 import { request } from "node:https";
-import { join as join10 } from "node:path";
+import { join as join9 } from "node:path";
 var import_yaml6 = __toESM(require_dist(), 1);
 var PrometheusAdapterError = class extends Error {
   name = "PrometheusAdapterError";
@@ -32351,7 +32225,7 @@ var PrometheusAdapter = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join10(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
+    const binary = join9(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
     if (!existsSync8(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusAdapterError(
@@ -32360,21 +32234,21 @@ var PrometheusAdapter = class {
       }
       await buildPrometheusAdapter(log2);
     }
-    await mkdir5(join10(dir, "certs"), { recursive: true });
+    await mkdir5(join9(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: `/CN=${SERVICE}`,
-      dir: join10(dir, "certs"),
+      dir: join9(dir, "certs"),
       name: "serving",
       usage: "server",
       dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
     });
-    const rules = join10(dir, "rules.yaml");
-    await writeFile6(rules, (0, import_yaml6.stringify)(ADAPTER_RULES));
+    const rules = join9(dir, "rules.yaml");
+    await writeFile5(rules, (0, import_yaml6.stringify)(ADAPTER_RULES));
     const port = await freePort("127.0.0.1");
     const ca = await readFile7(this.options.caCert);
-    const logFile = join10(dir, "prometheus-adapter.log");
+    const logFile = join9(dir, "prometheus-adapter.log");
     log2(
       `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: starting on 127.0.0.1:${port} (Prometheus ${this.options.prometheusUrl})`
     );
@@ -32479,8 +32353,8 @@ var PrometheusAdapter = class {
 // src/addons/prometheus.ts
 var import_yaml7 = __toESM(require_dist(), 1);
 import { existsSync as existsSync9 } from "node:fs";
-import { mkdir as mkdir6, rm as rm3, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { mkdir as mkdir6, rm as rm2, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join10 } from "node:path";
 var PrometheusError = class extends Error {
   name = "PrometheusError";
 };
@@ -32545,7 +32419,7 @@ var PrometheusServer = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join11(prometheusDir(PROMETHEUS.version), "prometheus");
+    const binary = join10(prometheusDir(PROMETHEUS.version), "prometheus");
     if (!existsSync9(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusError(
@@ -32554,9 +32428,9 @@ var PrometheusServer = class {
       }
       await buildPrometheus(log2);
     }
-    await mkdir6(join11(dir, "data"), { recursive: true });
-    const configFile = join11(dir, "prometheus.yml");
-    await writeFile7(
+    await mkdir6(join10(dir, "data"), { recursive: true });
+    const configFile = join10(dir, "prometheus.yml");
+    await writeFile6(
       configFile,
       (0, import_yaml7.stringify)(
         prometheusConfig({
@@ -32567,7 +32441,7 @@ var PrometheusServer = class {
       )
     );
     this.listenPort = await freePort("0.0.0.0");
-    const logFile = join11(dir, "prometheus.log");
+    const logFile = join10(dir, "prometheus.log");
     log2(
       `prometheus ${PROMETHEUS.release}: starting on :${this.listenPort}` + (this.options.namespaces ? ` (namespaces ${this.options.namespaces.join(", ")})` : "")
     );
@@ -32575,7 +32449,7 @@ var PrometheusServer = class {
       binary,
       [
         `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join11(dir, "data")}`,
+        `--storage.tsdb.path=${join10(dir, "data")}`,
         `--web.listen-address=0.0.0.0:${this.listenPort}`,
         "--storage.tsdb.retention.time=2h"
       ],
@@ -32599,14 +32473,14 @@ var PrometheusServer = class {
   async stop() {
     await stopProcess(this.process);
     this.process = null;
-    await rm3(join11(this.options.dir, "data"), { recursive: true, force: true });
+    await rm2(join10(this.options.dir, "data"), { recursive: true, force: true });
   }
 };
 
 // src/addons/traefik.ts
 import { existsSync as existsSync10 } from "node:fs";
-import { mkdir as mkdir7, writeFile as writeFile8 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { mkdir as mkdir7, writeFile as writeFile7 } from "node:fs/promises";
+import { join as join11 } from "node:path";
 var import_yaml8 = __toESM(require_dist(), 1);
 var TraefikError = class extends Error {
   name = "TraefikError";
@@ -32651,7 +32525,7 @@ var TraefikGateway = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join12(traefikDir(TRAEFIK.version), "traefik");
+    const binary = join11(traefikDir(TRAEFIK.version), "traefik");
     if (!existsSync10(binary)) {
       if (this.options.buildMissing === false) {
         throw new TraefikError(`${binary} is missing; build it with npm run k8s:build -- --addons`);
@@ -32696,9 +32570,9 @@ var TraefikGateway = class {
         kubernetesGateway: { statusAddress: { ip: this.statusIp } }
       }
     };
-    const configFile = join12(dir, "traefik.yaml");
-    await writeFile8(configFile, (0, import_yaml8.stringify)(config));
-    const logFile = join12(dir, "traefik.log");
+    const configFile = join11(dir, "traefik.yaml");
+    await writeFile7(configFile, (0, import_yaml8.stringify)(config));
+    const logFile = join11(dir, "traefik.log");
     log2(
       `traefik ${TRAEFIK.version}: starting, entryPoint ${TRAEFIK_ENTRYPOINT} on 0.0.0.0:${this.entryPointPort}, GatewayClass ${this.gatewayClassName}`
     );
@@ -32961,7 +32835,7 @@ var STARTERS = {
     const node = realNodeOf(ctx, "prometheus");
     const prometheus = new PrometheusServer({
       kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join13(ctx.dir, "prometheus"),
+      dir: join12(ctx.dir, "prometheus"),
       log: ctx.log
     });
     await prometheus.start();
@@ -32991,7 +32865,7 @@ var STARTERS = {
       caCert: ctx.handle.ca.cert,
       caKey: ctx.handle.ca.key,
       prometheusUrl: shared.prometheusUrl,
-      dir: join13(ctx.dir, "prometheus-adapter"),
+      dir: join12(ctx.dir, "prometheus-adapter"),
       log: ctx.log
     });
     await adapter.start();
@@ -33000,7 +32874,7 @@ var STARTERS = {
   "cluster-autoscaler": async (ctx, shared) => {
     const karpenter = new KarpenterKwok({
       kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join13(ctx.dir, "karpenter"),
+      dir: join12(ctx.dir, "karpenter"),
       gpuResource: shared.gpus.profile.extendedResourceName ?? "nvidia.com/gpu",
       log: ctx.log
     });
@@ -33012,7 +32886,7 @@ var STARTERS = {
       kubeconfigPath: ctx.handle.kubeconfigPath,
       caCert: ctx.handle.ca.cert,
       caKey: ctx.handle.ca.key,
-      dir: join13(ctx.dir, "kueue"),
+      dir: join12(ctx.dir, "kueue"),
       log: ctx.log
     });
     await kueue.start();
@@ -33025,7 +32899,7 @@ var STARTERS = {
   gateway: async (ctx) => {
     const traefik = new TraefikGateway({
       kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join13(ctx.dir, "traefik"),
+      dir: join12(ctx.dir, "traefik"),
       log: ctx.log
     });
     await traefik.start();
@@ -33043,7 +32917,7 @@ var STARTERS = {
       kubeconfigPath: ctx.handle.kubeconfigPath,
       caCert: ctx.handle.ca.cert,
       caKey: ctx.handle.ca.key,
-      dir: join13(ctx.dir, "jobset"),
+      dir: join12(ctx.dir, "jobset"),
       log: ctx.log
     });
     await jobset.start();
@@ -33102,9 +32976,9 @@ async function startKwokAddons(plan, ctx, register = () => void 0) {
 // src/providers/kind.ts
 import { randomBytes } from "node:crypto";
 import { existsSync as existsSync11 } from "node:fs";
-import { mkdtemp as mkdtemp2, rm as rm4, writeFile as writeFile9 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join14 } from "node:path";
+import { mkdtemp, rm as rm3, writeFile as writeFile8 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join13 } from "node:path";
 var import_yaml9 = __toESM(require_dist(), 1);
 var KindError = class extends Error {
   constructor(message) {
@@ -33113,7 +32987,7 @@ var KindError = class extends Error {
   }
 };
 async function resolveKind(version, log2, env = process.env) {
-  const cached = join14(kindBinDir(version), "kind");
+  const cached = join13(kindBinDir(version), "kind");
   if (existsSync11(cached)) return cached;
   const onPath = findOnPath("kind", env.PATH);
   if (onPath) {
@@ -33166,11 +33040,11 @@ var KindProvider = class {
     this.kind = this.options.kindBinary ?? await resolveKind(release.kind.kindVersion, this.options.log, this.env);
     const name = this.options.name ?? `kaic-${this.options.minor.replace(".", "")}-${randomBytes(3).toString("hex")}`;
     const existing = (await this.run(["get", "clusters"])).stdout.split("\n").map((l) => l.trim());
-    this.dir = await mkdtemp2(join14(tmpdir3(), `kaic-kind-${name}-`));
-    const kubeconfigPath = join14(this.dir, "kubeconfig");
+    this.dir = await mkdtemp(join13(tmpdir2(), `kaic-kind-${name}-`));
+    const kubeconfigPath = join13(this.dir, "kubeconfig");
     if (existing.includes(name)) {
       if (!this.options.reuse) {
-        await rm4(this.dir, { recursive: true, force: true });
+        await rm3(this.dir, { recursive: true, force: true });
         this.dir = null;
         throw new UsageError(
           `a kind cluster named ${name} already exists; delete it (kind delete cluster --name ${name}), choose another --cluster-name, or pass --reuse-cluster yes to test it as it is`
@@ -33189,8 +33063,8 @@ var KindProvider = class {
         throw new KindError(`kind export kubeconfig failed: ${exported.all}`);
       this.options.log(`kind: reusing cluster ${name} (it stays after the run)`);
     } else {
-      const configPath = join14(this.dir, "kind-config.yaml");
-      await writeFile9(
+      const configPath = join13(this.dir, "kind-config.yaml");
+      await writeFile8(
         configPath,
         (0, import_yaml9.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
           lineWidth: 0
@@ -33221,7 +33095,7 @@ var KindProvider = class {
         true
       );
       if (create2.exitCode !== 0) {
-        const logs = join14(this.options.logsDir, `kind-logs-${name}`);
+        const logs = join13(this.options.logsDir, `kind-logs-${name}`);
         const exported = await this.run(["export", "logs", logs, "--name", name]);
         const tail = create2.all.trim().split("\n").slice(-6).join("\n");
         throw new KindError(
@@ -33264,16 +33138,16 @@ ${tail}
       }
     }
     this.created = false;
-    if (this.dir) await rm4(this.dir, { recursive: true, force: true });
+    if (this.dir) await rm3(this.dir, { recursive: true, force: true });
     this.dir = null;
   }
 };
 
 // src/runner/bundled-suites.ts
 import { readdirSync } from "node:fs";
-import { join as join15 } from "node:path";
+import { join as join14 } from "node:path";
 function bundledSuitesDir() {
-  return RUNS_FROM_SOURCE ? { dir: installationPath("suites"), extension: ".ts" } : { dir: installationPath(join15("dist", "suites")), extension: ".js" };
+  return RUNS_FROM_SOURCE ? { dir: installationPath("suites"), extension: ".ts" } : { dir: installationPath(join14("dist", "suites")), extension: ".js" };
 }
 function bundledSuiteFiles(ids) {
   const { dir, extension } = bundledSuitesDir();
@@ -33281,14 +33155,14 @@ function bundledSuiteFiles(ids) {
     readdirSync(dir).filter((f) => f.endsWith(extension)).map((f) => f.slice(0, -extension.length))
   );
   return {
-    files: ids.filter((id) => present.has(id)).map((id) => join15(dir, `${id}${extension}`)),
+    files: ids.filter((id) => present.has(id)).map((id) => join14(dir, `${id}${extension}`)),
     missing: ids.filter((id) => !present.has(id))
   };
 }
 
 // src/report/index.ts
-import { mkdir as mkdir8, rename as rename2, writeFile as writeFile10 } from "node:fs/promises";
-import { join as join16 } from "node:path";
+import { mkdir as mkdir8, rename as rename2, writeFile as writeFile9 } from "node:fs/promises";
+import { join as join15 } from "node:path";
 
 // src/report/e2e-log.ts
 function renderE2eLog(result) {
@@ -33408,16 +33282,16 @@ async function writeReports(result, outDir, options = {}) {
   }
   await mkdir8(outDir, { recursive: true });
   for (const [name, text2] of files) {
-    const tmp = join16(outDir, `.${name}.tmp`);
-    await writeFile10(tmp, text2);
-    await rename2(tmp, join16(outDir, name));
+    const tmp = join15(outDir, `.${name}.tmp`);
+    await writeFile9(tmp, text2);
+    await rename2(tmp, join15(outDir, name));
   }
   return {
-    resultsJson: join16(outDir, "results.json"),
-    junitXml: join16(outDir, "junit.xml"),
-    e2eLog: join16(outDir, "e2e.log"),
-    summaryMd: join16(outDir, "summary.md"),
-    checklist: checklistName ? join16(outDir, checklistName) : null
+    resultsJson: join15(outDir, "results.json"),
+    junitXml: join15(outDir, "junit.xml"),
+    e2eLog: join15(outDir, "e2e.log"),
+    summaryMd: join15(outDir, "summary.md"),
+    checklist: checklistName ? join15(outDir, checklistName) : null
   };
 }
 
@@ -33815,7 +33689,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
   log2(
     `kaic ${KAIC_VERSION} run ${runId}: provider ${config.provider}` + (config.provider === "existing" ? "" : `, Kubernetes ${p.minor}, ${p.nodes} ${config.provider === "kind" ? "GPU workers" : "simulated nodes"}`)
   );
-  const workDir = await mkdtemp3(join17(tmpdir4(), `${runId}-`));
+  const workDir = await mkdtemp2(join16(tmpdir3(), `${runId}-`));
   hooks.onCreated?.({ type: "directory", path: workDir });
   const teardown = [];
   let tornDown = null;
@@ -33823,7 +33697,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     for (const step of teardown.reverse()) {
       await step.stop().catch((error2) => log2(`${step.what}: ${error2.message}`));
     }
-    await rm5(workDir, { recursive: true, force: true });
+    await rm4(workDir, { recursive: true, force: true });
   })();
   const removeSignalHandlers = onTerminationSignal(() => tearDown());
   const startedAt = /* @__PURE__ */ new Date();
@@ -33836,7 +33710,8 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
         ...config.kubeconfig ? { kubeconfig: config.kubeconfig } : {},
         ...config.context ? { context: config.context } : {},
         runId,
-        log: log2
+        log: log2,
+        ...hooks.onCreated ? { onCreated: hooks.onCreated } : {}
       });
     } else if (config.provider === "kind") {
       provider = new KindProvider({
@@ -33871,7 +33746,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     if (provider instanceof KwokProvider) {
       logSources.push(
         { name: "cluster", dir: dirname4(handle.kubeconfigPath) },
-        { name: "addons", dir: join17(workDir, "addons") }
+        { name: "addons", dir: join16(workDir, "addons") }
       );
     }
     const version = await versionFor(p, handle.minor);
@@ -33921,7 +33796,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
               handle,
               kubeConfig,
               release,
-              dir: join17(workDir, "addons"),
+              dir: join16(workDir, "addons"),
               gpuProfile: config.gpuProfile,
               gpusPerNode: config.gpusPerNode,
               log: log2
@@ -34047,7 +33922,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     return { exitCode: mustFailed.length ? 1 : 0, result, reportPaths: paths };
   } finally {
     if ((failed2 || config.verbose) && logSources.length) {
-      const dest = join17(p.outDir, "logs");
+      const dest = join16(p.outDir, "logs");
       const copied = await collectComponentLogs(logSources, dest).catch(() => []);
       if (config.verbose) {
         for (const file of copied) out.write(await logTail(file, 20, file.slice(dest.length + 1)));
@@ -34063,14 +33938,14 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
 // src/results/collect.ts
 import { existsSync as existsSync12, statSync as statSync2 } from "node:fs";
 import { readdir as readdir4 } from "node:fs/promises";
-import { join as join18, resolve as resolve3 } from "node:path";
+import { join as join17, resolve as resolve3 } from "node:path";
 async function findBelow(dir, depth) {
   const found = [];
   const entries = await readdir4(dir, { withFileTypes: true });
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.isFile() && e.name === "results.json") found.push(join18(dir, e.name));
+    if (e.isFile() && e.name === "results.json") found.push(join17(dir, e.name));
     else if (e.isDirectory() && depth > 0)
-      found.push(...await findBelow(join18(dir, e.name), depth - 1));
+      found.push(...await findBelow(join17(dir, e.name), depth - 1));
   }
   return found;
 }

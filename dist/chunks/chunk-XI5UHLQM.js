@@ -3,16 +3,19 @@ import {
   CONTAINERD_VERSION,
   CRI_TOOLS_VERSION,
   DEFAULT_TEST_MINOR,
+  KUBERNETES_MINORS,
   KWOK_NODE_ANNOTATION,
   KWOK_VERSION,
   LEVELS,
   LOCAL_NODE_IMAGES,
+  RUN_ID_LABEL,
   featureGatesFlag,
   isKubernetesMinor,
   kubernetesRelease,
   runtimeConfigFlag,
-  stagingVersion
-} from "./chunk-YT5IM4TV.js";
+  stagingVersion,
+  waitFor
+} from "./chunk-3SHXQDXX.js";
 import {
   KubeConfig,
   ObjectCoreV1Api,
@@ -8288,6 +8291,132 @@ async function runCommandLine(command, name = "kaic") {
   }
 }
 
+// src/providers/existing.ts
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+async function removeRunNamespaces(kc, runId, log) {
+  const core = kc.makeApiClient(ObjectCoreV1Api);
+  const selector = `${RUN_ID_LABEL}=${runId}`;
+  const left = await core.listNamespace({ labelSelector: selector }).then((l) => l.items.map((n2) => n2.metadata.name)).catch((error) => {
+    log(`existing: cannot list this run's namespaces: ${error.message}`);
+    return [];
+  });
+  if (!left.length) return [];
+  log(`existing: removing namespaces this run left: ${left.join(", ")}`);
+  await Promise.all(left.map((name) => core.deleteNamespace({ name }).catch(() => void 0)));
+  await waitFor(
+    `namespaces ${left.join(", ")} to be deleted`,
+    async () => (await core.listNamespace({ labelSelector: selector })).items.length === 0,
+    18e4,
+    1e3
+  ).catch((error) => log(`existing: ${error.message}`));
+  return left;
+}
+function isKubeconfigText(value) {
+  return value.includes("\n");
+}
+var ExistingProvider = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  name = "existing";
+  dir = null;
+  kc = null;
+  source() {
+    const k = this.options.kubeconfig;
+    const file = !k ? process.env.KUBECONFIG ? `KUBECONFIG ${process.env.KUBECONFIG}` : "the default kubeconfig" : isKubeconfigText(k) ? "the kubeconfig text given" : `--kubeconfig ${k}`;
+    return this.options.context ? `${file}, context ${this.options.context}` : file;
+  }
+  async up() {
+    const kc = new KubeConfig();
+    const k = this.options.kubeconfig;
+    try {
+      if (!k) kc.loadFromDefault();
+      else if (isKubeconfigText(k)) kc.loadFromString(k);
+      else kc.loadFromFile(k);
+    } catch (error) {
+      throw new UsageError(`${this.source()}: not a kubeconfig: ${error.message}`);
+    }
+    if (this.options.context) {
+      if (!kc.getContextObject(this.options.context)) {
+        throw new UsageError(
+          `${this.source()}: no context "${this.options.context}"; contexts: ${kc.getContexts().map((c3) => c3.name).join(", ")}`
+        );
+      }
+      kc.setCurrentContext(this.options.context);
+    }
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) {
+      throw new UsageError(
+        `${this.source()}: no cluster to talk to (no current context); pass --kubeconfig and --context`
+      );
+    }
+    let gitVersion;
+    let minorText;
+    try {
+      const version = await withTimeout(
+        kc.makeApiClient(ObjectVersionApi).getCode(),
+        this.options.connectTimeoutMs ?? 15e3
+      );
+      gitVersion = version.gitVersion;
+      minorText = `${version.major}.${version.minor.replace(/\D+$/, "")}`;
+    } catch (error) {
+      throw new UsageError(
+        `${this.source()}: the API server ${cluster.server} does not answer (${error.message}); check that the cluster runs and that the kubeconfig names its address, or pass another --kubeconfig/--context`
+      );
+    }
+    if (!isKubernetesMinor(minorText)) {
+      throw new UsageError(
+        `${this.source()}: the cluster runs Kubernetes ${gitVersion}; kaic knows ${KUBERNETES_MINORS.join(", ")}`
+      );
+    }
+    this.kc = kc;
+    this.dir = await mkdtemp(join(tmpdir(), "kaic-existing-"));
+    const kubeconfigPath = join(this.dir, "kubeconfig");
+    await writeFile(kubeconfigPath, kc.exportConfig(), { mode: 384 });
+    this.options.onCreated?.({ type: "directory", path: this.dir });
+    this.options.onCreated?.({ type: "run-namespaces", kubeconfigPath, runId: this.options.runId });
+    const nodes = (await kc.makeApiClient(ObjectCoreV1Api).listNode()).items;
+    const names = nodes.map((n2) => n2.metadata.name);
+    const realContainerNodes = nodes.filter((n2) => !n2.metadata?.annotations?.[KWOK_NODE_ANNOTATION]).map((n2) => n2.metadata.name);
+    this.options.log(
+      `existing cluster ${kc.getCurrentContext()} (${cluster.server}): ${gitVersion}, ${names.length} nodes`
+    );
+    return {
+      provider: "existing",
+      name: kc.getCurrentContext(),
+      kubeconfigPath,
+      serverVersion: gitVersion,
+      minor: minorText,
+      nodes: names,
+      capabilities: {
+        realContainers: realContainerNodes.length === names.length,
+        realContainerNodes,
+        disposable: false
+      }
+    };
+  }
+  /** Removes the namespaces this run's suites left, then the kubeconfig copy. */
+  async down() {
+    const kc = this.kc;
+    this.kc = null;
+    if (kc) await removeRunNamespaces(kc, this.options.runId, this.options.log);
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+};
+function withTimeout(promise, ms) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1e3} s`)), ms);
+    })
+  ]).finally(() => clearTimeout(timer));
+}
+
 // node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
   if (typeof value !== "object" || value === null) {
@@ -15091,7 +15220,7 @@ var {
 
 // src/util/processes.ts
 import { readFileSync as readFileSync3 } from "node:fs";
-import { open, readFile as readFile4, rm } from "node:fs/promises";
+import { open, readFile as readFile4, rm as rm2 } from "node:fs/promises";
 import { createServer } from "node:net";
 function isProcessAlive(pid) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -15125,7 +15254,7 @@ async function withLockFile(path6, fn, options = {}) {
       if (!holder || !isProcessAlive(holder)) {
         if (!holder) await sleep(100);
         const again = Number((await readFile4(path6, "utf8").catch(() => "")).trim());
-        if (!again || !isProcessAlive(again)) await rm(path6, { force: true });
+        if (!again || !isProcessAlive(again)) await rm2(path6, { force: true });
         continue;
       }
       if (Date.now() > deadline) {
@@ -15141,7 +15270,7 @@ async function withLockFile(path6, fn, options = {}) {
   try {
     return await fn();
   } finally {
-    await rm(path6, { force: true });
+    await rm2(path6, { force: true });
   }
 }
 async function processCommandLine(pid) {
@@ -15226,8 +15355,8 @@ kaic: ${signal} received, cleaning up\u2026 (again to force exit)
 
 // src/providers/real-node/host.ts
 import { existsSync } from "node:fs";
-import { readFile as readFile5, readdir, rmdir, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile as readFile5, readdir, rmdir, stat, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join2 } from "node:path";
 
 // src/util/net.ts
 import { createServer as createServer2 } from "node:net";
@@ -15295,7 +15424,7 @@ var V1_CONTROLLERS = ["cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "
 async function findExecutable(names, dirs) {
   for (const name of names) {
     for (const dir of dirs) {
-      if (existsSync(join(dir, name))) return join(dir, name);
+      if (existsSync(join2(dir, name))) return join2(dir, name);
     }
   }
   return null;
@@ -15334,7 +15463,7 @@ async function checkHost(options = {}) {
   if (!runc) problems.push("runc is not installed (apt-get install runc)");
   let cniBinDir = "";
   for (const dir of ["/usr/lib/cni", "/opt/cni/bin"]) {
-    if (["bridge", "host-local", "loopback"].every((p) => existsSync(join(dir, p)))) {
+    if (["bridge", "host-local", "loopback"].every((p) => existsSync(join2(dir, p)))) {
       cniBinDir = dir;
       break;
     }
@@ -15387,7 +15516,7 @@ async function foreignKubelet(mounts) {
     }
   }
   if (!existsSync(REAL_NODE_LOCK)) {
-    const stray = mounts.map((m) => join(m, PODS_CGROUP)).find((d) => existsSync(d));
+    const stray = mounts.map((m) => join2(m, PODS_CGROUP)).find((d) => existsSync(d));
     if (stray) {
       return [
         `${stray} exists but no kaic real node owns it: another kubelet's pods may live there (remove it only if you know it is stale)`
@@ -15419,7 +15548,7 @@ async function restoreSysctls(values) {
     if (!value) continue;
     const now = (await readFile5(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
     if (now !== value) {
-      await writeFile(`/proc/sys/${key}`, value).catch(() => void 0);
+      await writeFile2(`/proc/sys/${key}`, value).catch(() => void 0);
       changed.push(`${key.replace("/", ".")} ${now} \u2192 ${value}`);
     }
   }
@@ -15467,21 +15596,21 @@ async function unmountBelow(prefix) {
 }
 async function cgroupPids(dir) {
   const pids = [];
-  const own = await readFile5(join(dir, "cgroup.procs"), "utf8").catch(() => "");
+  const own = await readFile5(join2(dir, "cgroup.procs"), "utf8").catch(() => "");
   pids.push(...own.split("\n").filter(Boolean).map(Number));
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) pids.push(...await cgroupPids(join(dir, entry.name)));
+    if (entry.isDirectory()) pids.push(...await cgroupPids(join2(dir, entry.name)));
   }
   return pids;
 }
 async function removeCgroupTree(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) await removeCgroupTree(join(dir, entry.name));
+    if (entry.isDirectory()) await removeCgroupTree(join2(dir, entry.name));
   }
   await rmdir(dir).catch(() => void 0);
 }
 async function removeCgroups(mounts, name) {
-  const roots = mounts.map((m) => join(m, name)).filter((d) => existsSync(d));
+  const roots = mounts.map((m) => join2(m, name)).filter((d) => existsSync(d));
   for (const root of roots) {
     for (const pid of await cgroupPids(root)) {
       try {
@@ -15504,9 +15633,9 @@ async function netnsSince(since) {
   const dir = "/run/netns";
   const names = [];
   for (const name of await readdir(dir).catch(() => [])) {
-    const info = await stat(join(dir, name)).catch(() => null);
+    const info = await stat(join2(dir, name)).catch(() => null);
     if (info && info.mtimeMs >= since - 1e3 && name.startsWith("cni-"))
-      names.push(join(dir, name));
+      names.push(join2(dir, name));
   }
   return names;
 }
@@ -15514,92 +15643,92 @@ async function netnsSince(since) {
 // src/providers/kwok.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
 import { existsSync as existsSync5 } from "node:fs";
-import { cp as cp2, mkdir as mkdir4, readFile as readFile8, readdir as readdir3, rm as rm5, stat as stat2, writeFile as writeFile6 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { basename, delimiter as delimiter2, dirname as dirname3, join as join9 } from "node:path";
+import { cp as cp2, mkdir as mkdir4, readFile as readFile8, readdir as readdir3, rm as rm6, stat as stat2, writeFile as writeFile7 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+import { basename, delimiter as delimiter2, dirname as dirname3, join as join10 } from "node:path";
 
 // src/build/go-build.ts
 import { randomBytes } from "node:crypto";
 import { existsSync as existsSync2 } from "node:fs";
-import { cp, mkdir, readFile as readFile6, readdir as readdir2, rename, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join as join3 } from "node:path";
+import { cp, mkdir, readFile as readFile6, readdir as readdir2, rename, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { dirname, join as join4 } from "node:path";
 
 // src/cache.ts
 import { homedir } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 function cacheDir(env = process.env) {
   if (env.KAIC_CACHE) return env.KAIC_CACHE;
-  const xdg = env.XDG_CACHE_HOME || join2(homedir(), ".cache");
-  return join2(xdg, "kaic");
+  const xdg = env.XDG_CACHE_HOME || join3(homedir(), ".cache");
+  return join3(xdg, "kaic");
 }
 function kubernetesBinDir(release, root = cacheDir()) {
-  return join2(root, "bin", "kubernetes", release.version);
+  return join3(root, "bin", "kubernetes", release.version);
 }
 function kubeletBinDir(release, root = cacheDir()) {
-  return join2(root, "bin", "kubelet", release.version);
+  return join3(root, "bin", "kubelet", release.version);
 }
 function containerdBinDir(version, root = cacheDir()) {
-  return join2(root, "bin", "containerd", version);
+  return join3(root, "bin", "containerd", version);
 }
 function criToolsBinDir(version, root = cacheDir()) {
-  return join2(root, "bin", "cri-tools", version);
+  return join3(root, "bin", "cri-tools", version);
 }
 function kueueDir(version, root = cacheDir()) {
-  return join2(root, "bin", "kueue", version);
+  return join3(root, "bin", "kueue", version);
 }
 function prometheusDir(version, root = cacheDir()) {
-  return join2(root, "bin", "prometheus", version);
+  return join3(root, "bin", "prometheus", version);
 }
 function prometheusAdapterDir(version, root = cacheDir()) {
-  return join2(root, "bin", "prometheus-adapter", version);
+  return join3(root, "bin", "prometheus-adapter", version);
 }
 function karpenterDir(version, root = cacheDir()) {
-  return join2(root, "bin", "karpenter", version);
+  return join3(root, "bin", "karpenter", version);
 }
 function traefikDir(version, root = cacheDir()) {
-  return join2(root, "bin", "traefik", version);
+  return join3(root, "bin", "traefik", version);
 }
 function gatewayApiDir(version, root = cacheDir()) {
-  return join2(root, "bin", "gateway-api", version);
+  return join3(root, "bin", "gateway-api", version);
 }
 function jobsetDir(version, root = cacheDir()) {
-  return join2(root, "bin", "jobset", version);
+  return join3(root, "bin", "jobset", version);
 }
 function nodeBinaryPaths(release, root = cacheDir()) {
   const containerd = containerdBinDir(CONTAINERD_VERSION, root);
   return {
-    kubelet: join2(kubeletBinDir(release, root), "kubelet"),
-    containerd: join2(containerd, "containerd"),
-    containerdShim: join2(containerd, "containerd-shim-runc-v2"),
-    ctr: join2(containerd, "ctr"),
-    crictl: join2(criToolsBinDir(CRI_TOOLS_VERSION, root), "crictl")
+    kubelet: join3(kubeletBinDir(release, root), "kubelet"),
+    containerd: join3(containerd, "containerd"),
+    containerdShim: join3(containerd, "containerd-shim-runc-v2"),
+    ctr: join3(containerd, "ctr"),
+    crictl: join3(criToolsBinDir(CRI_TOOLS_VERSION, root), "crictl")
   };
 }
 function etcdBinDir(etcdVersion, root = cacheDir()) {
-  return join2(root, "bin", "etcd", etcdVersion);
+  return join3(root, "bin", "etcd", etcdVersion);
 }
 function kindBinDir(kindVersion, root = cacheDir()) {
-  return join2(root, "bin", "kind", kindVersion);
+  return join3(root, "bin", "kind", kindVersion);
 }
 function kwokBinDir(kwokVersion, root = cacheDir()) {
-  return join2(root, "bin", "kwok", kwokVersion);
+  return join3(root, "bin", "kwok", kwokVersion);
 }
 function binaryPaths(release, kwokVersion, root = cacheDir()) {
   const k8s = kubernetesBinDir(release, root);
   const kwok = kwokBinDir(kwokVersion, root);
   return {
-    etcd: join2(etcdBinDir(release.etcdVersion, root), "etcd"),
-    kubeApiserver: join2(k8s, "kube-apiserver"),
-    kubeControllerManager: join2(k8s, "kube-controller-manager"),
-    kubeScheduler: join2(k8s, "kube-scheduler"),
-    kubectl: join2(k8s, "kubectl"),
-    kwok: join2(kwok, "kwok"),
-    kwokctl: join2(kwok, "kwokctl")
+    etcd: join3(etcdBinDir(release.etcdVersion, root), "etcd"),
+    kubeApiserver: join3(k8s, "kube-apiserver"),
+    kubeControllerManager: join3(k8s, "kube-controller-manager"),
+    kubeScheduler: join3(k8s, "kube-scheduler"),
+    kubectl: join3(k8s, "kubectl"),
+    kwok: join3(kwok, "kwok"),
+    kwokctl: join3(kwok, "kwokctl")
   };
 }
 function goCacheEnv(root = cacheDir()) {
-  return { GOMODCACHE: join2(root, "go", "mod"), GOCACHE: join2(root, "go", "build") };
+  return { GOMODCACHE: join3(root, "go", "mod"), GOCACHE: join3(root, "go", "build") };
 }
 
 // src/versions/addons.ts
@@ -15670,7 +15799,7 @@ async function downloadModule(modulePath, version, env) {
     env,
     reject: false,
     // Outside any module, so no go.mod around us is consulted or changed.
-    cwd: tmpdir()
+    cwd: tmpdir2()
   });
   let info;
   try {
@@ -15702,7 +15831,7 @@ async function definedFeatureGates(sourceDirs) {
     if (!existsSync2(dir)) continue;
     for (const entry of await readdir2(dir)) {
       if (!entry.endsWith(".go") || entry.endsWith("_test.go")) continue;
-      const text = await readFile6(join3(dir, entry), "utf8");
+      const text = await readFile6(join4(dir, entry), "utf8");
       for (const match of text.matchAll(/featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"/g)) {
         gates.add(match[1]);
       }
@@ -15746,15 +15875,15 @@ ${tail(output)}`
 }
 async function readStamp(dir) {
   try {
-    return JSON.parse(await readFile6(join3(dir, STAMP), "utf8"));
+    return JSON.parse(await readFile6(join4(dir, STAMP), "utf8"));
   } catch {
     return null;
   }
 }
 async function buildWrapper(spec, root, log) {
-  await mkdir(join3(root, "bin"), { recursive: true });
+  await mkdir(join4(root, "bin"), { recursive: true });
   return withLockFile(
-    join3(root, "bin", `.lock-${spec.component}-${spec.version}`),
+    join4(root, "bin", `.lock-${spec.component}-${spec.version}`),
     () => buildWrapperLocked(spec, root, log),
     {
       timeoutMs: 60 * 6e4,
@@ -15764,13 +15893,13 @@ async function buildWrapper(spec, root, log) {
 }
 async function buildWrapperLocked(spec, root, log) {
   const stamp = await readStamp(spec.outDir);
-  if (stamp && spec.binaries.every((b) => existsSync2(join3(spec.outDir, b)))) {
+  if (stamp && spec.binaries.every((b) => existsSync2(join4(spec.outDir, b)))) {
     log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
     return false;
   }
   const started = Date.now();
   const env = goEnv(root);
-  const wrapperDir = join3(root, "wrappers", `${spec.component}-${spec.version}`);
+  const wrapperDir = join4(root, "wrappers", `${spec.component}-${spec.version}`);
   await mkdir(wrapperDir, { recursive: true });
   const goMod = [
     `// Generated by kaic's scripts/build-k8s.ts: builds ${spec.component} ${spec.version}.`,
@@ -15785,13 +15914,13 @@ async function buildWrapperLocked(spec, root, log) {
     ...spec.replaces.length ? ["", "replace (", ...spec.replaces.map(([m, to, v]) => `	${m} => ${to} ${v}`), ")"] : [],
     ""
   ].join("\n");
-  const goModPath = join3(wrapperDir, "go.mod");
+  const goModPath = join4(wrapperDir, "go.mod");
   const previous = existsSync2(goModPath) ? await readFile6(goModPath, "utf8") : null;
   if (previous !== goMod) {
-    await writeFile2(goModPath, goMod);
-    await rm2(join3(wrapperDir, "go.sum"), { force: true });
+    await writeFile3(goModPath, goMod);
+    await rm3(join4(wrapperDir, "go.sum"), { force: true });
   }
-  const tmpDir = join3(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
+  const tmpDir = join4(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
   await mkdir(tmpDir, { recursive: true });
   try {
     log(`${spec.component} ${spec.version}: resolving modules`);
@@ -15817,10 +15946,10 @@ async function buildWrapperLocked(spec, root, log) {
       { cwd: wrapperDir, env, label: `${spec.component} build`, log }
     );
     for (const [from, to] of Object.entries(spec.renames ?? {})) {
-      if (existsSync2(join3(tmpDir, from))) await rename(join3(tmpDir, from), join3(tmpDir, to));
+      if (existsSync2(join4(tmpDir, from))) await rename(join4(tmpDir, from), join4(tmpDir, to));
     }
     for (const binary of spec.binaries) {
-      if (!existsSync2(join3(tmpDir, binary))) {
+      if (!existsSync2(join4(tmpDir, binary))) {
         throw new BuildError(`${spec.component} build produced no ${binary} in ${tmpDir}`);
       }
     }
@@ -15834,15 +15963,15 @@ async function buildWrapperLocked(spec, root, log) {
       goVersion: goVer,
       seconds
     };
-    await writeFile2(join3(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
+    await writeFile3(join4(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
 `);
-    await rm2(spec.outDir, { recursive: true, force: true });
-    await mkdir(join3(spec.outDir, ".."), { recursive: true });
+    await rm3(spec.outDir, { recursive: true, force: true });
+    await mkdir(join4(spec.outDir, ".."), { recursive: true });
     await rename(tmpDir, spec.outDir);
     log(`${spec.component} ${spec.version}: built in ${formatSeconds(Date.now() - started)}`);
     return true;
   } finally {
-    await rm2(tmpDir, { recursive: true, force: true });
+    await rm3(tmpDir, { recursive: true, force: true });
   }
 }
 async function expectVersionOutput(binary, args, expected) {
@@ -15885,7 +16014,7 @@ async function buildKubelet(release, log, root = cacheDir()) {
 async function buildFromKubernetesModule(release, component, outDir, binaries, log, root) {
   const env = goEnv(root);
   await mkdir(root, { recursive: true });
-  if (await readStamp(outDir) && binaries.every((b) => existsSync2(join3(outDir, b)))) {
+  if (await readStamp(outDir) && binaries.every((b) => existsSync2(join4(outDir, b)))) {
     log(`${component} ${release.version}: cached (${outDir})`);
     return false;
   }
@@ -15899,8 +16028,8 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
   const apiserverInfo = await downloadModule("k8s.io/apiserver", staging, env);
   const apiInfo = await downloadModule("k8s.io/api", staging, env);
   const gates = await definedFeatureGates([
-    join3(info.Dir, "pkg", "features"),
-    join3(apiserverInfo.Dir, "pkg", "features")
+    join4(info.Dir, "pkg", "features"),
+    join4(apiserverInfo.Dir, "pkg", "features")
   ]);
   const unknownGates = Object.keys(release.featureGates).filter((g) => !gates.has(g));
   if (unknownGates.length) {
@@ -15910,7 +16039,7 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
   }
   for (const groupVersion of Object.keys(release.runtimeConfig)) {
     const [group, version] = groupVersion.split("/");
-    const dir = join3(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
+    const dir = join4(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
     if (!existsSync2(dir)) {
       throw new BuildError(
         `the version table enables ${groupVersion} on ${release.minor}, but k8s.io/api ${staging} has no such API version (src/versions/kubernetes.ts)`
@@ -15948,7 +16077,7 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
         for (const b of binaries) {
           const args = b === "kubectl" ? ["version", "--client"] : ["--version"];
           const expected = b === "kubectl" ? `Client Version: ${release.version}` : `Kubernetes ${release.version}`;
-          await expectVersionOutput(join3(dir, b), args, expected);
+          await expectVersionOutput(join4(dir, b), args, expected);
         }
       }
     },
@@ -15960,7 +16089,7 @@ async function carriedReplaces(spec, info, local, env, root) {
   const edit = await execa("go", ["mod", "edit", "-json", info.GoMod], {
     env,
     reject: false,
-    cwd: tmpdir()
+    cwd: tmpdir2()
   });
   if (edit.exitCode !== 0) {
     throw new BuildError(`go mod edit -json ${info.GoMod} failed:
@@ -15973,22 +16102,22 @@ ${tail(edit.stderr)}`);
     const from = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
     if (New.Version) {
       replaces.push([from, New.Path, New.Version]);
-    } else if (existsSync2(join3(info.Dir, New.Path, "go.mod"))) {
-      replaces.push([from, join3(info.Dir, New.Path), ""]);
+    } else if (existsSync2(join4(info.Dir, New.Path, "go.mod"))) {
+      replaces.push([from, join4(info.Dir, New.Path), ""]);
     } else {
       throw new BuildError(
         `${spec.module}@${spec.version} replaces ${Old.Path} by its directory ${New.Path}, which the module proxy's zip does not hold (a nested module); the build must give ${Old.Path} as a local module`
       );
     }
   }
-  const localRoot = join3(root, "wrappers", `${spec.component}-${spec.version}-local`);
+  const localRoot = join4(root, "wrappers", `${spec.component}-${spec.version}-local`);
   for (const [path6, mod] of Object.entries(local)) {
-    const dir = join3(localRoot, path6.replace(/[^A-Za-z0-9.-]+/g, "_"));
-    await rm2(dir, { recursive: true, force: true });
+    const dir = join4(localRoot, path6.replace(/[^A-Za-z0-9.-]+/g, "_"));
+    await rm3(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     if (mod.base) {
       const base = await downloadModule(mod.base.module, mod.base.version, env);
-      const dropped = (mod.drop ?? []).map((d) => join3(base.Dir, d));
+      const dropped = (mod.drop ?? []).map((d) => join4(base.Dir, d));
       await cp(base.Dir, dir, {
         recursive: true,
         filter: (source) => !dropped.some((d) => source === d || source.startsWith(`${d}/`))
@@ -15996,15 +16125,15 @@ ${tail(edit.stderr)}`);
       await execa("chmod", ["-R", "u+w", dir]);
     }
     for (const [name, content] of Object.entries(mod.files)) {
-      await mkdir(dirname(join3(dir, name)), { recursive: true });
-      await writeFile2(join3(dir, name), content);
+      await mkdir(dirname(join4(dir, name)), { recursive: true });
+      await writeFile3(join4(dir, name), content);
     }
     replaces.push([path6, dir, ""]);
   }
   return replaces;
 }
 async function buildPlainModule(spec, log, root) {
-  if (await readStamp(spec.outDir) && spec.binaries.every((b) => existsSync2(join3(spec.outDir, b)))) {
+  if (await readStamp(spec.outDir) && spec.binaries.every((b) => existsSync2(join4(spec.outDir, b)))) {
     log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
     return false;
   }
@@ -16018,8 +16147,8 @@ async function buildPlainModule(spec, log, root) {
       ...spec,
       verify: async (dir) => {
         for (const [from, to] of spec.moduleFiles ?? []) {
-          await mkdir(dirname(join3(dir, to)), { recursive: true });
-          await cp(join3(info.Dir, from), join3(dir, to), { recursive: true });
+          await mkdir(dirname(join4(dir, to)), { recursive: true });
+          await cp(join4(info.Dir, from), join4(dir, to), { recursive: true });
         }
         await spec.verify(dir);
       },
@@ -16045,7 +16174,7 @@ async function buildEtcd(etcdVersion, log, root = cacheDir()) {
       // Go names the binary "server" after the package path (the /v3 suffix is dropped).
       renames: { server: "etcd", v3: "etcd" },
       verify: (dir) => expectVersionOutput(
-        join3(dir, "etcd"),
+        join4(dir, "etcd"),
         ["--version"],
         `etcd Version: ${etcdVersion.slice(1)}`
       )
@@ -16063,7 +16192,7 @@ async function buildKwok(kwokVersion, log, root = cacheDir()) {
       outDir: kwokBinDir(kwokVersion, root),
       binaries: ["kwok", "kwokctl"],
       packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
-      verify: (dir) => expectVersionOutput(join3(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
+      verify: (dir) => expectVersionOutput(join4(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
     },
     log,
     root
@@ -16078,7 +16207,7 @@ async function buildKind(kindVersion, log, root = cacheDir()) {
       outDir: kindBinDir(kindVersion, root),
       binaries: ["kind"],
       packages: ["sigs.k8s.io/kind"],
-      verify: (dir) => expectVersionOutput(join3(dir, "kind"), ["version"], `kind ${kindVersion}`)
+      verify: (dir) => expectVersionOutput(join4(dir, "kind"), ["version"], `kind ${kindVersion}`)
     },
     log,
     root
@@ -16102,7 +16231,7 @@ async function buildContainerd(version, log, root = cacheDir()) {
       binaries: ["containerd", "containerd-shim-runc-v2", "ctr"],
       packages: ["containerd", "containerd-shim-runc-v2", "ctr"].map((c3) => `${module}/cmd/${c3}`),
       ldflags: [`-X ${module}/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join3(dir, "containerd"), ["--version"], version)
+      verify: (dir) => expectVersionOutput(join4(dir, "containerd"), ["--version"], version)
     },
     log,
     root
@@ -16118,7 +16247,7 @@ async function buildCriTools(version, log, root = cacheDir()) {
       binaries: ["crictl"],
       packages: ["sigs.k8s.io/cri-tools/cmd/crictl"],
       ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join3(dir, "crictl"), ["--version"], version)
+      verify: (dir) => expectVersionOutput(join4(dir, "crictl"), ["--version"], version)
     },
     log,
     root
@@ -16138,7 +16267,7 @@ async function buildKueue(log, root = cacheDir()) {
         ["config/components/crd/bases", "crds"],
         ["config/components/webhook/manifests.yaml", "webhook.yaml"]
       ],
-      verify: (dir) => expectHelpMentions(join3(dir, "kueue"), "-config")
+      verify: (dir) => expectHelpMentions(join4(dir, "kueue"), "-config")
     },
     log,
     root
@@ -16159,7 +16288,7 @@ async function buildPrometheus(log, root = cacheDir()) {
         `-X ${versionPkg}.Version=${PROMETHEUS.release}`,
         `-X ${versionPkg}.Branch=module-${PROMETHEUS.version}`
       ],
-      verify: (dir) => expectVersionOutput(join3(dir, "prometheus"), ["--version"], PROMETHEUS.release)
+      verify: (dir) => expectVersionOutput(join4(dir, "prometheus"), ["--version"], PROMETHEUS.release)
     },
     log,
     root
@@ -16175,7 +16304,7 @@ async function buildPrometheusAdapter(log, root = cacheDir()) {
       binaries: ["prometheus-adapter"],
       packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
       renames: { adapter: "prometheus-adapter" },
-      verify: (dir) => expectHelpMentions(join3(dir, "prometheus-adapter"), "--metrics-relist-interval")
+      verify: (dir) => expectHelpMentions(join4(dir, "prometheus-adapter"), "--metrics-relist-interval")
     },
     log,
     root
@@ -16198,7 +16327,7 @@ async function buildKarpenter(log, root = cacheDir()) {
           "crds/karpenter.kwok.sh_kwoknodeclasses.yaml"
         ]
       ],
-      verify: (dir) => expectHelpMentions(join3(dir, "karpenter-kwok"), "--instance-types-file-path")
+      verify: (dir) => expectHelpMentions(join4(dir, "karpenter-kwok"), "--instance-types-file-path")
     },
     log,
     root
@@ -16290,8 +16419,8 @@ async function buildTraefik(log, root = cacheDir()) {
         }
       },
       verify: async (dir) => {
-        await expectVersionOutput(join3(dir, "traefik"), ["version"], release);
-        await expectHelpMentions(join3(dir, "traefik"), "--providers.kubernetesgateway");
+        await expectVersionOutput(join4(dir, "traefik"), ["version"], release);
+        await expectHelpMentions(join4(dir, "traefik"), "--providers.kubernetesgateway");
       }
     },
     log,
@@ -16304,26 +16433,26 @@ function goSource(lines) {
 }
 async function ensureGatewayApiCrds(log, root = cacheDir()) {
   const outDir = gatewayApiDir(GATEWAY_API.version, root);
-  const crds = join3(outDir, "crds");
+  const crds = join4(outDir, "crds");
   if (await readStamp(outDir)) return crds;
-  await mkdir(join3(root, "bin"), { recursive: true });
+  await mkdir(join4(root, "bin"), { recursive: true });
   return withLockFile(
-    join3(root, "bin", `.lock-gateway-api-${GATEWAY_API.version}`),
+    join4(root, "bin", `.lock-gateway-api-${GATEWAY_API.version}`),
     async () => {
       if (await readStamp(outDir)) return crds;
       const started = Date.now();
       const info = await downloadModule(GATEWAY_API.module, GATEWAY_API.version, goEnv(root));
-      const source = join3(info.Dir, GATEWAY_API.crdDir);
+      const source = join4(info.Dir, GATEWAY_API.crdDir);
       const files = existsSync2(source) ? (await readdir2(source)).filter((f) => /\.ya?ml$/.test(f)) : [];
       if (!files.length) {
         throw new BuildError(
           `${GATEWAY_API.module}@${GATEWAY_API.version} has no YAML files in ${GATEWAY_API.crdDir}`
         );
       }
-      const tmpDir = join3(root, "bin", `.tmp-gateway-api-${randomBytes(4).toString("hex")}`);
+      const tmpDir = join4(root, "bin", `.tmp-gateway-api-${randomBytes(4).toString("hex")}`);
       try {
-        await mkdir(join3(tmpDir, "crds"), { recursive: true });
-        for (const file of files) await cp(join3(source, file), join3(tmpDir, "crds", file));
+        await mkdir(join4(tmpDir, "crds"), { recursive: true });
+        for (const file of files) await cp(join4(source, file), join4(tmpDir, "crds", file));
         const stamp = {
           component: "gateway-api",
           version: GATEWAY_API.version,
@@ -16331,13 +16460,13 @@ async function ensureGatewayApiCrds(log, root = cacheDir()) {
           goVersion: await goVersion(),
           seconds: Math.round((Date.now() - started) / 1e3)
         };
-        await writeFile2(join3(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
+        await writeFile3(join4(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
 `);
-        await rm2(outDir, { recursive: true, force: true });
+        await rm3(outDir, { recursive: true, force: true });
         await mkdir(dirname(outDir), { recursive: true });
         await rename(tmpDir, outDir);
       } finally {
-        await rm2(tmpDir, { recursive: true, force: true });
+        await rm3(tmpDir, { recursive: true, force: true });
       }
       log(`gateway-api ${GATEWAY_API.version}: ${files.length} CRD files in ${crds}`);
       return crds;
@@ -16360,7 +16489,7 @@ async function buildJobSet(log, root = cacheDir()) {
         ["config/components/webhook/manifests.yaml", "webhook.yaml"],
         ["config/components/webhook/patches", "webhook-patches"]
       ],
-      verify: (dir) => expectHelpMentions(join3(dir, "jobset"), "-config")
+      verify: (dir) => expectHelpMentions(join4(dir, "jobset"), "-config")
     },
     log,
     root
@@ -16376,27 +16505,27 @@ async function ensureNodeBinaries(release, log, root = cacheDir()) {
 
 // src/providers/real-node/real-node.ts
 import { constants as constants4, existsSync as existsSync4 } from "node:fs";
-import { access, mkdir as mkdir3, open as open2, readFile as readFile7, rm as rm4, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { access, mkdir as mkdir3, open as open2, readFile as readFile7, rm as rm5, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join7 } from "node:path";
 var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/util/pki.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { writeFile as writeFile3 } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { writeFile as writeFile4 } from "node:fs/promises";
+import { join as join5 } from "node:path";
 var CertificateError = class extends Error {
   name = "CertificateError";
 };
 async function issueCertificate(request) {
-  const key = join4(request.dir, `${request.name}.key`);
-  const cert = join4(request.dir, `${request.name}.crt`);
-  const csr = join4(request.dir, `${request.name}.csr`);
-  const ext = join4(request.dir, `${request.name}.ext`);
+  const key = join5(request.dir, `${request.name}.key`);
+  const cert = join5(request.dir, `${request.name}.crt`);
+  const csr = join5(request.dir, `${request.name}.csr`);
+  const ext = join5(request.dir, `${request.name}.ext`);
   const altNames = [
     ...(request.ipAddresses ?? []).map((ip) => `IP:${ip}`),
     ...(request.dnsNames ?? []).map((dns) => `DNS:${dns}`)
   ];
-  await writeFile3(
+  await writeFile4(
     ext,
     [
       `extendedKeyUsage = ${request.usage === "client" ? "clientAuth" : "serverAuth"}`,
@@ -16452,9 +16581,9 @@ async function issueCertificate(request) {
 // src/providers/real-node/oci-image.ts
 import { createHash } from "node:crypto";
 import { existsSync as existsSync3 } from "node:fs";
-import { chmod, copyFile, mkdir as mkdir2, mkdtemp, rename as rename2, rm as rm3, symlink, writeFile as writeFile4 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname2, join as join5 } from "node:path";
+import { chmod, copyFile, mkdir as mkdir2, mkdtemp as mkdtemp2, rename as rename2, rm as rm4, symlink, writeFile as writeFile5 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { dirname as dirname2, join as join6 } from "node:path";
 import { gzipSync } from "node:zlib";
 var ImageBuildError = class extends Error {
   constructor(message) {
@@ -16479,26 +16608,26 @@ async function findStaticBusybox() {
   );
 }
 async function makeRootfs(dir, busybox) {
-  await mkdir2(join5(dir, "bin"), { recursive: true });
-  await copyFile(busybox, join5(dir, "bin", "busybox"));
-  await chmod(join5(dir, "bin", "busybox"), 493);
+  await mkdir2(join6(dir, "bin"), { recursive: true });
+  await copyFile(busybox, join6(dir, "bin", "busybox"));
+  await chmod(join6(dir, "bin", "busybox"), 493);
   const applets = (await execa(busybox, ["--list-full"])).stdout.split("\n").filter(Boolean);
   for (const applet of applets) {
-    const path6 = join5(dir, applet);
+    const path6 = join6(dir, applet);
     if (existsSync3(path6)) continue;
     await mkdir2(dirname2(path6), { recursive: true });
     await symlink("/bin/busybox", path6);
   }
   for (const d of ["dev", "proc", "sys", "etc", "root", "var", "run", "home"]) {
-    await mkdir2(join5(dir, d), { recursive: true });
+    await mkdir2(join6(dir, d), { recursive: true });
   }
-  await mkdir2(join5(dir, "tmp"), { recursive: true });
-  await chmod(join5(dir, "tmp"), 1023);
-  await writeFile4(
-    join5(dir, "etc", "passwd"),
+  await mkdir2(join6(dir, "tmp"), { recursive: true });
+  await chmod(join6(dir, "tmp"), 1023);
+  await writeFile5(
+    join6(dir, "etc", "passwd"),
     "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n"
   );
-  await writeFile4(join5(dir, "etc", "group"), "root:x:0:\nnobody:x:65534:\n");
+  await writeFile5(join6(dir, "etc", "group"), "root:x:0:\nnobody:x:65534:\n");
 }
 async function packLayer(dir) {
   const result = await execa(
@@ -16534,17 +16663,17 @@ function architecture() {
   return arch;
 }
 async function buildImageArchive(specs, archivePath, busybox) {
-  const work = await mkdtemp(join5(tmpdir2(), "kaic-image-"));
+  const work = await mkdtemp2(join6(tmpdir3(), "kaic-image-"));
   try {
-    const rootfs = join5(work, "rootfs");
+    const rootfs = join6(work, "rootfs");
     await makeRootfs(rootfs, busybox ?? await findStaticBusybox());
     const { tar, gz } = await packLayer(rootfs);
-    const layout = join5(work, "layout");
-    const blobs = join5(layout, "blobs", "sha256");
+    const layout = join6(work, "layout");
+    const blobs = join6(layout, "blobs", "sha256");
     await mkdir2(blobs, { recursive: true });
     const putBlob = async (data) => {
       const digest = sha256(data);
-      await writeFile4(join5(blobs, digest.slice("sha256:".length)), data);
+      await writeFile5(join6(blobs, digest.slice("sha256:".length)), data);
       return { digest, size: Buffer.byteLength(data) };
     };
     const layer = await putBlob(gz);
@@ -16585,9 +16714,9 @@ async function buildImageArchive(specs, archivePath, busybox) {
         }
       });
     }
-    await writeFile4(join5(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    await writeFile4(
-      join5(layout, "index.json"),
+    await writeFile5(join6(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    await writeFile5(
+      join6(layout, "index.json"),
       JSON.stringify({
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.index.v1+json",
@@ -16597,11 +16726,11 @@ async function buildImageArchive(specs, archivePath, busybox) {
     const archive = await packLayer(layout);
     await mkdir2(dirname2(archivePath), { recursive: true });
     const partial = `${archivePath}.partial`;
-    await writeFile4(partial, archive.tar);
+    await writeFile5(partial, archive.tar);
     await rename2(partial, archivePath);
     return digests;
   } finally {
-    await rm3(work, { recursive: true, force: true });
+    await rm4(work, { recursive: true, force: true });
   }
 }
 
@@ -16613,7 +16742,7 @@ var REAL_NODE_TAINT = {
 };
 var REAL_NODE_LABEL = "kaic.dev/real-node";
 function realNodeDir(clusterDir) {
-  return join6(clusterDir, "real-node");
+  return join7(clusterDir, "real-node");
 }
 var RealNode = class {
   constructor(cluster, options = {}) {
@@ -16641,7 +16770,7 @@ var RealNode = class {
     if (this.options.ociRuntime !== void 0) await requireExecutable(this.options.ociRuntime);
     const bin = await this.binaries();
     await this.takeMachineLock();
-    await mkdir3(join6(this.dir, "logs"), { recursive: true });
+    await mkdir3(join7(this.dir, "logs"), { recursive: true });
     const state = {
       ownerPid: process.pid,
       startedAt: Date.now(),
@@ -16652,14 +16781,14 @@ var RealNode = class {
       createdHostPaths: FIXED_HOST_PATHS.filter((p) => !existsSync4(p)),
       cgroupMounts: host.cgroupMounts
     };
-    await writeFile5(join6(this.dir, "state.json"), `${JSON.stringify(state, null, 2)}
+    await writeFile6(join7(this.dir, "state.json"), `${JSON.stringify(state, null, 2)}
 `);
     if (existsSync4(`/sys/class/net/${REAL_NODE_BRIDGE}`)) {
       throw new RealNodeError(
         `network interface ${REAL_NODE_BRIDGE} already exists: a real node from another run may still be up, or something else uses the name (remove it: ip link del ${REAL_NODE_BRIDGE})`
       );
     }
-    const longestSocket = join6(
+    const longestSocket = join7(
       this.dir,
       "kubelet",
       "plugins_registry",
@@ -16678,11 +16807,11 @@ var RealNode = class {
       dir: this.dir,
       nodeIp: host.nodeIp,
       kubeletPort,
-      containerdSocket: join6(this.dir, "containerd.sock"),
-      kubeletRootDir: join6(this.dir, "kubelet"),
-      pluginsRegistryDir: join6(this.dir, "kubelet", "plugins_registry"),
-      pluginsDir: join6(this.dir, "kubelet", "plugins"),
-      cdiDir: join6(this.dir, "cdi"),
+      containerdSocket: join7(this.dir, "containerd.sock"),
+      kubeletRootDir: join7(this.dir, "kubelet"),
+      pluginsRegistryDir: join7(this.dir, "kubelet", "plugins_registry"),
+      pluginsDir: join7(this.dir, "kubelet", "plugins"),
+      cdiDir: join7(this.dir, "cdi"),
       cgroupVersion: host.cgroupVersion,
       images: {},
       startSeconds: 0
@@ -16739,13 +16868,13 @@ var RealNode = class {
           `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); only one fits, because kubelet and containerd use machine-wide paths and cgroups`
         );
       }
-      if (holder?.dir && existsSync4(join6(holder.dir, "state.json"))) {
+      if (holder?.dir && existsSync4(join7(holder.dir, "state.json"))) {
         this.log(`cleaning up a real node whose owner (pid ${holder.pid}) is gone: ${holder.dir}`);
-        await cleanupRealNode(join6(holder.dir, ".."), this.log, {
+        await cleanupRealNode(join7(holder.dir, ".."), this.log, {
           binaries: nodeBinaryPaths(this.cluster.release)
         });
       }
-      await rm4(REAL_NODE_LOCK, { force: true });
+      await rm5(REAL_NODE_LOCK, { force: true });
     }
     throw new RealNodeError(`could not take ${REAL_NODE_LOCK}`);
   }
@@ -16765,10 +16894,10 @@ var RealNode = class {
     const d = this.dir;
     const runtime = this.options.ociRuntime ?? host.runc;
     for (const sub of ["containerd/root", "containerd/state", "cni/net.d", "cni/ipam", "cdi"]) {
-      await mkdir3(join6(d, sub), { recursive: true });
+      await mkdir3(join7(d, sub), { recursive: true });
     }
-    await writeFile5(
-      join6(d, "cni", "net.d", "10-kaic-bridge.conflist"),
+    await writeFile6(
+      join7(d, "cni", "net.d", "10-kaic-bridge.conflist"),
       `${JSON.stringify(
         {
           cniVersion: "1.0.0",
@@ -16784,7 +16913,7 @@ var RealNode = class {
                 type: "host-local",
                 ranges: [[{ subnet: podCidr }]],
                 routes: [{ dst: "0.0.0.0/0" }],
-                dataDir: join6(d, "cni", "ipam")
+                dataDir: join7(d, "cni", "ipam")
               }
             }
           ]
@@ -16829,22 +16958,22 @@ var RealNode = class {
       "  stream_server_port = '0'",
       ""
     ].join("\n");
-    await writeFile5(join6(d, "containerd.toml"), config);
+    await writeFile6(join7(d, "containerd.toml"), config);
     if (!host.canLowerOomScore) {
       this.log(
         "no CAP_SYS_RESOURCE here: containerd keeps container oom_score_adj at or above its own"
       );
     }
-    const logFile = join6(d, "logs", "containerd.log");
-    this.containerd = execa(bin.containerd, ["--config", join6(d, "containerd.toml")], {
+    const logFile = join7(d, "logs", "containerd.log");
+    this.containerd = execa(bin.containerd, ["--config", join7(d, "containerd.toml")], {
       // The runc shim is found on PATH.
-      env: { PATH: `${join6(bin.containerdShim, "..")}:${process.env.PATH ?? ""}` },
+      env: { PATH: `${join7(bin.containerdShim, "..")}:${process.env.PATH ?? ""}` },
       stdio: ["ignore", { file: logFile }, { file: logFile }],
       reject: false,
       cleanup: false
     });
     this.containerd.catch(() => void 0);
-    await writeFile5(join6(d, "containerd.pid"), `${this.containerd.pid}
+    await writeFile6(join7(d, "containerd.pid"), `${this.containerd.pid}
 `);
     await this.waitFor(
       async () => {
@@ -16865,7 +16994,7 @@ ${await logTail(logFile)}`
   }
   /** Builds the stand-in images and imports them under the names containerd's CRI looks up. */
   async importImages(bin, info) {
-    const archive = join6(this.dir, "images.tar");
+    const archive = join7(this.dir, "images.tar");
     const specs = [
       {
         name: LOCAL_NODE_IMAGES.pause,
@@ -16935,28 +17064,28 @@ ${imported.all ?? ""}`);
   }
   async startKubelet(bin, host, info) {
     const d = this.dir;
-    const pki = join6(this.cluster.clusterDir, "pki");
-    await mkdir3(join6(d, "pki"), { recursive: true });
+    const pki = join7(this.cluster.clusterDir, "pki");
+    await mkdir3(join7(d, "pki"), { recursive: true });
     await mkdir3(info.kubeletRootDir, { recursive: true });
-    await this.issueClientCertificate(pki, join6(d, "pki"));
+    await this.issueClientCertificate(pki, join7(d, "pki"));
     const clusterKc = new KubeConfig();
     clusterKc.loadFromFile(this.cluster.kubeconfigPath);
     const server = clusterKc.getCurrentCluster()?.server;
     if (!server) throw new RealNodeError(`${this.cluster.kubeconfigPath} names no server`);
-    await writeFile5(
-      join6(d, "kubelet.kubeconfig"),
+    await writeFile6(
+      join7(d, "kubelet.kubeconfig"),
       (0, import_yaml3.stringify)({
         apiVersion: "v1",
         kind: "Config",
         clusters: [
-          { name: "kwok", cluster: { server, "certificate-authority": join6(pki, "ca.crt") } }
+          { name: "kwok", cluster: { server, "certificate-authority": join7(pki, "ca.crt") } }
         ],
         users: [
           {
             name: this.name,
             user: {
-              "client-certificate": join6(d, "pki", "node.crt"),
-              "client-key": join6(d, "pki", "node.key")
+              "client-certificate": join7(d, "pki", "node.crt"),
+              "client-key": join7(d, "pki", "node.key")
             }
           }
         ],
@@ -16979,7 +17108,7 @@ ${imported.all ?? ""}`);
       authentication: {
         anonymous: { enabled: false },
         webhook: { enabled: true },
-        x509: { clientCAFile: join6(pki, "ca.crt") }
+        x509: { clientCAFile: join7(pki, "ca.crt") }
       },
       authorization: { mode: "Webhook" },
       // A test node on a shared disk: evict only when truly out of room, never GC our images.
@@ -16991,23 +17120,23 @@ ${imported.all ?? ""}`);
       },
       imageGCHighThresholdPercent: 100,
       imageGCLowThresholdPercent: 99,
-      podLogsDir: join6(d, "pod-logs"),
-      volumePluginDir: join6(d, "volume-plugins"),
+      podLogsDir: join7(d, "pod-logs"),
+      volumePluginDir: join7(d, "volume-plugins"),
       resolvConf: "",
       serializeImagePulls: false,
       nodeStatusUpdateFrequency: "4s",
       featureGates: this.cluster.release.featureGates
     };
-    await writeFile5(join6(d, "kubelet.yaml"), (0, import_yaml3.stringify)(config));
+    await writeFile6(join7(d, "kubelet.yaml"), (0, import_yaml3.stringify)(config));
     const labels = {
       [REAL_NODE_LABEL]: "true",
       ...this.options.labels
     };
     const args = [
-      `--config=${join6(d, "kubelet.yaml")}`,
-      `--kubeconfig=${join6(d, "kubelet.kubeconfig")}`,
+      `--config=${join7(d, "kubelet.yaml")}`,
+      `--kubeconfig=${join7(d, "kubelet.kubeconfig")}`,
       `--root-dir=${info.kubeletRootDir}`,
-      `--cert-dir=${join6(d, "kubelet-pki")}`,
+      `--cert-dir=${join7(d, "kubelet-pki")}`,
       `--hostname-override=${this.name}`,
       `--node-ip=${info.nodeIp}`,
       `--node-labels=${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",")}`,
@@ -17016,22 +17145,22 @@ ${imported.all ?? ""}`);
       ],
       "--v=2"
     ];
-    const logFile = join6(d, "logs", "kubelet.log");
+    const logFile = join7(d, "logs", "kubelet.log");
     this.kubelet = execa(bin.kubelet, args, {
       stdio: ["ignore", { file: logFile }, { file: logFile }],
       reject: false,
       cleanup: false
     });
     this.kubelet.catch(() => void 0);
-    await writeFile5(join6(d, "kubelet.pid"), `${this.kubelet.pid}
+    await writeFile6(join7(d, "kubelet.pid"), `${this.kubelet.pid}
 `);
   }
   /** A client certificate for system:node:<name> in system:nodes, signed by the cluster CA. */
   async issueClientCertificate(clusterPki, out) {
     try {
       await issueCertificate({
-        caCert: join6(clusterPki, "ca.crt"),
-        caKey: join6(clusterPki, "ca.key"),
+        caCert: join7(clusterPki, "ca.crt"),
+        caKey: join7(clusterPki, "ca.key"),
         subject: `/O=system:nodes/CN=system:node:${this.name}`,
         dir: out,
         name: "node",
@@ -17045,7 +17174,7 @@ ${imported.all ?? ""}`);
     const kc = new KubeConfig();
     kc.loadFromFile(this.cluster.kubeconfigPath);
     const core = kc.makeApiClient(ObjectCoreV1Api);
-    const logFile = join6(this.dir, "logs", "kubelet.log");
+    const logFile = join7(this.dir, "logs", "kubelet.log");
     await this.waitFor(
       async () => {
         if (this.kubelet?.exitCode !== null) {
@@ -17099,14 +17228,14 @@ async function shimPids(socket) {
 }
 async function cleanupRealNode(clusterDir, log, options) {
   const dir = realNodeDir(clusterDir);
-  const statePath = join6(dir, "state.json");
+  const statePath = join7(dir, "state.json");
   if (!existsSync4(statePath)) {
-    await rm4(dir, { recursive: true, force: true });
+    await rm5(dir, { recursive: true, force: true });
     return;
   }
   const state = JSON.parse(await readFile7(statePath, "utf8"));
-  const socket = join6(dir, "containerd.sock");
-  await stopByPidFile(join6(dir, "kubelet.pid"), dir, 1e4);
+  const socket = join7(dir, "containerd.sock");
+  await stopByPidFile(join7(dir, "kubelet.pid"), dir, 1e4);
   if (existsSync4(socket)) {
     const result = await execa(
       options.binaries.crictl,
@@ -17116,14 +17245,14 @@ async function cleanupRealNode(clusterDir, log, options) {
     if (result.exitCode !== 0)
       log(`crictl rmp --all failed (cleaning up by hand): ${result.all ?? ""}`);
   }
-  await stopByPidFile(join6(dir, "containerd.pid"), dir, 1e4);
+  await stopByPidFile(join7(dir, "containerd.pid"), dir, 1e4);
   for (const pid of await shimPids(socket)) await terminateProcess(pid, 2e3);
   const leftovers = [];
   const mounts = state.cgroupMounts.length ? state.cgroupMounts : (await cgroupMounts()).mounts;
   leftovers.push(...await removeCgroups(mounts, PODS_CGROUP));
   for (const netns of await netnsSince(state.startedAt)) {
     await execa("umount", [netns], { reject: false });
-    await rm4(netns, { force: true });
+    await rm5(netns, { force: true });
   }
   const unmounted = await unmountBelow(dir);
   if (unmounted.length) log(`unmounted ${unmounted.length} leftover mounts under ${dir}`);
@@ -17135,17 +17264,17 @@ async function cleanupRealNode(clusterDir, log, options) {
   await removeIptablesChains(added);
   for (const path6 of state.createdHostPaths) {
     await unmountBelow(path6);
-    await rm4(path6, { recursive: true, force: true });
+    await rm5(path6, { recursive: true, force: true });
   }
   const restored = await restoreSysctls(state.sysctls);
   if (restored.length) log(`sysctls restored: ${restored.join(", ")}`);
   const stillMounted = await unmountBelow(dir);
   if (stillMounted.length) leftovers.push(...stillMounted.map((m) => `mount ${m}`));
-  await rm4(dir, { recursive: true, force: true }).catch((error) => {
+  await rm5(dir, { recursive: true, force: true }).catch((error) => {
     leftovers.push(`${dir}: ${error.message}`);
   });
   const lock = await readFile7(REAL_NODE_LOCK, "utf8").catch(() => "");
-  if (lock.includes(dir)) await rm4(REAL_NODE_LOCK, { force: true });
+  if (lock.includes(dir)) await rm5(REAL_NODE_LOCK, { force: true });
   if (leftovers.length) {
     throw new RealNodeError(`real node cleanup left: ${leftovers.join("; ")}`);
   }
@@ -17159,11 +17288,11 @@ async function requireExecutable(path6) {
 }
 
 // src/providers/kwok-binaries.ts
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/util/executables.ts
 import { accessSync, constants as constants5 } from "node:fs";
-import { delimiter, join as join7 } from "node:path";
+import { delimiter, join as join8 } from "node:path";
 function isExecutable(file) {
   try {
     accessSync(file, constants5.X_OK);
@@ -17174,7 +17303,7 @@ function isExecutable(file) {
 }
 function findOnPath(name, pathVariable = process.env.PATH ?? "") {
   for (const dir of pathVariable.split(delimiter).filter(Boolean)) {
-    if (isExecutable(join7(dir, name))) return join7(dir, name);
+    if (isExecutable(join8(dir, name))) return join8(dir, name);
   }
   return null;
 }
@@ -17197,9 +17326,9 @@ async function kubeApiserverMinor(file) {
 }
 async function binariesFromDir(dir, release, source = BIN_DIR_VARIABLE) {
   const paths = Object.fromEntries(
-    Object.entries(BINARY_FILES).map(([key, file]) => [key, join8(dir, file)])
+    Object.entries(BINARY_FILES).map(([key, file]) => [key, join9(dir, file)])
   );
-  const missing = Object.values(BINARY_FILES).filter((f) => !isExecutable(join8(dir, f)));
+  const missing = Object.values(BINARY_FILES).filter((f) => !isExecutable(join9(dir, f)));
   if (missing.length) {
     throw new UsageError(
       `${source}=${dir} lacks ${missing.join(", ")} (it must hold ${Object.values(BINARY_FILES).join(", ")}); unset it to use kaic's cache and builds`
@@ -17239,9 +17368,9 @@ var KwokStartError = class extends Error {
 };
 var PortCollisionError = class extends Error {
 };
-var START_LOCK = join9(tmpdir3(), "kaic-kwok-start.lock");
+var START_LOCK = join10(tmpdir4(), "kaic-kwok-start.lock");
 function defaultKwokWorkdir(env = process.env) {
-  return env.KAIC_KWOK_WORKDIR || join9(tmpdir3(), "kaic-kwok");
+  return env.KAIC_KWOK_WORKDIR || join10(tmpdir4(), "kaic-kwok");
 }
 var KEPT_FAILED_LOGS = 10;
 var DEFAULT_ALLOCATABLE = { cpu: "32", memory: "256Gi", pods: "110" };
@@ -17273,10 +17402,10 @@ var KwokProvider = class {
   downPromise = null;
   realNode = null;
   clusterDir(name) {
-    return join9(this.workdir, "clusters", name);
+    return join10(this.workdir, "clusters", name);
   }
   ownerPath(name) {
-    return join9(this.workdir, "owners", `${name}.json`);
+    return join10(this.workdir, "owners", `${name}.json`);
   }
   kwokEnv() {
     return { ...process.env, KWOK_WORKDIR: this.workdir };
@@ -17308,7 +17437,7 @@ var KwokProvider = class {
           name = await this.claimName(binaries.kwokctl);
         }
       }
-      const kubeconfigPath = join9(this.clusterDir(name), "kubeconfig.yaml");
+      const kubeconfigPath = join10(this.clusterDir(name), "kubeconfig.yaml");
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfigPath);
       const serverVersion = (await kc.makeApiClient(ObjectVersionApi).getCode()).gitVersion;
@@ -17339,8 +17468,8 @@ var KwokProvider = class {
         minor: this.release.minor,
         nodes: realNode ? [...nodes, realNode.name] : nodes,
         ca: {
-          cert: join9(this.clusterDir(name), "pki", "ca.crt"),
-          key: join9(this.clusterDir(name), "pki", "ca.key")
+          cert: join10(this.clusterDir(name), "pki", "ca.crt"),
+          key: join10(this.clusterDir(name), "pki", "ca.key")
         },
         capabilities: {
           realContainers: false,
@@ -17359,20 +17488,20 @@ var KwokProvider = class {
   }
   /** Copies a failed cluster's component logs out of its directory before it is deleted. */
   async keepLogs(name) {
-    const from = join9(this.clusterDir(name), "logs");
+    const from = join10(this.clusterDir(name), "logs");
     if (!existsSync5(from)) return null;
-    const keptDir = join9(this.workdir, "failed-logs");
-    const to = join9(keptDir, name);
+    const keptDir = join10(this.workdir, "failed-logs");
+    const to = join10(keptDir, name);
     await cp2(from, to, { recursive: true }).catch(() => void 0);
     const kept = await readdir3(keptDir, { withFileTypes: true });
     const byAge = await Promise.all(
       kept.map(async (d) => ({
-        path: join9(keptDir, d.name),
-        mtime: (await stat2(join9(keptDir, d.name))).mtimeMs
+        path: join10(keptDir, d.name),
+        mtime: (await stat2(join10(keptDir, d.name))).mtimeMs
       }))
     );
     for (const old of byAge.sort((a2, b) => b.mtime - a2.mtime).slice(KEPT_FAILED_LOGS)) {
-      await rm5(old.path, { recursive: true, force: true });
+      await rm6(old.path, { recursive: true, force: true });
     }
     return existsSync5(to) ? to : null;
   }
@@ -17386,8 +17515,8 @@ var KwokProvider = class {
       minor: this.release.minor,
       createdAt: (/* @__PURE__ */ new Date()).toISOString()
     };
-    await mkdir4(join9(this.workdir, "owners"), { recursive: true });
-    await writeFile6(this.ownerPath(name), `${JSON.stringify(owner)}
+    await mkdir4(join10(this.workdir, "owners"), { recursive: true });
+    await writeFile7(this.ownerPath(name), `${JSON.stringify(owner)}
 `);
     this.options.onCreated?.({ type: "kwok-cluster", workdir: this.workdir, name, kwokctl });
     return name;
@@ -17466,8 +17595,8 @@ var KwokProvider = class {
         // The API server reaches kubelets (logs, exec) by node address, as a cluster admin.
         "kube-apiserver": [
           ["kubelet-preferred-address-types", "InternalIP"],
-          ["kubelet-client-certificate", join9(this.clusterDir(name), "pki", "admin.crt")],
-          ["kubelet-client-key", join9(this.clusterDir(name), "pki", "admin.key")]
+          ["kubelet-client-certificate", join10(this.clusterDir(name), "pki", "admin.crt")],
+          ["kubelet-client-key", join10(this.clusterDir(name), "pki", "admin.key")]
         ]
       }),
       "--timeout",
@@ -17527,24 +17656,24 @@ ${summariseKwokctl(output)}`
   }
   /** The first component whose pid file names a process that has exited. */
   async findDeadComponent(name) {
-    const pidsDir = join9(this.clusterDir(name), "pids");
+    const pidsDir = join10(this.clusterDir(name), "pids");
     if (!existsSync5(pidsDir)) return null;
     for (const file of await readdir3(pidsDir)) {
-      const pid = Number((await readFile8(join9(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile8(join10(pidsDir, file), "utf8").catch(() => "")).trim());
       if (pid && !isProcessAlive(pid)) return file.replace(/\.pid$/, "");
     }
     return null;
   }
   /** Log tails, the failed component's first and longest. */
   async componentLogTails(name, failed) {
-    const logsDir = join9(this.clusterDir(name), "logs");
+    const logsDir = join10(this.clusterDir(name), "logs");
     if (!existsSync5(logsDir)) return "(no component logs were written)";
     const files = (await readdir3(logsDir)).sort(
       (a2, b) => a2.startsWith(`${failed}.`) ? -1 : b.startsWith(`${failed}.`) ? 1 : a2.localeCompare(b)
     );
     const parts = [];
     for (const file of files) {
-      const text = await readFile8(join9(logsDir, file), "utf8").catch(() => "");
+      const text = await readFile8(join10(logsDir, file), "utf8").catch(() => "");
       const lines = file.startsWith(`${failed}.`) ? 20 : 3;
       parts.push(`--- ${file} (last ${lines} lines) ---
 ${tailLines(text, lines)}`);
@@ -17579,7 +17708,7 @@ ${tailLines(text, lines)}`);
         names.push(nodeName);
       }
     }
-    await waitFor(
+    await waitFor2(
       async () => {
         const list = await core.listNode();
         const ready = list.items.filter(
@@ -17624,7 +17753,7 @@ function summariseKwokctl(output) {
 function tailLines(text, lines) {
   return text.trim().split("\n").slice(-lines).join("\n");
 }
-async function waitFor(check, timeoutMs, message) {
+async function waitFor2(check, timeoutMs, message) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -17633,8 +17762,8 @@ async function waitFor(check, timeoutMs, message) {
   throw new KwokStartError(`${message} within ${timeoutMs / 1e3}s`);
 }
 async function deleteCluster(workdir, name, kwokctl, log) {
-  const dir = join9(workdir, "clusters", name);
-  const owner = await readFile8(join9(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+  const dir = join10(workdir, "clusters", name);
+  const owner = await readFile8(join10(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
   await cleanupRealNode(dir, log, {
     binaries: nodeBinaryPaths(kubernetesRelease(parseMinorOr(owner?.minor)))
   }).catch((error) => log(`kwok: ${error.message}`));
@@ -17648,7 +17777,7 @@ async function deleteCluster(workdir, name, kwokctl, log) {
         "--name",
         name,
         "--kubeconfig",
-        join9(workdir, "owners", `${name}.kubeconfig`)
+        join10(workdir, "owners", `${name}.kubeconfig`)
       ],
       { env: { ...process.env, KWOK_WORKDIR: workdir }, reject: false, all: true }
     );
@@ -17658,27 +17787,27 @@ async function deleteCluster(workdir, name, kwokctl, log) {
       );
     }
   }
-  const pidsDir = join9(dir, "pids");
+  const pidsDir = join10(dir, "pids");
   if (existsSync5(pidsDir)) {
     for (const file of await readdir3(pidsDir)) {
-      const pid = Number((await readFile8(join9(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile8(join10(pidsDir, file), "utf8").catch(() => "")).trim());
       const cmdline = pid ? await processCommandLine(pid) : null;
       if (cmdline && cmdline.includes(dir)) await terminateProcess(pid);
     }
   }
-  await rm5(dir, { recursive: true, force: true });
-  await rm5(join9(workdir, "owners", `${name}.json`), { force: true });
-  await rm5(join9(workdir, "owners", `${name}.kubeconfig`), { force: true });
+  await rm6(dir, { recursive: true, force: true });
+  await rm6(join10(workdir, "owners", `${name}.json`), { force: true });
+  await rm6(join10(workdir, "owners", `${name}.kubeconfig`), { force: true });
 }
 async function removeStaleClusters(workdir, kwokctl, log) {
   const removed = [];
-  const ownersDir = join9(workdir, "owners");
-  const clustersDir = join9(workdir, "clusters");
+  const ownersDir = join10(workdir, "owners");
+  const clustersDir = join10(workdir, "clusters");
   const owned = /* @__PURE__ */ new Map();
   if (existsSync5(ownersDir)) {
     for (const file of await readdir3(ownersDir)) {
       if (!file.endsWith(".json")) continue;
-      const record = await readFile8(join9(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+      const record = await readFile8(join10(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
       owned.set(file.replace(/\.json$/, ""), record);
     }
   }
@@ -17721,6 +17850,9 @@ export {
   GATEWAY_API,
   TRAEFIK,
   JOBSET,
+  removeRunNamespaces,
+  isKubeconfigText,
+  ExistingProvider,
   execa,
   kueueDir,
   prometheusDir,

@@ -1,5 +1,26 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 
+// src/util/wait.ts
+var WaitAborted = class extends Error {
+};
+async function waitFor(what, probe, timeoutMs = 6e4, intervalMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      if (error instanceof WaitAborted) throw error;
+      last = error;
+    }
+    await new Promise((r2) => setTimeout(r2, intervalMs));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs / 1e3}s waiting for ${what}` + (last ? ` (last error: ${last.message})` : "")
+  );
+}
+
 // src/versions/kubernetes.ts
 var KUBERNETES_MINORS = ["1.33", "1.34", "1.35", "1.36", "1.37"];
 var DEFAULT_TEST_MINOR = "1.35";
@@ -198,6 +219,10 @@ function requirementTitle(id) {
 // src/k8s/kwok-nodes.ts
 var KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 
+// src/k8s/test-labels.ts
+var TEST_NAMESPACE_LABEL = "conformance.kaic.dev/test";
+var RUN_ID_LABEL = "conformance.kaic.dev/run-id";
+
 // src/versions/images.ts
 var NODE_RUNTIME_IMAGE = "node:24-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6";
 var LOCAL_NODE_IMAGES = {
@@ -218,6 +243,10 @@ export {
   requirementsFor,
   requirementTitle,
   KWOK_NODE_ANNOTATION,
+  TEST_NAMESPACE_LABEL,
+  RUN_ID_LABEL,
+  WaitAborted,
+  waitFor,
   KUBERNETES_MINORS,
   DEFAULT_TEST_MINOR,
   KWOK_VERSION,

@@ -7,33 +7,12 @@ import {
 import {
   LEVELS,
   isKubernetesMinor
-} from "./chunk-YT5IM4TV.js";
+} from "./chunk-3SHXQDXX.js";
 import {
   ObjectApisApi,
   ObjectCoreV1Api,
   ObjectVersionApi
 } from "./chunk-3HC7DDS5.js";
-
-// src/util/wait.ts
-var WaitAborted = class extends Error {
-};
-async function waitFor(what, probe, timeoutMs = 6e4, intervalMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      if (error instanceof WaitAborted) throw error;
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs / 1e3}s waiting for ${what}` + (last ? ` (last error: ${last.message})` : "")
-  );
-}
 
 // src/k8s/discovery.ts
 async function servedGroupVersions(kc, group) {
@@ -271,15 +250,7 @@ function requirementTag(id, level) {
   return `[AIConformance] [${id}] [${level}]`;
 }
 
-// src/k8s/test-labels.ts
-var TEST_NAMESPACE_LABEL = "conformance.kaic.dev/test";
-var RUN_ID_LABEL = "conformance.kaic.dev/run-id";
-
 export {
-  TEST_NAMESPACE_LABEL,
-  RUN_ID_LABEL,
-  WaitAborted,
-  waitFor,
   servedGroupVersions,
   servedDraApi,
   serverMinor,

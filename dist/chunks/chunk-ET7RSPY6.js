@@ -4,14 +4,14 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-5KOYD3NH.js";
+} from "./chunk-QV2ROORJ.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "./chunk-Z6QJLIZ4.js";
+} from "./chunk-3SHXQDXX.js";
 import {
   ObjectCustomObjectsApi
 } from "./chunk-3HC7DDS5.js";
