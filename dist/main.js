@@ -816,6 +816,7 @@ var require_lib = __commonJS({
 });
 
 // src/main.ts
+import { existsSync as existsSync4 } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join as join2, resolve } from "node:path";
 
@@ -5538,7 +5539,7 @@ async function publishTo(context3, settings, runs, body, defaultJobKey) {
     failOn: settings.failOn,
     targets: settings.targets,
     annotationFallback: fallback,
-    annotationPaths: settings.annotationPaths,
+    annotationPaths: existingPaths(settings.annotationPaths, context3.workspace),
     log: { info, warning }
   });
   if (outcome.checkRunUrl) setOutput("check-run-url", outcome.checkRunUrl);
@@ -5550,6 +5551,19 @@ async function publishTo(context3, settings, runs, body, defaultJobKey) {
     ...context3.runUrl ? [`[workflow run](${context3.runUrl})`] : [],
     ...outcome.skipped.length ? [`not published: ${outcome.skipped.join("; ")}`] : []
   ];
+}
+function existingPaths(paths, workspace) {
+  const kept = /* @__PURE__ */ new Map();
+  for (const [id, at] of paths) {
+    if (workspace && !existsSync4(join2(workspace, at.path))) {
+      warning(
+        `kaic: annotation-paths: ${id} \u2192 ${at.path} is not in the checked-out repository (${workspace}); its annotations go to the workflow file`
+      );
+      continue;
+    }
+    kept.set(id, at);
+  }
+  return kept;
 }
 function failOnGate(settings, runs) {
   const failing = runs.flatMap(

@@ -6,6 +6,7 @@
  * verdict (`fail-on`), never on a publishing error. What main creates is saved in the step's state
  * as it is created, so the post step can remove it if main is killed.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -119,7 +120,7 @@ async function publishTo(
     failOn: settings.failOn,
     targets: settings.targets,
     annotationFallback: fallback,
-    annotationPaths: settings.annotationPaths,
+    annotationPaths: existingPaths(settings.annotationPaths, context.workspace),
     log: { info: core.info, warning: core.warning },
   });
   if (outcome.checkRunUrl) core.setOutput('check-run-url', outcome.checkRunUrl);
@@ -131,6 +132,24 @@ async function publishTo(
     ...(context.runUrl ? [`[workflow run](${context.runUrl})`] : []),
     ...(outcome.skipped.length ? [`not published: ${outcome.skipped.join('; ')}`] : []),
   ];
+}
+
+/** Mapped annotation paths that exist in the checked-out repository; the others are said and dropped. */
+function existingPaths(
+  paths: ReadonlyMap<string, AnnotationLocation>,
+  workspace: string | null,
+): Map<string, AnnotationLocation> {
+  const kept = new Map<string, AnnotationLocation>();
+  for (const [id, at] of paths) {
+    if (workspace && !existsSync(join(workspace, at.path))) {
+      core.warning(
+        `kaic: annotation-paths: ${id} → ${at.path} is not in the checked-out repository (${workspace}); its annotations go to the workflow file`,
+      );
+      continue;
+    }
+    kept.set(id, at);
+  }
+  return kept;
 }
 
 function failOnGate(settings: ActionSettings, runs: readonly RunResult[]): void {

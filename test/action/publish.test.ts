@@ -264,10 +264,19 @@ describe('the action publishes to GitHub (bundled dist/, local API checked again
       join(workspace, '.github/workflows/conformance.yml'),
       'on: pull_request\njobs:\n  conformance:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v5\n      - uses: octo-org/kaic@v0\n',
     );
-    const result = makeRunResult({ failures: 1, unknown: ['gpu_sharing'] });
+    mkdirSync(join(workspace, 'docs'));
+    writeFileSync(join(workspace, 'docs/gpu.md'), '# GPUs\n');
+    const result = makeRunResult({
+      failures: 1,
+      unknown: ['gpu_sharing', 'virtualized_accelerator'],
+    });
     const results = writeRunResult(dir, 'r', result);
-    await runAction('main', {
-      inputs: { mode: 'aggregate', results, 'annotation-paths': 'gpu_sharing: docs/gpu.md:12' },
+    const run = await runAction('main', {
+      inputs: {
+        mode: 'aggregate',
+        results,
+        'annotation-paths': 'gpu_sharing: docs/gpu.md:12\nvirtualized_accelerator: docs/missing.md',
+      },
       event: 'pull_request',
       apiUrl,
       workspace,
@@ -277,7 +286,11 @@ describe('the action publishes to GitHub (bundled dist/, local API checked again
     expect(annotations.map((a) => [a.path, a.start_line, a.annotation_level])).to.deep.equal([
       ['.github/workflows/conformance.yml', 7, 'failure'],
       ['docs/gpu.md', 12, 'notice'],
+      ['.github/workflows/conformance.yml', 7, 'notice'],
     ]);
+    expect(run.stdout).to.include(
+      '::warning::kaic: annotation-paths: virtualized_accelerator → docs/missing.md is not in the checked-out repository',
+    );
   });
 
   it('bad inputs fail the step naming the input, before any request', async function () {

@@ -6,11 +6,12 @@
  * followed by the post step, leaving nothing behind.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { parse as parseYaml, stringify } from 'yaml';
 
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { hostTraces } from '../../src/providers/real-node/host.js';
@@ -19,6 +20,26 @@ import { waitFor } from '../../src/util/wait.js';
 import { runAction, startAction, type ActionRunOptions } from '../support/action-runner.js';
 import { GitHubApiServer } from '../support/github-api.js';
 import { filesBelow, processesBelow } from '../support/leftovers.js';
+
+/** The kubeconfig as text with its certificates and key inline, as a secret would hold it. */
+async function inlineKubeconfig(path: string): Promise<{ text: string; key: string }> {
+  const doc = parseYaml(await readFile(path, 'utf8')) as {
+    clusters: Array<{ cluster: Record<string, string> }>;
+    users: Array<{ user: Record<string, string> }>;
+  };
+  const data = async (file: string) => (await readFile(file)).toString('base64');
+  for (const { cluster } of doc.clusters) {
+    cluster['certificate-authority-data'] = await data(cluster['certificate-authority']!);
+    delete cluster['certificate-authority'];
+  }
+  for (const { user } of doc.users) {
+    user['client-certificate-data'] = await data(user['client-certificate']!);
+    user['client-key-data'] = await data(user['client-key']!);
+    delete user['client-certificate'];
+    delete user['client-key'];
+  }
+  return { text: stringify(doc), key: doc.users[0]!.user['client-key-data']! };
+}
 
 describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', function () {
   let dir = '';
@@ -142,9 +163,11 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
           (n) => n.metadata!.name!,
         );
       const nodesBefore = (await core.listNode()).items.map((n) => n.metadata!.name!);
+      // Given as text, as from a secret: its credentials must never show.
+      const kubeconfig = await inlineKubeconfig(handle.kubeconfigPath);
       const started = startAction(
         'main',
-        options({ provider: 'existing', kubeconfig: handle.kubeconfigPath }),
+        options({ provider: 'existing', kubeconfig: kubeconfig.text }),
       );
       await waitFor(
         'the run to create its namespace',
@@ -154,7 +177,19 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
       );
       const created = await runNamespaces();
       started.child.kill('SIGKILL');
-      await started.done;
+      const main = await started.done;
+      const shown = main.stdout.split('\n').filter((l) => l.includes(kubeconfig.key.slice(0, 40)));
+      expect(shown.length, 'the key is masked').to.be.greaterThan(0);
+      expect(
+        shown.filter((l) => !l.startsWith('::add-mask::')),
+        'lines showing the key',
+      ).to.deep.equal([]);
+      for (const file of await readdir(join(dir, 'out')).catch(() => [] as string[])) {
+        expect(await readFile(join(dir, 'out', file), 'utf8'), file).not.to.include(
+          kubeconfig.key.slice(0, 40),
+        );
+      }
+      expect(JSON.stringify(main.state)).not.to.include(kubeconfig.key.slice(0, 40));
       expect(await runNamespaces(), 'left by the killed main').to.deep.equal(created);
       const post = await runAction('post', {
         ...options({ provider: 'existing' }),
