@@ -26,12 +26,12 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-6KXRTOFY.js";
+} from "./chunks/chunk-I3WQJHVE.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
   require_dist
-} from "./chunks/chunk-XI5UHLQM.js";
+} from "./chunks/chunk-2OO6X5PO.js";
 import "./chunks/chunk-MYSFHF4F.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-P6MZGXTG.js";

@@ -12,7 +12,7 @@ import {
   processCommandLine,
   removeRunNamespaces,
   terminateProcess
-} from "./chunks/chunk-XI5UHLQM.js";
+} from "./chunks/chunk-2OO6X5PO.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {
   KubeConfig

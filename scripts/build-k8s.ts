@@ -13,6 +13,7 @@
  */
 import {
   BuildError,
+  buildHelm,
   buildJobSet,
   buildKarpenter,
   buildKueue,
@@ -20,6 +21,7 @@ import {
   buildPrometheusAdapter,
   buildTraefik,
   ensureBinaries,
+  ensureChart,
   ensureGatewayApiCrds,
   ensureNodeBinaries,
 } from '../src/build/go-build.js';
@@ -65,6 +67,10 @@ async function main(argv: string[]): Promise<void> {
   if (addons) await buildTraefik(log);
   if (addons) await ensureGatewayApiCrds(log);
   if (addons) await buildJobSet(log);
+  // Helm and the charts kaic installs on kind clusters.
+  if (addons) await buildHelm(log);
+  if (addons) await ensureChart('jobset', log);
+  if (addons) await ensureChart('kueue', log);
   if (addons || argv.includes('--kueue')) {
     if (minors.length === 0) return;
   }

@@ -108,6 +108,16 @@ export function kindBinDir(kindVersion: string, root = cacheDir()): string {
   return join(root, 'bin', 'kind', kindVersion);
 }
 
+/** Helm, which renders addon charts for kind clusters. */
+export function helmBinDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'helm', version);
+}
+
+/** A chart copied out of its Go module, e.g. charts/kueue of sigs.k8s.io/kueue@v0.17.0. */
+export function chartDir(name: string, version: string, root = cacheDir()): string {
+  return join(root, 'charts', name, version);
+}
+
 export function kwokBinDir(kwokVersion: string, root = cacheDir()): string {
   return join(root, 'bin', 'kwok', kwokVersion);
 }

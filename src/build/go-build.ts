@@ -33,13 +33,17 @@ import {
   traefikDir,
   kindBinDir,
   kwokBinDir,
+  helmBinDir,
+  chartDir,
   nodeBinaryPaths,
   type NodeBinaryPaths,
 } from '../cache.js';
 import { withLockFile } from '../util/processes.js';
 import {
   GATEWAY_API,
+  HELM,
   JOBSET,
+  KIND_CHARTS,
   KARPENTER,
   KUEUE,
   PROMETHEUS,
@@ -981,33 +985,52 @@ function goSource(lines: string[]): string {
  * The Gateway API's standard-channel CRDs, copied from the gateway-api module (nothing built)
  * into the cache, where a stamp marks the copy complete; returns the directory of the YAMLs.
  */
-export async function ensureGatewayApiCrds(log: ProgressLog, root = cacheDir()): Promise<string> {
-  const outDir = gatewayApiDir(GATEWAY_API.version, root);
-  const crds = join(outDir, 'crds');
-  if (await readStamp(outDir)) return crds;
+/**
+ * Copies files out of a Go module into kaic's cache, once (stamped, under a lock): `source` (a
+ * directory of the module) becomes `<outDir>/<target>`, keeping only files `keep` accepts.
+ */
+async function ensureModuleCopy(
+  spec: {
+    component: string;
+    module: string;
+    version: string;
+    source: string;
+    outDir: string;
+    target: string;
+    keep?: (file: string) => boolean;
+  },
+  log: ProgressLog,
+  root: string,
+): Promise<string> {
+  const { component, version, outDir } = spec;
+  const target = join(outDir, spec.target);
+  if (await readStamp(outDir)) return target;
   await mkdir(join(root, 'bin'), { recursive: true });
   return withLockFile(
-    join(root, 'bin', `.lock-gateway-api-${GATEWAY_API.version}`),
+    join(root, 'bin', `.lock-${component}-${version}`),
     async () => {
-      if (await readStamp(outDir)) return crds;
+      if (await readStamp(outDir)) return target;
       const started = Date.now();
-      const info = await downloadModule(GATEWAY_API.module, GATEWAY_API.version, goEnv(root));
-      const source = join(info.Dir, GATEWAY_API.crdDir);
+      const info = await downloadModule(spec.module, version, goEnv(root));
+      const source = join(info.Dir, spec.source);
       const files = existsSync(source)
-        ? (await readdir(source)).filter((f) => /\.ya?ml$/.test(f))
+        ? (await readdir(source, { recursive: true, withFileTypes: true }))
+            .filter((e) => e.isFile())
+            .map((e) => join(e.parentPath, e.name).slice(source.length + 1))
+            .filter((f) => spec.keep?.(f) ?? true)
         : [];
       if (!files.length) {
-        throw new BuildError(
-          `${GATEWAY_API.module}@${GATEWAY_API.version} has no YAML files in ${GATEWAY_API.crdDir}`,
-        );
+        throw new BuildError(`${spec.module}@${version} has no files to take in ${spec.source}`);
       }
-      const tmpDir = join(root, 'bin', `.tmp-gateway-api-${randomBytes(4).toString('hex')}`);
+      const tmpDir = join(root, 'bin', `.tmp-${component}-${randomBytes(4).toString('hex')}`);
       try {
-        await mkdir(join(tmpDir, 'crds'), { recursive: true });
-        for (const file of files) await cp(join(source, file), join(tmpDir, 'crds', file));
+        for (const file of files) {
+          await mkdir(dirname(join(tmpDir, spec.target, file)), { recursive: true });
+          await cp(join(source, file), join(tmpDir, spec.target, file));
+        }
         const stamp: Stamp = {
-          component: 'gateway-api',
-          version: GATEWAY_API.version,
+          component,
+          version,
           builtAt: new Date().toISOString(),
           goVersion: await goVersion(),
           seconds: Math.round((Date.now() - started) / 1000),
@@ -1019,10 +1042,70 @@ export async function ensureGatewayApiCrds(log: ProgressLog, root = cacheDir()):
       } finally {
         await rm(tmpDir, { recursive: true, force: true });
       }
-      log(`gateway-api ${GATEWAY_API.version}: ${files.length} CRD files in ${crds}`);
-      return crds;
+      log(`${component} ${version}: ${files.length} files from ${spec.module} in ${target}`);
+      return target;
     },
-    { onWait: (pid) => log(`gateway-api ${GATEWAY_API.version}: waiting for pid ${pid}`) },
+    { onWait: (pid) => log(`${component} ${version}: waiting for pid ${pid}`) },
+  );
+}
+
+export async function ensureGatewayApiCrds(log: ProgressLog, root = cacheDir()): Promise<string> {
+  return ensureModuleCopy(
+    {
+      component: 'gateway-api',
+      module: GATEWAY_API.module,
+      version: GATEWAY_API.version,
+      source: GATEWAY_API.crdDir,
+      outDir: gatewayApiDir(GATEWAY_API.version, root),
+      target: 'crds',
+      keep: (f) => !f.includes('/') && /\.ya?ml$/.test(f),
+    },
+    log,
+    root,
+  );
+}
+
+/** A chart the addon's own module carries (see KIND_CHARTS), copied into the cache. */
+export async function ensureChart(
+  name: keyof typeof KIND_CHARTS,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<string> {
+  const chart = KIND_CHARTS[name];
+  return ensureModuleCopy(
+    {
+      component: `chart-${name}`,
+      module: chart.module,
+      version: chart.version,
+      source: chart.chartDir,
+      outDir: chartDir(name, chart.version, root),
+      target: name,
+    },
+    log,
+    root,
+  );
+}
+
+/** Helm, for `helm template` of the charts kaic installs on kind. */
+export async function buildHelm(log: ProgressLog, root = cacheDir()): Promise<boolean> {
+  return buildPlainModule(
+    {
+      component: 'helm',
+      module: HELM.module,
+      version: HELM.version,
+      outDir: helmBinDir(HELM.version, root),
+      binaries: ['helm'],
+      packages: [`${HELM.module}/cmd/helm`],
+      ldflags: [`-X ${HELM.module}/internal/version.version=${HELM.version}`],
+      verify: (dir) =>
+        expectVersionOutput(
+          join(dir, 'helm'),
+          ['version', '--template', '{{.Version}}'],
+          HELM.version,
+        ),
+    },
+    log,
+    root,
   );
 }
 

@@ -1,8 +1,9 @@
 /**
  * The addon plan on a kind cluster. kaic installs its own fake-GPU driver there (the publisher,
  * the kubelet plugin DaemonSet and the exporter from `kaic fakegpu manifests`, on the GPU workers
- * kind-configs labels); the other addons are not installed by kaic on kind yet and are left out,
- * saying so, so their suites report what the cluster itself offers.
+ * kind-configs labels), and Kueue (gang-scheduler) and JobSet (ai-operator) from the Helm charts
+ * their own modules carry (src/addons/kind-charts.ts). The other addons are not installed by kaic
+ * on kind yet and are left out, saying so, so their suites report what the cluster itself offers.
  */
 import * as k8s from '@kubernetes/client-node';
 
@@ -11,17 +12,28 @@ import { fakegpuManifests, type ManifestObject } from '../fakegpu/manifests.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, PROFILE_LABEL } from '../fakegpu/slices.js';
 import { DraObjects } from '../k8s/dra-objects.js';
 import { FAKE_GPU_NODE_LABEL } from '../providers/kind-config.js';
+import { applyChart, renderChart, type KindChart } from '../addons/kind-charts.js';
 import { waitFor } from '../util/wait.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 import { FAKE_GPU_DRIVER_NAME } from './simulated-gpus.js';
 import type { RunningAddons } from './kwok-addons.js';
 
 /** Addons kaic can install into a kind cluster today. */
-export const KIND_INSTALLABLE: readonly AddonId[] = ['fake-gpu'];
+export const KIND_INSTALLABLE: readonly AddonId[] = ['fake-gpu', 'gang-scheduler', 'ai-operator'];
+
+/** The chart each chart-installed addon comes from, and what the suites are told of it. */
+const KIND_ADDON_CHARTS: Partial<
+  Record<AddonId, { chart: KindChart; env: Record<string, string> }>
+> = {
+  'gang-scheduler': { chart: 'kueue', env: { KAIC_GANG_SCHEDULER: 'kueue' } },
+  'ai-operator': { chart: 'jobset', env: { KAIC_AI_OPERATOR: 'jobset' } },
+};
 
 export interface KindAddonContext {
   kubeConfig: k8s.KubeConfig;
   release: KubernetesRelease;
+  /** The cluster's gitVersion, for the charts' version checks. */
+  serverVersion: string;
   gpuProfile: string;
   gpusPerNode: number;
   log: (line: string) => void;
@@ -47,13 +59,38 @@ export async function startKindAddons(
 ): Promise<RunningAddons> {
   const created: ManifestObject[] = [];
   const generic = k8s.KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
+  const chartStops: Array<() => Promise<void>> = [];
   const stop = async () => {
+    for (const stopChart of chartStops.reverse()) await stopChart();
+    chartStops.length = 0;
     for (const object of created.reverse()) {
       await generic.delete(object as k8s.KubernetesObject).catch(() => undefined);
     }
     created.length = 0;
   };
   register(stop);
+  // Charts, wave by wave (the members of a wave in parallel), like the plan orders them.
+  const env: Record<string, string> = {};
+  const installChart = async (id: AddonId, chart: KindChart, chartEnv: Record<string, string>) => {
+    const t0 = Date.now();
+    const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
+    ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
+    const installed = await applyChart(ctx.kubeConfig, chart, docs, {
+      log: ctx.log,
+      ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
+    });
+    chartStops.push(installed.stop);
+    Object.assign(env, chartEnv);
+    ctx.log(`addon ${id}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  };
+  for (const wave of plan.waves) {
+    await Promise.all(
+      wave.flatMap((id) => {
+        const spec = KIND_ADDON_CHARTS[id];
+        return spec ? [installChart(id, spec.chart, spec.env)] : [];
+      }),
+    );
+  }
   if (plan.waves.flat().includes('fake-gpu')) {
     const selector = `${FAKE_GPU_NODE_LABEL}=true`;
     const objects = fakegpuManifests({
@@ -92,5 +129,5 @@ export async function startKindAddons(
     );
     ctx.log(`addon fake-gpu: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
-  return { env: {}, stop };
+  return { env, stop };
 }

@@ -286,19 +286,23 @@ export async function runPipeline(
             .filter((w) => w.length),
         };
         log(`addons on kind: ${plan.waves.flat().join(', ') || 'none'}`);
-        await progress.phase(`addons (${plan.waves.flat().length} on kind)`, () =>
-          startKindAddons(
-            plan,
-            {
-              kubeConfig,
-              release,
-              gpuProfile: config.gpuProfile,
-              gpusPerNode: config.gpusPerNode,
-              log,
-            },
-            register,
-          ),
+        const kindAddons = await progress.phase(
+          `addons (${plan.waves.flat().length} on kind)`,
+          () =>
+            startKindAddons(
+              plan,
+              {
+                kubeConfig,
+                release,
+                serverVersion: handle.serverVersion,
+                gpuProfile: config.gpuProfile,
+                gpusPerNode: config.gpusPerNode,
+                log,
+              },
+              register,
+            ),
         );
+        Object.assign(suiteEnv, kindAddons.env);
         if (plan.waves.flat().includes('fake-gpu')) accelerator = config.gpuProfile;
       } else {
         log(`addons in waves: ${addonPlan.waves.map((w) => w.join(' + ')).join(', then ')}`);

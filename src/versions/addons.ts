@@ -78,3 +78,33 @@ export const GATEWAY_API_INFERENCE_EXTENSION = {
   version: 'v1.6.0',
   crdDir: 'config/crd/bases',
 } as const;
+
+/**
+ * Helm: renders the charts the addons' own modules carry (JobSet, Kueue) into manifests for kind
+ * clusters (`helm template`; kaic applies them itself, so no release state lives in the cluster).
+ */
+export const HELM = { module: 'helm.sh/helm/v3', version: 'v3.22.0' } as const;
+
+/**
+ * The charts kaic installs on kind, each from the module of the version kwok runs as a process,
+ * with the release image of that version (the charts default to moving staging tags). Pinned by
+ * tag: the digests cannot be read without a registry; the kind node images are pinned by digest.
+ */
+export const KIND_CHARTS = {
+  jobset: {
+    module: 'sigs.k8s.io/jobset',
+    version: 'v0.11.0',
+    chartDir: 'charts/jobset',
+    image: { repository: 'registry.k8s.io/jobset/jobset', tag: 'v0.11.0', values: 'image' },
+  },
+  kueue: {
+    module: 'sigs.k8s.io/kueue',
+    version: 'v0.17.0',
+    chartDir: 'charts/kueue',
+    image: {
+      repository: 'registry.k8s.io/kueue/kueue',
+      tag: 'v0.17.0',
+      values: 'controllerManager.manager.image',
+    },
+  },
+} as const;

@@ -15711,6 +15711,12 @@ function etcdBinDir(etcdVersion, root = cacheDir()) {
 function kindBinDir(kindVersion, root = cacheDir()) {
   return join3(root, "bin", "kind", kindVersion);
 }
+function helmBinDir(version, root = cacheDir()) {
+  return join3(root, "bin", "helm", version);
+}
+function chartDir(name, version, root = cacheDir()) {
+  return join3(root, "charts", name, version);
+}
 function kwokBinDir(kwokVersion, root = cacheDir()) {
   return join3(root, "bin", "kwok", kwokVersion);
 }
@@ -15754,6 +15760,25 @@ var TRAEFIK = {
   version: "v3.7.13"
 };
 var JOBSET = { module: "sigs.k8s.io/jobset", version: "v0.11.0" };
+var HELM = { module: "helm.sh/helm/v3", version: "v3.22.0" };
+var KIND_CHARTS = {
+  jobset: {
+    module: "sigs.k8s.io/jobset",
+    version: "v0.11.0",
+    chartDir: "charts/jobset",
+    image: { repository: "registry.k8s.io/jobset/jobset", tag: "v0.11.0", values: "image" }
+  },
+  kueue: {
+    module: "sigs.k8s.io/kueue",
+    version: "v0.17.0",
+    chartDir: "charts/kueue",
+    image: {
+      repository: "registry.k8s.io/kueue/kueue",
+      tag: "v0.17.0",
+      values: "controllerManager.manager.image"
+    }
+  }
+};
 
 // src/build/go-build.ts
 var BuildError = class extends Error {
@@ -16431,31 +16456,31 @@ function goSource(lines) {
   return `${lines.join("\n")}
 `;
 }
-async function ensureGatewayApiCrds(log, root = cacheDir()) {
-  const outDir = gatewayApiDir(GATEWAY_API.version, root);
-  const crds = join4(outDir, "crds");
-  if (await readStamp(outDir)) return crds;
+async function ensureModuleCopy(spec, log, root) {
+  const { component, version, outDir } = spec;
+  const target = join4(outDir, spec.target);
+  if (await readStamp(outDir)) return target;
   await mkdir(join4(root, "bin"), { recursive: true });
   return withLockFile(
-    join4(root, "bin", `.lock-gateway-api-${GATEWAY_API.version}`),
+    join4(root, "bin", `.lock-${component}-${version}`),
     async () => {
-      if (await readStamp(outDir)) return crds;
+      if (await readStamp(outDir)) return target;
       const started = Date.now();
-      const info = await downloadModule(GATEWAY_API.module, GATEWAY_API.version, goEnv(root));
-      const source = join4(info.Dir, GATEWAY_API.crdDir);
-      const files = existsSync2(source) ? (await readdir2(source)).filter((f) => /\.ya?ml$/.test(f)) : [];
+      const info = await downloadModule(spec.module, version, goEnv(root));
+      const source = join4(info.Dir, spec.source);
+      const files = existsSync2(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join4(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
       if (!files.length) {
-        throw new BuildError(
-          `${GATEWAY_API.module}@${GATEWAY_API.version} has no YAML files in ${GATEWAY_API.crdDir}`
-        );
+        throw new BuildError(`${spec.module}@${version} has no files to take in ${spec.source}`);
       }
-      const tmpDir = join4(root, "bin", `.tmp-gateway-api-${randomBytes(4).toString("hex")}`);
+      const tmpDir = join4(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
       try {
-        await mkdir(join4(tmpDir, "crds"), { recursive: true });
-        for (const file of files) await cp(join4(source, file), join4(tmpDir, "crds", file));
+        for (const file of files) {
+          await mkdir(dirname(join4(tmpDir, spec.target, file)), { recursive: true });
+          await cp(join4(source, file), join4(tmpDir, spec.target, file));
+        }
         const stamp = {
-          component: "gateway-api",
-          version: GATEWAY_API.version,
+          component,
+          version,
           builtAt: (/* @__PURE__ */ new Date()).toISOString(),
           goVersion: await goVersion(),
           seconds: Math.round((Date.now() - started) / 1e3)
@@ -16468,10 +16493,60 @@ async function ensureGatewayApiCrds(log, root = cacheDir()) {
       } finally {
         await rm3(tmpDir, { recursive: true, force: true });
       }
-      log(`gateway-api ${GATEWAY_API.version}: ${files.length} CRD files in ${crds}`);
-      return crds;
+      log(`${component} ${version}: ${files.length} files from ${spec.module} in ${target}`);
+      return target;
     },
-    { onWait: (pid) => log(`gateway-api ${GATEWAY_API.version}: waiting for pid ${pid}`) }
+    { onWait: (pid) => log(`${component} ${version}: waiting for pid ${pid}`) }
+  );
+}
+async function ensureGatewayApiCrds(log, root = cacheDir()) {
+  return ensureModuleCopy(
+    {
+      component: "gateway-api",
+      module: GATEWAY_API.module,
+      version: GATEWAY_API.version,
+      source: GATEWAY_API.crdDir,
+      outDir: gatewayApiDir(GATEWAY_API.version, root),
+      target: "crds",
+      keep: (f) => !f.includes("/") && /\.ya?ml$/.test(f)
+    },
+    log,
+    root
+  );
+}
+async function ensureChart(name, log, root = cacheDir()) {
+  const chart = KIND_CHARTS[name];
+  return ensureModuleCopy(
+    {
+      component: `chart-${name}`,
+      module: chart.module,
+      version: chart.version,
+      source: chart.chartDir,
+      outDir: chartDir(name, chart.version, root),
+      target: name
+    },
+    log,
+    root
+  );
+}
+async function buildHelm(log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "helm",
+      module: HELM.module,
+      version: HELM.version,
+      outDir: helmBinDir(HELM.version, root),
+      binaries: ["helm"],
+      packages: [`${HELM.module}/cmd/helm`],
+      ldflags: [`-X ${HELM.module}/internal/version.version=${HELM.version}`],
+      verify: (dir) => expectVersionOutput(
+        join4(dir, "helm"),
+        ["version", "--template", "{{.Version}}"],
+        HELM.version
+      )
+    },
+    log,
+    root
   );
 }
 async function buildJobSet(log, root = cacheDir()) {
@@ -17850,6 +17925,8 @@ export {
   GATEWAY_API,
   TRAEFIK,
   JOBSET,
+  HELM,
+  KIND_CHARTS,
   removeRunNamespaces,
   isKubeconfigText,
   ExistingProvider,
@@ -17861,6 +17938,7 @@ export {
   traefikDir,
   jobsetDir,
   kindBinDir,
+  helmBinDir,
   processCommandLine,
   terminateProcess,
   assertPortFree,
@@ -17872,6 +17950,8 @@ export {
   buildKarpenter,
   buildTraefik,
   ensureGatewayApiCrds,
+  ensureChart,
+  buildHelm,
   buildJobSet,
   freePort,
   defaultRouteAddress,

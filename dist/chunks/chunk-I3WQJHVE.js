@@ -9,8 +9,10 @@ import {
   CheckFailed,
   ExistingProvider,
   GATEWAY_API,
+  HELM,
   JOBSET,
   KARPENTER,
+  KIND_CHARTS,
   KUEUE,
   KwokProvider,
   PROMETHEUS,
@@ -20,6 +22,7 @@ import {
   TRAEFIK,
   UsageError,
   assertPortFree,
+  buildHelm,
   buildJobSet,
   buildKarpenter,
   buildKind,
@@ -32,11 +35,13 @@ import {
   countResults,
   decideVerdict,
   defaultRouteAddress,
+  ensureChart,
   ensureGatewayApiCrds,
   execa,
   fillChecklist,
   findOnPath,
   freePort,
+  helmBinDir,
   isKubeconfigText,
   issueCertificate,
   jobsetDir,
@@ -53,7 +58,7 @@ import {
   resolveMigLayout,
   traefikDir,
   validateChecklist
-} from "./chunk-XI5UHLQM.js";
+} from "./chunk-2OO6X5PO.js";
 import {
   DcgmExporter
 } from "./chunk-MYSFHF4F.js";
@@ -109,10 +114,12 @@ import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectApiregistrationV1Api,
+  ObjectAppsV1Api,
   ObjectCoreV1Api,
   ObjectCustomObjectsApi,
   ObjectDiscoveryV1Api,
   ObjectVersionApi,
+  PatchStrategy,
   Watch,
   __commonJS,
   __esm,
@@ -31006,6 +31013,198 @@ function kindConfig(minor, options = {}) {
   };
 }
 
+// src/addons/kind-charts.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+var CHART_INSTALLS = {
+  jobset: { release: "jobset", namespace: "jobset-system", set: [] },
+  kueue: {
+    release: "kueue",
+    namespace: "kueue-system",
+    // One controller replica: the suites need one, and a kind cluster has little room.
+    set: ["controllerManager.replicas=1"]
+  }
+};
+var CHART_LABEL = "addons.kaic.dev/chart";
+var ChartError = class extends Error {
+  name = "ChartError";
+};
+async function resolveHelm(log2) {
+  await buildHelm(log2);
+  return `${helmBinDir(HELM.version)}/helm`;
+}
+async function renderChart(chart, kubeVersion, log2) {
+  const helm = await resolveHelm(log2);
+  const chartPath = await ensureChart(chart, log2);
+  const install = CHART_INSTALLS[chart];
+  const image = KIND_CHARTS[chart].image;
+  const result = await execa(
+    helm,
+    [
+      "template",
+      install.release,
+      chartPath,
+      "--namespace",
+      install.namespace,
+      "--include-crds",
+      "--kube-version",
+      kubeVersion,
+      ...[
+        ...install.set,
+        `${image.values}.repository=${image.repository}`,
+        `${image.values}.tag=${image.tag}`,
+        `${image.values}.pullPolicy=IfNotPresent`
+      ].flatMap((s) => ["--set", s])
+    ],
+    { reject: false, all: true, env: { ...process.env, HELM_CACHE_HOME: "/nonexistent" } }
+  );
+  if (result.exitCode !== 0) {
+    throw new ChartError(
+      `helm template ${chart} failed: ${String(result.all).trim().split("\n").slice(-4).join("\n")}`
+    );
+  }
+  const docs = [];
+  for (const doc of (0, import_yaml3.parseAllDocuments)(result.stdout)) {
+    if (doc.errors.length)
+      throw new ChartError(`helm template ${chart}: ${doc.errors[0].message}`);
+    const object = doc.toJS();
+    if (!object?.kind || !object.metadata?.name) continue;
+    object.metadata.labels = { ...object.metadata.labels, [CHART_LABEL]: chart };
+    docs.push(object);
+  }
+  return docs;
+}
+var isCrd = (o) => o.kind === "CustomResourceDefinition";
+var ORDER = ["Namespace", "CustomResourceDefinition"];
+async function applyChart(kc, chart, docs, options) {
+  const namespace = CHART_INSTALLS[chart].namespace;
+  const generic = KubernetesObjectApi.makeApiClient(kc);
+  const applied = [];
+  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
+  const stop = async () => {
+    const first = (o) => o.kind.endsWith("WebhookConfiguration") || o.kind === "APIService";
+    const crds = applied.filter(isCrd);
+    for (const object of applied.filter(first)) {
+      await generic.delete(object).catch(() => void 0);
+    }
+    for (const object of crds) {
+      await waitFor(
+        `${chart}: CRD ${object.metadata.name} serving`,
+        () => getJson(kc, `${instancesPath(object)}?limit=1`),
+        3e4,
+        250
+      ).catch(() => void 0);
+      await generic.delete(object).catch(() => void 0);
+    }
+    await waitFor(
+      `${chart}: its CRDs removed`,
+      async () => (await ext.listCustomResourceDefinition({ labelSelector: `${CHART_LABEL}=${chart}` })).items.length === 0,
+      12e4,
+      500
+    ).catch((error2) => options.log(`addon ${chart}: ${error2.message}`));
+    for (const object of applied.filter((o) => !first(o) && !isCrd(o)).reverse()) {
+      await generic.delete(object).catch(() => void 0);
+    }
+    applied.length = 0;
+    const core = kc.makeApiClient(ObjectCoreV1Api);
+    await waitFor(
+      `${chart}: its CRDs and namespace removed`,
+      async () => (await ext.listCustomResourceDefinition({ labelSelector: `${CHART_LABEL}=${chart}` })).items.length === 0 && (await core.listNamespace({ fieldSelector: `metadata.name=${namespace}` })).items.length === 0,
+      18e4,
+      1e3
+    ).catch((error2) => options.log(`addon ${chart}: ${error2.message}`));
+  };
+  const sorted = [
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: namespace, labels: { [CHART_LABEL]: chart } }
+    },
+    ...[...docs].sort(
+      (a, b) => (ORDER.indexOf(a.kind) + 1 || 99) - (ORDER.indexOf(b.kind) + 1 || 99) || // Webhook configurations last: their server must exist before they take effect.
+      Number(a.kind.endsWith("WebhookConfiguration")) - Number(b.kind.endsWith("WebhookConfiguration"))
+    )
+  ];
+  try {
+    for (const object of sorted) {
+      if (isCrd(object)) {
+        await applyJson(
+          kc,
+          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${object.metadata.name}`,
+          object
+        );
+      } else {
+        await generic.patch(
+          withNamespace(object, namespace),
+          void 0,
+          void 0,
+          "kaic",
+          true,
+          PatchStrategy.ServerSideApply
+        );
+      }
+      applied.push(withNamespace(object, namespace));
+      if (isCrd(object)) await waitEstablished(kc, object.metadata.name);
+    }
+  } catch (error2) {
+    await stop();
+    throw new ChartError(`addon ${chart}: applying the chart failed: ${error2.message}`);
+  }
+  const apps = kc.makeApiClient(ObjectAppsV1Api);
+  const deployments = sorted.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
+  await waitFor(
+    `${chart}: Deployments ${deployments.join(", ")} Available`,
+    async () => {
+      for (const name of deployments) {
+        const d2 = await apps.readNamespacedDeployment({ name, namespace });
+        if (!d2.status?.conditions?.some((c) => c.type === "Available" && c.status === "True")) {
+          return false;
+        }
+      }
+      return true;
+    },
+    options.readyTimeoutMs ?? 3e5,
+    2e3
+  ).catch(async (error2) => {
+    await stop();
+    throw new ChartError(`addon ${chart}: ${error2.message}`);
+  });
+  return { stop };
+}
+function instancesPath(crd) {
+  const spec = crd.spec;
+  const version = spec.versions.find((v) => v.storage) ?? spec.versions[0];
+  return `/apis/${spec.group}/${version?.name}/${spec.names.plural}`;
+}
+function withNamespace(object, namespace) {
+  if (object.metadata.namespace || CLUSTER_SCOPED.has(object.kind)) return object;
+  return { ...object, metadata: { ...object.metadata, namespace } };
+}
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "PriorityClass",
+  "APIService",
+  "StorageClass",
+  "IngressClass"
+]);
+async function waitEstablished(kc, name) {
+  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
+  await waitFor(
+    `CRD ${name} Established`,
+    async () => (await ext.readCustomResourceDefinition({ name })).status?.conditions?.some(
+      (c) => c.type === "Established" && c.status === "True"
+    ) ?? false,
+    6e4,
+    500
+  );
+}
+
 // src/pipeline/simulated-gpus.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31402,7 +31601,11 @@ async function startSimulatedGpus(options) {
 }
 
 // src/pipeline/kind-addons.ts
-var KIND_INSTALLABLE = ["fake-gpu"];
+var KIND_INSTALLABLE = ["fake-gpu", "gang-scheduler", "ai-operator"];
+var KIND_ADDON_CHARTS = {
+  "gang-scheduler": { chart: "kueue", env: { KAIC_GANG_SCHEDULER: "kueue" } },
+  "ai-operator": { chart: "jobset", env: { KAIC_AI_OPERATOR: "jobset" } }
+};
 function notInstalledOnKind(plan) {
   return plan.waves.flat().filter((id) => !KIND_INSTALLABLE.includes(id)).map((id) => ({
     id,
@@ -31412,13 +31615,37 @@ function notInstalledOnKind(plan) {
 async function startKindAddons(plan, ctx, register = () => void 0) {
   const created = [];
   const generic = KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
+  const chartStops = [];
   const stop = async () => {
+    for (const stopChart of chartStops.reverse()) await stopChart();
+    chartStops.length = 0;
     for (const object of created.reverse()) {
       await generic.delete(object).catch(() => void 0);
     }
     created.length = 0;
   };
   register(stop);
+  const env = {};
+  const installChart = async (id, chart, chartEnv) => {
+    const t0 = Date.now();
+    const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
+    ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
+    const installed = await applyChart(ctx.kubeConfig, chart, docs, {
+      log: ctx.log,
+      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
+    });
+    chartStops.push(installed.stop);
+    Object.assign(env, chartEnv);
+    ctx.log(`addon ${id}: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
+  };
+  for (const wave of plan.waves) {
+    await Promise.all(
+      wave.flatMap((id) => {
+        const spec = KIND_ADDON_CHARTS[id];
+        return spec ? [installChart(id, spec.chart, spec.env)] : [];
+      })
+    );
+  }
   if (plan.waves.flat().includes("fake-gpu")) {
     const selector = `${FAKE_GPU_NODE_LABEL}=true`;
     const objects = fakegpuManifests({
@@ -31454,7 +31681,7 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
     );
     ctx.log(`addon fake-gpu: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
   }
-  return { env: {}, stop };
+  return { env, stop };
 }
 
 // src/pipeline/component-logs.ts
@@ -31496,19 +31723,19 @@ import { join as join12 } from "node:path";
 import { existsSync as existsSync5 } from "node:fs";
 import { mkdir as mkdir2, readFile as readFile5, readdir as readdir3, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join6 } from "node:path";
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/k8s/crds.ts
 import { readFile as readFile3, readdir as readdir2 } from "node:fs/promises";
 import { join as join5 } from "node:path";
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 async function applyCrdDirectory(kc, dir, options) {
   const names = [];
   const files = (await readdir2(dir)).filter(
     (f) => /\.ya?ml$/.test(f) && (options.accept?.(f) ?? true)
   );
   for (const file of files.sort()) {
-    for (const doc of (0, import_yaml3.parseAllDocuments)(await readFile3(join5(dir, file), "utf8"))) {
+    for (const doc of (0, import_yaml4.parseAllDocuments)(await readFile3(join5(dir, file), "utf8"))) {
       const crd = doc.toJS();
       if (crd?.kind !== "CustomResourceDefinition" || !crd.metadata?.name) continue;
       if (options.labels) crd.metadata.labels = { ...crd.metadata.labels, ...options.labels };
@@ -31675,7 +31902,7 @@ var JobSetController = class {
       // Otherwise it would write a Secret and patch webhook configurations of its own.
       internalCertManagement: { enable: false }
     };
-    await writeFile2(join6(dir, "config.yaml"), (0, import_yaml4.stringify)(config));
+    await writeFile2(join6(dir, "config.yaml"), (0, import_yaml5.stringify)(config));
     const logFile = join6(dir, "jobset.log");
     log2(`jobset ${JOBSET.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     this.process = spawnLogged(
@@ -31754,7 +31981,7 @@ var JobSetController = class {
     await this.unregisterWebhooks();
     const text2 = await readFile5(join6(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
-    for (const doc of (0, import_yaml4.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml5.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -31779,7 +32006,7 @@ var JobSetController = class {
     const dir = join6(this.binDir, "webhook-patches");
     const byName = /* @__PURE__ */ new Map();
     for (const file of (await readdir3(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of (0, import_yaml4.parseAllDocuments)(await readFile5(join6(dir, file), "utf8"))) {
+      for (const doc of (0, import_yaml5.parseAllDocuments)(await readFile5(join6(dir, file), "utf8"))) {
         const ops = doc.toJS();
         for (const op of ops ?? []) {
           if (op.op === "replace" && op.value?.name) byName.set(op.value.name, op.value);
@@ -31990,7 +32217,7 @@ var KarpenterKwok = class {
 import { existsSync as existsSync7 } from "node:fs";
 import { mkdir as mkdir4, readFile as readFile6, rm, writeFile as writeFile4 } from "node:fs/promises";
 import { join as join8 } from "node:path";
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
   name = "KueueError";
 };
@@ -32064,7 +32291,7 @@ var KueueController = class {
       manageJobsWithoutQueueName: false,
       integrations: { frameworks: this.frameworks }
     };
-    await writeFile4(join8(dir, "config.yaml"), (0, import_yaml5.stringify)(config));
+    await writeFile4(join8(dir, "config.yaml"), (0, import_yaml6.stringify)(config));
     const logFile = join8(dir, "kueue.log");
     log2(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     const script = 'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"';
@@ -32141,7 +32368,7 @@ var KueueController = class {
     const text2 = await readFile6(join8(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     const served = webhookPathFilter(this.frameworks);
-    for (const doc of (0, import_yaml5.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml6.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -32175,7 +32402,7 @@ import { existsSync as existsSync8 } from "node:fs";
 import { mkdir as mkdir5, readFile as readFile7, writeFile as writeFile5 } from "node:fs/promises";
 import { request } from "node:https";
 import { join as join9 } from "node:path";
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 var PrometheusAdapterError = class extends Error {
   name = "PrometheusAdapterError";
 };
@@ -32245,7 +32472,7 @@ var PrometheusAdapter = class {
       dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
     });
     const rules = join9(dir, "rules.yaml");
-    await writeFile5(rules, (0, import_yaml6.stringify)(ADAPTER_RULES));
+    await writeFile5(rules, (0, import_yaml7.stringify)(ADAPTER_RULES));
     const port = await freePort("127.0.0.1");
     const ca = await readFile7(this.options.caCert);
     const logFile = join9(dir, "prometheus-adapter.log");
@@ -32351,7 +32578,7 @@ var PrometheusAdapter = class {
 };
 
 // src/addons/prometheus.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 import { existsSync as existsSync9 } from "node:fs";
 import { mkdir as mkdir6, rm as rm2, writeFile as writeFile6 } from "node:fs/promises";
 import { join as join10 } from "node:path";
@@ -32432,7 +32659,7 @@ var PrometheusServer = class {
     const configFile = join10(dir, "prometheus.yml");
     await writeFile6(
       configFile,
-      (0, import_yaml7.stringify)(
+      (0, import_yaml8.stringify)(
         prometheusConfig({
           kubeconfigPath: this.options.kubeconfigPath,
           scrapeIntervalSeconds: this.options.scrapeIntervalSeconds ?? 5,
@@ -32481,7 +32708,7 @@ var PrometheusServer = class {
 import { existsSync as existsSync10 } from "node:fs";
 import { mkdir as mkdir7, writeFile as writeFile7 } from "node:fs/promises";
 import { join as join11 } from "node:path";
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 var TraefikError = class extends Error {
   name = "TraefikError";
 };
@@ -32571,7 +32798,7 @@ var TraefikGateway = class {
       }
     };
     const configFile = join11(dir, "traefik.yaml");
-    await writeFile7(configFile, (0, import_yaml8.stringify)(config));
+    await writeFile7(configFile, (0, import_yaml9.stringify)(config));
     const logFile = join11(dir, "traefik.log");
     log2(
       `traefik ${TRAEFIK.version}: starting, entryPoint ${TRAEFIK_ENTRYPOINT} on 0.0.0.0:${this.entryPointPort}, GatewayClass ${this.gatewayClassName}`
@@ -32979,7 +33206,7 @@ import { existsSync as existsSync11 } from "node:fs";
 import { mkdtemp, rm as rm3, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join13 } from "node:path";
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 var KindError = class extends Error {
   constructor(message) {
     super(message);
@@ -33066,7 +33293,7 @@ var KindProvider = class {
       const configPath = join13(this.dir, "kind-config.yaml");
       await writeFile8(
         configPath,
-        (0, import_yaml9.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
+        (0, import_yaml10.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
           lineWidth: 0
         })
       );
@@ -33771,13 +33998,14 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
           waves: addonPlan.waves.map((w) => w.filter((id) => KIND_INSTALLABLE.includes(id))).filter((w) => w.length)
         };
         log2(`addons on kind: ${plan.waves.flat().join(", ") || "none"}`);
-        await progress.phase(
+        const kindAddons = await progress.phase(
           `addons (${plan.waves.flat().length} on kind)`,
           () => startKindAddons(
             plan,
             {
               kubeConfig,
               release,
+              serverVersion: handle.serverVersion,
               gpuProfile: config.gpuProfile,
               gpusPerNode: config.gpusPerNode,
               log: log2
@@ -33785,6 +34013,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
             register
           )
         );
+        Object.assign(suiteEnv, kindAddons.env);
         if (plan.waves.flat().includes("fake-gpu")) accelerator = config.gpuProfile;
       } else {
         log2(`addons in waves: ${addonPlan.waves.map((w) => w.join(" + ")).join(", then ")}`);

@@ -1,0 +1,266 @@
+/**
+ * Addons installed on a kind cluster from the Helm charts their own Go modules carry (JobSet,
+ * Kueue; versions in KIND_CHARTS). `helm template` renders a chart for the cluster's version
+ * (nothing of Helm's lives in the cluster); kaic server-side applies the objects — CRDs first,
+ * until Established — waits for the controllers' Deployments to be Available, and on stop deletes
+ * what it applied, newest first, CRDs last (one DELETE each, so their objects go too).
+ */
+import * as k8s from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { parseAllDocuments } from 'yaml';
+
+import { buildHelm, ensureChart, type ProgressLog } from '../build/go-build.js';
+import { helmBinDir } from '../cache.js';
+import { applyJson, getJson } from '../k8s/raw.js';
+import { waitFor } from '../util/wait.js';
+import { HELM, KIND_CHARTS } from '../versions/addons.js';
+
+export type KindChart = keyof typeof KIND_CHARTS;
+
+/** How each chart is installed: its release name, namespace and values. */
+export const CHART_INSTALLS: Record<
+  KindChart,
+  { release: string; namespace: string; set: string[] }
+> = {
+  jobset: { release: 'jobset', namespace: 'jobset-system', set: [] },
+  kueue: {
+    release: 'kueue',
+    namespace: 'kueue-system',
+    // One controller replica: the suites need one, and a kind cluster has little room.
+    set: ['controllerManager.replicas=1'],
+  },
+};
+
+/** The label kaic puts on everything it applies from a chart, to find it again. */
+export const CHART_LABEL = 'addons.kaic.dev/chart';
+
+export interface ManifestDoc {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+export class ChartError extends Error {
+  override name = 'ChartError';
+}
+
+/** The helm binary (kaic's cache, built from its module when missing). */
+export async function resolveHelm(log: ProgressLog): Promise<string> {
+  await buildHelm(log);
+  return `${helmBinDir(HELM.version)}/helm`;
+}
+
+/** Renders a chart into objects for a cluster of `kubeVersion` (e.g. v1.35.0). */
+export async function renderChart(
+  chart: KindChart,
+  kubeVersion: string,
+  log: ProgressLog,
+): Promise<ManifestDoc[]> {
+  const helm = await resolveHelm(log);
+  const chartPath = await ensureChart(chart, log);
+  const install = CHART_INSTALLS[chart];
+  const image = KIND_CHARTS[chart].image;
+  const result = await execa(
+    helm,
+    [
+      'template',
+      install.release,
+      chartPath,
+      '--namespace',
+      install.namespace,
+      '--include-crds',
+      '--kube-version',
+      kubeVersion,
+      ...[
+        ...install.set,
+        `${image.values}.repository=${image.repository}`,
+        `${image.values}.tag=${image.tag}`,
+        `${image.values}.pullPolicy=IfNotPresent`,
+      ].flatMap((s) => ['--set', s]),
+    ],
+    { reject: false, all: true, env: { ...process.env, HELM_CACHE_HOME: '/nonexistent' } },
+  );
+  if (result.exitCode !== 0) {
+    throw new ChartError(
+      `helm template ${chart} failed: ${String(result.all).trim().split('\n').slice(-4).join('\n')}`,
+    );
+  }
+  const docs: ManifestDoc[] = [];
+  for (const doc of parseAllDocuments(result.stdout)) {
+    if (doc.errors.length)
+      throw new ChartError(`helm template ${chart}: ${doc.errors[0]!.message}`);
+    const object = doc.toJS() as ManifestDoc | null;
+    if (!object?.kind || !object.metadata?.name) continue;
+    object.metadata.labels = { ...object.metadata.labels, [CHART_LABEL]: chart };
+    docs.push(object);
+  }
+  return docs;
+}
+
+const isCrd = (o: ManifestDoc) => o.kind === 'CustomResourceDefinition';
+const ORDER = ['Namespace', 'CustomResourceDefinition'];
+
+/** Applies a rendered chart; returns a stop that removes what was applied. */
+export async function applyChart(
+  kc: k8s.KubeConfig,
+  chart: KindChart,
+  docs: ManifestDoc[],
+  options: { log: ProgressLog; readyTimeoutMs?: number },
+): Promise<{ stop: () => Promise<void> }> {
+  const namespace = CHART_INSTALLS[chart].namespace;
+  const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
+  const applied: ManifestDoc[] = [];
+  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  const stop = async () => {
+    // Webhooks and aggregated APIs first: once their server is gone they would hold up deleting
+    // the rest (a namespace's deletion waits on every API being discoverable). Then the CRDs and
+    // with them their objects, while the controller that may have to finalize them still runs;
+    // then the rest, newest first.
+    const first = (o: ManifestDoc) =>
+      o.kind.endsWith('WebhookConfiguration') || o.kind === 'APIService';
+    const crds = applied.filter(isCrd);
+    for (const object of applied.filter(first)) {
+      await generic.delete(object as k8s.KubernetesObject).catch(() => undefined);
+    }
+    // A CRD deleted while the API server is still setting up its storage can stay Terminating
+    // for minutes ("could not list instances: storage is (re)initializing", retried with a
+    // growing back-off): delete each only once its objects can be listed.
+    for (const object of crds) {
+      await waitFor(
+        `${chart}: CRD ${object.metadata.name} serving`,
+        () => getJson(kc, `${instancesPath(object)}?limit=1`),
+        30_000,
+        250,
+      ).catch(() => undefined);
+      await generic.delete(object as k8s.KubernetesObject).catch(() => undefined);
+    }
+    await waitFor(
+      `${chart}: its CRDs removed`,
+      async () =>
+        (await ext.listCustomResourceDefinition({ labelSelector: `${CHART_LABEL}=${chart}` })).items
+          .length === 0,
+      120_000,
+      500,
+    ).catch((error: Error) => options.log(`addon ${chart}: ${error.message}`));
+    for (const object of applied.filter((o) => !first(o) && !isCrd(o)).reverse()) {
+      await generic.delete(object as k8s.KubernetesObject).catch(() => undefined);
+    }
+    applied.length = 0;
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await waitFor(
+      `${chart}: its CRDs and namespace removed`,
+      async () =>
+        (await ext.listCustomResourceDefinition({ labelSelector: `${CHART_LABEL}=${chart}` })).items
+          .length === 0 &&
+        (await core.listNamespace({ fieldSelector: `metadata.name=${namespace}` })).items.length ===
+          0,
+      180_000,
+      1000,
+    ).catch((error: Error) => options.log(`addon ${chart}: ${error.message}`));
+  };
+  const sorted = [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace, labels: { [CHART_LABEL]: chart } },
+    } as ManifestDoc,
+    ...[...docs].sort(
+      (a, b) =>
+        (ORDER.indexOf(a.kind) + 1 || 99) - (ORDER.indexOf(b.kind) + 1 || 99) ||
+        // Webhook configurations last: their server must exist before they take effect.
+        Number(a.kind.endsWith('WebhookConfiguration')) -
+          Number(b.kind.endsWith('WebhookConfiguration')),
+    ),
+  ];
+  try {
+    for (const object of sorted) {
+      if (isCrd(object)) {
+        await applyJson(
+          kc,
+          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${object.metadata.name}`,
+          object,
+        );
+      } else {
+        await generic.patch(
+          withNamespace(object, namespace) as k8s.KubernetesObject,
+          undefined,
+          undefined,
+          'kaic',
+          true,
+          k8s.PatchStrategy.ServerSideApply,
+        );
+      }
+      applied.push(withNamespace(object, namespace));
+      if (isCrd(object)) await waitEstablished(kc, object.metadata.name);
+    }
+  } catch (error) {
+    await stop();
+    throw new ChartError(`addon ${chart}: applying the chart failed: ${(error as Error).message}`);
+  }
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const deployments = sorted.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+  await waitFor(
+    `${chart}: Deployments ${deployments.join(', ')} Available`,
+    async () => {
+      for (const name of deployments) {
+        const d = await apps.readNamespacedDeployment({ name, namespace });
+        if (!d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) {
+          return false;
+        }
+      }
+      return true;
+    },
+    options.readyTimeoutMs ?? 300_000,
+    2000,
+  ).catch(async (error: Error) => {
+    await stop();
+    throw new ChartError(`addon ${chart}: ${error.message}`);
+  });
+  return { stop };
+}
+
+/** Where a CRD's objects are listed (all namespaces), at its storage version. */
+function instancesPath(crd: ManifestDoc): string {
+  const spec = crd.spec as {
+    group: string;
+    names: { plural: string };
+    versions: Array<{ name: string; storage?: boolean }>;
+  };
+  const version = spec.versions.find((v) => v.storage) ?? spec.versions[0];
+  return `/apis/${spec.group}/${version?.name}/${spec.names.plural}`;
+}
+
+function withNamespace(object: ManifestDoc, namespace: string): ManifestDoc {
+  if (object.metadata.namespace || CLUSTER_SCOPED.has(object.kind)) return object;
+  return { ...object, metadata: { ...object.metadata, namespace } };
+}
+
+/** Kinds a chart may carry that live outside namespaces. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'PriorityClass',
+  'APIService',
+  'StorageClass',
+  'IngressClass',
+]);
+
+async function waitEstablished(kc: k8s.KubeConfig, name: string): Promise<void> {
+  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  await waitFor(
+    `CRD ${name} Established`,
+    async () =>
+      (await ext.readCustomResourceDefinition({ name })).status?.conditions?.some(
+        (c) => c.type === 'Established' && c.status === 'True',
+      ) ?? false,
+    60_000,
+    500,
+  );
+}

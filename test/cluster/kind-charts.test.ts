@@ -1,0 +1,141 @@
+/**
+ * The addon charts kaic installs on kind (JobSet, Kueue), rendered by helm from the charts their
+ * modules carry and applied to a real API server of the minor under test: every object is
+ * accepted, the CRDs are Established, the controllers' Deployments become Available, the images
+ * are the pinned release images, and stopping removes every object again. A cluster of its own:
+ * the charts register webhooks and aggregated APIs whose servers (container images) cannot run
+ * here, which must not touch the shared test cluster. That the images run is for a real kind
+ * cluster (a registry) to show.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as k8s from '@kubernetes/client-node';
+import { expect } from 'chai';
+
+import {
+  applyChart,
+  CHART_LABEL,
+  renderChart,
+  type KindChart,
+} from '../../src/addons/kind-charts.js';
+import { KwokProvider } from '../../src/providers/kwok.js';
+import { KIND_CHARTS } from '../../src/versions/addons.js';
+import { testCluster } from './hooks.js';
+
+describe('[kind charts] JobSet and Kueue charts: helm template, applied to a real API server, removed again', function () {
+  this.timeout(10 * 60_000);
+  let workdir = '';
+  let provider: KwokProvider;
+  let kc: k8s.KubeConfig;
+  let serverVersion = '';
+
+  before(async function () {
+    workdir = await mkdtemp(join(tmpdir(), 'kaic-charts-'));
+    provider = new KwokProvider({
+      minor: testCluster().release.minor,
+      nodeGroups: [{ namePrefix: 'chart-node', count: 2 }],
+      workdir,
+      log: () => undefined,
+    });
+    const handle = await provider.up();
+    serverVersion = handle.serverVersion;
+    kc = new k8s.KubeConfig();
+    kc.loadFromFile(handle.kubeconfigPath);
+  });
+  after(async function () {
+    await provider?.down();
+    await rm(workdir, { recursive: true, force: true });
+  });
+
+  const expected: Record<KindChart, { crds: number; deployments: string[] }> = {
+    jobset: { crds: 1, deployments: ['jobset-controller'] },
+    kueue: { crds: 11, deployments: ['kueue-controller-manager'] },
+  };
+
+  for (const chart of ['jobset', 'kueue'] as const) {
+    it(`${chart}: every object accepted, CRDs Established, controller Available, pinned image; stop removes everything`, async function () {
+      const lines: string[] = [];
+      const docs = await renderChart(chart, serverVersion, (l) => lines.push(l));
+      const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
+      expect(crds, 'CRDs in the chart').to.have.length(expected[chart].crds);
+      const image = `${KIND_CHARTS[chart].image.repository}:${KIND_CHARTS[chart].image.tag}`;
+      const images = docs
+        .filter((d) => d.kind === 'Deployment')
+        .flatMap((d) =>
+          (d as unknown as k8s.V1Deployment).spec!.template.spec!.containers.map((c) => c.image),
+        );
+      expect(images).to.deep.equal([image]);
+
+      const t0 = Date.now();
+      const installed = await applyChart(kc, chart, docs, {
+        log: (l) => lines.push(l),
+        readyTimeoutMs: 180_000,
+      });
+      const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+      const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+      const labelled = `${CHART_LABEL}=${chart}`;
+      const established = (
+        await ext.listCustomResourceDefinition({ labelSelector: labelled })
+      ).items.filter((c) =>
+        c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'),
+      );
+      expect(established.map((c) => c.metadata!.name).sort()).to.deep.equal(
+        crds.map((c) => c.metadata.name).sort(),
+      );
+      const apps = kc.makeApiClient(k8s.AppsV1Api);
+      const namespace = (docs.find((d) => d.kind === 'Deployment')!.metadata.namespace ??
+        `${chart}-system`) as string;
+      const deployments = (await apps.listNamespacedDeployment({ namespace })).items.map(
+        (d) => d.metadata!.name,
+      );
+      expect(deployments).to.deep.equal(expected[chart].deployments);
+      const admission = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
+      const webhooks = [
+        ...(await admission.listValidatingWebhookConfiguration({ labelSelector: labelled })).items,
+        ...(await admission.listMutatingWebhookConfiguration({ labelSelector: labelled })).items,
+      ];
+      expect(webhooks.length, 'webhook configurations applied').to.equal(
+        docs.filter((d) => d.kind.endsWith('WebhookConfiguration')).length,
+      );
+
+      const s0 = Date.now();
+      await installed.stop();
+      process.stdout.write(
+        `      ${chart}: ${docs.length} objects applied and Available in ${seconds} s, removed in ${((Date.now() - s0) / 1000).toFixed(1)} s\n`,
+      );
+      const crdsLeft = (
+        await ext.listCustomResourceDefinition({ labelSelector: labelled })
+      ).items.map(
+        (c) =>
+          `${c.metadata!.name} (${(c.status?.conditions ?? [])
+            .map((x) => `${x.type}=${x.status}: ${x.message}`)
+            .join('; ')})`,
+      );
+      expect(crdsLeft, 'CRDs left').to.deep.equal([]);
+      const core = kc.makeApiClient(k8s.CoreV1Api);
+      expect(
+        (await core.listNamespace({ fieldSelector: `metadata.name=${namespace}` })).items,
+      ).to.deep.equal([]);
+      const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+      expect((await rbac.listClusterRole({ labelSelector: labelled })).items).to.deep.equal([]);
+      expect(
+        (await admission.listValidatingWebhookConfiguration({ labelSelector: labelled })).items,
+      ).to.deep.equal([]);
+      const apiregistration = await k8s.KubernetesObjectApi.makeApiClient(kc)
+        .list(
+          'apiregistration.k8s.io/v1',
+          'APIService',
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          labelled,
+        )
+        .then((l) => l.items);
+      expect(apiregistration).to.deep.equal([]);
+    });
+  }
+});
