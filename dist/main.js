@@ -26,7 +26,7 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-I3WQJHVE.js";
+} from "./chunks/chunk-7YP2SGQD.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,

@@ -23,10 +23,18 @@ export const KIND_INSTALLABLE: readonly AddonId[] = ['fake-gpu', 'gang-scheduler
 
 /** The chart each chart-installed addon comes from, and what the suites are told of it. */
 const KIND_ADDON_CHARTS: Partial<
-  Record<AddonId, { chart: KindChart; env: Record<string, string> }>
+  Record<AddonId, { chart: KindChart; env: Record<string, string>; presentWhen: string }>
 > = {
-  'gang-scheduler': { chart: 'kueue', env: { KAIC_GANG_SCHEDULER: 'kueue' } },
-  'ai-operator': { chart: 'jobset', env: { KAIC_AI_OPERATOR: 'jobset' } },
+  'gang-scheduler': {
+    chart: 'kueue',
+    env: { KAIC_GANG_SCHEDULER: 'kueue' },
+    presentWhen: 'workloads.kueue.x-k8s.io',
+  },
+  'ai-operator': {
+    chart: 'jobset',
+    env: { KAIC_AI_OPERATOR: 'jobset' },
+    presentWhen: 'jobsets.jobset.x-k8s.io',
+  },
 };
 
 export interface KindAddonContext {
@@ -71,7 +79,23 @@ export async function startKindAddons(
   register(stop);
   // Charts, wave by wave (the members of a wave in parallel), like the plan orders them.
   const env: Record<string, string> = {};
-  const installChart = async (id: AddonId, chart: KindChart, chartEnv: Record<string, string>) => {
+  const ext = ctx.kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
+  const installChart = async (
+    id: AddonId,
+    chart: KindChart,
+    chartEnv: Record<string, string>,
+    presentWhen: string,
+  ) => {
+    // A cluster that already has it (a reused kind cluster) keeps its own, untouched.
+    const present = await ext
+      .readCustomResourceDefinition({ name: presentWhen })
+      .then(() => true)
+      .catch(() => false);
+    if (present) {
+      ctx.log(`addon ${id}: already present (CRD ${presentWhen}); left as it is`);
+      Object.assign(env, chartEnv);
+      return;
+    }
     const t0 = Date.now();
     const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
     ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
@@ -87,7 +111,7 @@ export async function startKindAddons(
     await Promise.all(
       wave.flatMap((id) => {
         const spec = KIND_ADDON_CHARTS[id];
-        return spec ? [installChart(id, spec.chart, spec.env)] : [];
+        return spec ? [installChart(id, spec.chart, spec.env, spec.presentWhen)] : [];
       }),
     );
   }

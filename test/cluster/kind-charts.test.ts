@@ -20,6 +20,8 @@ import {
   renderChart,
   type KindChart,
 } from '../../src/addons/kind-charts.js';
+import { resolveAddonPlan } from '../../src/addons/plan.js';
+import { startKindAddons } from '../../src/pipeline/kind-addons.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { KIND_CHARTS } from '../../src/versions/addons.js';
 import { testCluster } from './hooks.js';
@@ -138,4 +140,36 @@ describe('[kind charts] JobSet and Kueue charts: helm template, applied to a rea
       expect(apiregistration).to.deep.equal([]);
     });
   }
+
+  it('the kind pipeline installs JobSet through its chart, and leaves one already present alone', async function () {
+    const plan = resolveAddonPlan(['ai-operator'], { realNode: true });
+    const lines: string[] = [];
+    const ctx = {
+      kubeConfig: kc,
+      release: testCluster().release,
+      serverVersion,
+      gpuProfile: 'nvidia-h100-80gb',
+      gpusPerNode: 4,
+      log: (l: string) => lines.push(l),
+      readyTimeoutMs: 180_000,
+    };
+    const first = await startKindAddons(plan, ctx);
+    expect(first.env).to.deep.equal({ KAIC_AI_OPERATOR: 'jobset' });
+    expect(lines.join('\n')).to.match(/addon ai-operator: applying \d+ objects \(chart jobset\)/);
+    const second = await startKindAddons(plan, ctx);
+    expect(lines.join('\n')).to.include(
+      'addon ai-operator: already present (CRD jobsets.jobset.x-k8s.io); left as it is',
+    );
+    expect(second.env).to.deep.equal({ KAIC_AI_OPERATOR: 'jobset' });
+    await second.stop();
+    const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+    const jobsetCrd = () =>
+      ext
+        .readCustomResourceDefinition({ name: 'jobsets.jobset.x-k8s.io' })
+        .then(() => true)
+        .catch(() => false);
+    expect(await jobsetCrd(), 'the one present before is kept').to.equal(true);
+    await first.stop();
+    expect(await jobsetCrd()).to.equal(false);
+  });
 });

@@ -31603,8 +31603,16 @@ async function startSimulatedGpus(options) {
 // src/pipeline/kind-addons.ts
 var KIND_INSTALLABLE = ["fake-gpu", "gang-scheduler", "ai-operator"];
 var KIND_ADDON_CHARTS = {
-  "gang-scheduler": { chart: "kueue", env: { KAIC_GANG_SCHEDULER: "kueue" } },
-  "ai-operator": { chart: "jobset", env: { KAIC_AI_OPERATOR: "jobset" } }
+  "gang-scheduler": {
+    chart: "kueue",
+    env: { KAIC_GANG_SCHEDULER: "kueue" },
+    presentWhen: "workloads.kueue.x-k8s.io"
+  },
+  "ai-operator": {
+    chart: "jobset",
+    env: { KAIC_AI_OPERATOR: "jobset" },
+    presentWhen: "jobsets.jobset.x-k8s.io"
+  }
 };
 function notInstalledOnKind(plan) {
   return plan.waves.flat().filter((id) => !KIND_INSTALLABLE.includes(id)).map((id) => ({
@@ -31626,7 +31634,14 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
   };
   register(stop);
   const env = {};
-  const installChart = async (id, chart, chartEnv) => {
+  const ext = ctx.kubeConfig.makeApiClient(ObjectApiextensionsV1Api);
+  const installChart = async (id, chart, chartEnv, presentWhen) => {
+    const present = await ext.readCustomResourceDefinition({ name: presentWhen }).then(() => true).catch(() => false);
+    if (present) {
+      ctx.log(`addon ${id}: already present (CRD ${presentWhen}); left as it is`);
+      Object.assign(env, chartEnv);
+      return;
+    }
     const t0 = Date.now();
     const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
     ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
@@ -31642,7 +31657,7 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
     await Promise.all(
       wave.flatMap((id) => {
         const spec = KIND_ADDON_CHARTS[id];
-        return spec ? [installChart(id, spec.chart, spec.env)] : [];
+        return spec ? [installChart(id, spec.chart, spec.env, spec.presentWhen)] : [];
       })
     );
   }
