@@ -12,7 +12,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-47GR5IIU.js";
+} from "./chunks/chunk-YOOCHDFX.js";
 import {
   FAIL_ON,
   KAIC_VERSION,
@@ -26,22 +26,22 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-7YP2SGQD.js";
+} from "./chunks/chunk-RPLMO3ZG.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
   require_dist
-} from "./chunks/chunk-2OO6X5PO.js";
-import "./chunks/chunk-MYSFHF4F.js";
+} from "./chunks/chunk-BNCAZ6YW.js";
+import "./chunks/chunk-EZF2P45T.js";
+import "./chunks/chunk-HME6MTOC.js";
+import "./chunks/chunk-VFNZ35JB.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-P6MZGXTG.js";
-import "./chunks/chunk-64HQNFXW.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunks/chunk-3HC7DDS5.js";
+} from "./chunks/chunk-63TFR7F4.js";
 
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({

@@ -5,18 +5,22 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-47GR5IIU.js";
+} from "./chunks/chunk-YOOCHDFX.js";
 import {
+  CHART_LABEL,
   deleteCluster,
   execa,
   processCommandLine,
+  removeChart,
   removeRunNamespaces,
   terminateProcess
-} from "./chunks/chunk-2OO6X5PO.js";
+} from "./chunks/chunk-BNCAZ6YW.js";
+import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {
-  KubeConfig
-} from "./chunks/chunk-3HC7DDS5.js";
+  KubeConfig,
+  ObjectApiextensionsV1Api
+} from "./chunks/chunk-63TFR7F4.js";
 
 // src/pipeline/leftovers.ts
 import { existsSync } from "node:fs";
@@ -62,6 +66,18 @@ async function removeLeftovers(records, log) {
         kc.loadFromFile(record.kubeconfigPath);
         const gone = await removeRunNamespaces(kc, record.runId, log);
         removed.push(...gone.map((n) => `namespace ${n}`));
+      } else if (record.type === "chart") {
+        if (!existsSync(record.kubeconfigPath)) continue;
+        const kc = new KubeConfig();
+        kc.loadFromFile(record.kubeconfigPath);
+        const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
+        const present = await ext.listCustomResourceDefinition({
+          labelSelector: `${CHART_LABEL}=${record.chart}`
+        });
+        if (!present.items.length) continue;
+        log(`removing what kaic applied from the ${record.chart} chart`);
+        await removeChart(kc, record.chart, log);
+        removed.push(`${record.chart} chart`);
       } else if (record.type === "kind-cluster") {
         const listed = await execa(record.kind, ["get", "clusters"], { reject: false });
         if (!listed.stdout.split("\n").map((l) => l.trim()).includes(record.name))
@@ -95,7 +111,7 @@ function parseRecords(text, log) {
     const value = JSON.parse(text);
     if (!Array.isArray(value)) throw new Error("not a list");
     return value.filter(
-      (r) => typeof r === "object" && r !== null && ["directory", "kwok-cluster", "kind-cluster", "run-namespaces"].includes(
+      (r) => typeof r === "object" && r !== null && ["directory", "kwok-cluster", "kind-cluster", "run-namespaces", "chart"].includes(
         r.type ?? ""
       )
     );

@@ -1,10 +1,10 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   UTILIZATION_ANNOTATION
-} from "../chunks/chunk-MYSFHF4F.js";
+} from "../chunks/chunk-EZF2P45T.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-3TLZNSFO.js";
+} from "../chunks/chunk-VMSLTJ4S.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -15,26 +15,26 @@ import {
   expect,
   requireAcceleratorSetup,
   suiteCluster
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
-import {
-  getText
-} from "../chunks/chunk-ARFH6SL4.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-P6MZGXTG.js";
+} from "../chunks/chunk-HME6MTOC.js";
 import {
   DraObjects
-} from "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-VFNZ35JB.js";
+import {
+  getText
+} from "../chunks/chunk-ARFH6SL4.js";
 import {
   waitFor
 } from "../chunks/chunk-3SHXQDXX.js";
 import {
   __commonJS,
   __toESM
-} from "../chunks/chunk-3HC7DDS5.js";
+} from "../chunks/chunk-63TFR7F4.js";
 
 // node_modules/shallow-equal/dist/index.cjs.js
 var require_index_cjs = __commonJS({

@@ -15,28 +15,28 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-ET7RSPY6.js";
+} from "../chunks/chunk-3C5ZVF5F.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-3TLZNSFO.js";
+} from "../chunks/chunk-VMSLTJ4S.js";
 import {
   createNamespace,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
-import "../chunks/chunk-ARFH6SL4.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-P6MZGXTG.js";
-import "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-HME6MTOC.js";
+import "../chunks/chunk-VFNZ35JB.js";
+import "../chunks/chunk-ARFH6SL4.js";
 import "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectCustomObjectsApi
-} from "../chunks/chunk-3HC7DDS5.js";
+} from "../chunks/chunk-63TFR7F4.js";
 
 // suites/advanced_inference_ingress.ts
 var POOL_GROUP = "inference.networking.k8s.io";

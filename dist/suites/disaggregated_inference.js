@@ -2,19 +2,19 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   expect,
   suiteCluster
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
-import {
-  getJson
-} from "../chunks/chunk-ARFH6SL4.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-P6MZGXTG.js";
-import "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-HME6MTOC.js";
+import "../chunks/chunk-VFNZ35JB.js";
+import {
+  getJson
+} from "../chunks/chunk-ARFH6SL4.js";
 import "../chunks/chunk-3SHXQDXX.js";
-import "../chunks/chunk-3HC7DDS5.js";
+import "../chunks/chunk-63TFR7F4.js";
 
 // suites/disaggregated_inference.ts
 function selectors() {

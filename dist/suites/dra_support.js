@@ -9,23 +9,23 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi
-} from "../chunks/chunk-P6MZGXTG.js";
+} from "../chunks/chunk-HME6MTOC.js";
 import {
   DraObjects
-} from "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-VFNZ35JB.js";
 import {
   waitFor
 } from "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectResourceV1Api,
   ObjectResourceV1beta1Api
-} from "../chunks/chunk-3HC7DDS5.js";
+} from "../chunks/chunk-63TFR7F4.js";
 
 // suites/dra_support.ts
 import { randomBytes } from "node:crypto";

@@ -6,20 +6,20 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
-import {
-  getJson,
-  postJson
-} from "../chunks/chunk-ARFH6SL4.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   recordEvidence,
   requirementTag,
   servedGroupVersions,
   serverMinor,
   skipBecause
-} from "../chunks/chunk-P6MZGXTG.js";
-import "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-HME6MTOC.js";
+import "../chunks/chunk-VFNZ35JB.js";
+import {
+  getJson,
+  postJson
+} from "../chunks/chunk-ARFH6SL4.js";
 import {
   kubernetesRelease,
   waitFor
@@ -31,7 +31,7 @@ import {
   PatchStrategy,
   Watch,
   setHeaderOptions
-} from "../chunks/chunk-3HC7DDS5.js";
+} from "../chunks/chunk-63TFR7F4.js";
 
 // suites/gang_scheduling.ts
 var GANG_SIZE = 3;

@@ -12,20 +12,20 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   probeListScript,
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-P6MZGXTG.js";
+} from "../chunks/chunk-HME6MTOC.js";
 import {
   DraObjects,
   claimTemplate
-} from "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-VFNZ35JB.js";
 import "../chunks/chunk-3SHXQDXX.js";
-import "../chunks/chunk-3HC7DDS5.js";
+import "../chunks/chunk-63TFR7F4.js";
 
 // suites/gpu_sharing.ts
 describe(`${requirementTag("gpu_sharing", "SHOULD")} GPU sharing`, function() {

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-3TLZNSFO.js";
+} from "../chunks/chunk-VMSLTJ4S.js";
 import {
   createNamespace,
   createPod,
@@ -11,23 +11,23 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
-import "../chunks/chunk-ARFH6SL4.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-P6MZGXTG.js";
+} from "../chunks/chunk-HME6MTOC.js";
 import {
   DraObjects,
   claimTemplate
-} from "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-VFNZ35JB.js";
+import "../chunks/chunk-ARFH6SL4.js";
 import "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectCustomObjectsApi
-} from "../chunks/chunk-3HC7DDS5.js";
+} from "../chunks/chunk-63TFR7F4.js";
 
 // suites/high_performance_networking.ts
 var NETWORK_ATTRIBUTES = ["ifName", "interfaceName", "rdma", "macAddress", "mac", "ipv4", "ipv6"];

@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-3TLZNSFO.js";
+} from "../chunks/chunk-VMSLTJ4S.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,17 +15,17 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
-import {
-  getJson
-} from "../chunks/chunk-ARFH6SL4.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-P6MZGXTG.js";
-import "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-HME6MTOC.js";
+import "../chunks/chunk-VFNZ35JB.js";
+import {
+  getJson
+} from "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
@@ -33,7 +33,7 @@ import {
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api
-} from "../chunks/chunk-3HC7DDS5.js";
+} from "../chunks/chunk-63TFR7F4.js";
 
 // suites/pod_autoscaling.ts
 import { randomBytes } from "node:crypto";

@@ -6,16 +6,16 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
-import {
-  getJson
-} from "../chunks/chunk-ARFH6SL4.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-P6MZGXTG.js";
-import "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-HME6MTOC.js";
+import "../chunks/chunk-VFNZ35JB.js";
+import {
+  getJson
+} from "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
@@ -24,7 +24,7 @@ import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectCustomObjectsApi
-} from "../chunks/chunk-3HC7DDS5.js";
+} from "../chunks/chunk-63TFR7F4.js";
 
 // suites/robust_controller.ts
 var API = (group, version) => `${group}/${version}`;

@@ -7,8 +7,8 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-QV2ROORJ.js";
-import "../chunks/chunk-KUV7LO6M.js";
+} from "../chunks/chunk-PF24JLUG.js";
+import "../chunks/chunk-2LECDBFP.js";
 import {
   parseProbe,
   probeScript,
@@ -16,12 +16,12 @@ import {
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-P6MZGXTG.js";
+} from "../chunks/chunk-HME6MTOC.js";
 import {
   DraObjects
-} from "../chunks/chunk-64HQNFXW.js";
+} from "../chunks/chunk-VFNZ35JB.js";
 import "../chunks/chunk-3SHXQDXX.js";
-import "../chunks/chunk-3HC7DDS5.js";
+import "../chunks/chunk-63TFR7F4.js";
 
 // suites/virtualized_accelerator.ts
 var VGPU_LABELS = ["nvidia.com/vgpu.present", "nvidia.com/vgpu.host-driver-version"];

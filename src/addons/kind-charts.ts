@@ -110,55 +110,7 @@ export async function applyChart(
 ): Promise<{ stop: () => Promise<void> }> {
   const namespace = CHART_INSTALLS[chart].namespace;
   const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
-  const applied: ManifestDoc[] = [];
-  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
-  const stop = async () => {
-    // Webhooks and aggregated APIs first: once their server is gone they would hold up deleting
-    // the rest (a namespace's deletion waits on every API being discoverable). Then the CRDs and
-    // with them their objects, while the controller that may have to finalize them still runs;
-    // then the rest, newest first.
-    const first = (o: ManifestDoc) =>
-      o.kind.endsWith('WebhookConfiguration') || o.kind === 'APIService';
-    const crds = applied.filter(isCrd);
-    for (const object of applied.filter(first)) {
-      await generic.delete(object as k8s.KubernetesObject).catch(() => undefined);
-    }
-    // A CRD deleted while the API server is still setting up its storage can stay Terminating
-    // for minutes ("could not list instances: storage is (re)initializing", retried with a
-    // growing back-off): delete each only once its objects can be listed.
-    for (const object of crds) {
-      await waitFor(
-        `${chart}: CRD ${object.metadata.name} serving`,
-        () => getJson(kc, `${instancesPath(object)}?limit=1`),
-        30_000,
-        250,
-      ).catch(() => undefined);
-      await generic.delete(object as k8s.KubernetesObject).catch(() => undefined);
-    }
-    await waitFor(
-      `${chart}: its CRDs removed`,
-      async () =>
-        (await ext.listCustomResourceDefinition({ labelSelector: `${CHART_LABEL}=${chart}` })).items
-          .length === 0,
-      120_000,
-      500,
-    ).catch((error: Error) => options.log(`addon ${chart}: ${error.message}`));
-    for (const object of applied.filter((o) => !first(o) && !isCrd(o)).reverse()) {
-      await generic.delete(object as k8s.KubernetesObject).catch(() => undefined);
-    }
-    applied.length = 0;
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    await waitFor(
-      `${chart}: its CRDs and namespace removed`,
-      async () =>
-        (await ext.listCustomResourceDefinition({ labelSelector: `${CHART_LABEL}=${chart}` })).items
-          .length === 0 &&
-        (await core.listNamespace({ fieldSelector: `metadata.name=${namespace}` })).items.length ===
-          0,
-      180_000,
-      1000,
-    ).catch((error: Error) => options.log(`addon ${chart}: ${error.message}`));
-  };
+  const stop = () => removeChart(kc, chart, options.log);
   const sorted = [
     {
       apiVersion: 'v1',
@@ -191,7 +143,6 @@ export async function applyChart(
           k8s.PatchStrategy.ServerSideApply,
         );
       }
-      applied.push(withNamespace(object, namespace));
       if (isCrd(object)) await waitEstablished(kc, object.metadata.name);
     }
   } catch (error) {
@@ -221,14 +172,104 @@ export async function applyChart(
 }
 
 /** Where a CRD's objects are listed (all namespaces), at its storage version. */
-function instancesPath(crd: ManifestDoc): string {
-  const spec = crd.spec as {
-    group: string;
-    names: { plural: string };
-    versions: Array<{ name: string; storage?: boolean }>;
-  };
+function instancesPath(crd: k8s.V1CustomResourceDefinition): string {
+  const spec = crd.spec;
   const version = spec.versions.find((v) => v.storage) ?? spec.versions[0];
   return `/apis/${spec.group}/${version?.name}/${spec.names.plural}`;
+}
+
+const byLabel = (chart: KindChart) => ({ labelSelector: `${CHART_LABEL}=${chart}` });
+
+/**
+ * Removes everything kaic applied from a chart, found by its label (so the action's post step can
+ * do it too, knowing only the chart's name). Webhooks and aggregated APIs first: with their server
+ * gone they would hold up deleting the rest (a namespace's deletion waits on every API being
+ * discoverable). Then the CRDs, and with them their objects, while the controller that may have to
+ * finalize them still runs; then RBAC and the chart's namespace, which takes the rest with it.
+ */
+export async function removeChart(
+  kc: k8s.KubeConfig,
+  chart: KindChart,
+  log: ProgressLog,
+): Promise<void> {
+  const selector = byLabel(chart);
+  const admission = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
+  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
+  const ignore = () => undefined;
+  for (const w of (await admission.listValidatingWebhookConfiguration(selector).catch(ignore))
+    ?.items ?? []) {
+    await admission.deleteValidatingWebhookConfiguration({ name: w.metadata!.name! }).catch(ignore);
+  }
+  for (const w of (await admission.listMutatingWebhookConfiguration(selector).catch(ignore))
+    ?.items ?? []) {
+    await admission.deleteMutatingWebhookConfiguration({ name: w.metadata!.name! }).catch(ignore);
+  }
+  const apiServices = await generic
+    .list(
+      'apiregistration.k8s.io/v1',
+      'APIService',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      selector.labelSelector,
+    )
+    .catch(ignore);
+  for (const a of apiServices?.items ?? []) {
+    // Items of a list carry no apiVersion/kind of their own.
+    await generic
+      .delete({
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
+        metadata: { name: a.metadata!.name! },
+      })
+      .catch(ignore);
+  }
+  // A CRD deleted while the API server is still setting up its storage can stay Terminating for
+  // minutes ("could not list instances: storage is (re)initializing", retried with a growing
+  // back-off): delete each only once its objects can be listed.
+  for (const crd of (await ext.listCustomResourceDefinition(selector).catch(ignore))?.items ?? []) {
+    await waitFor(
+      `${chart}: CRD ${crd.metadata!.name} serving`,
+      () => getJson(kc, `${instancesPath(crd)}?limit=1`),
+      30_000,
+      250,
+    ).catch(ignore);
+    await ext.deleteCustomResourceDefinition({ name: crd.metadata!.name! }).catch(ignore);
+  }
+  for (const b of (await rbac.listClusterRoleBinding(selector).catch(ignore))?.items ?? []) {
+    await rbac.deleteClusterRoleBinding({ name: b.metadata!.name! }).catch(ignore);
+  }
+  for (const r of (await rbac.listClusterRole(selector).catch(ignore))?.items ?? []) {
+    await rbac.deleteClusterRole({ name: r.metadata!.name! }).catch(ignore);
+  }
+  // Outside the chart's namespace (e.g. a RoleBinding in kube-system).
+  for (const b of (await rbac.listRoleBindingForAllNamespaces(selector).catch(ignore))?.items ??
+    []) {
+    await rbac
+      .deleteNamespacedRoleBinding({ name: b.metadata!.name!, namespace: b.metadata!.namespace! })
+      .catch(ignore);
+  }
+  for (const r of (await rbac.listRoleForAllNamespaces(selector).catch(ignore))?.items ?? []) {
+    await rbac
+      .deleteNamespacedRole({ name: r.metadata!.name!, namespace: r.metadata!.namespace! })
+      .catch(ignore);
+  }
+  for (const n of (await core.listNamespace(selector).catch(ignore))?.items ?? []) {
+    await core.deleteNamespace({ name: n.metadata!.name! }).catch(ignore);
+  }
+  await waitFor(
+    `${chart}: its CRDs and namespace removed`,
+    async () =>
+      (await ext.listCustomResourceDefinition(selector)).items.length === 0 &&
+      (await core.listNamespace(selector)).items.length === 0,
+    180_000,
+    1000,
+  ).catch((error: Error) => log(`addon ${chart}: ${error.message}`));
 }
 
 function withNamespace(object: ManifestDoc, namespace: string): ManifestDoc {

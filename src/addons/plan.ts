@@ -45,6 +45,11 @@ export interface AddonSpec {
    * stand-in pod on the real node, or it is only useful with pods that run.
    */
   realNode?: string;
+  /**
+   * The Helm chart (of the component's own module) kaic installs it from into clusters it does
+   * not run it beside as a process: kind, and an existing cluster when the addon is named.
+   */
+  chart?: 'kueue' | 'jobset';
 }
 
 export const ADDONS: readonly AddonSpec[] = [
@@ -97,6 +102,7 @@ export const ADDONS: readonly AddonSpec[] = [
     version: KUEUE.version,
     needs: [],
     enables: ['gang_scheduling'],
+    chart: 'kueue',
   },
   {
     id: 'gateway',
@@ -111,8 +117,12 @@ export const ADDONS: readonly AddonSpec[] = [
     version: JOBSET.version,
     needs: [],
     enables: ['robust_controller'],
+    chart: 'jobset',
   },
 ];
+
+/** Addons kaic can install from a chart into a cluster it did not create (when named). */
+export const CHART_ADDONS: readonly AddonId[] = ADDONS.filter((a) => a.chart).map((a) => a.id);
 
 export function addonSpec(id: AddonId): AddonSpec {
   return ADDONS.find((a) => a.id === id)!;

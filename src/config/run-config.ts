@@ -14,6 +14,7 @@ import { UsageError } from '../cli/errors.js';
 import {
   ADDON_IDS,
   AddonPlanError,
+  CHART_ADDONS,
   FAKE_GPU_DRIVERS,
   parseAddonList,
   type AddonId,
@@ -87,7 +88,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'addons',
-    help: `all, none, or a comma list of ${ADDON_IDS.join(', ')} (default: all on kwok, none on existing)`,
+    help: `all, none, or a comma list of ${ADDON_IDS.join(', ')} (default: all on kwok, none on existing, where only ${CHART_ADDONS.join(', ')} may be named)`,
   },
   {
     name: 'real-node',
@@ -398,10 +399,12 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
         `${version.source} applies to the clusters kaic creates; an existing cluster's version is read from its API server`,
       );
     }
-    if (addons.length) {
+    const notChart = addons.filter((a) => !CHART_ADDONS.includes(a));
+    if (notChart.length) {
       throw new UsageError(
-        `${addonsRaw!.source} "${addonsRaw!.value}": kaic runs addons as processes beside the clusters it creates; ` +
-          'install them in the existing cluster yourself (docs/requirements.md says what each requirement needs), or pass none',
+        `${addonsRaw!.source} "${addonsRaw!.value}": on an existing cluster kaic installs only ${CHART_ADDONS.join(', ')} ` +
+          `(from their charts, and only when named), not ${notChart.join(', ')}; ` +
+          'install the others yourself (docs/requirements.md says what each requirement needs), or pass none',
       );
     }
   }

@@ -7,7 +7,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 
-import { addonSpec, type AddonId, type AddonPlan } from '../addons/plan.js';
+import { addonSpec, CHART_ADDONS, type AddonId, type AddonPlan } from '../addons/plan.js';
 import { fakegpuManifests, type ManifestObject } from '../fakegpu/manifests.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, PROFILE_LABEL } from '../fakegpu/slices.js';
 import { DraObjects } from '../k8s/dra-objects.js';
@@ -19,22 +19,12 @@ import { FAKE_GPU_DRIVER_NAME } from './simulated-gpus.js';
 import type { RunningAddons } from './kwok-addons.js';
 
 /** Addons kaic can install into a kind cluster today. */
-export const KIND_INSTALLABLE: readonly AddonId[] = ['fake-gpu', 'gang-scheduler', 'ai-operator'];
+export const KIND_INSTALLABLE: readonly AddonId[] = ['fake-gpu', ...CHART_ADDONS];
 
 /** The chart each chart-installed addon comes from, and what the suites are told of it. */
-const KIND_ADDON_CHARTS: Partial<
-  Record<AddonId, { chart: KindChart; env: Record<string, string>; presentWhen: string }>
-> = {
-  'gang-scheduler': {
-    chart: 'kueue',
-    env: { KAIC_GANG_SCHEDULER: 'kueue' },
-    presentWhen: 'workloads.kueue.x-k8s.io',
-  },
-  'ai-operator': {
-    chart: 'jobset',
-    env: { KAIC_AI_OPERATOR: 'jobset' },
-    presentWhen: 'jobsets.jobset.x-k8s.io',
-  },
+const CHART_FACTS: Record<KindChart, { env: Record<string, string>; presentWhen: string }> = {
+  kueue: { env: { KAIC_GANG_SCHEDULER: 'kueue' }, presentWhen: 'workloads.kueue.x-k8s.io' },
+  jobset: { env: { KAIC_AI_OPERATOR: 'jobset' }, presentWhen: 'jobsets.jobset.x-k8s.io' },
 };
 
 export interface KindAddonContext {
@@ -45,6 +35,11 @@ export interface KindAddonContext {
   gpuProfile: string;
   gpusPerNode: number;
   log: (line: string) => void;
+  /**
+   * Told about each chart before it is applied, with the kubeconfig to remove it by (an existing
+   * cluster outlives the run; a kind cluster kaic created is deleted whole).
+   */
+  onChart?: (chart: KindChart) => void;
   /** How long to wait for the simulated GPUs to be published (default 300 s: images are pulled). */
   readyTimeoutMs?: number;
 }
@@ -98,6 +93,7 @@ export async function startKindAddons(
     }
     const t0 = Date.now();
     const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
+    ctx.onChart?.(chart);
     ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
     const installed = await applyChart(ctx.kubeConfig, chart, docs, {
       log: ctx.log,
@@ -110,8 +106,9 @@ export async function startKindAddons(
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
-        const spec = KIND_ADDON_CHARTS[id];
-        return spec ? [installChart(id, spec.chart, spec.env, spec.presentWhen)] : [];
+        const chart = addonSpec(id).chart;
+        if (!chart) return [];
+        return [installChart(id, chart, CHART_FACTS[chart].env, CHART_FACTS[chart].presentWhen)];
       }),
     );
   }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 
+import { CHART_LABEL, removeChart } from '../addons/kind-charts.js';
 import { removeRunNamespaces } from '../providers/existing.js';
 import { deleteCluster } from '../providers/kwok.js';
 import type { CreatedResource } from '../providers/types.js';
@@ -65,6 +66,18 @@ export async function removeLeftovers(
         kc.loadFromFile(record.kubeconfigPath);
         const gone = await removeRunNamespaces(kc, record.runId, log);
         removed.push(...gone.map((n) => `namespace ${n}`));
+      } else if (record.type === 'chart') {
+        if (!existsSync(record.kubeconfigPath)) continue;
+        const kc = new k8s.KubeConfig();
+        kc.loadFromFile(record.kubeconfigPath);
+        const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+        const present = await ext.listCustomResourceDefinition({
+          labelSelector: `${CHART_LABEL}=${record.chart}`,
+        });
+        if (!present.items.length) continue;
+        log(`removing what kaic applied from the ${record.chart} chart`);
+        await removeChart(kc, record.chart, log);
+        removed.push(`${record.chart} chart`);
       } else if (record.type === 'kind-cluster') {
         const listed = await execa(record.kind, ['get', 'clusters'], { reject: false });
         if (
@@ -108,7 +121,7 @@ export function parseRecords(text: string, log: (line: string) => void): Created
       (r): r is CreatedResource =>
         typeof r === 'object' &&
         r !== null &&
-        ['directory', 'kwok-cluster', 'kind-cluster', 'run-namespaces'].includes(
+        ['directory', 'kwok-cluster', 'kind-cluster', 'run-namespaces', 'chart'].includes(
           (r as { type?: string }).type ?? '',
         ),
     );

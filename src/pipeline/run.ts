@@ -263,7 +263,7 @@ export async function runPipeline(
     const version = await versionFor(p, handle.minor);
     let accelerator: string | null = null;
     const suiteEnv: Record<string, string> = {};
-    if (config.provider !== 'existing' && config.addons.length) {
+    if (config.addons.length) {
       const realNode =
         provider instanceof KwokProvider ? !!(handle as KwokClusterHandle).realNode : true;
       const addonPlan = resolveAddonPlan(config.addons, { realNode });
@@ -278,16 +278,19 @@ export async function runPipeline(
       const release = kubernetesRelease(handle.minor);
       const register = (stop: () => Promise<void>) =>
         teardown.push({ what: 'addons', stop: () => progress.phase('addons down', stop) });
-      if (provider instanceof KindProvider) {
+      if (provider instanceof KindProvider || provider instanceof ExistingProvider) {
+        // On kind, what kaic can install there; on an existing cluster, the chart addons the
+        // user named (RunConfig refuses others), each removed again at the end.
         const plan = {
           ...addonPlan,
           waves: addonPlan.waves
             .map((w) => w.filter((id) => KIND_INSTALLABLE.includes(id)))
             .filter((w) => w.length),
         };
-        log(`addons on kind: ${plan.waves.flat().join(', ') || 'none'}`);
+        const where = provider instanceof KindProvider ? 'kind' : 'the existing cluster';
+        log(`addons on ${where}: ${plan.waves.flat().join(', ') || 'none'}`);
         const kindAddons = await progress.phase(
-          `addons (${plan.waves.flat().length} on kind)`,
+          `addons (${plan.waves.flat().length} on ${where})`,
           () =>
             startKindAddons(
               plan,
@@ -298,6 +301,16 @@ export async function runPipeline(
                 gpuProfile: config.gpuProfile,
                 gpusPerNode: config.gpusPerNode,
                 log,
+                ...(provider instanceof ExistingProvider && hooks.onCreated
+                  ? {
+                      onChart: (chart: 'kueue' | 'jobset') =>
+                        hooks.onCreated!({
+                          type: 'chart',
+                          kubeconfigPath: handle.kubeconfigPath,
+                          chart,
+                        }),
+                    }
+                  : {}),
               },
               register,
             ),

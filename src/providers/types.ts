@@ -52,7 +52,9 @@ export type CreatedResource =
   | { type: 'kwok-cluster'; workdir: string; name: string; kwokctl: string }
   | { type: 'kind-cluster'; name: string; kind: string }
   /** Namespaces labelled with the run's id in a cluster kaic did not create (never the cluster). */
-  | { type: 'run-namespaces'; kubeconfigPath: string; runId: string };
+  | { type: 'run-namespaces'; kubeconfigPath: string; runId: string }
+  /** What kaic applied from an addon's chart (found again by its label), in a cluster it did not create. */
+  | { type: 'chart'; kubeconfigPath: string; chart: 'kueue' | 'jobset' };
 
 export type OnCreated = (resource: CreatedResource) => void;
 

@@ -145,7 +145,7 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
     });
   }
 
-  it('attached to an existing cluster and killed: post removes only the run’s namespaces, never the cluster', async function () {
+  it('attached to an existing cluster with a named addon and killed: post removes the run’s namespaces and the addon, never the cluster', async function () {
     // Someone else's cluster, outside tmp: started here and left running by kaic.
     const provider = new KwokProvider({
       minor: '1.35',
@@ -165,9 +165,10 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
       const nodesBefore = (await core.listNode()).items.map((n) => n.metadata!.name!);
       // Given as text, as from a secret: its credentials must never show.
       const kubeconfig = await inlineKubeconfig(handle.kubeconfigPath);
+      // Named, so kaic installs JobSet from its chart; killed, post must remove it too.
       const started = startAction(
         'main',
-        options({ provider: 'existing', kubeconfig: kubeconfig.text }),
+        options({ provider: 'existing', kubeconfig: kubeconfig.text, addons: 'ai-operator' }),
       );
       await waitFor(
         'the run to create its namespace',
@@ -197,6 +198,16 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
       });
       expect(post.exitCode, post.stdout).to.equal(0);
       expect(post.stdout).to.match(/removed what main left: .*namespace kaic-/);
+      expect(post.stdout).to.match(/removed what main left: .*jobset chart/);
+      const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+      expect(
+        (await ext.listCustomResourceDefinition()).items.map((c) => c.metadata!.name),
+        'CRDs left',
+      ).not.to.include('jobsets.jobset.x-k8s.io');
+      expect(
+        (await core.listNamespace()).items.map((n) => n.metadata!.name),
+        'namespaces left',
+      ).not.to.include('jobset-system');
       expect(await runNamespaces()).to.deep.equal([]);
       expect((await core.listNode()).items.map((n) => n.metadata!.name!)).to.deep.equal(
         nodesBefore,

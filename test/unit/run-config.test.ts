@@ -109,6 +109,11 @@ describe('RunConfig', function () {
     });
     expect(existing.addons).to.deep.equal([]);
     expect(existing.kubeconfig).to.equal(KUBECONFIG);
+    const named = fromArgs(
+      ['--output', join(dir, 'out'), '--provider', 'existing', '--addons', 'ai-operator'],
+      { KAIC_KUBECONFIG: KUBECONFIG },
+    );
+    expect(named.addons).to.deep.equal(['ai-operator']);
   });
 
   it('takes --verbose as a switch, and true/false from an input or KAIC_VERBOSE', function () {
@@ -281,7 +286,7 @@ describe('RunConfig', function () {
           'all',
         ],
         undefined,
-        /--addons "all": kaic runs addons as processes beside the clusters it creates; install them in the existing cluster yourself/,
+        /--addons "all": on an existing cluster kaic installs only gang-scheduler, ai-operator \(from their charts, and only when named\), not fake-gpu, gpu-metrics, .*; install the others yourself/,
       ],
       [
         'a Kubernetes version for an existing cluster',

@@ -11,14 +11,14 @@ import {
   MANAGED_BY_LABEL,
   devicesOf,
   httpStatus
-} from "./chunk-64HQNFXW.js";
+} from "./chunk-VFNZ35JB.js";
 import {
   __commonJS,
   __require,
   __toESM,
   gpuUuid,
   pciBusId
-} from "./chunk-3HC7DDS5.js";
+} from "./chunk-63TFR7F4.js";
 
 // node_modules/@grpc/grpc-js/build/src/constants.js
 var require_constants = __commonJS({

@@ -5,13 +5,13 @@ import {
   MANAGED_BY_LABEL,
   PROFILE_LABEL,
   devicesOf
-} from "./chunk-64HQNFXW.js";
+} from "./chunk-VFNZ35JB.js";
 import {
   ObjectCoreV1Api,
   __commonJS,
   __require,
   __toESM
-} from "./chunk-3HC7DDS5.js";
+} from "./chunk-63TFR7F4.js";
 
 // node_modules/prom-client/lib/util.js
 var require_util = __commonJS({

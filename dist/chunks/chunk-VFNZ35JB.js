@@ -6,7 +6,7 @@ import {
   migUuid,
   pciBusId,
   semver
-} from "./chunk-3HC7DDS5.js";
+} from "./chunk-63TFR7F4.js";
 
 // src/fakegpu/slices.ts
 var MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";

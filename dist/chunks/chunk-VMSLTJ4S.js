@@ -3,7 +3,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-QV2ROORJ.js";
+} from "./chunk-PF24JLUG.js";
 import {
   getJson,
   getText,

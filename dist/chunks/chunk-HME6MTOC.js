@@ -3,7 +3,7 @@ import {
   DraObjects,
   MANAGED_BY,
   MANAGED_BY_LABEL
-} from "./chunk-64HQNFXW.js";
+} from "./chunk-VFNZ35JB.js";
 import {
   LEVELS,
   isKubernetesMinor
@@ -12,7 +12,7 @@ import {
   ObjectApisApi,
   ObjectCoreV1Api,
   ObjectVersionApi
-} from "./chunk-3HC7DDS5.js";
+} from "./chunk-63TFR7F4.js";
 
 // src/k8s/discovery.ts
 async function servedGroupVersions(kc, group) {

@@ -1,5 +1,9 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
+  applyJson,
+  getJson
+} from "./chunk-ARFH6SL4.js";
+import {
   CONTAINERD_VERSION,
   CRI_TOOLS_VERSION,
   DEFAULT_TEST_MINOR,
@@ -18,13 +22,19 @@ import {
 } from "./chunk-3SHXQDXX.js";
 import {
   KubeConfig,
+  KubernetesObjectApi,
+  ObjectAdmissionregistrationV1Api,
+  ObjectApiextensionsV1Api,
+  ObjectAppsV1Api,
   ObjectCoreV1Api,
+  ObjectRbacAuthorizationV1Api,
   ObjectVersionApi,
+  PatchStrategy,
   ProfileError,
   __commonJS,
   __require,
   __toESM
-} from "./chunk-3HC7DDS5.js";
+} from "./chunk-63TFR7F4.js";
 
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
@@ -7223,7 +7233,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7298,7 +7308,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse2;
-    exports.parseAllDocuments = parseAllDocuments;
+    exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify2;
   }
@@ -15353,388 +15363,97 @@ kaic: ${signal} received, cleaning up\u2026 (again to force exit)
   };
 }
 
-// src/providers/real-node/host.ts
-import { existsSync } from "node:fs";
-import { readFile as readFile5, readdir, rmdir, stat, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join2 } from "node:path";
-
-// src/util/net.ts
-import { createServer as createServer2 } from "node:net";
-var NetworkError = class extends Error {
-  name = "NetworkError";
-};
-async function freePort(host) {
-  return new Promise((resolve, reject) => {
-    const server = createServer2();
-    server.once(
-      "error",
-      (error) => reject(new NetworkError(`cannot bind a port on ${host}: ${error.message}`))
-    );
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-async function defaultRouteAddress() {
-  const route = await execa("ip", ["-j", "-4", "route", "show", "default"], { reject: false });
-  const dev = JSON.parse(route.stdout || "[]")[0]?.dev;
-  const addrs = await execa("ip", ["-j", "-4", "addr", "show", ...dev ? ["dev", dev] : []], {
-    reject: false
-  });
-  const parsed = JSON.parse(addrs.stdout || "[]");
-  for (const link of parsed) {
-    const global3 = link.addr_info?.find((a2) => a2.scope === "global");
-    if (global3) return global3.local;
-  }
-  throw new NetworkError(
-    "this machine has no IPv4 address with global scope (checked `ip -4 addr`)"
-  );
-}
-
-// src/providers/real-node/host.ts
-var RealNodeError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "RealNodeError";
-  }
-};
-async function readMounts() {
-  const text = await readFile5("/proc/self/mountinfo", "utf8");
-  return text.trim().split("\n").map((line) => {
-    const [left = "", right = ""] = line.split(" - ");
-    const fields = left.split(" ");
-    const [fsType = "", , superOptions = ""] = right.split(" ");
-    const mountPoint = (fields[4] ?? "").replace(
-      /\\(\d{3})/g,
-      (_, o2) => String.fromCharCode(parseInt(o2, 8))
-    );
-    return { mountPoint, fsType, superOptions };
-  });
-}
-async function cgroupMounts() {
-  const mounts = await readMounts();
-  const root = mounts.find((m) => m.mountPoint === "/sys/fs/cgroup");
-  if (root?.fsType === "cgroup2") return { version: 2, mounts: ["/sys/fs/cgroup"] };
-  const v1 = mounts.filter((m) => m.fsType === "cgroup").map((m) => m.mountPoint);
-  const unified = mounts.filter((m) => m.fsType === "cgroup2").map((m) => m.mountPoint);
-  return { version: 1, mounts: [...v1, ...unified] };
-}
-var V1_CONTROLLERS = ["cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer"];
-async function findExecutable(names, dirs) {
-  for (const name of names) {
-    for (const dir of dirs) {
-      if (existsSync(join2(dir, name))) return join2(dir, name);
-    }
-  }
-  return null;
-}
-var PATH_DIRS = () => (process.env.PATH ?? "").split(":").filter(Boolean);
-async function checkHost(options = {}) {
-  const problems = [];
-  if (process.getuid?.() !== 0) {
-    problems.push(
-      "not root: kubelet and containerd manage mounts, cgroups and network namespaces (run as root, or start the cluster without the real node)"
-    );
-  }
-  const filesystems = await readFile5("/proc/filesystems", "utf8").catch(() => "");
-  if (!/\boverlay\b/.test(filesystems)) {
-    problems.push(
-      "the kernel offers no overlay filesystem, which containerd unpacks images onto (modprobe overlay)"
-    );
-  }
-  if (!existsSync("/dev/kmsg")) {
-    problems.push("/dev/kmsg is missing: kubelet watches it for OOM kills");
-  }
-  const cgroups = await cgroupMounts();
-  if (cgroups.version === 1) {
-    const present = new Set(cgroups.mounts.flatMap((m) => m.split("/").pop()?.split(",") ?? []));
-    const missing = V1_CONTROLLERS.filter((c3) => !present.has(c3));
-    if (missing.length) {
-      problems.push(
-        `cgroup v1 controllers not mounted under /sys/fs/cgroup: ${missing.join(", ")}`
-      );
-    }
-  }
-  const runc = await findExecutable(
-    ["runc"],
-    ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", ...PATH_DIRS()]
-  );
-  if (!runc) problems.push("runc is not installed (apt-get install runc)");
-  let cniBinDir = "";
-  for (const dir of ["/usr/lib/cni", "/opt/cni/bin"]) {
-    if (["bridge", "host-local", "loopback"].every((p) => existsSync(join2(dir, p)))) {
-      cniBinDir = dir;
-      break;
-    }
-  }
-  if (!cniBinDir) {
-    problems.push(
-      "the CNI plugins bridge, host-local and loopback are not in /usr/lib/cni or /opt/cni/bin (apt-get install containernetworking-plugins)"
-    );
-  }
-  for (const tool of ["ip", "iptables-save", "openssl", "tar", "umount"]) {
-    if (!await findExecutable([tool], ["/usr/sbin", "/usr/bin", "/sbin", "/bin", ...PATH_DIRS()])) {
-      problems.push(
-        `${tool} is not installed (apt-get install iproute2 iptables openssl tar mount)`
-      );
-    }
-  }
-  problems.push(...await foreignKubelet(cgroups.mounts));
-  if (problems.length) {
-    throw new RealNodeError(
-      `this machine cannot run the real test node:
-  - ${problems.join("\n  - ")}`
-    );
-  }
-  const status = await readFile5("/proc/self/status", "utf8");
-  const capEff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(status)?.[1] ?? "0"}`);
-  const CAP_SYS_RESOURCE = 24n;
-  return {
-    cgroupVersion: cgroups.version,
-    cgroupMounts: cgroups.mounts,
-    runc,
-    cniBinDir,
-    canLowerOomScore: (capEff >> CAP_SYS_RESOURCE & 1n) === 1n,
-    nodeIp: options.nodeIp ?? await defaultRouteAddress().catch((error) => {
-      throw new RealNodeError(
-        `${error.message}: the API server reaches the kubelet on the node address. Bring up a network interface, or pass nodeIp.`
-      );
-    })
-  };
-}
-async function foreignKubelet(mounts) {
-  for (const entry of await readdir("/proc").catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const comm = (await readFile5(`/proc/${entry}/comm`, "utf8").catch(() => "")).trim();
-    if (comm !== "kubelet") continue;
-    const cmdline = await readFile5(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    if (!cmdline.includes("/real-node/")) {
-      return [
-        `a kubelet that is not kaic's runs here (pid ${entry}): this machine is a Kubernetes node, and a second kubelet would share its cgroups and directories`
-      ];
-    }
-  }
-  if (!existsSync(REAL_NODE_LOCK)) {
-    const stray = mounts.map((m) => join2(m, PODS_CGROUP)).find((d) => existsSync(d));
-    if (stray) {
-      return [
-        `${stray} exists but no kaic real node owns it: another kubelet's pods may live there (remove it only if you know it is stale)`
-      ];
-    }
-  }
-  return [];
-}
-var REAL_NODE_LOCK = "/run/kaic-real-node.lock";
-var REAL_NODE_BRIDGE = "kaic0";
-var PODS_CGROUP = "kubepods";
-var FIXED_HOST_PATHS = [
-  "/var/lib/kubelet",
-  "/var/log/containers",
-  "/var/log/pods",
-  "/run/containerd"
-];
-var KUBELET_SYSCTLS = ["vm/overcommit_memory", "kernel/panic", "kernel/panic_on_oops"];
-async function readSysctls() {
-  const values = {};
-  for (const key of KUBELET_SYSCTLS) {
-    values[key] = (await readFile5(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
-  }
-  return values;
-}
-async function restoreSysctls(values) {
-  const changed = [];
-  for (const [key, value] of Object.entries(values)) {
-    if (!value) continue;
-    const now = (await readFile5(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
-    if (now !== value) {
-      await writeFile2(`/proc/sys/${key}`, value).catch(() => void 0);
-      changed.push(`${key.replace("/", ".")} ${now} \u2192 ${value}`);
-    }
-  }
-  return changed;
-}
-var IPTABLES = ["iptables", "ip6tables"];
-async function iptablesChains() {
-  const chains = [];
-  for (const tool of IPTABLES) {
-    const result = await execa(`${tool}-save`, [], { reject: false });
-    let table = "";
-    for (const line of result.stdout.split("\n")) {
-      if (line.startsWith("*")) table = line.slice(1);
-      const chain = /^:(\S+)/.exec(line)?.[1];
-      if (chain) chains.push(`${tool}/${table}/${chain}`);
-    }
-  }
-  return chains;
-}
-function splitRule(rule) {
-  return [...rule.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map(
-    (m) => m[1] !== void 0 ? m[1].replace(/\\(.)/g, "$1") : m[2]
-  );
-}
-async function removeIptablesChains(chains) {
-  for (const entry of chains) {
-    const [tool, table, chain] = entry.split("/");
-    const saved = await execa(`${tool}-save`, ["-t", table], { reject: false });
-    for (const line of saved.stdout.split("\n")) {
-      const args = splitRule(line);
-      if (args[0] !== "-A" || !args.includes(chain) || args[1] === chain) continue;
-      await execa(tool, ["-t", table, "-D", ...args.slice(1)], { reject: false });
-    }
-    await execa(tool, ["-t", table, "-F", chain], { reject: false });
-    await execa(tool, ["-t", table, "-X", chain], { reject: false });
-  }
-}
-async function unmountBelow(prefix) {
-  const under = (await readMounts()).map((m) => m.mountPoint).filter((p) => p === prefix || p.startsWith(`${prefix}/`)).sort((a2, b) => b.length - a2.length);
-  for (const mountPoint of under) {
-    const result = await execa("umount", [mountPoint], { reject: false });
-    if (result.exitCode !== 0) await execa("umount", ["--lazy", mountPoint], { reject: false });
-  }
-  return under;
-}
-async function cgroupPids(dir) {
-  const pids = [];
-  const own = await readFile5(join2(dir, "cgroup.procs"), "utf8").catch(() => "");
-  pids.push(...own.split("\n").filter(Boolean).map(Number));
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) pids.push(...await cgroupPids(join2(dir, entry.name)));
-  }
-  return pids;
-}
-async function removeCgroupTree(dir) {
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) await removeCgroupTree(join2(dir, entry.name));
-  }
-  await rmdir(dir).catch(() => void 0);
-}
-async function removeCgroups(mounts, name) {
-  const roots = mounts.map((m) => join2(m, name)).filter((d) => existsSync(d));
-  for (const root of roots) {
-    for (const pid of await cgroupPids(root)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-      }
-    }
-  }
-  const left = [];
-  for (const root of roots) {
-    for (let attempt = 0; attempt < 20 && existsSync(root); attempt++) {
-      await removeCgroupTree(root);
-      if (existsSync(root)) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (existsSync(root)) left.push(root);
-  }
-  return left;
-}
-async function netnsSince(since) {
-  const dir = "/run/netns";
-  const names = [];
-  for (const name of await readdir(dir).catch(() => [])) {
-    const info = await stat(join2(dir, name)).catch(() => null);
-    if (info && info.mtimeMs >= since - 1e3 && name.startsWith("cni-"))
-      names.push(join2(dir, name));
-  }
-  return names;
-}
-
-// src/providers/kwok.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
-import { existsSync as existsSync5 } from "node:fs";
-import { cp as cp2, mkdir as mkdir4, readFile as readFile8, readdir as readdir3, rm as rm6, stat as stat2, writeFile as writeFile7 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
-import { basename, delimiter as delimiter2, dirname as dirname3, join as join10 } from "node:path";
+// src/addons/kind-charts.ts
+var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/build/go-build.ts
 import { randomBytes } from "node:crypto";
-import { existsSync as existsSync2 } from "node:fs";
-import { cp, mkdir, readFile as readFile6, readdir as readdir2, rename, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdir, readFile as readFile5, readdir, rename, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname, join as join4 } from "node:path";
+import { dirname, join as join3 } from "node:path";
 
 // src/cache.ts
 import { homedir } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join2 } from "node:path";
 function cacheDir(env = process.env) {
   if (env.KAIC_CACHE) return env.KAIC_CACHE;
-  const xdg = env.XDG_CACHE_HOME || join3(homedir(), ".cache");
-  return join3(xdg, "kaic");
+  const xdg = env.XDG_CACHE_HOME || join2(homedir(), ".cache");
+  return join2(xdg, "kaic");
 }
 function kubernetesBinDir(release, root = cacheDir()) {
-  return join3(root, "bin", "kubernetes", release.version);
+  return join2(root, "bin", "kubernetes", release.version);
 }
 function kubeletBinDir(release, root = cacheDir()) {
-  return join3(root, "bin", "kubelet", release.version);
+  return join2(root, "bin", "kubelet", release.version);
 }
 function containerdBinDir(version, root = cacheDir()) {
-  return join3(root, "bin", "containerd", version);
+  return join2(root, "bin", "containerd", version);
 }
 function criToolsBinDir(version, root = cacheDir()) {
-  return join3(root, "bin", "cri-tools", version);
+  return join2(root, "bin", "cri-tools", version);
 }
 function kueueDir(version, root = cacheDir()) {
-  return join3(root, "bin", "kueue", version);
+  return join2(root, "bin", "kueue", version);
 }
 function prometheusDir(version, root = cacheDir()) {
-  return join3(root, "bin", "prometheus", version);
+  return join2(root, "bin", "prometheus", version);
 }
 function prometheusAdapterDir(version, root = cacheDir()) {
-  return join3(root, "bin", "prometheus-adapter", version);
+  return join2(root, "bin", "prometheus-adapter", version);
 }
 function karpenterDir(version, root = cacheDir()) {
-  return join3(root, "bin", "karpenter", version);
+  return join2(root, "bin", "karpenter", version);
 }
 function traefikDir(version, root = cacheDir()) {
-  return join3(root, "bin", "traefik", version);
+  return join2(root, "bin", "traefik", version);
 }
 function gatewayApiDir(version, root = cacheDir()) {
-  return join3(root, "bin", "gateway-api", version);
+  return join2(root, "bin", "gateway-api", version);
 }
 function jobsetDir(version, root = cacheDir()) {
-  return join3(root, "bin", "jobset", version);
+  return join2(root, "bin", "jobset", version);
 }
 function nodeBinaryPaths(release, root = cacheDir()) {
   const containerd = containerdBinDir(CONTAINERD_VERSION, root);
   return {
-    kubelet: join3(kubeletBinDir(release, root), "kubelet"),
-    containerd: join3(containerd, "containerd"),
-    containerdShim: join3(containerd, "containerd-shim-runc-v2"),
-    ctr: join3(containerd, "ctr"),
-    crictl: join3(criToolsBinDir(CRI_TOOLS_VERSION, root), "crictl")
+    kubelet: join2(kubeletBinDir(release, root), "kubelet"),
+    containerd: join2(containerd, "containerd"),
+    containerdShim: join2(containerd, "containerd-shim-runc-v2"),
+    ctr: join2(containerd, "ctr"),
+    crictl: join2(criToolsBinDir(CRI_TOOLS_VERSION, root), "crictl")
   };
 }
 function etcdBinDir(etcdVersion, root = cacheDir()) {
-  return join3(root, "bin", "etcd", etcdVersion);
+  return join2(root, "bin", "etcd", etcdVersion);
 }
 function kindBinDir(kindVersion, root = cacheDir()) {
-  return join3(root, "bin", "kind", kindVersion);
+  return join2(root, "bin", "kind", kindVersion);
 }
 function helmBinDir(version, root = cacheDir()) {
-  return join3(root, "bin", "helm", version);
+  return join2(root, "bin", "helm", version);
 }
 function chartDir(name, version, root = cacheDir()) {
-  return join3(root, "charts", name, version);
+  return join2(root, "charts", name, version);
 }
 function kwokBinDir(kwokVersion, root = cacheDir()) {
-  return join3(root, "bin", "kwok", kwokVersion);
+  return join2(root, "bin", "kwok", kwokVersion);
 }
 function binaryPaths(release, kwokVersion, root = cacheDir()) {
   const k8s = kubernetesBinDir(release, root);
   const kwok = kwokBinDir(kwokVersion, root);
   return {
-    etcd: join3(etcdBinDir(release.etcdVersion, root), "etcd"),
-    kubeApiserver: join3(k8s, "kube-apiserver"),
-    kubeControllerManager: join3(k8s, "kube-controller-manager"),
-    kubeScheduler: join3(k8s, "kube-scheduler"),
-    kubectl: join3(k8s, "kubectl"),
-    kwok: join3(kwok, "kwok"),
-    kwokctl: join3(kwok, "kwokctl")
+    etcd: join2(etcdBinDir(release.etcdVersion, root), "etcd"),
+    kubeApiserver: join2(k8s, "kube-apiserver"),
+    kubeControllerManager: join2(k8s, "kube-controller-manager"),
+    kubeScheduler: join2(k8s, "kube-scheduler"),
+    kubectl: join2(k8s, "kubectl"),
+    kwok: join2(kwok, "kwok"),
+    kwokctl: join2(kwok, "kwokctl")
   };
 }
 function goCacheEnv(root = cacheDir()) {
-  return { GOMODCACHE: join3(root, "go", "mod"), GOCACHE: join3(root, "go", "build") };
+  return { GOMODCACHE: join2(root, "go", "mod"), GOCACHE: join2(root, "go", "build") };
 }
 
 // src/versions/addons.ts
@@ -15853,10 +15572,10 @@ function parseGoMod(text) {
 async function definedFeatureGates(sourceDirs) {
   const gates = /* @__PURE__ */ new Set();
   for (const dir of sourceDirs) {
-    if (!existsSync2(dir)) continue;
-    for (const entry of await readdir2(dir)) {
+    if (!existsSync(dir)) continue;
+    for (const entry of await readdir(dir)) {
       if (!entry.endsWith(".go") || entry.endsWith("_test.go")) continue;
-      const text = await readFile6(join4(dir, entry), "utf8");
+      const text = await readFile5(join3(dir, entry), "utf8");
       for (const match of text.matchAll(/featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"/g)) {
         gates.add(match[1]);
       }
@@ -15900,15 +15619,15 @@ ${tail(output)}`
 }
 async function readStamp(dir) {
   try {
-    return JSON.parse(await readFile6(join4(dir, STAMP), "utf8"));
+    return JSON.parse(await readFile5(join3(dir, STAMP), "utf8"));
   } catch {
     return null;
   }
 }
 async function buildWrapper(spec, root, log) {
-  await mkdir(join4(root, "bin"), { recursive: true });
+  await mkdir(join3(root, "bin"), { recursive: true });
   return withLockFile(
-    join4(root, "bin", `.lock-${spec.component}-${spec.version}`),
+    join3(root, "bin", `.lock-${spec.component}-${spec.version}`),
     () => buildWrapperLocked(spec, root, log),
     {
       timeoutMs: 60 * 6e4,
@@ -15918,13 +15637,13 @@ async function buildWrapper(spec, root, log) {
 }
 async function buildWrapperLocked(spec, root, log) {
   const stamp = await readStamp(spec.outDir);
-  if (stamp && spec.binaries.every((b) => existsSync2(join4(spec.outDir, b)))) {
+  if (stamp && spec.binaries.every((b) => existsSync(join3(spec.outDir, b)))) {
     log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
     return false;
   }
   const started = Date.now();
   const env = goEnv(root);
-  const wrapperDir = join4(root, "wrappers", `${spec.component}-${spec.version}`);
+  const wrapperDir = join3(root, "wrappers", `${spec.component}-${spec.version}`);
   await mkdir(wrapperDir, { recursive: true });
   const goMod = [
     `// Generated by kaic's scripts/build-k8s.ts: builds ${spec.component} ${spec.version}.`,
@@ -15939,13 +15658,13 @@ async function buildWrapperLocked(spec, root, log) {
     ...spec.replaces.length ? ["", "replace (", ...spec.replaces.map(([m, to, v]) => `	${m} => ${to} ${v}`), ")"] : [],
     ""
   ].join("\n");
-  const goModPath = join4(wrapperDir, "go.mod");
-  const previous = existsSync2(goModPath) ? await readFile6(goModPath, "utf8") : null;
+  const goModPath = join3(wrapperDir, "go.mod");
+  const previous = existsSync(goModPath) ? await readFile5(goModPath, "utf8") : null;
   if (previous !== goMod) {
-    await writeFile3(goModPath, goMod);
-    await rm3(join4(wrapperDir, "go.sum"), { force: true });
+    await writeFile2(goModPath, goMod);
+    await rm3(join3(wrapperDir, "go.sum"), { force: true });
   }
-  const tmpDir = join4(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
+  const tmpDir = join3(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
   await mkdir(tmpDir, { recursive: true });
   try {
     log(`${spec.component} ${spec.version}: resolving modules`);
@@ -15971,10 +15690,10 @@ async function buildWrapperLocked(spec, root, log) {
       { cwd: wrapperDir, env, label: `${spec.component} build`, log }
     );
     for (const [from, to] of Object.entries(spec.renames ?? {})) {
-      if (existsSync2(join4(tmpDir, from))) await rename(join4(tmpDir, from), join4(tmpDir, to));
+      if (existsSync(join3(tmpDir, from))) await rename(join3(tmpDir, from), join3(tmpDir, to));
     }
     for (const binary of spec.binaries) {
-      if (!existsSync2(join4(tmpDir, binary))) {
+      if (!existsSync(join3(tmpDir, binary))) {
         throw new BuildError(`${spec.component} build produced no ${binary} in ${tmpDir}`);
       }
     }
@@ -15988,10 +15707,10 @@ async function buildWrapperLocked(spec, root, log) {
       goVersion: goVer,
       seconds
     };
-    await writeFile3(join4(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
+    await writeFile2(join3(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
 `);
     await rm3(spec.outDir, { recursive: true, force: true });
-    await mkdir(join4(spec.outDir, ".."), { recursive: true });
+    await mkdir(join3(spec.outDir, ".."), { recursive: true });
     await rename(tmpDir, spec.outDir);
     log(`${spec.component} ${spec.version}: built in ${formatSeconds(Date.now() - started)}`);
     return true;
@@ -16039,13 +15758,13 @@ async function buildKubelet(release, log, root = cacheDir()) {
 async function buildFromKubernetesModule(release, component, outDir, binaries, log, root) {
   const env = goEnv(root);
   await mkdir(root, { recursive: true });
-  if (await readStamp(outDir) && binaries.every((b) => existsSync2(join4(outDir, b)))) {
+  if (await readStamp(outDir) && binaries.every((b) => existsSync(join3(outDir, b)))) {
     log(`${component} ${release.version}: cached (${outDir})`);
     return false;
   }
   log(`${component} ${release.version}: reading k8s.io/kubernetes's go.mod from the module proxy`);
   const info = await downloadModule("k8s.io/kubernetes", release.version, env);
-  const facts = parseGoMod(await readFile6(info.GoMod, "utf8"));
+  const facts = parseGoMod(await readFile5(info.GoMod, "utf8"));
   if (facts.stagingModules.length === 0) {
     throw new BuildError(`k8s.io/kubernetes ${release.version} go.mod lists no staging modules`);
   }
@@ -16053,8 +15772,8 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
   const apiserverInfo = await downloadModule("k8s.io/apiserver", staging, env);
   const apiInfo = await downloadModule("k8s.io/api", staging, env);
   const gates = await definedFeatureGates([
-    join4(info.Dir, "pkg", "features"),
-    join4(apiserverInfo.Dir, "pkg", "features")
+    join3(info.Dir, "pkg", "features"),
+    join3(apiserverInfo.Dir, "pkg", "features")
   ]);
   const unknownGates = Object.keys(release.featureGates).filter((g) => !gates.has(g));
   if (unknownGates.length) {
@@ -16064,8 +15783,8 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
   }
   for (const groupVersion of Object.keys(release.runtimeConfig)) {
     const [group, version] = groupVersion.split("/");
-    const dir = join4(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
-    if (!existsSync2(dir)) {
+    const dir = join3(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
+    if (!existsSync(dir)) {
       throw new BuildError(
         `the version table enables ${groupVersion} on ${release.minor}, but k8s.io/api ${staging} has no such API version (src/versions/kubernetes.ts)`
       );
@@ -16102,7 +15821,7 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
         for (const b of binaries) {
           const args = b === "kubectl" ? ["version", "--client"] : ["--version"];
           const expected = b === "kubectl" ? `Client Version: ${release.version}` : `Kubernetes ${release.version}`;
-          await expectVersionOutput(join4(dir, b), args, expected);
+          await expectVersionOutput(join3(dir, b), args, expected);
         }
       }
     },
@@ -16127,22 +15846,22 @@ ${tail(edit.stderr)}`);
     const from = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
     if (New.Version) {
       replaces.push([from, New.Path, New.Version]);
-    } else if (existsSync2(join4(info.Dir, New.Path, "go.mod"))) {
-      replaces.push([from, join4(info.Dir, New.Path), ""]);
+    } else if (existsSync(join3(info.Dir, New.Path, "go.mod"))) {
+      replaces.push([from, join3(info.Dir, New.Path), ""]);
     } else {
       throw new BuildError(
         `${spec.module}@${spec.version} replaces ${Old.Path} by its directory ${New.Path}, which the module proxy's zip does not hold (a nested module); the build must give ${Old.Path} as a local module`
       );
     }
   }
-  const localRoot = join4(root, "wrappers", `${spec.component}-${spec.version}-local`);
+  const localRoot = join3(root, "wrappers", `${spec.component}-${spec.version}-local`);
   for (const [path6, mod] of Object.entries(local)) {
-    const dir = join4(localRoot, path6.replace(/[^A-Za-z0-9.-]+/g, "_"));
+    const dir = join3(localRoot, path6.replace(/[^A-Za-z0-9.-]+/g, "_"));
     await rm3(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     if (mod.base) {
       const base = await downloadModule(mod.base.module, mod.base.version, env);
-      const dropped = (mod.drop ?? []).map((d) => join4(base.Dir, d));
+      const dropped = (mod.drop ?? []).map((d) => join3(base.Dir, d));
       await cp(base.Dir, dir, {
         recursive: true,
         filter: (source) => !dropped.some((d) => source === d || source.startsWith(`${d}/`))
@@ -16150,30 +15869,30 @@ ${tail(edit.stderr)}`);
       await execa("chmod", ["-R", "u+w", dir]);
     }
     for (const [name, content] of Object.entries(mod.files)) {
-      await mkdir(dirname(join4(dir, name)), { recursive: true });
-      await writeFile3(join4(dir, name), content);
+      await mkdir(dirname(join3(dir, name)), { recursive: true });
+      await writeFile2(join3(dir, name), content);
     }
     replaces.push([path6, dir, ""]);
   }
   return replaces;
 }
 async function buildPlainModule(spec, log, root) {
-  if (await readStamp(spec.outDir) && spec.binaries.every((b) => existsSync2(join4(spec.outDir, b)))) {
+  if (await readStamp(spec.outDir) && spec.binaries.every((b) => existsSync(join3(spec.outDir, b)))) {
     log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
     return false;
   }
   const env = goEnv(root);
   await mkdir(root, { recursive: true });
   const info = await downloadModule(spec.module, spec.version, env);
-  const facts = parseGoMod(await readFile6(info.GoMod, "utf8"));
+  const facts = parseGoMod(await readFile5(info.GoMod, "utf8"));
   const replaces = spec.moduleReplaces ? await carriedReplaces(spec, info, spec.moduleReplaces.local ?? {}, env, root) : [];
   return buildWrapper(
     {
       ...spec,
       verify: async (dir) => {
         for (const [from, to] of spec.moduleFiles ?? []) {
-          await mkdir(dirname(join4(dir, to)), { recursive: true });
-          await cp(join4(info.Dir, from), join4(dir, to), { recursive: true });
+          await mkdir(dirname(join3(dir, to)), { recursive: true });
+          await cp(join3(info.Dir, from), join3(dir, to), { recursive: true });
         }
         await spec.verify(dir);
       },
@@ -16199,7 +15918,7 @@ async function buildEtcd(etcdVersion, log, root = cacheDir()) {
       // Go names the binary "server" after the package path (the /v3 suffix is dropped).
       renames: { server: "etcd", v3: "etcd" },
       verify: (dir) => expectVersionOutput(
-        join4(dir, "etcd"),
+        join3(dir, "etcd"),
         ["--version"],
         `etcd Version: ${etcdVersion.slice(1)}`
       )
@@ -16217,7 +15936,7 @@ async function buildKwok(kwokVersion, log, root = cacheDir()) {
       outDir: kwokBinDir(kwokVersion, root),
       binaries: ["kwok", "kwokctl"],
       packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
-      verify: (dir) => expectVersionOutput(join4(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
+      verify: (dir) => expectVersionOutput(join3(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
     },
     log,
     root
@@ -16232,7 +15951,7 @@ async function buildKind(kindVersion, log, root = cacheDir()) {
       outDir: kindBinDir(kindVersion, root),
       binaries: ["kind"],
       packages: ["sigs.k8s.io/kind"],
-      verify: (dir) => expectVersionOutput(join4(dir, "kind"), ["version"], `kind ${kindVersion}`)
+      verify: (dir) => expectVersionOutput(join3(dir, "kind"), ["version"], `kind ${kindVersion}`)
     },
     log,
     root
@@ -16256,7 +15975,7 @@ async function buildContainerd(version, log, root = cacheDir()) {
       binaries: ["containerd", "containerd-shim-runc-v2", "ctr"],
       packages: ["containerd", "containerd-shim-runc-v2", "ctr"].map((c3) => `${module}/cmd/${c3}`),
       ldflags: [`-X ${module}/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join4(dir, "containerd"), ["--version"], version)
+      verify: (dir) => expectVersionOutput(join3(dir, "containerd"), ["--version"], version)
     },
     log,
     root
@@ -16272,7 +15991,7 @@ async function buildCriTools(version, log, root = cacheDir()) {
       binaries: ["crictl"],
       packages: ["sigs.k8s.io/cri-tools/cmd/crictl"],
       ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join4(dir, "crictl"), ["--version"], version)
+      verify: (dir) => expectVersionOutput(join3(dir, "crictl"), ["--version"], version)
     },
     log,
     root
@@ -16292,7 +16011,7 @@ async function buildKueue(log, root = cacheDir()) {
         ["config/components/crd/bases", "crds"],
         ["config/components/webhook/manifests.yaml", "webhook.yaml"]
       ],
-      verify: (dir) => expectHelpMentions(join4(dir, "kueue"), "-config")
+      verify: (dir) => expectHelpMentions(join3(dir, "kueue"), "-config")
     },
     log,
     root
@@ -16313,7 +16032,7 @@ async function buildPrometheus(log, root = cacheDir()) {
         `-X ${versionPkg}.Version=${PROMETHEUS.release}`,
         `-X ${versionPkg}.Branch=module-${PROMETHEUS.version}`
       ],
-      verify: (dir) => expectVersionOutput(join4(dir, "prometheus"), ["--version"], PROMETHEUS.release)
+      verify: (dir) => expectVersionOutput(join3(dir, "prometheus"), ["--version"], PROMETHEUS.release)
     },
     log,
     root
@@ -16329,7 +16048,7 @@ async function buildPrometheusAdapter(log, root = cacheDir()) {
       binaries: ["prometheus-adapter"],
       packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
       renames: { adapter: "prometheus-adapter" },
-      verify: (dir) => expectHelpMentions(join4(dir, "prometheus-adapter"), "--metrics-relist-interval")
+      verify: (dir) => expectHelpMentions(join3(dir, "prometheus-adapter"), "--metrics-relist-interval")
     },
     log,
     root
@@ -16352,7 +16071,7 @@ async function buildKarpenter(log, root = cacheDir()) {
           "crds/karpenter.kwok.sh_kwoknodeclasses.yaml"
         ]
       ],
-      verify: (dir) => expectHelpMentions(join4(dir, "karpenter-kwok"), "--instance-types-file-path")
+      verify: (dir) => expectHelpMentions(join3(dir, "karpenter-kwok"), "--instance-types-file-path")
     },
     log,
     root
@@ -16444,8 +16163,8 @@ async function buildTraefik(log, root = cacheDir()) {
         }
       },
       verify: async (dir) => {
-        await expectVersionOutput(join4(dir, "traefik"), ["version"], release);
-        await expectHelpMentions(join4(dir, "traefik"), "--providers.kubernetesgateway");
+        await expectVersionOutput(join3(dir, "traefik"), ["version"], release);
+        await expectHelpMentions(join3(dir, "traefik"), "--providers.kubernetesgateway");
       }
     },
     log,
@@ -16458,25 +16177,25 @@ function goSource(lines) {
 }
 async function ensureModuleCopy(spec, log, root) {
   const { component, version, outDir } = spec;
-  const target = join4(outDir, spec.target);
+  const target = join3(outDir, spec.target);
   if (await readStamp(outDir)) return target;
-  await mkdir(join4(root, "bin"), { recursive: true });
+  await mkdir(join3(root, "bin"), { recursive: true });
   return withLockFile(
-    join4(root, "bin", `.lock-${component}-${version}`),
+    join3(root, "bin", `.lock-${component}-${version}`),
     async () => {
       if (await readStamp(outDir)) return target;
       const started = Date.now();
       const info = await downloadModule(spec.module, version, goEnv(root));
-      const source = join4(info.Dir, spec.source);
-      const files = existsSync2(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join4(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
+      const source = join3(info.Dir, spec.source);
+      const files = existsSync(source) ? (await readdir(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join3(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
       if (!files.length) {
         throw new BuildError(`${spec.module}@${version} has no files to take in ${spec.source}`);
       }
-      const tmpDir = join4(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
+      const tmpDir = join3(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
       try {
         for (const file of files) {
-          await mkdir(dirname(join4(tmpDir, spec.target, file)), { recursive: true });
-          await cp(join4(source, file), join4(tmpDir, spec.target, file));
+          await mkdir(dirname(join3(tmpDir, spec.target, file)), { recursive: true });
+          await cp(join3(source, file), join3(tmpDir, spec.target, file));
         }
         const stamp = {
           component,
@@ -16485,7 +16204,7 @@ async function ensureModuleCopy(spec, log, root) {
           goVersion: await goVersion(),
           seconds: Math.round((Date.now() - started) / 1e3)
         };
-        await writeFile3(join4(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
+        await writeFile2(join3(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
 `);
         await rm3(outDir, { recursive: true, force: true });
         await mkdir(dirname(outDir), { recursive: true });
@@ -16540,7 +16259,7 @@ async function buildHelm(log, root = cacheDir()) {
       packages: [`${HELM.module}/cmd/helm`],
       ldflags: [`-X ${HELM.module}/internal/version.version=${HELM.version}`],
       verify: (dir) => expectVersionOutput(
-        join4(dir, "helm"),
+        join3(dir, "helm"),
         ["version", "--template", "{{.Version}}"],
         HELM.version
       )
@@ -16564,7 +16283,7 @@ async function buildJobSet(log, root = cacheDir()) {
         ["config/components/webhook/manifests.yaml", "webhook.yaml"],
         ["config/components/webhook/patches", "webhook-patches"]
       ],
-      verify: (dir) => expectHelpMentions(join4(dir, "jobset"), "-config")
+      verify: (dir) => expectHelpMentions(join3(dir, "jobset"), "-config")
     },
     log,
     root
@@ -16578,11 +16297,524 @@ async function ensureNodeBinaries(release, log, root = cacheDir()) {
   return nodeBinaryPaths(release, root);
 }
 
+// src/addons/kind-charts.ts
+var CHART_INSTALLS = {
+  jobset: { release: "jobset", namespace: "jobset-system", set: [] },
+  kueue: {
+    release: "kueue",
+    namespace: "kueue-system",
+    // One controller replica: the suites need one, and a kind cluster has little room.
+    set: ["controllerManager.replicas=1"]
+  }
+};
+var CHART_LABEL = "addons.kaic.dev/chart";
+var ChartError = class extends Error {
+  name = "ChartError";
+};
+async function resolveHelm(log) {
+  await buildHelm(log);
+  return `${helmBinDir(HELM.version)}/helm`;
+}
+async function renderChart(chart, kubeVersion, log) {
+  const helm = await resolveHelm(log);
+  const chartPath = await ensureChart(chart, log);
+  const install = CHART_INSTALLS[chart];
+  const image = KIND_CHARTS[chart].image;
+  const result = await execa(
+    helm,
+    [
+      "template",
+      install.release,
+      chartPath,
+      "--namespace",
+      install.namespace,
+      "--include-crds",
+      "--kube-version",
+      kubeVersion,
+      ...[
+        ...install.set,
+        `${image.values}.repository=${image.repository}`,
+        `${image.values}.tag=${image.tag}`,
+        `${image.values}.pullPolicy=IfNotPresent`
+      ].flatMap((s) => ["--set", s])
+    ],
+    { reject: false, all: true, env: { ...process.env, HELM_CACHE_HOME: "/nonexistent" } }
+  );
+  if (result.exitCode !== 0) {
+    throw new ChartError(
+      `helm template ${chart} failed: ${String(result.all).trim().split("\n").slice(-4).join("\n")}`
+    );
+  }
+  const docs = [];
+  for (const doc of (0, import_yaml3.parseAllDocuments)(result.stdout)) {
+    if (doc.errors.length)
+      throw new ChartError(`helm template ${chart}: ${doc.errors[0].message}`);
+    const object = doc.toJS();
+    if (!object?.kind || !object.metadata?.name) continue;
+    object.metadata.labels = { ...object.metadata.labels, [CHART_LABEL]: chart };
+    docs.push(object);
+  }
+  return docs;
+}
+var isCrd = (o2) => o2.kind === "CustomResourceDefinition";
+var ORDER = ["Namespace", "CustomResourceDefinition"];
+async function applyChart(kc, chart, docs, options) {
+  const namespace = CHART_INSTALLS[chart].namespace;
+  const generic = KubernetesObjectApi.makeApiClient(kc);
+  const stop = () => removeChart(kc, chart, options.log);
+  const sorted = [
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: namespace, labels: { [CHART_LABEL]: chart } }
+    },
+    ...[...docs].sort(
+      (a2, b) => (ORDER.indexOf(a2.kind) + 1 || 99) - (ORDER.indexOf(b.kind) + 1 || 99) || // Webhook configurations last: their server must exist before they take effect.
+      Number(a2.kind.endsWith("WebhookConfiguration")) - Number(b.kind.endsWith("WebhookConfiguration"))
+    )
+  ];
+  try {
+    for (const object of sorted) {
+      if (isCrd(object)) {
+        await applyJson(
+          kc,
+          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${object.metadata.name}`,
+          object
+        );
+      } else {
+        await generic.patch(
+          withNamespace(object, namespace),
+          void 0,
+          void 0,
+          "kaic",
+          true,
+          PatchStrategy.ServerSideApply
+        );
+      }
+      if (isCrd(object)) await waitEstablished(kc, object.metadata.name);
+    }
+  } catch (error) {
+    await stop();
+    throw new ChartError(`addon ${chart}: applying the chart failed: ${error.message}`);
+  }
+  const apps = kc.makeApiClient(ObjectAppsV1Api);
+  const deployments = sorted.filter((o2) => o2.kind === "Deployment").map((o2) => o2.metadata.name);
+  await waitFor(
+    `${chart}: Deployments ${deployments.join(", ")} Available`,
+    async () => {
+      for (const name of deployments) {
+        const d = await apps.readNamespacedDeployment({ name, namespace });
+        if (!d.status?.conditions?.some((c3) => c3.type === "Available" && c3.status === "True")) {
+          return false;
+        }
+      }
+      return true;
+    },
+    options.readyTimeoutMs ?? 3e5,
+    2e3
+  ).catch(async (error) => {
+    await stop();
+    throw new ChartError(`addon ${chart}: ${error.message}`);
+  });
+  return { stop };
+}
+function instancesPath(crd) {
+  const spec = crd.spec;
+  const version = spec.versions.find((v) => v.storage) ?? spec.versions[0];
+  return `/apis/${spec.group}/${version?.name}/${spec.names.plural}`;
+}
+var byLabel = (chart) => ({ labelSelector: `${CHART_LABEL}=${chart}` });
+async function removeChart(kc, chart, log) {
+  const selector = byLabel(chart);
+  const admission = kc.makeApiClient(ObjectAdmissionregistrationV1Api);
+  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
+  const rbac = kc.makeApiClient(ObjectRbacAuthorizationV1Api);
+  const core = kc.makeApiClient(ObjectCoreV1Api);
+  const generic = KubernetesObjectApi.makeApiClient(kc);
+  const ignore = () => void 0;
+  for (const w of (await admission.listValidatingWebhookConfiguration(selector).catch(ignore))?.items ?? []) {
+    await admission.deleteValidatingWebhookConfiguration({ name: w.metadata.name }).catch(ignore);
+  }
+  for (const w of (await admission.listMutatingWebhookConfiguration(selector).catch(ignore))?.items ?? []) {
+    await admission.deleteMutatingWebhookConfiguration({ name: w.metadata.name }).catch(ignore);
+  }
+  const apiServices = await generic.list(
+    "apiregistration.k8s.io/v1",
+    "APIService",
+    void 0,
+    void 0,
+    void 0,
+    void 0,
+    void 0,
+    selector.labelSelector
+  ).catch(ignore);
+  for (const a2 of apiServices?.items ?? []) {
+    await generic.delete({
+      apiVersion: "apiregistration.k8s.io/v1",
+      kind: "APIService",
+      metadata: { name: a2.metadata.name }
+    }).catch(ignore);
+  }
+  for (const crd of (await ext.listCustomResourceDefinition(selector).catch(ignore))?.items ?? []) {
+    await waitFor(
+      `${chart}: CRD ${crd.metadata.name} serving`,
+      () => getJson(kc, `${instancesPath(crd)}?limit=1`),
+      3e4,
+      250
+    ).catch(ignore);
+    await ext.deleteCustomResourceDefinition({ name: crd.metadata.name }).catch(ignore);
+  }
+  for (const b of (await rbac.listClusterRoleBinding(selector).catch(ignore))?.items ?? []) {
+    await rbac.deleteClusterRoleBinding({ name: b.metadata.name }).catch(ignore);
+  }
+  for (const r of (await rbac.listClusterRole(selector).catch(ignore))?.items ?? []) {
+    await rbac.deleteClusterRole({ name: r.metadata.name }).catch(ignore);
+  }
+  for (const b of (await rbac.listRoleBindingForAllNamespaces(selector).catch(ignore))?.items ?? []) {
+    await rbac.deleteNamespacedRoleBinding({ name: b.metadata.name, namespace: b.metadata.namespace }).catch(ignore);
+  }
+  for (const r of (await rbac.listRoleForAllNamespaces(selector).catch(ignore))?.items ?? []) {
+    await rbac.deleteNamespacedRole({ name: r.metadata.name, namespace: r.metadata.namespace }).catch(ignore);
+  }
+  for (const n2 of (await core.listNamespace(selector).catch(ignore))?.items ?? []) {
+    await core.deleteNamespace({ name: n2.metadata.name }).catch(ignore);
+  }
+  await waitFor(
+    `${chart}: its CRDs and namespace removed`,
+    async () => (await ext.listCustomResourceDefinition(selector)).items.length === 0 && (await core.listNamespace(selector)).items.length === 0,
+    18e4,
+    1e3
+  ).catch((error) => log(`addon ${chart}: ${error.message}`));
+}
+function withNamespace(object, namespace) {
+  if (object.metadata.namespace || CLUSTER_SCOPED.has(object.kind)) return object;
+  return { ...object, metadata: { ...object.metadata, namespace } };
+}
+var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "PriorityClass",
+  "APIService",
+  "StorageClass",
+  "IngressClass"
+]);
+async function waitEstablished(kc, name) {
+  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
+  await waitFor(
+    `CRD ${name} Established`,
+    async () => (await ext.readCustomResourceDefinition({ name })).status?.conditions?.some(
+      (c3) => c3.type === "Established" && c3.status === "True"
+    ) ?? false,
+    6e4,
+    500
+  );
+}
+
+// src/providers/real-node/host.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { readFile as readFile6, readdir as readdir2, rmdir, stat, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join4 } from "node:path";
+
+// src/util/net.ts
+import { createServer as createServer2 } from "node:net";
+var NetworkError = class extends Error {
+  name = "NetworkError";
+};
+async function freePort(host) {
+  return new Promise((resolve, reject) => {
+    const server = createServer2();
+    server.once(
+      "error",
+      (error) => reject(new NetworkError(`cannot bind a port on ${host}: ${error.message}`))
+    );
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+async function defaultRouteAddress() {
+  const route = await execa("ip", ["-j", "-4", "route", "show", "default"], { reject: false });
+  const dev = JSON.parse(route.stdout || "[]")[0]?.dev;
+  const addrs = await execa("ip", ["-j", "-4", "addr", "show", ...dev ? ["dev", dev] : []], {
+    reject: false
+  });
+  const parsed = JSON.parse(addrs.stdout || "[]");
+  for (const link of parsed) {
+    const global3 = link.addr_info?.find((a2) => a2.scope === "global");
+    if (global3) return global3.local;
+  }
+  throw new NetworkError(
+    "this machine has no IPv4 address with global scope (checked `ip -4 addr`)"
+  );
+}
+
+// src/providers/real-node/host.ts
+var RealNodeError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "RealNodeError";
+  }
+};
+async function readMounts() {
+  const text = await readFile6("/proc/self/mountinfo", "utf8");
+  return text.trim().split("\n").map((line) => {
+    const [left = "", right = ""] = line.split(" - ");
+    const fields = left.split(" ");
+    const [fsType = "", , superOptions = ""] = right.split(" ");
+    const mountPoint = (fields[4] ?? "").replace(
+      /\\(\d{3})/g,
+      (_, o2) => String.fromCharCode(parseInt(o2, 8))
+    );
+    return { mountPoint, fsType, superOptions };
+  });
+}
+async function cgroupMounts() {
+  const mounts = await readMounts();
+  const root = mounts.find((m) => m.mountPoint === "/sys/fs/cgroup");
+  if (root?.fsType === "cgroup2") return { version: 2, mounts: ["/sys/fs/cgroup"] };
+  const v1 = mounts.filter((m) => m.fsType === "cgroup").map((m) => m.mountPoint);
+  const unified = mounts.filter((m) => m.fsType === "cgroup2").map((m) => m.mountPoint);
+  return { version: 1, mounts: [...v1, ...unified] };
+}
+var V1_CONTROLLERS = ["cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer"];
+async function findExecutable(names, dirs) {
+  for (const name of names) {
+    for (const dir of dirs) {
+      if (existsSync2(join4(dir, name))) return join4(dir, name);
+    }
+  }
+  return null;
+}
+var PATH_DIRS = () => (process.env.PATH ?? "").split(":").filter(Boolean);
+async function checkHost(options = {}) {
+  const problems = [];
+  if (process.getuid?.() !== 0) {
+    problems.push(
+      "not root: kubelet and containerd manage mounts, cgroups and network namespaces (run as root, or start the cluster without the real node)"
+    );
+  }
+  const filesystems = await readFile6("/proc/filesystems", "utf8").catch(() => "");
+  if (!/\boverlay\b/.test(filesystems)) {
+    problems.push(
+      "the kernel offers no overlay filesystem, which containerd unpacks images onto (modprobe overlay)"
+    );
+  }
+  if (!existsSync2("/dev/kmsg")) {
+    problems.push("/dev/kmsg is missing: kubelet watches it for OOM kills");
+  }
+  const cgroups = await cgroupMounts();
+  if (cgroups.version === 1) {
+    const present = new Set(cgroups.mounts.flatMap((m) => m.split("/").pop()?.split(",") ?? []));
+    const missing = V1_CONTROLLERS.filter((c3) => !present.has(c3));
+    if (missing.length) {
+      problems.push(
+        `cgroup v1 controllers not mounted under /sys/fs/cgroup: ${missing.join(", ")}`
+      );
+    }
+  }
+  const runc = await findExecutable(
+    ["runc"],
+    ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", ...PATH_DIRS()]
+  );
+  if (!runc) problems.push("runc is not installed (apt-get install runc)");
+  let cniBinDir = "";
+  for (const dir of ["/usr/lib/cni", "/opt/cni/bin"]) {
+    if (["bridge", "host-local", "loopback"].every((p) => existsSync2(join4(dir, p)))) {
+      cniBinDir = dir;
+      break;
+    }
+  }
+  if (!cniBinDir) {
+    problems.push(
+      "the CNI plugins bridge, host-local and loopback are not in /usr/lib/cni or /opt/cni/bin (apt-get install containernetworking-plugins)"
+    );
+  }
+  for (const tool of ["ip", "iptables-save", "openssl", "tar", "umount"]) {
+    if (!await findExecutable([tool], ["/usr/sbin", "/usr/bin", "/sbin", "/bin", ...PATH_DIRS()])) {
+      problems.push(
+        `${tool} is not installed (apt-get install iproute2 iptables openssl tar mount)`
+      );
+    }
+  }
+  problems.push(...await foreignKubelet(cgroups.mounts));
+  if (problems.length) {
+    throw new RealNodeError(
+      `this machine cannot run the real test node:
+  - ${problems.join("\n  - ")}`
+    );
+  }
+  const status = await readFile6("/proc/self/status", "utf8");
+  const capEff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(status)?.[1] ?? "0"}`);
+  const CAP_SYS_RESOURCE = 24n;
+  return {
+    cgroupVersion: cgroups.version,
+    cgroupMounts: cgroups.mounts,
+    runc,
+    cniBinDir,
+    canLowerOomScore: (capEff >> CAP_SYS_RESOURCE & 1n) === 1n,
+    nodeIp: options.nodeIp ?? await defaultRouteAddress().catch((error) => {
+      throw new RealNodeError(
+        `${error.message}: the API server reaches the kubelet on the node address. Bring up a network interface, or pass nodeIp.`
+      );
+    })
+  };
+}
+async function foreignKubelet(mounts) {
+  for (const entry of await readdir2("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = (await readFile6(`/proc/${entry}/comm`, "utf8").catch(() => "")).trim();
+    if (comm !== "kubelet") continue;
+    const cmdline = await readFile6(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (!cmdline.includes("/real-node/")) {
+      return [
+        `a kubelet that is not kaic's runs here (pid ${entry}): this machine is a Kubernetes node, and a second kubelet would share its cgroups and directories`
+      ];
+    }
+  }
+  if (!existsSync2(REAL_NODE_LOCK)) {
+    const stray = mounts.map((m) => join4(m, PODS_CGROUP)).find((d) => existsSync2(d));
+    if (stray) {
+      return [
+        `${stray} exists but no kaic real node owns it: another kubelet's pods may live there (remove it only if you know it is stale)`
+      ];
+    }
+  }
+  return [];
+}
+var REAL_NODE_LOCK = "/run/kaic-real-node.lock";
+var REAL_NODE_BRIDGE = "kaic0";
+var PODS_CGROUP = "kubepods";
+var FIXED_HOST_PATHS = [
+  "/var/lib/kubelet",
+  "/var/log/containers",
+  "/var/log/pods",
+  "/run/containerd"
+];
+var KUBELET_SYSCTLS = ["vm/overcommit_memory", "kernel/panic", "kernel/panic_on_oops"];
+async function readSysctls() {
+  const values = {};
+  for (const key of KUBELET_SYSCTLS) {
+    values[key] = (await readFile6(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
+  }
+  return values;
+}
+async function restoreSysctls(values) {
+  const changed = [];
+  for (const [key, value] of Object.entries(values)) {
+    if (!value) continue;
+    const now = (await readFile6(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
+    if (now !== value) {
+      await writeFile3(`/proc/sys/${key}`, value).catch(() => void 0);
+      changed.push(`${key.replace("/", ".")} ${now} \u2192 ${value}`);
+    }
+  }
+  return changed;
+}
+var IPTABLES = ["iptables", "ip6tables"];
+async function iptablesChains() {
+  const chains = [];
+  for (const tool of IPTABLES) {
+    const result = await execa(`${tool}-save`, [], { reject: false });
+    let table = "";
+    for (const line of result.stdout.split("\n")) {
+      if (line.startsWith("*")) table = line.slice(1);
+      const chain = /^:(\S+)/.exec(line)?.[1];
+      if (chain) chains.push(`${tool}/${table}/${chain}`);
+    }
+  }
+  return chains;
+}
+function splitRule(rule) {
+  return [...rule.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map(
+    (m) => m[1] !== void 0 ? m[1].replace(/\\(.)/g, "$1") : m[2]
+  );
+}
+async function removeIptablesChains(chains) {
+  for (const entry of chains) {
+    const [tool, table, chain] = entry.split("/");
+    const saved = await execa(`${tool}-save`, ["-t", table], { reject: false });
+    for (const line of saved.stdout.split("\n")) {
+      const args = splitRule(line);
+      if (args[0] !== "-A" || !args.includes(chain) || args[1] === chain) continue;
+      await execa(tool, ["-t", table, "-D", ...args.slice(1)], { reject: false });
+    }
+    await execa(tool, ["-t", table, "-F", chain], { reject: false });
+    await execa(tool, ["-t", table, "-X", chain], { reject: false });
+  }
+}
+async function unmountBelow(prefix) {
+  const under = (await readMounts()).map((m) => m.mountPoint).filter((p) => p === prefix || p.startsWith(`${prefix}/`)).sort((a2, b) => b.length - a2.length);
+  for (const mountPoint of under) {
+    const result = await execa("umount", [mountPoint], { reject: false });
+    if (result.exitCode !== 0) await execa("umount", ["--lazy", mountPoint], { reject: false });
+  }
+  return under;
+}
+async function cgroupPids(dir) {
+  const pids = [];
+  const own = await readFile6(join4(dir, "cgroup.procs"), "utf8").catch(() => "");
+  pids.push(...own.split("\n").filter(Boolean).map(Number));
+  for (const entry of await readdir2(dir, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isDirectory()) pids.push(...await cgroupPids(join4(dir, entry.name)));
+  }
+  return pids;
+}
+async function removeCgroupTree(dir) {
+  for (const entry of await readdir2(dir, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isDirectory()) await removeCgroupTree(join4(dir, entry.name));
+  }
+  await rmdir(dir).catch(() => void 0);
+}
+async function removeCgroups(mounts, name) {
+  const roots = mounts.map((m) => join4(m, name)).filter((d) => existsSync2(d));
+  for (const root of roots) {
+    for (const pid of await cgroupPids(root)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+      }
+    }
+  }
+  const left = [];
+  for (const root of roots) {
+    for (let attempt = 0; attempt < 20 && existsSync2(root); attempt++) {
+      await removeCgroupTree(root);
+      if (existsSync2(root)) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (existsSync2(root)) left.push(root);
+  }
+  return left;
+}
+async function netnsSince(since) {
+  const dir = "/run/netns";
+  const names = [];
+  for (const name of await readdir2(dir).catch(() => [])) {
+    const info = await stat(join4(dir, name)).catch(() => null);
+    if (info && info.mtimeMs >= since - 1e3 && name.startsWith("cni-"))
+      names.push(join4(dir, name));
+  }
+  return names;
+}
+
+// src/providers/kwok.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { existsSync as existsSync5 } from "node:fs";
+import { cp as cp2, mkdir as mkdir4, readFile as readFile8, readdir as readdir3, rm as rm6, stat as stat2, writeFile as writeFile7 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+import { basename, delimiter as delimiter2, dirname as dirname3, join as join10 } from "node:path";
+
 // src/providers/real-node/real-node.ts
 import { constants as constants4, existsSync as existsSync4 } from "node:fs";
 import { access, mkdir as mkdir3, open as open2, readFile as readFile7, rm as rm5, writeFile as writeFile6 } from "node:fs/promises";
 import { join as join7 } from "node:path";
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/util/pki.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -17149,7 +17381,7 @@ ${imported.all ?? ""}`);
     if (!server) throw new RealNodeError(`${this.cluster.kubeconfigPath} names no server`);
     await writeFile6(
       join7(d, "kubelet.kubeconfig"),
-      (0, import_yaml3.stringify)({
+      (0, import_yaml4.stringify)({
         apiVersion: "v1",
         kind: "Config",
         clusters: [
@@ -17202,7 +17434,7 @@ ${imported.all ?? ""}`);
       nodeStatusUpdateFrequency: "4s",
       featureGates: this.cluster.release.featureGates
     };
-    await writeFile6(join7(d, "kubelet.yaml"), (0, import_yaml3.stringify)(config));
+    await writeFile6(join7(d, "kubelet.yaml"), (0, import_yaml4.stringify)(config));
     const labels = {
       [REAL_NODE_LABEL]: "true",
       ...this.options.labels
@@ -17925,8 +18157,6 @@ export {
   GATEWAY_API,
   TRAEFIK,
   JOBSET,
-  HELM,
-  KIND_CHARTS,
   removeRunNamespaces,
   isKubeconfigText,
   ExistingProvider,
@@ -17938,7 +18168,6 @@ export {
   traefikDir,
   jobsetDir,
   kindBinDir,
-  helmBinDir,
   processCommandLine,
   terminateProcess,
   assertPortFree,
@@ -17950,9 +18179,11 @@ export {
   buildKarpenter,
   buildTraefik,
   ensureGatewayApiCrds,
-  ensureChart,
-  buildHelm,
   buildJobSet,
+  CHART_LABEL,
+  renderChart,
+  applyChart,
+  removeChart,
   freePort,
   defaultRouteAddress,
   issueCertificate,

@@ -3,7 +3,7 @@ import {
   __commonJS,
   __require,
   __toESM
-} from "./chunk-3HC7DDS5.js";
+} from "./chunk-63TFR7F4.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -1,17 +1,17 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   loadKubeConfig
-} from "./chunk-KUV7LO6M.js";
+} from "./chunk-2LECDBFP.js";
 import {
   ACCELERATOR_KINDS,
   ALLOCATION_MODES,
   AcceleratorError,
   detectAccelerator
-} from "./chunk-P6MZGXTG.js";
+} from "./chunk-HME6MTOC.js";
 import {
   DraObjects,
   claimTemplate
-} from "./chunk-64HQNFXW.js";
+} from "./chunk-VFNZ35JB.js";
 import {
   KWOK_NODE_ANNOTATION,
   LOCAL_NODE_IMAGES,
@@ -23,7 +23,7 @@ import {
 import {
   Exec,
   ObjectCoreV1Api
-} from "./chunk-3HC7DDS5.js";
+} from "./chunk-63TFR7F4.js";
 
 // node_modules/chai/index.js
 var __defProp = Object.defineProperty;

@@ -4,7 +4,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-QV2ROORJ.js";
+} from "./chunk-PF24JLUG.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
@@ -14,7 +14,7 @@ import {
 } from "./chunk-3SHXQDXX.js";
 import {
   ObjectCustomObjectsApi
-} from "./chunk-3HC7DDS5.js";
+} from "./chunk-63TFR7F4.js";
 
 // suites/lib/gateway.ts
 var GATEWAY_GROUP = "gateway.networking.k8s.io";

@@ -9,10 +9,8 @@ import {
   CheckFailed,
   ExistingProvider,
   GATEWAY_API,
-  HELM,
   JOBSET,
   KARPENTER,
-  KIND_CHARTS,
   KUEUE,
   KwokProvider,
   PROMETHEUS,
@@ -21,8 +19,8 @@ import {
   ResultsFileError,
   TRAEFIK,
   UsageError,
+  applyChart,
   assertPortFree,
-  buildHelm,
   buildJobSet,
   buildKarpenter,
   buildKind,
@@ -35,13 +33,11 @@ import {
   countResults,
   decideVerdict,
   defaultRouteAddress,
-  ensureChart,
   ensureGatewayApiCrds,
   execa,
   fillChecklist,
   findOnPath,
   freePort,
-  helmBinDir,
   isKubeconfigText,
   issueCertificate,
   jobsetDir,
@@ -54,28 +50,22 @@ import {
   onTerminationSignal,
   prometheusAdapterDir,
   prometheusDir,
+  renderChart,
   require_dist,
   resolveMigLayout,
   traefikDir,
   validateChecklist
-} from "./chunk-2OO6X5PO.js";
+} from "./chunk-BNCAZ6YW.js";
 import {
   DcgmExporter
-} from "./chunk-MYSFHF4F.js";
-import {
-  ApiError,
-  applyJson,
-  getJson,
-  getText,
-  postJson
-} from "./chunk-ARFH6SL4.js";
+} from "./chunk-EZF2P45T.js";
 import {
   TitleTagError,
   detectAccelerator,
   evidenceOf,
   parseTitleTag,
   skipReasonOf
-} from "./chunk-P6MZGXTG.js";
+} from "./chunk-HME6MTOC.js";
 import {
   DraObjects,
   MANAGED_BY,
@@ -88,7 +78,14 @@ import {
   poolContent,
   poolSlices,
   sliceContent
-} from "./chunk-64HQNFXW.js";
+} from "./chunk-VFNZ35JB.js";
+import {
+  ApiError,
+  applyJson,
+  getJson,
+  getText,
+  postJson
+} from "./chunk-ARFH6SL4.js";
 import {
   CATEGORIES,
   CONFORMANCE_VERSIONS,
@@ -114,12 +111,10 @@ import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectApiregistrationV1Api,
-  ObjectAppsV1Api,
   ObjectCoreV1Api,
   ObjectCustomObjectsApi,
   ObjectDiscoveryV1Api,
   ObjectVersionApi,
-  PatchStrategy,
   Watch,
   __commonJS,
   __esm,
@@ -133,7 +128,7 @@ import {
   require_ms,
   require_src,
   require_supports_color
-} from "./chunk-3HC7DDS5.js";
+} from "./chunk-63TFR7F4.js";
 
 // node_modules/xmlbuilder2/lib/interfaces.js
 var require_interfaces = __commonJS({
@@ -29996,7 +29991,8 @@ var ADDONS = [
     component: "Kueue",
     version: KUEUE.version,
     needs: [],
-    enables: ["gang_scheduling"]
+    enables: ["gang_scheduling"],
+    chart: "kueue"
   },
   {
     id: "gateway",
@@ -30010,9 +30006,11 @@ var ADDONS = [
     component: "JobSet",
     version: JOBSET.version,
     needs: [],
-    enables: ["robust_controller"]
+    enables: ["robust_controller"],
+    chart: "jobset"
   }
 ];
+var CHART_ADDONS = ADDONS.filter((a) => a.chart).map((a) => a.id);
 function addonSpec(id) {
   return ADDONS.find((a) => a.id === id);
 }
@@ -30129,7 +30127,7 @@ var RUN_OPTIONS = [
   },
   {
     name: "addons",
-    help: `all, none, or a comma list of ${ADDON_IDS.join(", ")} (default: all on kwok, none on existing)`
+    help: `all, none, or a comma list of ${ADDON_IDS.join(", ")} (default: all on kwok, none on existing, where only ${CHART_ADDONS.join(", ")} may be named)`
   },
   {
     name: "real-node",
@@ -30373,9 +30371,10 @@ function validateRunConfig(raw) {
         `${version.source} applies to the clusters kaic creates; an existing cluster's version is read from its API server`
       );
     }
-    if (addons.length) {
+    const notChart = addons.filter((a) => !CHART_ADDONS.includes(a));
+    if (notChart.length) {
       throw new UsageError(
-        `${addonsRaw.source} "${addonsRaw.value}": kaic runs addons as processes beside the clusters it creates; install them in the existing cluster yourself (docs/requirements.md says what each requirement needs), or pass none`
+        `${addonsRaw.source} "${addonsRaw.value}": on an existing cluster kaic installs only ${CHART_ADDONS.join(", ")} (from their charts, and only when named), not ${notChart.join(", ")}; install the others yourself (docs/requirements.md says what each requirement needs), or pass none`
       );
     }
   }
@@ -31013,198 +31012,6 @@ function kindConfig(minor, options = {}) {
   };
 }
 
-// src/addons/kind-charts.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-var CHART_INSTALLS = {
-  jobset: { release: "jobset", namespace: "jobset-system", set: [] },
-  kueue: {
-    release: "kueue",
-    namespace: "kueue-system",
-    // One controller replica: the suites need one, and a kind cluster has little room.
-    set: ["controllerManager.replicas=1"]
-  }
-};
-var CHART_LABEL = "addons.kaic.dev/chart";
-var ChartError = class extends Error {
-  name = "ChartError";
-};
-async function resolveHelm(log2) {
-  await buildHelm(log2);
-  return `${helmBinDir(HELM.version)}/helm`;
-}
-async function renderChart(chart, kubeVersion, log2) {
-  const helm = await resolveHelm(log2);
-  const chartPath = await ensureChart(chart, log2);
-  const install = CHART_INSTALLS[chart];
-  const image = KIND_CHARTS[chart].image;
-  const result = await execa(
-    helm,
-    [
-      "template",
-      install.release,
-      chartPath,
-      "--namespace",
-      install.namespace,
-      "--include-crds",
-      "--kube-version",
-      kubeVersion,
-      ...[
-        ...install.set,
-        `${image.values}.repository=${image.repository}`,
-        `${image.values}.tag=${image.tag}`,
-        `${image.values}.pullPolicy=IfNotPresent`
-      ].flatMap((s) => ["--set", s])
-    ],
-    { reject: false, all: true, env: { ...process.env, HELM_CACHE_HOME: "/nonexistent" } }
-  );
-  if (result.exitCode !== 0) {
-    throw new ChartError(
-      `helm template ${chart} failed: ${String(result.all).trim().split("\n").slice(-4).join("\n")}`
-    );
-  }
-  const docs = [];
-  for (const doc of (0, import_yaml3.parseAllDocuments)(result.stdout)) {
-    if (doc.errors.length)
-      throw new ChartError(`helm template ${chart}: ${doc.errors[0].message}`);
-    const object = doc.toJS();
-    if (!object?.kind || !object.metadata?.name) continue;
-    object.metadata.labels = { ...object.metadata.labels, [CHART_LABEL]: chart };
-    docs.push(object);
-  }
-  return docs;
-}
-var isCrd = (o) => o.kind === "CustomResourceDefinition";
-var ORDER = ["Namespace", "CustomResourceDefinition"];
-async function applyChart(kc, chart, docs, options) {
-  const namespace = CHART_INSTALLS[chart].namespace;
-  const generic = KubernetesObjectApi.makeApiClient(kc);
-  const applied = [];
-  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
-  const stop = async () => {
-    const first = (o) => o.kind.endsWith("WebhookConfiguration") || o.kind === "APIService";
-    const crds = applied.filter(isCrd);
-    for (const object of applied.filter(first)) {
-      await generic.delete(object).catch(() => void 0);
-    }
-    for (const object of crds) {
-      await waitFor(
-        `${chart}: CRD ${object.metadata.name} serving`,
-        () => getJson(kc, `${instancesPath(object)}?limit=1`),
-        3e4,
-        250
-      ).catch(() => void 0);
-      await generic.delete(object).catch(() => void 0);
-    }
-    await waitFor(
-      `${chart}: its CRDs removed`,
-      async () => (await ext.listCustomResourceDefinition({ labelSelector: `${CHART_LABEL}=${chart}` })).items.length === 0,
-      12e4,
-      500
-    ).catch((error2) => options.log(`addon ${chart}: ${error2.message}`));
-    for (const object of applied.filter((o) => !first(o) && !isCrd(o)).reverse()) {
-      await generic.delete(object).catch(() => void 0);
-    }
-    applied.length = 0;
-    const core = kc.makeApiClient(ObjectCoreV1Api);
-    await waitFor(
-      `${chart}: its CRDs and namespace removed`,
-      async () => (await ext.listCustomResourceDefinition({ labelSelector: `${CHART_LABEL}=${chart}` })).items.length === 0 && (await core.listNamespace({ fieldSelector: `metadata.name=${namespace}` })).items.length === 0,
-      18e4,
-      1e3
-    ).catch((error2) => options.log(`addon ${chart}: ${error2.message}`));
-  };
-  const sorted = [
-    {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: { name: namespace, labels: { [CHART_LABEL]: chart } }
-    },
-    ...[...docs].sort(
-      (a, b) => (ORDER.indexOf(a.kind) + 1 || 99) - (ORDER.indexOf(b.kind) + 1 || 99) || // Webhook configurations last: their server must exist before they take effect.
-      Number(a.kind.endsWith("WebhookConfiguration")) - Number(b.kind.endsWith("WebhookConfiguration"))
-    )
-  ];
-  try {
-    for (const object of sorted) {
-      if (isCrd(object)) {
-        await applyJson(
-          kc,
-          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${object.metadata.name}`,
-          object
-        );
-      } else {
-        await generic.patch(
-          withNamespace(object, namespace),
-          void 0,
-          void 0,
-          "kaic",
-          true,
-          PatchStrategy.ServerSideApply
-        );
-      }
-      applied.push(withNamespace(object, namespace));
-      if (isCrd(object)) await waitEstablished(kc, object.metadata.name);
-    }
-  } catch (error2) {
-    await stop();
-    throw new ChartError(`addon ${chart}: applying the chart failed: ${error2.message}`);
-  }
-  const apps = kc.makeApiClient(ObjectAppsV1Api);
-  const deployments = sorted.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
-  await waitFor(
-    `${chart}: Deployments ${deployments.join(", ")} Available`,
-    async () => {
-      for (const name of deployments) {
-        const d2 = await apps.readNamespacedDeployment({ name, namespace });
-        if (!d2.status?.conditions?.some((c) => c.type === "Available" && c.status === "True")) {
-          return false;
-        }
-      }
-      return true;
-    },
-    options.readyTimeoutMs ?? 3e5,
-    2e3
-  ).catch(async (error2) => {
-    await stop();
-    throw new ChartError(`addon ${chart}: ${error2.message}`);
-  });
-  return { stop };
-}
-function instancesPath(crd) {
-  const spec = crd.spec;
-  const version = spec.versions.find((v) => v.storage) ?? spec.versions[0];
-  return `/apis/${spec.group}/${version?.name}/${spec.names.plural}`;
-}
-function withNamespace(object, namespace) {
-  if (object.metadata.namespace || CLUSTER_SCOPED.has(object.kind)) return object;
-  return { ...object, metadata: { ...object.metadata, namespace } };
-}
-var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
-  "Namespace",
-  "CustomResourceDefinition",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "MutatingWebhookConfiguration",
-  "ValidatingWebhookConfiguration",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "PriorityClass",
-  "APIService",
-  "StorageClass",
-  "IngressClass"
-]);
-async function waitEstablished(kc, name) {
-  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
-  await waitFor(
-    `CRD ${name} Established`,
-    async () => (await ext.readCustomResourceDefinition({ name })).status?.conditions?.some(
-      (c) => c.type === "Established" && c.status === "True"
-    ) ?? false,
-    6e4,
-    500
-  );
-}
-
 // src/pipeline/simulated-gpus.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31601,18 +31408,10 @@ async function startSimulatedGpus(options) {
 }
 
 // src/pipeline/kind-addons.ts
-var KIND_INSTALLABLE = ["fake-gpu", "gang-scheduler", "ai-operator"];
-var KIND_ADDON_CHARTS = {
-  "gang-scheduler": {
-    chart: "kueue",
-    env: { KAIC_GANG_SCHEDULER: "kueue" },
-    presentWhen: "workloads.kueue.x-k8s.io"
-  },
-  "ai-operator": {
-    chart: "jobset",
-    env: { KAIC_AI_OPERATOR: "jobset" },
-    presentWhen: "jobsets.jobset.x-k8s.io"
-  }
+var KIND_INSTALLABLE = ["fake-gpu", ...CHART_ADDONS];
+var CHART_FACTS = {
+  kueue: { env: { KAIC_GANG_SCHEDULER: "kueue" }, presentWhen: "workloads.kueue.x-k8s.io" },
+  jobset: { env: { KAIC_AI_OPERATOR: "jobset" }, presentWhen: "jobsets.jobset.x-k8s.io" }
 };
 function notInstalledOnKind(plan) {
   return plan.waves.flat().filter((id) => !KIND_INSTALLABLE.includes(id)).map((id) => ({
@@ -31644,6 +31443,7 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
     }
     const t0 = Date.now();
     const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
+    ctx.onChart?.(chart);
     ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
     const installed = await applyChart(ctx.kubeConfig, chart, docs, {
       log: ctx.log,
@@ -31656,8 +31456,9 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
-        const spec = KIND_ADDON_CHARTS[id];
-        return spec ? [installChart(id, spec.chart, spec.env, spec.presentWhen)] : [];
+        const chart = addonSpec(id).chart;
+        if (!chart) return [];
+        return [installChart(id, chart, CHART_FACTS[chart].env, CHART_FACTS[chart].presentWhen)];
       })
     );
   }
@@ -31738,19 +31539,19 @@ import { join as join12 } from "node:path";
 import { existsSync as existsSync5 } from "node:fs";
 import { mkdir as mkdir2, readFile as readFile5, readdir as readdir3, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join6 } from "node:path";
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/k8s/crds.ts
 import { readFile as readFile3, readdir as readdir2 } from "node:fs/promises";
 import { join as join5 } from "node:path";
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 async function applyCrdDirectory(kc, dir, options) {
   const names = [];
   const files = (await readdir2(dir)).filter(
     (f) => /\.ya?ml$/.test(f) && (options.accept?.(f) ?? true)
   );
   for (const file of files.sort()) {
-    for (const doc of (0, import_yaml4.parseAllDocuments)(await readFile3(join5(dir, file), "utf8"))) {
+    for (const doc of (0, import_yaml3.parseAllDocuments)(await readFile3(join5(dir, file), "utf8"))) {
       const crd = doc.toJS();
       if (crd?.kind !== "CustomResourceDefinition" || !crd.metadata?.name) continue;
       if (options.labels) crd.metadata.labels = { ...crd.metadata.labels, ...options.labels };
@@ -31917,7 +31718,7 @@ var JobSetController = class {
       // Otherwise it would write a Secret and patch webhook configurations of its own.
       internalCertManagement: { enable: false }
     };
-    await writeFile2(join6(dir, "config.yaml"), (0, import_yaml5.stringify)(config));
+    await writeFile2(join6(dir, "config.yaml"), (0, import_yaml4.stringify)(config));
     const logFile = join6(dir, "jobset.log");
     log2(`jobset ${JOBSET.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     this.process = spawnLogged(
@@ -31996,7 +31797,7 @@ var JobSetController = class {
     await this.unregisterWebhooks();
     const text2 = await readFile5(join6(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
-    for (const doc of (0, import_yaml5.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml4.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -32021,7 +31822,7 @@ var JobSetController = class {
     const dir = join6(this.binDir, "webhook-patches");
     const byName = /* @__PURE__ */ new Map();
     for (const file of (await readdir3(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of (0, import_yaml5.parseAllDocuments)(await readFile5(join6(dir, file), "utf8"))) {
+      for (const doc of (0, import_yaml4.parseAllDocuments)(await readFile5(join6(dir, file), "utf8"))) {
         const ops = doc.toJS();
         for (const op of ops ?? []) {
           if (op.op === "replace" && op.value?.name) byName.set(op.value.name, op.value);
@@ -32232,7 +32033,7 @@ var KarpenterKwok = class {
 import { existsSync as existsSync7 } from "node:fs";
 import { mkdir as mkdir4, readFile as readFile6, rm, writeFile as writeFile4 } from "node:fs/promises";
 import { join as join8 } from "node:path";
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
   name = "KueueError";
 };
@@ -32306,7 +32107,7 @@ var KueueController = class {
       manageJobsWithoutQueueName: false,
       integrations: { frameworks: this.frameworks }
     };
-    await writeFile4(join8(dir, "config.yaml"), (0, import_yaml6.stringify)(config));
+    await writeFile4(join8(dir, "config.yaml"), (0, import_yaml5.stringify)(config));
     const logFile = join8(dir, "kueue.log");
     log2(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     const script = 'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"';
@@ -32383,7 +32184,7 @@ var KueueController = class {
     const text2 = await readFile6(join8(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     const served = webhookPathFilter(this.frameworks);
-    for (const doc of (0, import_yaml6.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml5.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -32417,7 +32218,7 @@ import { existsSync as existsSync8 } from "node:fs";
 import { mkdir as mkdir5, readFile as readFile7, writeFile as writeFile5 } from "node:fs/promises";
 import { request } from "node:https";
 import { join as join9 } from "node:path";
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 var PrometheusAdapterError = class extends Error {
   name = "PrometheusAdapterError";
 };
@@ -32487,7 +32288,7 @@ var PrometheusAdapter = class {
       dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
     });
     const rules = join9(dir, "rules.yaml");
-    await writeFile5(rules, (0, import_yaml7.stringify)(ADAPTER_RULES));
+    await writeFile5(rules, (0, import_yaml6.stringify)(ADAPTER_RULES));
     const port = await freePort("127.0.0.1");
     const ca = await readFile7(this.options.caCert);
     const logFile = join9(dir, "prometheus-adapter.log");
@@ -32593,7 +32394,7 @@ var PrometheusAdapter = class {
 };
 
 // src/addons/prometheus.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 import { existsSync as existsSync9 } from "node:fs";
 import { mkdir as mkdir6, rm as rm2, writeFile as writeFile6 } from "node:fs/promises";
 import { join as join10 } from "node:path";
@@ -32674,7 +32475,7 @@ var PrometheusServer = class {
     const configFile = join10(dir, "prometheus.yml");
     await writeFile6(
       configFile,
-      (0, import_yaml8.stringify)(
+      (0, import_yaml7.stringify)(
         prometheusConfig({
           kubeconfigPath: this.options.kubeconfigPath,
           scrapeIntervalSeconds: this.options.scrapeIntervalSeconds ?? 5,
@@ -32723,7 +32524,7 @@ var PrometheusServer = class {
 import { existsSync as existsSync10 } from "node:fs";
 import { mkdir as mkdir7, writeFile as writeFile7 } from "node:fs/promises";
 import { join as join11 } from "node:path";
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 var TraefikError = class extends Error {
   name = "TraefikError";
 };
@@ -32813,7 +32614,7 @@ var TraefikGateway = class {
       }
     };
     const configFile = join11(dir, "traefik.yaml");
-    await writeFile7(configFile, (0, import_yaml9.stringify)(config));
+    await writeFile7(configFile, (0, import_yaml8.stringify)(config));
     const logFile = join11(dir, "traefik.log");
     log2(
       `traefik ${TRAEFIK.version}: starting, entryPoint ${TRAEFIK_ENTRYPOINT} on 0.0.0.0:${this.entryPointPort}, GatewayClass ${this.gatewayClassName}`
@@ -33221,7 +33022,7 @@ import { existsSync as existsSync11 } from "node:fs";
 import { mkdtemp, rm as rm3, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join13 } from "node:path";
-var import_yaml10 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 var KindError = class extends Error {
   constructor(message) {
     super(message);
@@ -33308,7 +33109,7 @@ var KindProvider = class {
       const configPath = join13(this.dir, "kind-config.yaml");
       await writeFile8(
         configPath,
-        (0, import_yaml10.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
+        (0, import_yaml9.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
           lineWidth: 0
         })
       );
@@ -33994,7 +33795,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     const version = await versionFor(p, handle.minor);
     let accelerator = null;
     const suiteEnv = {};
-    if (config.provider !== "existing" && config.addons.length) {
+    if (config.addons.length) {
       const realNode = provider instanceof KwokProvider ? !!handle.realNode : true;
       const addonPlan = resolveAddonPlan(config.addons, { realNode });
       for (const a of addonPlan.added) log2(`addon ${a.id}: added, ${a.neededBy} needs it`);
@@ -34007,14 +33808,15 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
       kubeConfig.loadFromFile(handle.kubeconfigPath);
       const release = kubernetesRelease(handle.minor);
       const register = (stop) => teardown.push({ what: "addons", stop: () => progress.phase("addons down", stop) });
-      if (provider instanceof KindProvider) {
+      if (provider instanceof KindProvider || provider instanceof ExistingProvider) {
         const plan = {
           ...addonPlan,
           waves: addonPlan.waves.map((w) => w.filter((id) => KIND_INSTALLABLE.includes(id))).filter((w) => w.length)
         };
-        log2(`addons on kind: ${plan.waves.flat().join(", ") || "none"}`);
+        const where = provider instanceof KindProvider ? "kind" : "the existing cluster";
+        log2(`addons on ${where}: ${plan.waves.flat().join(", ") || "none"}`);
         const kindAddons = await progress.phase(
-          `addons (${plan.waves.flat().length} on kind)`,
+          `addons (${plan.waves.flat().length} on ${where})`,
           () => startKindAddons(
             plan,
             {
@@ -34023,7 +33825,14 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
               serverVersion: handle.serverVersion,
               gpuProfile: config.gpuProfile,
               gpusPerNode: config.gpusPerNode,
-              log: log2
+              log: log2,
+              ...provider instanceof ExistingProvider && hooks.onCreated ? {
+                onChart: (chart) => hooks.onCreated({
+                  type: "chart",
+                  kubeconfigPath: handle.kubeconfigPath,
+                  chart
+                })
+              } : {}
             },
             register
           )
