@@ -26,12 +26,12 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-RPLMO3ZG.js";
+} from "./chunks/chunk-VN3367BT.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
   require_dist
-} from "./chunks/chunk-BNCAZ6YW.js";
+} from "./chunks/chunk-HTMDKFIN.js";
 import "./chunks/chunk-EZF2P45T.js";
 import "./chunks/chunk-HME6MTOC.js";
 import "./chunks/chunk-VFNZ35JB.js";

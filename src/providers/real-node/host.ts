@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 
 import { defaultRouteAddress } from '../../util/net.js';
+import { isProcessAlive } from '../../util/processes.js';
 
 export class RealNodeError extends Error {
   constructor(message: string) {
@@ -164,6 +165,9 @@ async function foreignKubelet(mounts: string[]): Promise<string[]> {
     const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
     if (comm !== 'kubelet') continue;
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    // An exited kubelet not yet reaped (a zombie: no command line) runs nothing; a run killed
+    // with its node leaves one until its new parent collects it.
+    if (!cmdline || !isProcessAlive(Number(entry))) continue;
     if (!cmdline.includes('/real-node/')) {
       return [
         `a kubelet that is not kaic's runs here (pid ${entry}): this machine is a Kubernetes node, and a second kubelet would share its cgroups and directories`,

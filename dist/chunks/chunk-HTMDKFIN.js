@@ -16672,6 +16672,7 @@ async function foreignKubelet(mounts) {
     const comm = (await readFile6(`/proc/${entry}/comm`, "utf8").catch(() => "")).trim();
     if (comm !== "kubelet") continue;
     const cmdline = await readFile6(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    if (!cmdline || !isProcessAlive(Number(entry))) continue;
     if (!cmdline.includes("/real-node/")) {
       return [
         `a kubelet that is not kaic's runs here (pid ${entry}): this machine is a Kubernetes node, and a second kubelet would share its cgroups and directories`

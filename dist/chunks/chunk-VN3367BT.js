@@ -55,7 +55,7 @@ import {
   resolveMigLayout,
   traefikDir,
   validateChecklist
-} from "./chunk-BNCAZ6YW.js";
+} from "./chunk-HTMDKFIN.js";
 import {
   DcgmExporter
 } from "./chunk-EZF2P45T.js";
