@@ -14,7 +14,7 @@ import {
   removeChart,
   removeRunNamespaces,
   terminateProcess
-} from "./chunks/chunk-HTMDKFIN.js";
+} from "./chunks/chunk-6KNGFHX5.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {

@@ -92,18 +92,16 @@ export const HELM = { module: 'helm.sh/helm/v3', version: 'v3.22.0' } as const;
  */
 export const KIND_CHARTS = {
   jobset: {
-    module: 'sigs.k8s.io/jobset',
-    version: 'v0.11.0',
+    ...JOBSET,
     chartDir: 'charts/jobset',
-    image: { repository: 'registry.k8s.io/jobset/jobset', tag: 'v0.11.0', values: 'image' },
+    image: { repository: 'registry.k8s.io/jobset/jobset', tag: JOBSET.version, values: 'image' },
   },
   kueue: {
-    module: 'sigs.k8s.io/kueue',
-    version: 'v0.17.0',
+    ...KUEUE,
     chartDir: 'charts/kueue',
     image: {
       repository: 'registry.k8s.io/kueue/kueue',
-      tag: 'v0.17.0',
+      tag: KUEUE.version,
       values: 'controllerManager.manager.image',
     },
   },

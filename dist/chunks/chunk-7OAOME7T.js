@@ -55,7 +55,7 @@ import {
   resolveMigLayout,
   traefikDir,
   validateChecklist
-} from "./chunk-HTMDKFIN.js";
+} from "./chunk-6KNGFHX5.js";
 import {
   DcgmExporter
 } from "./chunk-EZF2P45T.js";
