@@ -85,7 +85,7 @@ const scenarios: Array<[string, EventKind, FixtureOptions[], Record<string, stri
   ['schedule', 'schedule', [{}], {}],
   ['pull request from a fork', 'pull_request_fork', [{ failures: 3 }], {}],
   [
-    'workflow_run, matrix of 3 minors',
+    'workflow_run, matrix of 3 minors (no event file: no PR to comment on)',
     'workflow_run',
     [{ version: '1.33' }, { version: '1.34' }, { version: '1.35', failures: 2 }],
     {},
