@@ -26,12 +26,12 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-7OAOME7T.js";
+} from "./chunks/chunk-JYIFXYDF.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
   require_dist
-} from "./chunks/chunk-6KNGFHX5.js";
+} from "./chunks/chunk-5S22CEUH.js";
 import "./chunks/chunk-EZF2P45T.js";
 import "./chunks/chunk-HME6MTOC.js";
 import "./chunks/chunk-VFNZ35JB.js";

@@ -7,14 +7,14 @@ import {
   warning
 } from "./chunks/chunk-YOOCHDFX.js";
 import {
-  CHART_LABEL,
+  INSTALL_LABEL,
   deleteCluster,
   execa,
   processCommandLine,
   removeChart,
   removeRunNamespaces,
   terminateProcess
-} from "./chunks/chunk-6KNGFHX5.js";
+} from "./chunks/chunk-5S22CEUH.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {
@@ -72,7 +72,7 @@ async function removeLeftovers(records, log) {
         kc.loadFromFile(record.kubeconfigPath);
         const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
         const present = await ext.listCustomResourceDefinition({
-          labelSelector: `${CHART_LABEL}=${record.chart}`
+          labelSelector: `${INSTALL_LABEL}=${record.chart}`
         });
         if (!present.items.length) continue;
         log(`removing what kaic applied from the ${record.chart} chart`);

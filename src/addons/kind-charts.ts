@@ -16,6 +16,8 @@ import { waitFor } from '../util/wait.js';
 import { HELM, KIND_CHARTS } from '../versions/addons.js';
 
 export type KindChart = keyof typeof KIND_CHARTS;
+/** What kaic installs into a cluster under INSTALL_LABEL: a chart, or the gateway's manifests. */
+export type LabelledInstall = KindChart | 'gateway';
 
 /** How each chart is installed: its release name, namespace and values. */
 export const CHART_INSTALLS: Record<
@@ -31,8 +33,8 @@ export const CHART_INSTALLS: Record<
   },
 };
 
-/** The label kaic puts on everything it applies from a chart, to find it again. */
-export const CHART_LABEL = 'addons.kaic.dev/chart';
+/** The label kaic puts on everything it applies for an addon (chart or manifests), to find it again. */
+export const INSTALL_LABEL = 'addons.kaic.dev/install';
 
 export interface ManifestDoc {
   apiVersion: string;
@@ -92,7 +94,7 @@ export async function renderChart(
       throw new ChartError(`helm template ${chart}: ${doc.errors[0]!.message}`);
     const object = doc.toJS() as ManifestDoc | null;
     if (!object?.kind || !object.metadata?.name) continue;
-    object.metadata.labels = { ...object.metadata.labels, [CHART_LABEL]: chart };
+    object.metadata.labels = { ...object.metadata.labels, [INSTALL_LABEL]: chart };
     docs.push(object);
   }
   return docs;
@@ -115,7 +117,7 @@ export async function applyChart(
     {
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: namespace, labels: { [CHART_LABEL]: chart } },
+      metadata: { name: namespace, labels: { [INSTALL_LABEL]: chart } },
     } as ManifestDoc,
     ...[...docs].sort(
       (a, b) =>
@@ -178,7 +180,7 @@ function instancesPath(crd: k8s.V1CustomResourceDefinition): string {
   return `/apis/${spec.group}/${version?.name}/${spec.names.plural}`;
 }
 
-const byLabel = (chart: KindChart) => ({ labelSelector: `${CHART_LABEL}=${chart}` });
+const byLabel = (chart: LabelledInstall) => ({ labelSelector: `${INSTALL_LABEL}=${chart}` });
 
 /**
  * Removes everything kaic applied from a chart, found by its label (so the action's post step can
@@ -189,7 +191,7 @@ const byLabel = (chart: KindChart) => ({ labelSelector: `${CHART_LABEL}=${chart}
  */
 export async function removeChart(
   kc: k8s.KubeConfig,
-  chart: KindChart,
+  chart: LabelledInstall,
   log: ProgressLog,
 ): Promise<void> {
   const selector = byLabel(chart);

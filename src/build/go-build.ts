@@ -1065,6 +1065,25 @@ export async function ensureGatewayApiCrds(log: ProgressLog, root = cacheDir()):
   );
 }
 
+/** Traefik's RBAC for its Gateway API provider, from its module's docs. */
+export async function ensureTraefikRbac(log: ProgressLog, root = cacheDir()): Promise<string> {
+  const file = TRAEFIK.rbacFile.split('/').pop() as string;
+  const dir = await ensureModuleCopy(
+    {
+      component: 'traefik-rbac',
+      module: TRAEFIK.module,
+      version: TRAEFIK.version,
+      source: TRAEFIK.rbacFile.slice(0, -file.length - 1),
+      outDir: chartDir('traefik-rbac', TRAEFIK.version, root),
+      target: 'rbac',
+      keep: (f) => f === file,
+    },
+    log,
+    root,
+  );
+  return join(dir, file);
+}
+
 /** A chart the addon's own module carries (see KIND_CHARTS), copied into the cache. */
 export async function ensureChart(
   name: keyof typeof KIND_CHARTS,

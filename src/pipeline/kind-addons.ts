@@ -1,9 +1,10 @@
 /**
  * The addon plan on a kind cluster. kaic installs its own fake-GPU driver there (the publisher,
  * the kubelet plugin DaemonSet and the exporter from `kaic fakegpu manifests`, on the GPU workers
- * kind-configs labels), and Kueue (gang-scheduler) and JobSet (ai-operator) from the Helm charts
- * their own modules carry (src/addons/kind-charts.ts). The other addons are not installed by kaic
- * on kind yet and are left out, saying so, so their suites report what the cluster itself offers.
+ * kind-configs labels), Kueue (gang-scheduler) and JobSet (ai-operator) from the Helm charts
+ * their own modules carry (src/addons/kind-charts.ts), and the Gateway API CRDs with Traefik
+ * (gateway, src/addons/kind-gateway.ts). The metrics stack and the autoscaler are not installed by
+ * kaic on kind yet and are left out, saying so, so their suites report what the cluster offers.
  */
 import * as k8s from '@kubernetes/client-node';
 
@@ -13,13 +14,14 @@ import { MANAGED_BY, MANAGED_BY_LABEL, PROFILE_LABEL } from '../fakegpu/slices.j
 import { DraObjects } from '../k8s/dra-objects.js';
 import { FAKE_GPU_NODE_LABEL } from '../providers/kind-config.js';
 import { applyChart, renderChart, type KindChart } from '../addons/kind-charts.js';
+import { installGateway } from '../addons/kind-gateway.js';
 import { waitFor } from '../util/wait.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 import { FAKE_GPU_DRIVER_NAME } from './simulated-gpus.js';
 import type { RunningAddons } from './kwok-addons.js';
 
 /** Addons kaic can install into a kind cluster today. */
-export const KIND_INSTALLABLE: readonly AddonId[] = ['fake-gpu', ...CHART_ADDONS];
+export const KIND_INSTALLABLE: readonly AddonId[] = ['fake-gpu', ...CHART_ADDONS, 'gateway'];
 
 /** The chart each chart-installed addon comes from, and what the suites are told of it. */
 const CHART_FACTS: Record<KindChart, { env: Record<string, string>; presentWhen: string }> = {
@@ -103,9 +105,29 @@ export async function startKindAddons(
     Object.assign(env, chartEnv);
     ctx.log(`addon ${id}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   };
+  const installGatewayAddon = async () => {
+    const present = await ext
+      .readCustomResourceDefinition({ name: 'gateways.gateway.networking.k8s.io' })
+      .then(() => true)
+      .catch(() => false);
+    if (present) {
+      ctx.log('addon gateway: already present (Gateway API CRDs); left as it is');
+      return;
+    }
+    const t0 = Date.now();
+    ctx.log(`addon gateway: Gateway API CRDs and Traefik`);
+    const installed = await installGateway(ctx.kubeConfig, {
+      log: ctx.log,
+      ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
+    });
+    chartStops.push(installed.stop);
+    Object.assign(env, installed.env);
+    ctx.log(`addon gateway: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  };
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
+        if (id === 'gateway') return [installGatewayAddon()];
         const chart = addonSpec(id).chart;
         if (!chart) return [];
         return [installChart(id, chart, CHART_FACTS[chart].env, CHART_FACTS[chart].presentWhen)];

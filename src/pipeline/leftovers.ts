@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 
-import { CHART_LABEL, removeChart } from '../addons/kind-charts.js';
+import { INSTALL_LABEL, removeChart } from '../addons/kind-charts.js';
 import { removeRunNamespaces } from '../providers/existing.js';
 import { deleteCluster } from '../providers/kwok.js';
 import type { CreatedResource } from '../providers/types.js';
@@ -72,7 +72,7 @@ export async function removeLeftovers(
         kc.loadFromFile(record.kubeconfigPath);
         const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
         const present = await ext.listCustomResourceDefinition({
-          labelSelector: `${CHART_LABEL}=${record.chart}`,
+          labelSelector: `${INSTALL_LABEL}=${record.chart}`,
         });
         if (!present.items.length) continue;
         log(`removing what kaic applied from the ${record.chart} chart`);

@@ -54,7 +54,7 @@ export type CreatedResource =
   /** Namespaces labelled with the run's id in a cluster kaic did not create (never the cluster). */
   | { type: 'run-namespaces'; kubeconfigPath: string; runId: string }
   /** What kaic applied from an addon's chart (found again by its label), in a cluster it did not create. */
-  | { type: 'chart'; kubeconfigPath: string; chart: 'kueue' | 'jobset' };
+  | { type: 'chart'; kubeconfigPath: string; chart: 'kueue' | 'jobset' | 'gateway' };
 
 export type OnCreated = (resource: CreatedResource) => void;
 

@@ -61,6 +61,10 @@ export const GATEWAY_API = {
 export const TRAEFIK = {
   module: 'github.com/traefik/traefik/v3',
   version: 'v3.7.13',
+  /** Its RBAC for the kubernetesGateway provider, as Traefik publishes it in its docs. */
+  rbacFile: 'docs/content/reference/dynamic-configuration/kubernetes-gateway-rbac.yml',
+  /** The release image of that version, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: 'traefik:v3.7.13',
 } as const;
 
 /**

@@ -16,10 +16,11 @@ import { expect } from 'chai';
 
 import {
   applyChart,
-  CHART_LABEL,
+  INSTALL_LABEL,
   renderChart,
   type KindChart,
 } from '../../src/addons/kind-charts.js';
+import { GATEWAY_CLASS, installGateway } from '../../src/addons/kind-gateway.js';
 import { resolveAddonPlan } from '../../src/addons/plan.js';
 import { startKindAddons } from '../../src/pipeline/kind-addons.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
@@ -77,7 +78,7 @@ describe('[kind charts] JobSet and Kueue charts: helm template, applied to a rea
       });
       const seconds = ((Date.now() - t0) / 1000).toFixed(1);
       const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
-      const labelled = `${CHART_LABEL}=${chart}`;
+      const labelled = `${INSTALL_LABEL}=${chart}`;
       const established = (
         await ext.listCustomResourceDefinition({ labelSelector: labelled })
       ).items.filter((c) =>
@@ -171,5 +172,60 @@ describe('[kind charts] JobSet and Kueue charts: helm template, applied to a rea
     expect(await jobsetCrd(), 'the one present before is kept').to.equal(true);
     await first.stop();
     expect(await jobsetCrd()).to.equal(false);
+  });
+
+  it('gateway: Gateway API CRDs and Traefik (its published RBAC, pinned image) applied and Available; removed again', async function () {
+    const lines: string[] = [];
+    const t0 = Date.now();
+    const installed = await installGateway(kc, {
+      log: (l) => lines.push(l),
+      readyTimeoutMs: 180_000,
+    });
+    const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+    expect(installed.env).to.deep.equal({
+      KAIC_GATEWAY_CLASS: GATEWAY_CLASS,
+      KAIC_GATEWAY_LISTENER_PORT: '8000',
+    });
+    const labelled = `${INSTALL_LABEL}=gateway`;
+    const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+    const crds = (await ext.listCustomResourceDefinition({ labelSelector: labelled })).items.map(
+      (c) => c.metadata!.name!,
+    );
+    expect(crds).to.include.members([
+      'gatewayclasses.gateway.networking.k8s.io',
+      'gateways.gateway.networking.k8s.io',
+      'httproutes.gateway.networking.k8s.io',
+    ]);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const traefik = await apps.readNamespacedDeployment({
+      name: 'traefik',
+      namespace: 'kaic-gateway',
+    });
+    expect(traefik.spec!.template.spec!.containers.map((c) => c.image)).to.deep.equal([
+      'traefik:v3.7.13',
+    ]);
+    const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const gatewayClass = (await generic.read({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: GATEWAY_CLASS },
+    })) as unknown as { spec: { controllerName: string } };
+    expect(gatewayClass.spec.controllerName).to.equal('traefik.io/gateway-controller');
+    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    const role = await rbac.readClusterRole({ name: 'kaic-traefik-gateway' });
+    expect(role.rules!.some((r) => r.apiGroups?.includes('gateway.networking.k8s.io'))).to.equal(
+      true,
+    );
+    const s0 = Date.now();
+    await installed.stop();
+    process.stdout.write(
+      `      gateway: ${crds.length} CRDs + Traefik applied and Available in ${seconds} s, removed in ${((Date.now() - s0) / 1000).toFixed(1)} s\n`,
+    );
+    expect(
+      (await ext.listCustomResourceDefinition({ labelSelector: labelled })).items,
+    ).to.deep.equal([]);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    expect((await core.listNamespace({ labelSelector: labelled })).items).to.deep.equal([]);
+    expect((await rbac.listClusterRole({ labelSelector: labelled })).items).to.deep.equal([]);
   });
 });

@@ -15476,7 +15476,11 @@ var GATEWAY_API = {
 };
 var TRAEFIK = {
   module: "github.com/traefik/traefik/v3",
-  version: "v3.7.13"
+  version: "v3.7.13",
+  /** Its RBAC for the kubernetesGateway provider, as Traefik publishes it in its docs. */
+  rbacFile: "docs/content/reference/dynamic-configuration/kubernetes-gateway-rbac.yml",
+  /** The release image of that version, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: "traefik:v3.7.13"
 };
 var JOBSET = { module: "sigs.k8s.io/jobset", version: "v0.11.0" };
 var HELM = { module: "helm.sh/helm/v3", version: "v3.22.0" };
@@ -16231,6 +16235,23 @@ async function ensureGatewayApiCrds(log, root = cacheDir()) {
     root
   );
 }
+async function ensureTraefikRbac(log, root = cacheDir()) {
+  const file = TRAEFIK.rbacFile.split("/").pop();
+  const dir = await ensureModuleCopy(
+    {
+      component: "traefik-rbac",
+      module: TRAEFIK.module,
+      version: TRAEFIK.version,
+      source: TRAEFIK.rbacFile.slice(0, -file.length - 1),
+      outDir: chartDir("traefik-rbac", TRAEFIK.version, root),
+      target: "rbac",
+      keep: (f) => f === file
+    },
+    log,
+    root
+  );
+  return join3(dir, file);
+}
 async function ensureChart(name, log, root = cacheDir()) {
   const chart = KIND_CHARTS[name];
   return ensureModuleCopy(
@@ -16305,7 +16326,7 @@ var CHART_INSTALLS = {
     set: ["controllerManager.replicas=1"]
   }
 };
-var CHART_LABEL = "addons.kaic.dev/chart";
+var INSTALL_LABEL = "addons.kaic.dev/install";
 var ChartError = class extends Error {
   name = "ChartError";
 };
@@ -16349,7 +16370,7 @@ async function renderChart(chart, kubeVersion, log) {
       throw new ChartError(`helm template ${chart}: ${doc.errors[0].message}`);
     const object = doc.toJS();
     if (!object?.kind || !object.metadata?.name) continue;
-    object.metadata.labels = { ...object.metadata.labels, [CHART_LABEL]: chart };
+    object.metadata.labels = { ...object.metadata.labels, [INSTALL_LABEL]: chart };
     docs.push(object);
   }
   return docs;
@@ -16364,7 +16385,7 @@ async function applyChart(kc, chart, docs, options) {
     {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: namespace, labels: { [CHART_LABEL]: chart } }
+      metadata: { name: namespace, labels: { [INSTALL_LABEL]: chart } }
     },
     ...[...docs].sort(
       (a2, b) => (ORDER.indexOf(a2.kind) + 1 || 99) - (ORDER.indexOf(b.kind) + 1 || 99) || // Webhook configurations last: their server must exist before they take effect.
@@ -16421,7 +16442,7 @@ function instancesPath(crd) {
   const version = spec.versions.find((v) => v.storage) ?? spec.versions[0];
   return `/apis/${spec.group}/${version?.name}/${spec.names.plural}`;
 }
-var byLabel = (chart) => ({ labelSelector: `${CHART_LABEL}=${chart}` });
+var byLabel = (chart) => ({ labelSelector: `${INSTALL_LABEL}=${chart}` });
 async function removeChart(kc, chart, log) {
   const selector = byLabel(chart);
   const admission = kc.makeApiClient(ObjectAdmissionregistrationV1Api);
@@ -18178,8 +18199,9 @@ export {
   buildKarpenter,
   buildTraefik,
   ensureGatewayApiCrds,
+  ensureTraefikRbac,
   buildJobSet,
-  CHART_LABEL,
+  INSTALL_LABEL,
   renderChart,
   applyChart,
   removeChart,

@@ -9,6 +9,7 @@ import {
   CheckFailed,
   ExistingProvider,
   GATEWAY_API,
+  INSTALL_LABEL,
   JOBSET,
   KARPENTER,
   KUEUE,
@@ -34,6 +35,7 @@ import {
   decideVerdict,
   defaultRouteAddress,
   ensureGatewayApiCrds,
+  ensureTraefikRbac,
   execa,
   fillChecklist,
   findOnPath,
@@ -50,12 +52,13 @@ import {
   onTerminationSignal,
   prometheusAdapterDir,
   prometheusDir,
+  removeChart,
   renderChart,
   require_dist,
   resolveMigLayout,
   traefikDir,
   validateChecklist
-} from "./chunk-6KNGFHX5.js";
+} from "./chunk-5S22CEUH.js";
 import {
   DcgmExporter
 } from "./chunk-EZF2P45T.js";
@@ -111,10 +114,12 @@ import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectApiregistrationV1Api,
+  ObjectAppsV1Api,
   ObjectCoreV1Api,
   ObjectCustomObjectsApi,
   ObjectDiscoveryV1Api,
   ObjectVersionApi,
+  PatchStrategy,
   Watch,
   __commonJS,
   __esm,
@@ -30483,7 +30488,7 @@ _${n} more detail lines cut to stay within GitHub's ${limitBytes}-byte summary l
   return out;
 }
 function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
-  const labels = runLabels(results);
+  const labels2 = runLabels(results);
   const ids = [];
   const level = /* @__PURE__ */ new Map();
   for (const result of results) {
@@ -30495,8 +30500,8 @@ function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
   const head = [
     `## Kubernetes AI Conformance: ${results.length} run${results.length === 1 ? "" : "s"}`,
     "",
-    `| Requirement | Level | ${labels.map(cell).join(" | ")} |`,
-    `|---|---|${labels.map(() => "---|").join("")}`
+    `| Requirement | Level | ${labels2.map(cell).join(" | ")} |`,
+    `|---|---|${labels2.map(() => "---|").join("")}`
   ];
   for (const id of ids) {
     const cells = results.map((r) => {
@@ -30509,14 +30514,14 @@ function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
   results.forEach((r, i) => {
     const v = r.counts.verdicts;
     head.push(
-      `- **${cell(labels[i])}**: conformance v${r.conformanceVersion}, ${r.cluster.provider}` + (r.acceleratorProfile ? `, ${r.acceleratorProfile}` : "") + ` \u2014 ${v.Implemented} implemented, ${v["Partially Implemented"]} partially, ${v["Not Implemented"]} not, ${v["N/A"]} N/A, ${v.Unknown} unknown`
+      `- **${cell(labels2[i])}**: conformance v${r.conformanceVersion}, ${r.cluster.provider}` + (r.acceleratorProfile ? `, ${r.acceleratorProfile}` : "") + ` \u2014 ${v.Implemented} implemented, ${v["Partially Implemented"]} partially, ${v["Not Implemented"]} not, ${v["N/A"]} N/A, ${v.Unknown} unknown`
     );
   });
   const details = [];
   results.forEach((r, i) => {
     const failed2 = r.requirements.flatMap((q) => q.tests.filter((t) => t.status === "failed"));
     if (!failed2.length) return;
-    details.push("", `### Failures on ${labels[i]}`, "");
+    details.push("", `### Failures on ${labels2[i]}`, "");
     for (const test of failed2) {
       details.push(
         `- **${test.fullTitle}**: ${cell((test.failure?.message ?? "").split("\n")[0] ?? "")}`
@@ -30755,7 +30760,7 @@ function fakegpuManifests(options) {
   const image = options.image ?? NODE_RUNTIME_IMAGE;
   const gz = gzipSync(options.bundle ?? installedBundle(), { level: 9 });
   const bundleHash = createHash("sha256").update(gz).digest("hex").slice(0, 16);
-  const labels = (part) => ({
+  const labels2 = (part) => ({
     [APP_LABEL]: "kaic-fakegpu",
     [PART_LABEL]: part,
     "app.kubernetes.io/managed-by": "kaic"
@@ -30772,14 +30777,14 @@ function fakegpuManifests(options) {
   const deployment = (part, subcommand, args, ports) => ({
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: name(part), namespace, labels: labels(part) },
+    metadata: { name: name(part), namespace, labels: labels2(part) },
     spec: {
       replicas: 1,
       // Never two publishers at once, even for a moment.
       strategy: { type: "Recreate" },
       selector: { matchLabels: { [APP_LABEL]: "kaic-fakegpu", [PART_LABEL]: part } },
       template: {
-        metadata: { labels: labels(part), annotations: { "fakegpu.kaic.dev/bundle": bundleHash } },
+        metadata: { labels: labels2(part), annotations: { "fakegpu.kaic.dev/bundle": bundleHash } },
         spec: {
           serviceAccountName: "kaic-fakegpu",
           priorityClassName: "system-cluster-critical",
@@ -30827,12 +30832,12 @@ function fakegpuManifests(options) {
   const pluginDaemonSet = {
     apiVersion: "apps/v1",
     kind: "DaemonSet",
-    metadata: { name: name("plugin"), namespace, labels: labels("plugin") },
+    metadata: { name: name("plugin"), namespace, labels: labels2("plugin") },
     spec: {
       selector: { matchLabels: { [APP_LABEL]: "kaic-fakegpu", [PART_LABEL]: "plugin" } },
       template: {
         metadata: {
-          labels: labels("plugin"),
+          labels: labels2("plugin"),
           annotations: { "fakegpu.kaic.dev/bundle": bundleHash }
         },
         spec: {
@@ -30888,17 +30893,17 @@ function fakegpuManifests(options) {
     {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: namespace, labels: labels("namespace") }
+      metadata: { name: namespace, labels: labels2("namespace") }
     },
     {
       apiVersion: "v1",
       kind: "ServiceAccount",
-      metadata: { name: "kaic-fakegpu", namespace, labels: labels("rbac") }
+      metadata: { name: "kaic-fakegpu", namespace, labels: labels2("rbac") }
     },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
-      metadata: { name: "kaic-fakegpu", labels: labels("rbac") },
+      metadata: { name: "kaic-fakegpu", labels: labels2("rbac") },
       rules: [
         { apiGroups: [""], resources: ["nodes", "pods"], verbs: ["get", "list", "watch"] },
         {
@@ -30916,7 +30921,7 @@ function fakegpuManifests(options) {
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
-      metadata: { name: "kaic-fakegpu", labels: labels("rbac") },
+      metadata: { name: "kaic-fakegpu", labels: labels2("rbac") },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "kaic-fakegpu" },
       subjects: [{ kind: "ServiceAccount", name: "kaic-fakegpu", namespace }]
     },
@@ -30926,7 +30931,7 @@ function fakegpuManifests(options) {
       metadata: {
         name: name("bundle"),
         namespace,
-        labels: labels("bundle"),
+        labels: labels2("bundle"),
         annotations: { "fakegpu.kaic.dev/bundle": bundleHash }
       },
       binaryData: { [BUNDLE_KEY]: gz.toString("base64") }
@@ -30945,7 +30950,7 @@ function fakegpuManifests(options) {
       metadata: {
         name: name("exporter"),
         namespace,
-        labels: labels("exporter"),
+        labels: labels2("exporter"),
         annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(port) }
       },
       spec: {
@@ -31012,10 +31017,455 @@ function kindConfig(minor, options = {}) {
   };
 }
 
+// src/addons/kind-gateway.ts
+import { readFile as readFile4 } from "node:fs/promises";
+var import_yaml5 = __toESM(require_dist(), 1);
+
+// src/k8s/crds.ts
+import { readFile as readFile2, readdir } from "node:fs/promises";
+import { join as join3 } from "node:path";
+var import_yaml3 = __toESM(require_dist(), 1);
+async function applyCrdDirectory(kc, dir, options) {
+  const names = [];
+  const files = (await readdir(dir)).filter(
+    (f) => /\.ya?ml$/.test(f) && (options.accept?.(f) ?? true)
+  );
+  for (const file of files.sort()) {
+    for (const doc of (0, import_yaml3.parseAllDocuments)(await readFile2(join3(dir, file), "utf8"))) {
+      const crd = doc.toJS();
+      if (crd?.kind !== "CustomResourceDefinition" || !crd.metadata?.name) continue;
+      if (options.labels) crd.metadata.labels = { ...crd.metadata.labels, ...options.labels };
+      await applyJson(
+        kc,
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+        crd
+      );
+      names.push(crd.metadata.name);
+    }
+  }
+  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
+  await waitFor(
+    `${names.length} ${options.what} CRDs Established`,
+    async () => {
+      for (const name of names) {
+        const crd = await ext.readCustomResourceDefinition({ name });
+        const established = crd.status?.conditions?.some(
+          (c) => c.type === "Established" && c.status === "True"
+        );
+        if (!established) return void 0;
+      }
+      return true;
+    },
+    6e4
+  );
+  return names;
+}
+async function deleteCrdsByLabel(kc, labelSelector, what) {
+  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
+  for (const crd of (await ext.listCustomResourceDefinition({ labelSelector })).items) {
+    const name = crd.metadata?.name;
+    if (name) await ext.deleteCustomResourceDefinition({ name }).catch(() => void 0);
+  }
+  await waitFor(
+    `${what} CRDs removed`,
+    async () => (await ext.listCustomResourceDefinition({ labelSelector })).items.length === 0,
+    12e4
+  );
+}
+async function deleteWebhookConfigurations(kc, labelSelector) {
+  const admission = kc.makeApiClient(ObjectAdmissionregistrationV1Api);
+  await admission.deleteCollectionMutatingWebhookConfiguration({ labelSelector }).catch(() => void 0);
+  await admission.deleteCollectionValidatingWebhookConfiguration({ labelSelector }).catch(() => void 0);
+}
+
+// src/addons/traefik.ts
+import { existsSync as existsSync4 } from "node:fs";
+import { mkdir, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join4 } from "node:path";
+var import_yaml4 = __toESM(require_dist(), 1);
+
+// src/addons/process.ts
+import { readFile as readFile3 } from "node:fs/promises";
+function spawnLogged(file, args, options) {
+  const child = execa(file, args, {
+    ...options.env ? { env: options.env } : {},
+    ...options.cwd ? { cwd: options.cwd } : {},
+    stdio: ["ignore", { file: options.logFile }, { file: options.logFile }],
+    reject: false,
+    cleanup: true
+  });
+  child.catch(() => void 0);
+  return child;
+}
+async function waitProcessReady(child, name, where, logFile, ready, timeoutMs) {
+  await waitFor(
+    `${name} ready on ${where}`,
+    async () => {
+      if (child.exitCode !== null) {
+        const tail = (await readFile3(logFile, "utf8").catch(() => "")).slice(-2e3);
+        throw new WaitAborted(`${name} exited with ${child.exitCode}; its log ends:
+${tail}`);
+      }
+      return await ready() ? true : void 0;
+    },
+    timeoutMs
+  );
+}
+async function answersOk(url) {
+  const res = await fetch(url).catch(() => null);
+  return Boolean(res?.ok);
+}
+async function stopProcess(child, graceMs = 1e4) {
+  if (!child || child.exitCode !== null) return;
+  child.kill("SIGTERM");
+  const exited = await Promise.race([
+    child.then(() => true),
+    new Promise((r) => setTimeout(() => r(false), graceMs))
+  ]);
+  if (!exited) child.kill("SIGKILL");
+  await child;
+}
+
+// src/addons/traefik.ts
+var TraefikError = class extends Error {
+  name = "TraefikError";
+};
+var TRAEFIK_CONTROLLER_NAME = "traefik.io/gateway-controller";
+var TRAEFIK_OWNER_LABEL = "kaic.dev/traefik";
+var TRAEFIK_ENTRYPOINT = "web";
+var GATEWAY_API_GROUP = "/apis/gateway.networking.k8s.io/v1";
+function findCondition(object, type2) {
+  const status = object.status;
+  return status?.conditions?.find((c) => c.type === type2);
+}
+var TraefikGateway = class {
+  constructor(options) {
+    this.options = options;
+    this.kc.loadFromFile(options.kubeconfigPath);
+  }
+  options;
+  process = null;
+  kc = new KubeConfig();
+  entryPointPort = null;
+  statusIp = null;
+  /** Whether stop() deletes the GatewayClass (kaic created it, now or in an earlier run). */
+  ownsGatewayClass = false;
+  get gatewayClassName() {
+    return this.options.gatewayClassName ?? "kaic-traefik";
+  }
+  /** The port of the HTTP entryPoint: every Gateway listener must use it. */
+  get port() {
+    if (this.entryPointPort === null) throw new TraefikError("Traefik is not started");
+    return this.entryPointPort;
+  }
+  /** The address Gateways report in status.addresses and clients reach the entryPoint at. */
+  get address() {
+    if (this.statusIp === null) throw new TraefikError("Traefik is not started");
+    return this.statusIp;
+  }
+  /** Base URL of the entryPoint, as a client on this machine or a pod would call it. */
+  get url() {
+    return `http://${this.address}:${this.port}`;
+  }
+  async start() {
+    const t0 = Date.now();
+    const { log: log2, dir } = this.options;
+    const binary = join4(traefikDir(TRAEFIK.version), "traefik");
+    if (!existsSync4(binary)) {
+      if (this.options.buildMissing === false) {
+        throw new TraefikError(`${binary} is missing; build it with npm run k8s:build -- --addons`);
+      }
+      await buildTraefik(log2);
+    }
+    await mkdir(dir, { recursive: true });
+    await applyCrdDirectory(this.kc, await ensureGatewayApiCrds(log2), {
+      what: `Gateway API ${GATEWAY_API.version}`
+    });
+    await this.ensureGatewayClass();
+    try {
+      await this.launch(binary);
+    } catch (error2) {
+      await this.stop();
+      throw error2;
+    }
+    log2(`traefik ${TRAEFIK.version}: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
+  }
+  async launch(binary) {
+    const { log: log2, dir } = this.options;
+    this.statusIp = this.options.statusAddress ?? await defaultRouteAddress();
+    if (this.options.port !== void 0) {
+      await assertPortFree(this.options.port, "0.0.0.0", "Traefik's HTTP entryPoint");
+    }
+    this.entryPointPort = this.options.port ?? await freePort("0.0.0.0");
+    const pingPort = await freePort("127.0.0.1");
+    const config = {
+      // No calls home from a test machine.
+      global: { checkNewVersion: false, sendAnonymousUsage: false },
+      log: { level: this.options.logLevel ?? "INFO", noColor: true },
+      entryPoints: {
+        [TRAEFIK_ENTRYPOINT]: { address: `0.0.0.0:${this.entryPointPort}` },
+        // Ping only; named, so Traefik does not open its default :8080 for it.
+        traefik: { address: `127.0.0.1:${pingPort}` }
+      },
+      ping: { entryPoint: "traefik" },
+      providers: {
+        // A route change reaches the proxy this long after the event (Traefik's default: 2s).
+        providersThrottleDuration: "500ms",
+        // Without a status address Gateways get none; a Gateway API client waits for one.
+        kubernetesGateway: { statusAddress: { ip: this.statusIp } }
+      }
+    };
+    const configFile = join4(dir, "traefik.yaml");
+    await writeFile2(configFile, (0, import_yaml4.stringify)(config));
+    const logFile = join4(dir, "traefik.log");
+    log2(
+      `traefik ${TRAEFIK.version}: starting, entryPoint ${TRAEFIK_ENTRYPOINT} on 0.0.0.0:${this.entryPointPort}, GatewayClass ${this.gatewayClassName}`
+    );
+    this.process = spawnLogged(binary, [`--configFile=${configFile}`], {
+      env: {
+        // The provider connects with this kubeconfig (it checks KUBECONFIG after the in-cluster
+        // variables, which are blanked so a kaic run inside a pod does not pick its own cluster).
+        KUBECONFIG: this.options.kubeconfigPath,
+        KUBERNETES_SERVICE_HOST: "",
+        KUBERNETES_SERVICE_PORT: ""
+      },
+      logFile
+    });
+    const timeoutMs = (this.options.startTimeoutSeconds ?? 60) * 1e3;
+    await waitProcessReady(
+      this.process,
+      "traefik",
+      `127.0.0.1:${pingPort}`,
+      logFile,
+      () => answersOk(`http://127.0.0.1:${pingPort}/ping`),
+      timeoutMs
+    );
+    await this.waitGatewayClassAccepted(logFile, timeoutMs);
+  }
+  /**
+   * Creates Traefik's GatewayClass. One that exists already is used as it is if it names Traefik's
+   * controller (and deleted on stop only if kaic's label says kaic made it).
+   */
+  async ensureGatewayClass() {
+    const path3 = `${GATEWAY_API_GROUP}/gatewayclasses`;
+    try {
+      await postJson(this.kc, path3, {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "GatewayClass",
+        metadata: { name: this.gatewayClassName, labels: { [TRAEFIK_OWNER_LABEL]: "true" } },
+        spec: { controllerName: TRAEFIK_CONTROLLER_NAME }
+      });
+      this.ownsGatewayClass = true;
+      return;
+    } catch (error2) {
+      if (!(error2 instanceof ApiError && error2.code === 409)) {
+        throw new TraefikError(
+          `could not create GatewayClass ${this.gatewayClassName}: ${error2.message}`
+        );
+      }
+    }
+    const existing = await getJson(this.kc, `${path3}/${this.gatewayClassName}`);
+    const controller = existing.spec.controllerName;
+    if (controller !== TRAEFIK_CONTROLLER_NAME) {
+      throw new TraefikError(
+        `GatewayClass ${this.gatewayClassName} exists with controllerName ${controller}, not Traefik's ${TRAEFIK_CONTROLLER_NAME}; choose another gatewayClassName`
+      );
+    }
+    const labels2 = existing.metadata.labels;
+    this.ownsGatewayClass = labels2?.[TRAEFIK_OWNER_LABEL] === "true";
+  }
+  async waitGatewayClassAccepted(logFile, timeoutMs) {
+    const path3 = `${GATEWAY_API_GROUP}/gatewayclasses/${this.gatewayClassName}`;
+    let last = "no condition";
+    try {
+      await waitFor(
+        `GatewayClass ${this.gatewayClassName} Accepted by Traefik`,
+        async () => {
+          const gc = await getJson(this.kc, path3);
+          const generation = gc.metadata.generation;
+          const accepted = findCondition(gc, "Accepted");
+          if (accepted) last = `${accepted.status} (${accepted.reason}: ${accepted.message})`;
+          return accepted?.status === "True" && accepted.observedGeneration === generation;
+        },
+        timeoutMs
+      );
+    } catch (error2) {
+      throw new TraefikError(
+        `${error2.message}; Accepted: ${last}; see ${logFile} (the provider waits for every Gateway API informer: a missing CRD stalls it)`
+      );
+    }
+  }
+  /** Deletes the GatewayClass kaic created, then stops Traefik. */
+  async stop() {
+    if (this.ownsGatewayClass) {
+      const custom = this.kc.makeApiClient(ObjectCustomObjectsApi);
+      await custom.deleteClusterCustomObject({
+        group: "gateway.networking.k8s.io",
+        version: "v1",
+        plural: "gatewayclasses",
+        name: this.gatewayClassName
+      }).catch(
+        (error2) => this.options.log(
+          `traefik: could not delete GatewayClass ${this.gatewayClassName}: ${error2.message}`
+        )
+      );
+      this.ownsGatewayClass = false;
+    }
+    await stopProcess(this.process);
+    this.process = null;
+  }
+};
+
+// src/addons/kind-gateway.ts
+var GATEWAY_NAMESPACE = "kaic-gateway";
+var GATEWAY_CLASS = "kaic-traefik";
+var GATEWAY_LISTENER_PORT = 8e3;
+var PING_PORT = 8082;
+var labels = { [INSTALL_LABEL]: "gateway" };
+function traefikObjects(rbacYaml, statusIp) {
+  const meta = (name, namespaced = true) => ({
+    name,
+    ...namespaced ? { namespace: GATEWAY_NAMESPACE } : {},
+    labels
+  });
+  const roles = (0, import_yaml5.parseAllDocuments)(rbacYaml).map((d2) => d2.toJS()).filter((d2) => d2?.kind === "ClusterRole");
+  if (roles.length !== 1) {
+    throw new Error(`Traefik's RBAC file has ${roles.length} ClusterRoles, expected 1`);
+  }
+  const config = {
+    // No calls home from a test cluster.
+    global: { checkNewVersion: false, sendAnonymousUsage: false },
+    log: { level: "INFO", noColor: true },
+    entryPoints: {
+      [TRAEFIK_ENTRYPOINT]: { address: `:${GATEWAY_LISTENER_PORT}` },
+      traefik: { address: `:${PING_PORT}` }
+    },
+    ping: { entryPoint: "traefik" },
+    providers: {
+      providersThrottleDuration: "500ms",
+      kubernetesGateway: { statusAddress: { ip: statusIp } }
+    }
+  };
+  const app = { "app.kubernetes.io/name": "kaic-traefik" };
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("traefik") },
+    { ...roles[0], metadata: meta("kaic-traefik-gateway", false) },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: meta("kaic-traefik-gateway", false),
+      roleRef: {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "kaic-traefik-gateway"
+      },
+      subjects: [{ kind: "ServiceAccount", name: "traefik", namespace: GATEWAY_NAMESPACE }]
+    },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: meta("traefik"),
+      data: { "traefik.yaml": JSON.stringify(config, null, 2) }
+    },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: meta("traefik"),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: app },
+        template: {
+          metadata: { labels: { ...app, ...labels } },
+          spec: {
+            serviceAccountName: "traefik",
+            containers: [
+              {
+                name: "traefik",
+                image: TRAEFIK.image,
+                imagePullPolicy: "IfNotPresent",
+                args: ["--configFile=/config/traefik.yaml"],
+                ports: [
+                  { name: "web", containerPort: GATEWAY_LISTENER_PORT },
+                  { name: "ping", containerPort: PING_PORT }
+                ],
+                readinessProbe: { httpGet: { path: "/ping", port: PING_PORT } },
+                volumeMounts: [{ name: "config", mountPath: "/config" }]
+              }
+            ],
+            volumes: [{ name: "config", configMap: { name: "traefik" } }]
+          }
+        }
+      }
+    },
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "GatewayClass",
+      metadata: meta(GATEWAY_CLASS, false),
+      spec: { controllerName: TRAEFIK_CONTROLLER_NAME }
+    }
+  ];
+}
+async function installGateway(kc, options) {
+  const { log: log2 } = options;
+  const stop = () => removeChart(kc, "gateway", log2);
+  const generic = KubernetesObjectApi.makeApiClient(kc);
+  try {
+    await applyCrdDirectory(kc, await ensureGatewayApiCrds(log2), { labels, what: "Gateway API" });
+    await applyJson(kc, `/api/v1/namespaces/${GATEWAY_NAMESPACE}`, {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: GATEWAY_NAMESPACE, labels }
+    });
+    const service = await applyJson(
+      kc,
+      `/api/v1/namespaces/${GATEWAY_NAMESPACE}/services/traefik`,
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "traefik", namespace: GATEWAY_NAMESPACE, labels },
+        spec: {
+          selector: { "app.kubernetes.io/name": "kaic-traefik" },
+          ports: [{ name: "web", port: GATEWAY_LISTENER_PORT, targetPort: GATEWAY_LISTENER_PORT }]
+        }
+      }
+    );
+    const clusterIp = service.spec?.clusterIP;
+    if (!clusterIp) throw new Error("the Traefik Service got no cluster IP");
+    const objects = traefikObjects(await readFile4(await ensureTraefikRbac(log2), "utf8"), clusterIp);
+    for (const object of objects) {
+      await generic.patch(
+        object,
+        void 0,
+        void 0,
+        "kaic",
+        true,
+        PatchStrategy.ServerSideApply
+      );
+    }
+    const apps = kc.makeApiClient(ObjectAppsV1Api);
+    await waitFor(
+      "gateway: Traefik Available",
+      async () => (await apps.readNamespacedDeployment({ name: "traefik", namespace: GATEWAY_NAMESPACE })).status?.conditions?.some((c) => c.type === "Available" && c.status === "True") ?? false,
+      options.readyTimeoutMs ?? 3e5,
+      2e3
+    );
+  } catch (error2) {
+    await stop();
+    throw new Error(`addon gateway: ${error2.message}`, { cause: error2 });
+  }
+  return {
+    env: {
+      KAIC_GATEWAY_CLASS: GATEWAY_CLASS,
+      KAIC_GATEWAY_LISTENER_PORT: String(GATEWAY_LISTENER_PORT)
+    },
+    stop
+  };
+}
+
 // src/pipeline/simulated-gpus.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/fakegpu/publisher.ts
 var sleep = (ms2) => new Promise((r) => setTimeout(r, ms2));
@@ -31347,12 +31797,12 @@ function spawnPlugin(node, dirs, kubeconfigPath) {
   return { process: child, output: () => output };
 }
 async function startRealNodePlugin(realNode, kubeconfigPath, driver = FAKE_GPU_DRIVER_NAME) {
-  const stateDir = mkdtempSync(join3(tmpdir(), "kaic-real-gpu-"));
+  const stateDir = mkdtempSync(join5(tmpdir(), "kaic-real-gpu-"));
   const { process: child, output } = spawnPlugin(
     realNode.name,
     {
       registry: realNode.pluginsRegistryDir,
-      plugin: join3(realNode.pluginsDir, driver),
+      plugin: join5(realNode.pluginsDir, driver),
       cdi: realNode.cdiDir,
       state: stateDir
     },
@@ -31408,7 +31858,7 @@ async function startSimulatedGpus(options) {
 }
 
 // src/pipeline/kind-addons.ts
-var KIND_INSTALLABLE = ["fake-gpu", ...CHART_ADDONS];
+var KIND_INSTALLABLE = ["fake-gpu", ...CHART_ADDONS, "gateway"];
 var CHART_FACTS = {
   kueue: { env: { KAIC_GANG_SCHEDULER: "kueue" }, presentWhen: "workloads.kueue.x-k8s.io" },
   jobset: { env: { KAIC_AI_OPERATOR: "jobset" }, presentWhen: "jobsets.jobset.x-k8s.io" }
@@ -31453,9 +31903,26 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
     Object.assign(env, chartEnv);
     ctx.log(`addon ${id}: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
   };
+  const installGatewayAddon = async () => {
+    const present = await ext.readCustomResourceDefinition({ name: "gateways.gateway.networking.k8s.io" }).then(() => true).catch(() => false);
+    if (present) {
+      ctx.log("addon gateway: already present (Gateway API CRDs); left as it is");
+      return;
+    }
+    const t0 = Date.now();
+    ctx.log(`addon gateway: Gateway API CRDs and Traefik`);
+    const installed = await installGateway(ctx.kubeConfig, {
+      log: ctx.log,
+      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
+    });
+    chartStops.push(installed.stop);
+    Object.assign(env, installed.env);
+    ctx.log(`addon gateway: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
+  };
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
+        if (id === "gateway") return [installGatewayAddon()];
         const chart = addonSpec(id).chart;
         if (!chart) return [];
         return [installChart(id, chart, CHART_FACTS[chart].env, CHART_FACTS[chart].presentWhen)];
@@ -31501,21 +31968,21 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
 }
 
 // src/pipeline/component-logs.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { copyFile, mkdir, readFile as readFile2, readdir } from "node:fs/promises";
-import { dirname as dirname3, join as join4, relative } from "node:path";
+import { existsSync as existsSync5 } from "node:fs";
+import { copyFile, mkdir as mkdir2, readFile as readFile5, readdir as readdir2 } from "node:fs/promises";
+import { dirname as dirname3, join as join6, relative } from "node:path";
 async function collectComponentLogs(sources, dest) {
   const copied = [];
   for (const source of sources) {
-    if (!existsSync4(source.dir)) continue;
-    const entries = await readdir(source.dir, { recursive: true, withFileTypes: true }).catch(
+    if (!existsSync5(source.dir)) continue;
+    const entries = await readdir2(source.dir, { recursive: true, withFileTypes: true }).catch(
       () => []
     );
     for (const entry of entries) {
       if (!entry.isFile() || !entry.name.endsWith(".log")) continue;
-      const from = join4(entry.parentPath, entry.name);
-      const to = join4(dest, source.name, relative(source.dir, from));
-      await mkdir(dirname3(to), { recursive: true });
+      const from = join6(entry.parentPath, entry.name);
+      const to = join6(dest, source.name, relative(source.dir, from));
+      await mkdir2(dirname3(to), { recursive: true });
       await copyFile(from, to).then(
         () => copied.push(to),
         () => void 0
@@ -31525,7 +31992,7 @@ async function collectComponentLogs(sources, dest) {
   return copied.sort();
 }
 async function logTail(file, lines = 20, heading = file) {
-  const text2 = await readFile2(file, "utf8").catch(() => "");
+  const text2 = await readFile5(file, "utf8").catch(() => "");
   const tail = text2.trimEnd().split("\n").slice(-lines);
   return `--- ${heading} (last ${tail.length} lines)
 ${tail.map((l) => `  ${l}`).join("\n")}
@@ -31536,111 +32003,10 @@ ${tail.map((l) => `  ${l}`).join("\n")}
 import { join as join12 } from "node:path";
 
 // src/addons/jobset.ts
-import { existsSync as existsSync5 } from "node:fs";
-import { mkdir as mkdir2, readFile as readFile5, readdir as readdir3, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join6 } from "node:path";
-var import_yaml4 = __toESM(require_dist(), 1);
-
-// src/k8s/crds.ts
-import { readFile as readFile3, readdir as readdir2 } from "node:fs/promises";
-import { join as join5 } from "node:path";
-var import_yaml3 = __toESM(require_dist(), 1);
-async function applyCrdDirectory(kc, dir, options) {
-  const names = [];
-  const files = (await readdir2(dir)).filter(
-    (f) => /\.ya?ml$/.test(f) && (options.accept?.(f) ?? true)
-  );
-  for (const file of files.sort()) {
-    for (const doc of (0, import_yaml3.parseAllDocuments)(await readFile3(join5(dir, file), "utf8"))) {
-      const crd = doc.toJS();
-      if (crd?.kind !== "CustomResourceDefinition" || !crd.metadata?.name) continue;
-      if (options.labels) crd.metadata.labels = { ...crd.metadata.labels, ...options.labels };
-      await applyJson(
-        kc,
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
-        crd
-      );
-      names.push(crd.metadata.name);
-    }
-  }
-  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
-  await waitFor(
-    `${names.length} ${options.what} CRDs Established`,
-    async () => {
-      for (const name of names) {
-        const crd = await ext.readCustomResourceDefinition({ name });
-        const established = crd.status?.conditions?.some(
-          (c) => c.type === "Established" && c.status === "True"
-        );
-        if (!established) return void 0;
-      }
-      return true;
-    },
-    6e4
-  );
-  return names;
-}
-async function deleteCrdsByLabel(kc, labelSelector, what) {
-  const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
-  for (const crd of (await ext.listCustomResourceDefinition({ labelSelector })).items) {
-    const name = crd.metadata?.name;
-    if (name) await ext.deleteCustomResourceDefinition({ name }).catch(() => void 0);
-  }
-  await waitFor(
-    `${what} CRDs removed`,
-    async () => (await ext.listCustomResourceDefinition({ labelSelector })).items.length === 0,
-    12e4
-  );
-}
-async function deleteWebhookConfigurations(kc, labelSelector) {
-  const admission = kc.makeApiClient(ObjectAdmissionregistrationV1Api);
-  await admission.deleteCollectionMutatingWebhookConfiguration({ labelSelector }).catch(() => void 0);
-  await admission.deleteCollectionValidatingWebhookConfiguration({ labelSelector }).catch(() => void 0);
-}
-
-// src/addons/process.ts
-import { readFile as readFile4 } from "node:fs/promises";
-function spawnLogged(file, args, options) {
-  const child = execa(file, args, {
-    ...options.env ? { env: options.env } : {},
-    ...options.cwd ? { cwd: options.cwd } : {},
-    stdio: ["ignore", { file: options.logFile }, { file: options.logFile }],
-    reject: false,
-    cleanup: true
-  });
-  child.catch(() => void 0);
-  return child;
-}
-async function waitProcessReady(child, name, where, logFile, ready, timeoutMs) {
-  await waitFor(
-    `${name} ready on ${where}`,
-    async () => {
-      if (child.exitCode !== null) {
-        const tail = (await readFile4(logFile, "utf8").catch(() => "")).slice(-2e3);
-        throw new WaitAborted(`${name} exited with ${child.exitCode}; its log ends:
-${tail}`);
-      }
-      return await ready() ? true : void 0;
-    },
-    timeoutMs
-  );
-}
-async function answersOk(url) {
-  const res = await fetch(url).catch(() => null);
-  return Boolean(res?.ok);
-}
-async function stopProcess(child, graceMs = 1e4) {
-  if (!child || child.exitCode !== null) return;
-  child.kill("SIGTERM");
-  const exited = await Promise.race([
-    child.then(() => true),
-    new Promise((r) => setTimeout(() => r(false), graceMs))
-  ]);
-  if (!exited) child.kill("SIGKILL");
-  await child;
-}
-
-// src/addons/jobset.ts
+import { existsSync as existsSync6 } from "node:fs";
+import { mkdir as mkdir3, readFile as readFile6, readdir as readdir3, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join7 } from "node:path";
+var import_yaml6 = __toESM(require_dist(), 1);
 var JobSetError = class extends Error {
   name = "JobSetError";
 };
@@ -31684,15 +32050,15 @@ var JobSetController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join6(this.binDir, "jobset");
-    if (!existsSync5(binary)) {
+    const binary = join7(this.binDir, "jobset");
+    if (!existsSync6(binary)) {
       if (this.options.buildMissing === false) {
         throw new JobSetError(`${binary} is missing; build it with buildJobSet()`);
       }
       await buildJobSet(log2);
     }
-    const certDir = join6(dir, "certs");
-    await mkdir2(certDir, { recursive: true });
+    const certDir = join7(dir, "certs");
+    await mkdir3(certDir, { recursive: true });
     await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
@@ -31718,12 +32084,12 @@ var JobSetController = class {
       // Otherwise it would write a Secret and patch webhook configurations of its own.
       internalCertManagement: { enable: false }
     };
-    await writeFile2(join6(dir, "config.yaml"), (0, import_yaml4.stringify)(config));
-    const logFile = join6(dir, "jobset.log");
+    await writeFile3(join7(dir, "config.yaml"), (0, import_yaml6.stringify)(config));
+    const logFile = join7(dir, "jobset.log");
     log2(`jobset ${JOBSET.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     this.process = spawnLogged(
       binary,
-      [`--config=${join6(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
+      [`--config=${join7(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
       { env: { KUBECONFIG: this.options.kubeconfigPath }, logFile }
     );
     try {
@@ -31746,7 +32112,7 @@ var JobSetController = class {
       () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
       timeoutMs
     );
-    await this.registerWebhooks(webhookPort, await readFile5(this.options.caCert));
+    await this.registerWebhooks(webhookPort, await readFile6(this.options.caCert));
     await this.waitWebhookAnswers(Math.max(timeoutMs - (Date.now() - started), 1e4));
   }
   /**
@@ -31781,7 +32147,7 @@ var JobSetController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join6(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join7(this.binDir, "crds"), {
       accept: (file) => file.startsWith("jobset.x-k8s.io_"),
       labels: { [JOBSET_OWNER_LABEL]: "true" },
       what: "JobSet"
@@ -31795,9 +32161,9 @@ var JobSetController = class {
   async registerWebhooks(port, caBundle) {
     const patched = await this.upstreamWebhookPatches();
     await this.unregisterWebhooks();
-    const text2 = await readFile5(join6(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile6(join7(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
-    for (const doc of (0, import_yaml4.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml6.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -31819,10 +32185,10 @@ var JobSetController = class {
   }
   /** The webhooks upstream's patches replace, by webhook name (JSON-patch `replace` values). */
   async upstreamWebhookPatches() {
-    const dir = join6(this.binDir, "webhook-patches");
+    const dir = join7(this.binDir, "webhook-patches");
     const byName = /* @__PURE__ */ new Map();
     for (const file of (await readdir3(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of (0, import_yaml4.parseAllDocuments)(await readFile5(join6(dir, file), "utf8"))) {
+      for (const doc of (0, import_yaml6.parseAllDocuments)(await readFile6(join7(dir, file), "utf8"))) {
         const ops = doc.toJS();
         for (const op of ops ?? []) {
           if (op.op === "replace" && op.value?.name) byName.set(op.value.name, op.value);
@@ -31863,9 +32229,9 @@ var JobSetController = class {
 };
 
 // src/addons/karpenter.ts
-import { existsSync as existsSync6 } from "node:fs";
-import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { existsSync as existsSync7 } from "node:fs";
+import { mkdir as mkdir4, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 var KarpenterError = class extends Error {
   name = "KarpenterError";
 };
@@ -31912,8 +32278,8 @@ var KarpenterKwok = class {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
     const home = karpenterDir(KARPENTER.version);
-    const binary = join7(home, "karpenter-kwok");
-    if (!existsSync6(binary)) {
+    const binary = join8(home, "karpenter-kwok");
+    if (!existsSync7(binary)) {
       if (this.options.buildMissing === false) {
         throw new KarpenterError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -31921,16 +32287,16 @@ var KarpenterKwok = class {
       }
       await buildKarpenter(log2);
     }
-    await mkdir3(dir, { recursive: true });
-    await applyCrdDirectory(this.kc, join7(home, "crds"), { what: "Karpenter" });
-    const instanceTypes = join7(dir, "instance-types.json");
-    await writeFile3(
+    await mkdir4(dir, { recursive: true });
+    await applyCrdDirectory(this.kc, join8(home, "crds"), { what: "Karpenter" });
+    const instanceTypes = join8(dir, "instance-types.json");
+    await writeFile4(
       instanceTypes,
       JSON.stringify(gpuInstanceTypes(this.resource, this.options.gpusPerNode ?? 1), null, 2)
     );
     await this.applyNodePool();
     const [metricsPort, healthPort] = [await freePort("0.0.0.0"), await freePort("0.0.0.0")];
-    const logFile = join7(dir, "karpenter.log");
+    const logFile = join8(dir, "karpenter.log");
     log2(`karpenter ${KARPENTER.version} (kwok provider): starting, NodePool ${NODE_POOL}`);
     this.process = spawnLogged(binary, [], {
       env: {
@@ -32030,10 +32396,10 @@ var KarpenterKwok = class {
 };
 
 // src/addons/kueue.ts
-import { existsSync as existsSync7 } from "node:fs";
-import { mkdir as mkdir4, readFile as readFile6, rm, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join8 } from "node:path";
-var import_yaml5 = __toESM(require_dist(), 1);
+import { existsSync as existsSync8 } from "node:fs";
+import { mkdir as mkdir5, readFile as readFile7, rm, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join9 } from "node:path";
+var import_yaml7 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
   name = "KueueError";
 };
@@ -32066,28 +32432,28 @@ var KueueController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join8(this.binDir, "kueue");
-    if (!existsSync7(binary)) {
+    const binary = join9(this.binDir, "kueue");
+    if (!existsSync8(binary)) {
       if (this.options.buildMissing === false) {
         throw new KueueError(`${binary} is missing; build it with npm run k8s:build -- --kueue`);
       }
       await buildKueue(log2);
     }
-    await mkdir4(join8(dir, "certs"), { recursive: true });
+    await mkdir5(join9(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: "/CN=kaic-kueue-webhook",
-      dir: join8(dir, "certs"),
+      dir: join9(dir, "certs"),
       name: "tls",
       usage: "server",
       ipAddresses: ["127.0.0.1"]
     });
-    const metricsCerts = join8(dir, "etc-upper", "kueue", "metrics", "certs");
-    await mkdir4(metricsCerts, { recursive: true });
-    await mkdir4(join8(dir, "etc-work"), { recursive: true });
-    await writeFile4(join8(metricsCerts, "tls.crt"), await readFile6(serving.cert));
-    await writeFile4(join8(metricsCerts, "tls.key"), await readFile6(serving.key), { mode: 384 });
+    const metricsCerts = join9(dir, "etc-upper", "kueue", "metrics", "certs");
+    await mkdir5(metricsCerts, { recursive: true });
+    await mkdir5(join9(dir, "etc-work"), { recursive: true });
+    await writeFile5(join9(metricsCerts, "tls.crt"), await readFile7(serving.cert));
+    await writeFile5(join9(metricsCerts, "tls.key"), await readFile7(serving.key), { mode: 384 });
     await this.applyCrds();
     await this.ensureNamespace();
     const [webhookPort, healthPort, metricsPort] = [
@@ -32101,14 +32467,14 @@ var KueueController = class {
       namespace: KUEUE_NAMESPACE,
       health: { healthProbeBindAddress: `127.0.0.1:${healthPort}` },
       metrics: { bindAddress: `127.0.0.1:${metricsPort}` },
-      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join8(dir, "certs") },
+      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join9(dir, "certs") },
       leaderElection: { leaderElect: false },
       internalCertManagement: { enable: false },
       manageJobsWithoutQueueName: false,
       integrations: { frameworks: this.frameworks }
     };
-    await writeFile4(join8(dir, "config.yaml"), (0, import_yaml5.stringify)(config));
-    const logFile = join8(dir, "kueue.log");
+    await writeFile5(join9(dir, "config.yaml"), (0, import_yaml7.stringify)(config));
+    const logFile = join9(dir, "kueue.log");
     log2(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     const script = 'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"';
     this.process = spawnLogged(
@@ -32122,10 +32488,10 @@ var KueueController = class {
         "-c",
         script,
         "kaic-kueue",
-        join8(dir, "etc-upper"),
-        join8(dir, "etc-work"),
+        join9(dir, "etc-upper"),
+        join9(dir, "etc-work"),
         binary,
-        `--config=${join8(dir, "config.yaml")}`,
+        `--config=${join9(dir, "config.yaml")}`,
         // The on-demand visibility API would need its own APIService and port; not used here.
         "--feature-gates=VisibilityOnDemand=false"
       ],
@@ -32150,7 +32516,7 @@ var KueueController = class {
       () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
       (this.options.startTimeoutSeconds ?? 120) * 1e3
     );
-    await this.registerWebhooks(webhookPort, await readFile6(this.options.caCert));
+    await this.registerWebhooks(webhookPort, await readFile7(this.options.caCert));
   }
   /** Unregisters the webhooks first (they would block Jobs once nothing answers), then stops. */
   async stop() {
@@ -32159,7 +32525,7 @@ var KueueController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join8(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join9(this.binDir, "crds"), {
       accept: (file) => file.startsWith("kueue.x-k8s.io_"),
       labels: { [KUEUE_OWNER_LABEL]: "true" },
       what: "Kueue"
@@ -32181,10 +32547,10 @@ var KueueController = class {
    * objects cluster-wide), pointed at 127.0.0.1 by URL.
    */
   async registerWebhooks(port, caBundle) {
-    const text2 = await readFile6(join8(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile7(join9(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     const served = webhookPathFilter(this.frameworks);
-    for (const doc of (0, import_yaml5.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml7.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -32209,16 +32575,16 @@ var KueueController = class {
     await this.stop();
     await deleteCrdsByLabel(this.kc, `${KUEUE_OWNER_LABEL}=true`, "Kueue");
     await this.kc.makeApiClient(ObjectCoreV1Api).deleteNamespace({ name: KUEUE_NAMESPACE }).catch(() => void 0);
-    await rm(join8(this.options.dir, "etc-work"), { recursive: true, force: true });
+    await rm(join9(this.options.dir, "etc-work"), { recursive: true, force: true });
   }
 };
 
 // src/addons/prometheus-adapter.ts
-import { existsSync as existsSync8 } from "node:fs";
-import { mkdir as mkdir5, readFile as readFile7, writeFile as writeFile5 } from "node:fs/promises";
+import { existsSync as existsSync9 } from "node:fs";
+import { mkdir as mkdir6, readFile as readFile8, writeFile as writeFile6 } from "node:fs/promises";
 import { request } from "node:https";
-import { join as join9 } from "node:path";
-var import_yaml6 = __toESM(require_dist(), 1);
+import { join as join10 } from "node:path";
+var import_yaml8 = __toESM(require_dist(), 1);
 var PrometheusAdapterError = class extends Error {
   name = "PrometheusAdapterError";
 };
@@ -32268,8 +32634,8 @@ var PrometheusAdapter = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join9(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
-    if (!existsSync8(binary)) {
+    const binary = join10(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
+    if (!existsSync9(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusAdapterError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -32277,21 +32643,21 @@ var PrometheusAdapter = class {
       }
       await buildPrometheusAdapter(log2);
     }
-    await mkdir5(join9(dir, "certs"), { recursive: true });
+    await mkdir6(join10(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: `/CN=${SERVICE}`,
-      dir: join9(dir, "certs"),
+      dir: join10(dir, "certs"),
       name: "serving",
       usage: "server",
       dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
     });
-    const rules = join9(dir, "rules.yaml");
-    await writeFile5(rules, (0, import_yaml6.stringify)(ADAPTER_RULES));
+    const rules = join10(dir, "rules.yaml");
+    await writeFile6(rules, (0, import_yaml8.stringify)(ADAPTER_RULES));
     const port = await freePort("127.0.0.1");
-    const ca = await readFile7(this.options.caCert);
-    const logFile = join9(dir, "prometheus-adapter.log");
+    const ca = await readFile8(this.options.caCert);
+    const logFile = join10(dir, "prometheus-adapter.log");
     log2(
       `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: starting on 127.0.0.1:${port} (Prometheus ${this.options.prometheusUrl})`
     );
@@ -32333,16 +32699,16 @@ var PrometheusAdapter = class {
     );
   }
   async register(port, caBundle) {
-    const labels = { [ADAPTER_OWNER_LABEL]: "true" };
+    const labels2 = { [ADAPTER_OWNER_LABEL]: "true" };
     await applyJson(this.kc, `/api/v1/namespaces/${NAMESPACE}`, {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: NAMESPACE, labels }
+      metadata: { name: NAMESPACE, labels: labels2 }
     });
     await applyJson(this.kc, `/api/v1/namespaces/${NAMESPACE}/services/${SERVICE}`, {
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: SERVICE, namespace: NAMESPACE, labels },
+      metadata: { name: SERVICE, namespace: NAMESPACE, labels: labels2 },
       spec: { type: "ExternalName", externalName: "localhost", ports: [{ name: "https", port }] }
     });
     for (const version of VERSIONS) {
@@ -32350,7 +32716,7 @@ var PrometheusAdapter = class {
       await applyJson(this.kc, `/apis/apiregistration.k8s.io/v1/apiservices/${name}`, {
         apiVersion: "apiregistration.k8s.io/v1",
         kind: "APIService",
-        metadata: { name, labels },
+        metadata: { name, labels: labels2 },
         spec: {
           group: "custom.metrics.k8s.io",
           version,
@@ -32394,10 +32760,10 @@ var PrometheusAdapter = class {
 };
 
 // src/addons/prometheus.ts
-var import_yaml7 = __toESM(require_dist(), 1);
-import { existsSync as existsSync9 } from "node:fs";
-import { mkdir as mkdir6, rm as rm2, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+var import_yaml9 = __toESM(require_dist(), 1);
+import { existsSync as existsSync10 } from "node:fs";
+import { mkdir as mkdir7, rm as rm2, writeFile as writeFile7 } from "node:fs/promises";
+import { join as join11 } from "node:path";
 var PrometheusError = class extends Error {
   name = "PrometheusError";
 };
@@ -32462,8 +32828,8 @@ var PrometheusServer = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join10(prometheusDir(PROMETHEUS.version), "prometheus");
-    if (!existsSync9(binary)) {
+    const binary = join11(prometheusDir(PROMETHEUS.version), "prometheus");
+    if (!existsSync10(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -32471,11 +32837,11 @@ var PrometheusServer = class {
       }
       await buildPrometheus(log2);
     }
-    await mkdir6(join10(dir, "data"), { recursive: true });
-    const configFile = join10(dir, "prometheus.yml");
-    await writeFile6(
+    await mkdir7(join11(dir, "data"), { recursive: true });
+    const configFile = join11(dir, "prometheus.yml");
+    await writeFile7(
       configFile,
-      (0, import_yaml7.stringify)(
+      (0, import_yaml9.stringify)(
         prometheusConfig({
           kubeconfigPath: this.options.kubeconfigPath,
           scrapeIntervalSeconds: this.options.scrapeIntervalSeconds ?? 5,
@@ -32484,7 +32850,7 @@ var PrometheusServer = class {
       )
     );
     this.listenPort = await freePort("0.0.0.0");
-    const logFile = join10(dir, "prometheus.log");
+    const logFile = join11(dir, "prometheus.log");
     log2(
       `prometheus ${PROMETHEUS.release}: starting on :${this.listenPort}` + (this.options.namespaces ? ` (namespaces ${this.options.namespaces.join(", ")})` : "")
     );
@@ -32492,7 +32858,7 @@ var PrometheusServer = class {
       binary,
       [
         `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join10(dir, "data")}`,
+        `--storage.tsdb.path=${join11(dir, "data")}`,
         `--web.listen-address=0.0.0.0:${this.listenPort}`,
         "--storage.tsdb.retention.time=2h"
       ],
@@ -32516,201 +32882,7 @@ var PrometheusServer = class {
   async stop() {
     await stopProcess(this.process);
     this.process = null;
-    await rm2(join10(this.options.dir, "data"), { recursive: true, force: true });
-  }
-};
-
-// src/addons/traefik.ts
-import { existsSync as existsSync10 } from "node:fs";
-import { mkdir as mkdir7, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join11 } from "node:path";
-var import_yaml8 = __toESM(require_dist(), 1);
-var TraefikError = class extends Error {
-  name = "TraefikError";
-};
-var TRAEFIK_CONTROLLER_NAME = "traefik.io/gateway-controller";
-var TRAEFIK_OWNER_LABEL = "kaic.dev/traefik";
-var TRAEFIK_ENTRYPOINT = "web";
-var GATEWAY_API_GROUP = "/apis/gateway.networking.k8s.io/v1";
-function findCondition(object, type2) {
-  const status = object.status;
-  return status?.conditions?.find((c) => c.type === type2);
-}
-var TraefikGateway = class {
-  constructor(options) {
-    this.options = options;
-    this.kc.loadFromFile(options.kubeconfigPath);
-  }
-  options;
-  process = null;
-  kc = new KubeConfig();
-  entryPointPort = null;
-  statusIp = null;
-  /** Whether stop() deletes the GatewayClass (kaic created it, now or in an earlier run). */
-  ownsGatewayClass = false;
-  get gatewayClassName() {
-    return this.options.gatewayClassName ?? "kaic-traefik";
-  }
-  /** The port of the HTTP entryPoint: every Gateway listener must use it. */
-  get port() {
-    if (this.entryPointPort === null) throw new TraefikError("Traefik is not started");
-    return this.entryPointPort;
-  }
-  /** The address Gateways report in status.addresses and clients reach the entryPoint at. */
-  get address() {
-    if (this.statusIp === null) throw new TraefikError("Traefik is not started");
-    return this.statusIp;
-  }
-  /** Base URL of the entryPoint, as a client on this machine or a pod would call it. */
-  get url() {
-    return `http://${this.address}:${this.port}`;
-  }
-  async start() {
-    const t0 = Date.now();
-    const { log: log2, dir } = this.options;
-    const binary = join11(traefikDir(TRAEFIK.version), "traefik");
-    if (!existsSync10(binary)) {
-      if (this.options.buildMissing === false) {
-        throw new TraefikError(`${binary} is missing; build it with npm run k8s:build -- --addons`);
-      }
-      await buildTraefik(log2);
-    }
-    await mkdir7(dir, { recursive: true });
-    await applyCrdDirectory(this.kc, await ensureGatewayApiCrds(log2), {
-      what: `Gateway API ${GATEWAY_API.version}`
-    });
-    await this.ensureGatewayClass();
-    try {
-      await this.launch(binary);
-    } catch (error2) {
-      await this.stop();
-      throw error2;
-    }
-    log2(`traefik ${TRAEFIK.version}: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
-  }
-  async launch(binary) {
-    const { log: log2, dir } = this.options;
-    this.statusIp = this.options.statusAddress ?? await defaultRouteAddress();
-    if (this.options.port !== void 0) {
-      await assertPortFree(this.options.port, "0.0.0.0", "Traefik's HTTP entryPoint");
-    }
-    this.entryPointPort = this.options.port ?? await freePort("0.0.0.0");
-    const pingPort = await freePort("127.0.0.1");
-    const config = {
-      // No calls home from a test machine.
-      global: { checkNewVersion: false, sendAnonymousUsage: false },
-      log: { level: this.options.logLevel ?? "INFO", noColor: true },
-      entryPoints: {
-        [TRAEFIK_ENTRYPOINT]: { address: `0.0.0.0:${this.entryPointPort}` },
-        // Ping only; named, so Traefik does not open its default :8080 for it.
-        traefik: { address: `127.0.0.1:${pingPort}` }
-      },
-      ping: { entryPoint: "traefik" },
-      providers: {
-        // A route change reaches the proxy this long after the event (Traefik's default: 2s).
-        providersThrottleDuration: "500ms",
-        // Without a status address Gateways get none; a Gateway API client waits for one.
-        kubernetesGateway: { statusAddress: { ip: this.statusIp } }
-      }
-    };
-    const configFile = join11(dir, "traefik.yaml");
-    await writeFile7(configFile, (0, import_yaml8.stringify)(config));
-    const logFile = join11(dir, "traefik.log");
-    log2(
-      `traefik ${TRAEFIK.version}: starting, entryPoint ${TRAEFIK_ENTRYPOINT} on 0.0.0.0:${this.entryPointPort}, GatewayClass ${this.gatewayClassName}`
-    );
-    this.process = spawnLogged(binary, [`--configFile=${configFile}`], {
-      env: {
-        // The provider connects with this kubeconfig (it checks KUBECONFIG after the in-cluster
-        // variables, which are blanked so a kaic run inside a pod does not pick its own cluster).
-        KUBECONFIG: this.options.kubeconfigPath,
-        KUBERNETES_SERVICE_HOST: "",
-        KUBERNETES_SERVICE_PORT: ""
-      },
-      logFile
-    });
-    const timeoutMs = (this.options.startTimeoutSeconds ?? 60) * 1e3;
-    await waitProcessReady(
-      this.process,
-      "traefik",
-      `127.0.0.1:${pingPort}`,
-      logFile,
-      () => answersOk(`http://127.0.0.1:${pingPort}/ping`),
-      timeoutMs
-    );
-    await this.waitGatewayClassAccepted(logFile, timeoutMs);
-  }
-  /**
-   * Creates Traefik's GatewayClass. One that exists already is used as it is if it names Traefik's
-   * controller (and deleted on stop only if kaic's label says kaic made it).
-   */
-  async ensureGatewayClass() {
-    const path3 = `${GATEWAY_API_GROUP}/gatewayclasses`;
-    try {
-      await postJson(this.kc, path3, {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "GatewayClass",
-        metadata: { name: this.gatewayClassName, labels: { [TRAEFIK_OWNER_LABEL]: "true" } },
-        spec: { controllerName: TRAEFIK_CONTROLLER_NAME }
-      });
-      this.ownsGatewayClass = true;
-      return;
-    } catch (error2) {
-      if (!(error2 instanceof ApiError && error2.code === 409)) {
-        throw new TraefikError(
-          `could not create GatewayClass ${this.gatewayClassName}: ${error2.message}`
-        );
-      }
-    }
-    const existing = await getJson(this.kc, `${path3}/${this.gatewayClassName}`);
-    const controller = existing.spec.controllerName;
-    if (controller !== TRAEFIK_CONTROLLER_NAME) {
-      throw new TraefikError(
-        `GatewayClass ${this.gatewayClassName} exists with controllerName ${controller}, not Traefik's ${TRAEFIK_CONTROLLER_NAME}; choose another gatewayClassName`
-      );
-    }
-    const labels = existing.metadata.labels;
-    this.ownsGatewayClass = labels?.[TRAEFIK_OWNER_LABEL] === "true";
-  }
-  async waitGatewayClassAccepted(logFile, timeoutMs) {
-    const path3 = `${GATEWAY_API_GROUP}/gatewayclasses/${this.gatewayClassName}`;
-    let last = "no condition";
-    try {
-      await waitFor(
-        `GatewayClass ${this.gatewayClassName} Accepted by Traefik`,
-        async () => {
-          const gc = await getJson(this.kc, path3);
-          const generation = gc.metadata.generation;
-          const accepted = findCondition(gc, "Accepted");
-          if (accepted) last = `${accepted.status} (${accepted.reason}: ${accepted.message})`;
-          return accepted?.status === "True" && accepted.observedGeneration === generation;
-        },
-        timeoutMs
-      );
-    } catch (error2) {
-      throw new TraefikError(
-        `${error2.message}; Accepted: ${last}; see ${logFile} (the provider waits for every Gateway API informer: a missing CRD stalls it)`
-      );
-    }
-  }
-  /** Deletes the GatewayClass kaic created, then stops Traefik. */
-  async stop() {
-    if (this.ownsGatewayClass) {
-      const custom = this.kc.makeApiClient(ObjectCustomObjectsApi);
-      await custom.deleteClusterCustomObject({
-        group: "gateway.networking.k8s.io",
-        version: "v1",
-        plural: "gatewayclasses",
-        name: this.gatewayClassName
-      }).catch(
-        (error2) => this.options.log(
-          `traefik: could not delete GatewayClass ${this.gatewayClassName}: ${error2.message}`
-        )
-      );
-      this.ownsGatewayClass = false;
-    }
-    await stopProcess(this.process);
-    this.process = null;
+    await rm2(join11(this.options.dir, "data"), { recursive: true, force: true });
   }
 };
 
@@ -32721,7 +32893,7 @@ function isConflict(error2) {
 async function publishHostService(kc, options) {
   const core = kc.makeApiClient(ObjectCoreV1Api);
   const discovery = kc.makeApiClient(ObjectDiscoveryV1Api);
-  const { namespace, name, labels, portName, port, node } = options;
+  const { namespace, name, labels: labels2, portName, port, node } = options;
   const standIn = `${name}-host`;
   let createdNamespace = false;
   await core.createNamespace({ body: { metadata: { name: namespace } } }).then(() => createdNamespace = true).catch((error2) => {
@@ -32738,7 +32910,7 @@ async function publishHostService(kc, options) {
     await core.createNamespacedPod({
       namespace,
       body: {
-        metadata: { name: standIn, namespace, labels },
+        metadata: { name: standIn, namespace, labels: labels2 },
         spec: {
           nodeName: node,
           hostNetwork: true,
@@ -32768,7 +32940,7 @@ async function publishHostService(kc, options) {
     await core.createNamespacedService({
       namespace,
       body: {
-        metadata: { name, namespace, labels },
+        metadata: { name, namespace, labels: labels2 },
         spec: { ports: [{ name: portName, port, targetPort: port, protocol: "TCP" }] }
       }
     });
@@ -32778,7 +32950,7 @@ async function publishHostService(kc, options) {
         metadata: {
           name,
           namespace,
-          labels: { ...labels, "endpointslice.kubernetes.io/skip-mirror": "true" }
+          labels: { ...labels2, "endpointslice.kubernetes.io/skip-mirror": "true" }
         },
         subsets: [
           {
@@ -32795,7 +32967,7 @@ async function publishHostService(kc, options) {
           name,
           namespace,
           labels: {
-            ...labels,
+            ...labels2,
             "kubernetes.io/service-name": name,
             "endpointslice.kubernetes.io/managed-by": "kaic.dev"
           }
@@ -33022,7 +33194,7 @@ import { existsSync as existsSync11 } from "node:fs";
 import { mkdtemp, rm as rm3, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join13 } from "node:path";
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 var KindError = class extends Error {
   constructor(message) {
     super(message);
@@ -33109,7 +33281,7 @@ var KindProvider = class {
       const configPath = join13(this.dir, "kind-config.yaml");
       await writeFile8(
         configPath,
-        (0, import_yaml9.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
+        (0, import_yaml10.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
           lineWidth: 0
         })
       );
