@@ -16,8 +16,8 @@ import { waitFor } from '../util/wait.js';
 import { HELM, KIND_CHARTS } from '../versions/addons.js';
 
 export type KindChart = keyof typeof KIND_CHARTS;
-/** What kaic installs into a cluster under INSTALL_LABEL: a chart, or the gateway's manifests. */
-export type LabelledInstall = KindChart | 'gateway';
+/** What kaic installs into a cluster under INSTALL_LABEL: a chart, or its own manifests. */
+export type LabelledInstall = KindChart | 'gateway' | 'prometheus';
 
 /** How each chart is installed: its release name, namespace and values. */
 export const CHART_INSTALLS: Record<

@@ -35,9 +35,12 @@ export interface PrometheusOptions {
   startTimeoutSeconds?: number;
 }
 
-/** The scrape configuration: annotated pods, found through the API server. */
+/**
+ * The scrape configuration: annotated pods, found through the API server (with this kubeconfig,
+ * or in-cluster with the pod's service account when none is given).
+ */
 export function prometheusConfig(options: {
-  kubeconfigPath: string;
+  kubeconfigPath?: string;
   scrapeIntervalSeconds: number;
   namespaces?: string[];
 }): Record<string, unknown> {
@@ -53,7 +56,7 @@ export function prometheusConfig(options: {
         kubernetes_sd_configs: [
           {
             role: 'pod',
-            kubeconfig_file: options.kubeconfigPath,
+            ...(options.kubeconfigPath ? { kubeconfig_file: options.kubeconfigPath } : {}),
             ...(options.namespaces ? { namespaces: { names: options.namespaces } } : {}),
           },
         ],

@@ -3,8 +3,9 @@
  * the kubelet plugin DaemonSet and the exporter from `kaic fakegpu manifests`, on the GPU workers
  * kind-configs labels), Kueue (gang-scheduler) and JobSet (ai-operator) from the Helm charts
  * their own modules carry (src/addons/kind-charts.ts), and the Gateway API CRDs with Traefik
- * (gateway, src/addons/kind-gateway.ts). The metrics stack and the autoscaler are not installed by
- * kaic on kind yet and are left out, saying so, so their suites report what the cluster offers.
+ * (gateway, src/addons/kind-gateway.ts), and Prometheus (src/addons/kind-prometheus.ts; the
+ * exporter comes with the fake-GPU manifests). The custom-metrics adapter and the autoscaler are
+ * not installed by kaic on kind yet and are left out, saying so.
  */
 import * as k8s from '@kubernetes/client-node';
 
@@ -15,13 +16,21 @@ import { DraObjects } from '../k8s/dra-objects.js';
 import { FAKE_GPU_NODE_LABEL } from '../providers/kind-config.js';
 import { applyChart, renderChart, type KindChart } from '../addons/kind-charts.js';
 import { installGateway } from '../addons/kind-gateway.js';
+import { installPrometheus } from '../addons/kind-prometheus.js';
 import { waitFor } from '../util/wait.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 import { FAKE_GPU_DRIVER_NAME } from './simulated-gpus.js';
 import type { RunningAddons } from './kwok-addons.js';
 
 /** Addons kaic can install into a kind cluster today. */
-export const KIND_INSTALLABLE: readonly AddonId[] = ['fake-gpu', ...CHART_ADDONS, 'gateway'];
+export const KIND_INSTALLABLE: readonly AddonId[] = [
+  'fake-gpu',
+  // Served by the exporter `kaic fakegpu manifests` deploys with the driver.
+  'gpu-metrics',
+  'prometheus',
+  ...CHART_ADDONS,
+  'gateway',
+];
 
 /** The chart each chart-installed addon comes from, and what the suites are told of it. */
 const CHART_FACTS: Record<KindChart, { env: Record<string, string>; presentWhen: string }> = {
@@ -124,10 +133,36 @@ export async function startKindAddons(
     Object.assign(env, installed.env);
     ctx.log(`addon gateway: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   };
+  const installPrometheusAddon = async () => {
+    const core = ctx.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    const existing = (
+      await core.listServiceForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=prometheus' })
+    ).items;
+    if (existing.length) {
+      const s = existing[0]!.metadata!;
+      ctx.log(
+        `addon prometheus: already present (Service ${s.namespace}/${s.name}); left as it is`,
+      );
+      return;
+    }
+    const t0 = Date.now();
+    const installed = await installPrometheus(ctx.kubeConfig, {
+      log: ctx.log,
+      ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
+    });
+    chartStops.push(installed.stop);
+    Object.assign(env, installed.env);
+    ctx.log(`addon prometheus: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  };
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
         if (id === 'gateway') return [installGatewayAddon()];
+        if (id === 'prometheus') return [installPrometheusAddon()];
+        if (id === 'gpu-metrics') {
+          ctx.log("addon gpu-metrics: kaic's exporter comes with the fake-GPU driver's manifests");
+          return [];
+        }
         const chart = addonSpec(id).chart;
         if (!chart) return [];
         return [installChart(id, chart, CHART_FACTS[chart].env, CHART_FACTS[chart].presentWhen)];

@@ -1,4 +1,5 @@
 /** What every provider hands the rest of the pipeline: a cluster to talk to, and what it can do. */
+import type { LabelledInstall } from '../addons/kind-charts.js';
 import type { KubernetesMinor } from '../versions/kubernetes.js';
 
 export type ProviderName = 'kind' | 'kwok' | 'existing';
@@ -54,7 +55,7 @@ export type CreatedResource =
   /** Namespaces labelled with the run's id in a cluster kaic did not create (never the cluster). */
   | { type: 'run-namespaces'; kubeconfigPath: string; runId: string }
   /** What kaic applied from an addon's chart (found again by its label), in a cluster it did not create. */
-  | { type: 'chart'; kubeconfigPath: string; chart: 'kueue' | 'jobset' | 'gateway' };
+  | { type: 'chart'; kubeconfigPath: string; chart: LabelledInstall };
 
 export type OnCreated = (resource: CreatedResource) => void;
 

@@ -15,6 +15,8 @@ export const PROMETHEUS = {
   version: 'v0.316.0',
   /** The release the module version stands for (`prometheus --version`). */
   release: '3.16.0',
+  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: 'prom/prometheus:v3.16.0',
 } as const;
 
 /**

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { parse as parseYaml } from 'yaml';
 
 import {
   applyChart,
@@ -21,13 +22,14 @@ import {
   type KindChart,
 } from '../../src/addons/kind-charts.js';
 import { GATEWAY_CLASS, installGateway } from '../../src/addons/kind-gateway.js';
+import { installPrometheus } from '../../src/addons/kind-prometheus.js';
 import { resolveAddonPlan } from '../../src/addons/plan.js';
 import { startKindAddons } from '../../src/pipeline/kind-addons.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { KIND_CHARTS } from '../../src/versions/addons.js';
 import { testCluster } from './hooks.js';
 
-describe('[kind charts] JobSet and Kueue charts: helm template, applied to a real API server, removed again', function () {
+describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts, Gateway API + Traefik, Prometheus): applied to a real API server, removed again', function () {
   this.timeout(10 * 60_000);
   let workdir = '';
   let provider: KwokProvider;
@@ -227,5 +229,47 @@ describe('[kind charts] JobSet and Kueue charts: helm template, applied to a rea
     const core = kc.makeApiClient(k8s.CoreV1Api);
     expect((await core.listNamespace({ labelSelector: labelled })).items).to.deep.equal([]);
     expect((await rbac.listClusterRole({ labelSelector: labelled })).items).to.deep.equal([]);
+  });
+
+  it('prometheus: in-cluster Prometheus scraping annotated pods, found by its Service label; removed again', async function () {
+    const t0 = Date.now();
+    const installed = await installPrometheus(kc, {
+      log: () => undefined,
+      readyTimeoutMs: 180_000,
+    });
+    const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+    expect(installed.env).to.deep.equal({ KAIC_PROMETHEUS: 'kaic-monitoring/prometheus:9090' });
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const services = (
+      await core.listServiceForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=prometheus' })
+    ).items.map(
+      (svc) => `${svc.metadata!.namespace}/${svc.metadata!.name}:${svc.spec!.ports![0]!.name}`,
+    );
+    expect(services).to.deep.equal(['kaic-monitoring/prometheus:web']);
+    const config = parseYaml(
+      (await core.readNamespacedConfigMap({ name: 'prometheus', namespace: 'kaic-monitoring' }))
+        .data!['prometheus.yml']!,
+    ) as { scrape_configs: Array<{ kubernetes_sd_configs: Array<Record<string, unknown>> }> };
+    expect(config.scrape_configs[0]!.kubernetes_sd_configs).to.deep.equal([{ role: 'pod' }]);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const deployment = await apps.readNamespacedDeployment({
+      name: 'prometheus',
+      namespace: 'kaic-monitoring',
+    });
+    expect(deployment.spec!.template.spec!.containers[0]!.image).to.equal(
+      'prom/prometheus:v3.16.0',
+    );
+    const s0 = Date.now();
+    await installed.stop();
+    process.stdout.write(
+      `      prometheus: applied and Available in ${seconds} s, removed in ${((Date.now() - s0) / 1000).toFixed(1)} s\n`,
+    );
+    const labelled = `${INSTALL_LABEL}=prometheus`;
+    expect((await core.listNamespace({ labelSelector: labelled })).items).to.deep.equal([]);
+    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    expect((await rbac.listClusterRole({ labelSelector: labelled })).items).to.deep.equal([]);
+    expect((await rbac.listClusterRoleBinding({ labelSelector: labelled })).items).to.deep.equal(
+      [],
+    );
   });
 });

@@ -15462,7 +15462,9 @@ var PROMETHEUS = {
   module: "github.com/prometheus/prometheus",
   version: "v0.316.0",
   /** The release the module version stands for (`prometheus --version`). */
-  release: "3.16.0"
+  release: "3.16.0",
+  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: "prom/prometheus:v3.16.0"
 };
 var PROMETHEUS_ADAPTER = {
   module: "sigs.k8s.io/prometheus-adapter",

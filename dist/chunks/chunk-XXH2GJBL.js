@@ -58,7 +58,7 @@ import {
   resolveMigLayout,
   traefikDir,
   validateChecklist
-} from "./chunk-5S22CEUH.js";
+} from "./chunk-WOK2W2HT.js";
 import {
   DcgmExporter
 } from "./chunk-EZF2P45T.js";
@@ -22974,12 +22974,12 @@ function isError(err) {
 }
 function thrown2Error(err) {
   return new Error(
-    `the ${import_utils5.default.canonicalType(err)} ${stringify8(
+    `the ${import_utils5.default.canonicalType(err)} ${stringify9(
       err
     )} was thrown, throw an Error :)`
   );
 }
-var import_debug3, import_utils5, debug3, HOOK_TYPE_BEFORE_EACH, HOOK_TYPE_AFTER_EACH, HOOK_TYPE_AFTER_ALL, HOOK_TYPE_BEFORE_ALL, EVENT_ROOT_SUITE_RUN, STATE_FAILED, STATE_PASSED, STATE_PENDING, stackFilter, stringify8, globals, constants3, Runner;
+var import_debug3, import_utils5, debug3, HOOK_TYPE_BEFORE_EACH, HOOK_TYPE_AFTER_EACH, HOOK_TYPE_AFTER_ALL, HOOK_TYPE_BEFORE_ALL, EVENT_ROOT_SUITE_RUN, STATE_FAILED, STATE_PASSED, STATE_PENDING, stackFilter, stringify9, globals, constants3, Runner;
 var init_runner = __esm({
   "node_modules/mocha/lib/runner.js"() {
     import_debug3 = __toESM(require_src(), 1);
@@ -22999,7 +22999,7 @@ var init_runner = __esm({
     STATE_PASSED = Runnable.constants.STATE_PASSED;
     STATE_PENDING = Runnable.constants.STATE_PENDING;
     stackFilter = import_utils5.default.stackTraceFilter();
-    stringify8 = import_utils5.default.stringify;
+    stringify9 = import_utils5.default.stringify;
     globals = [
       "setTimeout",
       "clearTimeout",
@@ -30488,7 +30488,7 @@ _${n} more detail lines cut to stay within GitHub's ${limitBytes}-byte summary l
   return out;
 }
 function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
-  const labels2 = runLabels(results);
+  const labels3 = runLabels(results);
   const ids = [];
   const level = /* @__PURE__ */ new Map();
   for (const result of results) {
@@ -30500,8 +30500,8 @@ function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
   const head = [
     `## Kubernetes AI Conformance: ${results.length} run${results.length === 1 ? "" : "s"}`,
     "",
-    `| Requirement | Level | ${labels2.map(cell).join(" | ")} |`,
-    `|---|---|${labels2.map(() => "---|").join("")}`
+    `| Requirement | Level | ${labels3.map(cell).join(" | ")} |`,
+    `|---|---|${labels3.map(() => "---|").join("")}`
   ];
   for (const id of ids) {
     const cells = results.map((r) => {
@@ -30514,14 +30514,14 @@ function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
   results.forEach((r, i) => {
     const v = r.counts.verdicts;
     head.push(
-      `- **${cell(labels2[i])}**: conformance v${r.conformanceVersion}, ${r.cluster.provider}` + (r.acceleratorProfile ? `, ${r.acceleratorProfile}` : "") + ` \u2014 ${v.Implemented} implemented, ${v["Partially Implemented"]} partially, ${v["Not Implemented"]} not, ${v["N/A"]} N/A, ${v.Unknown} unknown`
+      `- **${cell(labels3[i])}**: conformance v${r.conformanceVersion}, ${r.cluster.provider}` + (r.acceleratorProfile ? `, ${r.acceleratorProfile}` : "") + ` \u2014 ${v.Implemented} implemented, ${v["Partially Implemented"]} partially, ${v["Not Implemented"]} not, ${v["N/A"]} N/A, ${v.Unknown} unknown`
     );
   });
   const details = [];
   results.forEach((r, i) => {
     const failed2 = r.requirements.flatMap((q) => q.tests.filter((t) => t.status === "failed"));
     if (!failed2.length) return;
-    details.push("", `### Failures on ${labels2[i]}`, "");
+    details.push("", `### Failures on ${labels3[i]}`, "");
     for (const test of failed2) {
       details.push(
         `- **${test.fullTitle}**: ${cell((test.failure?.message ?? "").split("\n")[0] ?? "")}`
@@ -30760,7 +30760,7 @@ function fakegpuManifests(options) {
   const image = options.image ?? NODE_RUNTIME_IMAGE;
   const gz = gzipSync(options.bundle ?? installedBundle(), { level: 9 });
   const bundleHash = createHash("sha256").update(gz).digest("hex").slice(0, 16);
-  const labels2 = (part) => ({
+  const labels3 = (part) => ({
     [APP_LABEL]: "kaic-fakegpu",
     [PART_LABEL]: part,
     "app.kubernetes.io/managed-by": "kaic"
@@ -30777,14 +30777,14 @@ function fakegpuManifests(options) {
   const deployment = (part, subcommand, args, ports) => ({
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: name(part), namespace, labels: labels2(part) },
+    metadata: { name: name(part), namespace, labels: labels3(part) },
     spec: {
       replicas: 1,
       // Never two publishers at once, even for a moment.
       strategy: { type: "Recreate" },
       selector: { matchLabels: { [APP_LABEL]: "kaic-fakegpu", [PART_LABEL]: part } },
       template: {
-        metadata: { labels: labels2(part), annotations: { "fakegpu.kaic.dev/bundle": bundleHash } },
+        metadata: { labels: labels3(part), annotations: { "fakegpu.kaic.dev/bundle": bundleHash } },
         spec: {
           serviceAccountName: "kaic-fakegpu",
           priorityClassName: "system-cluster-critical",
@@ -30832,12 +30832,12 @@ function fakegpuManifests(options) {
   const pluginDaemonSet = {
     apiVersion: "apps/v1",
     kind: "DaemonSet",
-    metadata: { name: name("plugin"), namespace, labels: labels2("plugin") },
+    metadata: { name: name("plugin"), namespace, labels: labels3("plugin") },
     spec: {
       selector: { matchLabels: { [APP_LABEL]: "kaic-fakegpu", [PART_LABEL]: "plugin" } },
       template: {
         metadata: {
-          labels: labels2("plugin"),
+          labels: labels3("plugin"),
           annotations: { "fakegpu.kaic.dev/bundle": bundleHash }
         },
         spec: {
@@ -30893,17 +30893,17 @@ function fakegpuManifests(options) {
     {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: namespace, labels: labels2("namespace") }
+      metadata: { name: namespace, labels: labels3("namespace") }
     },
     {
       apiVersion: "v1",
       kind: "ServiceAccount",
-      metadata: { name: "kaic-fakegpu", namespace, labels: labels2("rbac") }
+      metadata: { name: "kaic-fakegpu", namespace, labels: labels3("rbac") }
     },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
-      metadata: { name: "kaic-fakegpu", labels: labels2("rbac") },
+      metadata: { name: "kaic-fakegpu", labels: labels3("rbac") },
       rules: [
         { apiGroups: [""], resources: ["nodes", "pods"], verbs: ["get", "list", "watch"] },
         {
@@ -30921,7 +30921,7 @@ function fakegpuManifests(options) {
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
-      metadata: { name: "kaic-fakegpu", labels: labels2("rbac") },
+      metadata: { name: "kaic-fakegpu", labels: labels3("rbac") },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "kaic-fakegpu" },
       subjects: [{ kind: "ServiceAccount", name: "kaic-fakegpu", namespace }]
     },
@@ -30931,7 +30931,7 @@ function fakegpuManifests(options) {
       metadata: {
         name: name("bundle"),
         namespace,
-        labels: labels2("bundle"),
+        labels: labels3("bundle"),
         annotations: { "fakegpu.kaic.dev/bundle": bundleHash }
       },
       binaryData: { [BUNDLE_KEY]: gz.toString("base64") }
@@ -30950,7 +30950,7 @@ function fakegpuManifests(options) {
       metadata: {
         name: name("exporter"),
         namespace,
-        labels: labels2("exporter"),
+        labels: labels3("exporter"),
         annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(port) }
       },
       spec: {
@@ -31271,8 +31271,8 @@ var TraefikGateway = class {
         `GatewayClass ${this.gatewayClassName} exists with controllerName ${controller}, not Traefik's ${TRAEFIK_CONTROLLER_NAME}; choose another gatewayClassName`
       );
     }
-    const labels2 = existing.metadata.labels;
-    this.ownsGatewayClass = labels2?.[TRAEFIK_OWNER_LABEL] === "true";
+    const labels3 = existing.metadata.labels;
+    this.ownsGatewayClass = labels3?.[TRAEFIK_OWNER_LABEL] === "true";
   }
   async waitGatewayClassAccepted(logFile, timeoutMs) {
     const path3 = `${GATEWAY_API_GROUP}/gatewayclasses/${this.gatewayClassName}`;
@@ -31462,10 +31462,262 @@ async function installGateway(kc, options) {
   };
 }
 
+// src/addons/kind-prometheus.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+
+// src/addons/prometheus.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+import { existsSync as existsSync5 } from "node:fs";
+import { mkdir as mkdir2, rm, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join5 } from "node:path";
+var PrometheusError = class extends Error {
+  name = "PrometheusError";
+};
+function prometheusConfig(options) {
+  const annotation = (name) => `__meta_kubernetes_pod_annotation_prometheus_io_${name}`;
+  return {
+    global: {
+      scrape_interval: `${options.scrapeIntervalSeconds}s`,
+      evaluation_interval: `${options.scrapeIntervalSeconds}s`
+    },
+    scrape_configs: [
+      {
+        job_name: "kubernetes-pods",
+        kubernetes_sd_configs: [
+          {
+            role: "pod",
+            ...options.kubeconfigPath ? { kubeconfig_file: options.kubeconfigPath } : {},
+            ...options.namespaces ? { namespaces: { names: options.namespaces } } : {}
+          }
+        ],
+        relabel_configs: [
+          { source_labels: [annotation("scrape")], action: "keep", regex: "true" },
+          {
+            source_labels: ["__meta_kubernetes_pod_phase"],
+            action: "drop",
+            regex: "Pending|Succeeded|Failed|Unknown"
+          },
+          {
+            source_labels: [annotation("path")],
+            action: "replace",
+            target_label: "__metrics_path__",
+            regex: "(.+)"
+          },
+          {
+            source_labels: ["__meta_kubernetes_pod_ip", annotation("port")],
+            action: "replace",
+            regex: "(.+);(\\d+)",
+            replacement: "$1:$2",
+            target_label: "__address__"
+          },
+          { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
+          { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" }
+        ]
+      }
+    ]
+  };
+}
+var PrometheusServer = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  process = null;
+  listenPort = 0;
+  /** Where this machine reaches it. */
+  get url() {
+    return `http://127.0.0.1:${this.listenPort}`;
+  }
+  get port() {
+    return this.listenPort;
+  }
+  async start() {
+    const t0 = Date.now();
+    const { log: log2, dir } = this.options;
+    const binary = join5(prometheusDir(PROMETHEUS.version), "prometheus");
+    if (!existsSync5(binary)) {
+      if (this.options.buildMissing === false) {
+        throw new PrometheusError(
+          `${binary} is missing; build it with npm run k8s:build -- --addons`
+        );
+      }
+      await buildPrometheus(log2);
+    }
+    await mkdir2(join5(dir, "data"), { recursive: true });
+    const configFile = join5(dir, "prometheus.yml");
+    await writeFile3(
+      configFile,
+      (0, import_yaml6.stringify)(
+        prometheusConfig({
+          kubeconfigPath: this.options.kubeconfigPath,
+          scrapeIntervalSeconds: this.options.scrapeIntervalSeconds ?? 5,
+          ...this.options.namespaces ? { namespaces: this.options.namespaces } : {}
+        })
+      )
+    );
+    this.listenPort = await freePort("0.0.0.0");
+    const logFile = join5(dir, "prometheus.log");
+    log2(
+      `prometheus ${PROMETHEUS.release}: starting on :${this.listenPort}` + (this.options.namespaces ? ` (namespaces ${this.options.namespaces.join(", ")})` : "")
+    );
+    this.process = spawnLogged(
+      binary,
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join5(dir, "data")}`,
+        `--web.listen-address=0.0.0.0:${this.listenPort}`,
+        "--storage.tsdb.retention.time=2h"
+      ],
+      { logFile }
+    );
+    try {
+      await waitProcessReady(
+        this.process,
+        "prometheus",
+        `:${this.listenPort}`,
+        logFile,
+        () => answersOk(`${this.url}/-/ready`),
+        (this.options.startTimeoutSeconds ?? 60) * 1e3
+      );
+    } catch (error2) {
+      await this.stop();
+      throw error2;
+    }
+    log2(`prometheus ${PROMETHEUS.release}: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
+  }
+  async stop() {
+    await stopProcess(this.process);
+    this.process = null;
+    await rm(join5(this.options.dir, "data"), { recursive: true, force: true });
+  }
+};
+
+// src/addons/kind-prometheus.ts
+var PROMETHEUS_NAMESPACE = "kaic-monitoring";
+var PORT = 9090;
+var labels2 = { [INSTALL_LABEL]: "prometheus" };
+function prometheusObjects() {
+  const meta = (name, namespaced = true, extra = {}) => ({
+    name,
+    ...namespaced ? { namespace: PROMETHEUS_NAMESPACE } : {},
+    labels: { ...labels2, ...extra }
+  });
+  const app = { "app.kubernetes.io/name": "prometheus" };
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: meta(PROMETHEUS_NAMESPACE, false) },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("prometheus") },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: meta("kaic-prometheus", false),
+      rules: [
+        {
+          apiGroups: [""],
+          resources: ["pods", "services", "endpoints", "nodes"],
+          verbs: ["get", "list", "watch"]
+        }
+      ]
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: meta("kaic-prometheus", false),
+      roleRef: {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "kaic-prometheus"
+      },
+      subjects: [{ kind: "ServiceAccount", name: "prometheus", namespace: PROMETHEUS_NAMESPACE }]
+    },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: meta("prometheus"),
+      data: { "prometheus.yml": (0, import_yaml7.stringify)(prometheusConfig({ scrapeIntervalSeconds: 5 })) }
+    },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: meta("prometheus"),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: app },
+        template: {
+          metadata: { labels: { ...app, ...labels2 } },
+          spec: {
+            serviceAccountName: "prometheus",
+            containers: [
+              {
+                name: "prometheus",
+                image: PROMETHEUS.image,
+                imagePullPolicy: "IfNotPresent",
+                args: [
+                  "--config.file=/etc/prometheus/prometheus.yml",
+                  "--storage.tsdb.path=/prometheus",
+                  `--web.listen-address=:${PORT}`
+                ],
+                ports: [{ name: "web", containerPort: PORT }],
+                readinessProbe: { httpGet: { path: "/-/ready", port: PORT } },
+                volumeMounts: [
+                  { name: "config", mountPath: "/etc/prometheus" },
+                  { name: "data", mountPath: "/prometheus" }
+                ]
+              }
+            ],
+            volumes: [
+              { name: "config", configMap: { name: "prometheus" } },
+              { name: "data", emptyDir: {} }
+            ]
+          }
+        }
+      }
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: meta("prometheus", true, app),
+      spec: { selector: app, ports: [{ name: "web", port: PORT, targetPort: PORT }] }
+    }
+  ];
+}
+async function installPrometheus(kc, options) {
+  const stop = () => removeChart(kc, "prometheus", options.log);
+  const generic = KubernetesObjectApi.makeApiClient(kc);
+  const apps = kc.makeApiClient(ObjectAppsV1Api);
+  try {
+    for (const object of prometheusObjects()) {
+      await generic.patch(
+        object,
+        void 0,
+        void 0,
+        "kaic",
+        true,
+        PatchStrategy.ServerSideApply
+      );
+    }
+    await waitFor(
+      "prometheus: the Deployment Available",
+      async () => (await apps.readNamespacedDeployment({
+        name: "prometheus",
+        namespace: PROMETHEUS_NAMESPACE
+      })).status?.conditions?.some((c) => c.type === "Available" && c.status === "True") ?? false,
+      options.readyTimeoutMs ?? 3e5,
+      2e3
+    );
+  } catch (error2) {
+    await stop();
+    throw new Error(`addon prometheus: ${error2.message}`, { cause: error2 });
+  }
+  return {
+    env: { KAIC_PROMETHEUS: `${PROMETHEUS_NAMESPACE}/prometheus:${PORT}` },
+    stop
+  };
+}
+
 // src/pipeline/simulated-gpus.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/fakegpu/publisher.ts
 var sleep = (ms2) => new Promise((r) => setTimeout(r, ms2));
@@ -31797,12 +32049,12 @@ function spawnPlugin(node, dirs, kubeconfigPath) {
   return { process: child, output: () => output };
 }
 async function startRealNodePlugin(realNode, kubeconfigPath, driver = FAKE_GPU_DRIVER_NAME) {
-  const stateDir = mkdtempSync(join5(tmpdir(), "kaic-real-gpu-"));
+  const stateDir = mkdtempSync(join6(tmpdir(), "kaic-real-gpu-"));
   const { process: child, output } = spawnPlugin(
     realNode.name,
     {
       registry: realNode.pluginsRegistryDir,
-      plugin: join5(realNode.pluginsDir, driver),
+      plugin: join6(realNode.pluginsDir, driver),
       cdi: realNode.cdiDir,
       state: stateDir
     },
@@ -31858,7 +32110,14 @@ async function startSimulatedGpus(options) {
 }
 
 // src/pipeline/kind-addons.ts
-var KIND_INSTALLABLE = ["fake-gpu", ...CHART_ADDONS, "gateway"];
+var KIND_INSTALLABLE = [
+  "fake-gpu",
+  // Served by the exporter `kaic fakegpu manifests` deploys with the driver.
+  "gpu-metrics",
+  "prometheus",
+  ...CHART_ADDONS,
+  "gateway"
+];
 var CHART_FACTS = {
   kueue: { env: { KAIC_GANG_SCHEDULER: "kueue" }, presentWhen: "workloads.kueue.x-k8s.io" },
   jobset: { env: { KAIC_AI_OPERATOR: "jobset" }, presentWhen: "jobsets.jobset.x-k8s.io" }
@@ -31919,10 +32178,34 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
     Object.assign(env, installed.env);
     ctx.log(`addon gateway: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
   };
+  const installPrometheusAddon = async () => {
+    const core = ctx.kubeConfig.makeApiClient(ObjectCoreV1Api);
+    const existing = (await core.listServiceForAllNamespaces({ labelSelector: "app.kubernetes.io/name=prometheus" })).items;
+    if (existing.length) {
+      const s = existing[0].metadata;
+      ctx.log(
+        `addon prometheus: already present (Service ${s.namespace}/${s.name}); left as it is`
+      );
+      return;
+    }
+    const t0 = Date.now();
+    const installed = await installPrometheus(ctx.kubeConfig, {
+      log: ctx.log,
+      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
+    });
+    chartStops.push(installed.stop);
+    Object.assign(env, installed.env);
+    ctx.log(`addon prometheus: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
+  };
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
         if (id === "gateway") return [installGatewayAddon()];
+        if (id === "prometheus") return [installPrometheusAddon()];
+        if (id === "gpu-metrics") {
+          ctx.log("addon gpu-metrics: kaic's exporter comes with the fake-GPU driver's manifests");
+          return [];
+        }
         const chart = addonSpec(id).chart;
         if (!chart) return [];
         return [installChart(id, chart, CHART_FACTS[chart].env, CHART_FACTS[chart].presentWhen)];
@@ -31968,21 +32251,21 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
 }
 
 // src/pipeline/component-logs.ts
-import { existsSync as existsSync5 } from "node:fs";
-import { copyFile, mkdir as mkdir2, readFile as readFile5, readdir as readdir2 } from "node:fs/promises";
-import { dirname as dirname3, join as join6, relative } from "node:path";
+import { existsSync as existsSync6 } from "node:fs";
+import { copyFile, mkdir as mkdir3, readFile as readFile5, readdir as readdir2 } from "node:fs/promises";
+import { dirname as dirname3, join as join7, relative } from "node:path";
 async function collectComponentLogs(sources, dest) {
   const copied = [];
   for (const source of sources) {
-    if (!existsSync5(source.dir)) continue;
+    if (!existsSync6(source.dir)) continue;
     const entries = await readdir2(source.dir, { recursive: true, withFileTypes: true }).catch(
       () => []
     );
     for (const entry of entries) {
       if (!entry.isFile() || !entry.name.endsWith(".log")) continue;
-      const from = join6(entry.parentPath, entry.name);
-      const to = join6(dest, source.name, relative(source.dir, from));
-      await mkdir2(dirname3(to), { recursive: true });
+      const from = join7(entry.parentPath, entry.name);
+      const to = join7(dest, source.name, relative(source.dir, from));
+      await mkdir3(dirname3(to), { recursive: true });
       await copyFile(from, to).then(
         () => copied.push(to),
         () => void 0
@@ -32003,10 +32286,10 @@ ${tail.map((l) => `  ${l}`).join("\n")}
 import { join as join12 } from "node:path";
 
 // src/addons/jobset.ts
-import { existsSync as existsSync6 } from "node:fs";
-import { mkdir as mkdir3, readFile as readFile6, readdir as readdir3, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join7 } from "node:path";
-var import_yaml6 = __toESM(require_dist(), 1);
+import { existsSync as existsSync7 } from "node:fs";
+import { mkdir as mkdir4, readFile as readFile6, readdir as readdir3, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join8 } from "node:path";
+var import_yaml8 = __toESM(require_dist(), 1);
 var JobSetError = class extends Error {
   name = "JobSetError";
 };
@@ -32050,15 +32333,15 @@ var JobSetController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join7(this.binDir, "jobset");
-    if (!existsSync6(binary)) {
+    const binary = join8(this.binDir, "jobset");
+    if (!existsSync7(binary)) {
       if (this.options.buildMissing === false) {
         throw new JobSetError(`${binary} is missing; build it with buildJobSet()`);
       }
       await buildJobSet(log2);
     }
-    const certDir = join7(dir, "certs");
-    await mkdir3(certDir, { recursive: true });
+    const certDir = join8(dir, "certs");
+    await mkdir4(certDir, { recursive: true });
     await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
@@ -32084,12 +32367,12 @@ var JobSetController = class {
       // Otherwise it would write a Secret and patch webhook configurations of its own.
       internalCertManagement: { enable: false }
     };
-    await writeFile3(join7(dir, "config.yaml"), (0, import_yaml6.stringify)(config));
-    const logFile = join7(dir, "jobset.log");
+    await writeFile4(join8(dir, "config.yaml"), (0, import_yaml8.stringify)(config));
+    const logFile = join8(dir, "jobset.log");
     log2(`jobset ${JOBSET.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     this.process = spawnLogged(
       binary,
-      [`--config=${join7(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
+      [`--config=${join8(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
       { env: { KUBECONFIG: this.options.kubeconfigPath }, logFile }
     );
     try {
@@ -32147,7 +32430,7 @@ var JobSetController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join7(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join8(this.binDir, "crds"), {
       accept: (file) => file.startsWith("jobset.x-k8s.io_"),
       labels: { [JOBSET_OWNER_LABEL]: "true" },
       what: "JobSet"
@@ -32161,9 +32444,9 @@ var JobSetController = class {
   async registerWebhooks(port, caBundle) {
     const patched = await this.upstreamWebhookPatches();
     await this.unregisterWebhooks();
-    const text2 = await readFile6(join7(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile6(join8(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
-    for (const doc of (0, import_yaml6.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml8.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -32185,10 +32468,10 @@ var JobSetController = class {
   }
   /** The webhooks upstream's patches replace, by webhook name (JSON-patch `replace` values). */
   async upstreamWebhookPatches() {
-    const dir = join7(this.binDir, "webhook-patches");
+    const dir = join8(this.binDir, "webhook-patches");
     const byName = /* @__PURE__ */ new Map();
     for (const file of (await readdir3(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of (0, import_yaml6.parseAllDocuments)(await readFile6(join7(dir, file), "utf8"))) {
+      for (const doc of (0, import_yaml8.parseAllDocuments)(await readFile6(join8(dir, file), "utf8"))) {
         const ops = doc.toJS();
         for (const op of ops ?? []) {
           if (op.op === "replace" && op.value?.name) byName.set(op.value.name, op.value);
@@ -32229,9 +32512,9 @@ var JobSetController = class {
 };
 
 // src/addons/karpenter.ts
-import { existsSync as existsSync7 } from "node:fs";
-import { mkdir as mkdir4, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { existsSync as existsSync8 } from "node:fs";
+import { mkdir as mkdir5, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join9 } from "node:path";
 var KarpenterError = class extends Error {
   name = "KarpenterError";
 };
@@ -32278,8 +32561,8 @@ var KarpenterKwok = class {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
     const home = karpenterDir(KARPENTER.version);
-    const binary = join8(home, "karpenter-kwok");
-    if (!existsSync7(binary)) {
+    const binary = join9(home, "karpenter-kwok");
+    if (!existsSync8(binary)) {
       if (this.options.buildMissing === false) {
         throw new KarpenterError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -32287,16 +32570,16 @@ var KarpenterKwok = class {
       }
       await buildKarpenter(log2);
     }
-    await mkdir4(dir, { recursive: true });
-    await applyCrdDirectory(this.kc, join8(home, "crds"), { what: "Karpenter" });
-    const instanceTypes = join8(dir, "instance-types.json");
-    await writeFile4(
+    await mkdir5(dir, { recursive: true });
+    await applyCrdDirectory(this.kc, join9(home, "crds"), { what: "Karpenter" });
+    const instanceTypes = join9(dir, "instance-types.json");
+    await writeFile5(
       instanceTypes,
       JSON.stringify(gpuInstanceTypes(this.resource, this.options.gpusPerNode ?? 1), null, 2)
     );
     await this.applyNodePool();
     const [metricsPort, healthPort] = [await freePort("0.0.0.0"), await freePort("0.0.0.0")];
-    const logFile = join8(dir, "karpenter.log");
+    const logFile = join9(dir, "karpenter.log");
     log2(`karpenter ${KARPENTER.version} (kwok provider): starting, NodePool ${NODE_POOL}`);
     this.process = spawnLogged(binary, [], {
       env: {
@@ -32396,10 +32679,10 @@ var KarpenterKwok = class {
 };
 
 // src/addons/kueue.ts
-import { existsSync as existsSync8 } from "node:fs";
-import { mkdir as mkdir5, readFile as readFile7, rm, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join9 } from "node:path";
-var import_yaml7 = __toESM(require_dist(), 1);
+import { existsSync as existsSync9 } from "node:fs";
+import { mkdir as mkdir6, readFile as readFile7, rm as rm2, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join10 } from "node:path";
+var import_yaml9 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
   name = "KueueError";
 };
@@ -32432,28 +32715,28 @@ var KueueController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join9(this.binDir, "kueue");
-    if (!existsSync8(binary)) {
+    const binary = join10(this.binDir, "kueue");
+    if (!existsSync9(binary)) {
       if (this.options.buildMissing === false) {
         throw new KueueError(`${binary} is missing; build it with npm run k8s:build -- --kueue`);
       }
       await buildKueue(log2);
     }
-    await mkdir5(join9(dir, "certs"), { recursive: true });
+    await mkdir6(join10(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: "/CN=kaic-kueue-webhook",
-      dir: join9(dir, "certs"),
+      dir: join10(dir, "certs"),
       name: "tls",
       usage: "server",
       ipAddresses: ["127.0.0.1"]
     });
-    const metricsCerts = join9(dir, "etc-upper", "kueue", "metrics", "certs");
-    await mkdir5(metricsCerts, { recursive: true });
-    await mkdir5(join9(dir, "etc-work"), { recursive: true });
-    await writeFile5(join9(metricsCerts, "tls.crt"), await readFile7(serving.cert));
-    await writeFile5(join9(metricsCerts, "tls.key"), await readFile7(serving.key), { mode: 384 });
+    const metricsCerts = join10(dir, "etc-upper", "kueue", "metrics", "certs");
+    await mkdir6(metricsCerts, { recursive: true });
+    await mkdir6(join10(dir, "etc-work"), { recursive: true });
+    await writeFile6(join10(metricsCerts, "tls.crt"), await readFile7(serving.cert));
+    await writeFile6(join10(metricsCerts, "tls.key"), await readFile7(serving.key), { mode: 384 });
     await this.applyCrds();
     await this.ensureNamespace();
     const [webhookPort, healthPort, metricsPort] = [
@@ -32467,14 +32750,14 @@ var KueueController = class {
       namespace: KUEUE_NAMESPACE,
       health: { healthProbeBindAddress: `127.0.0.1:${healthPort}` },
       metrics: { bindAddress: `127.0.0.1:${metricsPort}` },
-      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join9(dir, "certs") },
+      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join10(dir, "certs") },
       leaderElection: { leaderElect: false },
       internalCertManagement: { enable: false },
       manageJobsWithoutQueueName: false,
       integrations: { frameworks: this.frameworks }
     };
-    await writeFile5(join9(dir, "config.yaml"), (0, import_yaml7.stringify)(config));
-    const logFile = join9(dir, "kueue.log");
+    await writeFile6(join10(dir, "config.yaml"), (0, import_yaml9.stringify)(config));
+    const logFile = join10(dir, "kueue.log");
     log2(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     const script = 'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"';
     this.process = spawnLogged(
@@ -32488,10 +32771,10 @@ var KueueController = class {
         "-c",
         script,
         "kaic-kueue",
-        join9(dir, "etc-upper"),
-        join9(dir, "etc-work"),
+        join10(dir, "etc-upper"),
+        join10(dir, "etc-work"),
         binary,
-        `--config=${join9(dir, "config.yaml")}`,
+        `--config=${join10(dir, "config.yaml")}`,
         // The on-demand visibility API would need its own APIService and port; not used here.
         "--feature-gates=VisibilityOnDemand=false"
       ],
@@ -32525,7 +32808,7 @@ var KueueController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join9(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join10(this.binDir, "crds"), {
       accept: (file) => file.startsWith("kueue.x-k8s.io_"),
       labels: { [KUEUE_OWNER_LABEL]: "true" },
       what: "Kueue"
@@ -32547,10 +32830,10 @@ var KueueController = class {
    * objects cluster-wide), pointed at 127.0.0.1 by URL.
    */
   async registerWebhooks(port, caBundle) {
-    const text2 = await readFile7(join9(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile7(join10(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     const served = webhookPathFilter(this.frameworks);
-    for (const doc of (0, import_yaml7.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml9.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -32575,16 +32858,16 @@ var KueueController = class {
     await this.stop();
     await deleteCrdsByLabel(this.kc, `${KUEUE_OWNER_LABEL}=true`, "Kueue");
     await this.kc.makeApiClient(ObjectCoreV1Api).deleteNamespace({ name: KUEUE_NAMESPACE }).catch(() => void 0);
-    await rm(join9(this.options.dir, "etc-work"), { recursive: true, force: true });
+    await rm2(join10(this.options.dir, "etc-work"), { recursive: true, force: true });
   }
 };
 
 // src/addons/prometheus-adapter.ts
-import { existsSync as existsSync9 } from "node:fs";
-import { mkdir as mkdir6, readFile as readFile8, writeFile as writeFile6 } from "node:fs/promises";
+import { existsSync as existsSync10 } from "node:fs";
+import { mkdir as mkdir7, readFile as readFile8, writeFile as writeFile7 } from "node:fs/promises";
 import { request } from "node:https";
-import { join as join10 } from "node:path";
-var import_yaml8 = __toESM(require_dist(), 1);
+import { join as join11 } from "node:path";
+var import_yaml10 = __toESM(require_dist(), 1);
 var PrometheusAdapterError = class extends Error {
   name = "PrometheusAdapterError";
 };
@@ -32634,8 +32917,8 @@ var PrometheusAdapter = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join10(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
-    if (!existsSync9(binary)) {
+    const binary = join11(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
+    if (!existsSync10(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusAdapterError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -32643,21 +32926,21 @@ var PrometheusAdapter = class {
       }
       await buildPrometheusAdapter(log2);
     }
-    await mkdir6(join10(dir, "certs"), { recursive: true });
+    await mkdir7(join11(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: `/CN=${SERVICE}`,
-      dir: join10(dir, "certs"),
+      dir: join11(dir, "certs"),
       name: "serving",
       usage: "server",
       dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
     });
-    const rules = join10(dir, "rules.yaml");
-    await writeFile6(rules, (0, import_yaml8.stringify)(ADAPTER_RULES));
+    const rules = join11(dir, "rules.yaml");
+    await writeFile7(rules, (0, import_yaml10.stringify)(ADAPTER_RULES));
     const port = await freePort("127.0.0.1");
     const ca = await readFile8(this.options.caCert);
-    const logFile = join10(dir, "prometheus-adapter.log");
+    const logFile = join11(dir, "prometheus-adapter.log");
     log2(
       `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: starting on 127.0.0.1:${port} (Prometheus ${this.options.prometheusUrl})`
     );
@@ -32699,16 +32982,16 @@ var PrometheusAdapter = class {
     );
   }
   async register(port, caBundle) {
-    const labels2 = { [ADAPTER_OWNER_LABEL]: "true" };
+    const labels3 = { [ADAPTER_OWNER_LABEL]: "true" };
     await applyJson(this.kc, `/api/v1/namespaces/${NAMESPACE}`, {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: NAMESPACE, labels: labels2 }
+      metadata: { name: NAMESPACE, labels: labels3 }
     });
     await applyJson(this.kc, `/api/v1/namespaces/${NAMESPACE}/services/${SERVICE}`, {
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: SERVICE, namespace: NAMESPACE, labels: labels2 },
+      metadata: { name: SERVICE, namespace: NAMESPACE, labels: labels3 },
       spec: { type: "ExternalName", externalName: "localhost", ports: [{ name: "https", port }] }
     });
     for (const version of VERSIONS) {
@@ -32716,7 +32999,7 @@ var PrometheusAdapter = class {
       await applyJson(this.kc, `/apis/apiregistration.k8s.io/v1/apiservices/${name}`, {
         apiVersion: "apiregistration.k8s.io/v1",
         kind: "APIService",
-        metadata: { name, labels: labels2 },
+        metadata: { name, labels: labels3 },
         spec: {
           group: "custom.metrics.k8s.io",
           version,
@@ -32759,133 +33042,6 @@ var PrometheusAdapter = class {
   }
 };
 
-// src/addons/prometheus.ts
-var import_yaml9 = __toESM(require_dist(), 1);
-import { existsSync as existsSync10 } from "node:fs";
-import { mkdir as mkdir7, rm as rm2, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join11 } from "node:path";
-var PrometheusError = class extends Error {
-  name = "PrometheusError";
-};
-function prometheusConfig(options) {
-  const annotation = (name) => `__meta_kubernetes_pod_annotation_prometheus_io_${name}`;
-  return {
-    global: {
-      scrape_interval: `${options.scrapeIntervalSeconds}s`,
-      evaluation_interval: `${options.scrapeIntervalSeconds}s`
-    },
-    scrape_configs: [
-      {
-        job_name: "kubernetes-pods",
-        kubernetes_sd_configs: [
-          {
-            role: "pod",
-            kubeconfig_file: options.kubeconfigPath,
-            ...options.namespaces ? { namespaces: { names: options.namespaces } } : {}
-          }
-        ],
-        relabel_configs: [
-          { source_labels: [annotation("scrape")], action: "keep", regex: "true" },
-          {
-            source_labels: ["__meta_kubernetes_pod_phase"],
-            action: "drop",
-            regex: "Pending|Succeeded|Failed|Unknown"
-          },
-          {
-            source_labels: [annotation("path")],
-            action: "replace",
-            target_label: "__metrics_path__",
-            regex: "(.+)"
-          },
-          {
-            source_labels: ["__meta_kubernetes_pod_ip", annotation("port")],
-            action: "replace",
-            regex: "(.+);(\\d+)",
-            replacement: "$1:$2",
-            target_label: "__address__"
-          },
-          { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
-          { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" }
-        ]
-      }
-    ]
-  };
-}
-var PrometheusServer = class {
-  constructor(options) {
-    this.options = options;
-  }
-  options;
-  process = null;
-  listenPort = 0;
-  /** Where this machine reaches it. */
-  get url() {
-    return `http://127.0.0.1:${this.listenPort}`;
-  }
-  get port() {
-    return this.listenPort;
-  }
-  async start() {
-    const t0 = Date.now();
-    const { log: log2, dir } = this.options;
-    const binary = join11(prometheusDir(PROMETHEUS.version), "prometheus");
-    if (!existsSync10(binary)) {
-      if (this.options.buildMissing === false) {
-        throw new PrometheusError(
-          `${binary} is missing; build it with npm run k8s:build -- --addons`
-        );
-      }
-      await buildPrometheus(log2);
-    }
-    await mkdir7(join11(dir, "data"), { recursive: true });
-    const configFile = join11(dir, "prometheus.yml");
-    await writeFile7(
-      configFile,
-      (0, import_yaml9.stringify)(
-        prometheusConfig({
-          kubeconfigPath: this.options.kubeconfigPath,
-          scrapeIntervalSeconds: this.options.scrapeIntervalSeconds ?? 5,
-          ...this.options.namespaces ? { namespaces: this.options.namespaces } : {}
-        })
-      )
-    );
-    this.listenPort = await freePort("0.0.0.0");
-    const logFile = join11(dir, "prometheus.log");
-    log2(
-      `prometheus ${PROMETHEUS.release}: starting on :${this.listenPort}` + (this.options.namespaces ? ` (namespaces ${this.options.namespaces.join(", ")})` : "")
-    );
-    this.process = spawnLogged(
-      binary,
-      [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join11(dir, "data")}`,
-        `--web.listen-address=0.0.0.0:${this.listenPort}`,
-        "--storage.tsdb.retention.time=2h"
-      ],
-      { logFile }
-    );
-    try {
-      await waitProcessReady(
-        this.process,
-        "prometheus",
-        `:${this.listenPort}`,
-        logFile,
-        () => answersOk(`${this.url}/-/ready`),
-        (this.options.startTimeoutSeconds ?? 60) * 1e3
-      );
-    } catch (error2) {
-      await this.stop();
-      throw error2;
-    }
-    log2(`prometheus ${PROMETHEUS.release}: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
-  }
-  async stop() {
-    await stopProcess(this.process);
-    this.process = null;
-    await rm2(join11(this.options.dir, "data"), { recursive: true, force: true });
-  }
-};
-
 // src/k8s/host-service.ts
 function isConflict(error2) {
   return error2.code === 409;
@@ -32893,7 +33049,7 @@ function isConflict(error2) {
 async function publishHostService(kc, options) {
   const core = kc.makeApiClient(ObjectCoreV1Api);
   const discovery = kc.makeApiClient(ObjectDiscoveryV1Api);
-  const { namespace, name, labels: labels2, portName, port, node } = options;
+  const { namespace, name, labels: labels3, portName, port, node } = options;
   const standIn = `${name}-host`;
   let createdNamespace = false;
   await core.createNamespace({ body: { metadata: { name: namespace } } }).then(() => createdNamespace = true).catch((error2) => {
@@ -32910,7 +33066,7 @@ async function publishHostService(kc, options) {
     await core.createNamespacedPod({
       namespace,
       body: {
-        metadata: { name: standIn, namespace, labels: labels2 },
+        metadata: { name: standIn, namespace, labels: labels3 },
         spec: {
           nodeName: node,
           hostNetwork: true,
@@ -32940,7 +33096,7 @@ async function publishHostService(kc, options) {
     await core.createNamespacedService({
       namespace,
       body: {
-        metadata: { name, namespace, labels: labels2 },
+        metadata: { name, namespace, labels: labels3 },
         spec: { ports: [{ name: portName, port, targetPort: port, protocol: "TCP" }] }
       }
     });
@@ -32950,7 +33106,7 @@ async function publishHostService(kc, options) {
         metadata: {
           name,
           namespace,
-          labels: { ...labels2, "endpointslice.kubernetes.io/skip-mirror": "true" }
+          labels: { ...labels3, "endpointslice.kubernetes.io/skip-mirror": "true" }
         },
         subsets: [
           {
@@ -32967,7 +33123,7 @@ async function publishHostService(kc, options) {
           name,
           namespace,
           labels: {
-            ...labels2,
+            ...labels3,
             "kubernetes.io/service-name": name,
             "endpointslice.kubernetes.io/managed-by": "kaic.dev"
           }
@@ -33194,7 +33350,7 @@ import { existsSync as existsSync11 } from "node:fs";
 import { mkdtemp, rm as rm3, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join13 } from "node:path";
-var import_yaml10 = __toESM(require_dist(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
 var KindError = class extends Error {
   constructor(message) {
     super(message);
@@ -33281,7 +33437,7 @@ var KindProvider = class {
       const configPath = join13(this.dir, "kind-config.yaml");
       await writeFile8(
         configPath,
-        (0, import_yaml10.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
+        (0, import_yaml11.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
           lineWidth: 0
         })
       );

@@ -1,0 +1,146 @@
+/**
+ * The prometheus addon inside a cluster (kind): Prometheus as a Deployment (release image of the
+ * pinned version) with the same scrape configuration as on kwok — pods annotated
+ * `prometheus.io/scrape`, found in-cluster with its service account, every 5 s — and a Service
+ * labelled `app.kubernetes.io/name=prometheus`, which the metrics suites find and query through the
+ * API server. kaic's fake-GPU exporter carries the annotations, so accelerator metrics reach it.
+ * Everything carries INSTALL_LABEL=prometheus and is removed like a chart (removeChart).
+ */
+import * as k8s from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+
+import type { ProgressLog } from '../build/go-build.js';
+import { waitFor } from '../util/wait.js';
+import { PROMETHEUS } from '../versions/addons.js';
+import { INSTALL_LABEL, removeChart, type ManifestDoc } from './kind-charts.js';
+import { prometheusConfig } from './prometheus.js';
+
+export const PROMETHEUS_NAMESPACE = 'kaic-monitoring';
+const PORT = 9090;
+const labels = { [INSTALL_LABEL]: 'prometheus' };
+
+export function prometheusObjects(): ManifestDoc[] {
+  const meta = (name: string, namespaced = true, extra: Record<string, string> = {}) => ({
+    name,
+    ...(namespaced ? { namespace: PROMETHEUS_NAMESPACE } : {}),
+    labels: { ...labels, ...extra },
+  });
+  const app = { 'app.kubernetes.io/name': 'prometheus' };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: meta(PROMETHEUS_NAMESPACE, false) },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('prometheus') },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta('kaic-prometheus', false),
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['pods', 'services', 'endpoints', 'nodes'],
+          verbs: ['get', 'list', 'watch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta('kaic-prometheus', false),
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'kaic-prometheus',
+      },
+      subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: PROMETHEUS_NAMESPACE }],
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('prometheus'),
+      data: { 'prometheus.yml': stringify(prometheusConfig({ scrapeIntervalSeconds: 5 })) },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta('prometheus'),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: app },
+        template: {
+          metadata: { labels: { ...app, ...labels } },
+          spec: {
+            serviceAccountName: 'prometheus',
+            containers: [
+              {
+                name: 'prometheus',
+                image: PROMETHEUS.image,
+                imagePullPolicy: 'IfNotPresent',
+                args: [
+                  '--config.file=/etc/prometheus/prometheus.yml',
+                  '--storage.tsdb.path=/prometheus',
+                  `--web.listen-address=:${PORT}`,
+                ],
+                ports: [{ name: 'web', containerPort: PORT }],
+                readinessProbe: { httpGet: { path: '/-/ready', port: PORT } },
+                volumeMounts: [
+                  { name: 'config', mountPath: '/etc/prometheus' },
+                  { name: 'data', mountPath: '/prometheus' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: 'prometheus' } },
+              { name: 'data', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('prometheus', true, app),
+      spec: { selector: app, ports: [{ name: 'web', port: PORT, targetPort: PORT }] },
+    },
+  ];
+}
+
+/** Installs Prometheus into the cluster; returns a stop that removes it. */
+export async function installPrometheus(
+  kc: k8s.KubeConfig,
+  options: { log: ProgressLog; readyTimeoutMs?: number },
+): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
+  const stop = () => removeChart(kc, 'prometheus', options.log);
+  const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  try {
+    for (const object of prometheusObjects()) {
+      await generic.patch(
+        object as k8s.KubernetesObject,
+        undefined,
+        undefined,
+        'kaic',
+        true,
+        k8s.PatchStrategy.ServerSideApply,
+      );
+    }
+    await waitFor(
+      'prometheus: the Deployment Available',
+      async () =>
+        (
+          await apps.readNamespacedDeployment({
+            name: 'prometheus',
+            namespace: PROMETHEUS_NAMESPACE,
+          })
+        ).status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false,
+      options.readyTimeoutMs ?? 300_000,
+      2000,
+    );
+  } catch (error) {
+    await stop();
+    throw new Error(`addon prometheus: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    env: { KAIC_PROMETHEUS: `${PROMETHEUS_NAMESPACE}/prometheus:${PORT}` },
+    stop,
+  };
+}
