@@ -26,12 +26,12 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-XXH2GJBL.js";
+} from "./chunks/chunk-X5A4UGEF.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
   require_dist
-} from "./chunks/chunk-WOK2W2HT.js";
+} from "./chunks/chunk-EQODGSOV.js";
 import "./chunks/chunk-EZF2P45T.js";
 import "./chunks/chunk-HME6MTOC.js";
 import "./chunks/chunk-VFNZ35JB.js";

@@ -17,7 +17,7 @@ import { HELM, KIND_CHARTS } from '../versions/addons.js';
 
 export type KindChart = keyof typeof KIND_CHARTS;
 /** What kaic installs into a cluster under INSTALL_LABEL: a chart, or its own manifests. */
-export type LabelledInstall = KindChart | 'gateway' | 'prometheus';
+export type LabelledInstall = KindChart | 'gateway' | 'prometheus' | 'custom-metrics-adapter';
 
 /** How each chart is installed: its release name, namespace and values. */
 export const CHART_INSTALLS: Record<

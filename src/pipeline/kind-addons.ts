@@ -3,9 +3,9 @@
  * the kubelet plugin DaemonSet and the exporter from `kaic fakegpu manifests`, on the GPU workers
  * kind-configs labels), Kueue (gang-scheduler) and JobSet (ai-operator) from the Helm charts
  * their own modules carry (src/addons/kind-charts.ts), and the Gateway API CRDs with Traefik
- * (gateway, src/addons/kind-gateway.ts), and Prometheus (src/addons/kind-prometheus.ts; the
- * exporter comes with the fake-GPU manifests). The custom-metrics adapter and the autoscaler are
- * not installed by kaic on kind yet and are left out, saying so.
+ * (gateway, src/addons/kind-gateway.ts), Prometheus (src/addons/kind-prometheus.ts; the exporter
+ * comes with the fake-GPU manifests) and prometheus-adapter (src/addons/kind-prometheus-adapter.ts).
+ * The autoscaler is not installed by kaic on kind yet and is left out, saying so.
  */
 import * as k8s from '@kubernetes/client-node';
 
@@ -17,6 +17,7 @@ import { FAKE_GPU_NODE_LABEL } from '../providers/kind-config.js';
 import { applyChart, renderChart, type KindChart } from '../addons/kind-charts.js';
 import { installGateway } from '../addons/kind-gateway.js';
 import { installPrometheus } from '../addons/kind-prometheus.js';
+import { installPrometheusAdapter } from '../addons/kind-prometheus-adapter.js';
 import { waitFor } from '../util/wait.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 import { FAKE_GPU_DRIVER_NAME } from './simulated-gpus.js';
@@ -28,6 +29,7 @@ export const KIND_INSTALLABLE: readonly AddonId[] = [
   // Served by the exporter `kaic fakegpu manifests` deploys with the driver.
   'gpu-metrics',
   'prometheus',
+  'custom-metrics-adapter',
   ...CHART_ADDONS,
   'gateway',
 ];
@@ -154,11 +156,50 @@ export async function startKindAddons(
     Object.assign(env, installed.env);
     ctx.log(`addon prometheus: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   };
+  const installAdapterAddon = async () => {
+    const generic = k8s.KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
+    const present = await generic
+      .read({
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
+        metadata: { name: 'v1beta2.custom.metrics.k8s.io' },
+      })
+      .then(() => true)
+      .catch(() => false);
+    if (present) {
+      ctx.log(
+        'addon custom-metrics-adapter: already present (custom.metrics.k8s.io served); left as it is',
+      );
+      return;
+    }
+    // The Prometheus of the wave before (kaic's, or the cluster's own).
+    const core = ctx.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    const svc = (
+      await core.listServiceForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=prometheus' })
+    ).items[0];
+    const port = svc?.spec?.ports?.find((p) => /web|http/.test(p.name ?? '') || p.port === 9090);
+    if (!svc || !port) {
+      throw new Error(
+        'addon custom-metrics-adapter: no Prometheus Service (app.kubernetes.io/name=prometheus) to read',
+      );
+    }
+    const url = `http://${svc.metadata!.name}.${svc.metadata!.namespace}.svc:${port.port}/`;
+    const t0 = Date.now();
+    const installed = await installPrometheusAdapter(ctx.kubeConfig, url, {
+      log: ctx.log,
+      ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
+    });
+    chartStops.push(installed.stop);
+    ctx.log(
+      `addon custom-metrics-adapter: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (Prometheus ${url})`,
+    );
+  };
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
         if (id === 'gateway') return [installGatewayAddon()];
         if (id === 'prometheus') return [installPrometheusAddon()];
+        if (id === 'custom-metrics-adapter') return [installAdapterAddon()];
         if (id === 'gpu-metrics') {
           ctx.log("addon gpu-metrics: kaic's exporter comes with the fake-GPU driver's manifests");
           return [];

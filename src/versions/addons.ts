@@ -27,6 +27,8 @@ export const PROMETHEUS = {
 export const PROMETHEUS_ADAPTER = {
   module: 'sigs.k8s.io/prometheus-adapter',
   version: 'v0.12.0',
+  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: 'registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0',
 } as const;
 
 /**

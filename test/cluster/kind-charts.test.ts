@@ -23,13 +23,14 @@ import {
 } from '../../src/addons/kind-charts.js';
 import { GATEWAY_CLASS, installGateway } from '../../src/addons/kind-gateway.js';
 import { installPrometheus } from '../../src/addons/kind-prometheus.js';
+import { installPrometheusAdapter } from '../../src/addons/kind-prometheus-adapter.js';
 import { resolveAddonPlan } from '../../src/addons/plan.js';
 import { startKindAddons } from '../../src/pipeline/kind-addons.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { KIND_CHARTS } from '../../src/versions/addons.js';
 import { testCluster } from './hooks.js';
 
-describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts, Gateway API + Traefik, Prometheus): applied to a real API server, removed again', function () {
+describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts, Gateway API + Traefik, Prometheus, prometheus-adapter): applied to a real API server, removed again', function () {
   this.timeout(10 * 60_000);
   let workdir = '';
   let provider: KwokProvider;
@@ -271,5 +272,70 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
     expect((await rbac.listClusterRoleBinding({ labelSelector: labelled })).items).to.deep.equal(
       [],
     );
+  });
+
+  it('custom-metrics-adapter: prometheus-adapter behind custom.metrics.k8s.io, with its RBAC; removed again (APIServices first)', async function () {
+    const t0 = Date.now();
+    // Its pod cannot run here, so the aggregator never reaches it: not awaited.
+    const installed = await installPrometheusAdapter(
+      kc,
+      'http://prometheus.kaic-monitoring.svc:9090/',
+      {
+        log: () => undefined,
+        readyTimeoutMs: 180_000,
+        awaitApiService: false,
+      },
+    );
+    const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+    const labelled = `${INSTALL_LABEL}=custom-metrics-adapter`;
+    const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const apiServices = async () =>
+      (
+        await generic.list(
+          'apiregistration.k8s.io/v1',
+          'APIService',
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          labelled,
+        )
+      ).items.map((a) => a.metadata!.name);
+    expect((await apiServices()).sort()).to.deep.equal([
+      'v1beta1.custom.metrics.k8s.io',
+      'v1beta2.custom.metrics.k8s.io',
+    ]);
+    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    const kubeSystem = async () =>
+      (
+        await rbac.listNamespacedRoleBinding({ namespace: 'kube-system', labelSelector: labelled })
+      ).items.map((b) => b.roleRef.name);
+    expect(await kubeSystem()).to.deep.equal(['extension-apiserver-authentication-reader']);
+    const hpa = await rbac.readClusterRoleBinding({ name: 'kaic-custom-metrics-reader:hpa' });
+    expect(hpa.subjects).to.deep.equal([
+      { kind: 'ServiceAccount', name: 'horizontal-pod-autoscaler', namespace: 'kube-system' },
+    ]);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const deployment = await apps.readNamespacedDeployment({
+      name: 'prometheus-adapter',
+      namespace: 'kaic-custom-metrics',
+    });
+    expect(deployment.spec!.template.spec!.containers[0]!.args).to.include(
+      '--prometheus-url=http://prometheus.kaic-monitoring.svc:9090/',
+    );
+    const s0 = Date.now();
+    await installed.stop();
+    process.stdout.write(
+      `      custom-metrics-adapter: applied and Available in ${seconds} s, removed in ${((Date.now() - s0) / 1000).toFixed(1)} s\n`,
+    );
+    expect(await apiServices()).to.deep.equal([]);
+    expect(await kubeSystem()).to.deep.equal([]);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    expect((await core.listNamespace({ labelSelector: labelled })).items).to.deep.equal([]);
+    expect((await rbac.listClusterRoleBinding({ labelSelector: labelled })).items).to.deep.equal(
+      [],
+    );
+    expect((await rbac.listClusterRole({ labelSelector: labelled })).items).to.deep.equal([]);
   });
 });

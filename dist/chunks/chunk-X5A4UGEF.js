@@ -58,7 +58,7 @@ import {
   resolveMigLayout,
   traefikDir,
   validateChecklist
-} from "./chunk-WOK2W2HT.js";
+} from "./chunk-EQODGSOV.js";
 import {
   DcgmExporter
 } from "./chunk-EZF2P45T.js";
@@ -22974,12 +22974,12 @@ function isError(err) {
 }
 function thrown2Error(err) {
   return new Error(
-    `the ${import_utils5.default.canonicalType(err)} ${stringify9(
+    `the ${import_utils5.default.canonicalType(err)} ${stringify10(
       err
     )} was thrown, throw an Error :)`
   );
 }
-var import_debug3, import_utils5, debug3, HOOK_TYPE_BEFORE_EACH, HOOK_TYPE_AFTER_EACH, HOOK_TYPE_AFTER_ALL, HOOK_TYPE_BEFORE_ALL, EVENT_ROOT_SUITE_RUN, STATE_FAILED, STATE_PASSED, STATE_PENDING, stackFilter, stringify9, globals, constants3, Runner;
+var import_debug3, import_utils5, debug3, HOOK_TYPE_BEFORE_EACH, HOOK_TYPE_AFTER_EACH, HOOK_TYPE_AFTER_ALL, HOOK_TYPE_BEFORE_ALL, EVENT_ROOT_SUITE_RUN, STATE_FAILED, STATE_PASSED, STATE_PENDING, stackFilter, stringify10, globals, constants3, Runner;
 var init_runner = __esm({
   "node_modules/mocha/lib/runner.js"() {
     import_debug3 = __toESM(require_src(), 1);
@@ -22999,7 +22999,7 @@ var init_runner = __esm({
     STATE_PASSED = Runnable.constants.STATE_PASSED;
     STATE_PENDING = Runnable.constants.STATE_PENDING;
     stackFilter = import_utils5.default.stackTraceFilter();
-    stringify9 = import_utils5.default.stringify;
+    stringify10 = import_utils5.default.stringify;
     globals = [
       "setTimeout",
       "clearTimeout",
@@ -30488,7 +30488,7 @@ _${n} more detail lines cut to stay within GitHub's ${limitBytes}-byte summary l
   return out;
 }
 function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
-  const labels3 = runLabels(results);
+  const labels4 = runLabels(results);
   const ids = [];
   const level = /* @__PURE__ */ new Map();
   for (const result of results) {
@@ -30500,8 +30500,8 @@ function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
   const head = [
     `## Kubernetes AI Conformance: ${results.length} run${results.length === 1 ? "" : "s"}`,
     "",
-    `| Requirement | Level | ${labels3.map(cell).join(" | ")} |`,
-    `|---|---|${labels3.map(() => "---|").join("")}`
+    `| Requirement | Level | ${labels4.map(cell).join(" | ")} |`,
+    `|---|---|${labels4.map(() => "---|").join("")}`
   ];
   for (const id of ids) {
     const cells = results.map((r) => {
@@ -30514,14 +30514,14 @@ function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
   results.forEach((r, i) => {
     const v = r.counts.verdicts;
     head.push(
-      `- **${cell(labels3[i])}**: conformance v${r.conformanceVersion}, ${r.cluster.provider}` + (r.acceleratorProfile ? `, ${r.acceleratorProfile}` : "") + ` \u2014 ${v.Implemented} implemented, ${v["Partially Implemented"]} partially, ${v["Not Implemented"]} not, ${v["N/A"]} N/A, ${v.Unknown} unknown`
+      `- **${cell(labels4[i])}**: conformance v${r.conformanceVersion}, ${r.cluster.provider}` + (r.acceleratorProfile ? `, ${r.acceleratorProfile}` : "") + ` \u2014 ${v.Implemented} implemented, ${v["Partially Implemented"]} partially, ${v["Not Implemented"]} not, ${v["N/A"]} N/A, ${v.Unknown} unknown`
     );
   });
   const details = [];
   results.forEach((r, i) => {
     const failed2 = r.requirements.flatMap((q) => q.tests.filter((t) => t.status === "failed"));
     if (!failed2.length) return;
-    details.push("", `### Failures on ${labels3[i]}`, "");
+    details.push("", `### Failures on ${labels4[i]}`, "");
     for (const test of failed2) {
       details.push(
         `- **${test.fullTitle}**: ${cell((test.failure?.message ?? "").split("\n")[0] ?? "")}`
@@ -30760,7 +30760,7 @@ function fakegpuManifests(options) {
   const image = options.image ?? NODE_RUNTIME_IMAGE;
   const gz = gzipSync(options.bundle ?? installedBundle(), { level: 9 });
   const bundleHash = createHash("sha256").update(gz).digest("hex").slice(0, 16);
-  const labels3 = (part) => ({
+  const labels4 = (part) => ({
     [APP_LABEL]: "kaic-fakegpu",
     [PART_LABEL]: part,
     "app.kubernetes.io/managed-by": "kaic"
@@ -30777,14 +30777,14 @@ function fakegpuManifests(options) {
   const deployment = (part, subcommand, args, ports) => ({
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: name(part), namespace, labels: labels3(part) },
+    metadata: { name: name(part), namespace, labels: labels4(part) },
     spec: {
       replicas: 1,
       // Never two publishers at once, even for a moment.
       strategy: { type: "Recreate" },
       selector: { matchLabels: { [APP_LABEL]: "kaic-fakegpu", [PART_LABEL]: part } },
       template: {
-        metadata: { labels: labels3(part), annotations: { "fakegpu.kaic.dev/bundle": bundleHash } },
+        metadata: { labels: labels4(part), annotations: { "fakegpu.kaic.dev/bundle": bundleHash } },
         spec: {
           serviceAccountName: "kaic-fakegpu",
           priorityClassName: "system-cluster-critical",
@@ -30832,12 +30832,12 @@ function fakegpuManifests(options) {
   const pluginDaemonSet = {
     apiVersion: "apps/v1",
     kind: "DaemonSet",
-    metadata: { name: name("plugin"), namespace, labels: labels3("plugin") },
+    metadata: { name: name("plugin"), namespace, labels: labels4("plugin") },
     spec: {
       selector: { matchLabels: { [APP_LABEL]: "kaic-fakegpu", [PART_LABEL]: "plugin" } },
       template: {
         metadata: {
-          labels: labels3("plugin"),
+          labels: labels4("plugin"),
           annotations: { "fakegpu.kaic.dev/bundle": bundleHash }
         },
         spec: {
@@ -30893,17 +30893,17 @@ function fakegpuManifests(options) {
     {
       apiVersion: "v1",
       kind: "Namespace",
-      metadata: { name: namespace, labels: labels3("namespace") }
+      metadata: { name: namespace, labels: labels4("namespace") }
     },
     {
       apiVersion: "v1",
       kind: "ServiceAccount",
-      metadata: { name: "kaic-fakegpu", namespace, labels: labels3("rbac") }
+      metadata: { name: "kaic-fakegpu", namespace, labels: labels4("rbac") }
     },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
-      metadata: { name: "kaic-fakegpu", labels: labels3("rbac") },
+      metadata: { name: "kaic-fakegpu", labels: labels4("rbac") },
       rules: [
         { apiGroups: [""], resources: ["nodes", "pods"], verbs: ["get", "list", "watch"] },
         {
@@ -30921,7 +30921,7 @@ function fakegpuManifests(options) {
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
-      metadata: { name: "kaic-fakegpu", labels: labels3("rbac") },
+      metadata: { name: "kaic-fakegpu", labels: labels4("rbac") },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "kaic-fakegpu" },
       subjects: [{ kind: "ServiceAccount", name: "kaic-fakegpu", namespace }]
     },
@@ -30931,7 +30931,7 @@ function fakegpuManifests(options) {
       metadata: {
         name: name("bundle"),
         namespace,
-        labels: labels3("bundle"),
+        labels: labels4("bundle"),
         annotations: { "fakegpu.kaic.dev/bundle": bundleHash }
       },
       binaryData: { [BUNDLE_KEY]: gz.toString("base64") }
@@ -30950,7 +30950,7 @@ function fakegpuManifests(options) {
       metadata: {
         name: name("exporter"),
         namespace,
-        labels: labels3("exporter"),
+        labels: labels4("exporter"),
         annotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(port) }
       },
       spec: {
@@ -31271,8 +31271,8 @@ var TraefikGateway = class {
         `GatewayClass ${this.gatewayClassName} exists with controllerName ${controller}, not Traefik's ${TRAEFIK_CONTROLLER_NAME}; choose another gatewayClassName`
       );
     }
-    const labels3 = existing.metadata.labels;
-    this.ownsGatewayClass = labels3?.[TRAEFIK_OWNER_LABEL] === "true";
+    const labels4 = existing.metadata.labels;
+    this.ownsGatewayClass = labels4?.[TRAEFIK_OWNER_LABEL] === "true";
   }
   async waitGatewayClassAccepted(logFile, timeoutMs) {
     const path3 = `${GATEWAY_API_GROUP}/gatewayclasses/${this.gatewayClassName}`;
@@ -31714,10 +31714,373 @@ async function installPrometheus(kc, options) {
   };
 }
 
+// src/addons/kind-prometheus-adapter.ts
+var import_yaml9 = __toESM(require_dist(), 1);
+
+// src/addons/prometheus-adapter.ts
+import { existsSync as existsSync6 } from "node:fs";
+import { mkdir as mkdir3, readFile as readFile5, writeFile as writeFile4 } from "node:fs/promises";
+import { request } from "node:https";
+import { join as join6 } from "node:path";
+var import_yaml8 = __toESM(require_dist(), 1);
+var PrometheusAdapterError = class extends Error {
+  name = "PrometheusAdapterError";
+};
+var NAMESPACE = "kaic-metrics";
+var SERVICE = "kaic-prometheus-adapter";
+var VERSIONS = ["v1beta1", "v1beta2"];
+var ADAPTER_OWNER_LABEL = "kaic.dev/prometheus-adapter";
+var ADAPTER_RULES = {
+  rules: [
+    {
+      seriesQuery: '{namespace!="",pod!=""}',
+      resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
+      name: { matches: "^(.*)$", as: "${1}" },
+      metricsQuery: "max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)"
+    }
+  ]
+};
+function healthy(port, ca) {
+  return new Promise((resolve4) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/healthz",
+        ca,
+        servername: `${SERVICE}.${NAMESPACE}.svc`,
+        timeout: 5e3
+      },
+      (res) => {
+        res.resume();
+        resolve4(res.statusCode === 200);
+      }
+    );
+    req.on("error", () => resolve4(false));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}
+var PrometheusAdapter = class {
+  constructor(options) {
+    this.options = options;
+    this.kc.loadFromFile(options.kubeconfigPath);
+  }
+  options;
+  process = null;
+  kc = new KubeConfig();
+  async start() {
+    const t0 = Date.now();
+    const { log: log2, dir } = this.options;
+    const binary = join6(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
+    if (!existsSync6(binary)) {
+      if (this.options.buildMissing === false) {
+        throw new PrometheusAdapterError(
+          `${binary} is missing; build it with npm run k8s:build -- --addons`
+        );
+      }
+      await buildPrometheusAdapter(log2);
+    }
+    await mkdir3(join6(dir, "certs"), { recursive: true });
+    const serving = await issueCertificate({
+      caCert: this.options.caCert,
+      caKey: this.options.caKey,
+      subject: `/CN=${SERVICE}`,
+      dir: join6(dir, "certs"),
+      name: "serving",
+      usage: "server",
+      dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
+    });
+    const rules = join6(dir, "rules.yaml");
+    await writeFile4(rules, (0, import_yaml8.stringify)(ADAPTER_RULES));
+    const port = await freePort("127.0.0.1");
+    const ca = await readFile5(this.options.caCert);
+    const logFile = join6(dir, "prometheus-adapter.log");
+    log2(
+      `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: starting on 127.0.0.1:${port} (Prometheus ${this.options.prometheusUrl})`
+    );
+    this.process = spawnLogged(
+      binary,
+      [
+        `--prometheus-url=${this.options.prometheusUrl}`,
+        `--config=${rules}`,
+        `--metrics-relist-interval=${this.options.relistIntervalSeconds ?? 10}s`,
+        "--bind-address=127.0.0.1",
+        `--secure-port=${port}`,
+        `--tls-cert-file=${serving.cert}`,
+        `--tls-private-key-file=${serving.key}`,
+        `--lister-kubeconfig=${this.options.kubeconfigPath}`,
+        `--authentication-kubeconfig=${this.options.kubeconfigPath}`,
+        `--authorization-kubeconfig=${this.options.kubeconfigPath}`,
+        // The aggregator's client certificate is signed by the cluster CA.
+        "--authentication-skip-lookup",
+        `--client-ca-file=${this.options.caCert}`
+      ],
+      { cwd: dir, logFile }
+    );
+    try {
+      await waitProcessReady(
+        this.process,
+        "prometheus-adapter",
+        `127.0.0.1:${port}`,
+        logFile,
+        () => healthy(port, ca),
+        (this.options.startTimeoutSeconds ?? 60) * 1e3
+      );
+      await this.register(port, ca);
+    } catch (error2) {
+      await this.stop();
+      throw error2;
+    }
+    log2(
+      `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: custom.metrics.k8s.io available in ${((Date.now() - t0) / 1e3).toFixed(1)} s`
+    );
+  }
+  async register(port, caBundle) {
+    const labels4 = { [ADAPTER_OWNER_LABEL]: "true" };
+    await applyJson(this.kc, `/api/v1/namespaces/${NAMESPACE}`, {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: NAMESPACE, labels: labels4 }
+    });
+    await applyJson(this.kc, `/api/v1/namespaces/${NAMESPACE}/services/${SERVICE}`, {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: SERVICE, namespace: NAMESPACE, labels: labels4 },
+      spec: { type: "ExternalName", externalName: "localhost", ports: [{ name: "https", port }] }
+    });
+    for (const version of VERSIONS) {
+      const name = `${version}.custom.metrics.k8s.io`;
+      await applyJson(this.kc, `/apis/apiregistration.k8s.io/v1/apiservices/${name}`, {
+        apiVersion: "apiregistration.k8s.io/v1",
+        kind: "APIService",
+        metadata: { name, labels: labels4 },
+        spec: {
+          group: "custom.metrics.k8s.io",
+          version,
+          service: { namespace: NAMESPACE, name: SERVICE, port },
+          caBundle: caBundle.toString("base64"),
+          groupPriorityMinimum: 100,
+          versionPriority: version === "v1beta2" ? 200 : 100
+        }
+      });
+    }
+    const registration = this.kc.makeApiClient(ObjectApiregistrationV1Api);
+    await waitFor(
+      "APIServices of custom.metrics.k8s.io Available",
+      async () => {
+        for (const version of VERSIONS) {
+          const svc = await registration.readAPIService({
+            name: `${version}.custom.metrics.k8s.io`
+          });
+          const available = svc.status?.conditions?.find((c) => c.type === "Available");
+          if (available?.status !== "True") {
+            throw new Error(`${version}: ${available?.reason ?? ""} ${available?.message ?? ""}`);
+          }
+        }
+        return true;
+      },
+      6e4,
+      500
+    );
+  }
+  /** Unregisters first (an unanswering API group blocks namespace deletion), then stops. */
+  async stop() {
+    const registration = this.kc.makeApiClient(ObjectApiregistrationV1Api);
+    for (const version of VERSIONS) {
+      await registration.deleteAPIService({ name: `${version}.custom.metrics.k8s.io` }).catch(() => void 0);
+    }
+    const core = this.kc.makeApiClient(ObjectCoreV1Api);
+    await core.deleteNamespace({ name: NAMESPACE }).catch(() => void 0);
+    await stopProcess(this.process);
+    this.process = null;
+  }
+};
+
+// src/addons/kind-prometheus-adapter.ts
+var ADAPTER_NAMESPACE = "kaic-custom-metrics";
+var PORT2 = 6443;
+var labels3 = { [INSTALL_LABEL]: "custom-metrics-adapter" };
+var VERSIONS2 = ["v1beta1", "v1beta2"];
+function adapterObjects(prometheusUrl) {
+  const meta = (name, namespace = ADAPTER_NAMESPACE) => ({
+    name,
+    ...namespace ? { namespace } : {},
+    labels: labels3
+  });
+  const sa = [{ kind: "ServiceAccount", name: "prometheus-adapter", namespace: ADAPTER_NAMESPACE }];
+  const binding = (kind, name, role, ns, subjects = sa) => ({
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind,
+    metadata: meta(name, ns),
+    roleRef: {
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: kind === "RoleBinding" ? "Role" : "ClusterRole",
+      name: role
+    },
+    subjects
+  });
+  const app = { "app.kubernetes.io/name": "kaic-prometheus-adapter" };
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: meta(ADAPTER_NAMESPACE, null) },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("prometheus-adapter") },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: meta("kaic-prometheus-adapter", null),
+      rules: [
+        {
+          apiGroups: [""],
+          resources: ["namespaces", "pods", "services", "nodes"],
+          verbs: ["get", "list", "watch"]
+        }
+      ]
+    },
+    binding("ClusterRoleBinding", "kaic-prometheus-adapter", "kaic-prometheus-adapter", null),
+    // An aggregated API server checks who calls it with the API server's help.
+    binding(
+      "ClusterRoleBinding",
+      "kaic-prometheus-adapter:auth-delegator",
+      "system:auth-delegator",
+      null
+    ),
+    binding(
+      "RoleBinding",
+      "kaic-prometheus-adapter:auth-reader",
+      "extension-apiserver-authentication-reader",
+      "kube-system"
+    ),
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: meta("kaic-custom-metrics-reader", null),
+      rules: [
+        { apiGroups: ["custom.metrics.k8s.io"], resources: ["*"], verbs: ["get", "list", "watch"] }
+      ]
+    },
+    binding(
+      "ClusterRoleBinding",
+      "kaic-custom-metrics-reader:hpa",
+      "kaic-custom-metrics-reader",
+      null,
+      [{ kind: "ServiceAccount", name: "horizontal-pod-autoscaler", namespace: "kube-system" }]
+    ),
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: meta("prometheus-adapter"),
+      data: { "rules.yaml": (0, import_yaml9.stringify)(ADAPTER_RULES) }
+    },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: meta("prometheus-adapter"),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: app },
+        template: {
+          metadata: { labels: { ...app, ...labels3 } },
+          spec: {
+            serviceAccountName: "prometheus-adapter",
+            containers: [
+              {
+                name: "prometheus-adapter",
+                image: PROMETHEUS_ADAPTER.image,
+                imagePullPolicy: "IfNotPresent",
+                args: [
+                  `--prometheus-url=${prometheusUrl}`,
+                  "--config=/etc/adapter/rules.yaml",
+                  "--metrics-relist-interval=10s",
+                  `--secure-port=${PORT2}`,
+                  "--cert-dir=/tmp/cert"
+                ],
+                ports: [{ name: "https", containerPort: PORT2 }],
+                readinessProbe: { httpGet: { path: "/readyz", port: PORT2, scheme: "HTTPS" } },
+                volumeMounts: [
+                  { name: "config", mountPath: "/etc/adapter" },
+                  { name: "cert", mountPath: "/tmp/cert" }
+                ]
+              }
+            ],
+            volumes: [
+              { name: "config", configMap: { name: "prometheus-adapter" } },
+              { name: "cert", emptyDir: {} }
+            ]
+          }
+        }
+      }
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: meta("prometheus-adapter"),
+      spec: { selector: app, ports: [{ name: "https", port: 443, targetPort: PORT2 }] }
+    },
+    ...VERSIONS2.map((version) => ({
+      apiVersion: "apiregistration.k8s.io/v1",
+      kind: "APIService",
+      metadata: meta(`${version}.custom.metrics.k8s.io`, null),
+      spec: {
+        group: "custom.metrics.k8s.io",
+        version,
+        service: { namespace: ADAPTER_NAMESPACE, name: "prometheus-adapter", port: 443 },
+        insecureSkipTLSVerify: true,
+        groupPriorityMinimum: 100,
+        versionPriority: version === "v1beta2" ? 200 : 100
+      }
+    }))
+  ];
+}
+async function installPrometheusAdapter(kc, prometheusUrl, options) {
+  const stop = () => removeChart(kc, "custom-metrics-adapter", options.log);
+  const generic = KubernetesObjectApi.makeApiClient(kc);
+  const apps = kc.makeApiClient(ObjectAppsV1Api);
+  try {
+    for (const object of adapterObjects(prometheusUrl)) {
+      await generic.patch(
+        object,
+        void 0,
+        void 0,
+        "kaic",
+        true,
+        PatchStrategy.ServerSideApply
+      );
+    }
+    await waitFor(
+      "custom-metrics-adapter: the Deployment Available",
+      async () => (await apps.readNamespacedDeployment({
+        name: "prometheus-adapter",
+        namespace: ADAPTER_NAMESPACE
+      })).status?.conditions?.some((c) => c.type === "Available" && c.status === "True") ?? false,
+      options.readyTimeoutMs ?? 3e5,
+      2e3
+    );
+    if (options.awaitApiService ?? true) {
+      await waitFor(
+        "custom-metrics-adapter: APIService v1beta2.custom.metrics.k8s.io Available",
+        async () => {
+          const api = await generic.read({
+            apiVersion: "apiregistration.k8s.io/v1",
+            kind: "APIService",
+            metadata: { name: "v1beta2.custom.metrics.k8s.io" }
+          });
+          return api.status?.conditions?.some((c) => c.type === "Available" && c.status === "True");
+        },
+        options.readyTimeoutMs ?? 3e5,
+        2e3
+      );
+    }
+  } catch (error2) {
+    await stop();
+    throw new Error(`addon custom-metrics-adapter: ${error2.message}`, { cause: error2 });
+  }
+  return { stop };
+}
+
 // src/pipeline/simulated-gpus.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/fakegpu/publisher.ts
 var sleep = (ms2) => new Promise((r) => setTimeout(r, ms2));
@@ -32049,12 +32412,12 @@ function spawnPlugin(node, dirs, kubeconfigPath) {
   return { process: child, output: () => output };
 }
 async function startRealNodePlugin(realNode, kubeconfigPath, driver = FAKE_GPU_DRIVER_NAME) {
-  const stateDir = mkdtempSync(join6(tmpdir(), "kaic-real-gpu-"));
+  const stateDir = mkdtempSync(join7(tmpdir(), "kaic-real-gpu-"));
   const { process: child, output } = spawnPlugin(
     realNode.name,
     {
       registry: realNode.pluginsRegistryDir,
-      plugin: join6(realNode.pluginsDir, driver),
+      plugin: join7(realNode.pluginsDir, driver),
       cdi: realNode.cdiDir,
       state: stateDir
     },
@@ -32115,6 +32478,7 @@ var KIND_INSTALLABLE = [
   // Served by the exporter `kaic fakegpu manifests` deploys with the driver.
   "gpu-metrics",
   "prometheus",
+  "custom-metrics-adapter",
   ...CHART_ADDONS,
   "gateway"
 ];
@@ -32197,11 +32561,44 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
     Object.assign(env, installed.env);
     ctx.log(`addon prometheus: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
   };
+  const installAdapterAddon = async () => {
+    const generic2 = KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
+    const present = await generic2.read({
+      apiVersion: "apiregistration.k8s.io/v1",
+      kind: "APIService",
+      metadata: { name: "v1beta2.custom.metrics.k8s.io" }
+    }).then(() => true).catch(() => false);
+    if (present) {
+      ctx.log(
+        "addon custom-metrics-adapter: already present (custom.metrics.k8s.io served); left as it is"
+      );
+      return;
+    }
+    const core = ctx.kubeConfig.makeApiClient(ObjectCoreV1Api);
+    const svc = (await core.listServiceForAllNamespaces({ labelSelector: "app.kubernetes.io/name=prometheus" })).items[0];
+    const port = svc?.spec?.ports?.find((p) => /web|http/.test(p.name ?? "") || p.port === 9090);
+    if (!svc || !port) {
+      throw new Error(
+        "addon custom-metrics-adapter: no Prometheus Service (app.kubernetes.io/name=prometheus) to read"
+      );
+    }
+    const url = `http://${svc.metadata.name}.${svc.metadata.namespace}.svc:${port.port}/`;
+    const t0 = Date.now();
+    const installed = await installPrometheusAdapter(ctx.kubeConfig, url, {
+      log: ctx.log,
+      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
+    });
+    chartStops.push(installed.stop);
+    ctx.log(
+      `addon custom-metrics-adapter: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s (Prometheus ${url})`
+    );
+  };
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
         if (id === "gateway") return [installGatewayAddon()];
         if (id === "prometheus") return [installPrometheusAddon()];
+        if (id === "custom-metrics-adapter") return [installAdapterAddon()];
         if (id === "gpu-metrics") {
           ctx.log("addon gpu-metrics: kaic's exporter comes with the fake-GPU driver's manifests");
           return [];
@@ -32251,21 +32648,21 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
 }
 
 // src/pipeline/component-logs.ts
-import { existsSync as existsSync6 } from "node:fs";
-import { copyFile, mkdir as mkdir3, readFile as readFile5, readdir as readdir2 } from "node:fs/promises";
-import { dirname as dirname3, join as join7, relative } from "node:path";
+import { existsSync as existsSync7 } from "node:fs";
+import { copyFile, mkdir as mkdir4, readFile as readFile6, readdir as readdir2 } from "node:fs/promises";
+import { dirname as dirname3, join as join8, relative } from "node:path";
 async function collectComponentLogs(sources, dest) {
   const copied = [];
   for (const source of sources) {
-    if (!existsSync6(source.dir)) continue;
+    if (!existsSync7(source.dir)) continue;
     const entries = await readdir2(source.dir, { recursive: true, withFileTypes: true }).catch(
       () => []
     );
     for (const entry of entries) {
       if (!entry.isFile() || !entry.name.endsWith(".log")) continue;
-      const from = join7(entry.parentPath, entry.name);
-      const to = join7(dest, source.name, relative(source.dir, from));
-      await mkdir3(dirname3(to), { recursive: true });
+      const from = join8(entry.parentPath, entry.name);
+      const to = join8(dest, source.name, relative(source.dir, from));
+      await mkdir4(dirname3(to), { recursive: true });
       await copyFile(from, to).then(
         () => copied.push(to),
         () => void 0
@@ -32275,7 +32672,7 @@ async function collectComponentLogs(sources, dest) {
   return copied.sort();
 }
 async function logTail(file, lines = 20, heading = file) {
-  const text2 = await readFile5(file, "utf8").catch(() => "");
+  const text2 = await readFile6(file, "utf8").catch(() => "");
   const tail = text2.trimEnd().split("\n").slice(-lines);
   return `--- ${heading} (last ${tail.length} lines)
 ${tail.map((l) => `  ${l}`).join("\n")}
@@ -32286,10 +32683,10 @@ ${tail.map((l) => `  ${l}`).join("\n")}
 import { join as join12 } from "node:path";
 
 // src/addons/jobset.ts
-import { existsSync as existsSync7 } from "node:fs";
-import { mkdir as mkdir4, readFile as readFile6, readdir as readdir3, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join8 } from "node:path";
-var import_yaml8 = __toESM(require_dist(), 1);
+import { existsSync as existsSync8 } from "node:fs";
+import { mkdir as mkdir5, readFile as readFile7, readdir as readdir3, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join9 } from "node:path";
+var import_yaml10 = __toESM(require_dist(), 1);
 var JobSetError = class extends Error {
   name = "JobSetError";
 };
@@ -32333,15 +32730,15 @@ var JobSetController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join8(this.binDir, "jobset");
-    if (!existsSync7(binary)) {
+    const binary = join9(this.binDir, "jobset");
+    if (!existsSync8(binary)) {
       if (this.options.buildMissing === false) {
         throw new JobSetError(`${binary} is missing; build it with buildJobSet()`);
       }
       await buildJobSet(log2);
     }
-    const certDir = join8(dir, "certs");
-    await mkdir4(certDir, { recursive: true });
+    const certDir = join9(dir, "certs");
+    await mkdir5(certDir, { recursive: true });
     await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
@@ -32367,12 +32764,12 @@ var JobSetController = class {
       // Otherwise it would write a Secret and patch webhook configurations of its own.
       internalCertManagement: { enable: false }
     };
-    await writeFile4(join8(dir, "config.yaml"), (0, import_yaml8.stringify)(config));
-    const logFile = join8(dir, "jobset.log");
+    await writeFile5(join9(dir, "config.yaml"), (0, import_yaml10.stringify)(config));
+    const logFile = join9(dir, "jobset.log");
     log2(`jobset ${JOBSET.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     this.process = spawnLogged(
       binary,
-      [`--config=${join8(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
+      [`--config=${join9(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
       { env: { KUBECONFIG: this.options.kubeconfigPath }, logFile }
     );
     try {
@@ -32395,7 +32792,7 @@ var JobSetController = class {
       () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
       timeoutMs
     );
-    await this.registerWebhooks(webhookPort, await readFile6(this.options.caCert));
+    await this.registerWebhooks(webhookPort, await readFile7(this.options.caCert));
     await this.waitWebhookAnswers(Math.max(timeoutMs - (Date.now() - started), 1e4));
   }
   /**
@@ -32430,7 +32827,7 @@ var JobSetController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join8(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join9(this.binDir, "crds"), {
       accept: (file) => file.startsWith("jobset.x-k8s.io_"),
       labels: { [JOBSET_OWNER_LABEL]: "true" },
       what: "JobSet"
@@ -32444,9 +32841,9 @@ var JobSetController = class {
   async registerWebhooks(port, caBundle) {
     const patched = await this.upstreamWebhookPatches();
     await this.unregisterWebhooks();
-    const text2 = await readFile6(join8(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile7(join9(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
-    for (const doc of (0, import_yaml8.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml10.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -32468,10 +32865,10 @@ var JobSetController = class {
   }
   /** The webhooks upstream's patches replace, by webhook name (JSON-patch `replace` values). */
   async upstreamWebhookPatches() {
-    const dir = join8(this.binDir, "webhook-patches");
+    const dir = join9(this.binDir, "webhook-patches");
     const byName = /* @__PURE__ */ new Map();
     for (const file of (await readdir3(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of (0, import_yaml8.parseAllDocuments)(await readFile6(join8(dir, file), "utf8"))) {
+      for (const doc of (0, import_yaml10.parseAllDocuments)(await readFile7(join9(dir, file), "utf8"))) {
         const ops = doc.toJS();
         for (const op of ops ?? []) {
           if (op.op === "replace" && op.value?.name) byName.set(op.value.name, op.value);
@@ -32512,9 +32909,9 @@ var JobSetController = class {
 };
 
 // src/addons/karpenter.ts
-import { existsSync as existsSync8 } from "node:fs";
-import { mkdir as mkdir5, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { existsSync as existsSync9 } from "node:fs";
+import { mkdir as mkdir6, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join10 } from "node:path";
 var KarpenterError = class extends Error {
   name = "KarpenterError";
 };
@@ -32561,8 +32958,8 @@ var KarpenterKwok = class {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
     const home = karpenterDir(KARPENTER.version);
-    const binary = join9(home, "karpenter-kwok");
-    if (!existsSync8(binary)) {
+    const binary = join10(home, "karpenter-kwok");
+    if (!existsSync9(binary)) {
       if (this.options.buildMissing === false) {
         throw new KarpenterError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -32570,16 +32967,16 @@ var KarpenterKwok = class {
       }
       await buildKarpenter(log2);
     }
-    await mkdir5(dir, { recursive: true });
-    await applyCrdDirectory(this.kc, join9(home, "crds"), { what: "Karpenter" });
-    const instanceTypes = join9(dir, "instance-types.json");
-    await writeFile5(
+    await mkdir6(dir, { recursive: true });
+    await applyCrdDirectory(this.kc, join10(home, "crds"), { what: "Karpenter" });
+    const instanceTypes = join10(dir, "instance-types.json");
+    await writeFile6(
       instanceTypes,
       JSON.stringify(gpuInstanceTypes(this.resource, this.options.gpusPerNode ?? 1), null, 2)
     );
     await this.applyNodePool();
     const [metricsPort, healthPort] = [await freePort("0.0.0.0"), await freePort("0.0.0.0")];
-    const logFile = join9(dir, "karpenter.log");
+    const logFile = join10(dir, "karpenter.log");
     log2(`karpenter ${KARPENTER.version} (kwok provider): starting, NodePool ${NODE_POOL}`);
     this.process = spawnLogged(binary, [], {
       env: {
@@ -32679,10 +33076,10 @@ var KarpenterKwok = class {
 };
 
 // src/addons/kueue.ts
-import { existsSync as existsSync9 } from "node:fs";
-import { mkdir as mkdir6, readFile as readFile7, rm as rm2, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join10 } from "node:path";
-var import_yaml9 = __toESM(require_dist(), 1);
+import { existsSync as existsSync10 } from "node:fs";
+import { mkdir as mkdir7, readFile as readFile8, rm as rm2, writeFile as writeFile7 } from "node:fs/promises";
+import { join as join11 } from "node:path";
+var import_yaml11 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
   name = "KueueError";
 };
@@ -32715,28 +33112,28 @@ var KueueController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join10(this.binDir, "kueue");
-    if (!existsSync9(binary)) {
+    const binary = join11(this.binDir, "kueue");
+    if (!existsSync10(binary)) {
       if (this.options.buildMissing === false) {
         throw new KueueError(`${binary} is missing; build it with npm run k8s:build -- --kueue`);
       }
       await buildKueue(log2);
     }
-    await mkdir6(join10(dir, "certs"), { recursive: true });
+    await mkdir7(join11(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: "/CN=kaic-kueue-webhook",
-      dir: join10(dir, "certs"),
+      dir: join11(dir, "certs"),
       name: "tls",
       usage: "server",
       ipAddresses: ["127.0.0.1"]
     });
-    const metricsCerts = join10(dir, "etc-upper", "kueue", "metrics", "certs");
-    await mkdir6(metricsCerts, { recursive: true });
-    await mkdir6(join10(dir, "etc-work"), { recursive: true });
-    await writeFile6(join10(metricsCerts, "tls.crt"), await readFile7(serving.cert));
-    await writeFile6(join10(metricsCerts, "tls.key"), await readFile7(serving.key), { mode: 384 });
+    const metricsCerts = join11(dir, "etc-upper", "kueue", "metrics", "certs");
+    await mkdir7(metricsCerts, { recursive: true });
+    await mkdir7(join11(dir, "etc-work"), { recursive: true });
+    await writeFile7(join11(metricsCerts, "tls.crt"), await readFile8(serving.cert));
+    await writeFile7(join11(metricsCerts, "tls.key"), await readFile8(serving.key), { mode: 384 });
     await this.applyCrds();
     await this.ensureNamespace();
     const [webhookPort, healthPort, metricsPort] = [
@@ -32750,14 +33147,14 @@ var KueueController = class {
       namespace: KUEUE_NAMESPACE,
       health: { healthProbeBindAddress: `127.0.0.1:${healthPort}` },
       metrics: { bindAddress: `127.0.0.1:${metricsPort}` },
-      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join10(dir, "certs") },
+      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join11(dir, "certs") },
       leaderElection: { leaderElect: false },
       internalCertManagement: { enable: false },
       manageJobsWithoutQueueName: false,
       integrations: { frameworks: this.frameworks }
     };
-    await writeFile6(join10(dir, "config.yaml"), (0, import_yaml9.stringify)(config));
-    const logFile = join10(dir, "kueue.log");
+    await writeFile7(join11(dir, "config.yaml"), (0, import_yaml11.stringify)(config));
+    const logFile = join11(dir, "kueue.log");
     log2(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     const script = 'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"';
     this.process = spawnLogged(
@@ -32771,10 +33168,10 @@ var KueueController = class {
         "-c",
         script,
         "kaic-kueue",
-        join10(dir, "etc-upper"),
-        join10(dir, "etc-work"),
+        join11(dir, "etc-upper"),
+        join11(dir, "etc-work"),
         binary,
-        `--config=${join10(dir, "config.yaml")}`,
+        `--config=${join11(dir, "config.yaml")}`,
         // The on-demand visibility API would need its own APIService and port; not used here.
         "--feature-gates=VisibilityOnDemand=false"
       ],
@@ -32799,7 +33196,7 @@ var KueueController = class {
       () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
       (this.options.startTimeoutSeconds ?? 120) * 1e3
     );
-    await this.registerWebhooks(webhookPort, await readFile7(this.options.caCert));
+    await this.registerWebhooks(webhookPort, await readFile8(this.options.caCert));
   }
   /** Unregisters the webhooks first (they would block Jobs once nothing answers), then stops. */
   async stop() {
@@ -32808,7 +33205,7 @@ var KueueController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join10(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join11(this.binDir, "crds"), {
       accept: (file) => file.startsWith("kueue.x-k8s.io_"),
       labels: { [KUEUE_OWNER_LABEL]: "true" },
       what: "Kueue"
@@ -32830,10 +33227,10 @@ var KueueController = class {
    * objects cluster-wide), pointed at 127.0.0.1 by URL.
    */
   async registerWebhooks(port, caBundle) {
-    const text2 = await readFile7(join10(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile8(join11(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     const served = webhookPathFilter(this.frameworks);
-    for (const doc of (0, import_yaml9.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml11.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -32858,187 +33255,7 @@ var KueueController = class {
     await this.stop();
     await deleteCrdsByLabel(this.kc, `${KUEUE_OWNER_LABEL}=true`, "Kueue");
     await this.kc.makeApiClient(ObjectCoreV1Api).deleteNamespace({ name: KUEUE_NAMESPACE }).catch(() => void 0);
-    await rm2(join10(this.options.dir, "etc-work"), { recursive: true, force: true });
-  }
-};
-
-// src/addons/prometheus-adapter.ts
-import { existsSync as existsSync10 } from "node:fs";
-import { mkdir as mkdir7, readFile as readFile8, writeFile as writeFile7 } from "node:fs/promises";
-import { request } from "node:https";
-import { join as join11 } from "node:path";
-var import_yaml10 = __toESM(require_dist(), 1);
-var PrometheusAdapterError = class extends Error {
-  name = "PrometheusAdapterError";
-};
-var NAMESPACE = "kaic-metrics";
-var SERVICE = "kaic-prometheus-adapter";
-var VERSIONS = ["v1beta1", "v1beta2"];
-var ADAPTER_OWNER_LABEL = "kaic.dev/prometheus-adapter";
-var ADAPTER_RULES = {
-  rules: [
-    {
-      seriesQuery: '{namespace!="",pod!=""}',
-      resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
-      name: { matches: "^(.*)$", as: "${1}" },
-      metricsQuery: "max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)"
-    }
-  ]
-};
-function healthy(port, ca) {
-  return new Promise((resolve4) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path: "/healthz",
-        ca,
-        servername: `${SERVICE}.${NAMESPACE}.svc`,
-        timeout: 5e3
-      },
-      (res) => {
-        res.resume();
-        resolve4(res.statusCode === 200);
-      }
-    );
-    req.on("error", () => resolve4(false));
-    req.on("timeout", () => req.destroy());
-    req.end();
-  });
-}
-var PrometheusAdapter = class {
-  constructor(options) {
-    this.options = options;
-    this.kc.loadFromFile(options.kubeconfigPath);
-  }
-  options;
-  process = null;
-  kc = new KubeConfig();
-  async start() {
-    const t0 = Date.now();
-    const { log: log2, dir } = this.options;
-    const binary = join11(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
-    if (!existsSync10(binary)) {
-      if (this.options.buildMissing === false) {
-        throw new PrometheusAdapterError(
-          `${binary} is missing; build it with npm run k8s:build -- --addons`
-        );
-      }
-      await buildPrometheusAdapter(log2);
-    }
-    await mkdir7(join11(dir, "certs"), { recursive: true });
-    const serving = await issueCertificate({
-      caCert: this.options.caCert,
-      caKey: this.options.caKey,
-      subject: `/CN=${SERVICE}`,
-      dir: join11(dir, "certs"),
-      name: "serving",
-      usage: "server",
-      dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
-    });
-    const rules = join11(dir, "rules.yaml");
-    await writeFile7(rules, (0, import_yaml10.stringify)(ADAPTER_RULES));
-    const port = await freePort("127.0.0.1");
-    const ca = await readFile8(this.options.caCert);
-    const logFile = join11(dir, "prometheus-adapter.log");
-    log2(
-      `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: starting on 127.0.0.1:${port} (Prometheus ${this.options.prometheusUrl})`
-    );
-    this.process = spawnLogged(
-      binary,
-      [
-        `--prometheus-url=${this.options.prometheusUrl}`,
-        `--config=${rules}`,
-        `--metrics-relist-interval=${this.options.relistIntervalSeconds ?? 10}s`,
-        "--bind-address=127.0.0.1",
-        `--secure-port=${port}`,
-        `--tls-cert-file=${serving.cert}`,
-        `--tls-private-key-file=${serving.key}`,
-        `--lister-kubeconfig=${this.options.kubeconfigPath}`,
-        `--authentication-kubeconfig=${this.options.kubeconfigPath}`,
-        `--authorization-kubeconfig=${this.options.kubeconfigPath}`,
-        // The aggregator's client certificate is signed by the cluster CA.
-        "--authentication-skip-lookup",
-        `--client-ca-file=${this.options.caCert}`
-      ],
-      { cwd: dir, logFile }
-    );
-    try {
-      await waitProcessReady(
-        this.process,
-        "prometheus-adapter",
-        `127.0.0.1:${port}`,
-        logFile,
-        () => healthy(port, ca),
-        (this.options.startTimeoutSeconds ?? 60) * 1e3
-      );
-      await this.register(port, ca);
-    } catch (error2) {
-      await this.stop();
-      throw error2;
-    }
-    log2(
-      `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: custom.metrics.k8s.io available in ${((Date.now() - t0) / 1e3).toFixed(1)} s`
-    );
-  }
-  async register(port, caBundle) {
-    const labels3 = { [ADAPTER_OWNER_LABEL]: "true" };
-    await applyJson(this.kc, `/api/v1/namespaces/${NAMESPACE}`, {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: { name: NAMESPACE, labels: labels3 }
-    });
-    await applyJson(this.kc, `/api/v1/namespaces/${NAMESPACE}/services/${SERVICE}`, {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: SERVICE, namespace: NAMESPACE, labels: labels3 },
-      spec: { type: "ExternalName", externalName: "localhost", ports: [{ name: "https", port }] }
-    });
-    for (const version of VERSIONS) {
-      const name = `${version}.custom.metrics.k8s.io`;
-      await applyJson(this.kc, `/apis/apiregistration.k8s.io/v1/apiservices/${name}`, {
-        apiVersion: "apiregistration.k8s.io/v1",
-        kind: "APIService",
-        metadata: { name, labels: labels3 },
-        spec: {
-          group: "custom.metrics.k8s.io",
-          version,
-          service: { namespace: NAMESPACE, name: SERVICE, port },
-          caBundle: caBundle.toString("base64"),
-          groupPriorityMinimum: 100,
-          versionPriority: version === "v1beta2" ? 200 : 100
-        }
-      });
-    }
-    const registration = this.kc.makeApiClient(ObjectApiregistrationV1Api);
-    await waitFor(
-      "APIServices of custom.metrics.k8s.io Available",
-      async () => {
-        for (const version of VERSIONS) {
-          const svc = await registration.readAPIService({
-            name: `${version}.custom.metrics.k8s.io`
-          });
-          const available = svc.status?.conditions?.find((c) => c.type === "Available");
-          if (available?.status !== "True") {
-            throw new Error(`${version}: ${available?.reason ?? ""} ${available?.message ?? ""}`);
-          }
-        }
-        return true;
-      },
-      6e4,
-      500
-    );
-  }
-  /** Unregisters first (an unanswering API group blocks namespace deletion), then stops. */
-  async stop() {
-    const registration = this.kc.makeApiClient(ObjectApiregistrationV1Api);
-    for (const version of VERSIONS) {
-      await registration.deleteAPIService({ name: `${version}.custom.metrics.k8s.io` }).catch(() => void 0);
-    }
-    const core = this.kc.makeApiClient(ObjectCoreV1Api);
-    await core.deleteNamespace({ name: NAMESPACE }).catch(() => void 0);
-    await stopProcess(this.process);
-    this.process = null;
+    await rm2(join11(this.options.dir, "etc-work"), { recursive: true, force: true });
   }
 };
 
@@ -33049,7 +33266,7 @@ function isConflict(error2) {
 async function publishHostService(kc, options) {
   const core = kc.makeApiClient(ObjectCoreV1Api);
   const discovery = kc.makeApiClient(ObjectDiscoveryV1Api);
-  const { namespace, name, labels: labels3, portName, port, node } = options;
+  const { namespace, name, labels: labels4, portName, port, node } = options;
   const standIn = `${name}-host`;
   let createdNamespace = false;
   await core.createNamespace({ body: { metadata: { name: namespace } } }).then(() => createdNamespace = true).catch((error2) => {
@@ -33066,7 +33283,7 @@ async function publishHostService(kc, options) {
     await core.createNamespacedPod({
       namespace,
       body: {
-        metadata: { name: standIn, namespace, labels: labels3 },
+        metadata: { name: standIn, namespace, labels: labels4 },
         spec: {
           nodeName: node,
           hostNetwork: true,
@@ -33096,7 +33313,7 @@ async function publishHostService(kc, options) {
     await core.createNamespacedService({
       namespace,
       body: {
-        metadata: { name, namespace, labels: labels3 },
+        metadata: { name, namespace, labels: labels4 },
         spec: { ports: [{ name: portName, port, targetPort: port, protocol: "TCP" }] }
       }
     });
@@ -33106,7 +33323,7 @@ async function publishHostService(kc, options) {
         metadata: {
           name,
           namespace,
-          labels: { ...labels3, "endpointslice.kubernetes.io/skip-mirror": "true" }
+          labels: { ...labels4, "endpointslice.kubernetes.io/skip-mirror": "true" }
         },
         subsets: [
           {
@@ -33123,7 +33340,7 @@ async function publishHostService(kc, options) {
           name,
           namespace,
           labels: {
-            ...labels3,
+            ...labels4,
             "kubernetes.io/service-name": name,
             "endpointslice.kubernetes.io/managed-by": "kaic.dev"
           }
@@ -33350,7 +33567,7 @@ import { existsSync as existsSync11 } from "node:fs";
 import { mkdtemp, rm as rm3, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join13 } from "node:path";
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml12 = __toESM(require_dist(), 1);
 var KindError = class extends Error {
   constructor(message) {
     super(message);
@@ -33437,7 +33654,7 @@ var KindProvider = class {
       const configPath = join13(this.dir, "kind-config.yaml");
       await writeFile8(
         configPath,
-        (0, import_yaml11.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
+        (0, import_yaml12.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
           lineWidth: 0
         })
       );

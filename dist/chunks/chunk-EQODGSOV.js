@@ -15468,7 +15468,9 @@ var PROMETHEUS = {
 };
 var PROMETHEUS_ADAPTER = {
   module: "sigs.k8s.io/prometheus-adapter",
-  version: "v0.12.0"
+  version: "v0.12.0",
+  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0"
 };
 var KARPENTER = { module: "sigs.k8s.io/karpenter", version: "v1.14.0" };
 var GATEWAY_API = {
