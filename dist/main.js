@@ -26,12 +26,12 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-X5A4UGEF.js";
+} from "./chunks/chunk-IQIQIY27.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
   require_dist
-} from "./chunks/chunk-EQODGSOV.js";
+} from "./chunks/chunk-S2ELOZKJ.js";
 import "./chunks/chunk-EZF2P45T.js";
 import "./chunks/chunk-HME6MTOC.js";
 import "./chunks/chunk-VFNZ35JB.js";

@@ -14,7 +14,7 @@ import {
   removeChart,
   removeRunNamespaces,
   terminateProcess
-} from "./chunks/chunk-EQODGSOV.js";
+} from "./chunks/chunk-S2ELOZKJ.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {

@@ -94,7 +94,6 @@ export async function renderChart(
       throw new ChartError(`helm template ${chart}: ${doc.errors[0]!.message}`);
     const object = doc.toJS() as ManifestDoc | null;
     if (!object?.kind || !object.metadata?.name) continue;
-    object.metadata.labels = { ...object.metadata.labels, [INSTALL_LABEL]: chart };
     docs.push(object);
   }
   return docs;
@@ -104,29 +103,43 @@ const isCrd = (o: ManifestDoc) => o.kind === 'CustomResourceDefinition';
 const ORDER = ['Namespace', 'CustomResourceDefinition'];
 
 /** Applies a rendered chart; returns a stop that removes what was applied. */
-export async function applyChart(
+export function applyChart(
   kc: k8s.KubeConfig,
   chart: KindChart,
   docs: ManifestDoc[],
   options: { log: ProgressLog; readyTimeoutMs?: number },
 ): Promise<{ stop: () => Promise<void> }> {
-  const namespace = CHART_INSTALLS[chart].namespace;
+  return installLabelled(kc, chart, CHART_INSTALLS[chart].namespace, docs, options);
+}
+
+/**
+ * Server-side applies an addon's objects under INSTALL_LABEL=<name>: its namespace first (objects
+ * without one go there), CRDs next (each until Established), webhook configurations last (their
+ * server must exist before they take effect); then waits until its Deployments are Available. On
+ * failure what was applied is removed. Returns a stop that removes it all (removeChart).
+ */
+export async function installLabelled(
+  kc: k8s.KubeConfig,
+  name: LabelledInstall,
+  namespace: string,
+  objects: ManifestDoc[],
+  options: { log: ProgressLog; readyTimeoutMs?: number },
+): Promise<{ stop: () => Promise<void> }> {
   const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
-  const stop = () => removeChart(kc, chart, options.log);
+  const stop = () => removeChart(kc, name, options.log);
+  const label = (o: ManifestDoc): ManifestDoc => ({
+    ...o,
+    metadata: { ...o.metadata, labels: { ...o.metadata.labels, [INSTALL_LABEL]: name } },
+  });
   const sorted = [
-    {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: namespace, labels: { [INSTALL_LABEL]: chart } },
-    } as ManifestDoc,
-    ...[...docs].sort(
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as ManifestDoc,
+    ...[...objects].sort(
       (a, b) =>
         (ORDER.indexOf(a.kind) + 1 || 99) - (ORDER.indexOf(b.kind) + 1 || 99) ||
-        // Webhook configurations last: their server must exist before they take effect.
         Number(a.kind.endsWith('WebhookConfiguration')) -
           Number(b.kind.endsWith('WebhookConfiguration')),
     ),
-  ];
+  ].map(label);
   try {
     for (const object of sorted) {
       if (isCrd(object)) {
@@ -135,6 +148,7 @@ export async function applyChart(
           `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${object.metadata.name}`,
           object,
         );
+        await waitEstablished(kc, object.metadata.name);
       } else {
         await generic.patch(
           withNamespace(object, namespace) as k8s.KubernetesObject,
@@ -145,19 +159,20 @@ export async function applyChart(
           k8s.PatchStrategy.ServerSideApply,
         );
       }
-      if (isCrd(object)) await waitEstablished(kc, object.metadata.name);
     }
   } catch (error) {
     await stop();
-    throw new ChartError(`addon ${chart}: applying the chart failed: ${(error as Error).message}`);
+    throw new ChartError(`addon ${name}: applying its objects failed: ${(error as Error).message}`);
   }
   const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const deployments = sorted.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+  const deployments = sorted
+    .filter((o) => o.kind === 'Deployment')
+    .map((o) => ({ name: o.metadata.name, namespace: o.metadata.namespace ?? namespace }));
   await waitFor(
-    `${chart}: Deployments ${deployments.join(', ')} Available`,
+    `${name}: Deployments ${deployments.map((d) => d.name).join(', ')} Available`,
     async () => {
-      for (const name of deployments) {
-        const d = await apps.readNamespacedDeployment({ name, namespace });
+      for (const at of deployments) {
+        const d = await apps.readNamespacedDeployment(at);
         if (!d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) {
           return false;
         }
@@ -168,7 +183,7 @@ export async function applyChart(
     2000,
   ).catch(async (error: Error) => {
     await stop();
-    throw new ChartError(`addon ${chart}: ${error.message}`);
+    throw new ChartError(`addon ${name}: ${error.message}`);
   });
   return { stop };
 }
@@ -272,6 +287,61 @@ export async function removeChart(
     180_000,
     1000,
   ).catch((error: Error) => log(`addon ${chart}: ${error.message}`));
+}
+
+/**
+ * The one shape kaic's own addon Deployments share: one replica of one container, run as a
+ * service account, with a readiness probe, its configuration from a ConfigMap of the same name
+ * and, where given, a scratch directory.
+ */
+export function singleContainerDeployment(spec: {
+  name: string;
+  namespace: string;
+  /** Pod labels; the selector too. */
+  app: Record<string, string>;
+  serviceAccount: string;
+  image: string;
+  args: string[];
+  ports: Array<{ name: string; containerPort: number }>;
+  readiness: { path: string; port: number; scheme?: 'HTTP' | 'HTTPS' };
+  /** Where the ConfigMap named like the Deployment is mounted. */
+  configDir: string;
+  /** An emptyDir mounted here, when given. */
+  scratchDir?: string;
+}): ManifestDoc {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: spec.name, namespace: spec.namespace },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: spec.app },
+      template: {
+        metadata: { labels: spec.app },
+        spec: {
+          serviceAccountName: spec.serviceAccount,
+          containers: [
+            {
+              name: spec.name,
+              image: spec.image,
+              imagePullPolicy: 'IfNotPresent',
+              args: spec.args,
+              ports: spec.ports,
+              readinessProbe: { httpGet: spec.readiness },
+              volumeMounts: [
+                { name: 'config', mountPath: spec.configDir },
+                ...(spec.scratchDir ? [{ name: 'scratch', mountPath: spec.scratchDir }] : []),
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'config', configMap: { name: spec.name } },
+            ...(spec.scratchDir ? [{ name: 'scratch', emptyDir: {} }] : []),
+          ],
+        },
+      },
+    },
+  };
 }
 
 function withNamespace(object: ManifestDoc, namespace: string): ManifestDoc {

@@ -14,9 +14,14 @@ import { parseAllDocuments } from 'yaml';
 import { ensureGatewayApiCrds, ensureTraefikRbac, type ProgressLog } from '../build/go-build.js';
 import { applyCrdDirectory } from '../k8s/crds.js';
 import { applyJson } from '../k8s/raw.js';
-import { waitFor } from '../util/wait.js';
 import { TRAEFIK } from '../versions/addons.js';
-import { INSTALL_LABEL, removeChart, type ManifestDoc } from './kind-charts.js';
+import {
+  INSTALL_LABEL,
+  installLabelled,
+  removeChart,
+  singleContainerDeployment,
+  type ManifestDoc,
+} from './kind-charts.js';
 import { TRAEFIK_CONTROLLER_NAME, TRAEFIK_ENTRYPOINT } from './traefik.js';
 
 export const GATEWAY_NAMESPACE = 'kaic-gateway';
@@ -75,36 +80,20 @@ export function traefikObjects(rbacYaml: string, statusIp: string): ManifestDoc[
       metadata: meta('traefik'),
       data: { 'traefik.yaml': JSON.stringify(config, null, 2) },
     },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: meta('traefik'),
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: app },
-        template: {
-          metadata: { labels: { ...app, ...labels } },
-          spec: {
-            serviceAccountName: 'traefik',
-            containers: [
-              {
-                name: 'traefik',
-                image: TRAEFIK.image,
-                imagePullPolicy: 'IfNotPresent',
-                args: ['--configFile=/config/traefik.yaml'],
-                ports: [
-                  { name: 'web', containerPort: GATEWAY_LISTENER_PORT },
-                  { name: 'ping', containerPort: PING_PORT },
-                ],
-                readinessProbe: { httpGet: { path: '/ping', port: PING_PORT } },
-                volumeMounts: [{ name: 'config', mountPath: '/config' }],
-              },
-            ],
-            volumes: [{ name: 'config', configMap: { name: 'traefik' } }],
-          },
-        },
-      },
-    },
+    singleContainerDeployment({
+      name: 'traefik',
+      namespace: GATEWAY_NAMESPACE,
+      app,
+      serviceAccount: 'traefik',
+      image: TRAEFIK.image,
+      args: ['--configFile=/config/traefik.yaml'],
+      ports: [
+        { name: 'web', containerPort: GATEWAY_LISTENER_PORT },
+        { name: 'ping', containerPort: PING_PORT },
+      ],
+      readiness: { path: '/ping', port: PING_PORT },
+      configDir: '/config',
+    }),
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'GatewayClass',
@@ -121,7 +110,6 @@ export async function installGateway(
 ): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
   const { log } = options;
   const stop = () => removeChart(kc, 'gateway', log);
-  const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
   try {
     await applyCrdDirectory(kc, await ensureGatewayApiCrds(log), { labels, what: 'Gateway API' });
     await applyJson(kc, `/api/v1/namespaces/${GATEWAY_NAMESPACE}`, {
@@ -146,26 +134,7 @@ export async function installGateway(
     const clusterIp = service.spec?.clusterIP;
     if (!clusterIp) throw new Error('the Traefik Service got no cluster IP');
     const objects = traefikObjects(await readFile(await ensureTraefikRbac(log), 'utf8'), clusterIp);
-    for (const object of objects) {
-      await generic.patch(
-        object as k8s.KubernetesObject,
-        undefined,
-        undefined,
-        'kaic',
-        true,
-        k8s.PatchStrategy.ServerSideApply,
-      );
-    }
-    const apps = kc.makeApiClient(k8s.AppsV1Api);
-    await waitFor(
-      'gateway: Traefik Available',
-      async () =>
-        (
-          await apps.readNamespacedDeployment({ name: 'traefik', namespace: GATEWAY_NAMESPACE })
-        ).status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false,
-      options.readyTimeoutMs ?? 300_000,
-      2000,
-    );
+    await installLabelled(kc, 'gateway', GATEWAY_NAMESPACE, objects, options);
   } catch (error) {
     await stop();
     throw new Error(`addon gateway: ${(error as Error).message}`, { cause: error });

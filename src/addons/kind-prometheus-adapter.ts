@@ -13,7 +13,12 @@ import { stringify } from 'yaml';
 import type { ProgressLog } from '../build/go-build.js';
 import { waitFor } from '../util/wait.js';
 import { PROMETHEUS_ADAPTER } from '../versions/addons.js';
-import { INSTALL_LABEL, removeChart, type ManifestDoc } from './kind-charts.js';
+import {
+  INSTALL_LABEL,
+  installLabelled,
+  singleContainerDeployment,
+  type ManifestDoc,
+} from './kind-charts.js';
 import { ADAPTER_RULES } from './prometheus-adapter.js';
 
 export const ADAPTER_NAMESPACE = 'kaic-custom-metrics';
@@ -47,7 +52,6 @@ export function adapterObjects(prometheusUrl: string): ManifestDoc[] {
   });
   const app = { 'app.kubernetes.io/name': 'kaic-prometheus-adapter' };
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: meta(ADAPTER_NAMESPACE, null) },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('prometheus-adapter') },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -96,45 +100,24 @@ export function adapterObjects(prometheusUrl: string): ManifestDoc[] {
       metadata: meta('prometheus-adapter'),
       data: { 'rules.yaml': stringify(ADAPTER_RULES) },
     },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: meta('prometheus-adapter'),
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: app },
-        template: {
-          metadata: { labels: { ...app, ...labels } },
-          spec: {
-            serviceAccountName: 'prometheus-adapter',
-            containers: [
-              {
-                name: 'prometheus-adapter',
-                image: PROMETHEUS_ADAPTER.image,
-                imagePullPolicy: 'IfNotPresent',
-                args: [
-                  `--prometheus-url=${prometheusUrl}`,
-                  '--config=/etc/adapter/rules.yaml',
-                  '--metrics-relist-interval=10s',
-                  `--secure-port=${PORT}`,
-                  '--cert-dir=/tmp/cert',
-                ],
-                ports: [{ name: 'https', containerPort: PORT }],
-                readinessProbe: { httpGet: { path: '/readyz', port: PORT, scheme: 'HTTPS' } },
-                volumeMounts: [
-                  { name: 'config', mountPath: '/etc/adapter' },
-                  { name: 'cert', mountPath: '/tmp/cert' },
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'config', configMap: { name: 'prometheus-adapter' } },
-              { name: 'cert', emptyDir: {} },
-            ],
-          },
-        },
-      },
-    },
+    singleContainerDeployment({
+      name: 'prometheus-adapter',
+      namespace: ADAPTER_NAMESPACE,
+      app,
+      serviceAccount: 'prometheus-adapter',
+      image: PROMETHEUS_ADAPTER.image,
+      args: [
+        `--prometheus-url=${prometheusUrl}`,
+        '--config=/etc/adapter/rules.yaml',
+        '--metrics-relist-interval=10s',
+        `--secure-port=${PORT}`,
+        '--cert-dir=/tmp/cert',
+      ],
+      ports: [{ name: 'https', containerPort: PORT }],
+      readiness: { path: '/readyz', port: PORT, scheme: 'HTTPS' },
+      configDir: '/etc/adapter',
+      scratchDir: '/tmp/cert',
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -168,50 +151,31 @@ export async function installPrometheusAdapter(
     awaitApiService?: boolean;
   },
 ): Promise<{ stop: () => Promise<void> }> {
-  const stop = () => removeChart(kc, 'custom-metrics-adapter', options.log);
-  const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  try {
-    for (const object of adapterObjects(prometheusUrl)) {
-      await generic.patch(
-        object as k8s.KubernetesObject,
-        undefined,
-        undefined,
-        'kaic',
-        true,
-        k8s.PatchStrategy.ServerSideApply,
-      );
-    }
+  const { stop } = await installLabelled(
+    kc,
+    'custom-metrics-adapter',
+    ADAPTER_NAMESPACE,
+    adapterObjects(prometheusUrl),
+    options,
+  );
+  if (options.awaitApiService ?? true) {
+    const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
     await waitFor(
-      'custom-metrics-adapter: the Deployment Available',
-      async () =>
-        (
-          await apps.readNamespacedDeployment({
-            name: 'prometheus-adapter',
-            namespace: ADAPTER_NAMESPACE,
-          })
-        ).status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false,
+      'custom-metrics-adapter: APIService v1beta2.custom.metrics.k8s.io Available',
+      async () => {
+        const api = (await generic.read({
+          apiVersion: 'apiregistration.k8s.io/v1',
+          kind: 'APIService',
+          metadata: { name: 'v1beta2.custom.metrics.k8s.io' },
+        })) as unknown as { status?: { conditions?: Array<{ type: string; status: string }> } };
+        return api.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+      },
       options.readyTimeoutMs ?? 300_000,
       2000,
-    );
-    if (options.awaitApiService ?? true) {
-      await waitFor(
-        'custom-metrics-adapter: APIService v1beta2.custom.metrics.k8s.io Available',
-        async () => {
-          const api = (await generic.read({
-            apiVersion: 'apiregistration.k8s.io/v1',
-            kind: 'APIService',
-            metadata: { name: 'v1beta2.custom.metrics.k8s.io' },
-          })) as unknown as { status?: { conditions?: Array<{ type: string; status: string }> } };
-          return api.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
-        },
-        options.readyTimeoutMs ?? 300_000,
-        2000,
-      );
-    }
-  } catch (error) {
-    await stop();
-    throw new Error(`addon custom-metrics-adapter: ${(error as Error).message}`, { cause: error });
+    ).catch(async (error: Error) => {
+      await stop();
+      throw new Error(`addon custom-metrics-adapter: ${error.message}`, { cause: error });
+    });
   }
   return { stop };
 }

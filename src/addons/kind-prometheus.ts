@@ -6,13 +6,17 @@
  * API server. kaic's fake-GPU exporter carries the annotations, so accelerator metrics reach it.
  * Everything carries INSTALL_LABEL=prometheus and is removed like a chart (removeChart).
  */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 
 import type { ProgressLog } from '../build/go-build.js';
-import { waitFor } from '../util/wait.js';
 import { PROMETHEUS } from '../versions/addons.js';
-import { INSTALL_LABEL, removeChart, type ManifestDoc } from './kind-charts.js';
+import {
+  INSTALL_LABEL,
+  installLabelled,
+  singleContainerDeployment,
+  type ManifestDoc,
+} from './kind-charts.js';
 import { prometheusConfig } from './prometheus.js';
 
 export const PROMETHEUS_NAMESPACE = 'kaic-monitoring';
@@ -27,7 +31,6 @@ export function prometheusObjects(): ManifestDoc[] {
   });
   const app = { 'app.kubernetes.io/name': 'prometheus' };
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: meta(PROMETHEUS_NAMESPACE, false) },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('prometheus') },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -58,43 +61,22 @@ export function prometheusObjects(): ManifestDoc[] {
       metadata: meta('prometheus'),
       data: { 'prometheus.yml': stringify(prometheusConfig({ scrapeIntervalSeconds: 5 })) },
     },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: meta('prometheus'),
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: app },
-        template: {
-          metadata: { labels: { ...app, ...labels } },
-          spec: {
-            serviceAccountName: 'prometheus',
-            containers: [
-              {
-                name: 'prometheus',
-                image: PROMETHEUS.image,
-                imagePullPolicy: 'IfNotPresent',
-                args: [
-                  '--config.file=/etc/prometheus/prometheus.yml',
-                  '--storage.tsdb.path=/prometheus',
-                  `--web.listen-address=:${PORT}`,
-                ],
-                ports: [{ name: 'web', containerPort: PORT }],
-                readinessProbe: { httpGet: { path: '/-/ready', port: PORT } },
-                volumeMounts: [
-                  { name: 'config', mountPath: '/etc/prometheus' },
-                  { name: 'data', mountPath: '/prometheus' },
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'config', configMap: { name: 'prometheus' } },
-              { name: 'data', emptyDir: {} },
-            ],
-          },
-        },
-      },
-    },
+    singleContainerDeployment({
+      name: 'prometheus',
+      namespace: PROMETHEUS_NAMESPACE,
+      app,
+      serviceAccount: 'prometheus',
+      image: PROMETHEUS.image,
+      args: [
+        '--config.file=/etc/prometheus/prometheus.yml',
+        '--storage.tsdb.path=/prometheus',
+        `--web.listen-address=:${PORT}`,
+      ],
+      ports: [{ name: 'web', containerPort: PORT }],
+      readiness: { path: '/-/ready', port: PORT },
+      configDir: '/etc/prometheus',
+      scratchDir: '/prometheus',
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -109,38 +91,12 @@ export async function installPrometheus(
   kc: k8s.KubeConfig,
   options: { log: ProgressLog; readyTimeoutMs?: number },
 ): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
-  const stop = () => removeChart(kc, 'prometheus', options.log);
-  const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  try {
-    for (const object of prometheusObjects()) {
-      await generic.patch(
-        object as k8s.KubernetesObject,
-        undefined,
-        undefined,
-        'kaic',
-        true,
-        k8s.PatchStrategy.ServerSideApply,
-      );
-    }
-    await waitFor(
-      'prometheus: the Deployment Available',
-      async () =>
-        (
-          await apps.readNamespacedDeployment({
-            name: 'prometheus',
-            namespace: PROMETHEUS_NAMESPACE,
-          })
-        ).status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false,
-      options.readyTimeoutMs ?? 300_000,
-      2000,
-    );
-  } catch (error) {
-    await stop();
-    throw new Error(`addon prometheus: ${(error as Error).message}`, { cause: error });
-  }
-  return {
-    env: { KAIC_PROMETHEUS: `${PROMETHEUS_NAMESPACE}/prometheus:${PORT}` },
-    stop,
-  };
+  const { stop } = await installLabelled(
+    kc,
+    'prometheus',
+    PROMETHEUS_NAMESPACE,
+    prometheusObjects(),
+    options,
+  );
+  return { env: { KAIC_PROMETHEUS: `${PROMETHEUS_NAMESPACE}/prometheus:${PORT}` }, stop };
 }

@@ -16374,28 +16374,28 @@ async function renderChart(chart, kubeVersion, log) {
       throw new ChartError(`helm template ${chart}: ${doc.errors[0].message}`);
     const object = doc.toJS();
     if (!object?.kind || !object.metadata?.name) continue;
-    object.metadata.labels = { ...object.metadata.labels, [INSTALL_LABEL]: chart };
     docs.push(object);
   }
   return docs;
 }
 var isCrd = (o2) => o2.kind === "CustomResourceDefinition";
 var ORDER = ["Namespace", "CustomResourceDefinition"];
-async function applyChart(kc, chart, docs, options) {
-  const namespace = CHART_INSTALLS[chart].namespace;
+function applyChart(kc, chart, docs, options) {
+  return installLabelled(kc, chart, CHART_INSTALLS[chart].namespace, docs, options);
+}
+async function installLabelled(kc, name, namespace, objects, options) {
   const generic = KubernetesObjectApi.makeApiClient(kc);
-  const stop = () => removeChart(kc, chart, options.log);
+  const stop = () => removeChart(kc, name, options.log);
+  const label = (o2) => ({
+    ...o2,
+    metadata: { ...o2.metadata, labels: { ...o2.metadata.labels, [INSTALL_LABEL]: name } }
+  });
   const sorted = [
-    {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: { name: namespace, labels: { [INSTALL_LABEL]: chart } }
-    },
-    ...[...docs].sort(
-      (a2, b) => (ORDER.indexOf(a2.kind) + 1 || 99) - (ORDER.indexOf(b.kind) + 1 || 99) || // Webhook configurations last: their server must exist before they take effect.
-      Number(a2.kind.endsWith("WebhookConfiguration")) - Number(b.kind.endsWith("WebhookConfiguration"))
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+    ...[...objects].sort(
+      (a2, b) => (ORDER.indexOf(a2.kind) + 1 || 99) - (ORDER.indexOf(b.kind) + 1 || 99) || Number(a2.kind.endsWith("WebhookConfiguration")) - Number(b.kind.endsWith("WebhookConfiguration"))
     )
-  ];
+  ].map(label);
   try {
     for (const object of sorted) {
       if (isCrd(object)) {
@@ -16404,6 +16404,7 @@ async function applyChart(kc, chart, docs, options) {
           `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${object.metadata.name}`,
           object
         );
+        await waitEstablished(kc, object.metadata.name);
       } else {
         await generic.patch(
           withNamespace(object, namespace),
@@ -16414,19 +16415,18 @@ async function applyChart(kc, chart, docs, options) {
           PatchStrategy.ServerSideApply
         );
       }
-      if (isCrd(object)) await waitEstablished(kc, object.metadata.name);
     }
   } catch (error) {
     await stop();
-    throw new ChartError(`addon ${chart}: applying the chart failed: ${error.message}`);
+    throw new ChartError(`addon ${name}: applying its objects failed: ${error.message}`);
   }
   const apps = kc.makeApiClient(ObjectAppsV1Api);
-  const deployments = sorted.filter((o2) => o2.kind === "Deployment").map((o2) => o2.metadata.name);
+  const deployments = sorted.filter((o2) => o2.kind === "Deployment").map((o2) => ({ name: o2.metadata.name, namespace: o2.metadata.namespace ?? namespace }));
   await waitFor(
-    `${chart}: Deployments ${deployments.join(", ")} Available`,
+    `${name}: Deployments ${deployments.map((d) => d.name).join(", ")} Available`,
     async () => {
-      for (const name of deployments) {
-        const d = await apps.readNamespacedDeployment({ name, namespace });
+      for (const at of deployments) {
+        const d = await apps.readNamespacedDeployment(at);
         if (!d.status?.conditions?.some((c3) => c3.type === "Available" && c3.status === "True")) {
           return false;
         }
@@ -16437,7 +16437,7 @@ async function applyChart(kc, chart, docs, options) {
     2e3
   ).catch(async (error) => {
     await stop();
-    throw new ChartError(`addon ${chart}: ${error.message}`);
+    throw new ChartError(`addon ${name}: ${error.message}`);
   });
   return { stop };
 }
@@ -16508,6 +16508,41 @@ async function removeChart(kc, chart, log) {
     18e4,
     1e3
   ).catch((error) => log(`addon ${chart}: ${error.message}`));
+}
+function singleContainerDeployment(spec) {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: spec.name, namespace: spec.namespace },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: spec.app },
+      template: {
+        metadata: { labels: spec.app },
+        spec: {
+          serviceAccountName: spec.serviceAccount,
+          containers: [
+            {
+              name: spec.name,
+              image: spec.image,
+              imagePullPolicy: "IfNotPresent",
+              args: spec.args,
+              ports: spec.ports,
+              readinessProbe: { httpGet: spec.readiness },
+              volumeMounts: [
+                { name: "config", mountPath: spec.configDir },
+                ...spec.scratchDir ? [{ name: "scratch", mountPath: spec.scratchDir }] : []
+              ]
+            }
+          ],
+          volumes: [
+            { name: "config", configMap: { name: spec.name } },
+            ...spec.scratchDir ? [{ name: "scratch", emptyDir: {} }] : []
+          ]
+        }
+      }
+    }
+  };
 }
 function withNamespace(object, namespace) {
   if (object.metadata.namespace || CLUSTER_SCOPED.has(object.kind)) return object;
@@ -18208,7 +18243,9 @@ export {
   INSTALL_LABEL,
   renderChart,
   applyChart,
+  installLabelled,
   removeChart,
+  singleContainerDeployment,
   freePort,
   defaultRouteAddress,
   issueCertificate,

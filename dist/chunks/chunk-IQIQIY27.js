@@ -40,6 +40,7 @@ import {
   fillChecklist,
   findOnPath,
   freePort,
+  installLabelled,
   isKubeconfigText,
   issueCertificate,
   jobsetDir,
@@ -56,9 +57,10 @@ import {
   renderChart,
   require_dist,
   resolveMigLayout,
+  singleContainerDeployment,
   traefikDir,
   validateChecklist
-} from "./chunk-EQODGSOV.js";
+} from "./chunk-S2ELOZKJ.js";
 import {
   DcgmExporter
 } from "./chunk-EZF2P45T.js";
@@ -114,12 +116,10 @@ import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectApiregistrationV1Api,
-  ObjectAppsV1Api,
   ObjectCoreV1Api,
   ObjectCustomObjectsApi,
   ObjectDiscoveryV1Api,
   ObjectVersionApi,
-  PatchStrategy,
   Watch,
   __commonJS,
   __esm,
@@ -31367,36 +31367,20 @@ function traefikObjects(rbacYaml, statusIp) {
       metadata: meta("traefik"),
       data: { "traefik.yaml": JSON.stringify(config, null, 2) }
     },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: meta("traefik"),
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: app },
-        template: {
-          metadata: { labels: { ...app, ...labels } },
-          spec: {
-            serviceAccountName: "traefik",
-            containers: [
-              {
-                name: "traefik",
-                image: TRAEFIK.image,
-                imagePullPolicy: "IfNotPresent",
-                args: ["--configFile=/config/traefik.yaml"],
-                ports: [
-                  { name: "web", containerPort: GATEWAY_LISTENER_PORT },
-                  { name: "ping", containerPort: PING_PORT }
-                ],
-                readinessProbe: { httpGet: { path: "/ping", port: PING_PORT } },
-                volumeMounts: [{ name: "config", mountPath: "/config" }]
-              }
-            ],
-            volumes: [{ name: "config", configMap: { name: "traefik" } }]
-          }
-        }
-      }
-    },
+    singleContainerDeployment({
+      name: "traefik",
+      namespace: GATEWAY_NAMESPACE,
+      app,
+      serviceAccount: "traefik",
+      image: TRAEFIK.image,
+      args: ["--configFile=/config/traefik.yaml"],
+      ports: [
+        { name: "web", containerPort: GATEWAY_LISTENER_PORT },
+        { name: "ping", containerPort: PING_PORT }
+      ],
+      readiness: { path: "/ping", port: PING_PORT },
+      configDir: "/config"
+    }),
     {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "GatewayClass",
@@ -31408,7 +31392,6 @@ function traefikObjects(rbacYaml, statusIp) {
 async function installGateway(kc, options) {
   const { log: log2 } = options;
   const stop = () => removeChart(kc, "gateway", log2);
-  const generic = KubernetesObjectApi.makeApiClient(kc);
   try {
     await applyCrdDirectory(kc, await ensureGatewayApiCrds(log2), { labels, what: "Gateway API" });
     await applyJson(kc, `/api/v1/namespaces/${GATEWAY_NAMESPACE}`, {
@@ -31432,23 +31415,7 @@ async function installGateway(kc, options) {
     const clusterIp = service.spec?.clusterIP;
     if (!clusterIp) throw new Error("the Traefik Service got no cluster IP");
     const objects = traefikObjects(await readFile4(await ensureTraefikRbac(log2), "utf8"), clusterIp);
-    for (const object of objects) {
-      await generic.patch(
-        object,
-        void 0,
-        void 0,
-        "kaic",
-        true,
-        PatchStrategy.ServerSideApply
-      );
-    }
-    const apps = kc.makeApiClient(ObjectAppsV1Api);
-    await waitFor(
-      "gateway: Traefik Available",
-      async () => (await apps.readNamespacedDeployment({ name: "traefik", namespace: GATEWAY_NAMESPACE })).status?.conditions?.some((c) => c.type === "Available" && c.status === "True") ?? false,
-      options.readyTimeoutMs ?? 3e5,
-      2e3
-    );
+    await installLabelled(kc, "gateway", GATEWAY_NAMESPACE, objects, options);
   } catch (error2) {
     await stop();
     throw new Error(`addon gateway: ${error2.message}`, { cause: error2 });
@@ -31604,7 +31571,6 @@ function prometheusObjects() {
   });
   const app = { "app.kubernetes.io/name": "prometheus" };
   return [
-    { apiVersion: "v1", kind: "Namespace", metadata: meta(PROMETHEUS_NAMESPACE, false) },
     { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("prometheus") },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
@@ -31635,43 +31601,22 @@ function prometheusObjects() {
       metadata: meta("prometheus"),
       data: { "prometheus.yml": (0, import_yaml7.stringify)(prometheusConfig({ scrapeIntervalSeconds: 5 })) }
     },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: meta("prometheus"),
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: app },
-        template: {
-          metadata: { labels: { ...app, ...labels2 } },
-          spec: {
-            serviceAccountName: "prometheus",
-            containers: [
-              {
-                name: "prometheus",
-                image: PROMETHEUS.image,
-                imagePullPolicy: "IfNotPresent",
-                args: [
-                  "--config.file=/etc/prometheus/prometheus.yml",
-                  "--storage.tsdb.path=/prometheus",
-                  `--web.listen-address=:${PORT}`
-                ],
-                ports: [{ name: "web", containerPort: PORT }],
-                readinessProbe: { httpGet: { path: "/-/ready", port: PORT } },
-                volumeMounts: [
-                  { name: "config", mountPath: "/etc/prometheus" },
-                  { name: "data", mountPath: "/prometheus" }
-                ]
-              }
-            ],
-            volumes: [
-              { name: "config", configMap: { name: "prometheus" } },
-              { name: "data", emptyDir: {} }
-            ]
-          }
-        }
-      }
-    },
+    singleContainerDeployment({
+      name: "prometheus",
+      namespace: PROMETHEUS_NAMESPACE,
+      app,
+      serviceAccount: "prometheus",
+      image: PROMETHEUS.image,
+      args: [
+        "--config.file=/etc/prometheus/prometheus.yml",
+        "--storage.tsdb.path=/prometheus",
+        `--web.listen-address=:${PORT}`
+      ],
+      ports: [{ name: "web", containerPort: PORT }],
+      readiness: { path: "/-/ready", port: PORT },
+      configDir: "/etc/prometheus",
+      scratchDir: "/prometheus"
+    }),
     {
       apiVersion: "v1",
       kind: "Service",
@@ -31681,37 +31626,14 @@ function prometheusObjects() {
   ];
 }
 async function installPrometheus(kc, options) {
-  const stop = () => removeChart(kc, "prometheus", options.log);
-  const generic = KubernetesObjectApi.makeApiClient(kc);
-  const apps = kc.makeApiClient(ObjectAppsV1Api);
-  try {
-    for (const object of prometheusObjects()) {
-      await generic.patch(
-        object,
-        void 0,
-        void 0,
-        "kaic",
-        true,
-        PatchStrategy.ServerSideApply
-      );
-    }
-    await waitFor(
-      "prometheus: the Deployment Available",
-      async () => (await apps.readNamespacedDeployment({
-        name: "prometheus",
-        namespace: PROMETHEUS_NAMESPACE
-      })).status?.conditions?.some((c) => c.type === "Available" && c.status === "True") ?? false,
-      options.readyTimeoutMs ?? 3e5,
-      2e3
-    );
-  } catch (error2) {
-    await stop();
-    throw new Error(`addon prometheus: ${error2.message}`, { cause: error2 });
-  }
-  return {
-    env: { KAIC_PROMETHEUS: `${PROMETHEUS_NAMESPACE}/prometheus:${PORT}` },
-    stop
-  };
+  const { stop } = await installLabelled(
+    kc,
+    "prometheus",
+    PROMETHEUS_NAMESPACE,
+    prometheusObjects(),
+    options
+  );
+  return { env: { KAIC_PROMETHEUS: `${PROMETHEUS_NAMESPACE}/prometheus:${PORT}` }, stop };
 }
 
 // src/addons/kind-prometheus-adapter.ts
@@ -31922,7 +31844,6 @@ function adapterObjects(prometheusUrl) {
   });
   const app = { "app.kubernetes.io/name": "kaic-prometheus-adapter" };
   return [
-    { apiVersion: "v1", kind: "Namespace", metadata: meta(ADAPTER_NAMESPACE, null) },
     { apiVersion: "v1", kind: "ServiceAccount", metadata: meta("prometheus-adapter") },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
@@ -31971,45 +31892,24 @@ function adapterObjects(prometheusUrl) {
       metadata: meta("prometheus-adapter"),
       data: { "rules.yaml": (0, import_yaml9.stringify)(ADAPTER_RULES) }
     },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: meta("prometheus-adapter"),
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: app },
-        template: {
-          metadata: { labels: { ...app, ...labels3 } },
-          spec: {
-            serviceAccountName: "prometheus-adapter",
-            containers: [
-              {
-                name: "prometheus-adapter",
-                image: PROMETHEUS_ADAPTER.image,
-                imagePullPolicy: "IfNotPresent",
-                args: [
-                  `--prometheus-url=${prometheusUrl}`,
-                  "--config=/etc/adapter/rules.yaml",
-                  "--metrics-relist-interval=10s",
-                  `--secure-port=${PORT2}`,
-                  "--cert-dir=/tmp/cert"
-                ],
-                ports: [{ name: "https", containerPort: PORT2 }],
-                readinessProbe: { httpGet: { path: "/readyz", port: PORT2, scheme: "HTTPS" } },
-                volumeMounts: [
-                  { name: "config", mountPath: "/etc/adapter" },
-                  { name: "cert", mountPath: "/tmp/cert" }
-                ]
-              }
-            ],
-            volumes: [
-              { name: "config", configMap: { name: "prometheus-adapter" } },
-              { name: "cert", emptyDir: {} }
-            ]
-          }
-        }
-      }
-    },
+    singleContainerDeployment({
+      name: "prometheus-adapter",
+      namespace: ADAPTER_NAMESPACE,
+      app,
+      serviceAccount: "prometheus-adapter",
+      image: PROMETHEUS_ADAPTER.image,
+      args: [
+        `--prometheus-url=${prometheusUrl}`,
+        "--config=/etc/adapter/rules.yaml",
+        "--metrics-relist-interval=10s",
+        `--secure-port=${PORT2}`,
+        "--cert-dir=/tmp/cert"
+      ],
+      ports: [{ name: "https", containerPort: PORT2 }],
+      readiness: { path: "/readyz", port: PORT2, scheme: "HTTPS" },
+      configDir: "/etc/adapter",
+      scratchDir: "/tmp/cert"
+    }),
     {
       apiVersion: "v1",
       kind: "Service",
@@ -32032,47 +31932,31 @@ function adapterObjects(prometheusUrl) {
   ];
 }
 async function installPrometheusAdapter(kc, prometheusUrl, options) {
-  const stop = () => removeChart(kc, "custom-metrics-adapter", options.log);
-  const generic = KubernetesObjectApi.makeApiClient(kc);
-  const apps = kc.makeApiClient(ObjectAppsV1Api);
-  try {
-    for (const object of adapterObjects(prometheusUrl)) {
-      await generic.patch(
-        object,
-        void 0,
-        void 0,
-        "kaic",
-        true,
-        PatchStrategy.ServerSideApply
-      );
-    }
+  const { stop } = await installLabelled(
+    kc,
+    "custom-metrics-adapter",
+    ADAPTER_NAMESPACE,
+    adapterObjects(prometheusUrl),
+    options
+  );
+  if (options.awaitApiService ?? true) {
+    const generic = KubernetesObjectApi.makeApiClient(kc);
     await waitFor(
-      "custom-metrics-adapter: the Deployment Available",
-      async () => (await apps.readNamespacedDeployment({
-        name: "prometheus-adapter",
-        namespace: ADAPTER_NAMESPACE
-      })).status?.conditions?.some((c) => c.type === "Available" && c.status === "True") ?? false,
+      "custom-metrics-adapter: APIService v1beta2.custom.metrics.k8s.io Available",
+      async () => {
+        const api = await generic.read({
+          apiVersion: "apiregistration.k8s.io/v1",
+          kind: "APIService",
+          metadata: { name: "v1beta2.custom.metrics.k8s.io" }
+        });
+        return api.status?.conditions?.some((c) => c.type === "Available" && c.status === "True");
+      },
       options.readyTimeoutMs ?? 3e5,
       2e3
-    );
-    if (options.awaitApiService ?? true) {
-      await waitFor(
-        "custom-metrics-adapter: APIService v1beta2.custom.metrics.k8s.io Available",
-        async () => {
-          const api = await generic.read({
-            apiVersion: "apiregistration.k8s.io/v1",
-            kind: "APIService",
-            metadata: { name: "v1beta2.custom.metrics.k8s.io" }
-          });
-          return api.status?.conditions?.some((c) => c.type === "Available" && c.status === "True");
-        },
-        options.readyTimeoutMs ?? 3e5,
-        2e3
-      );
-    }
-  } catch (error2) {
-    await stop();
-    throw new Error(`addon custom-metrics-adapter: ${error2.message}`, { cause: error2 });
+    ).catch(async (error2) => {
+      await stop();
+      throw new Error(`addon custom-metrics-adapter: ${error2.message}`, { cause: error2 });
+    });
   }
   return { stop };
 }
