@@ -26,7 +26,7 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-IQIQIY27.js";
+} from "./chunks/chunk-5KJ2J5TL.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,

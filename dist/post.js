@@ -19,7 +19,8 @@ import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {
   KubeConfig,
-  ObjectApiextensionsV1Api
+  ObjectApiextensionsV1Api,
+  ObjectCoreV1Api
 } from "./chunks/chunk-63TFR7F4.js";
 
 // src/pipeline/leftovers.ts
@@ -70,11 +71,10 @@ async function removeLeftovers(records, log) {
         if (!existsSync(record.kubeconfigPath)) continue;
         const kc = new KubeConfig();
         kc.loadFromFile(record.kubeconfigPath);
-        const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
-        const present = await ext.listCustomResourceDefinition({
-          labelSelector: `${INSTALL_LABEL}=${record.chart}`
-        });
-        if (!present.items.length) continue;
+        const selector = { labelSelector: `${INSTALL_LABEL}=${record.chart}` };
+        const namespaces = await kc.makeApiClient(ObjectCoreV1Api).listNamespace(selector);
+        const crds = await kc.makeApiClient(ObjectApiextensionsV1Api).listCustomResourceDefinition(selector);
+        if (!namespaces.items.length && !crds.items.length) continue;
         log(`removing what kaic applied from the ${record.chart} chart`);
         await removeChart(kc, record.chart, log);
         removed.push(`${record.chart} chart`);

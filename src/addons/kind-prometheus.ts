@@ -6,7 +6,7 @@
  * API server. kaic's fake-GPU exporter carries the annotations, so accelerator metrics reach it.
  * Everything carries INSTALL_LABEL=prometheus and is removed like a chart (removeChart).
  */
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 
 import type { ProgressLog } from '../build/go-build.js';
@@ -84,6 +84,26 @@ export function prometheusObjects(): ManifestDoc[] {
       spec: { selector: app, ports: [{ name: 'web', port: PORT, targetPort: PORT }] },
     },
   ];
+}
+
+/**
+ * The cluster's Prometheus Service by the label the metrics suites look for first (kaic's, or one
+ * the cluster has), with the URL pods reach its web port at; null when there is none.
+ */
+export async function findPrometheusService(
+  kc: k8s.KubeConfig,
+): Promise<{ namespace: string; name: string; url: string } | null> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const services = (
+    await core.listServiceForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=prometheus' })
+  ).items;
+  for (const svc of services) {
+    const port = svc.spec?.ports?.find((p) => /web|http/.test(p.name ?? '') || p.port === PORT);
+    if (!port) continue;
+    const { namespace, name } = svc.metadata as { namespace: string; name: string };
+    return { namespace, name, url: `http://${name}.${namespace}.svc:${port.port}/` };
+  }
+  return null;
 }
 
 /** Installs Prometheus into the cluster; returns a stop that removes it. */

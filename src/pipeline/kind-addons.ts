@@ -16,7 +16,7 @@ import { DraObjects } from '../k8s/dra-objects.js';
 import { FAKE_GPU_NODE_LABEL } from '../providers/kind-config.js';
 import { applyChart, renderChart, type KindChart } from '../addons/kind-charts.js';
 import { installGateway } from '../addons/kind-gateway.js';
-import { installPrometheus } from '../addons/kind-prometheus.js';
+import { findPrometheusService, installPrometheus } from '../addons/kind-prometheus.js';
 import { installPrometheusAdapter } from '../addons/kind-prometheus-adapter.js';
 import { waitFor } from '../util/wait.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
@@ -57,6 +57,15 @@ export interface KindAddonContext {
   readyTimeoutMs?: number;
 }
 
+/** An addon kaic installs under its install label: how to tell it is there, how to install it. */
+interface LabelledAddon {
+  /** What shows the cluster already has it, or null. */
+  present: () => Promise<string | null>;
+  /** What the suites are told when it was already there. */
+  presentEnv?: Record<string, string>;
+  install: () => Promise<{ env: Record<string, string>; stop: () => Promise<void> }>;
+}
+
 /** The plan's addons kaic does not install on kind, with the reason. */
 export function notInstalledOnKind(plan: AddonPlan): Array<{ id: AddonId; reason: string }> {
   return plan.waves
@@ -85,128 +94,100 @@ export async function startKindAddons(
     created.length = 0;
   };
   register(stop);
-  // Charts, wave by wave (the members of a wave in parallel), like the plan orders them.
+  // What kaic installs under its install label, wave by wave (the members of a wave in parallel),
+  // as the plan orders them. Each is left alone when the cluster already has it (a reused kind
+  // cluster keeps its own).
   const env: Record<string, string> = {};
   const ext = ctx.kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
-  const installChart = async (
-    id: AddonId,
-    chart: KindChart,
-    chartEnv: Record<string, string>,
-    presentWhen: string,
-  ) => {
-    // A cluster that already has it (a reused kind cluster) keeps its own, untouched.
-    const present = await ext
-      .readCustomResourceDefinition({ name: presentWhen })
-      .then(() => true)
-      .catch(() => false);
+  const installOptions = {
+    log: ctx.log,
+    ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
+  };
+  const crdPresent = (name: string) =>
+    ext
+      .readCustomResourceDefinition({ name })
+      .then(() => `CRD ${name}`)
+      .catch(() => null);
+  const labelled = (id: AddonId): LabelledAddon | null => {
+    const chart = addonSpec(id).chart;
+    if (chart) {
+      const facts = CHART_FACTS[chart];
+      return {
+        present: () => crdPresent(facts.presentWhen),
+        presentEnv: facts.env,
+        install: async () => {
+          const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
+          ctx.onChart?.(chart);
+          ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
+          const { stop } = await applyChart(ctx.kubeConfig, chart, docs, installOptions);
+          return { stop, env: facts.env };
+        },
+      };
+    }
+    if (id === 'gateway') {
+      return {
+        present: () => crdPresent('gateways.gateway.networking.k8s.io'),
+        install: () => installGateway(ctx.kubeConfig, installOptions),
+      };
+    }
+    if (id === 'prometheus') {
+      return {
+        present: async () => {
+          const svc = await findPrometheusService(ctx.kubeConfig);
+          return svc ? `Service ${svc.namespace}/${svc.name}` : null;
+        },
+        install: () => installPrometheus(ctx.kubeConfig, installOptions),
+      };
+    }
+    if (id === 'custom-metrics-adapter') {
+      return {
+        present: () =>
+          generic
+            .read({
+              apiVersion: 'apiregistration.k8s.io/v1',
+              kind: 'APIService',
+              metadata: { name: 'v1beta2.custom.metrics.k8s.io' },
+            })
+            .then(() => 'custom.metrics.k8s.io served')
+            .catch(() => null),
+        install: async () => {
+          // The Prometheus of the wave before (kaic's, or the cluster's own).
+          const svc = await findPrometheusService(ctx.kubeConfig);
+          if (!svc) {
+            throw new Error(
+              'addon custom-metrics-adapter: no Prometheus Service (app.kubernetes.io/name=prometheus) to read',
+            );
+          }
+          ctx.log(`addon custom-metrics-adapter: reading Prometheus ${svc.url}`);
+          const { stop } = await installPrometheusAdapter(ctx.kubeConfig, svc.url, installOptions);
+          return { stop, env: {} };
+        },
+      };
+    }
+    return null;
+  };
+  const installAddon = async (id: AddonId, addon: LabelledAddon) => {
+    const present = await addon.present();
     if (present) {
-      ctx.log(`addon ${id}: already present (CRD ${presentWhen}); left as it is`);
-      Object.assign(env, chartEnv);
+      ctx.log(`addon ${id}: already present (${present}); left as it is`);
+      Object.assign(env, addon.presentEnv ?? {});
       return;
     }
     const t0 = Date.now();
-    const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
-    ctx.onChart?.(chart);
-    ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
-    const installed = await applyChart(ctx.kubeConfig, chart, docs, {
-      log: ctx.log,
-      ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
-    });
+    const installed = await addon.install();
     chartStops.push(installed.stop);
-    Object.assign(env, chartEnv);
+    Object.assign(env, installed.env);
     ctx.log(`addon ${id}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  };
-  const installGatewayAddon = async () => {
-    const present = await ext
-      .readCustomResourceDefinition({ name: 'gateways.gateway.networking.k8s.io' })
-      .then(() => true)
-      .catch(() => false);
-    if (present) {
-      ctx.log('addon gateway: already present (Gateway API CRDs); left as it is');
-      return;
-    }
-    const t0 = Date.now();
-    ctx.log(`addon gateway: Gateway API CRDs and Traefik`);
-    const installed = await installGateway(ctx.kubeConfig, {
-      log: ctx.log,
-      ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
-    });
-    chartStops.push(installed.stop);
-    Object.assign(env, installed.env);
-    ctx.log(`addon gateway: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  };
-  const installPrometheusAddon = async () => {
-    const core = ctx.kubeConfig.makeApiClient(k8s.CoreV1Api);
-    const existing = (
-      await core.listServiceForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=prometheus' })
-    ).items;
-    if (existing.length) {
-      const s = existing[0]!.metadata!;
-      ctx.log(
-        `addon prometheus: already present (Service ${s.namespace}/${s.name}); left as it is`,
-      );
-      return;
-    }
-    const t0 = Date.now();
-    const installed = await installPrometheus(ctx.kubeConfig, {
-      log: ctx.log,
-      ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
-    });
-    chartStops.push(installed.stop);
-    Object.assign(env, installed.env);
-    ctx.log(`addon prometheus: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  };
-  const installAdapterAddon = async () => {
-    const generic = k8s.KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
-    const present = await generic
-      .read({
-        apiVersion: 'apiregistration.k8s.io/v1',
-        kind: 'APIService',
-        metadata: { name: 'v1beta2.custom.metrics.k8s.io' },
-      })
-      .then(() => true)
-      .catch(() => false);
-    if (present) {
-      ctx.log(
-        'addon custom-metrics-adapter: already present (custom.metrics.k8s.io served); left as it is',
-      );
-      return;
-    }
-    // The Prometheus of the wave before (kaic's, or the cluster's own).
-    const core = ctx.kubeConfig.makeApiClient(k8s.CoreV1Api);
-    const svc = (
-      await core.listServiceForAllNamespaces({ labelSelector: 'app.kubernetes.io/name=prometheus' })
-    ).items[0];
-    const port = svc?.spec?.ports?.find((p) => /web|http/.test(p.name ?? '') || p.port === 9090);
-    if (!svc || !port) {
-      throw new Error(
-        'addon custom-metrics-adapter: no Prometheus Service (app.kubernetes.io/name=prometheus) to read',
-      );
-    }
-    const url = `http://${svc.metadata!.name}.${svc.metadata!.namespace}.svc:${port.port}/`;
-    const t0 = Date.now();
-    const installed = await installPrometheusAdapter(ctx.kubeConfig, url, {
-      log: ctx.log,
-      ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
-    });
-    chartStops.push(installed.stop);
-    ctx.log(
-      `addon custom-metrics-adapter: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (Prometheus ${url})`,
-    );
   };
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
-        if (id === 'gateway') return [installGatewayAddon()];
-        if (id === 'prometheus') return [installPrometheusAddon()];
-        if (id === 'custom-metrics-adapter') return [installAdapterAddon()];
         if (id === 'gpu-metrics') {
           ctx.log("addon gpu-metrics: kaic's exporter comes with the fake-GPU driver's manifests");
           return [];
         }
-        const chart = addonSpec(id).chart;
-        if (!chart) return [];
-        return [installChart(id, chart, CHART_FACTS[chart].env, CHART_FACTS[chart].presentWhen)];
+        const addon = labelled(id);
+        return addon ? [installAddon(id, addon)] : [];
       }),
     );
   }

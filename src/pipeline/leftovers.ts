@@ -70,11 +70,13 @@ export async function removeLeftovers(
         if (!existsSync(record.kubeconfigPath)) continue;
         const kc = new k8s.KubeConfig();
         kc.loadFromFile(record.kubeconfigPath);
-        const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
-        const present = await ext.listCustomResourceDefinition({
-          labelSelector: `${INSTALL_LABEL}=${record.chart}`,
-        });
-        if (!present.items.length) continue;
+        // Every install has its own labelled namespace; not every one has CRDs.
+        const selector = { labelSelector: `${INSTALL_LABEL}=${record.chart}` };
+        const namespaces = await kc.makeApiClient(k8s.CoreV1Api).listNamespace(selector);
+        const crds = await kc
+          .makeApiClient(k8s.ApiextensionsV1Api)
+          .listCustomResourceDefinition(selector);
+        if (!namespaces.items.length && !crds.items.length) continue;
         log(`removing what kaic applied from the ${record.chart} chart`);
         await removeChart(kc, record.chart, log);
         removed.push(`${record.chart} chart`);

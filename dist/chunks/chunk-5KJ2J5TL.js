@@ -31625,6 +31625,17 @@ function prometheusObjects() {
     }
   ];
 }
+async function findPrometheusService(kc) {
+  const core = kc.makeApiClient(ObjectCoreV1Api);
+  const services = (await core.listServiceForAllNamespaces({ labelSelector: "app.kubernetes.io/name=prometheus" })).items;
+  for (const svc of services) {
+    const port = svc.spec?.ports?.find((p) => /web|http/.test(p.name ?? "") || p.port === PORT);
+    if (!port) continue;
+    const { namespace, name } = svc.metadata;
+    return { namespace, name, url: `http://${name}.${namespace}.svc:${port.port}/` };
+  }
+  return null;
+}
 async function installPrometheus(kc, options) {
   const { stop } = await installLabelled(
     kc,
@@ -32391,105 +32402,86 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
   register(stop);
   const env = {};
   const ext = ctx.kubeConfig.makeApiClient(ObjectApiextensionsV1Api);
-  const installChart = async (id, chart, chartEnv, presentWhen) => {
-    const present = await ext.readCustomResourceDefinition({ name: presentWhen }).then(() => true).catch(() => false);
+  const installOptions = {
+    log: ctx.log,
+    ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
+  };
+  const crdPresent = (name) => ext.readCustomResourceDefinition({ name }).then(() => `CRD ${name}`).catch(() => null);
+  const labelled = (id) => {
+    const chart = addonSpec(id).chart;
+    if (chart) {
+      const facts = CHART_FACTS[chart];
+      return {
+        present: () => crdPresent(facts.presentWhen),
+        presentEnv: facts.env,
+        install: async () => {
+          const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
+          ctx.onChart?.(chart);
+          ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
+          const { stop: stop2 } = await applyChart(ctx.kubeConfig, chart, docs, installOptions);
+          return { stop: stop2, env: facts.env };
+        }
+      };
+    }
+    if (id === "gateway") {
+      return {
+        present: () => crdPresent("gateways.gateway.networking.k8s.io"),
+        install: () => installGateway(ctx.kubeConfig, installOptions)
+      };
+    }
+    if (id === "prometheus") {
+      return {
+        present: async () => {
+          const svc = await findPrometheusService(ctx.kubeConfig);
+          return svc ? `Service ${svc.namespace}/${svc.name}` : null;
+        },
+        install: () => installPrometheus(ctx.kubeConfig, installOptions)
+      };
+    }
+    if (id === "custom-metrics-adapter") {
+      return {
+        present: () => generic.read({
+          apiVersion: "apiregistration.k8s.io/v1",
+          kind: "APIService",
+          metadata: { name: "v1beta2.custom.metrics.k8s.io" }
+        }).then(() => "custom.metrics.k8s.io served").catch(() => null),
+        install: async () => {
+          const svc = await findPrometheusService(ctx.kubeConfig);
+          if (!svc) {
+            throw new Error(
+              "addon custom-metrics-adapter: no Prometheus Service (app.kubernetes.io/name=prometheus) to read"
+            );
+          }
+          ctx.log(`addon custom-metrics-adapter: reading Prometheus ${svc.url}`);
+          const { stop: stop2 } = await installPrometheusAdapter(ctx.kubeConfig, svc.url, installOptions);
+          return { stop: stop2, env: {} };
+        }
+      };
+    }
+    return null;
+  };
+  const installAddon = async (id, addon) => {
+    const present = await addon.present();
     if (present) {
-      ctx.log(`addon ${id}: already present (CRD ${presentWhen}); left as it is`);
-      Object.assign(env, chartEnv);
+      ctx.log(`addon ${id}: already present (${present}); left as it is`);
+      Object.assign(env, addon.presentEnv ?? {});
       return;
     }
     const t0 = Date.now();
-    const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
-    ctx.onChart?.(chart);
-    ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
-    const installed = await applyChart(ctx.kubeConfig, chart, docs, {
-      log: ctx.log,
-      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
-    });
+    const installed = await addon.install();
     chartStops.push(installed.stop);
-    Object.assign(env, chartEnv);
+    Object.assign(env, installed.env);
     ctx.log(`addon ${id}: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
-  };
-  const installGatewayAddon = async () => {
-    const present = await ext.readCustomResourceDefinition({ name: "gateways.gateway.networking.k8s.io" }).then(() => true).catch(() => false);
-    if (present) {
-      ctx.log("addon gateway: already present (Gateway API CRDs); left as it is");
-      return;
-    }
-    const t0 = Date.now();
-    ctx.log(`addon gateway: Gateway API CRDs and Traefik`);
-    const installed = await installGateway(ctx.kubeConfig, {
-      log: ctx.log,
-      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
-    });
-    chartStops.push(installed.stop);
-    Object.assign(env, installed.env);
-    ctx.log(`addon gateway: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
-  };
-  const installPrometheusAddon = async () => {
-    const core = ctx.kubeConfig.makeApiClient(ObjectCoreV1Api);
-    const existing = (await core.listServiceForAllNamespaces({ labelSelector: "app.kubernetes.io/name=prometheus" })).items;
-    if (existing.length) {
-      const s = existing[0].metadata;
-      ctx.log(
-        `addon prometheus: already present (Service ${s.namespace}/${s.name}); left as it is`
-      );
-      return;
-    }
-    const t0 = Date.now();
-    const installed = await installPrometheus(ctx.kubeConfig, {
-      log: ctx.log,
-      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
-    });
-    chartStops.push(installed.stop);
-    Object.assign(env, installed.env);
-    ctx.log(`addon prometheus: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
-  };
-  const installAdapterAddon = async () => {
-    const generic2 = KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
-    const present = await generic2.read({
-      apiVersion: "apiregistration.k8s.io/v1",
-      kind: "APIService",
-      metadata: { name: "v1beta2.custom.metrics.k8s.io" }
-    }).then(() => true).catch(() => false);
-    if (present) {
-      ctx.log(
-        "addon custom-metrics-adapter: already present (custom.metrics.k8s.io served); left as it is"
-      );
-      return;
-    }
-    const core = ctx.kubeConfig.makeApiClient(ObjectCoreV1Api);
-    const svc = (await core.listServiceForAllNamespaces({ labelSelector: "app.kubernetes.io/name=prometheus" })).items[0];
-    const port = svc?.spec?.ports?.find((p) => /web|http/.test(p.name ?? "") || p.port === 9090);
-    if (!svc || !port) {
-      throw new Error(
-        "addon custom-metrics-adapter: no Prometheus Service (app.kubernetes.io/name=prometheus) to read"
-      );
-    }
-    const url = `http://${svc.metadata.name}.${svc.metadata.namespace}.svc:${port.port}/`;
-    const t0 = Date.now();
-    const installed = await installPrometheusAdapter(ctx.kubeConfig, url, {
-      log: ctx.log,
-      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
-    });
-    chartStops.push(installed.stop);
-    ctx.log(
-      `addon custom-metrics-adapter: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s (Prometheus ${url})`
-    );
   };
   for (const wave of plan.waves) {
     await Promise.all(
       wave.flatMap((id) => {
-        if (id === "gateway") return [installGatewayAddon()];
-        if (id === "prometheus") return [installPrometheusAddon()];
-        if (id === "custom-metrics-adapter") return [installAdapterAddon()];
         if (id === "gpu-metrics") {
           ctx.log("addon gpu-metrics: kaic's exporter comes with the fake-GPU driver's manifests");
           return [];
         }
-        const chart = addonSpec(id).chart;
-        if (!chart) return [];
-        return [installChart(id, chart, CHART_FACTS[chart].env, CHART_FACTS[chart].presentWhen)];
+        const addon = labelled(id);
+        return addon ? [installAddon(id, addon)] : [];
       })
     );
   }
