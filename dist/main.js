@@ -1,18 +1,8 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   STATE_CREATED,
-  STATE_MAIN_RAN,
-  getInput,
-  info,
-  require_tunnel,
-  require_undici,
-  saveState,
-  setFailed,
-  setOutput,
-  setSecret,
-  summary,
-  warning
-} from "./chunks/chunk-YOOCHDFX.js";
+  STATE_MAIN_RAN
+} from "./chunks/chunk-LYE2TJEJ.js";
 import {
   FAIL_ON,
   KAIC_VERSION,
@@ -26,12 +16,22 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-5KJ2J5TL.js";
+} from "./chunks/chunk-4CVIPG5P.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
-  require_dist
-} from "./chunks/chunk-S2ELOZKJ.js";
+  getInput,
+  info,
+  require_dist,
+  require_tunnel,
+  require_undici,
+  saveState,
+  setFailed,
+  setOutput,
+  setSecret,
+  summary,
+  warning
+} from "./chunks/chunk-KSS5J75U.js";
 import "./chunks/chunk-EZF2P45T.js";
 import "./chunks/chunk-HME6MTOC.js";
 import "./chunks/chunk-VFNZ35JB.js";

@@ -1,20 +1,20 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   STATE_CREATED,
-  STATE_MAIN_RAN,
-  getState,
-  info,
-  warning
-} from "./chunks/chunk-YOOCHDFX.js";
+  STATE_MAIN_RAN
+} from "./chunks/chunk-LYE2TJEJ.js";
 import {
   INSTALL_LABEL,
   deleteCluster,
   execa,
+  getState,
+  info,
   processCommandLine,
   removeChart,
   removeRunNamespaces,
-  terminateProcess
-} from "./chunks/chunk-S2ELOZKJ.js";
+  terminateProcess,
+  warning
+} from "./chunks/chunk-KSS5J75U.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {

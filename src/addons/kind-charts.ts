@@ -5,13 +5,18 @@
  * until Established — waits for the controllers' Deployments to be Available, and on stop deletes
  * what it applied, newest first, CRDs last (one DELETE each, so their objects go too).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 
 import { buildHelm, ensureChart, type ProgressLog } from '../build/go-build.js';
+import { downloadPinnedTool } from '../build/release-download.js';
 import { helmBinDir } from '../cache.js';
 import { applyJson, getJson } from '../k8s/raw.js';
+import { findOnPath } from '../util/executables.js';
 import { waitFor } from '../util/wait.js';
 import { HELM, KIND_CHARTS } from '../versions/addons.js';
 
@@ -47,10 +52,33 @@ export class ChartError extends Error {
   override name = 'ChartError';
 }
 
-/** The helm binary (kaic's cache, built from its module when missing). */
-export async function resolveHelm(log: ProgressLog): Promise<string> {
+/**
+ * The pinned helm: kaic's cache, else PATH when its version matches, else the release archive
+ * downloaded and checked against its pinned sha256, else a build from its Go module.
+ */
+export async function resolveHelm(
+  log: ProgressLog,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const cached = join(helmBinDir(HELM.version), 'helm');
+  if (existsSync(cached)) return cached;
+  const onPath = findOnPath('helm', env.PATH);
+  if (onPath) {
+    const said = await execa(onPath, ['version', '--template', '{{.Version}}'], {
+      reject: false,
+      env,
+    });
+    if (said.stdout?.trim() === HELM.version) return onPath;
+    log(`helm: ${onPath} is ${said.stdout?.trim() || 'of no known version'}, not ${HELM.version}`);
+  }
+  const outcome = await downloadPinnedTool('helm', HELM.version, helmBinDir(HELM.version), {
+    log,
+    env,
+  });
+  if ('downloaded' in outcome) return outcome.downloaded;
+  log(`helm ${HELM.version}: not downloaded (${outcome.skipped}); building it from its Go module`);
   await buildHelm(log);
-  return `${helmBinDir(HELM.version)}/helm`;
+  return cached;
 }
 
 /** Renders a chart into objects for a cluster of `kubeVersion` (e.g. v1.35.0). */

@@ -20,6 +20,7 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 
 import { buildKind } from '../build/go-build.js';
+import { downloadPinnedTool } from '../build/release-download.js';
 import { kindBinDir } from '../cache.js';
 import { UsageError } from '../cli/errors.js';
 import { findOnPath } from '../util/executables.js';
@@ -55,7 +56,10 @@ export class KindError extends Error {
   }
 }
 
-/** The pinned kind CLI: kaic's cache, else PATH when `kind version` matches, else a build. */
+/**
+ * The pinned kind CLI: kaic's cache, else PATH when `kind version` matches, else the release
+ * binary downloaded and checked against its pinned sha256, else a build from its Go module.
+ */
 export async function resolveKind(
   version: string,
   log: (line: string) => void,
@@ -67,8 +71,11 @@ export async function resolveKind(
   if (onPath) {
     const said = await execa(onPath, ['version'], { reject: false, env });
     if (said.stdout?.startsWith(`kind ${version} `)) return onPath;
-    log(`kind: ${onPath} is "${said.stdout?.trim()}", not ${version}; building ${version}`);
+    log(`kind: ${onPath} is "${said.stdout?.trim()}", not ${version}`);
   }
+  const outcome = await downloadPinnedTool('kind', version, kindBinDir(version), { log, env });
+  if ('downloaded' in outcome) return outcome.downloaded;
+  log(`kind ${version}: not downloaded (${outcome.skipped}); building it from its Go module`);
   await buildKind(version, (line) => log(`  ${line}`));
   return cached;
 }

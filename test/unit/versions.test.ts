@@ -8,6 +8,8 @@ import {
   runtimeConfigFlag,
   stagingVersion,
 } from '../../src/versions/kubernetes.js';
+import { HELM } from '../../src/versions/addons.js';
+import { pinnedDownload, pinnedDownloads } from '../../src/versions/downloads.js';
 
 describe('version table', function () {
   it('accepts a minor with or without "v" and a patch', function () {
@@ -83,5 +85,28 @@ describe('version table', function () {
     ]);
     expect(kubernetesRelease('1.35').featureGates).to.include({ DRAPartitionableDevices: true });
     expect(kubernetesRelease('1.36').featureGates).to.not.have.property('DRAPartitionableDevices');
+  });
+
+  it('pins a sha256 for the kind and helm releases kaic uses, at their official locations', function () {
+    const kindVersions = new Set(
+      KUBERNETES_MINORS.map((m) => kubernetesRelease(m).kind.kindVersion),
+    );
+    for (const platform of ['linux-amd64', 'linux-arm64'] as const) {
+      for (const version of kindVersions) {
+        expect(
+          pinnedDownload('kind', version, platform),
+          `kind ${version} ${platform}`,
+        ).to.deep.include({
+          url: `https://github.com/kubernetes-sigs/kind/releases/download/${version}/kind-${platform}`,
+        });
+      }
+      expect(pinnedDownload('helm', HELM.version, platform)).to.deep.include({
+        url: `https://get.helm.sh/helm-${HELM.version}-${platform}.tar.gz`,
+        member: `${platform}/helm`,
+      });
+    }
+    for (const pin of pinnedDownloads()) expect(pin.sha256).to.match(/^[0-9a-f]{64}$/);
+    // Unpinned platforms are built, never downloaded unchecked.
+    expect(pinnedDownload('kind', 'v0.33.0', 'darwin-arm64')).to.equal(null);
   });
 });

@@ -34,6 +34,7 @@ import {
   countResults,
   decideVerdict,
   defaultRouteAddress,
+  downloadPinnedTool,
   ensureGatewayApiCrds,
   ensureTraefikRbac,
   execa,
@@ -60,7 +61,7 @@ import {
   singleContainerDeployment,
   traefikDir,
   validateChecklist
-} from "./chunk-S2ELOZKJ.js";
+} from "./chunk-KSS5J75U.js";
 import {
   DcgmExporter
 } from "./chunk-EZF2P45T.js";
@@ -33457,8 +33458,11 @@ async function resolveKind(version, log2, env = process.env) {
   if (onPath) {
     const said = await execa(onPath, ["version"], { reject: false, env });
     if (said.stdout?.startsWith(`kind ${version} `)) return onPath;
-    log2(`kind: ${onPath} is "${said.stdout?.trim()}", not ${version}; building ${version}`);
+    log2(`kind: ${onPath} is "${said.stdout?.trim()}", not ${version}`);
   }
+  const outcome = await downloadPinnedTool("kind", version, kindBinDir(version), { log: log2, env });
+  if ("downloaded" in outcome) return outcome.downloaded;
+  log2(`kind ${version}: not downloaded (${outcome.skipped}); building it from its Go module`);
   await buildKind(version, (line) => log2(`  ${line}`));
   return cached;
 }

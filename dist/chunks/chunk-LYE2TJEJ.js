@@ -1,0 +1,10 @@
+import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
+
+// src/main-state.ts
+var STATE_MAIN_RAN = "kaic-main-ran";
+var STATE_CREATED = "kaic-created";
+
+export {
+  STATE_MAIN_RAN,
+  STATE_CREATED
+};

@@ -1,0 +1,182 @@
+/**
+ * Release downloads (kind, helm) through @actions/tool-cache, from a local HTTP server standing
+ * in for the release host: the pinned sha256 decides, 5xx is retried, 404 and an unreachable
+ * host fall back to building (said why), a wrong sum fails and leaves nothing behind, and the
+ * helm archive's member is what lands in the cache.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { expect } from 'chai';
+import { execa } from 'execa';
+
+import { DownloadIntegrityError, downloadPinnedTool } from '../../src/build/release-download.js';
+import { hostPlatform, type PinnedDownload } from '../../src/versions/downloads.js';
+
+const KIND_SCRIPT = '#!/bin/sh\necho "kind v0.33.0 go1.26.0 linux/amd64"\n';
+
+describe('[downloads] pinned release binaries (kind, helm) via @actions/tool-cache', function () {
+  this.timeout(30_000);
+  let dir = '';
+  let server: Server;
+  let base = '';
+  const files = new Map<string, Buffer>();
+  /** Statuses to answer before serving a path, in order. */
+  const failuresFor = new Map<string, number[]>();
+  const requests: string[] = [];
+  const g = globalThis as Record<string, unknown>;
+
+  before(async function () {
+    dir = await mkdtemp(join(tmpdir(), 'kaic-download-'));
+    files.set('/kind', Buffer.from(KIND_SCRIPT));
+    // A helm release archive: <os>-<arch>/helm inside a .tar.gz.
+    const p = hostPlatform();
+    await mkdir(join(dir, 'archive', p), { recursive: true });
+    await writeFile(join(dir, 'archive', p, 'helm'), '#!/bin/sh\necho v3.22.0\n', { mode: 0o755 });
+    await execa('tar', ['-czf', join(dir, 'helm.tar.gz'), '-C', join(dir, 'archive'), p]);
+    files.set('/helm.tar.gz', await readFile(join(dir, 'helm.tar.gz')));
+    server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      const queued = failuresFor.get(req.url ?? '');
+      if (req.method === 'GET' && queued?.length) {
+        res.writeHead(queued.shift()!).end();
+        return;
+      }
+      const body = files.get(req.url ?? '');
+      if (!body) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // tool-cache's own hooks for its retry back-off (10-20 s by default).
+    g.TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS = 0;
+    g.TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS = 0;
+  });
+  after(async function () {
+    delete g.TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS;
+    delete g.TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS;
+    await new Promise((resolve) => server.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(function () {
+    requests.length = 0;
+    failuresFor.clear();
+  });
+
+  const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+  const kindPin = (over: Partial<PinnedDownload> = {}): PinnedDownload => ({
+    tool: 'kind',
+    version: 'v0.33.0',
+    platform: hostPlatform(),
+    url: `${base}/kind`,
+    sha256: sha(files.get('/kind')!),
+    ...over,
+  });
+  let n = 0;
+  const outDir = () => join(dir, 'cache', `out-${++n}`);
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
+
+  it('accepts a binary whose sha256 is the pinned one and leaves it executable in the cache', async function () {
+    const out = outDir();
+    const outcome = await downloadPinnedTool('kind', 'v0.33.0', out, { log, pin: kindPin() });
+    expect(outcome).to.have.property('downloaded', join(out, 'kind'));
+    const said = await execa(join(out, 'kind'), ['version']);
+    expect(said.stdout).to.match(/^kind v0\.33\.0 /);
+    expect(lines.at(-1)).to.match(/sha256 matches the pin/);
+    // Nothing but the binary: the download's work directory is gone.
+    expect(await readdir(join(dir, 'cache'))).to.deep.equal([`out-${n}`]);
+  });
+
+  it('retries a 503 and a 429, then accepts the download', async function () {
+    failuresFor.set('/kind', [503, 429]);
+    const out = outDir();
+    const outcome = await downloadPinnedTool('kind', 'v0.33.0', out, { log, pin: kindPin() });
+    expect(outcome).to.have.property('downloaded');
+    expect(requests.filter((r) => r === 'GET /kind')).to.have.length(3);
+  });
+
+  it('refuses a binary whose sha256 differs, naming both sums, and keeps nothing', async function () {
+    const out = outDir();
+    const wrong = 'f'.repeat(64);
+    let error: unknown;
+    await downloadPinnedTool('kind', 'v0.33.0', out, {
+      log,
+      pin: kindPin({ sha256: wrong }),
+    }).catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(DownloadIntegrityError);
+    const message = (error as Error).message;
+    expect(message).to.contain(`${base}/kind has sha256 ${sha(files.get('/kind')!)}`);
+    expect(message).to.contain(`kaic pins ${wrong}`);
+    expect(message).to.contain('KAIC_DOWNLOADS=off');
+    expect(existsSync(out)).to.equal(false);
+    expect((await readdir(join(dir, 'cache'))).filter((f) => f.includes('download'))).to.deep.equal(
+      [],
+    );
+  });
+
+  it('falls back (says HTTP 404, no retry) when the release file is not there', async function () {
+    const outcome = await downloadPinnedTool('kind', 'v0.33.0', outDir(), {
+      log,
+      pin: kindPin({ url: `${base}/missing` }),
+    });
+    expect(outcome).to.deep.equal({ skipped: `${base}/missing failed: HTTP 404` });
+    expect(requests.filter((r) => r === 'GET /missing')).to.have.length(1);
+  });
+
+  it('falls back at once when the release host cannot be reached', async function () {
+    // A port nothing listens on: connection refused, as an offline machine's DNS failure is.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const t0 = Date.now();
+    const outcome = await downloadPinnedTool('kind', 'v0.33.0', outDir(), {
+      log,
+      pin: kindPin({ url: `http://127.0.0.1:${port}/kind` }),
+    });
+    expect(outcome).to.deep.equal({
+      skipped: `127.0.0.1:${port} cannot be reached (ECONNREFUSED)`,
+    });
+    // No retry back-off: the fallback (a build) starts at once.
+    expect(Date.now() - t0).to.be.below(5000);
+  });
+
+  it('extracts the binary from a release archive (helm)', async function () {
+    const out = outDir();
+    const p = hostPlatform();
+    const outcome = await downloadPinnedTool('helm', 'v3.22.0', out, {
+      log,
+      pin: {
+        tool: 'helm',
+        version: 'v3.22.0',
+        platform: p,
+        url: `${base}/helm.tar.gz`,
+        sha256: sha(files.get('/helm.tar.gz')!),
+        member: `${p}/helm`,
+      },
+    });
+    expect(outcome).to.have.property('downloaded', join(out, 'helm'));
+    expect((await execa(join(out, 'helm'))).stdout).to.equal('v3.22.0');
+    expect(await readdir(out)).to.deep.equal(['helm']);
+  });
+
+  it('says why it does not download: no pin for the platform, or downloads turned off', async function () {
+    expect(await downloadPinnedTool('kind', 'v0.0.1', outDir(), { log })).to.deep.equal({
+      skipped: `no sha256 is pinned for kind v0.0.1 on ${hostPlatform()}`,
+    });
+    expect(
+      await downloadPinnedTool('kind', 'v0.33.0', outDir(), {
+        log,
+        env: { KAIC_DOWNLOADS: 'off' },
+      }),
+    ).to.deep.equal({ skipped: 'downloads are off (KAIC_DOWNLOADS=off)' });
+    expect(requests).to.deep.equal([]);
+  });
+});
