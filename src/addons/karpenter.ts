@@ -7,7 +7,7 @@
  * Stop deletes the NodePool first, while Karpenter still runs, so the nodes it launched go with it.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
@@ -74,6 +74,8 @@ export function gpuInstanceTypes(resource: string, gpus: number): unknown[] {
 
 export class KarpenterKwok {
   private process: ResultPromise | null = null;
+  /** The CRDs start() applied (Karpenter's and its kwok provider's). */
+  crds: string[] = [];
   private readonly kc = new k8s.KubeConfig();
 
   constructor(private readonly options: KarpenterOptions) {
@@ -98,7 +100,7 @@ export class KarpenterKwok {
       await buildKarpenter(log);
     }
     await mkdir(dir, { recursive: true });
-    await applyCrdDirectory(this.kc, join(home, 'crds'), { what: 'Karpenter' });
+    this.crds = await applyCrdDirectory(this.kc, join(home, 'crds'), { what: 'Karpenter' });
     const instanceTypes = join(dir, 'instance-types.json');
     await writeFile(
       instanceTypes,
@@ -108,7 +110,12 @@ export class KarpenterKwok {
     const [metricsPort, healthPort] = [await freePort('0.0.0.0'), await freePort('0.0.0.0')];
     const logFile = join(dir, 'karpenter.log');
     log(`karpenter ${KARPENTER.version} (kwok provider): starting, NodePool ${NODE_POOL}`);
-    this.process = spawnLogged(binary, [], {
+    // Launched through a link in its own directory: the command line then names the run's
+    // directory, where the action's post step looks for processes a killed run left.
+    const launcher = join(dir, 'karpenter-kwok');
+    await rm(launcher, { force: true });
+    await symlink(binary, launcher);
+    this.process = spawnLogged(launcher, [], {
       env: {
         KUBECONFIG: this.options.kubeconfigPath,
         DISABLE_LEADER_ELECTION: 'true',

@@ -75,7 +75,7 @@ export async function resolveHelm(
     log,
     env,
   });
-  if ('downloaded' in outcome) return outcome.downloaded;
+  if ('downloaded' in outcome) return outcome.downloaded[0]!;
   log(`helm ${HELM.version}: not downloaded (${outcome.skipped}); building it from its Go module`);
   await buildHelm(log);
   return cached;

@@ -39,6 +39,8 @@ import {
   type NodeBinaryPaths,
 } from '../cache.js';
 import { withLockFile } from '../util/processes.js';
+import { etcdReleaseFile, kubernetesReleaseFiles } from '../versions/downloads.js';
+import { downloadRelease } from './release-download.js';
 import {
   GATEWAY_API,
   HELM,
@@ -73,6 +75,8 @@ interface Stamp {
   builtAt: string;
   goVersion: string;
   seconds: number;
+  /** Set when the binaries are the release's own, downloaded rather than built. */
+  downloadedFrom?: string[];
 }
 
 const STAMP = 'kaic-build.json';
@@ -707,12 +711,72 @@ export async function buildKind(
   );
 }
 
-/** Everything a kwok cluster of this minor needs; returns the binary paths. */
+const CONTROL_PLANE_BINARIES = [
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+] as const;
+
+/**
+ * The release's own control-plane binaries and etcd, downloaded and checked against the sums the
+ * releases publish, in place of builds (a runner is spared many minutes of compiling). Each
+ * directory is downloaded whole or left to the build, which follows; stamped like a build, with
+ * where it came from.
+ */
+async function downloadControlPlane(
+  release: KubernetesRelease,
+  log: ProgressLog,
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const sets = [
+    {
+      component: 'kubernetes',
+      version: release.version,
+      dir: kubernetesBinDir(release, root),
+      files: kubernetesReleaseFiles(release.version, CONTROL_PLANE_BINARIES),
+    },
+    {
+      component: 'etcd',
+      version: release.etcdVersion,
+      dir: etcdBinDir(release.etcdVersion, root),
+      files: [etcdReleaseFile(release.etcdVersion)],
+    },
+  ];
+  for (const set of sets) {
+    if ((await readStamp(set.dir)) && set.files.every((f) => existsSync(join(set.dir, f.name)))) {
+      continue;
+    }
+    const outcome = await downloadRelease(set.files, set.dir, { log, env });
+    if ('skipped' in outcome) {
+      log(`${set.component} ${set.version}: not downloaded (${outcome.skipped}); building it`);
+      continue;
+    }
+    const stamp: Stamp = {
+      component: set.component,
+      version: set.version,
+      builtAt: new Date().toISOString(),
+      goVersion: 'none (downloaded)',
+      seconds: Math.round(outcome.seconds),
+      downloadedFrom: set.files.map((f) => f.url),
+    };
+    await writeFile(join(set.dir, STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
+  }
+}
+
+/**
+ * Everything a kwok cluster of this minor needs; returns the binary paths. With `download`, the
+ * control plane and etcd are first downloaded from their releases (see downloadControlPlane);
+ * what is still missing is built.
+ */
 export async function ensureBinaries(
   release: KubernetesRelease,
   log: ProgressLog,
   root = cacheDir(),
+  options: { download?: boolean; env?: NodeJS.ProcessEnv } = {},
 ) {
+  if (options.download) await downloadControlPlane(release, log, root, options.env ?? process.env);
   await goVersion();
   await buildKubernetes(release, log, root);
   await buildEtcd(release.etcdVersion, log, root);
@@ -862,7 +926,8 @@ export async function buildKarpenter(log: ProgressLog, root = cacheDir()): Promi
         ],
       ],
       verify: (dir) =>
-        expectHelpMentions(join(dir, 'karpenter-kwok'), '--instance-types-file-path'),
+        // Go's flag package prints one dash.
+        expectHelpMentions(join(dir, 'karpenter-kwok'), '-instance-types-file-path'),
     },
     log,
     root,
@@ -1082,6 +1147,35 @@ export async function ensureTraefikRbac(log: ProgressLog, root = cacheDir()): Pr
     root,
   );
   return join(dir, file);
+}
+
+/**
+ * The Stages a kwok controller needs to run nodes and pods (kwok starts with none): node
+ * initialise and lease heartbeat, pod ready/complete/delete — the set kwokctl gives its own
+ * controller — from kwok's module. Returns the files.
+ */
+export async function ensureKwokStages(log: ProgressLog, root = cacheDir()): Promise<string[]> {
+  const files = [
+    'node/fast/node-initialize.yaml',
+    'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+    'pod/fast/pod-ready.yaml',
+    'pod/fast/pod-complete.yaml',
+    'pod/fast/pod-delete.yaml',
+  ];
+  const dir = await ensureModuleCopy(
+    {
+      component: 'kwok-stages',
+      module: 'sigs.k8s.io/kwok',
+      version: KWOK_VERSION,
+      source: 'kustomize/stage',
+      outDir: chartDir('kwok-stages', KWOK_VERSION, root),
+      target: 'stages',
+      keep: (f) => files.includes(f),
+    },
+    log,
+    root,
+  );
+  return files.map((f) => join(dir, f));
 }
 
 /** A chart the addon's own module carries (see KIND_CHARTS), copied into the cache. */

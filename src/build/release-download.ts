@@ -1,16 +1,17 @@
 /**
- * Downloads a pinned release binary (kind, helm) with `@actions/tool-cache` — proxy settings
- * honoured, 5xx/408/429 retried — and accepts it only when its sha256 is the pinned one.
+ * Downloads release binaries with `@actions/tool-cache` — proxy settings honoured, 5xx/408/429
+ * retried — and accepts each only when its sha256 is the expected one: pinned in kaic (kind,
+ * helm) or published by the release beside it (Kubernetes, etcd).
  *
  * A machine that cannot reach the release host (offline, air-gapped, this project's CI) is told
  * in one line and the caller builds from the Go module instead; so is a version with no pinned
  * sum. A sum that does not match is never a fallback: it fails, naming the URL and both sums,
- * and leaves nothing behind.
+ * and leaves nothing behind. A set of files lands in its directory whole or not at all.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 import { HttpClient } from '@actions/http-client';
 import * as toolCache from '@actions/tool-cache';
@@ -20,6 +21,7 @@ import {
   pinnedDownload,
   type DownloadableTool,
   type PinnedDownload,
+  type ReleaseFile,
 } from '../versions/downloads.js';
 
 export class DownloadIntegrityError extends Error {
@@ -27,14 +29,12 @@ export class DownloadIntegrityError extends Error {
 }
 
 export type DownloadOutcome =
-  { downloaded: string; seconds: number; bytes: number } | { skipped: string };
+  { downloaded: string[]; seconds: number; bytes: number } | { skipped: string };
 
 export interface DownloadOptions {
   log: (line: string) => void;
   /** KAIC_DOWNLOADS=off turns downloads off (default: the process's environment). */
   env?: NodeJS.ProcessEnv;
-  /** The download to make instead of the table's (tests serve their own). */
-  pin?: PinnedDownload;
   /** How long the reachability check waits for the release host (default 5 s). */
   probeTimeoutMs?: number;
 }
@@ -64,61 +64,139 @@ async function unreachable(url: string, timeoutMs: number): Promise<string | nul
   }
 }
 
+/** Thrown inside downloadRelease for a failed transfer: the caller falls back. */
+class TransferFailed extends Error {}
+
+async function fetchTo(url: string, file: string): Promise<void> {
+  try {
+    await toolCache.downloadTool(url, file);
+  } catch (error) {
+    const status = (error as { httpStatusCode?: number }).httpStatusCode;
+    throw new TransferFailed(
+      `${url} failed: ${status ? `HTTP ${status}` : (error as Error).message}`,
+    );
+  }
+}
+
 /**
- * Downloads `tool` at `version` into `outDir/<tool>` (executable) when a sum is pinned for this
- * platform and the release host answers; otherwise says why not.
+ * The sum a release publishes for `url`: a file holding just the sum (`<url>.sha256`), or a list
+ * of `<sum>  <file name>` lines (SHA256SUMS).
  */
-export async function downloadPinnedTool(
-  tool: DownloadableTool,
-  version: string,
+export function publishedSum(text: string, url: string): string | null {
+  const name = basename(new URL(url).pathname);
+  for (const line of text.split('\n')) {
+    const [sum, file] = line.trim().split(/\s+\*?/);
+    if (!sum || !/^[0-9a-f]{64}$/i.test(sum)) continue;
+    if (file === undefined || file === name) return sum.toLowerCase();
+  }
+  return null;
+}
+
+/**
+ * Downloads `files` into `outDir` (each executable under its name) when the release host
+ * answers; otherwise says why not. Every file's sha256 is checked before any is moved in.
+ */
+export async function downloadRelease(
+  files: ReleaseFile[],
   outDir: string,
   options: DownloadOptions,
 ): Promise<DownloadOutcome> {
   const env = options.env ?? process.env;
   if (env.KAIC_DOWNLOADS === 'off') return { skipped: 'downloads are off (KAIC_DOWNLOADS=off)' };
-  const pin = options.pin ?? pinnedDownload(tool, version);
-  if (!pin) return { skipped: `no sha256 is pinned for ${tool} ${version} on ${hostPlatform()}` };
-  const host = new URL(pin.url).host;
-  const why = await unreachable(pin.url, options.probeTimeoutMs ?? 5000);
+  const first = files[0]!;
+  const host = new URL(first.url).host;
+  const why = await unreachable(first.url, options.probeTimeoutMs ?? 5000);
   if (why) return { skipped: `${host} cannot be reached (${why})` };
 
   const t0 = Date.now();
-  options.log(`${tool} ${version}: downloading ${pin.url}`);
   await mkdir(dirname(outDir), { recursive: true });
   const work = await mkdtemp(`${outDir}.download-`);
   try {
-    const file = join(work, 'download');
-    try {
-      await toolCache.downloadTool(pin.url, file);
-    } catch (error) {
-      const status = (error as { httpStatusCode?: number }).httpStatusCode;
-      return {
-        skipped: `${pin.url} failed: ${status ? `HTTP ${status}` : (error as Error).message}`,
-      };
+    const ready: Array<{ from: string; name: string }> = [];
+    let total = 0;
+    for (const [i, file] of files.entries()) {
+      options.log(`${file.label}: downloading ${file.url}`);
+      const target = join(work, `${i}`);
+      await fetchTo(file.url, target);
+      let expected: string;
+      let whose: string;
+      if (typeof file.sha256 === 'string') {
+        expected = file.sha256;
+        whose = 'kaic pins';
+      } else {
+        await fetchTo(file.sha256.publishedAt, `${target}.sum`);
+        const sum = publishedSum(await readFile(`${target}.sum`, 'utf8'), file.url);
+        if (!sum) {
+          throw new DownloadIntegrityError(
+            `${file.sha256.publishedAt} names no sha256 for ${file.url}; it was not used`,
+          );
+        }
+        expected = sum;
+        whose = `${file.sha256.publishedAt} publishes`;
+      }
+      const { sha256, bytes } = await sha256Of(target);
+      total += bytes;
+      if (sha256 !== expected) {
+        throw new DownloadIntegrityError(
+          `${file.url} has sha256 ${sha256}, but ${whose} ${expected} for ${file.label}` +
+            (typeof file.sha256 === 'string' ? ` on ${hostPlatform()}` : '') +
+            `; it was not used. Put a ${file.label} you trust on PATH, ` +
+            `or set KAIC_DOWNLOADS=off to build it from its Go module`,
+        );
+      }
+      let binary = target;
+      if (file.member) {
+        const extracted = await toolCache.extractTar(target, join(work, `${i}.extracted`));
+        binary = join(extracted, file.member);
+      }
+      await chmod(binary, 0o755);
+      ready.push({ from: binary, name: file.name });
     }
-    const { sha256, bytes } = await sha256Of(file);
-    if (sha256 !== pin.sha256) {
-      throw new DownloadIntegrityError(
-        `${pin.url} has sha256 ${sha256}, but kaic pins ${pin.sha256} for ${tool} ${version} ` +
-          `on ${pin.platform}; it was not used. Put a ${tool} ${version} you trust on PATH, ` +
-          `or set KAIC_DOWNLOADS=off to build it from its Go module`,
-      );
-    }
-    let binary = file;
-    if (pin.member) {
-      const extracted = await toolCache.extractTar(file, join(work, 'extracted'));
-      binary = join(extracted, pin.member);
-    }
-    await chmod(binary, 0o755);
     await mkdir(outDir, { recursive: true });
-    const target = join(outDir, tool);
-    await rename(binary, target);
+    const placed: string[] = [];
+    for (const { from, name } of ready) {
+      await rename(from, join(outDir, name));
+      placed.push(join(outDir, name));
+    }
     const seconds = (Date.now() - t0) / 1000;
     options.log(
-      `${tool} ${version}: ${(bytes / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(1)} s, sha256 matches the pin`,
+      `${files.map((f) => f.label).join(', ')}: ${(total / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(1)} s, every sha256 as expected`,
     );
-    return { downloaded: target, seconds, bytes };
+    return { downloaded: placed, seconds, bytes: total };
+  } catch (error) {
+    if (error instanceof TransferFailed) return { skipped: error.message };
+    throw error;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Downloads the pinned `tool` at `version` into `outDir/<tool>` when a sum is pinned for this
+ * platform (or `pin` is given) and the release host answers; otherwise says why not.
+ */
+export async function downloadPinnedTool(
+  tool: DownloadableTool,
+  version: string,
+  outDir: string,
+  options: DownloadOptions & { pin?: PinnedDownload },
+): Promise<DownloadOutcome> {
+  if ((options.env ?? process.env).KAIC_DOWNLOADS === 'off') {
+    return { skipped: 'downloads are off (KAIC_DOWNLOADS=off)' };
+  }
+  const pin = options.pin ?? pinnedDownload(tool, version);
+  if (!pin) return { skipped: `no sha256 is pinned for ${tool} ${version} on ${hostPlatform()}` };
+  return downloadRelease(
+    [
+      {
+        label: `${tool} ${version}`,
+        url: pin.url,
+        sha256: pin.sha256,
+        name: tool,
+        ...(pin.member ? { member: pin.member } : {}),
+      },
+    ],
+    outDir,
+    options,
+  );
 }

@@ -4,17 +4,22 @@
  * kind-configs labels), Kueue (gang-scheduler) and JobSet (ai-operator) from the Helm charts
  * their own modules carry (src/addons/kind-charts.ts), and the Gateway API CRDs with Traefik
  * (gateway, src/addons/kind-gateway.ts), Prometheus (src/addons/kind-prometheus.ts; the exporter
- * comes with the fake-GPU manifests) and prometheus-adapter (src/addons/kind-prometheus-adapter.ts).
- * The autoscaler is not installed by kaic on kind yet and is left out, saying so.
+ * comes with the fake-GPU manifests), prometheus-adapter (src/addons/kind-prometheus-adapter.ts)
+ * and the autoscaler — Karpenter's kwok provider and a kwok controller for the nodes it launches,
+ * as processes on this machine (src/addons/kind-autoscaler.ts).
  */
+import { join } from 'node:path';
+
 import * as k8s from '@kubernetes/client-node';
 
 import { addonSpec, CHART_ADDONS, type AddonId, type AddonPlan } from '../addons/plan.js';
 import { fakegpuManifests, type ManifestObject } from '../fakegpu/manifests.js';
+import { gpuProfile } from '../fakegpu/profiles.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, PROFILE_LABEL } from '../fakegpu/slices.js';
 import { DraObjects } from '../k8s/dra-objects.js';
 import { FAKE_GPU_NODE_LABEL } from '../providers/kind-config.js';
 import { applyChart, renderChart, type KindChart } from '../addons/kind-charts.js';
+import { startKindAutoscaler } from '../addons/kind-autoscaler.js';
 import { installGateway } from '../addons/kind-gateway.js';
 import { findPrometheusService, installPrometheus } from '../addons/kind-prometheus.js';
 import { installPrometheusAdapter } from '../addons/kind-prometheus-adapter.js';
@@ -32,6 +37,7 @@ export const KIND_INSTALLABLE: readonly AddonId[] = [
   'custom-metrics-adapter',
   ...CHART_ADDONS,
   'gateway',
+  'cluster-autoscaler',
 ];
 
 /** The chart each chart-installed addon comes from, and what the suites are told of it. */
@@ -42,6 +48,10 @@ const CHART_FACTS: Record<KindChart, { env: Record<string, string>; presentWhen:
 
 export interface KindAddonContext {
   kubeConfig: k8s.KubeConfig;
+  /** The same kubeconfig as a file, for what runs as a process here (the autoscaler). */
+  kubeconfigPath: string;
+  /** Files and logs of what runs here (under the run's directory). */
+  dir: string;
   release: KubernetesRelease;
   /** The cluster's gitVersion, for the charts' version checks. */
   serverVersion: string;
@@ -161,6 +171,20 @@ export async function startKindAddons(
           ctx.log(`addon custom-metrics-adapter: reading Prometheus ${svc.url}`);
           const { stop } = await installPrometheusAdapter(ctx.kubeConfig, svc.url, installOptions);
           return { stop, env: {} };
+        },
+      };
+    }
+    if (id === 'cluster-autoscaler') {
+      return {
+        present: () => crdPresent('nodepools.karpenter.sh'),
+        install: async () => {
+          const autoscaler = await startKindAutoscaler({
+            kubeconfigPath: ctx.kubeconfigPath,
+            dir: join(ctx.dir, 'autoscaler'),
+            gpuResource: gpuProfile(ctx.gpuProfile).extendedResourceName ?? 'nvidia.com/gpu',
+            log: ctx.log,
+          });
+          return { stop: autoscaler.stop, env: {} };
         },
       };
     }

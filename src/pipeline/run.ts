@@ -296,6 +296,8 @@ export async function runPipeline(
               plan,
               {
                 kubeConfig,
+                kubeconfigPath: handle.kubeconfigPath,
+                dir: join(workDir, 'addons'),
                 release,
                 serverVersion: handle.serverVersion,
                 gpuProfile: config.gpuProfile,

@@ -74,7 +74,7 @@ export async function resolveKind(
     log(`kind: ${onPath} is "${said.stdout?.trim()}", not ${version}`);
   }
   const outcome = await downloadPinnedTool('kind', version, kindBinDir(version), { log, env });
-  if ('downloaded' in outcome) return outcome.downloaded;
+  if ('downloaded' in outcome) return outcome.downloaded[0]!;
   log(`kind ${version}: not downloaded (${outcome.skipped}); building it from its Go module`);
   await buildKind(version, (line) => log(`  ${line}`));
   return cached;

@@ -72,6 +72,12 @@ export interface KwokProviderOptions {
   /** Seconds to wait for the control plane. Default 120. */
   startTimeoutSeconds?: number;
   /**
+   * The value of kwok's node annotation on the nodes this cluster's kwok controller runs
+   * (default `fake`, which Karpenter's kwok provider also sets). Another value leaves
+   * `fake` nodes to a controller of one's own, as on kind (the kind autoscaler test).
+   */
+  kwokNodeValue?: string;
+  /**
    * Add one real node (kubelet + containerd) beside the kwok nodes; needs root and a few
    * packages (checked before anything starts). true for the defaults.
    */
@@ -310,9 +316,11 @@ export class KwokProvider implements Provider {
       );
     }
     this.log(
-      `kwok: building Kubernetes ${this.release.minor} binaries (first run only; cached after)`,
+      `kwok: downloading or building Kubernetes ${this.release.minor} binaries (first run only; cached after)`,
     );
-    const built = await ensureBinaries(this.release, (line) => this.log(`  ${line}`));
+    const built = await ensureBinaries(this.release, (line) => this.log(`  ${line}`), cacheDir(), {
+      download: true,
+    });
     return { ...built, ...this.options.binaries };
   }
 
@@ -343,7 +351,10 @@ export class KwokProvider implements Provider {
         // kwok simulates only the nodes we create for it (annotated), never a real kubelet's node.
         'kwok-controller': [
           ['manage-all-nodes', 'false'],
-          ['manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake'],
+          [
+            'manage-nodes-with-annotation-selector',
+            `${KWOK_NODE_ANNOTATION}=${this.options.kwokNodeValue ?? 'fake'}`,
+          ],
         ],
         // The API server reaches kubelets (logs, exec) by node address, as a cluster admin.
         'kube-apiserver': [
@@ -457,7 +468,10 @@ export class KwokProvider implements Provider {
               type: 'kwok',
               ...group.labels,
             },
-            annotations: { [KWOK_NODE_ANNOTATION]: 'fake', ...group.annotations },
+            annotations: {
+              [KWOK_NODE_ANNOTATION]: this.options.kwokNodeValue ?? 'fake',
+              ...group.annotations,
+            },
           },
           spec: { taints: group.taints?.map((t) => ({ ...t })) },
           status: { allocatable, capacity: allocatable },

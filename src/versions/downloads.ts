@@ -1,12 +1,14 @@
 /**
- * Release binaries kaic may download instead of building them from their Go modules: where each
- * pinned version lives and the sha256 its release publishes, per platform. A version or
- * platform without a sum here is never downloaded (kaic builds it from the module, whose source
- * Go's checksum database verifies).
- *
- * The sums are those of the releases' own `.sha256sum` files. This machine reaches no release
- * host, so they were cross-checked against independent public pins of the same files instead
- * (at least two agreeing sources each); a wrong one fails the download loudly, never silently.
+ * Release binaries kaic may download instead of building them from their Go modules, and the
+ * sha256 each must have:
+ * - kind and helm: pinned here per version and platform. A version or platform without a sum is
+ *   never downloaded (kaic builds it from the module, whose source Go's checksum database
+ *   verifies). The sums are those of the releases' own `.sha256sum` files; this machine reaches
+ *   no release host, so they were cross-checked against independent public pins of the same
+ *   files (at least two agreeing sources each). A wrong one fails the download, never silently.
+ * - the kwok provider's Kubernetes binaries and etcd: the sum the release publishes beside each
+ *   file (`<file>.sha256`, `SHA256SUMS`), read at download time. kwok itself publishes no sums
+ *   and is always built.
  */
 import { arch, platform } from 'node:os';
 
@@ -15,6 +17,19 @@ export type DownloadableTool = (typeof DOWNLOADABLE_TOOLS)[number];
 
 /** `<os>-<arch>` as the releases name them (linux-amd64, linux-arm64, …). */
 export type ReleasePlatform = `${string}-${string}`;
+
+/** One file of a release to download, and the sha256 it must have. */
+export interface ReleaseFile {
+  /** What it is, for log lines and errors: `kind v0.33.0`, `kube-apiserver v1.35.4`. */
+  label: string;
+  url: string;
+  /** The sum kaic pins, or where the release publishes it. */
+  sha256: string | { publishedAt: string };
+  /** The binary's path inside the archive when the file is a .tar.gz. */
+  member?: string;
+  /** Its name in the directory it lands in. */
+  name: string;
+}
 
 export interface PinnedDownload {
   tool: DownloadableTool;
@@ -82,4 +97,33 @@ export function pinnedDownloads(): PinnedDownload[] {
       Object.keys(sums).map((p) => pinnedDownload(tool, version, p as ReleasePlatform)!),
     ),
   );
+}
+
+/** The control-plane binaries of a Kubernetes release, each with the `.sha256` beside it. */
+export function kubernetesReleaseFiles(
+  version: string,
+  binaries: readonly string[],
+  forPlatform: ReleasePlatform = hostPlatform(),
+): ReleaseFile[] {
+  const [os, cpu] = forPlatform.split('-') as [string, string];
+  return binaries.map((name) => {
+    const url = `https://dl.k8s.io/release/${version}/bin/${os}/${cpu}/${name}`;
+    return { label: `${name} ${version}`, url, sha256: { publishedAt: `${url}.sha256` }, name };
+  });
+}
+
+/** etcd's release archive, checked against the release's SHA256SUMS. */
+export function etcdReleaseFile(
+  version: string,
+  forPlatform: ReleasePlatform = hostPlatform(),
+): ReleaseFile {
+  const base = `https://github.com/etcd-io/etcd/releases/download/${version}`;
+  const archive = `etcd-${version}-${forPlatform}`;
+  return {
+    label: `etcd ${version}`,
+    url: `${base}/${archive}.tar.gz`,
+    sha256: { publishedAt: `${base}/SHA256SUMS` },
+    member: `${archive}/etcd`,
+    name: 'etcd',
+  };
 }

@@ -3,14 +3,21 @@
  * checks every request against GitHub's OpenAPI description. Aggregate mode publishes prepared
  * results.json files, so these tests need no cluster; tests/e2e runs the action's run mode.
  */
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
 import { commentMarker } from '../../src/github/publish.js';
-import { HEAD_SHA, SHA, TOKEN, runAction, type ActionRun } from '../support/action-runner.js';
+import {
+  HEAD_SHA,
+  SHA,
+  TOKEN,
+  removeRunnerDirs,
+  runAction,
+  type ActionRun,
+} from '../support/action-runner.js';
 import { GitHubApiServer } from '../support/github-api.js';
 import { makeRunResult, writeRunResult } from '../support/run-results.js';
 
@@ -41,7 +48,9 @@ describe('the action publishes to GitHub (bundled dist/, local API checked again
   });
   afterEach(async function () {
     await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
+  after(removeRunnerDirs);
 
   it('120 failures: a check run with 3 annotation batches, one comment, a status; fails on the verdict', async function () {
     server = new GitHubApiServer();

@@ -15,7 +15,12 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
 
-import { DownloadIntegrityError, downloadPinnedTool } from '../../src/build/release-download.js';
+import {
+  DownloadIntegrityError,
+  downloadPinnedTool,
+  downloadRelease,
+  publishedSum,
+} from '../../src/build/release-download.js';
 import { hostPlatform, type PinnedDownload } from '../../src/versions/downloads.js';
 
 const KIND_SCRIPT = '#!/bin/sh\necho "kind v0.33.0 go1.26.0 linux/amd64"\n';
@@ -86,10 +91,14 @@ describe('[downloads] pinned release binaries (kind, helm) via @actions/tool-cac
   it('accepts a binary whose sha256 is the pinned one and leaves it executable in the cache', async function () {
     const out = outDir();
     const outcome = await downloadPinnedTool('kind', 'v0.33.0', out, { log, pin: kindPin() });
-    expect(outcome).to.have.property('downloaded', join(out, 'kind'));
+    expect(outcome)
+      .to.have.property('downloaded')
+      .that.deep.equals([join(out, 'kind')]);
     const said = await execa(join(out, 'kind'), ['version']);
     expect(said.stdout).to.match(/^kind v0\.33\.0 /);
-    expect(lines.at(-1)).to.match(/sha256 matches the pin/);
+    expect(lines.at(-1)).to.match(
+      /^kind v0\.33\.0: 0\.0 MiB in \d+\.\d s, every sha256 as expected$/,
+    );
     // Nothing but the binary: the download's work directory is gone.
     expect(await readdir(join(dir, 'cache'))).to.deep.equal([`out-${n}`]);
   });
@@ -162,7 +171,9 @@ describe('[downloads] pinned release binaries (kind, helm) via @actions/tool-cac
         member: `${p}/helm`,
       },
     });
-    expect(outcome).to.have.property('downloaded', join(out, 'helm'));
+    expect(outcome)
+      .to.have.property('downloaded')
+      .that.deep.equals([join(out, 'helm')]);
     expect((await execa(join(out, 'helm'))).stdout).to.equal('v3.22.0');
     expect(await readdir(out)).to.deep.equal(['helm']);
   });
@@ -178,5 +189,69 @@ describe('[downloads] pinned release binaries (kind, helm) via @actions/tool-cac
       }),
     ).to.deep.equal({ skipped: 'downloads are off (KAIC_DOWNLOADS=off)' });
     expect(requests).to.deep.equal([]);
+  });
+
+  it('checks each file against the sum its release publishes (a .sha256 file, a SHA256SUMS list), all or nothing', async function () {
+    const apiserver = Buffer.from('#!/bin/sh\necho Kubernetes v1.35.4\n');
+    const scheduler = Buffer.from('#!/bin/sh\necho Kubernetes v1.35.4\n#s\n');
+    files.set('/bin/kube-apiserver', apiserver);
+    files.set('/bin/kube-apiserver.sha256', Buffer.from(sha(apiserver)));
+    files.set('/bin/kube-scheduler', scheduler);
+    files.set(
+      '/SHA256SUMS',
+      Buffer.from(`${'0'.repeat(64)}  other\n${sha(scheduler)}  kube-scheduler\n`),
+    );
+    const set = (schedulerSums: string) => [
+      {
+        label: 'kube-apiserver v1.35.4',
+        url: `${base}/bin/kube-apiserver`,
+        sha256: { publishedAt: `${base}/bin/kube-apiserver.sha256` },
+        name: 'kube-apiserver',
+      },
+      {
+        label: 'kube-scheduler v1.35.4',
+        url: `${base}/bin/kube-scheduler`,
+        sha256: { publishedAt: `${base}${schedulerSums}` },
+        name: 'kube-scheduler',
+      },
+    ];
+    const out = outDir();
+    const outcome = await downloadRelease(set('/SHA256SUMS'), out, { log });
+    expect(outcome)
+      .to.have.property('downloaded')
+      .that.deep.equals([join(out, 'kube-apiserver'), join(out, 'kube-scheduler')]);
+    expect((await execa(join(out, 'kube-scheduler'))).stdout).to.equal('Kubernetes v1.35.4');
+
+    // The second file's published sum differs: neither file lands.
+    files.set('/BADSUMS', Buffer.from(`${'e'.repeat(64)}  kube-scheduler\n`));
+    const bad = outDir();
+    const error = await downloadRelease(set('/BADSUMS'), bad, { log }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DownloadIntegrityError);
+    expect((error as Error).message).to.contain(
+      `but ${base}/BADSUMS publishes ${'e'.repeat(64)} for kube-scheduler v1.35.4`,
+    );
+    expect(existsSync(bad)).to.equal(false);
+    // A sums file that does not name the file is refused too; a missing one falls back.
+    files.set('/NOSUMS', Buffer.from(`${'e'.repeat(64)}  kube-proxy\n`));
+    const none = await downloadRelease(set('/NOSUMS'), outDir(), { log }).catch((e: unknown) => e);
+    expect((none as Error).message).to.equal(
+      `${base}/NOSUMS names no sha256 for ${base}/bin/kube-scheduler; it was not used`,
+    );
+    expect(await downloadRelease(set('/GONE'), outDir(), { log })).to.deep.equal({
+      skipped: `${base}/GONE failed: HTTP 404`,
+    });
+    expect((await readdir(join(dir, 'cache'))).filter((f) => f.includes('download'))).to.deep.equal(
+      [],
+    );
+  });
+
+  it('reads a published sum in the formats releases use', function () {
+    const url = 'https://example.invalid/v1/etcd-v3.6.16-linux-amd64.tar.gz';
+    const sum = 'a'.repeat(64);
+    expect(publishedSum(`${sum}\n`, url)).to.equal(sum);
+    expect(publishedSum(`${sum}  etcd-v3.6.16-linux-amd64.tar.gz\n`, url)).to.equal(sum);
+    expect(publishedSum(`${sum} *etcd-v3.6.16-linux-amd64.tar.gz`, url)).to.equal(sum);
+    expect(publishedSum(`${sum}  etcd-v3.6.16-linux-arm64.tar.gz`, url)).to.equal(null);
+    expect(publishedSum('not a sum', url)).to.equal(null);
   });
 });

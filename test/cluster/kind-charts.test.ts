@@ -24,18 +24,23 @@ import {
 import { GATEWAY_CLASS, installGateway } from '../../src/addons/kind-gateway.js';
 import { installPrometheus } from '../../src/addons/kind-prometheus.js';
 import { installPrometheusAdapter } from '../../src/addons/kind-prometheus-adapter.js';
-import { resolveAddonPlan } from '../../src/addons/plan.js';
+import { NODE_GROUP_LABEL, NODE_POOL } from '../../src/addons/karpenter.js';
+import { resolveAddonPlan, type AddonPlan } from '../../src/addons/plan.js';
+import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
 import { startKindAddons } from '../../src/pipeline/kind-addons.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
+import { waitFor } from '../../src/util/wait.js';
 import { KIND_CHARTS } from '../../src/versions/addons.js';
+import { processesBelow } from '../support/leftovers.js';
 import { testCluster } from './hooks.js';
 
-describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts, Gateway API + Traefik, Prometheus, prometheus-adapter): applied to a real API server, removed again', function () {
+describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts, Gateway API + Traefik, Prometheus, prometheus-adapter, the autoscaler): applied to a real API server, removed again', function () {
   this.timeout(10 * 60_000);
   let workdir = '';
   let provider: KwokProvider;
   let kc: k8s.KubeConfig;
   let serverVersion = '';
+  let kubeconfigPath = '';
 
   before(async function () {
     workdir = await mkdtemp(join(tmpdir(), 'kaic-charts-'));
@@ -43,9 +48,13 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
       minor: testCluster().release.minor,
       nodeGroups: [{ namePrefix: 'chart-node', count: 2 }],
       workdir,
+      // As on kind: the cluster's own nodes are not kwok's `fake` ones, so the nodes Karpenter
+      // launches are run by the autoscaler's kwok controller alone.
+      kwokNodeValue: 'cluster',
       log: () => undefined,
     });
     const handle = await provider.up();
+    kubeconfigPath = handle.kubeconfigPath;
     serverVersion = handle.serverVersion;
     kc = new k8s.KubeConfig();
     kc.loadFromFile(handle.kubeconfigPath);
@@ -150,6 +159,8 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
     const lines: string[] = [];
     const ctx = {
       kubeConfig: kc,
+      kubeconfigPath,
+      dir: join(workdir, 'addons'),
       release: testCluster().release,
       serverVersion,
       gpuProfile: 'nvidia-h100-80gb',
@@ -337,5 +348,98 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
       [],
     );
     expect((await rbac.listClusterRole({ labelSelector: labelled })).items).to.deep.equal([]);
+  });
+
+  it('cluster-autoscaler: Karpenter (kwok provider) and its own kwok controller as processes; a pending GPU pod gets a node of the pool; stop removes nodes, CRDs and processes', async function () {
+    const lines: string[] = [];
+    const dir = join(workdir, 'addons-autoscaler');
+    const ctx = {
+      kubeConfig: kc,
+      kubeconfigPath,
+      dir,
+      release: testCluster().release,
+      serverVersion,
+      gpuProfile: 'nvidia-h100-80gb',
+      gpusPerNode: 4,
+      log: (l: string) => lines.push(l),
+    };
+    const plan: AddonPlan = { waves: [['cluster-autoscaler']], added: [], left: [] };
+    const t0 = Date.now();
+    const addons = await startKindAddons(plan, ctx);
+    const started = ((Date.now() - t0) / 1000).toFixed(1);
+    expect(lines.join('\n')).to.match(/addon cluster-autoscaler: ready in/);
+    expect(await processesBelow(dir), 'kwok and Karpenter run, named by the run').to.have.length(2);
+
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const name = 'kaic-autoscale-probe';
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name },
+        spec: {
+          nodeSelector: { [NODE_GROUP_LABEL]: NODE_POOL },
+          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          containers: [
+            {
+              name: 'c',
+              image: 'probe',
+              resources: { requests: { 'nvidia.com/gpu': '1' }, limits: { 'nvidia.com/gpu': '1' } },
+            },
+          ],
+        },
+      },
+    });
+    const p0 = Date.now();
+    let pod: k8s.V1Pod | undefined;
+    await waitFor(
+      'the GPU pod Running on a node the pool launched',
+      async () => {
+        pod = await core.readNamespacedPod({ name, namespace: 'default' });
+        return pod.status?.phase === 'Running';
+      },
+      180_000,
+      1_000,
+    );
+    const scaledUp = ((Date.now() - p0) / 1000).toFixed(1);
+    const node = await core.readNode({ name: pod!.spec!.nodeName! });
+    expect(node.metadata!.labels![NODE_GROUP_LABEL]).to.equal(NODE_POOL);
+    expect(node.metadata!.annotations![KWOK_NODE_ANNOTATION]).to.equal('fake');
+    expect(node.status!.conditions!.find((c) => c.type === 'Ready')?.status).to.equal('True');
+    expect(node.status!.allocatable!['nvidia.com/gpu']).to.equal('1');
+    // The cluster's own nodes stay with the cluster's controller.
+    const own = (await core.listNode()).items.filter((n) =>
+      n.metadata!.name!.startsWith('chart-node'),
+    );
+    expect(own.map((n) => n.metadata!.annotations![KWOK_NODE_ANNOTATION])).to.deep.equal([
+      'cluster',
+      'cluster',
+    ]);
+
+    const again = await startKindAddons(plan, ctx);
+    expect(lines.join('\n')).to.include(
+      'addon cluster-autoscaler: already present (CRD nodepools.karpenter.sh); left as it is',
+    );
+    await again.stop();
+
+    await core.deleteNamespacedPod({ name, namespace: 'default', gracePeriodSeconds: 0 });
+    const s0 = Date.now();
+    await addons.stop();
+    process.stdout.write(
+      `      cluster-autoscaler: ready in ${started} s, GPU pod on a new node in ${scaledUp} s, removed in ${((Date.now() - s0) / 1000).toFixed(1)} s\n`,
+    );
+    expect(
+      (await core.listNode({ labelSelector: `${NODE_GROUP_LABEL}=${NODE_POOL}` })).items,
+    ).to.deep.equal([]);
+    const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+    await waitFor(
+      'the Karpenter CRDs gone',
+      async () =>
+        (await ext.listCustomResourceDefinition()).items.every(
+          (c) => !c.spec.group.includes('karpenter'),
+        ),
+      60_000,
+      1_000,
+    );
+    expect(await processesBelow(dir)).to.deep.equal([]);
   });
 });

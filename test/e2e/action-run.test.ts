@@ -17,7 +17,12 @@ import { KwokProvider } from '../../src/providers/kwok.js';
 import { hostTraces } from '../../src/providers/real-node/host.js';
 import type { RunResult } from '../../src/results/model.js';
 import { waitFor } from '../../src/util/wait.js';
-import { runAction, startAction, type ActionRunOptions } from '../support/action-runner.js';
+import {
+  removeRunnerDirs,
+  runAction,
+  startAction,
+  type ActionRunOptions,
+} from '../support/action-runner.js';
 import { GitHubApiServer } from '../support/github-api.js';
 import { filesBelow, processesBelow } from '../support/leftovers.js';
 
@@ -59,6 +64,7 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   });
+  after(removeRunnerDirs);
 
   const options = (inputs: Record<string, string>): ActionRunOptions => ({
     inputs: {

@@ -5,6 +5,7 @@
  * the post step gets main's state as STATE_<name>.
  */
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -155,12 +156,27 @@ function runnerEnv(options: ActionRunOptions, dir: string): NodeJS.ProcessEnv {
   };
 }
 
+const runnerDirs = new Set<string>();
+
+/** A runner directory (state, outputs, summary files) that removeRunnerDirs() removes. */
+function newRunnerDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kaic-action-'));
+  runnerDirs.add(dir);
+  return dir;
+}
+
+/** Removes the runner directories made so far (an `after` hook of each file that runs the action). */
+export async function removeRunnerDirs(): Promise<void> {
+  for (const dir of runnerDirs) await rm(dir, { recursive: true, force: true });
+  runnerDirs.clear();
+}
+
 /** Starts dist/main.js (or post.js) as the runner would; resolves when it exits. */
 export function startAction(
   entry: 'main' | 'post',
   options: ActionRunOptions,
 ): { child: ResultPromise; dir: string; done: Promise<ActionRun> } {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'kaic-action-'));
+  const dir = options.dir ?? newRunnerDir();
   const env = runnerEnv(options, dir);
   if (entry === 'post') {
     for (const [name, value] of Object.entries(

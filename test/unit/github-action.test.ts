@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -90,6 +90,7 @@ describe('GitHub action: pure parts', function () {
     expect(() => readGitHubContext({ GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'HEAD' })).to.throw(
       /GITHUB_SHA is "HEAD"/,
     );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('action settings: defaults, annotation paths, refusals naming the input', function () {

@@ -9,7 +9,12 @@ import {
   stagingVersion,
 } from '../../src/versions/kubernetes.js';
 import { HELM } from '../../src/versions/addons.js';
-import { pinnedDownload, pinnedDownloads } from '../../src/versions/downloads.js';
+import {
+  etcdReleaseFile,
+  kubernetesReleaseFiles,
+  pinnedDownload,
+  pinnedDownloads,
+} from '../../src/versions/downloads.js';
 
 describe('version table', function () {
   it('accepts a minor with or without "v" and a patch', function () {
@@ -108,5 +113,29 @@ describe('version table', function () {
     for (const pin of pinnedDownloads()) expect(pin.sha256).to.match(/^[0-9a-f]{64}$/);
     // Unpinned platforms are built, never downloaded unchecked.
     expect(pinnedDownload('kind', 'v0.33.0', 'darwin-arm64')).to.equal(null);
+  });
+
+  it("downloads the kwok provider's control plane and etcd from their releases, checked against the sums published beside them", function () {
+    const release = kubernetesRelease('1.35');
+    expect(
+      kubernetesReleaseFiles(release.version, ['kube-apiserver'], 'linux-arm64'),
+    ).to.deep.equal([
+      {
+        label: `kube-apiserver ${release.version}`,
+        url: `https://dl.k8s.io/release/${release.version}/bin/linux/arm64/kube-apiserver`,
+        sha256: {
+          publishedAt: `https://dl.k8s.io/release/${release.version}/bin/linux/arm64/kube-apiserver.sha256`,
+        },
+        name: 'kube-apiserver',
+      },
+    ]);
+    const v = release.etcdVersion;
+    expect(etcdReleaseFile(v, 'linux-amd64')).to.deep.equal({
+      label: `etcd ${v}`,
+      url: `https://github.com/etcd-io/etcd/releases/download/${v}/etcd-${v}-linux-amd64.tar.gz`,
+      sha256: { publishedAt: `https://github.com/etcd-io/etcd/releases/download/${v}/SHA256SUMS` },
+      member: `etcd-${v}-linux-amd64/etcd`,
+      name: 'etcd',
+    });
   });
 });

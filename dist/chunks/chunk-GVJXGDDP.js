@@ -26,6 +26,7 @@ import {
   buildKarpenter,
   buildKind,
   buildKueue,
+  buildKwok,
   buildPrometheus,
   buildPrometheusAdapter,
   buildTraefik,
@@ -36,6 +37,7 @@ import {
   defaultRouteAddress,
   downloadPinnedTool,
   ensureGatewayApiCrds,
+  ensureKwokStages,
   ensureTraefikRbac,
   execa,
   fillChecklist,
@@ -48,6 +50,7 @@ import {
   karpenterDir,
   kindBinDir,
   kueueDir,
+  kwokBinDir,
   loadChecklist,
   loadJustifications,
   loadRunResult,
@@ -61,7 +64,7 @@ import {
   singleContainerDeployment,
   traefikDir,
   validateChecklist
-} from "./chunk-KSS5J75U.js";
+} from "./chunk-QPBLINTE.js";
 import {
   DcgmExporter
 } from "./chunk-EZF2P45T.js";
@@ -97,6 +100,8 @@ import {
   CONFORMANCE_VERSIONS,
   DEFAULT_TEST_MINOR,
   KUBERNETES_MINORS,
+  KWOK_NODE_ANNOTATION,
+  KWOK_VERSION,
   LEVELS,
   LOCAL_NODE_IMAGES,
   NODE_RUNTIME_IMAGE,
@@ -30711,9 +30716,12 @@ async function checklistCommand(args) {
 
 // src/pipeline/run.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { dirname as dirname4, join as join16 } from "node:path";
+import { dirname as dirname4, join as join18 } from "node:path";
+
+// src/pipeline/kind-addons.ts
+import { join as join10 } from "node:path";
 
 // src/fakegpu/manifests.ts
 import { createHash } from "node:crypto";
@@ -31018,9 +31026,14 @@ function kindConfig(minor, options = {}) {
   };
 }
 
-// src/addons/kind-gateway.ts
-import { readFile as readFile4 } from "node:fs/promises";
-var import_yaml5 = __toESM(require_dist(), 1);
+// src/addons/kind-autoscaler.ts
+import { copyFile, mkdir as mkdir2 } from "node:fs/promises";
+import { join as join5 } from "node:path";
+
+// src/addons/karpenter.ts
+import { existsSync as existsSync4 } from "node:fs";
+import { mkdir, rm, symlink, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join4 } from "node:path";
 
 // src/k8s/crds.ts
 import { readFile as readFile2, readdir } from "node:fs/promises";
@@ -31079,12 +31092,6 @@ async function deleteWebhookConfigurations(kc, labelSelector) {
   await admission.deleteCollectionValidatingWebhookConfiguration({ labelSelector }).catch(() => void 0);
 }
 
-// src/addons/traefik.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { mkdir, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
-var import_yaml4 = __toESM(require_dist(), 1);
-
 // src/addons/process.ts
 import { readFile as readFile3 } from "node:fs/promises";
 function spawnLogged(file, args, options) {
@@ -31127,7 +31134,242 @@ async function stopProcess(child, graceMs = 1e4) {
   await child;
 }
 
+// src/addons/karpenter.ts
+var KarpenterError = class extends Error {
+  name = "KarpenterError";
+};
+var NODE_POOL = "kaic-gpu";
+var NODE_GROUP_LABEL = "kaic.dev/node-group";
+function gpuInstanceTypes(resource, gpus) {
+  return [
+    {
+      name: `gpu-${gpus}x-amd64-linux`,
+      architecture: "amd64",
+      operatingSystems: ["linux"],
+      offerings: [
+        {
+          Price: 3,
+          Available: true,
+          Requirements: [
+            { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
+            { key: "topology.kubernetes.io/zone", operator: "In", values: ["test-zone-a"] }
+          ]
+        }
+      ],
+      resources: {
+        cpu: "8",
+        memory: "64Gi",
+        "ephemeral-storage": "100Gi",
+        pods: "110",
+        [resource]: String(gpus)
+      }
+    }
+  ];
+}
+var KarpenterKwok = class {
+  constructor(options) {
+    this.options = options;
+    this.kc.loadFromFile(options.kubeconfigPath);
+  }
+  options;
+  process = null;
+  /** The CRDs start() applied (Karpenter's and its kwok provider's). */
+  crds = [];
+  kc = new KubeConfig();
+  get resource() {
+    return this.options.gpuResource ?? "nvidia.com/gpu";
+  }
+  async start() {
+    const t0 = Date.now();
+    const { log: log2, dir } = this.options;
+    const home = karpenterDir(KARPENTER.version);
+    const binary = join4(home, "karpenter-kwok");
+    if (!existsSync4(binary)) {
+      if (this.options.buildMissing === false) {
+        throw new KarpenterError(
+          `${binary} is missing; build it with npm run k8s:build -- --addons`
+        );
+      }
+      await buildKarpenter(log2);
+    }
+    await mkdir(dir, { recursive: true });
+    this.crds = await applyCrdDirectory(this.kc, join4(home, "crds"), { what: "Karpenter" });
+    const instanceTypes = join4(dir, "instance-types.json");
+    await writeFile2(
+      instanceTypes,
+      JSON.stringify(gpuInstanceTypes(this.resource, this.options.gpusPerNode ?? 1), null, 2)
+    );
+    await this.applyNodePool();
+    const [metricsPort, healthPort] = [await freePort("0.0.0.0"), await freePort("0.0.0.0")];
+    const logFile = join4(dir, "karpenter.log");
+    log2(`karpenter ${KARPENTER.version} (kwok provider): starting, NodePool ${NODE_POOL}`);
+    const launcher = join4(dir, "karpenter-kwok");
+    await rm(launcher, { force: true });
+    await symlink(binary, launcher);
+    this.process = spawnLogged(launcher, [], {
+      env: {
+        KUBECONFIG: this.options.kubeconfigPath,
+        DISABLE_LEADER_ELECTION: "true",
+        METRICS_PORT: String(metricsPort),
+        HEALTH_PROBE_PORT: String(healthPort),
+        INSTANCE_TYPES_FILE_PATH: instanceTypes
+      },
+      logFile
+    });
+    try {
+      await waitProcessReady(
+        this.process,
+        "karpenter",
+        `:${healthPort}`,
+        logFile,
+        () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
+        (this.options.startTimeoutSeconds ?? 60) * 1e3
+      );
+    } catch (error2) {
+      await this.stop();
+      throw error2;
+    }
+    log2(`karpenter ${KARPENTER.version}: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
+  }
+  async applyNodePool() {
+    await applyJson(this.kc, "/apis/karpenter.kwok.sh/v1alpha1/kwoknodeclasses/default", {
+      apiVersion: "karpenter.kwok.sh/v1alpha1",
+      kind: "KWOKNodeClass",
+      metadata: { name: "default" }
+    });
+    const gpus = this.options.gpusPerNode ?? 1;
+    await applyJson(this.kc, `/apis/karpenter.sh/v1/nodepools/${NODE_POOL}`, {
+      apiVersion: "karpenter.sh/v1",
+      kind: "NodePool",
+      metadata: { name: NODE_POOL },
+      spec: {
+        template: {
+          metadata: { labels: { [NODE_GROUP_LABEL]: NODE_POOL } },
+          spec: {
+            nodeClassRef: { group: "karpenter.kwok.sh", kind: "KWOKNodeClass", name: "default" },
+            requirements: [
+              {
+                key: "node.kubernetes.io/instance-type",
+                operator: "In",
+                values: [`gpu-${gpus}x-amd64-linux`]
+              },
+              { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] }
+            ],
+            taints: [{ key: this.resource, value: "present", effect: "NoSchedule" }],
+            expireAfter: "Never"
+          }
+        },
+        limits: { [this.resource]: String(this.options.gpuLimit ?? 4) },
+        disruption: {
+          consolidationPolicy: "WhenEmptyOrUnderutilized",
+          consolidateAfter: "0s",
+          budgets: [{ nodes: "100%" }]
+        }
+      }
+    });
+  }
+  /** Nodes the pool launched (by its label). */
+  async poolNodes() {
+    const core = this.kc.makeApiClient(ObjectCoreV1Api);
+    const nodes = await core.listNode({ labelSelector: `${NODE_GROUP_LABEL}=${NODE_POOL}` });
+    return nodes.items.map((n) => n.metadata?.name);
+  }
+  /**
+   * Stops the autoscaler but leaves the NodePool declared: the fault of a platform that says it
+   * autoscales and does not.
+   */
+  async stopProcessOnly() {
+    await stopProcess(this.process);
+    this.process = null;
+  }
+  /** Deletes the NodePool while Karpenter runs (its nodes go with it), then stops. */
+  async stop() {
+    const custom = this.kc.makeApiClient(ObjectCustomObjectsApi);
+    await custom.deleteClusterCustomObject({
+      group: "karpenter.sh",
+      version: "v1",
+      plural: "nodepools",
+      name: NODE_POOL
+    }).catch(() => void 0);
+    if (this.process && this.process.exitCode === null) {
+      await waitFor(
+        `nodes of NodePool ${NODE_POOL} removed`,
+        async () => (await this.poolNodes()).length === 0,
+        6e4,
+        1e3
+      ).catch((error2) => this.options.log(`karpenter: ${error2.message}`));
+    }
+    await this.stopProcessOnly();
+  }
+};
+
+// src/addons/kind-autoscaler.ts
+var KWOK_NODE_SELECTOR = `${KWOK_NODE_ANNOTATION}=fake`;
+async function startKindAutoscaler(options) {
+  const { dir, log: log2 } = options;
+  await mkdir2(dir, { recursive: true });
+  await buildKwok(KWOK_VERSION, log2);
+  const stages = await ensureKwokStages(log2);
+  const kubeconfig = join5(dir, "kubeconfig");
+  await copyFile(options.kubeconfigPath, kubeconfig);
+  const port = await freePort("127.0.0.1");
+  const logFile = join5(dir, "kwok.log");
+  log2(`kwok ${KWOK_VERSION}: starting for the nodes Karpenter launches (${KWOK_NODE_SELECTOR})`);
+  const kwok = spawnLogged(
+    join5(kwokBinDir(KWOK_VERSION), "kwok"),
+    [
+      `--kubeconfig=${kubeconfig}`,
+      ...stages.map((file) => `--config=${file}`),
+      "--manage-all-nodes=false",
+      `--manage-nodes-with-annotation-selector=${KWOK_NODE_SELECTOR}`,
+      `--server-address=127.0.0.1:${port}`,
+      "--node-ip=127.0.0.1",
+      "--node-lease-duration-seconds=40"
+    ],
+    { logFile }
+  );
+  const karpenter = new KarpenterKwok({
+    kubeconfigPath: kubeconfig,
+    dir: join5(dir, "karpenter"),
+    log: log2,
+    ...options.gpuResource ? { gpuResource: options.gpuResource } : {}
+  });
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const stop = async () => {
+    await karpenter.stop();
+    await stopProcess(kwok);
+    const ext = kc.makeApiClient(ObjectApiextensionsV1Api);
+    for (const name of karpenter.crds) {
+      await ext.deleteCustomResourceDefinition({ name }).catch(() => void 0);
+    }
+  };
+  try {
+    await waitProcessReady(
+      kwok,
+      "kwok",
+      `127.0.0.1:${port}`,
+      logFile,
+      () => answersOk(`http://127.0.0.1:${port}/healthz`),
+      6e4
+    );
+    await karpenter.start();
+  } catch (error2) {
+    await stop();
+    throw error2;
+  }
+  return { karpenter, stop };
+}
+
+// src/addons/kind-gateway.ts
+import { readFile as readFile4 } from "node:fs/promises";
+var import_yaml5 = __toESM(require_dist(), 1);
+
 // src/addons/traefik.ts
+import { existsSync as existsSync5 } from "node:fs";
+import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join6 } from "node:path";
+var import_yaml4 = __toESM(require_dist(), 1);
 var TraefikError = class extends Error {
   name = "TraefikError";
 };
@@ -31171,14 +31413,14 @@ var TraefikGateway = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join4(traefikDir(TRAEFIK.version), "traefik");
-    if (!existsSync4(binary)) {
+    const binary = join6(traefikDir(TRAEFIK.version), "traefik");
+    if (!existsSync5(binary)) {
       if (this.options.buildMissing === false) {
         throw new TraefikError(`${binary} is missing; build it with npm run k8s:build -- --addons`);
       }
       await buildTraefik(log2);
     }
-    await mkdir(dir, { recursive: true });
+    await mkdir3(dir, { recursive: true });
     await applyCrdDirectory(this.kc, await ensureGatewayApiCrds(log2), {
       what: `Gateway API ${GATEWAY_API.version}`
     });
@@ -31216,9 +31458,9 @@ var TraefikGateway = class {
         kubernetesGateway: { statusAddress: { ip: this.statusIp } }
       }
     };
-    const configFile = join4(dir, "traefik.yaml");
-    await writeFile2(configFile, (0, import_yaml4.stringify)(config));
-    const logFile = join4(dir, "traefik.log");
+    const configFile = join6(dir, "traefik.yaml");
+    await writeFile3(configFile, (0, import_yaml4.stringify)(config));
+    const logFile = join6(dir, "traefik.log");
     log2(
       `traefik ${TRAEFIK.version}: starting, entryPoint ${TRAEFIK_ENTRYPOINT} on 0.0.0.0:${this.entryPointPort}, GatewayClass ${this.gatewayClassName}`
     );
@@ -31435,9 +31677,9 @@ var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/addons/prometheus.ts
 var import_yaml6 = __toESM(require_dist(), 1);
-import { existsSync as existsSync5 } from "node:fs";
-import { mkdir as mkdir2, rm, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { existsSync as existsSync6 } from "node:fs";
+import { mkdir as mkdir4, rm as rm2, writeFile as writeFile4 } from "node:fs/promises";
+import { join as join7 } from "node:path";
 var PrometheusError = class extends Error {
   name = "PrometheusError";
 };
@@ -31502,8 +31744,8 @@ var PrometheusServer = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join5(prometheusDir(PROMETHEUS.version), "prometheus");
-    if (!existsSync5(binary)) {
+    const binary = join7(prometheusDir(PROMETHEUS.version), "prometheus");
+    if (!existsSync6(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -31511,9 +31753,9 @@ var PrometheusServer = class {
       }
       await buildPrometheus(log2);
     }
-    await mkdir2(join5(dir, "data"), { recursive: true });
-    const configFile = join5(dir, "prometheus.yml");
-    await writeFile3(
+    await mkdir4(join7(dir, "data"), { recursive: true });
+    const configFile = join7(dir, "prometheus.yml");
+    await writeFile4(
       configFile,
       (0, import_yaml6.stringify)(
         prometheusConfig({
@@ -31524,7 +31766,7 @@ var PrometheusServer = class {
       )
     );
     this.listenPort = await freePort("0.0.0.0");
-    const logFile = join5(dir, "prometheus.log");
+    const logFile = join7(dir, "prometheus.log");
     log2(
       `prometheus ${PROMETHEUS.release}: starting on :${this.listenPort}` + (this.options.namespaces ? ` (namespaces ${this.options.namespaces.join(", ")})` : "")
     );
@@ -31532,7 +31774,7 @@ var PrometheusServer = class {
       binary,
       [
         `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join5(dir, "data")}`,
+        `--storage.tsdb.path=${join7(dir, "data")}`,
         `--web.listen-address=0.0.0.0:${this.listenPort}`,
         "--storage.tsdb.retention.time=2h"
       ],
@@ -31556,7 +31798,7 @@ var PrometheusServer = class {
   async stop() {
     await stopProcess(this.process);
     this.process = null;
-    await rm(join5(this.options.dir, "data"), { recursive: true, force: true });
+    await rm2(join7(this.options.dir, "data"), { recursive: true, force: true });
   }
 };
 
@@ -31652,10 +31894,10 @@ async function installPrometheus(kc, options) {
 var import_yaml9 = __toESM(require_dist(), 1);
 
 // src/addons/prometheus-adapter.ts
-import { existsSync as existsSync6 } from "node:fs";
-import { mkdir as mkdir3, readFile as readFile5, writeFile as writeFile4 } from "node:fs/promises";
+import { existsSync as existsSync7 } from "node:fs";
+import { mkdir as mkdir5, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
 import { request } from "node:https";
-import { join as join6 } from "node:path";
+import { join as join8 } from "node:path";
 var import_yaml8 = __toESM(require_dist(), 1);
 var PrometheusAdapterError = class extends Error {
   name = "PrometheusAdapterError";
@@ -31706,8 +31948,8 @@ var PrometheusAdapter = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join6(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
-    if (!existsSync6(binary)) {
+    const binary = join8(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
+    if (!existsSync7(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusAdapterError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -31715,21 +31957,21 @@ var PrometheusAdapter = class {
       }
       await buildPrometheusAdapter(log2);
     }
-    await mkdir3(join6(dir, "certs"), { recursive: true });
+    await mkdir5(join8(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: `/CN=${SERVICE}`,
-      dir: join6(dir, "certs"),
+      dir: join8(dir, "certs"),
       name: "serving",
       usage: "server",
       dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
     });
-    const rules = join6(dir, "rules.yaml");
-    await writeFile4(rules, (0, import_yaml8.stringify)(ADAPTER_RULES));
+    const rules = join8(dir, "rules.yaml");
+    await writeFile5(rules, (0, import_yaml8.stringify)(ADAPTER_RULES));
     const port = await freePort("127.0.0.1");
     const ca = await readFile5(this.options.caCert);
-    const logFile = join6(dir, "prometheus-adapter.log");
+    const logFile = join8(dir, "prometheus-adapter.log");
     log2(
       `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: starting on 127.0.0.1:${port} (Prometheus ${this.options.prometheusUrl})`
     );
@@ -31976,7 +32218,7 @@ async function installPrometheusAdapter(kc, prometheusUrl, options) {
 // src/pipeline/simulated-gpus.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/fakegpu/publisher.ts
 var sleep = (ms2) => new Promise((r) => setTimeout(r, ms2));
@@ -32308,12 +32550,12 @@ function spawnPlugin(node, dirs, kubeconfigPath) {
   return { process: child, output: () => output };
 }
 async function startRealNodePlugin(realNode, kubeconfigPath, driver = FAKE_GPU_DRIVER_NAME) {
-  const stateDir = mkdtempSync(join7(tmpdir(), "kaic-real-gpu-"));
+  const stateDir = mkdtempSync(join9(tmpdir(), "kaic-real-gpu-"));
   const { process: child, output } = spawnPlugin(
     realNode.name,
     {
       registry: realNode.pluginsRegistryDir,
-      plugin: join7(realNode.pluginsDir, driver),
+      plugin: join9(realNode.pluginsDir, driver),
       cdi: realNode.cdiDir,
       state: stateDir
     },
@@ -32376,7 +32618,8 @@ var KIND_INSTALLABLE = [
   "prometheus",
   "custom-metrics-adapter",
   ...CHART_ADDONS,
-  "gateway"
+  "gateway",
+  "cluster-autoscaler"
 ];
 var CHART_FACTS = {
   kueue: { env: { KAIC_GANG_SCHEDULER: "kueue" }, presentWhen: "workloads.kueue.x-k8s.io" },
@@ -32459,6 +32702,20 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
         }
       };
     }
+    if (id === "cluster-autoscaler") {
+      return {
+        present: () => crdPresent("nodepools.karpenter.sh"),
+        install: async () => {
+          const autoscaler = await startKindAutoscaler({
+            kubeconfigPath: ctx.kubeconfigPath,
+            dir: join10(ctx.dir, "autoscaler"),
+            gpuResource: gpuProfile(ctx.gpuProfile).extendedResourceName ?? "nvidia.com/gpu",
+            log: ctx.log
+          });
+          return { stop: autoscaler.stop, env: {} };
+        }
+      };
+    }
     return null;
   };
   const installAddon = async (id, addon) => {
@@ -32525,22 +32782,22 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
 }
 
 // src/pipeline/component-logs.ts
-import { existsSync as existsSync7 } from "node:fs";
-import { copyFile, mkdir as mkdir4, readFile as readFile6, readdir as readdir2 } from "node:fs/promises";
-import { dirname as dirname3, join as join8, relative } from "node:path";
+import { existsSync as existsSync8 } from "node:fs";
+import { copyFile as copyFile2, mkdir as mkdir6, readFile as readFile6, readdir as readdir2 } from "node:fs/promises";
+import { dirname as dirname3, join as join11, relative } from "node:path";
 async function collectComponentLogs(sources, dest) {
   const copied = [];
   for (const source of sources) {
-    if (!existsSync7(source.dir)) continue;
+    if (!existsSync8(source.dir)) continue;
     const entries = await readdir2(source.dir, { recursive: true, withFileTypes: true }).catch(
       () => []
     );
     for (const entry of entries) {
       if (!entry.isFile() || !entry.name.endsWith(".log")) continue;
-      const from = join8(entry.parentPath, entry.name);
-      const to = join8(dest, source.name, relative(source.dir, from));
-      await mkdir4(dirname3(to), { recursive: true });
-      await copyFile(from, to).then(
+      const from = join11(entry.parentPath, entry.name);
+      const to = join11(dest, source.name, relative(source.dir, from));
+      await mkdir6(dirname3(to), { recursive: true });
+      await copyFile2(from, to).then(
         () => copied.push(to),
         () => void 0
       );
@@ -32557,12 +32814,12 @@ ${tail.map((l) => `  ${l}`).join("\n")}
 }
 
 // src/pipeline/kwok-addons.ts
-import { join as join12 } from "node:path";
+import { join as join14 } from "node:path";
 
 // src/addons/jobset.ts
-import { existsSync as existsSync8 } from "node:fs";
-import { mkdir as mkdir5, readFile as readFile7, readdir as readdir3, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { existsSync as existsSync9 } from "node:fs";
+import { mkdir as mkdir7, readFile as readFile7, readdir as readdir3, writeFile as writeFile6 } from "node:fs/promises";
+import { join as join12 } from "node:path";
 var import_yaml10 = __toESM(require_dist(), 1);
 var JobSetError = class extends Error {
   name = "JobSetError";
@@ -32607,15 +32864,15 @@ var JobSetController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join9(this.binDir, "jobset");
-    if (!existsSync8(binary)) {
+    const binary = join12(this.binDir, "jobset");
+    if (!existsSync9(binary)) {
       if (this.options.buildMissing === false) {
         throw new JobSetError(`${binary} is missing; build it with buildJobSet()`);
       }
       await buildJobSet(log2);
     }
-    const certDir = join9(dir, "certs");
-    await mkdir5(certDir, { recursive: true });
+    const certDir = join12(dir, "certs");
+    await mkdir7(certDir, { recursive: true });
     await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
@@ -32641,12 +32898,12 @@ var JobSetController = class {
       // Otherwise it would write a Secret and patch webhook configurations of its own.
       internalCertManagement: { enable: false }
     };
-    await writeFile5(join9(dir, "config.yaml"), (0, import_yaml10.stringify)(config));
-    const logFile = join9(dir, "jobset.log");
+    await writeFile6(join12(dir, "config.yaml"), (0, import_yaml10.stringify)(config));
+    const logFile = join12(dir, "jobset.log");
     log2(`jobset ${JOBSET.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     this.process = spawnLogged(
       binary,
-      [`--config=${join9(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
+      [`--config=${join12(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
       { env: { KUBECONFIG: this.options.kubeconfigPath }, logFile }
     );
     try {
@@ -32704,7 +32961,7 @@ var JobSetController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join9(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join12(this.binDir, "crds"), {
       accept: (file) => file.startsWith("jobset.x-k8s.io_"),
       labels: { [JOBSET_OWNER_LABEL]: "true" },
       what: "JobSet"
@@ -32718,7 +32975,7 @@ var JobSetController = class {
   async registerWebhooks(port, caBundle) {
     const patched = await this.upstreamWebhookPatches();
     await this.unregisterWebhooks();
-    const text2 = await readFile7(join9(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile7(join12(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     for (const doc of (0, import_yaml10.parseAllDocuments)(text2)) {
       const config = doc.toJS();
@@ -32742,10 +32999,10 @@ var JobSetController = class {
   }
   /** The webhooks upstream's patches replace, by webhook name (JSON-patch `replace` values). */
   async upstreamWebhookPatches() {
-    const dir = join9(this.binDir, "webhook-patches");
+    const dir = join12(this.binDir, "webhook-patches");
     const byName = /* @__PURE__ */ new Map();
     for (const file of (await readdir3(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of (0, import_yaml10.parseAllDocuments)(await readFile7(join9(dir, file), "utf8"))) {
+      for (const doc of (0, import_yaml10.parseAllDocuments)(await readFile7(join12(dir, file), "utf8"))) {
         const ops = doc.toJS();
         for (const op of ops ?? []) {
           if (op.op === "replace" && op.value?.name) byName.set(op.value.name, op.value);
@@ -32785,177 +33042,10 @@ var JobSetController = class {
   }
 };
 
-// src/addons/karpenter.ts
-import { existsSync as existsSync9 } from "node:fs";
-import { mkdir as mkdir6, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join10 } from "node:path";
-var KarpenterError = class extends Error {
-  name = "KarpenterError";
-};
-var NODE_POOL = "kaic-gpu";
-var NODE_GROUP_LABEL = "kaic.dev/node-group";
-function gpuInstanceTypes(resource, gpus) {
-  return [
-    {
-      name: `gpu-${gpus}x-amd64-linux`,
-      architecture: "amd64",
-      operatingSystems: ["linux"],
-      offerings: [
-        {
-          Price: 3,
-          Available: true,
-          Requirements: [
-            { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
-            { key: "topology.kubernetes.io/zone", operator: "In", values: ["test-zone-a"] }
-          ]
-        }
-      ],
-      resources: {
-        cpu: "8",
-        memory: "64Gi",
-        "ephemeral-storage": "100Gi",
-        pods: "110",
-        [resource]: String(gpus)
-      }
-    }
-  ];
-}
-var KarpenterKwok = class {
-  constructor(options) {
-    this.options = options;
-    this.kc.loadFromFile(options.kubeconfigPath);
-  }
-  options;
-  process = null;
-  kc = new KubeConfig();
-  get resource() {
-    return this.options.gpuResource ?? "nvidia.com/gpu";
-  }
-  async start() {
-    const t0 = Date.now();
-    const { log: log2, dir } = this.options;
-    const home = karpenterDir(KARPENTER.version);
-    const binary = join10(home, "karpenter-kwok");
-    if (!existsSync9(binary)) {
-      if (this.options.buildMissing === false) {
-        throw new KarpenterError(
-          `${binary} is missing; build it with npm run k8s:build -- --addons`
-        );
-      }
-      await buildKarpenter(log2);
-    }
-    await mkdir6(dir, { recursive: true });
-    await applyCrdDirectory(this.kc, join10(home, "crds"), { what: "Karpenter" });
-    const instanceTypes = join10(dir, "instance-types.json");
-    await writeFile6(
-      instanceTypes,
-      JSON.stringify(gpuInstanceTypes(this.resource, this.options.gpusPerNode ?? 1), null, 2)
-    );
-    await this.applyNodePool();
-    const [metricsPort, healthPort] = [await freePort("0.0.0.0"), await freePort("0.0.0.0")];
-    const logFile = join10(dir, "karpenter.log");
-    log2(`karpenter ${KARPENTER.version} (kwok provider): starting, NodePool ${NODE_POOL}`);
-    this.process = spawnLogged(binary, [], {
-      env: {
-        KUBECONFIG: this.options.kubeconfigPath,
-        DISABLE_LEADER_ELECTION: "true",
-        METRICS_PORT: String(metricsPort),
-        HEALTH_PROBE_PORT: String(healthPort),
-        INSTANCE_TYPES_FILE_PATH: instanceTypes
-      },
-      logFile
-    });
-    try {
-      await waitProcessReady(
-        this.process,
-        "karpenter",
-        `:${healthPort}`,
-        logFile,
-        () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
-        (this.options.startTimeoutSeconds ?? 60) * 1e3
-      );
-    } catch (error2) {
-      await this.stop();
-      throw error2;
-    }
-    log2(`karpenter ${KARPENTER.version}: ready in ${((Date.now() - t0) / 1e3).toFixed(1)} s`);
-  }
-  async applyNodePool() {
-    await applyJson(this.kc, "/apis/karpenter.kwok.sh/v1alpha1/kwoknodeclasses/default", {
-      apiVersion: "karpenter.kwok.sh/v1alpha1",
-      kind: "KWOKNodeClass",
-      metadata: { name: "default" }
-    });
-    const gpus = this.options.gpusPerNode ?? 1;
-    await applyJson(this.kc, `/apis/karpenter.sh/v1/nodepools/${NODE_POOL}`, {
-      apiVersion: "karpenter.sh/v1",
-      kind: "NodePool",
-      metadata: { name: NODE_POOL },
-      spec: {
-        template: {
-          metadata: { labels: { [NODE_GROUP_LABEL]: NODE_POOL } },
-          spec: {
-            nodeClassRef: { group: "karpenter.kwok.sh", kind: "KWOKNodeClass", name: "default" },
-            requirements: [
-              {
-                key: "node.kubernetes.io/instance-type",
-                operator: "In",
-                values: [`gpu-${gpus}x-amd64-linux`]
-              },
-              { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] }
-            ],
-            taints: [{ key: this.resource, value: "present", effect: "NoSchedule" }],
-            expireAfter: "Never"
-          }
-        },
-        limits: { [this.resource]: String(this.options.gpuLimit ?? 4) },
-        disruption: {
-          consolidationPolicy: "WhenEmptyOrUnderutilized",
-          consolidateAfter: "0s",
-          budgets: [{ nodes: "100%" }]
-        }
-      }
-    });
-  }
-  /** Nodes the pool launched (by its label). */
-  async poolNodes() {
-    const core = this.kc.makeApiClient(ObjectCoreV1Api);
-    const nodes = await core.listNode({ labelSelector: `${NODE_GROUP_LABEL}=${NODE_POOL}` });
-    return nodes.items.map((n) => n.metadata?.name);
-  }
-  /**
-   * Stops the autoscaler but leaves the NodePool declared: the fault of a platform that says it
-   * autoscales and does not.
-   */
-  async stopProcessOnly() {
-    await stopProcess(this.process);
-    this.process = null;
-  }
-  /** Deletes the NodePool while Karpenter runs (its nodes go with it), then stops. */
-  async stop() {
-    const custom = this.kc.makeApiClient(ObjectCustomObjectsApi);
-    await custom.deleteClusterCustomObject({
-      group: "karpenter.sh",
-      version: "v1",
-      plural: "nodepools",
-      name: NODE_POOL
-    }).catch(() => void 0);
-    if (this.process && this.process.exitCode === null) {
-      await waitFor(
-        `nodes of NodePool ${NODE_POOL} removed`,
-        async () => (await this.poolNodes()).length === 0,
-        6e4,
-        1e3
-      ).catch((error2) => this.options.log(`karpenter: ${error2.message}`));
-    }
-    await this.stopProcessOnly();
-  }
-};
-
 // src/addons/kueue.ts
 import { existsSync as existsSync10 } from "node:fs";
-import { mkdir as mkdir7, readFile as readFile8, rm as rm2, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { mkdir as mkdir8, readFile as readFile8, rm as rm3, writeFile as writeFile7 } from "node:fs/promises";
+import { join as join13 } from "node:path";
 var import_yaml11 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
   name = "KueueError";
@@ -32989,28 +33079,28 @@ var KueueController = class {
   async start() {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
-    const binary = join11(this.binDir, "kueue");
+    const binary = join13(this.binDir, "kueue");
     if (!existsSync10(binary)) {
       if (this.options.buildMissing === false) {
         throw new KueueError(`${binary} is missing; build it with npm run k8s:build -- --kueue`);
       }
       await buildKueue(log2);
     }
-    await mkdir7(join11(dir, "certs"), { recursive: true });
+    await mkdir8(join13(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: "/CN=kaic-kueue-webhook",
-      dir: join11(dir, "certs"),
+      dir: join13(dir, "certs"),
       name: "tls",
       usage: "server",
       ipAddresses: ["127.0.0.1"]
     });
-    const metricsCerts = join11(dir, "etc-upper", "kueue", "metrics", "certs");
-    await mkdir7(metricsCerts, { recursive: true });
-    await mkdir7(join11(dir, "etc-work"), { recursive: true });
-    await writeFile7(join11(metricsCerts, "tls.crt"), await readFile8(serving.cert));
-    await writeFile7(join11(metricsCerts, "tls.key"), await readFile8(serving.key), { mode: 384 });
+    const metricsCerts = join13(dir, "etc-upper", "kueue", "metrics", "certs");
+    await mkdir8(metricsCerts, { recursive: true });
+    await mkdir8(join13(dir, "etc-work"), { recursive: true });
+    await writeFile7(join13(metricsCerts, "tls.crt"), await readFile8(serving.cert));
+    await writeFile7(join13(metricsCerts, "tls.key"), await readFile8(serving.key), { mode: 384 });
     await this.applyCrds();
     await this.ensureNamespace();
     const [webhookPort, healthPort, metricsPort] = [
@@ -33024,14 +33114,14 @@ var KueueController = class {
       namespace: KUEUE_NAMESPACE,
       health: { healthProbeBindAddress: `127.0.0.1:${healthPort}` },
       metrics: { bindAddress: `127.0.0.1:${metricsPort}` },
-      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join11(dir, "certs") },
+      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join13(dir, "certs") },
       leaderElection: { leaderElect: false },
       internalCertManagement: { enable: false },
       manageJobsWithoutQueueName: false,
       integrations: { frameworks: this.frameworks }
     };
-    await writeFile7(join11(dir, "config.yaml"), (0, import_yaml11.stringify)(config));
-    const logFile = join11(dir, "kueue.log");
+    await writeFile7(join13(dir, "config.yaml"), (0, import_yaml11.stringify)(config));
+    const logFile = join13(dir, "kueue.log");
     log2(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     const script = 'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"';
     this.process = spawnLogged(
@@ -33045,10 +33135,10 @@ var KueueController = class {
         "-c",
         script,
         "kaic-kueue",
-        join11(dir, "etc-upper"),
-        join11(dir, "etc-work"),
+        join13(dir, "etc-upper"),
+        join13(dir, "etc-work"),
         binary,
-        `--config=${join11(dir, "config.yaml")}`,
+        `--config=${join13(dir, "config.yaml")}`,
         // The on-demand visibility API would need its own APIService and port; not used here.
         "--feature-gates=VisibilityOnDemand=false"
       ],
@@ -33082,7 +33172,7 @@ var KueueController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join11(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join13(this.binDir, "crds"), {
       accept: (file) => file.startsWith("kueue.x-k8s.io_"),
       labels: { [KUEUE_OWNER_LABEL]: "true" },
       what: "Kueue"
@@ -33104,7 +33194,7 @@ var KueueController = class {
    * objects cluster-wide), pointed at 127.0.0.1 by URL.
    */
   async registerWebhooks(port, caBundle) {
-    const text2 = await readFile8(join11(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile8(join13(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     const served = webhookPathFilter(this.frameworks);
     for (const doc of (0, import_yaml11.parseAllDocuments)(text2)) {
@@ -33132,7 +33222,7 @@ var KueueController = class {
     await this.stop();
     await deleteCrdsByLabel(this.kc, `${KUEUE_OWNER_LABEL}=true`, "Kueue");
     await this.kc.makeApiClient(ObjectCoreV1Api).deleteNamespace({ name: KUEUE_NAMESPACE }).catch(() => void 0);
-    await rm2(join11(this.options.dir, "etc-work"), { recursive: true, force: true });
+    await rm3(join13(this.options.dir, "etc-work"), { recursive: true, force: true });
   }
 };
 
@@ -33300,7 +33390,7 @@ var STARTERS = {
     const node = realNodeOf(ctx, "prometheus");
     const prometheus = new PrometheusServer({
       kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join12(ctx.dir, "prometheus"),
+      dir: join14(ctx.dir, "prometheus"),
       log: ctx.log
     });
     await prometheus.start();
@@ -33330,7 +33420,7 @@ var STARTERS = {
       caCert: ctx.handle.ca.cert,
       caKey: ctx.handle.ca.key,
       prometheusUrl: shared.prometheusUrl,
-      dir: join12(ctx.dir, "prometheus-adapter"),
+      dir: join14(ctx.dir, "prometheus-adapter"),
       log: ctx.log
     });
     await adapter.start();
@@ -33339,7 +33429,7 @@ var STARTERS = {
   "cluster-autoscaler": async (ctx, shared) => {
     const karpenter = new KarpenterKwok({
       kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join12(ctx.dir, "karpenter"),
+      dir: join14(ctx.dir, "karpenter"),
       gpuResource: shared.gpus.profile.extendedResourceName ?? "nvidia.com/gpu",
       log: ctx.log
     });
@@ -33351,7 +33441,7 @@ var STARTERS = {
       kubeconfigPath: ctx.handle.kubeconfigPath,
       caCert: ctx.handle.ca.cert,
       caKey: ctx.handle.ca.key,
-      dir: join12(ctx.dir, "kueue"),
+      dir: join14(ctx.dir, "kueue"),
       log: ctx.log
     });
     await kueue.start();
@@ -33364,7 +33454,7 @@ var STARTERS = {
   gateway: async (ctx) => {
     const traefik = new TraefikGateway({
       kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join12(ctx.dir, "traefik"),
+      dir: join14(ctx.dir, "traefik"),
       log: ctx.log
     });
     await traefik.start();
@@ -33382,7 +33472,7 @@ var STARTERS = {
       kubeconfigPath: ctx.handle.kubeconfigPath,
       caCert: ctx.handle.ca.cert,
       caKey: ctx.handle.ca.key,
-      dir: join12(ctx.dir, "jobset"),
+      dir: join14(ctx.dir, "jobset"),
       log: ctx.log
     });
     await jobset.start();
@@ -33441,9 +33531,9 @@ async function startKwokAddons(plan, ctx, register = () => void 0) {
 // src/providers/kind.ts
 import { randomBytes } from "node:crypto";
 import { existsSync as existsSync11 } from "node:fs";
-import { mkdtemp, rm as rm3, writeFile as writeFile8 } from "node:fs/promises";
+import { mkdtemp, rm as rm4, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join13 } from "node:path";
+import { join as join15 } from "node:path";
 var import_yaml12 = __toESM(require_dist(), 1);
 var KindError = class extends Error {
   constructor(message) {
@@ -33452,7 +33542,7 @@ var KindError = class extends Error {
   }
 };
 async function resolveKind(version, log2, env = process.env) {
-  const cached = join13(kindBinDir(version), "kind");
+  const cached = join15(kindBinDir(version), "kind");
   if (existsSync11(cached)) return cached;
   const onPath = findOnPath("kind", env.PATH);
   if (onPath) {
@@ -33461,7 +33551,7 @@ async function resolveKind(version, log2, env = process.env) {
     log2(`kind: ${onPath} is "${said.stdout?.trim()}", not ${version}`);
   }
   const outcome = await downloadPinnedTool("kind", version, kindBinDir(version), { log: log2, env });
-  if ("downloaded" in outcome) return outcome.downloaded;
+  if ("downloaded" in outcome) return outcome.downloaded[0];
   log2(`kind ${version}: not downloaded (${outcome.skipped}); building it from its Go module`);
   await buildKind(version, (line) => log2(`  ${line}`));
   return cached;
@@ -33508,11 +33598,11 @@ var KindProvider = class {
     this.kind = this.options.kindBinary ?? await resolveKind(release.kind.kindVersion, this.options.log, this.env);
     const name = this.options.name ?? `kaic-${this.options.minor.replace(".", "")}-${randomBytes(3).toString("hex")}`;
     const existing = (await this.run(["get", "clusters"])).stdout.split("\n").map((l) => l.trim());
-    this.dir = await mkdtemp(join13(tmpdir2(), `kaic-kind-${name}-`));
-    const kubeconfigPath = join13(this.dir, "kubeconfig");
+    this.dir = await mkdtemp(join15(tmpdir2(), `kaic-kind-${name}-`));
+    const kubeconfigPath = join15(this.dir, "kubeconfig");
     if (existing.includes(name)) {
       if (!this.options.reuse) {
-        await rm3(this.dir, { recursive: true, force: true });
+        await rm4(this.dir, { recursive: true, force: true });
         this.dir = null;
         throw new UsageError(
           `a kind cluster named ${name} already exists; delete it (kind delete cluster --name ${name}), choose another --cluster-name, or pass --reuse-cluster yes to test it as it is`
@@ -33531,7 +33621,7 @@ var KindProvider = class {
         throw new KindError(`kind export kubeconfig failed: ${exported.all}`);
       this.options.log(`kind: reusing cluster ${name} (it stays after the run)`);
     } else {
-      const configPath = join13(this.dir, "kind-config.yaml");
+      const configPath = join15(this.dir, "kind-config.yaml");
       await writeFile8(
         configPath,
         (0, import_yaml12.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
@@ -33563,7 +33653,7 @@ var KindProvider = class {
         true
       );
       if (create2.exitCode !== 0) {
-        const logs = join13(this.options.logsDir, `kind-logs-${name}`);
+        const logs = join15(this.options.logsDir, `kind-logs-${name}`);
         const exported = await this.run(["export", "logs", logs, "--name", name]);
         const tail = create2.all.trim().split("\n").slice(-6).join("\n");
         throw new KindError(
@@ -33606,16 +33696,16 @@ ${tail}
       }
     }
     this.created = false;
-    if (this.dir) await rm3(this.dir, { recursive: true, force: true });
+    if (this.dir) await rm4(this.dir, { recursive: true, force: true });
     this.dir = null;
   }
 };
 
 // src/runner/bundled-suites.ts
 import { readdirSync } from "node:fs";
-import { join as join14 } from "node:path";
+import { join as join16 } from "node:path";
 function bundledSuitesDir() {
-  return RUNS_FROM_SOURCE ? { dir: installationPath("suites"), extension: ".ts" } : { dir: installationPath(join14("dist", "suites")), extension: ".js" };
+  return RUNS_FROM_SOURCE ? { dir: installationPath("suites"), extension: ".ts" } : { dir: installationPath(join16("dist", "suites")), extension: ".js" };
 }
 function bundledSuiteFiles(ids) {
   const { dir, extension } = bundledSuitesDir();
@@ -33623,14 +33713,14 @@ function bundledSuiteFiles(ids) {
     readdirSync(dir).filter((f) => f.endsWith(extension)).map((f) => f.slice(0, -extension.length))
   );
   return {
-    files: ids.filter((id) => present.has(id)).map((id) => join14(dir, `${id}${extension}`)),
+    files: ids.filter((id) => present.has(id)).map((id) => join16(dir, `${id}${extension}`)),
     missing: ids.filter((id) => !present.has(id))
   };
 }
 
 // src/report/index.ts
-import { mkdir as mkdir8, rename as rename2, writeFile as writeFile9 } from "node:fs/promises";
-import { join as join15 } from "node:path";
+import { mkdir as mkdir9, rename as rename2, writeFile as writeFile9 } from "node:fs/promises";
+import { join as join17 } from "node:path";
 
 // src/report/e2e-log.ts
 function renderE2eLog(result) {
@@ -33748,18 +33838,18 @@ async function writeReports(result, outDir, options = {}) {
       fillChecklist(options.checklist, fillsFromResults(result, options), options.metadata)
     ]);
   }
-  await mkdir8(outDir, { recursive: true });
+  await mkdir9(outDir, { recursive: true });
   for (const [name, text2] of files) {
-    const tmp = join15(outDir, `.${name}.tmp`);
+    const tmp = join17(outDir, `.${name}.tmp`);
     await writeFile9(tmp, text2);
-    await rename2(tmp, join15(outDir, name));
+    await rename2(tmp, join17(outDir, name));
   }
   return {
-    resultsJson: join15(outDir, "results.json"),
-    junitXml: join15(outDir, "junit.xml"),
-    e2eLog: join15(outDir, "e2e.log"),
-    summaryMd: join15(outDir, "summary.md"),
-    checklist: checklistName ? join15(outDir, checklistName) : null
+    resultsJson: join17(outDir, "results.json"),
+    junitXml: join17(outDir, "junit.xml"),
+    e2eLog: join17(outDir, "e2e.log"),
+    summaryMd: join17(outDir, "summary.md"),
+    checklist: checklistName ? join17(outDir, checklistName) : null
   };
 }
 
@@ -34157,7 +34247,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
   log2(
     `kaic ${KAIC_VERSION} run ${runId}: provider ${config.provider}` + (config.provider === "existing" ? "" : `, Kubernetes ${p.minor}, ${p.nodes} ${config.provider === "kind" ? "GPU workers" : "simulated nodes"}`)
   );
-  const workDir = await mkdtemp2(join16(tmpdir3(), `${runId}-`));
+  const workDir = await mkdtemp2(join18(tmpdir3(), `${runId}-`));
   hooks.onCreated?.({ type: "directory", path: workDir });
   const teardown = [];
   let tornDown = null;
@@ -34165,7 +34255,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     for (const step of teardown.reverse()) {
       await step.stop().catch((error2) => log2(`${step.what}: ${error2.message}`));
     }
-    await rm4(workDir, { recursive: true, force: true });
+    await rm5(workDir, { recursive: true, force: true });
   })();
   const removeSignalHandlers = onTerminationSignal(() => tearDown());
   const startedAt = /* @__PURE__ */ new Date();
@@ -34214,7 +34304,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     if (provider instanceof KwokProvider) {
       logSources.push(
         { name: "cluster", dir: dirname4(handle.kubeconfigPath) },
-        { name: "addons", dir: join16(workDir, "addons") }
+        { name: "addons", dir: join18(workDir, "addons") }
       );
     }
     const version = await versionFor(p, handle.minor);
@@ -34246,6 +34336,8 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
             plan,
             {
               kubeConfig,
+              kubeconfigPath: handle.kubeconfigPath,
+              dir: join18(workDir, "addons"),
               release,
               serverVersion: handle.serverVersion,
               gpuProfile: config.gpuProfile,
@@ -34274,7 +34366,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
               handle,
               kubeConfig,
               release,
-              dir: join16(workDir, "addons"),
+              dir: join18(workDir, "addons"),
               gpuProfile: config.gpuProfile,
               gpusPerNode: config.gpusPerNode,
               log: log2
@@ -34400,7 +34492,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     return { exitCode: mustFailed.length ? 1 : 0, result, reportPaths: paths };
   } finally {
     if ((failed2 || config.verbose) && logSources.length) {
-      const dest = join16(p.outDir, "logs");
+      const dest = join18(p.outDir, "logs");
       const copied = await collectComponentLogs(logSources, dest).catch(() => []);
       if (config.verbose) {
         for (const file of copied) out.write(await logTail(file, 20, file.slice(dest.length + 1)));
@@ -34416,14 +34508,14 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
 // src/results/collect.ts
 import { existsSync as existsSync12, statSync as statSync2 } from "node:fs";
 import { readdir as readdir4 } from "node:fs/promises";
-import { join as join17, resolve as resolve3 } from "node:path";
+import { join as join19, resolve as resolve3 } from "node:path";
 async function findBelow(dir, depth) {
   const found = [];
   const entries = await readdir4(dir, { withFileTypes: true });
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.isFile() && e.name === "results.json") found.push(join17(dir, e.name));
+    if (e.isFile() && e.name === "results.json") found.push(join19(dir, e.name));
     else if (e.isDirectory() && depth > 0)
-      found.push(...await findBelow(join17(dir, e.name), depth - 1));
+      found.push(...await findBelow(join19(dir, e.name), depth - 1));
   }
   return found;
 }

@@ -38597,10 +38597,10 @@ var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/build/go-build.ts
 import { randomBytes } from "node:crypto";
-import { existsSync as existsSync2 } from "node:fs";
-import { cp, mkdir as mkdir2, readFile as readFile5, readdir as readdir2, rename as rename2, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
+import { existsSync as existsSync3 } from "node:fs";
+import { cp as cp2, mkdir as mkdir3, readFile as readFile6, readdir as readdir2, rename as rename3, rm as rm5, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname3, join as join5 } from "node:path";
+import { dirname as dirname5, join as join7 } from "node:path";
 
 // src/cache.ts
 import { homedir } from "node:os";
@@ -38685,875 +38685,68 @@ function goCacheEnv(root = cacheDir()) {
   return { GOMODCACHE: join4(root, "go", "mod"), GOCACHE: join4(root, "go", "build") };
 }
 
-// src/versions/addons.ts
-var KUEUE = { module: "sigs.k8s.io/kueue", version: "v0.17.0" };
-var PROMETHEUS = {
-  module: "github.com/prometheus/prometheus",
-  version: "v0.316.0",
-  /** The release the module version stands for (`prometheus --version`). */
-  release: "3.16.0",
-  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
-  image: "prom/prometheus:v3.16.0"
-};
-var PROMETHEUS_ADAPTER = {
-  module: "sigs.k8s.io/prometheus-adapter",
-  version: "v0.12.0",
-  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
-  image: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0"
-};
-var KARPENTER = { module: "sigs.k8s.io/karpenter", version: "v1.14.0" };
-var GATEWAY_API = {
-  module: "sigs.k8s.io/gateway-api",
-  version: "v1.6.1",
-  crdDir: "config/crd/standard"
-};
-var TRAEFIK = {
-  module: "github.com/traefik/traefik/v3",
-  version: "v3.7.13",
-  /** Its RBAC for the kubernetesGateway provider, as Traefik publishes it in its docs. */
-  rbacFile: "docs/content/reference/dynamic-configuration/kubernetes-gateway-rbac.yml",
-  /** The release image of that version, for kind clusters (pinned by tag; see KIND_CHARTS). */
-  image: "traefik:v3.7.13"
-};
-var JOBSET = { module: "sigs.k8s.io/jobset", version: "v0.11.0" };
-var HELM = { module: "helm.sh/helm/v3", version: "v3.22.0" };
-var KIND_CHARTS = {
-  jobset: {
-    ...JOBSET,
-    chartDir: "charts/jobset",
-    image: { repository: "registry.k8s.io/jobset/jobset", tag: JOBSET.version, values: "image" }
+// src/versions/downloads.ts
+import { arch as arch2, platform as platform3 } from "node:os";
+var SHA256 = {
+  kind: {
+    "v0.32.0": {
+      "linux-amd64": "50030de23cf40a18505f20426f6a8506bedf13c6e509244bd1fa9463721b0f54",
+      "linux-arm64": "b92cd615e97585de8ddade28ed5cd7feb4248d717c233eea5b03c37298900f5d"
+    },
+    "v0.33.0": {
+      "linux-amd64": "aee6151561422756b764a4ae28e7f44cda5af5a9eead3cc9985112b1de8d8e0d",
+      "linux-arm64": "20022bee6cfcd5086cb7234d218e3454e6090022f2a8f55d1fa7fcf42c3867a2"
+    }
   },
-  kueue: {
-    ...KUEUE,
-    chartDir: "charts/kueue",
-    image: {
-      repository: "registry.k8s.io/kueue/kueue",
-      tag: KUEUE.version,
-      values: "controllerManager.manager.image"
+  helm: {
+    "v3.22.0": {
+      "linux-amd64": "1e4ab49e429626cf6c6958d914248b78c9730803c2751b87627e171dc800e7bb",
+      "linux-arm64": "f14e804dfee240f55525b667488fe9adca349e63e00c9af634c0beb1421ac310"
     }
   }
 };
-
-// src/build/go-build.ts
-var BuildError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "BuildError";
-  }
+var LOCATION = {
+  kind: (version, p) => ({
+    url: `https://github.com/kubernetes-sigs/kind/releases/download/${version}/kind-${p}`
+  }),
+  helm: (version, p) => ({
+    url: `https://get.helm.sh/helm-${version}-${p}.tar.gz`,
+    member: `${p}/helm`
+  })
 };
-var STAMP = "kaic-build.json";
-function tail(text, lines = 25) {
-  return text.trim().split("\n").slice(-lines).join("\n");
+function hostPlatform() {
+  const cpu = { x64: "amd64", arm64: "arm64" }[arch2()] ?? arch2();
+  return `${platform3()}-${cpu}`;
 }
-function formatSeconds(ms) {
-  const s = Math.round(ms / 1e3);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+function pinnedDownload(tool, version, forPlatform = hostPlatform()) {
+  const sha2562 = SHA256[tool][version]?.[forPlatform];
+  if (!sha2562) return null;
+  return { tool, version, platform: forPlatform, sha256: sha2562, ...LOCATION[tool](version, forPlatform) };
 }
-function goEnv(root) {
-  const userFlags = (process.env.GOFLAGS ?? "").split(/\s+/).filter((flag) => flag && !flag.startsWith("-mod="));
+function kubernetesReleaseFiles(version, binaries, forPlatform = hostPlatform()) {
+  const [os6, cpu] = forPlatform.split("-");
+  return binaries.map((name) => {
+    const url = `https://dl.k8s.io/release/${version}/bin/${os6}/${cpu}/${name}`;
+    return { label: `${name} ${version}`, url, sha256: { publishedAt: `${url}.sha256` }, name };
+  });
+}
+function etcdReleaseFile(version, forPlatform = hostPlatform()) {
+  const base = `https://github.com/etcd-io/etcd/releases/download/${version}`;
+  const archive = `etcd-${version}-${forPlatform}`;
   return {
-    ...process.env,
-    ...goCacheEnv(root),
-    GOFLAGS: [...userFlags, "-mod=mod"].join(" "),
-    CGO_ENABLED: "0"
+    label: `etcd ${version}`,
+    url: `${base}/${archive}.tar.gz`,
+    sha256: { publishedAt: `${base}/SHA256SUMS` },
+    member: `${archive}/etcd`,
+    name: "etcd"
   };
-}
-async function goVersion() {
-  try {
-    const { stdout } = await execa("go", ["env", "GOVERSION"]);
-    return stdout.trim();
-  } catch (error2) {
-    const code = error2.code;
-    if (code === "ENOENT") {
-      throw new BuildError(
-        "Go is not installed or not on PATH: the Kubernetes binaries are built from the Go module proxy and need Go 1.25 or newer (Debian: apt-get install golang, or unpack a Go release and add its bin/ to PATH)."
-      );
-    }
-    throw new BuildError(`"go env GOVERSION" failed: ${error2.message}`);
-  }
-}
-async function downloadModule(modulePath, version, env) {
-  const ref = `${modulePath}@${version}`;
-  const result = await execa("go", ["mod", "download", "-json", ref], {
-    env,
-    reject: false,
-    // Outside any module, so no go.mod around us is consulted or changed.
-    cwd: tmpdir2()
-  });
-  let info2;
-  try {
-    info2 = JSON.parse(result.stdout);
-  } catch {
-    info2 = void 0;
-  }
-  if (result.exitCode !== 0 || !info2 || info2.Error) {
-    throw new BuildError(
-      `could not download ${ref} from the Go module proxy (GOPROXY=${env.GOPROXY ?? process.env.GOPROXY ?? "default"}). Check network access to the proxy, or GOPROXY/GONOSUMDB settings.
-` + tail(`${info2?.Error ?? ""}
-${result.stderr}`)
-    );
-  }
-  return info2;
-}
-function parseGoMod(text) {
-  const go = /^go\s+(\S+)/m.exec(text)?.[1];
-  if (!go) throw new BuildError("go.mod has no go directive");
-  const godebug = /^godebug\s+(.+)$/m.exec(text)?.[1]?.trim() ?? null;
-  const stagingModules = [...text.matchAll(/^\s*(k8s\.io\/\S+)\s+=>\s+\.\/staging\//gm)].map(
-    (m) => m[1]
-  );
-  return { go, godebug, stagingModules };
-}
-async function definedFeatureGates(sourceDirs) {
-  const gates = /* @__PURE__ */ new Set();
-  for (const dir of sourceDirs) {
-    if (!existsSync2(dir)) continue;
-    for (const entry of await readdir2(dir)) {
-      if (!entry.endsWith(".go") || entry.endsWith("_test.go")) continue;
-      const text = await readFile5(join5(dir, entry), "utf8");
-      for (const match of text.matchAll(/featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"/g)) {
-        gates.add(match[1]);
-      }
-    }
-  }
-  return gates;
-}
-async function runGo(args, options) {
-  const started = Date.now();
-  let compiled = 0;
-  let output = "";
-  const child2 = execa("go", args, {
-    cwd: options.cwd,
-    env: options.env,
-    reject: false,
-    all: true,
-    buffer: false
-  });
-  child2.all?.on("data", (chunk) => {
-    const text = chunk.toString();
-    output = (output + text).slice(-2e4);
-    for (const line of text.split("\n")) if (line && !line.startsWith("go: ")) compiled++;
-  });
-  const heartbeat = setInterval(() => {
-    options.log(
-      `  \u2026 ${options.label}: ${formatSeconds(Date.now() - started)}, ${compiled} packages compiled`
-    );
-  }, 3e4);
-  try {
-    const result = await child2;
-    if (result.exitCode !== 0) {
-      const cause = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
-      throw new BuildError(
-        `${options.label} failed (${cause}): go ${args.slice(0, 2).join(" ")} \u2026
-${tail(output)}`
-      );
-    }
-  } finally {
-    clearInterval(heartbeat);
-  }
-}
-async function readStamp(dir) {
-  try {
-    return JSON.parse(await readFile5(join5(dir, STAMP), "utf8"));
-  } catch {
-    return null;
-  }
-}
-async function buildWrapper(spec, root, log) {
-  await mkdir2(join5(root, "bin"), { recursive: true });
-  return withLockFile(
-    join5(root, "bin", `.lock-${spec.component}-${spec.version}`),
-    () => buildWrapperLocked(spec, root, log),
-    {
-      timeoutMs: 60 * 6e4,
-      onWait: (pid) => log(`${spec.component} ${spec.version}: waiting for the build in pid ${pid}`)
-    }
-  );
-}
-async function buildWrapperLocked(spec, root, log) {
-  const stamp = await readStamp(spec.outDir);
-  if (stamp && spec.binaries.every((b) => existsSync2(join5(spec.outDir, b)))) {
-    log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
-    return false;
-  }
-  const started = Date.now();
-  const env = goEnv(root);
-  const wrapperDir = join5(root, "wrappers", `${spec.component}-${spec.version}`);
-  await mkdir2(wrapperDir, { recursive: true });
-  const goMod = [
-    `// Generated by kaic's scripts/build-k8s.ts: builds ${spec.component} ${spec.version}.`,
-    `module kaic.local/build/${spec.component}`,
-    "",
-    `go ${spec.goDirective}`,
-    ...spec.godebug ? ["", `godebug ${spec.godebug}`] : [],
-    "",
-    "require (",
-    ...spec.requires.map(([m, v]) => `	${m} ${v}`),
-    ")",
-    ...spec.replaces.length ? ["", "replace (", ...spec.replaces.map(([m, to, v]) => `	${m} => ${to} ${v}`), ")"] : [],
-    ""
-  ].join("\n");
-  const goModPath = join5(wrapperDir, "go.mod");
-  const previous = existsSync2(goModPath) ? await readFile5(goModPath, "utf8") : null;
-  if (previous !== goMod) {
-    await writeFile3(goModPath, goMod);
-    await rm4(join5(wrapperDir, "go.sum"), { force: true });
-  }
-  const tmpDir = join5(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
-  await mkdir2(tmpDir, { recursive: true });
-  try {
-    log(`${spec.component} ${spec.version}: resolving modules`);
-    await runGo(["mod", "download"], {
-      cwd: wrapperDir,
-      env,
-      label: `${spec.component} module download`,
-      log
-    });
-    log(`${spec.component} ${spec.version}: compiling ${spec.binaries.join(", ")}`);
-    await runGo(
-      [
-        "build",
-        "-v",
-        "-trimpath",
-        ...spec.tags?.length ? ["-tags", spec.tags.join(",")] : [],
-        "-ldflags",
-        ["-s", "-w", ...spec.ldflags].join(" "),
-        "-o",
-        `${tmpDir}/`,
-        ...spec.packages
-      ],
-      { cwd: wrapperDir, env, label: `${spec.component} build`, log }
-    );
-    for (const [from, to] of Object.entries(spec.renames ?? {})) {
-      if (existsSync2(join5(tmpDir, from))) await rename2(join5(tmpDir, from), join5(tmpDir, to));
-    }
-    for (const binary of spec.binaries) {
-      if (!existsSync2(join5(tmpDir, binary))) {
-        throw new BuildError(`${spec.component} build produced no ${binary} in ${tmpDir}`);
-      }
-    }
-    await spec.verify(tmpDir);
-    const goVer = await goVersion();
-    const seconds = Math.round((Date.now() - started) / 1e3);
-    const newStamp = {
-      component: spec.component,
-      version: spec.version,
-      builtAt: (/* @__PURE__ */ new Date()).toISOString(),
-      goVersion: goVer,
-      seconds
-    };
-    await writeFile3(join5(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
-`);
-    await rm4(spec.outDir, { recursive: true, force: true });
-    await mkdir2(join5(spec.outDir, ".."), { recursive: true });
-    await rename2(tmpDir, spec.outDir);
-    log(`${spec.component} ${spec.version}: built in ${formatSeconds(Date.now() - started)}`);
-    return true;
-  } finally {
-    await rm4(tmpDir, { recursive: true, force: true });
-  }
-}
-async function expectVersionOutput(binary, args, expected) {
-  const result = await execa(binary, args, { reject: false });
-  const out = `${result.stdout}
-${result.stderr}`;
-  if (!out.includes(expected)) {
-    throw new BuildError(
-      `${binary} ${args.join(" ")} does not report ${expected}; it printed:
-${tail(out, 5)}`
-    );
-  }
-}
-async function expectHelpMentions(binary, flag) {
-  const help = await execa(binary, ["--help"], { reject: false, all: true });
-  if (!help.all?.includes(flag)) {
-    throw new BuildError(`${binary} --help does not list ${flag}: ${help.all?.slice(0, 400)}`);
-  }
-}
-async function buildKubernetes(release, log, root = cacheDir()) {
-  return buildFromKubernetesModule(
-    release,
-    "kubernetes",
-    kubernetesBinDir(release, root),
-    ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"],
-    log,
-    root
-  );
-}
-async function buildKubelet(release, log, root = cacheDir()) {
-  return buildFromKubernetesModule(
-    release,
-    "kubelet",
-    kubeletBinDir(release, root),
-    ["kubelet"],
-    log,
-    root
-  );
-}
-async function buildFromKubernetesModule(release, component, outDir, binaries, log, root) {
-  const env = goEnv(root);
-  await mkdir2(root, { recursive: true });
-  if (await readStamp(outDir) && binaries.every((b) => existsSync2(join5(outDir, b)))) {
-    log(`${component} ${release.version}: cached (${outDir})`);
-    return false;
-  }
-  log(`${component} ${release.version}: reading k8s.io/kubernetes's go.mod from the module proxy`);
-  const info2 = await downloadModule("k8s.io/kubernetes", release.version, env);
-  const facts = parseGoMod(await readFile5(info2.GoMod, "utf8"));
-  if (facts.stagingModules.length === 0) {
-    throw new BuildError(`k8s.io/kubernetes ${release.version} go.mod lists no staging modules`);
-  }
-  const staging = stagingVersion(release);
-  const apiserverInfo = await downloadModule("k8s.io/apiserver", staging, env);
-  const apiInfo = await downloadModule("k8s.io/api", staging, env);
-  const gates = await definedFeatureGates([
-    join5(info2.Dir, "pkg", "features"),
-    join5(apiserverInfo.Dir, "pkg", "features")
-  ]);
-  const unknownGates = Object.keys(release.featureGates).filter((g) => !gates.has(g));
-  if (unknownGates.length) {
-    throw new BuildError(
-      `the version table gives ${release.minor} feature gates that ${release.version} does not define: ${unknownGates.join(", ")} (src/versions/kubernetes.ts)`
-    );
-  }
-  for (const groupVersion of Object.keys(release.runtimeConfig)) {
-    const [group, version] = groupVersion.split("/");
-    const dir = join5(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
-    if (!existsSync2(dir)) {
-      throw new BuildError(
-        `the version table enables ${groupVersion} on ${release.minor}, but k8s.io/api ${staging} has no such API version (src/versions/kubernetes.ts)`
-      );
-    }
-  }
-  log(
-    `${component} ${release.version}: ${facts.stagingModules.length} staging modules pinned to ${staging}; gates ${Object.keys(release.featureGates).join(",") || "(none)"} exist`
-  );
-  const [, minorNumber] = release.minor.split(".");
-  const versionVars = (pkg) => [
-    `-X ${pkg}.gitVersion=${release.version}`,
-    `-X ${pkg}.gitMajor=1`,
-    `-X ${pkg}.gitMinor=${minorNumber}`,
-    `-X ${pkg}.gitTreeState=clean`,
-    `-X ${pkg}.buildDate=${(/* @__PURE__ */ new Date()).toISOString().replace(/\.\d+Z$/, "Z")}`
-  ];
-  return buildWrapper(
-    {
-      component,
-      version: release.version,
-      outDir,
-      binaries,
-      goDirective: facts.go,
-      godebug: facts.godebug,
-      requires: [["k8s.io/kubernetes", release.version]],
-      replaces: facts.stagingModules.map((m) => [m, m, staging]),
-      packages: binaries.map((b) => `k8s.io/kubernetes/cmd/${b}`),
-      ldflags: [
-        ...versionVars("k8s.io/component-base/version"),
-        ...versionVars("k8s.io/client-go/pkg/version")
-      ],
-      tags: ["selinux", "notest"],
-      verify: async (dir) => {
-        for (const b of binaries) {
-          const args = b === "kubectl" ? ["version", "--client"] : ["--version"];
-          const expected = b === "kubectl" ? `Client Version: ${release.version}` : `Kubernetes ${release.version}`;
-          await expectVersionOutput(join5(dir, b), args, expected);
-        }
-      }
-    },
-    root,
-    log
-  );
-}
-async function carriedReplaces(spec, info2, local, env, root) {
-  const edit = await execa("go", ["mod", "edit", "-json", info2.GoMod], {
-    env,
-    reject: false,
-    cwd: tmpdir2()
-  });
-  if (edit.exitCode !== 0) {
-    throw new BuildError(`go mod edit -json ${info2.GoMod} failed:
-${tail(edit.stderr)}`);
-  }
-  const { Replace = [] } = JSON.parse(edit.stdout);
-  const replaces = [];
-  for (const { Old, New } of Replace) {
-    if (local[Old.Path]) continue;
-    const from = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
-    if (New.Version) {
-      replaces.push([from, New.Path, New.Version]);
-    } else if (existsSync2(join5(info2.Dir, New.Path, "go.mod"))) {
-      replaces.push([from, join5(info2.Dir, New.Path), ""]);
-    } else {
-      throw new BuildError(
-        `${spec.module}@${spec.version} replaces ${Old.Path} by its directory ${New.Path}, which the module proxy's zip does not hold (a nested module); the build must give ${Old.Path} as a local module`
-      );
-    }
-  }
-  const localRoot = join5(root, "wrappers", `${spec.component}-${spec.version}-local`);
-  for (const [path10, mod] of Object.entries(local)) {
-    const dir = join5(localRoot, path10.replace(/[^A-Za-z0-9.-]+/g, "_"));
-    await rm4(dir, { recursive: true, force: true });
-    await mkdir2(dir, { recursive: true });
-    if (mod.base) {
-      const base = await downloadModule(mod.base.module, mod.base.version, env);
-      const dropped = (mod.drop ?? []).map((d) => join5(base.Dir, d));
-      await cp(base.Dir, dir, {
-        recursive: true,
-        filter: (source) => !dropped.some((d) => source === d || source.startsWith(`${d}/`))
-      });
-      await execa("chmod", ["-R", "u+w", dir]);
-    }
-    for (const [name, content] of Object.entries(mod.files)) {
-      await mkdir2(dirname3(join5(dir, name)), { recursive: true });
-      await writeFile3(join5(dir, name), content);
-    }
-    replaces.push([path10, dir, ""]);
-  }
-  return replaces;
-}
-async function buildPlainModule(spec, log, root) {
-  if (await readStamp(spec.outDir) && spec.binaries.every((b) => existsSync2(join5(spec.outDir, b)))) {
-    log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
-    return false;
-  }
-  const env = goEnv(root);
-  await mkdir2(root, { recursive: true });
-  const info2 = await downloadModule(spec.module, spec.version, env);
-  const facts = parseGoMod(await readFile5(info2.GoMod, "utf8"));
-  const replaces = spec.moduleReplaces ? await carriedReplaces(spec, info2, spec.moduleReplaces.local ?? {}, env, root) : [];
-  return buildWrapper(
-    {
-      ...spec,
-      verify: async (dir) => {
-        for (const [from, to] of spec.moduleFiles ?? []) {
-          await mkdir2(dirname3(join5(dir, to)), { recursive: true });
-          await cp(join5(info2.Dir, from), join5(dir, to), { recursive: true });
-        }
-        await spec.verify(dir);
-      },
-      goDirective: facts.go,
-      godebug: facts.godebug,
-      requires: [[spec.module, spec.version]],
-      replaces,
-      ldflags: spec.ldflags ?? []
-    },
-    root,
-    log
-  );
-}
-async function buildEtcd(etcdVersion, log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "etcd",
-      module: "go.etcd.io/etcd/server/v3",
-      version: etcdVersion,
-      outDir: etcdBinDir(etcdVersion, root),
-      binaries: ["etcd"],
-      packages: ["go.etcd.io/etcd/server/v3"],
-      // Go names the binary "server" after the package path (the /v3 suffix is dropped).
-      renames: { server: "etcd", v3: "etcd" },
-      verify: (dir) => expectVersionOutput(
-        join5(dir, "etcd"),
-        ["--version"],
-        `etcd Version: ${etcdVersion.slice(1)}`
-      )
-    },
-    log,
-    root
-  );
-}
-async function buildKwok(kwokVersion, log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "kwok",
-      module: "sigs.k8s.io/kwok",
-      version: kwokVersion,
-      outDir: kwokBinDir(kwokVersion, root),
-      binaries: ["kwok", "kwokctl"],
-      packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
-      verify: (dir) => expectVersionOutput(join5(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
-    },
-    log,
-    root
-  );
-}
-async function buildKind(kindVersion, log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "kind",
-      module: "sigs.k8s.io/kind",
-      version: kindVersion,
-      outDir: kindBinDir(kindVersion, root),
-      binaries: ["kind"],
-      packages: ["sigs.k8s.io/kind"],
-      verify: (dir) => expectVersionOutput(join5(dir, "kind"), ["version"], `kind ${kindVersion}`)
-    },
-    log,
-    root
-  );
-}
-async function ensureBinaries(release, log, root = cacheDir()) {
-  await goVersion();
-  await buildKubernetes(release, log, root);
-  await buildEtcd(release.etcdVersion, log, root);
-  await buildKwok(KWOK_VERSION, log, root);
-  return binaryPaths(release, KWOK_VERSION, root);
-}
-async function buildContainerd(version, log, root = cacheDir()) {
-  const module = "github.com/containerd/containerd/v2";
-  return buildPlainModule(
-    {
-      component: "containerd",
-      module,
-      version,
-      outDir: containerdBinDir(version, root),
-      binaries: ["containerd", "containerd-shim-runc-v2", "ctr"],
-      packages: ["containerd", "containerd-shim-runc-v2", "ctr"].map((c3) => `${module}/cmd/${c3}`),
-      ldflags: [`-X ${module}/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join5(dir, "containerd"), ["--version"], version)
-    },
-    log,
-    root
-  );
-}
-async function buildCriTools(version, log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "cri-tools",
-      module: "sigs.k8s.io/cri-tools",
-      version,
-      outDir: criToolsBinDir(version, root),
-      binaries: ["crictl"],
-      packages: ["sigs.k8s.io/cri-tools/cmd/crictl"],
-      ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join5(dir, "crictl"), ["--version"], version)
-    },
-    log,
-    root
-  );
-}
-async function buildKueue(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "kueue",
-      module: KUEUE.module,
-      version: KUEUE.version,
-      outDir: kueueDir(KUEUE.version, root),
-      binaries: ["kueue"],
-      packages: [`${KUEUE.module}/cmd/kueue`],
-      ldflags: [`-X ${KUEUE.module}/pkg/version.GitVersion=${KUEUE.version}`],
-      moduleFiles: [
-        ["config/components/crd/bases", "crds"],
-        ["config/components/webhook/manifests.yaml", "webhook.yaml"]
-      ],
-      verify: (dir) => expectHelpMentions(join5(dir, "kueue"), "-config")
-    },
-    log,
-    root
-  );
-}
-async function buildPrometheus(log, root = cacheDir()) {
-  const versionPkg = "github.com/prometheus/common/version";
-  return buildPlainModule(
-    {
-      component: "prometheus",
-      module: PROMETHEUS.module,
-      version: PROMETHEUS.version,
-      outDir: prometheusDir(PROMETHEUS.version, root),
-      binaries: ["prometheus", "promtool"],
-      packages: [`${PROMETHEUS.module}/cmd/prometheus`, `${PROMETHEUS.module}/cmd/promtool`],
-      tags: ["remove_all_sd", "enable_kubernetes_sd"],
-      ldflags: [
-        `-X ${versionPkg}.Version=${PROMETHEUS.release}`,
-        `-X ${versionPkg}.Branch=module-${PROMETHEUS.version}`
-      ],
-      verify: (dir) => expectVersionOutput(join5(dir, "prometheus"), ["--version"], PROMETHEUS.release)
-    },
-    log,
-    root
-  );
-}
-async function buildPrometheusAdapter(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "prometheus-adapter",
-      module: PROMETHEUS_ADAPTER.module,
-      version: PROMETHEUS_ADAPTER.version,
-      outDir: prometheusAdapterDir(PROMETHEUS_ADAPTER.version, root),
-      binaries: ["prometheus-adapter"],
-      packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
-      renames: { adapter: "prometheus-adapter" },
-      verify: (dir) => expectHelpMentions(join5(dir, "prometheus-adapter"), "--metrics-relist-interval")
-    },
-    log,
-    root
-  );
-}
-async function buildKarpenter(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "karpenter",
-      module: KARPENTER.module,
-      version: KARPENTER.version,
-      outDir: karpenterDir(KARPENTER.version, root),
-      binaries: ["karpenter-kwok"],
-      packages: [`${KARPENTER.module}/kwok`],
-      renames: { kwok: "karpenter-kwok" },
-      moduleFiles: [
-        ["kwok/charts/crds", "crds"],
-        [
-          "kwok/apis/crds/karpenter.kwok.sh_kwoknodeclasses.yaml",
-          "crds/karpenter.kwok.sh_kwoknodeclasses.yaml"
-        ]
-      ],
-      verify: (dir) => expectHelpMentions(join5(dir, "karpenter-kwok"), "--instance-types-file-path")
-    },
-    log,
-    root
-  );
-}
-async function buildTraefik(log, root = cacheDir()) {
-  const release = TRAEFIK.version.replace(/^v/, "");
-  return buildPlainModule(
-    {
-      component: "traefik",
-      module: TRAEFIK.module,
-      version: TRAEFIK.version,
-      outDir: traefikDir(TRAEFIK.version, root),
-      binaries: ["traefik"],
-      packages: [`${TRAEFIK.module}/cmd/traefik`],
-      // As Traefik's release build sets it (goreleaser's version, without the v).
-      ldflags: [`-X ${TRAEFIK.module}/pkg/version.Version=${release}`],
-      moduleReplaces: {
-        local: {
-          "github.com/traefik/traefik/dynamic/ext": {
-            files: {
-              "go.mod": "module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24.0\n",
-              "ext.go": goSource([
-                "// Package ext stands in for Traefik's nested module of the same path.",
-                "package ext",
-                "",
-                "// HTTP extends dynamic.HTTP (empty in Traefik's open-source build).",
-                "type HTTP struct{}",
-                "",
-                "// Router extends dynamic.Router (empty in Traefik's open-source build).",
-                "type Router struct{}"
-              ])
-            }
-          },
-          "github.com/go-acme/lego/v5": {
-            // The version Traefik's go.mod requires.
-            base: { module: "github.com/go-acme/lego/v5", version: "v5.4.1" },
-            drop: ["providers/dns", "cmd"],
-            files: {
-              "providers/dns/kaic.go": goSource([
-                "// Package dns stands in for lego's DNS-01 provider registry in kaic's build.",
-                "package dns",
-                "",
-                "import (",
-                '	"fmt"',
-                "",
-                '	"github.com/go-acme/lego/v5/challenge"',
-                ")",
-                "",
-                "// NewDNSChallengeProviderByName fails: no DNS provider is built in.",
-                "func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {",
-                '	return nil, fmt.Errorf("DNS challenge provider %q is not built into this Traefik", name)',
-                "}"
-              ])
-            }
-          },
-          "github.com/abbot/go-http-auth": {
-            // The newest version served (Traefik's go.mod names the fork, which is not).
-            base: {
-              module: "github.com/abbot/go-http-auth",
-              version: "v0.4.1-0.20220112235402-e1cee1c72f2f"
-            },
-            files: {
-              "kaic_stale.go": goSource([
-                "package auth",
-                "",
-                'import "net/http"',
-                "",
-                "// RequireAuthStale is RequireAuth with stale=true in the challenge (RFC 7616):",
-                "// the nonce is no longer valid, the credentials may be.",
-                "func (da *DigestAuth) RequireAuthStale(w http.ResponseWriter, r *http.Request) {",
-                "	da.RequireAuth(staleChallenge{w, da.Headers.V().Authenticate}, r)",
-                "}",
-                "",
-                "type staleChallenge struct {",
-                "	http.ResponseWriter",
-                "	header string",
-                "}",
-                "",
-                "func (s staleChallenge) WriteHeader(code int) {",
-                '	if challenge := s.Header().Get(s.header); challenge != "" {',
-                '		s.Header().Set(s.header, challenge+", stale=true")',
-                "	}",
-                "	s.ResponseWriter.WriteHeader(code)",
-                "}"
-              ])
-            }
-          }
-        }
-      },
-      verify: async (dir) => {
-        await expectVersionOutput(join5(dir, "traefik"), ["version"], release);
-        await expectHelpMentions(join5(dir, "traefik"), "--providers.kubernetesgateway");
-      }
-    },
-    log,
-    root
-  );
-}
-function goSource(lines) {
-  return `${lines.join("\n")}
-`;
-}
-async function ensureModuleCopy(spec, log, root) {
-  const { component, version, outDir } = spec;
-  const target = join5(outDir, spec.target);
-  if (await readStamp(outDir)) return target;
-  await mkdir2(join5(root, "bin"), { recursive: true });
-  return withLockFile(
-    join5(root, "bin", `.lock-${component}-${version}`),
-    async () => {
-      if (await readStamp(outDir)) return target;
-      const started = Date.now();
-      const info2 = await downloadModule(spec.module, version, goEnv(root));
-      const source = join5(info2.Dir, spec.source);
-      const files = existsSync2(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join5(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
-      if (!files.length) {
-        throw new BuildError(`${spec.module}@${version} has no files to take in ${spec.source}`);
-      }
-      const tmpDir = join5(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
-      try {
-        for (const file of files) {
-          await mkdir2(dirname3(join5(tmpDir, spec.target, file)), { recursive: true });
-          await cp(join5(source, file), join5(tmpDir, spec.target, file));
-        }
-        const stamp = {
-          component,
-          version,
-          builtAt: (/* @__PURE__ */ new Date()).toISOString(),
-          goVersion: await goVersion(),
-          seconds: Math.round((Date.now() - started) / 1e3)
-        };
-        await writeFile3(join5(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
-`);
-        await rm4(outDir, { recursive: true, force: true });
-        await mkdir2(dirname3(outDir), { recursive: true });
-        await rename2(tmpDir, outDir);
-      } finally {
-        await rm4(tmpDir, { recursive: true, force: true });
-      }
-      log(`${component} ${version}: ${files.length} files from ${spec.module} in ${target}`);
-      return target;
-    },
-    { onWait: (pid) => log(`${component} ${version}: waiting for pid ${pid}`) }
-  );
-}
-async function ensureGatewayApiCrds(log, root = cacheDir()) {
-  return ensureModuleCopy(
-    {
-      component: "gateway-api",
-      module: GATEWAY_API.module,
-      version: GATEWAY_API.version,
-      source: GATEWAY_API.crdDir,
-      outDir: gatewayApiDir(GATEWAY_API.version, root),
-      target: "crds",
-      keep: (f) => !f.includes("/") && /\.ya?ml$/.test(f)
-    },
-    log,
-    root
-  );
-}
-async function ensureTraefikRbac(log, root = cacheDir()) {
-  const file = TRAEFIK.rbacFile.split("/").pop();
-  const dir = await ensureModuleCopy(
-    {
-      component: "traefik-rbac",
-      module: TRAEFIK.module,
-      version: TRAEFIK.version,
-      source: TRAEFIK.rbacFile.slice(0, -file.length - 1),
-      outDir: chartDir("traefik-rbac", TRAEFIK.version, root),
-      target: "rbac",
-      keep: (f) => f === file
-    },
-    log,
-    root
-  );
-  return join5(dir, file);
-}
-async function ensureChart(name, log, root = cacheDir()) {
-  const chart = KIND_CHARTS[name];
-  return ensureModuleCopy(
-    {
-      component: `chart-${name}`,
-      module: chart.module,
-      version: chart.version,
-      source: chart.chartDir,
-      outDir: chartDir(name, chart.version, root),
-      target: name
-    },
-    log,
-    root
-  );
-}
-async function buildHelm(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "helm",
-      module: HELM.module,
-      version: HELM.version,
-      outDir: helmBinDir(HELM.version, root),
-      binaries: ["helm"],
-      packages: [`${HELM.module}/cmd/helm`],
-      ldflags: [`-X ${HELM.module}/internal/version.version=${HELM.version}`],
-      verify: (dir) => expectVersionOutput(
-        join5(dir, "helm"),
-        ["version", "--template", "{{.Version}}"],
-        HELM.version
-      )
-    },
-    log,
-    root
-  );
-}
-async function buildJobSet(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "jobset",
-      module: JOBSET.module,
-      version: JOBSET.version,
-      outDir: jobsetDir(JOBSET.version, root),
-      binaries: ["jobset"],
-      packages: [JOBSET.module],
-      ldflags: [`-X ${JOBSET.module}/pkg/version.GitVersion=${JOBSET.version}`],
-      moduleFiles: [
-        ["config/components/crd/bases", "crds"],
-        ["config/components/webhook/manifests.yaml", "webhook.yaml"],
-        ["config/components/webhook/patches", "webhook-patches"]
-      ],
-      verify: (dir) => expectHelpMentions(join5(dir, "jobset"), "-config")
-    },
-    log,
-    root
-  );
-}
-async function ensureNodeBinaries(release, log, root = cacheDir()) {
-  await goVersion();
-  await buildKubelet(release, log, root);
-  await buildContainerd(CONTAINERD_VERSION, log, root);
-  await buildCriTools(CRI_TOOLS_VERSION, log, root);
-  return nodeBinaryPaths(release, root);
 }
 
 // src/build/release-download.ts
 import { createHash } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
-import { chmod as chmod2, mkdir as mkdir3, mkdtemp as mkdtemp2, rename as rename3, rm as rm5 } from "node:fs/promises";
-import { dirname as dirname5, join as join7 } from "node:path";
+import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, readFile as readFile5, rename as rename2, rm as rm4 } from "node:fs/promises";
+import { basename as basename3, dirname as dirname4, join as join6 } from "node:path";
 
 // node_modules/@actions/tool-cache/lib/tool-cache.js
 import * as crypto2 from "crypto";
@@ -39803,45 +38996,6 @@ function _getGlobal(key, defaultValue) {
   return value !== void 0 ? value : defaultValue;
 }
 
-// src/versions/downloads.ts
-import { arch as arch2, platform as platform3 } from "node:os";
-var SHA256 = {
-  kind: {
-    "v0.32.0": {
-      "linux-amd64": "50030de23cf40a18505f20426f6a8506bedf13c6e509244bd1fa9463721b0f54",
-      "linux-arm64": "b92cd615e97585de8ddade28ed5cd7feb4248d717c233eea5b03c37298900f5d"
-    },
-    "v0.33.0": {
-      "linux-amd64": "aee6151561422756b764a4ae28e7f44cda5af5a9eead3cc9985112b1de8d8e0d",
-      "linux-arm64": "20022bee6cfcd5086cb7234d218e3454e6090022f2a8f55d1fa7fcf42c3867a2"
-    }
-  },
-  helm: {
-    "v3.22.0": {
-      "linux-amd64": "1e4ab49e429626cf6c6958d914248b78c9730803c2751b87627e171dc800e7bb",
-      "linux-arm64": "f14e804dfee240f55525b667488fe9adca349e63e00c9af634c0beb1421ac310"
-    }
-  }
-};
-var LOCATION = {
-  kind: (version, p) => ({
-    url: `https://github.com/kubernetes-sigs/kind/releases/download/${version}/kind-${p}`
-  }),
-  helm: (version, p) => ({
-    url: `https://get.helm.sh/helm-${version}-${p}.tar.gz`,
-    member: `${p}/helm`
-  })
-};
-function hostPlatform() {
-  const cpu = { x64: "amd64", arm64: "arm64" }[arch2()] ?? arch2();
-  return `${platform3()}-${cpu}`;
-}
-function pinnedDownload(tool, version, forPlatform = hostPlatform()) {
-  const sha2562 = SHA256[tool][version]?.[forPlatform];
-  if (!sha2562) return null;
-  return { tool, version, platform: forPlatform, sha256: sha2562, ...LOCATION[tool](version, forPlatform) };
-}
-
 // src/build/release-download.ts
 var DownloadIntegrityError = class extends Error {
   name = "DownloadIntegrityError";
@@ -39868,51 +39022,1045 @@ async function unreachable(url, timeoutMs) {
     client.dispose();
   }
 }
-async function downloadPinnedTool(tool, version, outDir, options) {
+var TransferFailed = class extends Error {
+};
+async function fetchTo(url, file) {
+  try {
+    await downloadTool(url, file);
+  } catch (error2) {
+    const status = error2.httpStatusCode;
+    throw new TransferFailed(
+      `${url} failed: ${status ? `HTTP ${status}` : error2.message}`
+    );
+  }
+}
+function publishedSum(text, url) {
+  const name = basename3(new URL(url).pathname);
+  for (const line of text.split("\n")) {
+    const [sum, file] = line.trim().split(/\s+\*?/);
+    if (!sum || !/^[0-9a-f]{64}$/i.test(sum)) continue;
+    if (file === void 0 || file === name) return sum.toLowerCase();
+  }
+  return null;
+}
+async function downloadRelease(files, outDir, options) {
   const env = options.env ?? process.env;
   if (env.KAIC_DOWNLOADS === "off") return { skipped: "downloads are off (KAIC_DOWNLOADS=off)" };
-  const pin = options.pin ?? pinnedDownload(tool, version);
-  if (!pin) return { skipped: `no sha256 is pinned for ${tool} ${version} on ${hostPlatform()}` };
-  const host = new URL(pin.url).host;
-  const why = await unreachable(pin.url, options.probeTimeoutMs ?? 5e3);
+  const first = files[0];
+  const host = new URL(first.url).host;
+  const why = await unreachable(first.url, options.probeTimeoutMs ?? 5e3);
   if (why) return { skipped: `${host} cannot be reached (${why})` };
   const t0 = Date.now();
-  options.log(`${tool} ${version}: downloading ${pin.url}`);
-  await mkdir3(dirname5(outDir), { recursive: true });
+  await mkdir2(dirname4(outDir), { recursive: true });
   const work = await mkdtemp2(`${outDir}.download-`);
   try {
-    const file = join7(work, "download");
-    try {
-      await downloadTool(pin.url, file);
-    } catch (error2) {
-      const status = error2.httpStatusCode;
-      return {
-        skipped: `${pin.url} failed: ${status ? `HTTP ${status}` : error2.message}`
-      };
+    const ready = [];
+    let total = 0;
+    for (const [i2, file] of files.entries()) {
+      options.log(`${file.label}: downloading ${file.url}`);
+      const target = join6(work, `${i2}`);
+      await fetchTo(file.url, target);
+      let expected;
+      let whose;
+      if (typeof file.sha256 === "string") {
+        expected = file.sha256;
+        whose = "kaic pins";
+      } else {
+        await fetchTo(file.sha256.publishedAt, `${target}.sum`);
+        const sum = publishedSum(await readFile5(`${target}.sum`, "utf8"), file.url);
+        if (!sum) {
+          throw new DownloadIntegrityError(
+            `${file.sha256.publishedAt} names no sha256 for ${file.url}; it was not used`
+          );
+        }
+        expected = sum;
+        whose = `${file.sha256.publishedAt} publishes`;
+      }
+      const { sha256: sha2562, bytes } = await sha256Of(target);
+      total += bytes;
+      if (sha2562 !== expected) {
+        throw new DownloadIntegrityError(
+          `${file.url} has sha256 ${sha2562}, but ${whose} ${expected} for ${file.label}` + (typeof file.sha256 === "string" ? ` on ${hostPlatform()}` : "") + `; it was not used. Put a ${file.label} you trust on PATH, or set KAIC_DOWNLOADS=off to build it from its Go module`
+        );
+      }
+      let binary = target;
+      if (file.member) {
+        const extracted = await extractTar(target, join6(work, `${i2}.extracted`));
+        binary = join6(extracted, file.member);
+      }
+      await chmod2(binary, 493);
+      ready.push({ from: binary, name: file.name });
     }
-    const { sha256: sha2562, bytes } = await sha256Of(file);
-    if (sha2562 !== pin.sha256) {
-      throw new DownloadIntegrityError(
-        `${pin.url} has sha256 ${sha2562}, but kaic pins ${pin.sha256} for ${tool} ${version} on ${pin.platform}; it was not used. Put a ${tool} ${version} you trust on PATH, or set KAIC_DOWNLOADS=off to build it from its Go module`
-      );
+    await mkdir2(outDir, { recursive: true });
+    const placed = [];
+    for (const { from, name } of ready) {
+      await rename2(from, join6(outDir, name));
+      placed.push(join6(outDir, name));
     }
-    let binary = file;
-    if (pin.member) {
-      const extracted = await extractTar(file, join7(work, "extracted"));
-      binary = join7(extracted, pin.member);
-    }
-    await chmod2(binary, 493);
-    await mkdir3(outDir, { recursive: true });
-    const target = join7(outDir, tool);
-    await rename3(binary, target);
     const seconds = (Date.now() - t0) / 1e3;
     options.log(
-      `${tool} ${version}: ${(bytes / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(1)} s, sha256 matches the pin`
+      `${files.map((f) => f.label).join(", ")}: ${(total / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(1)} s, every sha256 as expected`
     );
-    return { downloaded: target, seconds, bytes };
+    return { downloaded: placed, seconds, bytes: total };
+  } catch (error2) {
+    if (error2 instanceof TransferFailed) return { skipped: error2.message };
+    throw error2;
   } finally {
-    await rm5(work, { recursive: true, force: true });
+    await rm4(work, { recursive: true, force: true });
   }
+}
+async function downloadPinnedTool(tool, version, outDir, options) {
+  if ((options.env ?? process.env).KAIC_DOWNLOADS === "off") {
+    return { skipped: "downloads are off (KAIC_DOWNLOADS=off)" };
+  }
+  const pin = options.pin ?? pinnedDownload(tool, version);
+  if (!pin) return { skipped: `no sha256 is pinned for ${tool} ${version} on ${hostPlatform()}` };
+  return downloadRelease(
+    [
+      {
+        label: `${tool} ${version}`,
+        url: pin.url,
+        sha256: pin.sha256,
+        name: tool,
+        ...pin.member ? { member: pin.member } : {}
+      }
+    ],
+    outDir,
+    options
+  );
+}
+
+// src/versions/addons.ts
+var KUEUE = { module: "sigs.k8s.io/kueue", version: "v0.17.0" };
+var PROMETHEUS = {
+  module: "github.com/prometheus/prometheus",
+  version: "v0.316.0",
+  /** The release the module version stands for (`prometheus --version`). */
+  release: "3.16.0",
+  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: "prom/prometheus:v3.16.0"
+};
+var PROMETHEUS_ADAPTER = {
+  module: "sigs.k8s.io/prometheus-adapter",
+  version: "v0.12.0",
+  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0"
+};
+var KARPENTER = { module: "sigs.k8s.io/karpenter", version: "v1.14.0" };
+var GATEWAY_API = {
+  module: "sigs.k8s.io/gateway-api",
+  version: "v1.6.1",
+  crdDir: "config/crd/standard"
+};
+var TRAEFIK = {
+  module: "github.com/traefik/traefik/v3",
+  version: "v3.7.13",
+  /** Its RBAC for the kubernetesGateway provider, as Traefik publishes it in its docs. */
+  rbacFile: "docs/content/reference/dynamic-configuration/kubernetes-gateway-rbac.yml",
+  /** The release image of that version, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: "traefik:v3.7.13"
+};
+var JOBSET = { module: "sigs.k8s.io/jobset", version: "v0.11.0" };
+var HELM = { module: "helm.sh/helm/v3", version: "v3.22.0" };
+var KIND_CHARTS = {
+  jobset: {
+    ...JOBSET,
+    chartDir: "charts/jobset",
+    image: { repository: "registry.k8s.io/jobset/jobset", tag: JOBSET.version, values: "image" }
+  },
+  kueue: {
+    ...KUEUE,
+    chartDir: "charts/kueue",
+    image: {
+      repository: "registry.k8s.io/kueue/kueue",
+      tag: KUEUE.version,
+      values: "controllerManager.manager.image"
+    }
+  }
+};
+
+// src/build/go-build.ts
+var BuildError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "BuildError";
+  }
+};
+var STAMP = "kaic-build.json";
+function tail(text, lines = 25) {
+  return text.trim().split("\n").slice(-lines).join("\n");
+}
+function formatSeconds(ms) {
+  const s = Math.round(ms / 1e3);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+function goEnv(root) {
+  const userFlags = (process.env.GOFLAGS ?? "").split(/\s+/).filter((flag) => flag && !flag.startsWith("-mod="));
+  return {
+    ...process.env,
+    ...goCacheEnv(root),
+    GOFLAGS: [...userFlags, "-mod=mod"].join(" "),
+    CGO_ENABLED: "0"
+  };
+}
+async function goVersion() {
+  try {
+    const { stdout } = await execa("go", ["env", "GOVERSION"]);
+    return stdout.trim();
+  } catch (error2) {
+    const code = error2.code;
+    if (code === "ENOENT") {
+      throw new BuildError(
+        "Go is not installed or not on PATH: the Kubernetes binaries are built from the Go module proxy and need Go 1.25 or newer (Debian: apt-get install golang, or unpack a Go release and add its bin/ to PATH)."
+      );
+    }
+    throw new BuildError(`"go env GOVERSION" failed: ${error2.message}`);
+  }
+}
+async function downloadModule(modulePath, version, env) {
+  const ref = `${modulePath}@${version}`;
+  const result = await execa("go", ["mod", "download", "-json", ref], {
+    env,
+    reject: false,
+    // Outside any module, so no go.mod around us is consulted or changed.
+    cwd: tmpdir2()
+  });
+  let info2;
+  try {
+    info2 = JSON.parse(result.stdout);
+  } catch {
+    info2 = void 0;
+  }
+  if (result.exitCode !== 0 || !info2 || info2.Error) {
+    throw new BuildError(
+      `could not download ${ref} from the Go module proxy (GOPROXY=${env.GOPROXY ?? process.env.GOPROXY ?? "default"}). Check network access to the proxy, or GOPROXY/GONOSUMDB settings.
+` + tail(`${info2?.Error ?? ""}
+${result.stderr}`)
+    );
+  }
+  return info2;
+}
+function parseGoMod(text) {
+  const go = /^go\s+(\S+)/m.exec(text)?.[1];
+  if (!go) throw new BuildError("go.mod has no go directive");
+  const godebug = /^godebug\s+(.+)$/m.exec(text)?.[1]?.trim() ?? null;
+  const stagingModules = [...text.matchAll(/^\s*(k8s\.io\/\S+)\s+=>\s+\.\/staging\//gm)].map(
+    (m) => m[1]
+  );
+  return { go, godebug, stagingModules };
+}
+async function definedFeatureGates(sourceDirs) {
+  const gates = /* @__PURE__ */ new Set();
+  for (const dir of sourceDirs) {
+    if (!existsSync3(dir)) continue;
+    for (const entry of await readdir2(dir)) {
+      if (!entry.endsWith(".go") || entry.endsWith("_test.go")) continue;
+      const text = await readFile6(join7(dir, entry), "utf8");
+      for (const match of text.matchAll(/featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"/g)) {
+        gates.add(match[1]);
+      }
+    }
+  }
+  return gates;
+}
+async function runGo(args, options) {
+  const started = Date.now();
+  let compiled = 0;
+  let output = "";
+  const child2 = execa("go", args, {
+    cwd: options.cwd,
+    env: options.env,
+    reject: false,
+    all: true,
+    buffer: false
+  });
+  child2.all?.on("data", (chunk) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-2e4);
+    for (const line of text.split("\n")) if (line && !line.startsWith("go: ")) compiled++;
+  });
+  const heartbeat = setInterval(() => {
+    options.log(
+      `  \u2026 ${options.label}: ${formatSeconds(Date.now() - started)}, ${compiled} packages compiled`
+    );
+  }, 3e4);
+  try {
+    const result = await child2;
+    if (result.exitCode !== 0) {
+      const cause = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+      throw new BuildError(
+        `${options.label} failed (${cause}): go ${args.slice(0, 2).join(" ")} \u2026
+${tail(output)}`
+      );
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+async function readStamp(dir) {
+  try {
+    return JSON.parse(await readFile6(join7(dir, STAMP), "utf8"));
+  } catch {
+    return null;
+  }
+}
+async function buildWrapper(spec, root, log) {
+  await mkdir3(join7(root, "bin"), { recursive: true });
+  return withLockFile(
+    join7(root, "bin", `.lock-${spec.component}-${spec.version}`),
+    () => buildWrapperLocked(spec, root, log),
+    {
+      timeoutMs: 60 * 6e4,
+      onWait: (pid) => log(`${spec.component} ${spec.version}: waiting for the build in pid ${pid}`)
+    }
+  );
+}
+async function buildWrapperLocked(spec, root, log) {
+  const stamp = await readStamp(spec.outDir);
+  if (stamp && spec.binaries.every((b) => existsSync3(join7(spec.outDir, b)))) {
+    log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
+    return false;
+  }
+  const started = Date.now();
+  const env = goEnv(root);
+  const wrapperDir = join7(root, "wrappers", `${spec.component}-${spec.version}`);
+  await mkdir3(wrapperDir, { recursive: true });
+  const goMod = [
+    `// Generated by kaic's scripts/build-k8s.ts: builds ${spec.component} ${spec.version}.`,
+    `module kaic.local/build/${spec.component}`,
+    "",
+    `go ${spec.goDirective}`,
+    ...spec.godebug ? ["", `godebug ${spec.godebug}`] : [],
+    "",
+    "require (",
+    ...spec.requires.map(([m, v]) => `	${m} ${v}`),
+    ")",
+    ...spec.replaces.length ? ["", "replace (", ...spec.replaces.map(([m, to, v]) => `	${m} => ${to} ${v}`), ")"] : [],
+    ""
+  ].join("\n");
+  const goModPath = join7(wrapperDir, "go.mod");
+  const previous = existsSync3(goModPath) ? await readFile6(goModPath, "utf8") : null;
+  if (previous !== goMod) {
+    await writeFile3(goModPath, goMod);
+    await rm5(join7(wrapperDir, "go.sum"), { force: true });
+  }
+  const tmpDir = join7(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
+  await mkdir3(tmpDir, { recursive: true });
+  try {
+    log(`${spec.component} ${spec.version}: resolving modules`);
+    await runGo(["mod", "download"], {
+      cwd: wrapperDir,
+      env,
+      label: `${spec.component} module download`,
+      log
+    });
+    log(`${spec.component} ${spec.version}: compiling ${spec.binaries.join(", ")}`);
+    await runGo(
+      [
+        "build",
+        "-v",
+        "-trimpath",
+        ...spec.tags?.length ? ["-tags", spec.tags.join(",")] : [],
+        "-ldflags",
+        ["-s", "-w", ...spec.ldflags].join(" "),
+        "-o",
+        `${tmpDir}/`,
+        ...spec.packages
+      ],
+      { cwd: wrapperDir, env, label: `${spec.component} build`, log }
+    );
+    for (const [from, to] of Object.entries(spec.renames ?? {})) {
+      if (existsSync3(join7(tmpDir, from))) await rename3(join7(tmpDir, from), join7(tmpDir, to));
+    }
+    for (const binary of spec.binaries) {
+      if (!existsSync3(join7(tmpDir, binary))) {
+        throw new BuildError(`${spec.component} build produced no ${binary} in ${tmpDir}`);
+      }
+    }
+    await spec.verify(tmpDir);
+    const goVer = await goVersion();
+    const seconds = Math.round((Date.now() - started) / 1e3);
+    const newStamp = {
+      component: spec.component,
+      version: spec.version,
+      builtAt: (/* @__PURE__ */ new Date()).toISOString(),
+      goVersion: goVer,
+      seconds
+    };
+    await writeFile3(join7(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
+`);
+    await rm5(spec.outDir, { recursive: true, force: true });
+    await mkdir3(join7(spec.outDir, ".."), { recursive: true });
+    await rename3(tmpDir, spec.outDir);
+    log(`${spec.component} ${spec.version}: built in ${formatSeconds(Date.now() - started)}`);
+    return true;
+  } finally {
+    await rm5(tmpDir, { recursive: true, force: true });
+  }
+}
+async function expectVersionOutput(binary, args, expected) {
+  const result = await execa(binary, args, { reject: false });
+  const out = `${result.stdout}
+${result.stderr}`;
+  if (!out.includes(expected)) {
+    throw new BuildError(
+      `${binary} ${args.join(" ")} does not report ${expected}; it printed:
+${tail(out, 5)}`
+    );
+  }
+}
+async function expectHelpMentions(binary, flag) {
+  const help = await execa(binary, ["--help"], { reject: false, all: true });
+  if (!help.all?.includes(flag)) {
+    throw new BuildError(`${binary} --help does not list ${flag}: ${help.all?.slice(0, 400)}`);
+  }
+}
+async function buildKubernetes(release, log, root = cacheDir()) {
+  return buildFromKubernetesModule(
+    release,
+    "kubernetes",
+    kubernetesBinDir(release, root),
+    ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"],
+    log,
+    root
+  );
+}
+async function buildKubelet(release, log, root = cacheDir()) {
+  return buildFromKubernetesModule(
+    release,
+    "kubelet",
+    kubeletBinDir(release, root),
+    ["kubelet"],
+    log,
+    root
+  );
+}
+async function buildFromKubernetesModule(release, component, outDir, binaries, log, root) {
+  const env = goEnv(root);
+  await mkdir3(root, { recursive: true });
+  if (await readStamp(outDir) && binaries.every((b) => existsSync3(join7(outDir, b)))) {
+    log(`${component} ${release.version}: cached (${outDir})`);
+    return false;
+  }
+  log(`${component} ${release.version}: reading k8s.io/kubernetes's go.mod from the module proxy`);
+  const info2 = await downloadModule("k8s.io/kubernetes", release.version, env);
+  const facts = parseGoMod(await readFile6(info2.GoMod, "utf8"));
+  if (facts.stagingModules.length === 0) {
+    throw new BuildError(`k8s.io/kubernetes ${release.version} go.mod lists no staging modules`);
+  }
+  const staging = stagingVersion(release);
+  const apiserverInfo = await downloadModule("k8s.io/apiserver", staging, env);
+  const apiInfo = await downloadModule("k8s.io/api", staging, env);
+  const gates = await definedFeatureGates([
+    join7(info2.Dir, "pkg", "features"),
+    join7(apiserverInfo.Dir, "pkg", "features")
+  ]);
+  const unknownGates = Object.keys(release.featureGates).filter((g) => !gates.has(g));
+  if (unknownGates.length) {
+    throw new BuildError(
+      `the version table gives ${release.minor} feature gates that ${release.version} does not define: ${unknownGates.join(", ")} (src/versions/kubernetes.ts)`
+    );
+  }
+  for (const groupVersion of Object.keys(release.runtimeConfig)) {
+    const [group, version] = groupVersion.split("/");
+    const dir = join7(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
+    if (!existsSync3(dir)) {
+      throw new BuildError(
+        `the version table enables ${groupVersion} on ${release.minor}, but k8s.io/api ${staging} has no such API version (src/versions/kubernetes.ts)`
+      );
+    }
+  }
+  log(
+    `${component} ${release.version}: ${facts.stagingModules.length} staging modules pinned to ${staging}; gates ${Object.keys(release.featureGates).join(",") || "(none)"} exist`
+  );
+  const [, minorNumber] = release.minor.split(".");
+  const versionVars = (pkg) => [
+    `-X ${pkg}.gitVersion=${release.version}`,
+    `-X ${pkg}.gitMajor=1`,
+    `-X ${pkg}.gitMinor=${minorNumber}`,
+    `-X ${pkg}.gitTreeState=clean`,
+    `-X ${pkg}.buildDate=${(/* @__PURE__ */ new Date()).toISOString().replace(/\.\d+Z$/, "Z")}`
+  ];
+  return buildWrapper(
+    {
+      component,
+      version: release.version,
+      outDir,
+      binaries,
+      goDirective: facts.go,
+      godebug: facts.godebug,
+      requires: [["k8s.io/kubernetes", release.version]],
+      replaces: facts.stagingModules.map((m) => [m, m, staging]),
+      packages: binaries.map((b) => `k8s.io/kubernetes/cmd/${b}`),
+      ldflags: [
+        ...versionVars("k8s.io/component-base/version"),
+        ...versionVars("k8s.io/client-go/pkg/version")
+      ],
+      tags: ["selinux", "notest"],
+      verify: async (dir) => {
+        for (const b of binaries) {
+          const args = b === "kubectl" ? ["version", "--client"] : ["--version"];
+          const expected = b === "kubectl" ? `Client Version: ${release.version}` : `Kubernetes ${release.version}`;
+          await expectVersionOutput(join7(dir, b), args, expected);
+        }
+      }
+    },
+    root,
+    log
+  );
+}
+async function carriedReplaces(spec, info2, local, env, root) {
+  const edit = await execa("go", ["mod", "edit", "-json", info2.GoMod], {
+    env,
+    reject: false,
+    cwd: tmpdir2()
+  });
+  if (edit.exitCode !== 0) {
+    throw new BuildError(`go mod edit -json ${info2.GoMod} failed:
+${tail(edit.stderr)}`);
+  }
+  const { Replace = [] } = JSON.parse(edit.stdout);
+  const replaces = [];
+  for (const { Old, New } of Replace) {
+    if (local[Old.Path]) continue;
+    const from = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
+    if (New.Version) {
+      replaces.push([from, New.Path, New.Version]);
+    } else if (existsSync3(join7(info2.Dir, New.Path, "go.mod"))) {
+      replaces.push([from, join7(info2.Dir, New.Path), ""]);
+    } else {
+      throw new BuildError(
+        `${spec.module}@${spec.version} replaces ${Old.Path} by its directory ${New.Path}, which the module proxy's zip does not hold (a nested module); the build must give ${Old.Path} as a local module`
+      );
+    }
+  }
+  const localRoot = join7(root, "wrappers", `${spec.component}-${spec.version}-local`);
+  for (const [path10, mod] of Object.entries(local)) {
+    const dir = join7(localRoot, path10.replace(/[^A-Za-z0-9.-]+/g, "_"));
+    await rm5(dir, { recursive: true, force: true });
+    await mkdir3(dir, { recursive: true });
+    if (mod.base) {
+      const base = await downloadModule(mod.base.module, mod.base.version, env);
+      const dropped = (mod.drop ?? []).map((d) => join7(base.Dir, d));
+      await cp2(base.Dir, dir, {
+        recursive: true,
+        filter: (source) => !dropped.some((d) => source === d || source.startsWith(`${d}/`))
+      });
+      await execa("chmod", ["-R", "u+w", dir]);
+    }
+    for (const [name, content] of Object.entries(mod.files)) {
+      await mkdir3(dirname5(join7(dir, name)), { recursive: true });
+      await writeFile3(join7(dir, name), content);
+    }
+    replaces.push([path10, dir, ""]);
+  }
+  return replaces;
+}
+async function buildPlainModule(spec, log, root) {
+  if (await readStamp(spec.outDir) && spec.binaries.every((b) => existsSync3(join7(spec.outDir, b)))) {
+    log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
+    return false;
+  }
+  const env = goEnv(root);
+  await mkdir3(root, { recursive: true });
+  const info2 = await downloadModule(spec.module, spec.version, env);
+  const facts = parseGoMod(await readFile6(info2.GoMod, "utf8"));
+  const replaces = spec.moduleReplaces ? await carriedReplaces(spec, info2, spec.moduleReplaces.local ?? {}, env, root) : [];
+  return buildWrapper(
+    {
+      ...spec,
+      verify: async (dir) => {
+        for (const [from, to] of spec.moduleFiles ?? []) {
+          await mkdir3(dirname5(join7(dir, to)), { recursive: true });
+          await cp2(join7(info2.Dir, from), join7(dir, to), { recursive: true });
+        }
+        await spec.verify(dir);
+      },
+      goDirective: facts.go,
+      godebug: facts.godebug,
+      requires: [[spec.module, spec.version]],
+      replaces,
+      ldflags: spec.ldflags ?? []
+    },
+    root,
+    log
+  );
+}
+async function buildEtcd(etcdVersion, log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "etcd",
+      module: "go.etcd.io/etcd/server/v3",
+      version: etcdVersion,
+      outDir: etcdBinDir(etcdVersion, root),
+      binaries: ["etcd"],
+      packages: ["go.etcd.io/etcd/server/v3"],
+      // Go names the binary "server" after the package path (the /v3 suffix is dropped).
+      renames: { server: "etcd", v3: "etcd" },
+      verify: (dir) => expectVersionOutput(
+        join7(dir, "etcd"),
+        ["--version"],
+        `etcd Version: ${etcdVersion.slice(1)}`
+      )
+    },
+    log,
+    root
+  );
+}
+async function buildKwok(kwokVersion, log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "kwok",
+      module: "sigs.k8s.io/kwok",
+      version: kwokVersion,
+      outDir: kwokBinDir(kwokVersion, root),
+      binaries: ["kwok", "kwokctl"],
+      packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
+      verify: (dir) => expectVersionOutput(join7(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
+    },
+    log,
+    root
+  );
+}
+async function buildKind(kindVersion, log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "kind",
+      module: "sigs.k8s.io/kind",
+      version: kindVersion,
+      outDir: kindBinDir(kindVersion, root),
+      binaries: ["kind"],
+      packages: ["sigs.k8s.io/kind"],
+      verify: (dir) => expectVersionOutput(join7(dir, "kind"), ["version"], `kind ${kindVersion}`)
+    },
+    log,
+    root
+  );
+}
+var CONTROL_PLANE_BINARIES = [
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kubectl"
+];
+async function downloadControlPlane(release, log, root, env) {
+  const sets = [
+    {
+      component: "kubernetes",
+      version: release.version,
+      dir: kubernetesBinDir(release, root),
+      files: kubernetesReleaseFiles(release.version, CONTROL_PLANE_BINARIES)
+    },
+    {
+      component: "etcd",
+      version: release.etcdVersion,
+      dir: etcdBinDir(release.etcdVersion, root),
+      files: [etcdReleaseFile(release.etcdVersion)]
+    }
+  ];
+  for (const set of sets) {
+    if (await readStamp(set.dir) && set.files.every((f) => existsSync3(join7(set.dir, f.name)))) {
+      continue;
+    }
+    const outcome = await downloadRelease(set.files, set.dir, { log, env });
+    if ("skipped" in outcome) {
+      log(`${set.component} ${set.version}: not downloaded (${outcome.skipped}); building it`);
+      continue;
+    }
+    const stamp = {
+      component: set.component,
+      version: set.version,
+      builtAt: (/* @__PURE__ */ new Date()).toISOString(),
+      goVersion: "none (downloaded)",
+      seconds: Math.round(outcome.seconds),
+      downloadedFrom: set.files.map((f) => f.url)
+    };
+    await writeFile3(join7(set.dir, STAMP), `${JSON.stringify(stamp, null, 2)}
+`);
+  }
+}
+async function ensureBinaries(release, log, root = cacheDir(), options = {}) {
+  if (options.download) await downloadControlPlane(release, log, root, options.env ?? process.env);
+  await goVersion();
+  await buildKubernetes(release, log, root);
+  await buildEtcd(release.etcdVersion, log, root);
+  await buildKwok(KWOK_VERSION, log, root);
+  return binaryPaths(release, KWOK_VERSION, root);
+}
+async function buildContainerd(version, log, root = cacheDir()) {
+  const module = "github.com/containerd/containerd/v2";
+  return buildPlainModule(
+    {
+      component: "containerd",
+      module,
+      version,
+      outDir: containerdBinDir(version, root),
+      binaries: ["containerd", "containerd-shim-runc-v2", "ctr"],
+      packages: ["containerd", "containerd-shim-runc-v2", "ctr"].map((c3) => `${module}/cmd/${c3}`),
+      ldflags: [`-X ${module}/version.Version=${version}`],
+      verify: (dir) => expectVersionOutput(join7(dir, "containerd"), ["--version"], version)
+    },
+    log,
+    root
+  );
+}
+async function buildCriTools(version, log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "cri-tools",
+      module: "sigs.k8s.io/cri-tools",
+      version,
+      outDir: criToolsBinDir(version, root),
+      binaries: ["crictl"],
+      packages: ["sigs.k8s.io/cri-tools/cmd/crictl"],
+      ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
+      verify: (dir) => expectVersionOutput(join7(dir, "crictl"), ["--version"], version)
+    },
+    log,
+    root
+  );
+}
+async function buildKueue(log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "kueue",
+      module: KUEUE.module,
+      version: KUEUE.version,
+      outDir: kueueDir(KUEUE.version, root),
+      binaries: ["kueue"],
+      packages: [`${KUEUE.module}/cmd/kueue`],
+      ldflags: [`-X ${KUEUE.module}/pkg/version.GitVersion=${KUEUE.version}`],
+      moduleFiles: [
+        ["config/components/crd/bases", "crds"],
+        ["config/components/webhook/manifests.yaml", "webhook.yaml"]
+      ],
+      verify: (dir) => expectHelpMentions(join7(dir, "kueue"), "-config")
+    },
+    log,
+    root
+  );
+}
+async function buildPrometheus(log, root = cacheDir()) {
+  const versionPkg = "github.com/prometheus/common/version";
+  return buildPlainModule(
+    {
+      component: "prometheus",
+      module: PROMETHEUS.module,
+      version: PROMETHEUS.version,
+      outDir: prometheusDir(PROMETHEUS.version, root),
+      binaries: ["prometheus", "promtool"],
+      packages: [`${PROMETHEUS.module}/cmd/prometheus`, `${PROMETHEUS.module}/cmd/promtool`],
+      tags: ["remove_all_sd", "enable_kubernetes_sd"],
+      ldflags: [
+        `-X ${versionPkg}.Version=${PROMETHEUS.release}`,
+        `-X ${versionPkg}.Branch=module-${PROMETHEUS.version}`
+      ],
+      verify: (dir) => expectVersionOutput(join7(dir, "prometheus"), ["--version"], PROMETHEUS.release)
+    },
+    log,
+    root
+  );
+}
+async function buildPrometheusAdapter(log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "prometheus-adapter",
+      module: PROMETHEUS_ADAPTER.module,
+      version: PROMETHEUS_ADAPTER.version,
+      outDir: prometheusAdapterDir(PROMETHEUS_ADAPTER.version, root),
+      binaries: ["prometheus-adapter"],
+      packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
+      renames: { adapter: "prometheus-adapter" },
+      verify: (dir) => expectHelpMentions(join7(dir, "prometheus-adapter"), "--metrics-relist-interval")
+    },
+    log,
+    root
+  );
+}
+async function buildKarpenter(log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "karpenter",
+      module: KARPENTER.module,
+      version: KARPENTER.version,
+      outDir: karpenterDir(KARPENTER.version, root),
+      binaries: ["karpenter-kwok"],
+      packages: [`${KARPENTER.module}/kwok`],
+      renames: { kwok: "karpenter-kwok" },
+      moduleFiles: [
+        ["kwok/charts/crds", "crds"],
+        [
+          "kwok/apis/crds/karpenter.kwok.sh_kwoknodeclasses.yaml",
+          "crds/karpenter.kwok.sh_kwoknodeclasses.yaml"
+        ]
+      ],
+      verify: (dir) => (
+        // Go's flag package prints one dash.
+        expectHelpMentions(join7(dir, "karpenter-kwok"), "-instance-types-file-path")
+      )
+    },
+    log,
+    root
+  );
+}
+async function buildTraefik(log, root = cacheDir()) {
+  const release = TRAEFIK.version.replace(/^v/, "");
+  return buildPlainModule(
+    {
+      component: "traefik",
+      module: TRAEFIK.module,
+      version: TRAEFIK.version,
+      outDir: traefikDir(TRAEFIK.version, root),
+      binaries: ["traefik"],
+      packages: [`${TRAEFIK.module}/cmd/traefik`],
+      // As Traefik's release build sets it (goreleaser's version, without the v).
+      ldflags: [`-X ${TRAEFIK.module}/pkg/version.Version=${release}`],
+      moduleReplaces: {
+        local: {
+          "github.com/traefik/traefik/dynamic/ext": {
+            files: {
+              "go.mod": "module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24.0\n",
+              "ext.go": goSource([
+                "// Package ext stands in for Traefik's nested module of the same path.",
+                "package ext",
+                "",
+                "// HTTP extends dynamic.HTTP (empty in Traefik's open-source build).",
+                "type HTTP struct{}",
+                "",
+                "// Router extends dynamic.Router (empty in Traefik's open-source build).",
+                "type Router struct{}"
+              ])
+            }
+          },
+          "github.com/go-acme/lego/v5": {
+            // The version Traefik's go.mod requires.
+            base: { module: "github.com/go-acme/lego/v5", version: "v5.4.1" },
+            drop: ["providers/dns", "cmd"],
+            files: {
+              "providers/dns/kaic.go": goSource([
+                "// Package dns stands in for lego's DNS-01 provider registry in kaic's build.",
+                "package dns",
+                "",
+                "import (",
+                '	"fmt"',
+                "",
+                '	"github.com/go-acme/lego/v5/challenge"',
+                ")",
+                "",
+                "// NewDNSChallengeProviderByName fails: no DNS provider is built in.",
+                "func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {",
+                '	return nil, fmt.Errorf("DNS challenge provider %q is not built into this Traefik", name)',
+                "}"
+              ])
+            }
+          },
+          "github.com/abbot/go-http-auth": {
+            // The newest version served (Traefik's go.mod names the fork, which is not).
+            base: {
+              module: "github.com/abbot/go-http-auth",
+              version: "v0.4.1-0.20220112235402-e1cee1c72f2f"
+            },
+            files: {
+              "kaic_stale.go": goSource([
+                "package auth",
+                "",
+                'import "net/http"',
+                "",
+                "// RequireAuthStale is RequireAuth with stale=true in the challenge (RFC 7616):",
+                "// the nonce is no longer valid, the credentials may be.",
+                "func (da *DigestAuth) RequireAuthStale(w http.ResponseWriter, r *http.Request) {",
+                "	da.RequireAuth(staleChallenge{w, da.Headers.V().Authenticate}, r)",
+                "}",
+                "",
+                "type staleChallenge struct {",
+                "	http.ResponseWriter",
+                "	header string",
+                "}",
+                "",
+                "func (s staleChallenge) WriteHeader(code int) {",
+                '	if challenge := s.Header().Get(s.header); challenge != "" {',
+                '		s.Header().Set(s.header, challenge+", stale=true")',
+                "	}",
+                "	s.ResponseWriter.WriteHeader(code)",
+                "}"
+              ])
+            }
+          }
+        }
+      },
+      verify: async (dir) => {
+        await expectVersionOutput(join7(dir, "traefik"), ["version"], release);
+        await expectHelpMentions(join7(dir, "traefik"), "--providers.kubernetesgateway");
+      }
+    },
+    log,
+    root
+  );
+}
+function goSource(lines) {
+  return `${lines.join("\n")}
+`;
+}
+async function ensureModuleCopy(spec, log, root) {
+  const { component, version, outDir } = spec;
+  const target = join7(outDir, spec.target);
+  if (await readStamp(outDir)) return target;
+  await mkdir3(join7(root, "bin"), { recursive: true });
+  return withLockFile(
+    join7(root, "bin", `.lock-${component}-${version}`),
+    async () => {
+      if (await readStamp(outDir)) return target;
+      const started = Date.now();
+      const info2 = await downloadModule(spec.module, version, goEnv(root));
+      const source = join7(info2.Dir, spec.source);
+      const files = existsSync3(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join7(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
+      if (!files.length) {
+        throw new BuildError(`${spec.module}@${version} has no files to take in ${spec.source}`);
+      }
+      const tmpDir = join7(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
+      try {
+        for (const file of files) {
+          await mkdir3(dirname5(join7(tmpDir, spec.target, file)), { recursive: true });
+          await cp2(join7(source, file), join7(tmpDir, spec.target, file));
+        }
+        const stamp = {
+          component,
+          version,
+          builtAt: (/* @__PURE__ */ new Date()).toISOString(),
+          goVersion: await goVersion(),
+          seconds: Math.round((Date.now() - started) / 1e3)
+        };
+        await writeFile3(join7(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
+`);
+        await rm5(outDir, { recursive: true, force: true });
+        await mkdir3(dirname5(outDir), { recursive: true });
+        await rename3(tmpDir, outDir);
+      } finally {
+        await rm5(tmpDir, { recursive: true, force: true });
+      }
+      log(`${component} ${version}: ${files.length} files from ${spec.module} in ${target}`);
+      return target;
+    },
+    { onWait: (pid) => log(`${component} ${version}: waiting for pid ${pid}`) }
+  );
+}
+async function ensureGatewayApiCrds(log, root = cacheDir()) {
+  return ensureModuleCopy(
+    {
+      component: "gateway-api",
+      module: GATEWAY_API.module,
+      version: GATEWAY_API.version,
+      source: GATEWAY_API.crdDir,
+      outDir: gatewayApiDir(GATEWAY_API.version, root),
+      target: "crds",
+      keep: (f) => !f.includes("/") && /\.ya?ml$/.test(f)
+    },
+    log,
+    root
+  );
+}
+async function ensureTraefikRbac(log, root = cacheDir()) {
+  const file = TRAEFIK.rbacFile.split("/").pop();
+  const dir = await ensureModuleCopy(
+    {
+      component: "traefik-rbac",
+      module: TRAEFIK.module,
+      version: TRAEFIK.version,
+      source: TRAEFIK.rbacFile.slice(0, -file.length - 1),
+      outDir: chartDir("traefik-rbac", TRAEFIK.version, root),
+      target: "rbac",
+      keep: (f) => f === file
+    },
+    log,
+    root
+  );
+  return join7(dir, file);
+}
+async function ensureKwokStages(log, root = cacheDir()) {
+  const files = [
+    "node/fast/node-initialize.yaml",
+    "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+    "pod/fast/pod-ready.yaml",
+    "pod/fast/pod-complete.yaml",
+    "pod/fast/pod-delete.yaml"
+  ];
+  const dir = await ensureModuleCopy(
+    {
+      component: "kwok-stages",
+      module: "sigs.k8s.io/kwok",
+      version: KWOK_VERSION,
+      source: "kustomize/stage",
+      outDir: chartDir("kwok-stages", KWOK_VERSION, root),
+      target: "stages",
+      keep: (f) => files.includes(f)
+    },
+    log,
+    root
+  );
+  return files.map((f) => join7(dir, f));
+}
+async function ensureChart(name, log, root = cacheDir()) {
+  const chart = KIND_CHARTS[name];
+  return ensureModuleCopy(
+    {
+      component: `chart-${name}`,
+      module: chart.module,
+      version: chart.version,
+      source: chart.chartDir,
+      outDir: chartDir(name, chart.version, root),
+      target: name
+    },
+    log,
+    root
+  );
+}
+async function buildHelm(log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "helm",
+      module: HELM.module,
+      version: HELM.version,
+      outDir: helmBinDir(HELM.version, root),
+      binaries: ["helm"],
+      packages: [`${HELM.module}/cmd/helm`],
+      ldflags: [`-X ${HELM.module}/internal/version.version=${HELM.version}`],
+      verify: (dir) => expectVersionOutput(
+        join7(dir, "helm"),
+        ["version", "--template", "{{.Version}}"],
+        HELM.version
+      )
+    },
+    log,
+    root
+  );
+}
+async function buildJobSet(log, root = cacheDir()) {
+  return buildPlainModule(
+    {
+      component: "jobset",
+      module: JOBSET.module,
+      version: JOBSET.version,
+      outDir: jobsetDir(JOBSET.version, root),
+      binaries: ["jobset"],
+      packages: [JOBSET.module],
+      ldflags: [`-X ${JOBSET.module}/pkg/version.GitVersion=${JOBSET.version}`],
+      moduleFiles: [
+        ["config/components/crd/bases", "crds"],
+        ["config/components/webhook/manifests.yaml", "webhook.yaml"],
+        ["config/components/webhook/patches", "webhook-patches"]
+      ],
+      verify: (dir) => expectHelpMentions(join7(dir, "jobset"), "-config")
+    },
+    log,
+    root
+  );
+}
+async function ensureNodeBinaries(release, log, root = cacheDir()) {
+  await goVersion();
+  await buildKubelet(release, log, root);
+  await buildContainerd(CONTAINERD_VERSION, log, root);
+  await buildCriTools(CRI_TOOLS_VERSION, log, root);
+  return nodeBinaryPaths(release, root);
 }
 
 // src/util/executables.ts
@@ -39963,7 +40111,7 @@ async function resolveHelm(log, env = process.env) {
     log,
     env
   });
-  if ("downloaded" in outcome) return outcome.downloaded;
+  if ("downloaded" in outcome) return outcome.downloaded[0];
   log(`helm ${HELM.version}: not downloaded (${outcome.skipped}); building it from its Go module`);
   await buildHelm(log);
   return cached;
@@ -40206,7 +40354,7 @@ async function waitEstablished(kc, name) {
 
 // src/providers/real-node/host.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { readFile as readFile6, readdir as readdir3, rmdir as rmdir2, stat as stat2, writeFile as writeFile4 } from "node:fs/promises";
+import { readFile as readFile7, readdir as readdir3, rmdir as rmdir2, stat as stat2, writeFile as writeFile4 } from "node:fs/promises";
 import { join as join10 } from "node:path";
 
 // src/util/net.ts
@@ -40251,7 +40399,7 @@ var RealNodeError = class extends Error {
   }
 };
 async function readMounts() {
-  const text = await readFile6("/proc/self/mountinfo", "utf8");
+  const text = await readFile7("/proc/self/mountinfo", "utf8");
   return text.trim().split("\n").map((line) => {
     const [left = "", right = ""] = line.split(" - ");
     const fields = left.split(" ");
@@ -40288,7 +40436,7 @@ async function checkHost(options = {}) {
       "not root: kubelet and containerd manage mounts, cgroups and network namespaces (run as root, or start the cluster without the real node)"
     );
   }
-  const filesystems = await readFile6("/proc/filesystems", "utf8").catch(() => "");
+  const filesystems = await readFile7("/proc/filesystems", "utf8").catch(() => "");
   if (!/\boverlay\b/.test(filesystems)) {
     problems.push(
       "the kernel offers no overlay filesystem, which containerd unpacks images onto (modprobe overlay)"
@@ -40338,7 +40486,7 @@ async function checkHost(options = {}) {
   - ${problems.join("\n  - ")}`
     );
   }
-  const status = await readFile6("/proc/self/status", "utf8");
+  const status = await readFile7("/proc/self/status", "utf8");
   const capEff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(status)?.[1] ?? "0"}`);
   const CAP_SYS_RESOURCE = 24n;
   return {
@@ -40357,9 +40505,9 @@ async function checkHost(options = {}) {
 async function foreignKubelet(mounts) {
   for (const entry of await readdir3("/proc").catch(() => [])) {
     if (!/^\d+$/.test(entry)) continue;
-    const comm = (await readFile6(`/proc/${entry}/comm`, "utf8").catch(() => "")).trim();
+    const comm = (await readFile7(`/proc/${entry}/comm`, "utf8").catch(() => "")).trim();
     if (comm !== "kubelet") continue;
-    const cmdline = await readFile6(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    const cmdline = await readFile7(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
     if (!cmdline || !isProcessAlive(Number(entry))) continue;
     if (!cmdline.includes("/real-node/")) {
       return [
@@ -40390,7 +40538,7 @@ var KUBELET_SYSCTLS = ["vm/overcommit_memory", "kernel/panic", "kernel/panic_on_
 async function readSysctls() {
   const values = {};
   for (const key of KUBELET_SYSCTLS) {
-    values[key] = (await readFile6(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
+    values[key] = (await readFile7(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
   }
   return values;
 }
@@ -40398,7 +40546,7 @@ async function restoreSysctls(values) {
   const changed = [];
   for (const [key, value] of Object.entries(values)) {
     if (!value) continue;
-    const now = (await readFile6(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
+    const now = (await readFile7(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
     if (now !== value) {
       await writeFile4(`/proc/sys/${key}`, value).catch(() => void 0);
       changed.push(`${key.replace("/", ".")} ${now} \u2192 ${value}`);
@@ -40448,7 +40596,7 @@ async function unmountBelow(prefix) {
 }
 async function cgroupPids(dir) {
   const pids = [];
-  const own = await readFile6(join10(dir, "cgroup.procs"), "utf8").catch(() => "");
+  const own = await readFile7(join10(dir, "cgroup.procs"), "utf8").catch(() => "");
   pids.push(...own.split("\n").filter(Boolean).map(Number));
   for (const entry of await readdir3(dir, { withFileTypes: true }).catch(() => [])) {
     if (entry.isDirectory()) pids.push(...await cgroupPids(join10(dir, entry.name)));
@@ -40495,13 +40643,13 @@ async function netnsSince(since) {
 // src/providers/kwok.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
 import { existsSync as existsSync8 } from "node:fs";
-import { cp as cp3, mkdir as mkdir6, readFile as readFile8, readdir as readdir4, rm as rm8, stat as stat3, writeFile as writeFile8 } from "node:fs/promises";
+import { cp as cp3, mkdir as mkdir6, readFile as readFile9, readdir as readdir4, rm as rm8, stat as stat3, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { basename as basename3, delimiter as delimiter3, dirname as dirname7, join as join15 } from "node:path";
+import { basename as basename4, delimiter as delimiter3, dirname as dirname7, join as join15 } from "node:path";
 
 // src/providers/real-node/real-node.ts
 import { constants as constants7, existsSync as existsSync7 } from "node:fs";
-import { access as access2, mkdir as mkdir5, open as open3, readFile as readFile7, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
+import { access as access2, mkdir as mkdir5, open as open3, readFile as readFile8, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 var import_yaml4 = __toESM(require_dist(), 1);
 
@@ -40858,7 +41006,7 @@ var RealNode = class {
       } catch (error2) {
         if (error2.code !== "EEXIST") throw error2;
       }
-      const holder = await readFile7(REAL_NODE_LOCK, "utf8").then((t) => JSON.parse(t)).catch(() => null);
+      const holder = await readFile8(REAL_NODE_LOCK, "utf8").then((t) => JSON.parse(t)).catch(() => null);
       if (holder && isProcessAlive(holder.pid)) {
         throw new RealNodeError(
           `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); only one fits, because kubelet and containerd use machine-wide paths and cgroups`
@@ -41202,11 +41350,11 @@ ${await logTail(logFile, 15)}`
   }
 };
 async function logTail(file, lines = 10) {
-  const text = await readFile7(file, "utf8").catch(() => "");
+  const text = await readFile8(file, "utf8").catch(() => "");
   return text.trim().split("\n").slice(-lines).join("\n") || "(empty log)";
 }
 async function stopByPidFile(pidFile, expect, graceMs) {
-  const pid = Number((await readFile7(pidFile, "utf8").catch(() => "")).trim());
+  const pid = Number((await readFile8(pidFile, "utf8").catch(() => "")).trim());
   if (!pid) return;
   const cmdline = await processCommandLine(pid);
   if (cmdline?.includes(expect)) await terminateProcess(pid, graceMs);
@@ -41229,7 +41377,7 @@ async function cleanupRealNode(clusterDir, log, options) {
     await rm7(dir, { recursive: true, force: true });
     return;
   }
-  const state = JSON.parse(await readFile7(statePath, "utf8"));
+  const state = JSON.parse(await readFile8(statePath, "utf8"));
   const socket = join13(dir, "containerd.sock");
   await stopByPidFile(join13(dir, "kubelet.pid"), dir, 1e4);
   if (existsSync7(socket)) {
@@ -41269,7 +41417,7 @@ async function cleanupRealNode(clusterDir, log, options) {
   await rm7(dir, { recursive: true, force: true }).catch((error2) => {
     leftovers.push(`${dir}: ${error2.message}`);
   });
-  const lock = await readFile7(REAL_NODE_LOCK, "utf8").catch(() => "");
+  const lock = await readFile8(REAL_NODE_LOCK, "utf8").catch(() => "");
   if (lock.includes(dir)) await rm7(REAL_NODE_LOCK, { force: true });
   if (leftovers.length) {
     throw new RealNodeError(`real node cleanup left: ${leftovers.join("; ")}`);
@@ -41530,13 +41678,15 @@ var KwokProvider = class {
     }
     if (this.options.buildMissing === false) {
       throw new KwokStartError(
-        `Kubernetes ${this.release.minor} binaries are not built yet (missing ${missing.map((p) => basename3(p)).join(", ")} under ${cacheDir()}; not from PATH: ${onPath.reason}); run: npm run k8s:build -- ${this.release.minor}`
+        `Kubernetes ${this.release.minor} binaries are not built yet (missing ${missing.map((p) => basename4(p)).join(", ")} under ${cacheDir()}; not from PATH: ${onPath.reason}); run: npm run k8s:build -- ${this.release.minor}`
       );
     }
     this.log(
-      `kwok: building Kubernetes ${this.release.minor} binaries (first run only; cached after)`
+      `kwok: downloading or building Kubernetes ${this.release.minor} binaries (first run only; cached after)`
     );
-    const built = await ensureBinaries(this.release, (line) => this.log(`  ${line}`));
+    const built = await ensureBinaries(this.release, (line) => this.log(`  ${line}`), cacheDir(), {
+      download: true
+    });
     return { ...built, ...this.options.binaries };
   }
   async createControlPlane(name, bin) {
@@ -41566,7 +41716,10 @@ var KwokProvider = class {
         // kwok simulates only the nodes we create for it (annotated), never a real kubelet's node.
         "kwok-controller": [
           ["manage-all-nodes", "false"],
-          ["manage-nodes-with-annotation-selector", "kwok.x-k8s.io/node=fake"]
+          [
+            "manage-nodes-with-annotation-selector",
+            `${KWOK_NODE_ANNOTATION}=${this.options.kwokNodeValue ?? "fake"}`
+          ]
         ],
         // The API server reaches kubelets (logs, exec) by node address, as a cluster admin.
         "kube-apiserver": [
@@ -41635,7 +41788,7 @@ ${summariseKwokctl(output)}`
     const pidsDir = join15(this.clusterDir(name), "pids");
     if (!existsSync8(pidsDir)) return null;
     for (const file of await readdir4(pidsDir)) {
-      const pid = Number((await readFile8(join15(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile9(join15(pidsDir, file), "utf8").catch(() => "")).trim());
       if (pid && !isProcessAlive(pid)) return file.replace(/\.pid$/, "");
     }
     return null;
@@ -41649,7 +41802,7 @@ ${summariseKwokctl(output)}`
     );
     const parts = [];
     for (const file of files) {
-      const text = await readFile8(join15(logsDir, file), "utf8").catch(() => "");
+      const text = await readFile9(join15(logsDir, file), "utf8").catch(() => "");
       const lines = file.startsWith(`${failed}.`) ? 20 : 3;
       parts.push(`--- ${file} (last ${lines} lines) ---
 ${tailLines(text, lines)}`);
@@ -41675,7 +41828,10 @@ ${tailLines(text, lines)}`);
               type: "kwok",
               ...group.labels
             },
-            annotations: { [KWOK_NODE_ANNOTATION]: "fake", ...group.annotations }
+            annotations: {
+              [KWOK_NODE_ANNOTATION]: this.options.kwokNodeValue ?? "fake",
+              ...group.annotations
+            }
           },
           spec: { taints: group.taints?.map((t) => ({ ...t })) },
           status: { allocatable, capacity: allocatable }
@@ -41739,7 +41895,7 @@ async function waitFor2(check, timeoutMs, message) {
 }
 async function deleteCluster(workdir, name, kwokctl, log) {
   const dir = join15(workdir, "clusters", name);
-  const owner = await readFile8(join15(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+  const owner = await readFile9(join15(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
   await cleanupRealNode(dir, log, {
     binaries: nodeBinaryPaths(kubernetesRelease(parseMinorOr(owner?.minor)))
   }).catch((error2) => log(`kwok: ${error2.message}`));
@@ -41766,7 +41922,7 @@ async function deleteCluster(workdir, name, kwokctl, log) {
   const pidsDir = join15(dir, "pids");
   if (existsSync8(pidsDir)) {
     for (const file of await readdir4(pidsDir)) {
-      const pid = Number((await readFile8(join15(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile9(join15(pidsDir, file), "utf8").catch(() => "")).trim());
       const cmdline = pid ? await processCommandLine(pid) : null;
       if (cmdline && cmdline.includes(dir)) await terminateProcess(pid);
     }
@@ -41783,7 +41939,7 @@ async function removeStaleClusters(workdir, kwokctl, log) {
   if (existsSync8(ownersDir)) {
     for (const file of await readdir4(ownersDir)) {
       if (!file.endsWith(".json")) continue;
-      const record = await readFile8(join15(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+      const record = await readFile9(join15(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
       owned.set(file.replace(/\.json$/, ""), record);
     }
   }
@@ -41848,10 +42004,13 @@ export {
   traefikDir,
   jobsetDir,
   kindBinDir,
+  kwokBinDir,
   processCommandLine,
   terminateProcess,
   assertPortFree,
   onTerminationSignal,
+  downloadPinnedTool,
+  buildKwok,
   buildKind,
   buildKueue,
   buildPrometheus,
@@ -41860,8 +42019,8 @@ export {
   buildTraefik,
   ensureGatewayApiCrds,
   ensureTraefikRbac,
+  ensureKwokStages,
   buildJobSet,
-  downloadPinnedTool,
   findOnPath,
   INSTALL_LABEL,
   renderChart,
