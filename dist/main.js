@@ -16,7 +16,7 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-GVJXGDDP.js";
+} from "./chunks/chunk-GBMDB46A.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
@@ -31,7 +31,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-QPBLINTE.js";
+} from "./chunks/chunk-HQBWWX2M.js";
 import "./chunks/chunk-EZF2P45T.js";
 import "./chunks/chunk-HME6MTOC.js";
 import "./chunks/chunk-VFNZ35JB.js";

@@ -14,7 +14,7 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-QPBLINTE.js";
+} from "./chunks/chunk-HQBWWX2M.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {

@@ -5,18 +5,14 @@
  * until Established — waits for the controllers' Deployments to be Available, and on stop deletes
  * what it applied, newest first, CRDs last (one DELETE each, so their objects go too).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 
 import { buildHelm, ensureChart, type ProgressLog } from '../build/go-build.js';
-import { downloadPinnedTool } from '../build/release-download.js';
+import { resolvePinnedTool } from '../build/release-download.js';
 import { helmBinDir } from '../cache.js';
 import { applyJson, getJson } from '../k8s/raw.js';
-import { findOnPath } from '../util/executables.js';
 import { waitFor } from '../util/wait.js';
 import { HELM, KIND_CHARTS } from '../versions/addons.js';
 
@@ -60,25 +56,16 @@ export async function resolveHelm(
   log: ProgressLog,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
-  const cached = join(helmBinDir(HELM.version), 'helm');
-  if (existsSync(cached)) return cached;
-  const onPath = findOnPath('helm', env.PATH);
-  if (onPath) {
-    const said = await execa(onPath, ['version', '--template', '{{.Version}}'], {
-      reject: false,
-      env,
-    });
-    if (said.stdout?.trim() === HELM.version) return onPath;
-    log(`helm: ${onPath} is ${said.stdout?.trim() || 'of no known version'}, not ${HELM.version}`);
-  }
-  const outcome = await downloadPinnedTool('helm', HELM.version, helmBinDir(HELM.version), {
+  return resolvePinnedTool({
+    tool: 'helm',
+    version: HELM.version,
+    dir: helmBinDir(HELM.version),
+    versionArgs: ['version', '--template', '{{.Version}}'],
+    isVersion: (said) => said === HELM.version,
+    build: () => buildHelm(log),
     log,
     env,
   });
-  if ('downloaded' in outcome) return outcome.downloaded[0]!;
-  log(`helm ${HELM.version}: not downloaded (${outcome.skipped}); building it from its Go module`);
-  await buildHelm(log);
-  return cached;
 }
 
 /** Renders a chart into objects for a cluster of `kubeVersion` (e.g. v1.35.0). */

@@ -236,6 +236,11 @@ async function readStamp(dir: string): Promise<Stamp | null> {
   }
 }
 
+/** A stamped directory holding every one of `binaries`: built (or downloaded) and complete. */
+async function isComplete(dir: string, binaries: readonly string[]): Promise<boolean> {
+  return (await readStamp(dir)) !== null && binaries.every((b) => existsSync(join(dir, b)));
+}
+
 interface WrapperBuild {
   /** Human name for progress lines. */
   component: string;
@@ -276,8 +281,7 @@ async function buildWrapperLocked(
   root: string,
   log: ProgressLog,
 ): Promise<boolean> {
-  const stamp = await readStamp(spec.outDir);
-  if (stamp && spec.binaries.every((b) => existsSync(join(spec.outDir, b)))) {
+  if (await isComplete(spec.outDir, spec.binaries)) {
     log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
     return false;
   }
@@ -428,7 +432,7 @@ async function buildFromKubernetesModule(
 ): Promise<boolean> {
   const env = goEnv(root);
   await mkdir(root, { recursive: true });
-  if ((await readStamp(outDir)) && binaries.every((b) => existsSync(join(outDir, b)))) {
+  if (await isComplete(outDir, binaries)) {
     log(`${component} ${release.version}: cached (${outDir})`);
     return false;
   }
@@ -603,10 +607,7 @@ async function buildPlainModule(
   log: ProgressLog,
   root: string,
 ): Promise<boolean> {
-  if (
-    (await readStamp(spec.outDir)) &&
-    spec.binaries.every((b) => existsSync(join(spec.outDir, b)))
-  ) {
+  if (await isComplete(spec.outDir, spec.binaries)) {
     log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
     return false;
   }
@@ -745,9 +746,13 @@ async function downloadControlPlane(
     },
   ];
   for (const set of sets) {
-    if ((await readStamp(set.dir)) && set.files.every((f) => existsSync(join(set.dir, f.name)))) {
+    if (
+      await isComplete(
+        set.dir,
+        set.files.map((f) => f.name),
+      )
+    )
       continue;
-    }
     const outcome = await downloadRelease(set.files, set.dir, { log, env });
     if ('skipped' in outcome) {
       log(`${set.component} ${set.version}: not downloaded (${outcome.skipped}); building it`);

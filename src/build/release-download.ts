@@ -9,12 +9,15 @@
  * and leaves nothing behind. A set of files lands in its directory whole or not at all.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import { HttpClient } from '@actions/http-client';
 import * as toolCache from '@actions/tool-cache';
+import { execa } from 'execa';
+
+import { findOnPath } from '../util/executables.js';
 
 import {
   hostPlatform,
@@ -181,9 +184,6 @@ export async function downloadPinnedTool(
   outDir: string,
   options: DownloadOptions & { pin?: PinnedDownload },
 ): Promise<DownloadOutcome> {
-  if ((options.env ?? process.env).KAIC_DOWNLOADS === 'off') {
-    return { skipped: 'downloads are off (KAIC_DOWNLOADS=off)' };
-  }
   const pin = options.pin ?? pinnedDownload(tool, version);
   if (!pin) return { skipped: `no sha256 is pinned for ${tool} ${version} on ${hostPlatform()}` };
   return downloadRelease(
@@ -199,4 +199,37 @@ export async function downloadPinnedTool(
     outDir,
     options,
   );
+}
+
+/**
+ * A pinned tool (kind, helm) in this order: kaic's cache (`dir/<tool>`), else PATH when its
+ * version output matches, else the release downloaded and checked against its pinned sha256,
+ * else `build()` from its Go module.
+ */
+export async function resolvePinnedTool(spec: {
+  tool: DownloadableTool;
+  version: string;
+  dir: string;
+  /** How the tool prints its version, and whether that output is `version`. */
+  versionArgs: string[];
+  isVersion: (output: string) => boolean;
+  build: () => Promise<unknown>;
+  log: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}): Promise<string> {
+  const { tool, version, log } = spec;
+  const env = spec.env ?? process.env;
+  const cached = join(spec.dir, tool);
+  if (existsSync(cached)) return cached;
+  const onPath = findOnPath(tool, env.PATH);
+  if (onPath) {
+    const said = (await execa(onPath, spec.versionArgs, { reject: false, env })).stdout?.trim();
+    if (said && spec.isVersion(said)) return onPath;
+    log(`${tool}: ${onPath} is "${said ?? ''}", not ${version}`);
+  }
+  const outcome = await downloadPinnedTool(tool, version, spec.dir, { log, env });
+  if ('downloaded' in outcome) return outcome.downloaded[0]!;
+  log(`${tool} ${version}: not downloaded (${outcome.skipped}); building it from its Go module`);
+  await spec.build();
+  return cached;
 }

@@ -10,7 +10,6 @@
  * `kind delete cluster`. A reused cluster is never deleted.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +19,9 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 
 import { buildKind } from '../build/go-build.js';
-import { downloadPinnedTool } from '../build/release-download.js';
+import { resolvePinnedTool } from '../build/release-download.js';
 import { kindBinDir } from '../cache.js';
 import { UsageError } from '../cli/errors.js';
-import { findOnPath } from '../util/executables.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
 import { kindConfig } from './kind-config.js';
 import type { ClusterHandle, OnCreated, Provider } from './types.js';
@@ -65,19 +63,16 @@ export async function resolveKind(
   log: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
-  const cached = join(kindBinDir(version), 'kind');
-  if (existsSync(cached)) return cached;
-  const onPath = findOnPath('kind', env.PATH);
-  if (onPath) {
-    const said = await execa(onPath, ['version'], { reject: false, env });
-    if (said.stdout?.startsWith(`kind ${version} `)) return onPath;
-    log(`kind: ${onPath} is "${said.stdout?.trim()}", not ${version}`);
-  }
-  const outcome = await downloadPinnedTool('kind', version, kindBinDir(version), { log, env });
-  if ('downloaded' in outcome) return outcome.downloaded[0]!;
-  log(`kind ${version}: not downloaded (${outcome.skipped}); building it from its Go module`);
-  await buildKind(version, (line) => log(`  ${line}`));
-  return cached;
+  return resolvePinnedTool({
+    tool: 'kind',
+    version,
+    dir: kindBinDir(version),
+    versionArgs: ['version'],
+    isVersion: (said) => said.startsWith(`kind ${version} `),
+    build: () => buildKind(version, (line) => log(`  ${line}`)),
+    log,
+    env,
+  });
 }
 
 export class KindProvider implements Provider {

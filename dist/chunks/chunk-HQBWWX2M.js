@@ -38591,16 +38591,14 @@ kaic: ${signal} received, cleaning up\u2026 (again to force exit)
 }
 
 // src/addons/kind-charts.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { join as join9 } from "node:path";
 var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/build/go-build.ts
 import { randomBytes } from "node:crypto";
-import { existsSync as existsSync3 } from "node:fs";
+import { existsSync as existsSync4 } from "node:fs";
 import { cp as cp2, mkdir as mkdir3, readFile as readFile6, readdir as readdir2, rename as rename3, rm as rm5, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname5, join as join7 } from "node:path";
+import { dirname as dirname5, join as join8 } from "node:path";
 
 // src/cache.ts
 import { homedir } from "node:os";
@@ -38744,9 +38742,9 @@ function etcdReleaseFile(version, forPlatform = hostPlatform()) {
 
 // src/build/release-download.ts
 import { createHash } from "node:crypto";
-import { createReadStream as createReadStream2 } from "node:fs";
+import { createReadStream as createReadStream2, existsSync as existsSync3 } from "node:fs";
 import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, readFile as readFile5, rename as rename2, rm as rm4 } from "node:fs/promises";
-import { basename as basename3, dirname as dirname4, join as join6 } from "node:path";
+import { basename as basename3, dirname as dirname4, join as join7 } from "node:path";
 
 // node_modules/@actions/tool-cache/lib/tool-cache.js
 import * as crypto2 from "crypto";
@@ -38996,6 +38994,24 @@ function _getGlobal(key, defaultValue) {
   return value !== void 0 ? value : defaultValue;
 }
 
+// src/util/executables.ts
+import { accessSync, constants as constants6 } from "node:fs";
+import { delimiter as delimiter2, join as join6 } from "node:path";
+function isExecutable(file) {
+  try {
+    accessSync(file, constants6.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function findOnPath(name, pathVariable = process.env.PATH ?? "") {
+  for (const dir of pathVariable.split(delimiter2).filter(Boolean)) {
+    if (isExecutable(join6(dir, name))) return join6(dir, name);
+  }
+  return null;
+}
+
 // src/build/release-download.ts
 var DownloadIntegrityError = class extends Error {
   name = "DownloadIntegrityError";
@@ -39058,7 +39074,7 @@ async function downloadRelease(files, outDir, options) {
     let total = 0;
     for (const [i2, file] of files.entries()) {
       options.log(`${file.label}: downloading ${file.url}`);
-      const target = join6(work, `${i2}`);
+      const target = join7(work, `${i2}`);
       await fetchTo(file.url, target);
       let expected;
       let whose;
@@ -39085,8 +39101,8 @@ async function downloadRelease(files, outDir, options) {
       }
       let binary = target;
       if (file.member) {
-        const extracted = await extractTar(target, join6(work, `${i2}.extracted`));
-        binary = join6(extracted, file.member);
+        const extracted = await extractTar(target, join7(work, `${i2}.extracted`));
+        binary = join7(extracted, file.member);
       }
       await chmod2(binary, 493);
       ready.push({ from: binary, name: file.name });
@@ -39094,8 +39110,8 @@ async function downloadRelease(files, outDir, options) {
     await mkdir2(outDir, { recursive: true });
     const placed = [];
     for (const { from, name } of ready) {
-      await rename2(from, join6(outDir, name));
-      placed.push(join6(outDir, name));
+      await rename2(from, join7(outDir, name));
+      placed.push(join7(outDir, name));
     }
     const seconds = (Date.now() - t0) / 1e3;
     options.log(
@@ -39110,9 +39126,6 @@ async function downloadRelease(files, outDir, options) {
   }
 }
 async function downloadPinnedTool(tool, version, outDir, options) {
-  if ((options.env ?? process.env).KAIC_DOWNLOADS === "off") {
-    return { skipped: "downloads are off (KAIC_DOWNLOADS=off)" };
-  }
   const pin = options.pin ?? pinnedDownload(tool, version);
   if (!pin) return { skipped: `no sha256 is pinned for ${tool} ${version} on ${hostPlatform()}` };
   return downloadRelease(
@@ -39128,6 +39141,23 @@ async function downloadPinnedTool(tool, version, outDir, options) {
     outDir,
     options
   );
+}
+async function resolvePinnedTool(spec) {
+  const { tool, version, log } = spec;
+  const env = spec.env ?? process.env;
+  const cached = join7(spec.dir, tool);
+  if (existsSync3(cached)) return cached;
+  const onPath = findOnPath(tool, env.PATH);
+  if (onPath) {
+    const said = (await execa(onPath, spec.versionArgs, { reject: false, env })).stdout?.trim();
+    if (said && spec.isVersion(said)) return onPath;
+    log(`${tool}: ${onPath} is "${said ?? ""}", not ${version}`);
+  }
+  const outcome = await downloadPinnedTool(tool, version, spec.dir, { log, env });
+  if ("downloaded" in outcome) return outcome.downloaded[0];
+  log(`${tool} ${version}: not downloaded (${outcome.skipped}); building it from its Go module`);
+  await spec.build();
+  return cached;
 }
 
 // src/versions/addons.ts
@@ -39252,10 +39282,10 @@ function parseGoMod(text) {
 async function definedFeatureGates(sourceDirs) {
   const gates = /* @__PURE__ */ new Set();
   for (const dir of sourceDirs) {
-    if (!existsSync3(dir)) continue;
+    if (!existsSync4(dir)) continue;
     for (const entry of await readdir2(dir)) {
       if (!entry.endsWith(".go") || entry.endsWith("_test.go")) continue;
-      const text = await readFile6(join7(dir, entry), "utf8");
+      const text = await readFile6(join8(dir, entry), "utf8");
       for (const match of text.matchAll(/featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"/g)) {
         gates.add(match[1]);
       }
@@ -39299,15 +39329,18 @@ ${tail(output)}`
 }
 async function readStamp(dir) {
   try {
-    return JSON.parse(await readFile6(join7(dir, STAMP), "utf8"));
+    return JSON.parse(await readFile6(join8(dir, STAMP), "utf8"));
   } catch {
     return null;
   }
 }
+async function isComplete(dir, binaries) {
+  return await readStamp(dir) !== null && binaries.every((b) => existsSync4(join8(dir, b)));
+}
 async function buildWrapper(spec, root, log) {
-  await mkdir3(join7(root, "bin"), { recursive: true });
+  await mkdir3(join8(root, "bin"), { recursive: true });
   return withLockFile(
-    join7(root, "bin", `.lock-${spec.component}-${spec.version}`),
+    join8(root, "bin", `.lock-${spec.component}-${spec.version}`),
     () => buildWrapperLocked(spec, root, log),
     {
       timeoutMs: 60 * 6e4,
@@ -39316,14 +39349,13 @@ async function buildWrapper(spec, root, log) {
   );
 }
 async function buildWrapperLocked(spec, root, log) {
-  const stamp = await readStamp(spec.outDir);
-  if (stamp && spec.binaries.every((b) => existsSync3(join7(spec.outDir, b)))) {
+  if (await isComplete(spec.outDir, spec.binaries)) {
     log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
     return false;
   }
   const started = Date.now();
   const env = goEnv(root);
-  const wrapperDir = join7(root, "wrappers", `${spec.component}-${spec.version}`);
+  const wrapperDir = join8(root, "wrappers", `${spec.component}-${spec.version}`);
   await mkdir3(wrapperDir, { recursive: true });
   const goMod = [
     `// Generated by kaic's scripts/build-k8s.ts: builds ${spec.component} ${spec.version}.`,
@@ -39338,13 +39370,13 @@ async function buildWrapperLocked(spec, root, log) {
     ...spec.replaces.length ? ["", "replace (", ...spec.replaces.map(([m, to, v]) => `	${m} => ${to} ${v}`), ")"] : [],
     ""
   ].join("\n");
-  const goModPath = join7(wrapperDir, "go.mod");
-  const previous = existsSync3(goModPath) ? await readFile6(goModPath, "utf8") : null;
+  const goModPath = join8(wrapperDir, "go.mod");
+  const previous = existsSync4(goModPath) ? await readFile6(goModPath, "utf8") : null;
   if (previous !== goMod) {
     await writeFile3(goModPath, goMod);
-    await rm5(join7(wrapperDir, "go.sum"), { force: true });
+    await rm5(join8(wrapperDir, "go.sum"), { force: true });
   }
-  const tmpDir = join7(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
+  const tmpDir = join8(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
   await mkdir3(tmpDir, { recursive: true });
   try {
     log(`${spec.component} ${spec.version}: resolving modules`);
@@ -39370,10 +39402,10 @@ async function buildWrapperLocked(spec, root, log) {
       { cwd: wrapperDir, env, label: `${spec.component} build`, log }
     );
     for (const [from, to] of Object.entries(spec.renames ?? {})) {
-      if (existsSync3(join7(tmpDir, from))) await rename3(join7(tmpDir, from), join7(tmpDir, to));
+      if (existsSync4(join8(tmpDir, from))) await rename3(join8(tmpDir, from), join8(tmpDir, to));
     }
     for (const binary of spec.binaries) {
-      if (!existsSync3(join7(tmpDir, binary))) {
+      if (!existsSync4(join8(tmpDir, binary))) {
         throw new BuildError(`${spec.component} build produced no ${binary} in ${tmpDir}`);
       }
     }
@@ -39387,10 +39419,10 @@ async function buildWrapperLocked(spec, root, log) {
       goVersion: goVer,
       seconds
     };
-    await writeFile3(join7(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
+    await writeFile3(join8(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
 `);
     await rm5(spec.outDir, { recursive: true, force: true });
-    await mkdir3(join7(spec.outDir, ".."), { recursive: true });
+    await mkdir3(join8(spec.outDir, ".."), { recursive: true });
     await rename3(tmpDir, spec.outDir);
     log(`${spec.component} ${spec.version}: built in ${formatSeconds(Date.now() - started)}`);
     return true;
@@ -39438,7 +39470,7 @@ async function buildKubelet(release, log, root = cacheDir()) {
 async function buildFromKubernetesModule(release, component, outDir, binaries, log, root) {
   const env = goEnv(root);
   await mkdir3(root, { recursive: true });
-  if (await readStamp(outDir) && binaries.every((b) => existsSync3(join7(outDir, b)))) {
+  if (await isComplete(outDir, binaries)) {
     log(`${component} ${release.version}: cached (${outDir})`);
     return false;
   }
@@ -39452,8 +39484,8 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
   const apiserverInfo = await downloadModule("k8s.io/apiserver", staging, env);
   const apiInfo = await downloadModule("k8s.io/api", staging, env);
   const gates = await definedFeatureGates([
-    join7(info2.Dir, "pkg", "features"),
-    join7(apiserverInfo.Dir, "pkg", "features")
+    join8(info2.Dir, "pkg", "features"),
+    join8(apiserverInfo.Dir, "pkg", "features")
   ]);
   const unknownGates = Object.keys(release.featureGates).filter((g) => !gates.has(g));
   if (unknownGates.length) {
@@ -39463,8 +39495,8 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
   }
   for (const groupVersion of Object.keys(release.runtimeConfig)) {
     const [group, version] = groupVersion.split("/");
-    const dir = join7(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
-    if (!existsSync3(dir)) {
+    const dir = join8(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
+    if (!existsSync4(dir)) {
       throw new BuildError(
         `the version table enables ${groupVersion} on ${release.minor}, but k8s.io/api ${staging} has no such API version (src/versions/kubernetes.ts)`
       );
@@ -39501,7 +39533,7 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
         for (const b of binaries) {
           const args = b === "kubectl" ? ["version", "--client"] : ["--version"];
           const expected = b === "kubectl" ? `Client Version: ${release.version}` : `Kubernetes ${release.version}`;
-          await expectVersionOutput(join7(dir, b), args, expected);
+          await expectVersionOutput(join8(dir, b), args, expected);
         }
       }
     },
@@ -39526,22 +39558,22 @@ ${tail(edit.stderr)}`);
     const from = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
     if (New.Version) {
       replaces.push([from, New.Path, New.Version]);
-    } else if (existsSync3(join7(info2.Dir, New.Path, "go.mod"))) {
-      replaces.push([from, join7(info2.Dir, New.Path), ""]);
+    } else if (existsSync4(join8(info2.Dir, New.Path, "go.mod"))) {
+      replaces.push([from, join8(info2.Dir, New.Path), ""]);
     } else {
       throw new BuildError(
         `${spec.module}@${spec.version} replaces ${Old.Path} by its directory ${New.Path}, which the module proxy's zip does not hold (a nested module); the build must give ${Old.Path} as a local module`
       );
     }
   }
-  const localRoot = join7(root, "wrappers", `${spec.component}-${spec.version}-local`);
+  const localRoot = join8(root, "wrappers", `${spec.component}-${spec.version}-local`);
   for (const [path10, mod] of Object.entries(local)) {
-    const dir = join7(localRoot, path10.replace(/[^A-Za-z0-9.-]+/g, "_"));
+    const dir = join8(localRoot, path10.replace(/[^A-Za-z0-9.-]+/g, "_"));
     await rm5(dir, { recursive: true, force: true });
     await mkdir3(dir, { recursive: true });
     if (mod.base) {
       const base = await downloadModule(mod.base.module, mod.base.version, env);
-      const dropped = (mod.drop ?? []).map((d) => join7(base.Dir, d));
+      const dropped = (mod.drop ?? []).map((d) => join8(base.Dir, d));
       await cp2(base.Dir, dir, {
         recursive: true,
         filter: (source) => !dropped.some((d) => source === d || source.startsWith(`${d}/`))
@@ -39549,15 +39581,15 @@ ${tail(edit.stderr)}`);
       await execa("chmod", ["-R", "u+w", dir]);
     }
     for (const [name, content] of Object.entries(mod.files)) {
-      await mkdir3(dirname5(join7(dir, name)), { recursive: true });
-      await writeFile3(join7(dir, name), content);
+      await mkdir3(dirname5(join8(dir, name)), { recursive: true });
+      await writeFile3(join8(dir, name), content);
     }
     replaces.push([path10, dir, ""]);
   }
   return replaces;
 }
 async function buildPlainModule(spec, log, root) {
-  if (await readStamp(spec.outDir) && spec.binaries.every((b) => existsSync3(join7(spec.outDir, b)))) {
+  if (await isComplete(spec.outDir, spec.binaries)) {
     log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
     return false;
   }
@@ -39571,8 +39603,8 @@ async function buildPlainModule(spec, log, root) {
       ...spec,
       verify: async (dir) => {
         for (const [from, to] of spec.moduleFiles ?? []) {
-          await mkdir3(dirname5(join7(dir, to)), { recursive: true });
-          await cp2(join7(info2.Dir, from), join7(dir, to), { recursive: true });
+          await mkdir3(dirname5(join8(dir, to)), { recursive: true });
+          await cp2(join8(info2.Dir, from), join8(dir, to), { recursive: true });
         }
         await spec.verify(dir);
       },
@@ -39598,7 +39630,7 @@ async function buildEtcd(etcdVersion, log, root = cacheDir()) {
       // Go names the binary "server" after the package path (the /v3 suffix is dropped).
       renames: { server: "etcd", v3: "etcd" },
       verify: (dir) => expectVersionOutput(
-        join7(dir, "etcd"),
+        join8(dir, "etcd"),
         ["--version"],
         `etcd Version: ${etcdVersion.slice(1)}`
       )
@@ -39616,7 +39648,7 @@ async function buildKwok(kwokVersion, log, root = cacheDir()) {
       outDir: kwokBinDir(kwokVersion, root),
       binaries: ["kwok", "kwokctl"],
       packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
-      verify: (dir) => expectVersionOutput(join7(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
+      verify: (dir) => expectVersionOutput(join8(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
     },
     log,
     root
@@ -39631,7 +39663,7 @@ async function buildKind(kindVersion, log, root = cacheDir()) {
       outDir: kindBinDir(kindVersion, root),
       binaries: ["kind"],
       packages: ["sigs.k8s.io/kind"],
-      verify: (dir) => expectVersionOutput(join7(dir, "kind"), ["version"], `kind ${kindVersion}`)
+      verify: (dir) => expectVersionOutput(join8(dir, "kind"), ["version"], `kind ${kindVersion}`)
     },
     log,
     root
@@ -39659,9 +39691,11 @@ async function downloadControlPlane(release, log, root, env) {
     }
   ];
   for (const set of sets) {
-    if (await readStamp(set.dir) && set.files.every((f) => existsSync3(join7(set.dir, f.name)))) {
+    if (await isComplete(
+      set.dir,
+      set.files.map((f) => f.name)
+    ))
       continue;
-    }
     const outcome = await downloadRelease(set.files, set.dir, { log, env });
     if ("skipped" in outcome) {
       log(`${set.component} ${set.version}: not downloaded (${outcome.skipped}); building it`);
@@ -39675,7 +39709,7 @@ async function downloadControlPlane(release, log, root, env) {
       seconds: Math.round(outcome.seconds),
       downloadedFrom: set.files.map((f) => f.url)
     };
-    await writeFile3(join7(set.dir, STAMP), `${JSON.stringify(stamp, null, 2)}
+    await writeFile3(join8(set.dir, STAMP), `${JSON.stringify(stamp, null, 2)}
 `);
   }
 }
@@ -39698,7 +39732,7 @@ async function buildContainerd(version, log, root = cacheDir()) {
       binaries: ["containerd", "containerd-shim-runc-v2", "ctr"],
       packages: ["containerd", "containerd-shim-runc-v2", "ctr"].map((c3) => `${module}/cmd/${c3}`),
       ldflags: [`-X ${module}/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join7(dir, "containerd"), ["--version"], version)
+      verify: (dir) => expectVersionOutput(join8(dir, "containerd"), ["--version"], version)
     },
     log,
     root
@@ -39714,7 +39748,7 @@ async function buildCriTools(version, log, root = cacheDir()) {
       binaries: ["crictl"],
       packages: ["sigs.k8s.io/cri-tools/cmd/crictl"],
       ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join7(dir, "crictl"), ["--version"], version)
+      verify: (dir) => expectVersionOutput(join8(dir, "crictl"), ["--version"], version)
     },
     log,
     root
@@ -39734,7 +39768,7 @@ async function buildKueue(log, root = cacheDir()) {
         ["config/components/crd/bases", "crds"],
         ["config/components/webhook/manifests.yaml", "webhook.yaml"]
       ],
-      verify: (dir) => expectHelpMentions(join7(dir, "kueue"), "-config")
+      verify: (dir) => expectHelpMentions(join8(dir, "kueue"), "-config")
     },
     log,
     root
@@ -39755,7 +39789,7 @@ async function buildPrometheus(log, root = cacheDir()) {
         `-X ${versionPkg}.Version=${PROMETHEUS.release}`,
         `-X ${versionPkg}.Branch=module-${PROMETHEUS.version}`
       ],
-      verify: (dir) => expectVersionOutput(join7(dir, "prometheus"), ["--version"], PROMETHEUS.release)
+      verify: (dir) => expectVersionOutput(join8(dir, "prometheus"), ["--version"], PROMETHEUS.release)
     },
     log,
     root
@@ -39771,7 +39805,7 @@ async function buildPrometheusAdapter(log, root = cacheDir()) {
       binaries: ["prometheus-adapter"],
       packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
       renames: { adapter: "prometheus-adapter" },
-      verify: (dir) => expectHelpMentions(join7(dir, "prometheus-adapter"), "--metrics-relist-interval")
+      verify: (dir) => expectHelpMentions(join8(dir, "prometheus-adapter"), "--metrics-relist-interval")
     },
     log,
     root
@@ -39796,7 +39830,7 @@ async function buildKarpenter(log, root = cacheDir()) {
       ],
       verify: (dir) => (
         // Go's flag package prints one dash.
-        expectHelpMentions(join7(dir, "karpenter-kwok"), "-instance-types-file-path")
+        expectHelpMentions(join8(dir, "karpenter-kwok"), "-instance-types-file-path")
       )
     },
     log,
@@ -39889,8 +39923,8 @@ async function buildTraefik(log, root = cacheDir()) {
         }
       },
       verify: async (dir) => {
-        await expectVersionOutput(join7(dir, "traefik"), ["version"], release);
-        await expectHelpMentions(join7(dir, "traefik"), "--providers.kubernetesgateway");
+        await expectVersionOutput(join8(dir, "traefik"), ["version"], release);
+        await expectHelpMentions(join8(dir, "traefik"), "--providers.kubernetesgateway");
       }
     },
     log,
@@ -39903,25 +39937,25 @@ function goSource(lines) {
 }
 async function ensureModuleCopy(spec, log, root) {
   const { component, version, outDir } = spec;
-  const target = join7(outDir, spec.target);
+  const target = join8(outDir, spec.target);
   if (await readStamp(outDir)) return target;
-  await mkdir3(join7(root, "bin"), { recursive: true });
+  await mkdir3(join8(root, "bin"), { recursive: true });
   return withLockFile(
-    join7(root, "bin", `.lock-${component}-${version}`),
+    join8(root, "bin", `.lock-${component}-${version}`),
     async () => {
       if (await readStamp(outDir)) return target;
       const started = Date.now();
       const info2 = await downloadModule(spec.module, version, goEnv(root));
-      const source = join7(info2.Dir, spec.source);
-      const files = existsSync3(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join7(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
+      const source = join8(info2.Dir, spec.source);
+      const files = existsSync4(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join8(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
       if (!files.length) {
         throw new BuildError(`${spec.module}@${version} has no files to take in ${spec.source}`);
       }
-      const tmpDir = join7(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
+      const tmpDir = join8(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
       try {
         for (const file of files) {
-          await mkdir3(dirname5(join7(tmpDir, spec.target, file)), { recursive: true });
-          await cp2(join7(source, file), join7(tmpDir, spec.target, file));
+          await mkdir3(dirname5(join8(tmpDir, spec.target, file)), { recursive: true });
+          await cp2(join8(source, file), join8(tmpDir, spec.target, file));
         }
         const stamp = {
           component,
@@ -39930,7 +39964,7 @@ async function ensureModuleCopy(spec, log, root) {
           goVersion: await goVersion(),
           seconds: Math.round((Date.now() - started) / 1e3)
         };
-        await writeFile3(join7(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
+        await writeFile3(join8(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
 `);
         await rm5(outDir, { recursive: true, force: true });
         await mkdir3(dirname5(outDir), { recursive: true });
@@ -39974,7 +40008,7 @@ async function ensureTraefikRbac(log, root = cacheDir()) {
     log,
     root
   );
-  return join7(dir, file);
+  return join8(dir, file);
 }
 async function ensureKwokStages(log, root = cacheDir()) {
   const files = [
@@ -39997,7 +40031,7 @@ async function ensureKwokStages(log, root = cacheDir()) {
     log,
     root
   );
-  return files.map((f) => join7(dir, f));
+  return files.map((f) => join8(dir, f));
 }
 async function ensureChart(name, log, root = cacheDir()) {
   const chart = KIND_CHARTS[name];
@@ -40025,7 +40059,7 @@ async function buildHelm(log, root = cacheDir()) {
       packages: [`${HELM.module}/cmd/helm`],
       ldflags: [`-X ${HELM.module}/internal/version.version=${HELM.version}`],
       verify: (dir) => expectVersionOutput(
-        join7(dir, "helm"),
+        join8(dir, "helm"),
         ["version", "--template", "{{.Version}}"],
         HELM.version
       )
@@ -40049,7 +40083,7 @@ async function buildJobSet(log, root = cacheDir()) {
         ["config/components/webhook/manifests.yaml", "webhook.yaml"],
         ["config/components/webhook/patches", "webhook-patches"]
       ],
-      verify: (dir) => expectHelpMentions(join7(dir, "jobset"), "-config")
+      verify: (dir) => expectHelpMentions(join8(dir, "jobset"), "-config")
     },
     log,
     root
@@ -40061,24 +40095,6 @@ async function ensureNodeBinaries(release, log, root = cacheDir()) {
   await buildContainerd(CONTAINERD_VERSION, log, root);
   await buildCriTools(CRI_TOOLS_VERSION, log, root);
   return nodeBinaryPaths(release, root);
-}
-
-// src/util/executables.ts
-import { accessSync, constants as constants6 } from "node:fs";
-import { delimiter as delimiter2, join as join8 } from "node:path";
-function isExecutable(file) {
-  try {
-    accessSync(file, constants6.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function findOnPath(name, pathVariable = process.env.PATH ?? "") {
-  for (const dir of pathVariable.split(delimiter2).filter(Boolean)) {
-    if (isExecutable(join8(dir, name))) return join8(dir, name);
-  }
-  return null;
 }
 
 // src/addons/kind-charts.ts
@@ -40096,25 +40112,16 @@ var ChartError = class extends Error {
   name = "ChartError";
 };
 async function resolveHelm(log, env = process.env) {
-  const cached = join9(helmBinDir(HELM.version), "helm");
-  if (existsSync4(cached)) return cached;
-  const onPath = findOnPath("helm", env.PATH);
-  if (onPath) {
-    const said = await execa(onPath, ["version", "--template", "{{.Version}}"], {
-      reject: false,
-      env
-    });
-    if (said.stdout?.trim() === HELM.version) return onPath;
-    log(`helm: ${onPath} is ${said.stdout?.trim() || "of no known version"}, not ${HELM.version}`);
-  }
-  const outcome = await downloadPinnedTool("helm", HELM.version, helmBinDir(HELM.version), {
+  return resolvePinnedTool({
+    tool: "helm",
+    version: HELM.version,
+    dir: helmBinDir(HELM.version),
+    versionArgs: ["version", "--template", "{{.Version}}"],
+    isVersion: (said) => said === HELM.version,
+    build: () => buildHelm(log),
     log,
     env
   });
-  if ("downloaded" in outcome) return outcome.downloaded[0];
-  log(`helm ${HELM.version}: not downloaded (${outcome.skipped}); building it from its Go module`);
-  await buildHelm(log);
-  return cached;
 }
 async function renderChart(chart, kubeVersion, log) {
   const helm = await resolveHelm(log);
@@ -40355,7 +40362,7 @@ async function waitEstablished(kc, name) {
 // src/providers/real-node/host.ts
 import { existsSync as existsSync5 } from "node:fs";
 import { readFile as readFile7, readdir as readdir3, rmdir as rmdir2, stat as stat2, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/util/net.ts
 import { createServer as createServer2 } from "node:net";
@@ -40423,7 +40430,7 @@ var V1_CONTROLLERS = ["cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "
 async function findExecutable(names, dirs) {
   for (const name of names) {
     for (const dir of dirs) {
-      if (existsSync5(join10(dir, name))) return join10(dir, name);
+      if (existsSync5(join9(dir, name))) return join9(dir, name);
     }
   }
   return null;
@@ -40462,7 +40469,7 @@ async function checkHost(options = {}) {
   if (!runc) problems.push("runc is not installed (apt-get install runc)");
   let cniBinDir = "";
   for (const dir of ["/usr/lib/cni", "/opt/cni/bin"]) {
-    if (["bridge", "host-local", "loopback"].every((p) => existsSync5(join10(dir, p)))) {
+    if (["bridge", "host-local", "loopback"].every((p) => existsSync5(join9(dir, p)))) {
       cniBinDir = dir;
       break;
     }
@@ -40516,7 +40523,7 @@ async function foreignKubelet(mounts) {
     }
   }
   if (!existsSync5(REAL_NODE_LOCK)) {
-    const stray = mounts.map((m) => join10(m, PODS_CGROUP)).find((d) => existsSync5(d));
+    const stray = mounts.map((m) => join9(m, PODS_CGROUP)).find((d) => existsSync5(d));
     if (stray) {
       return [
         `${stray} exists but no kaic real node owns it: another kubelet's pods may live there (remove it only if you know it is stale)`
@@ -40596,21 +40603,21 @@ async function unmountBelow(prefix) {
 }
 async function cgroupPids(dir) {
   const pids = [];
-  const own = await readFile7(join10(dir, "cgroup.procs"), "utf8").catch(() => "");
+  const own = await readFile7(join9(dir, "cgroup.procs"), "utf8").catch(() => "");
   pids.push(...own.split("\n").filter(Boolean).map(Number));
   for (const entry of await readdir3(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) pids.push(...await cgroupPids(join10(dir, entry.name)));
+    if (entry.isDirectory()) pids.push(...await cgroupPids(join9(dir, entry.name)));
   }
   return pids;
 }
 async function removeCgroupTree(dir) {
   for (const entry of await readdir3(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) await removeCgroupTree(join10(dir, entry.name));
+    if (entry.isDirectory()) await removeCgroupTree(join9(dir, entry.name));
   }
   await rmdir2(dir).catch(() => void 0);
 }
 async function removeCgroups(mounts, name) {
-  const roots = mounts.map((m) => join10(m, name)).filter((d) => existsSync5(d));
+  const roots = mounts.map((m) => join9(m, name)).filter((d) => existsSync5(d));
   for (const root of roots) {
     for (const pid of await cgroupPids(root)) {
       try {
@@ -40633,9 +40640,9 @@ async function netnsSince(since) {
   const dir = "/run/netns";
   const names = [];
   for (const name of await readdir3(dir).catch(() => [])) {
-    const info2 = await stat2(join10(dir, name)).catch(() => null);
+    const info2 = await stat2(join9(dir, name)).catch(() => null);
     if (info2 && info2.mtimeMs >= since - 1e3 && name.startsWith("cni-"))
-      names.push(join10(dir, name));
+      names.push(join9(dir, name));
   }
   return names;
 }
@@ -40645,26 +40652,26 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 import { existsSync as existsSync8 } from "node:fs";
 import { cp as cp3, mkdir as mkdir6, readFile as readFile9, readdir as readdir4, rm as rm8, stat as stat3, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { basename as basename4, delimiter as delimiter3, dirname as dirname7, join as join15 } from "node:path";
+import { basename as basename4, delimiter as delimiter3, dirname as dirname7, join as join14 } from "node:path";
 
 // src/providers/real-node/real-node.ts
 import { constants as constants7, existsSync as existsSync7 } from "node:fs";
 import { access as access2, mkdir as mkdir5, open as open3, readFile as readFile8, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join12 } from "node:path";
 var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/util/pki.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { writeFile as writeFile5 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { join as join10 } from "node:path";
 var CertificateError = class extends Error {
   name = "CertificateError";
 };
 async function issueCertificate(request) {
-  const key = join11(request.dir, `${request.name}.key`);
-  const cert = join11(request.dir, `${request.name}.crt`);
-  const csr = join11(request.dir, `${request.name}.csr`);
-  const ext = join11(request.dir, `${request.name}.ext`);
+  const key = join10(request.dir, `${request.name}.key`);
+  const cert = join10(request.dir, `${request.name}.crt`);
+  const csr = join10(request.dir, `${request.name}.csr`);
+  const ext = join10(request.dir, `${request.name}.ext`);
   const altNames = [
     ...(request.ipAddresses ?? []).map((ip) => `IP:${ip}`),
     ...(request.dnsNames ?? []).map((dns) => `DNS:${dns}`)
@@ -40727,7 +40734,7 @@ import { createHash as createHash2 } from "node:crypto";
 import { existsSync as existsSync6 } from "node:fs";
 import { chmod as chmod3, copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp3, rename as rename4, rm as rm6, symlink as symlink2, writeFile as writeFile6 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { dirname as dirname6, join as join12 } from "node:path";
+import { dirname as dirname6, join as join11 } from "node:path";
 import { gzipSync } from "node:zlib";
 var ImageBuildError = class extends Error {
   constructor(message) {
@@ -40752,26 +40759,26 @@ async function findStaticBusybox() {
   );
 }
 async function makeRootfs(dir, busybox) {
-  await mkdir4(join12(dir, "bin"), { recursive: true });
-  await copyFile2(busybox, join12(dir, "bin", "busybox"));
-  await chmod3(join12(dir, "bin", "busybox"), 493);
+  await mkdir4(join11(dir, "bin"), { recursive: true });
+  await copyFile2(busybox, join11(dir, "bin", "busybox"));
+  await chmod3(join11(dir, "bin", "busybox"), 493);
   const applets = (await execa(busybox, ["--list-full"])).stdout.split("\n").filter(Boolean);
   for (const applet of applets) {
-    const path10 = join12(dir, applet);
+    const path10 = join11(dir, applet);
     if (existsSync6(path10)) continue;
     await mkdir4(dirname6(path10), { recursive: true });
     await symlink2("/bin/busybox", path10);
   }
   for (const d of ["dev", "proc", "sys", "etc", "root", "var", "run", "home"]) {
-    await mkdir4(join12(dir, d), { recursive: true });
+    await mkdir4(join11(dir, d), { recursive: true });
   }
-  await mkdir4(join12(dir, "tmp"), { recursive: true });
-  await chmod3(join12(dir, "tmp"), 1023);
+  await mkdir4(join11(dir, "tmp"), { recursive: true });
+  await chmod3(join11(dir, "tmp"), 1023);
   await writeFile6(
-    join12(dir, "etc", "passwd"),
+    join11(dir, "etc", "passwd"),
     "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n"
   );
-  await writeFile6(join12(dir, "etc", "group"), "root:x:0:\nnobody:x:65534:\n");
+  await writeFile6(join11(dir, "etc", "group"), "root:x:0:\nnobody:x:65534:\n");
 }
 async function packLayer(dir) {
   const result = await execa(
@@ -40807,17 +40814,17 @@ function architecture() {
   return arch3;
 }
 async function buildImageArchive(specs, archivePath, busybox) {
-  const work = await mkdtemp3(join12(tmpdir3(), "kaic-image-"));
+  const work = await mkdtemp3(join11(tmpdir3(), "kaic-image-"));
   try {
-    const rootfs = join12(work, "rootfs");
+    const rootfs = join11(work, "rootfs");
     await makeRootfs(rootfs, busybox ?? await findStaticBusybox());
     const { tar, gz } = await packLayer(rootfs);
-    const layout = join12(work, "layout");
-    const blobs = join12(layout, "blobs", "sha256");
+    const layout = join11(work, "layout");
+    const blobs = join11(layout, "blobs", "sha256");
     await mkdir4(blobs, { recursive: true });
     const putBlob = async (data) => {
       const digest = sha256(data);
-      await writeFile6(join12(blobs, digest.slice("sha256:".length)), data);
+      await writeFile6(join11(blobs, digest.slice("sha256:".length)), data);
       return { digest, size: Buffer.byteLength(data) };
     };
     const layer = await putBlob(gz);
@@ -40858,9 +40865,9 @@ async function buildImageArchive(specs, archivePath, busybox) {
         }
       });
     }
-    await writeFile6(join12(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    await writeFile6(join11(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     await writeFile6(
-      join12(layout, "index.json"),
+      join11(layout, "index.json"),
       JSON.stringify({
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.index.v1+json",
@@ -40886,7 +40893,7 @@ var REAL_NODE_TAINT = {
 };
 var REAL_NODE_LABEL = "kaic.dev/real-node";
 function realNodeDir(clusterDir) {
-  return join13(clusterDir, "real-node");
+  return join12(clusterDir, "real-node");
 }
 var RealNode = class {
   constructor(cluster, options = {}) {
@@ -40914,7 +40921,7 @@ var RealNode = class {
     if (this.options.ociRuntime !== void 0) await requireExecutable(this.options.ociRuntime);
     const bin = await this.binaries();
     await this.takeMachineLock();
-    await mkdir5(join13(this.dir, "logs"), { recursive: true });
+    await mkdir5(join12(this.dir, "logs"), { recursive: true });
     const state = {
       ownerPid: process.pid,
       startedAt: Date.now(),
@@ -40925,14 +40932,14 @@ var RealNode = class {
       createdHostPaths: FIXED_HOST_PATHS.filter((p) => !existsSync7(p)),
       cgroupMounts: host.cgroupMounts
     };
-    await writeFile7(join13(this.dir, "state.json"), `${JSON.stringify(state, null, 2)}
+    await writeFile7(join12(this.dir, "state.json"), `${JSON.stringify(state, null, 2)}
 `);
     if (existsSync7(`/sys/class/net/${REAL_NODE_BRIDGE}`)) {
       throw new RealNodeError(
         `network interface ${REAL_NODE_BRIDGE} already exists: a real node from another run may still be up, or something else uses the name (remove it: ip link del ${REAL_NODE_BRIDGE})`
       );
     }
-    const longestSocket = join13(
+    const longestSocket = join12(
       this.dir,
       "kubelet",
       "plugins_registry",
@@ -40951,11 +40958,11 @@ var RealNode = class {
       dir: this.dir,
       nodeIp: host.nodeIp,
       kubeletPort,
-      containerdSocket: join13(this.dir, "containerd.sock"),
-      kubeletRootDir: join13(this.dir, "kubelet"),
-      pluginsRegistryDir: join13(this.dir, "kubelet", "plugins_registry"),
-      pluginsDir: join13(this.dir, "kubelet", "plugins"),
-      cdiDir: join13(this.dir, "cdi"),
+      containerdSocket: join12(this.dir, "containerd.sock"),
+      kubeletRootDir: join12(this.dir, "kubelet"),
+      pluginsRegistryDir: join12(this.dir, "kubelet", "plugins_registry"),
+      pluginsDir: join12(this.dir, "kubelet", "plugins"),
+      cdiDir: join12(this.dir, "cdi"),
       cgroupVersion: host.cgroupVersion,
       images: {},
       startSeconds: 0
@@ -41012,9 +41019,9 @@ var RealNode = class {
           `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); only one fits, because kubelet and containerd use machine-wide paths and cgroups`
         );
       }
-      if (holder?.dir && existsSync7(join13(holder.dir, "state.json"))) {
+      if (holder?.dir && existsSync7(join12(holder.dir, "state.json"))) {
         this.log(`cleaning up a real node whose owner (pid ${holder.pid}) is gone: ${holder.dir}`);
-        await cleanupRealNode(join13(holder.dir, ".."), this.log, {
+        await cleanupRealNode(join12(holder.dir, ".."), this.log, {
           binaries: nodeBinaryPaths(this.cluster.release)
         });
       }
@@ -41038,10 +41045,10 @@ var RealNode = class {
     const d = this.dir;
     const runtime = this.options.ociRuntime ?? host.runc;
     for (const sub of ["containerd/root", "containerd/state", "cni/net.d", "cni/ipam", "cdi"]) {
-      await mkdir5(join13(d, sub), { recursive: true });
+      await mkdir5(join12(d, sub), { recursive: true });
     }
     await writeFile7(
-      join13(d, "cni", "net.d", "10-kaic-bridge.conflist"),
+      join12(d, "cni", "net.d", "10-kaic-bridge.conflist"),
       `${JSON.stringify(
         {
           cniVersion: "1.0.0",
@@ -41057,7 +41064,7 @@ var RealNode = class {
                 type: "host-local",
                 ranges: [[{ subnet: podCidr }]],
                 routes: [{ dst: "0.0.0.0/0" }],
-                dataDir: join13(d, "cni", "ipam")
+                dataDir: join12(d, "cni", "ipam")
               }
             }
           ]
@@ -41102,22 +41109,22 @@ var RealNode = class {
       "  stream_server_port = '0'",
       ""
     ].join("\n");
-    await writeFile7(join13(d, "containerd.toml"), config);
+    await writeFile7(join12(d, "containerd.toml"), config);
     if (!host.canLowerOomScore) {
       this.log(
         "no CAP_SYS_RESOURCE here: containerd keeps container oom_score_adj at or above its own"
       );
     }
-    const logFile = join13(d, "logs", "containerd.log");
-    this.containerd = execa(bin.containerd, ["--config", join13(d, "containerd.toml")], {
+    const logFile = join12(d, "logs", "containerd.log");
+    this.containerd = execa(bin.containerd, ["--config", join12(d, "containerd.toml")], {
       // The runc shim is found on PATH.
-      env: { PATH: `${join13(bin.containerdShim, "..")}:${process.env.PATH ?? ""}` },
+      env: { PATH: `${join12(bin.containerdShim, "..")}:${process.env.PATH ?? ""}` },
       stdio: ["ignore", { file: logFile }, { file: logFile }],
       reject: false,
       cleanup: false
     });
     this.containerd.catch(() => void 0);
-    await writeFile7(join13(d, "containerd.pid"), `${this.containerd.pid}
+    await writeFile7(join12(d, "containerd.pid"), `${this.containerd.pid}
 `);
     await this.waitFor(
       async () => {
@@ -41138,7 +41145,7 @@ ${await logTail(logFile)}`
   }
   /** Builds the stand-in images and imports them under the names containerd's CRI looks up. */
   async importImages(bin, info2) {
-    const archive = join13(this.dir, "images.tar");
+    const archive = join12(this.dir, "images.tar");
     const specs = [
       {
         name: LOCAL_NODE_IMAGES.pause,
@@ -41208,28 +41215,28 @@ ${imported.all ?? ""}`);
   }
   async startKubelet(bin, host, info2) {
     const d = this.dir;
-    const pki = join13(this.cluster.clusterDir, "pki");
-    await mkdir5(join13(d, "pki"), { recursive: true });
+    const pki = join12(this.cluster.clusterDir, "pki");
+    await mkdir5(join12(d, "pki"), { recursive: true });
     await mkdir5(info2.kubeletRootDir, { recursive: true });
-    await this.issueClientCertificate(pki, join13(d, "pki"));
+    await this.issueClientCertificate(pki, join12(d, "pki"));
     const clusterKc = new KubeConfig();
     clusterKc.loadFromFile(this.cluster.kubeconfigPath);
     const server = clusterKc.getCurrentCluster()?.server;
     if (!server) throw new RealNodeError(`${this.cluster.kubeconfigPath} names no server`);
     await writeFile7(
-      join13(d, "kubelet.kubeconfig"),
+      join12(d, "kubelet.kubeconfig"),
       (0, import_yaml4.stringify)({
         apiVersion: "v1",
         kind: "Config",
         clusters: [
-          { name: "kwok", cluster: { server, "certificate-authority": join13(pki, "ca.crt") } }
+          { name: "kwok", cluster: { server, "certificate-authority": join12(pki, "ca.crt") } }
         ],
         users: [
           {
             name: this.name,
             user: {
-              "client-certificate": join13(d, "pki", "node.crt"),
-              "client-key": join13(d, "pki", "node.key")
+              "client-certificate": join12(d, "pki", "node.crt"),
+              "client-key": join12(d, "pki", "node.key")
             }
           }
         ],
@@ -41252,7 +41259,7 @@ ${imported.all ?? ""}`);
       authentication: {
         anonymous: { enabled: false },
         webhook: { enabled: true },
-        x509: { clientCAFile: join13(pki, "ca.crt") }
+        x509: { clientCAFile: join12(pki, "ca.crt") }
       },
       authorization: { mode: "Webhook" },
       // A test node on a shared disk: evict only when truly out of room, never GC our images.
@@ -41264,23 +41271,23 @@ ${imported.all ?? ""}`);
       },
       imageGCHighThresholdPercent: 100,
       imageGCLowThresholdPercent: 99,
-      podLogsDir: join13(d, "pod-logs"),
-      volumePluginDir: join13(d, "volume-plugins"),
+      podLogsDir: join12(d, "pod-logs"),
+      volumePluginDir: join12(d, "volume-plugins"),
       resolvConf: "",
       serializeImagePulls: false,
       nodeStatusUpdateFrequency: "4s",
       featureGates: this.cluster.release.featureGates
     };
-    await writeFile7(join13(d, "kubelet.yaml"), (0, import_yaml4.stringify)(config));
+    await writeFile7(join12(d, "kubelet.yaml"), (0, import_yaml4.stringify)(config));
     const labels = {
       [REAL_NODE_LABEL]: "true",
       ...this.options.labels
     };
     const args = [
-      `--config=${join13(d, "kubelet.yaml")}`,
-      `--kubeconfig=${join13(d, "kubelet.kubeconfig")}`,
+      `--config=${join12(d, "kubelet.yaml")}`,
+      `--kubeconfig=${join12(d, "kubelet.kubeconfig")}`,
       `--root-dir=${info2.kubeletRootDir}`,
-      `--cert-dir=${join13(d, "kubelet-pki")}`,
+      `--cert-dir=${join12(d, "kubelet-pki")}`,
       `--hostname-override=${this.name}`,
       `--node-ip=${info2.nodeIp}`,
       `--node-labels=${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",")}`,
@@ -41289,22 +41296,22 @@ ${imported.all ?? ""}`);
       ],
       "--v=2"
     ];
-    const logFile = join13(d, "logs", "kubelet.log");
+    const logFile = join12(d, "logs", "kubelet.log");
     this.kubelet = execa(bin.kubelet, args, {
       stdio: ["ignore", { file: logFile }, { file: logFile }],
       reject: false,
       cleanup: false
     });
     this.kubelet.catch(() => void 0);
-    await writeFile7(join13(d, "kubelet.pid"), `${this.kubelet.pid}
+    await writeFile7(join12(d, "kubelet.pid"), `${this.kubelet.pid}
 `);
   }
   /** A client certificate for system:node:<name> in system:nodes, signed by the cluster CA. */
   async issueClientCertificate(clusterPki, out) {
     try {
       await issueCertificate({
-        caCert: join13(clusterPki, "ca.crt"),
-        caKey: join13(clusterPki, "ca.key"),
+        caCert: join12(clusterPki, "ca.crt"),
+        caKey: join12(clusterPki, "ca.key"),
         subject: `/O=system:nodes/CN=system:node:${this.name}`,
         dir: out,
         name: "node",
@@ -41318,7 +41325,7 @@ ${imported.all ?? ""}`);
     const kc = new KubeConfig();
     kc.loadFromFile(this.cluster.kubeconfigPath);
     const core = kc.makeApiClient(ObjectCoreV1Api);
-    const logFile = join13(this.dir, "logs", "kubelet.log");
+    const logFile = join12(this.dir, "logs", "kubelet.log");
     await this.waitFor(
       async () => {
         if (this.kubelet?.exitCode !== null) {
@@ -41372,14 +41379,14 @@ async function shimPids(socket) {
 }
 async function cleanupRealNode(clusterDir, log, options) {
   const dir = realNodeDir(clusterDir);
-  const statePath = join13(dir, "state.json");
+  const statePath = join12(dir, "state.json");
   if (!existsSync7(statePath)) {
     await rm7(dir, { recursive: true, force: true });
     return;
   }
   const state = JSON.parse(await readFile8(statePath, "utf8"));
-  const socket = join13(dir, "containerd.sock");
-  await stopByPidFile(join13(dir, "kubelet.pid"), dir, 1e4);
+  const socket = join12(dir, "containerd.sock");
+  await stopByPidFile(join12(dir, "kubelet.pid"), dir, 1e4);
   if (existsSync7(socket)) {
     const result = await execa(
       options.binaries.crictl,
@@ -41389,7 +41396,7 @@ async function cleanupRealNode(clusterDir, log, options) {
     if (result.exitCode !== 0)
       log(`crictl rmp --all failed (cleaning up by hand): ${result.all ?? ""}`);
   }
-  await stopByPidFile(join13(dir, "containerd.pid"), dir, 1e4);
+  await stopByPidFile(join12(dir, "containerd.pid"), dir, 1e4);
   for (const pid of await shimPids(socket)) await terminateProcess(pid, 2e3);
   const leftovers = [];
   const mounts = state.cgroupMounts.length ? state.cgroupMounts : (await cgroupMounts()).mounts;
@@ -41432,7 +41439,7 @@ async function requireExecutable(path10) {
 }
 
 // src/providers/kwok-binaries.ts
-import { join as join14 } from "node:path";
+import { join as join13 } from "node:path";
 var BINARY_FILES = {
   etcd: "etcd",
   kubeApiserver: "kube-apiserver",
@@ -41450,9 +41457,9 @@ async function kubeApiserverMinor(file) {
 }
 async function binariesFromDir(dir, release, source = BIN_DIR_VARIABLE) {
   const paths = Object.fromEntries(
-    Object.entries(BINARY_FILES).map(([key, file]) => [key, join14(dir, file)])
+    Object.entries(BINARY_FILES).map(([key, file]) => [key, join13(dir, file)])
   );
-  const missing = Object.values(BINARY_FILES).filter((f) => !isExecutable(join14(dir, f)));
+  const missing = Object.values(BINARY_FILES).filter((f) => !isExecutable(join13(dir, f)));
   if (missing.length) {
     throw new UsageError(
       `${source}=${dir} lacks ${missing.join(", ")} (it must hold ${Object.values(BINARY_FILES).join(", ")}); unset it to use kaic's cache and builds`
@@ -41492,9 +41499,9 @@ var KwokStartError = class extends Error {
 };
 var PortCollisionError = class extends Error {
 };
-var START_LOCK = join15(tmpdir4(), "kaic-kwok-start.lock");
+var START_LOCK = join14(tmpdir4(), "kaic-kwok-start.lock");
 function defaultKwokWorkdir(env = process.env) {
-  return env.KAIC_KWOK_WORKDIR || join15(tmpdir4(), "kaic-kwok");
+  return env.KAIC_KWOK_WORKDIR || join14(tmpdir4(), "kaic-kwok");
 }
 var KEPT_FAILED_LOGS = 10;
 var DEFAULT_ALLOCATABLE = { cpu: "32", memory: "256Gi", pods: "110" };
@@ -41526,10 +41533,10 @@ var KwokProvider = class {
   downPromise = null;
   realNode = null;
   clusterDir(name) {
-    return join15(this.workdir, "clusters", name);
+    return join14(this.workdir, "clusters", name);
   }
   ownerPath(name) {
-    return join15(this.workdir, "owners", `${name}.json`);
+    return join14(this.workdir, "owners", `${name}.json`);
   }
   kwokEnv() {
     return { ...process.env, KWOK_WORKDIR: this.workdir };
@@ -41561,7 +41568,7 @@ var KwokProvider = class {
           name = await this.claimName(binaries.kwokctl);
         }
       }
-      const kubeconfigPath = join15(this.clusterDir(name), "kubeconfig.yaml");
+      const kubeconfigPath = join14(this.clusterDir(name), "kubeconfig.yaml");
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfigPath);
       const serverVersion = (await kc.makeApiClient(ObjectVersionApi).getCode()).gitVersion;
@@ -41592,8 +41599,8 @@ var KwokProvider = class {
         minor: this.release.minor,
         nodes: realNode ? [...nodes, realNode.name] : nodes,
         ca: {
-          cert: join15(this.clusterDir(name), "pki", "ca.crt"),
-          key: join15(this.clusterDir(name), "pki", "ca.key")
+          cert: join14(this.clusterDir(name), "pki", "ca.crt"),
+          key: join14(this.clusterDir(name), "pki", "ca.key")
         },
         capabilities: {
           realContainers: false,
@@ -41612,16 +41619,16 @@ var KwokProvider = class {
   }
   /** Copies a failed cluster's component logs out of its directory before it is deleted. */
   async keepLogs(name) {
-    const from = join15(this.clusterDir(name), "logs");
+    const from = join14(this.clusterDir(name), "logs");
     if (!existsSync8(from)) return null;
-    const keptDir = join15(this.workdir, "failed-logs");
-    const to = join15(keptDir, name);
+    const keptDir = join14(this.workdir, "failed-logs");
+    const to = join14(keptDir, name);
     await cp3(from, to, { recursive: true }).catch(() => void 0);
     const kept = await readdir4(keptDir, { withFileTypes: true });
     const byAge = await Promise.all(
       kept.map(async (d) => ({
-        path: join15(keptDir, d.name),
-        mtime: (await stat3(join15(keptDir, d.name))).mtimeMs
+        path: join14(keptDir, d.name),
+        mtime: (await stat3(join14(keptDir, d.name))).mtimeMs
       }))
     );
     for (const old of byAge.sort((a2, b) => b.mtime - a2.mtime).slice(KEPT_FAILED_LOGS)) {
@@ -41639,7 +41646,7 @@ var KwokProvider = class {
       minor: this.release.minor,
       createdAt: (/* @__PURE__ */ new Date()).toISOString()
     };
-    await mkdir6(join15(this.workdir, "owners"), { recursive: true });
+    await mkdir6(join14(this.workdir, "owners"), { recursive: true });
     await writeFile8(this.ownerPath(name), `${JSON.stringify(owner)}
 `);
     this.options.onCreated?.({ type: "kwok-cluster", workdir: this.workdir, name, kwokctl });
@@ -41724,8 +41731,8 @@ var KwokProvider = class {
         // The API server reaches kubelets (logs, exec) by node address, as a cluster admin.
         "kube-apiserver": [
           ["kubelet-preferred-address-types", "InternalIP"],
-          ["kubelet-client-certificate", join15(this.clusterDir(name), "pki", "admin.crt")],
-          ["kubelet-client-key", join15(this.clusterDir(name), "pki", "admin.key")]
+          ["kubelet-client-certificate", join14(this.clusterDir(name), "pki", "admin.crt")],
+          ["kubelet-client-key", join14(this.clusterDir(name), "pki", "admin.key")]
         ]
       }),
       "--timeout",
@@ -41785,24 +41792,24 @@ ${summariseKwokctl(output)}`
   }
   /** The first component whose pid file names a process that has exited. */
   async findDeadComponent(name) {
-    const pidsDir = join15(this.clusterDir(name), "pids");
+    const pidsDir = join14(this.clusterDir(name), "pids");
     if (!existsSync8(pidsDir)) return null;
     for (const file of await readdir4(pidsDir)) {
-      const pid = Number((await readFile9(join15(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile9(join14(pidsDir, file), "utf8").catch(() => "")).trim());
       if (pid && !isProcessAlive(pid)) return file.replace(/\.pid$/, "");
     }
     return null;
   }
   /** Log tails, the failed component's first and longest. */
   async componentLogTails(name, failed) {
-    const logsDir = join15(this.clusterDir(name), "logs");
+    const logsDir = join14(this.clusterDir(name), "logs");
     if (!existsSync8(logsDir)) return "(no component logs were written)";
     const files = (await readdir4(logsDir)).sort(
       (a2, b) => a2.startsWith(`${failed}.`) ? -1 : b.startsWith(`${failed}.`) ? 1 : a2.localeCompare(b)
     );
     const parts = [];
     for (const file of files) {
-      const text = await readFile9(join15(logsDir, file), "utf8").catch(() => "");
+      const text = await readFile9(join14(logsDir, file), "utf8").catch(() => "");
       const lines = file.startsWith(`${failed}.`) ? 20 : 3;
       parts.push(`--- ${file} (last ${lines} lines) ---
 ${tailLines(text, lines)}`);
@@ -41894,8 +41901,8 @@ async function waitFor2(check, timeoutMs, message) {
   throw new KwokStartError(`${message} within ${timeoutMs / 1e3}s`);
 }
 async function deleteCluster(workdir, name, kwokctl, log) {
-  const dir = join15(workdir, "clusters", name);
-  const owner = await readFile9(join15(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+  const dir = join14(workdir, "clusters", name);
+  const owner = await readFile9(join14(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
   await cleanupRealNode(dir, log, {
     binaries: nodeBinaryPaths(kubernetesRelease(parseMinorOr(owner?.minor)))
   }).catch((error2) => log(`kwok: ${error2.message}`));
@@ -41909,7 +41916,7 @@ async function deleteCluster(workdir, name, kwokctl, log) {
         "--name",
         name,
         "--kubeconfig",
-        join15(workdir, "owners", `${name}.kubeconfig`)
+        join14(workdir, "owners", `${name}.kubeconfig`)
       ],
       { env: { ...process.env, KWOK_WORKDIR: workdir }, reject: false, all: true }
     );
@@ -41919,27 +41926,27 @@ async function deleteCluster(workdir, name, kwokctl, log) {
       );
     }
   }
-  const pidsDir = join15(dir, "pids");
+  const pidsDir = join14(dir, "pids");
   if (existsSync8(pidsDir)) {
     for (const file of await readdir4(pidsDir)) {
-      const pid = Number((await readFile9(join15(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile9(join14(pidsDir, file), "utf8").catch(() => "")).trim());
       const cmdline = pid ? await processCommandLine(pid) : null;
       if (cmdline && cmdline.includes(dir)) await terminateProcess(pid);
     }
   }
   await rm8(dir, { recursive: true, force: true });
-  await rm8(join15(workdir, "owners", `${name}.json`), { force: true });
-  await rm8(join15(workdir, "owners", `${name}.kubeconfig`), { force: true });
+  await rm8(join14(workdir, "owners", `${name}.json`), { force: true });
+  await rm8(join14(workdir, "owners", `${name}.kubeconfig`), { force: true });
 }
 async function removeStaleClusters(workdir, kwokctl, log) {
   const removed = [];
-  const ownersDir = join15(workdir, "owners");
-  const clustersDir = join15(workdir, "clusters");
+  const ownersDir = join14(workdir, "owners");
+  const clustersDir = join14(workdir, "clusters");
   const owned = /* @__PURE__ */ new Map();
   if (existsSync8(ownersDir)) {
     for (const file of await readdir4(ownersDir)) {
       if (!file.endsWith(".json")) continue;
-      const record = await readFile9(join15(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+      const record = await readFile9(join14(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
       owned.set(file.replace(/\.json$/, ""), record);
     }
   }
@@ -42009,7 +42016,7 @@ export {
   terminateProcess,
   assertPortFree,
   onTerminationSignal,
-  downloadPinnedTool,
+  resolvePinnedTool,
   buildKwok,
   buildKind,
   buildKueue,
@@ -42021,7 +42028,6 @@ export {
   ensureTraefikRbac,
   ensureKwokStages,
   buildJobSet,
-  findOnPath,
   INSTALL_LABEL,
   renderChart,
   applyChart,

@@ -35,13 +35,11 @@ import {
   countResults,
   decideVerdict,
   defaultRouteAddress,
-  downloadPinnedTool,
   ensureGatewayApiCrds,
   ensureKwokStages,
   ensureTraefikRbac,
   execa,
   fillChecklist,
-  findOnPath,
   freePort,
   installLabelled,
   isKubeconfigText,
@@ -61,10 +59,11 @@ import {
   renderChart,
   require_dist,
   resolveMigLayout,
+  resolvePinnedTool,
   singleContainerDeployment,
   traefikDir,
   validateChecklist
-} from "./chunk-QPBLINTE.js";
+} from "./chunk-HQBWWX2M.js";
 import {
   DcgmExporter
 } from "./chunk-EZF2P45T.js";
@@ -33530,7 +33529,6 @@ async function startKwokAddons(plan, ctx, register = () => void 0) {
 
 // src/providers/kind.ts
 import { randomBytes } from "node:crypto";
-import { existsSync as existsSync11 } from "node:fs";
 import { mkdtemp, rm as rm4, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join15 } from "node:path";
@@ -33542,19 +33540,16 @@ var KindError = class extends Error {
   }
 };
 async function resolveKind(version, log2, env = process.env) {
-  const cached = join15(kindBinDir(version), "kind");
-  if (existsSync11(cached)) return cached;
-  const onPath = findOnPath("kind", env.PATH);
-  if (onPath) {
-    const said = await execa(onPath, ["version"], { reject: false, env });
-    if (said.stdout?.startsWith(`kind ${version} `)) return onPath;
-    log2(`kind: ${onPath} is "${said.stdout?.trim()}", not ${version}`);
-  }
-  const outcome = await downloadPinnedTool("kind", version, kindBinDir(version), { log: log2, env });
-  if ("downloaded" in outcome) return outcome.downloaded[0];
-  log2(`kind ${version}: not downloaded (${outcome.skipped}); building it from its Go module`);
-  await buildKind(version, (line) => log2(`  ${line}`));
-  return cached;
+  return resolvePinnedTool({
+    tool: "kind",
+    version,
+    dir: kindBinDir(version),
+    versionArgs: ["version"],
+    isVersion: (said) => said.startsWith(`kind ${version} `),
+    build: () => buildKind(version, (line) => log2(`  ${line}`)),
+    log: log2,
+    env
+  });
 }
 var KindProvider = class {
   constructor(options) {
@@ -34506,7 +34501,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
 }
 
 // src/results/collect.ts
-import { existsSync as existsSync12, statSync as statSync2 } from "node:fs";
+import { existsSync as existsSync11, statSync as statSync2 } from "node:fs";
 import { readdir as readdir4 } from "node:fs/promises";
 import { join as join19, resolve as resolve3 } from "node:path";
 async function findBelow(dir, depth) {
@@ -34523,7 +34518,7 @@ async function collectRunResults(paths, depth = 3) {
   const files = [];
   for (const p of paths) {
     const abs = resolve3(p);
-    if (!existsSync12(abs)) throw new ResultsFileError(`results ${p}: no such file or directory`);
+    if (!existsSync11(abs)) throw new ResultsFileError(`results ${p}: no such file or directory`);
     if (statSync2(abs).isDirectory()) {
       const below = await findBelow(abs, depth);
       if (!below.length) {
