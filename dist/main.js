@@ -16,7 +16,7 @@ import {
   runLabel,
   runLabels,
   runPipeline
-} from "./chunks/chunk-GBMDB46A.js";
+} from "./chunks/chunk-HPQKMCZW.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,

@@ -186,6 +186,19 @@ export class KarpenterKwok {
     return nodes.items.map((n) => n.metadata?.name as string);
   }
 
+  /** NodeClaims still there (only this pool's: kaic runs Karpenter only where none was). */
+  private async poolClaims(): Promise<number> {
+    const custom = this.kc.makeApiClient(k8s.CustomObjectsApi);
+    const list = (await custom
+      .listClusterCustomObject({
+        group: 'karpenter.sh',
+        version: 'v1',
+        plural: 'nodeclaims',
+      })
+      .catch(() => ({ items: [] }))) as { items: unknown[] };
+    return list.items.length;
+  }
+
   /**
    * Stops the autoscaler but leaves the NodePool declared: the fault of a platform that says it
    * autoscales and does not.
@@ -195,7 +208,11 @@ export class KarpenterKwok {
     this.process = null;
   }
 
-  /** Deletes the NodePool while Karpenter runs (its nodes go with it), then stops. */
+  /**
+   * Deletes the NodePool while Karpenter runs (its nodes go with it), then stops. It waits for the
+   * NodeClaims too: a node can be gone while its claim still carries Karpenter's termination
+   * finalizer, which nothing would lift once Karpenter stops (and its CRD could not be deleted).
+   */
   async stop(): Promise<void> {
     const custom = this.kc.makeApiClient(k8s.CustomObjectsApi);
     await custom
@@ -208,8 +225,8 @@ export class KarpenterKwok {
       .catch(() => undefined);
     if (this.process && this.process.exitCode === null) {
       await waitFor(
-        `nodes of NodePool ${NODE_POOL} removed`,
-        async () => (await this.poolNodes()).length === 0,
+        `nodes and NodeClaims of NodePool ${NODE_POOL} removed`,
+        async () => (await this.poolNodes()).length === 0 && (await this.poolClaims()) === 0,
         60_000,
         1_000,
       ).catch((error: Error) => this.options.log(`karpenter: ${error.message}`));

@@ -31273,6 +31273,16 @@ var KarpenterKwok = class {
     const nodes = await core.listNode({ labelSelector: `${NODE_GROUP_LABEL}=${NODE_POOL}` });
     return nodes.items.map((n) => n.metadata?.name);
   }
+  /** NodeClaims still there (only this pool's: kaic runs Karpenter only where none was). */
+  async poolClaims() {
+    const custom = this.kc.makeApiClient(ObjectCustomObjectsApi);
+    const list2 = await custom.listClusterCustomObject({
+      group: "karpenter.sh",
+      version: "v1",
+      plural: "nodeclaims"
+    }).catch(() => ({ items: [] }));
+    return list2.items.length;
+  }
   /**
    * Stops the autoscaler but leaves the NodePool declared: the fault of a platform that says it
    * autoscales and does not.
@@ -31281,7 +31291,11 @@ var KarpenterKwok = class {
     await stopProcess(this.process);
     this.process = null;
   }
-  /** Deletes the NodePool while Karpenter runs (its nodes go with it), then stops. */
+  /**
+   * Deletes the NodePool while Karpenter runs (its nodes go with it), then stops. It waits for the
+   * NodeClaims too: a node can be gone while its claim still carries Karpenter's termination
+   * finalizer, which nothing would lift once Karpenter stops (and its CRD could not be deleted).
+   */
   async stop() {
     const custom = this.kc.makeApiClient(ObjectCustomObjectsApi);
     await custom.deleteClusterCustomObject({
@@ -31292,8 +31306,8 @@ var KarpenterKwok = class {
     }).catch(() => void 0);
     if (this.process && this.process.exitCode === null) {
       await waitFor(
-        `nodes of NodePool ${NODE_POOL} removed`,
-        async () => (await this.poolNodes()).length === 0,
+        `nodes and NodeClaims of NodePool ${NODE_POOL} removed`,
+        async () => (await this.poolNodes()).length === 0 && await this.poolClaims() === 0,
         6e4,
         1e3
       ).catch((error2) => this.options.log(`karpenter: ${error2.message}`));
