@@ -4,19 +4,32 @@ import {
   STATE_MAIN_RAN
 } from "./chunks/chunk-LYE2TJEJ.js";
 import {
+  ANNOTATIONS_PER_REQUEST,
+  ANNOTATION_MESSAGE_MAX_BYTES,
+  ANNOTATION_TITLE_MAX_UNITS,
+  CHECK_OUTPUT_MAX_BYTES,
+  CHECK_TITLE_MAX_UNITS,
+  COMMENT_BODY_MAX_UNITS,
   FAIL_ON,
+  JOB_SUMMARY_MAX_BYTES,
   KAIC_VERSION,
+  STATUS_DESCRIPTION_MAX_UNITS,
   collectRunInputs,
   collectRunResults,
   gateFailures,
+  mdInline,
   overallVerdict,
   planRun,
+  remainingLimit,
   renderMatrix,
   renderSummary,
   runLabel,
   runLabels,
-  runPipeline
-} from "./chunks/chunk-HPQKMCZW.js";
+  runMinor,
+  runPipeline,
+  truncateBytes,
+  truncateUnits
+} from "./chunks/chunk-EU2KHILQ.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
@@ -31,17 +44,17 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-HQBWWX2M.js";
-import "./chunks/chunk-EZF2P45T.js";
-import "./chunks/chunk-HME6MTOC.js";
-import "./chunks/chunk-VFNZ35JB.js";
+} from "./chunks/chunk-ZNKIXC3G.js";
+import "./chunks/chunk-3IZFCFNT.js";
+import "./chunks/chunk-33CSC4L4.js";
+import "./chunks/chunk-PWRFG43U.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunks/chunk-63TFR7F4.js";
+} from "./chunks/chunk-RLFXY47Q.js";
 
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({
@@ -815,13 +828,1625 @@ var require_lib = __commonJS({
   }
 });
 
+// node_modules/bottleneck/light.js
+var require_light = __commonJS({
+  "node_modules/bottleneck/light.js"(exports, module) {
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
+    })(exports, (function() {
+      "use strict";
+      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
+      function getCjsExportFromNamespace(n) {
+        return n && n["default"] || n;
+      }
+      var load = function(received, defaults2, onto = {}) {
+        var k, ref, v;
+        for (k in defaults2) {
+          v = defaults2[k];
+          onto[k] = (ref = received[k]) != null ? ref : v;
+        }
+        return onto;
+      };
+      var overwrite = function(received, defaults2, onto = {}) {
+        var k, v;
+        for (k in received) {
+          v = received[k];
+          if (defaults2[k] !== void 0) {
+            onto[k] = v;
+          }
+        }
+        return onto;
+      };
+      var parser = {
+        load,
+        overwrite
+      };
+      var DLList;
+      DLList = class DLList {
+        constructor(incr, decr) {
+          this.incr = incr;
+          this.decr = decr;
+          this._first = null;
+          this._last = null;
+          this.length = 0;
+        }
+        push(value) {
+          var node;
+          this.length++;
+          if (typeof this.incr === "function") {
+            this.incr();
+          }
+          node = {
+            value,
+            prev: this._last,
+            next: null
+          };
+          if (this._last != null) {
+            this._last.next = node;
+            this._last = node;
+          } else {
+            this._first = this._last = node;
+          }
+          return void 0;
+        }
+        shift() {
+          var value;
+          if (this._first == null) {
+            return;
+          } else {
+            this.length--;
+            if (typeof this.decr === "function") {
+              this.decr();
+            }
+          }
+          value = this._first.value;
+          if ((this._first = this._first.next) != null) {
+            this._first.prev = null;
+          } else {
+            this._last = null;
+          }
+          return value;
+        }
+        first() {
+          if (this._first != null) {
+            return this._first.value;
+          }
+        }
+        getArray() {
+          var node, ref, results;
+          node = this._first;
+          results = [];
+          while (node != null) {
+            results.push((ref = node, node = node.next, ref.value));
+          }
+          return results;
+        }
+        forEachShift(cb) {
+          var node;
+          node = this.shift();
+          while (node != null) {
+            cb(node), node = this.shift();
+          }
+          return void 0;
+        }
+        debug() {
+          var node, ref, ref1, ref2, results;
+          node = this._first;
+          results = [];
+          while (node != null) {
+            results.push((ref = node, node = node.next, {
+              value: ref.value,
+              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+              next: (ref2 = ref.next) != null ? ref2.value : void 0
+            }));
+          }
+          return results;
+        }
+      };
+      var DLList_1 = DLList;
+      var Events;
+      Events = class Events {
+        constructor(instance) {
+          this.instance = instance;
+          this._events = {};
+          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
+            throw new Error("An Emitter already exists for this object");
+          }
+          this.instance.on = (name, cb) => {
+            return this._addListener(name, "many", cb);
+          };
+          this.instance.once = (name, cb) => {
+            return this._addListener(name, "once", cb);
+          };
+          this.instance.removeAllListeners = (name = null) => {
+            if (name != null) {
+              return delete this._events[name];
+            } else {
+              return this._events = {};
+            }
+          };
+        }
+        _addListener(name, status, cb) {
+          var base;
+          if ((base = this._events)[name] == null) {
+            base[name] = [];
+          }
+          this._events[name].push({ cb, status });
+          return this.instance;
+        }
+        listenerCount(name) {
+          if (this._events[name] != null) {
+            return this._events[name].length;
+          } else {
+            return 0;
+          }
+        }
+        async trigger(name, ...args) {
+          var e, promises;
+          try {
+            if (name !== "debug") {
+              this.trigger("debug", `Event triggered: ${name}`, args);
+            }
+            if (this._events[name] == null) {
+              return;
+            }
+            this._events[name] = this._events[name].filter(function(listener) {
+              return listener.status !== "none";
+            });
+            promises = this._events[name].map(async (listener) => {
+              var e2, returned;
+              if (listener.status === "none") {
+                return;
+              }
+              if (listener.status === "once") {
+                listener.status = "none";
+              }
+              try {
+                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+                if (typeof (returned != null ? returned.then : void 0) === "function") {
+                  return await returned;
+                } else {
+                  return returned;
+                }
+              } catch (error) {
+                e2 = error;
+                {
+                  this.trigger("error", e2);
+                }
+                return null;
+              }
+            });
+            return (await Promise.all(promises)).find(function(x) {
+              return x != null;
+            });
+          } catch (error) {
+            e = error;
+            {
+              this.trigger("error", e);
+            }
+            return null;
+          }
+        }
+      };
+      var Events_1 = Events;
+      var DLList$1, Events$1, Queues;
+      DLList$1 = DLList_1;
+      Events$1 = Events_1;
+      Queues = class Queues {
+        constructor(num_priorities) {
+          var i;
+          this.Events = new Events$1(this);
+          this._length = 0;
+          this._lists = (function() {
+            var j, ref, results;
+            results = [];
+            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+              results.push(new DLList$1((() => {
+                return this.incr();
+              }), (() => {
+                return this.decr();
+              })));
+            }
+            return results;
+          }).call(this);
+        }
+        incr() {
+          if (this._length++ === 0) {
+            return this.Events.trigger("leftzero");
+          }
+        }
+        decr() {
+          if (--this._length === 0) {
+            return this.Events.trigger("zero");
+          }
+        }
+        push(job) {
+          return this._lists[job.options.priority].push(job);
+        }
+        queued(priority) {
+          if (priority != null) {
+            return this._lists[priority].length;
+          } else {
+            return this._length;
+          }
+        }
+        shiftAll(fn) {
+          return this._lists.forEach(function(list) {
+            return list.forEachShift(fn);
+          });
+        }
+        getFirst(arr = this._lists) {
+          var j, len, list;
+          for (j = 0, len = arr.length; j < len; j++) {
+            list = arr[j];
+            if (list.length > 0) {
+              return list;
+            }
+          }
+          return [];
+        }
+        shiftLastFrom(priority) {
+          return this.getFirst(this._lists.slice(priority).reverse()).shift();
+        }
+      };
+      var Queues_1 = Queues;
+      var BottleneckError;
+      BottleneckError = class BottleneckError extends Error {
+      };
+      var BottleneckError_1 = BottleneckError;
+      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+      NUM_PRIORITIES = 10;
+      DEFAULT_PRIORITY = 5;
+      parser$1 = parser;
+      BottleneckError$1 = BottleneckError_1;
+      Job = class Job {
+        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
+          this.task = task;
+          this.args = args;
+          this.rejectOnDrop = rejectOnDrop;
+          this.Events = Events2;
+          this._states = _states;
+          this.Promise = Promise2;
+          this.options = parser$1.load(options, jobDefaults);
+          this.options.priority = this._sanitizePriority(this.options.priority);
+          if (this.options.id === jobDefaults.id) {
+            this.options.id = `${this.options.id}-${this._randomIndex()}`;
+          }
+          this.promise = new this.Promise((_resolve, _reject) => {
+            this._resolve = _resolve;
+            this._reject = _reject;
+          });
+          this.retryCount = 0;
+        }
+        _sanitizePriority(priority) {
+          var sProperty;
+          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+          if (sProperty < 0) {
+            return 0;
+          } else if (sProperty > NUM_PRIORITIES - 1) {
+            return NUM_PRIORITIES - 1;
+          } else {
+            return sProperty;
+          }
+        }
+        _randomIndex() {
+          return Math.random().toString(36).slice(2);
+        }
+        doDrop({ error, message = "This job has been dropped by Bottleneck" } = {}) {
+          if (this._states.remove(this.options.id)) {
+            if (this.rejectOnDrop) {
+              this._reject(error != null ? error : new BottleneckError$1(message));
+            }
+            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
+            return true;
+          } else {
+            return false;
+          }
+        }
+        _assertStatus(expected) {
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          }
+        }
+        doReceive() {
+          this._states.start(this.options.id);
+          return this.Events.trigger("received", { args: this.args, options: this.options });
+        }
+        doQueue(reachedHWM, blocked) {
+          this._assertStatus("RECEIVED");
+          this._states.next(this.options.id);
+          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
+        }
+        doRun() {
+          if (this.retryCount === 0) {
+            this._assertStatus("QUEUED");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
+        }
+        async doExecute(chained, clearGlobalState, run2, free) {
+          var error, eventInfo, passed;
+          if (this.retryCount === 0) {
+            this._assertStatus("RUNNING");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          this.Events.trigger("executing", eventInfo);
+          try {
+            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
+            if (clearGlobalState()) {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._resolve(passed);
+            }
+          } catch (error1) {
+            error = error1;
+            return this._onFailure(error, eventInfo, clearGlobalState, run2, free);
+          }
+        }
+        doExpire(clearGlobalState, run2, free) {
+          var error, eventInfo;
+          if (this._states.jobStatus(this.options.id === "RUNNING")) {
+            this._states.next(this.options.id);
+          }
+          this._assertStatus("EXECUTING");
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+          return this._onFailure(error, eventInfo, clearGlobalState, run2, free);
+        }
+        async _onFailure(error, eventInfo, clearGlobalState, run2, free) {
+          var retry2, retryAfter;
+          if (clearGlobalState()) {
+            retry2 = await this.Events.trigger("failed", error, eventInfo);
+            if (retry2 != null) {
+              retryAfter = ~~retry2;
+              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+              this.retryCount++;
+              return run2(retryAfter);
+            } else {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._reject(error);
+            }
+          }
+        }
+        doDone(eventInfo) {
+          this._assertStatus("EXECUTING");
+          this._states.next(this.options.id);
+          return this.Events.trigger("done", eventInfo);
+        }
+      };
+      var Job_1 = Job;
+      var BottleneckError$2, LocalDatastore, parser$2;
+      parser$2 = parser;
+      BottleneckError$2 = BottleneckError_1;
+      LocalDatastore = class LocalDatastore {
+        constructor(instance, storeOptions, storeInstanceOptions) {
+          this.instance = instance;
+          this.storeOptions = storeOptions;
+          this.clientId = this.instance._randomIndex();
+          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+          this._running = 0;
+          this._done = 0;
+          this._unblockTime = 0;
+          this.ready = this.Promise.resolve();
+          this.clients = {};
+          this._startHeartbeat();
+        }
+        _startHeartbeat() {
+          var base;
+          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
+            return typeof (base = this.heartbeat = setInterval(() => {
+              var amount, incr, maximum, now, reservoir;
+              now = Date.now();
+              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+                this._lastReservoirRefresh = now;
+                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+                this.instance._drainAll(this.computeCapacity());
+              }
+              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+                ({
+                  reservoirIncreaseAmount: amount,
+                  reservoirIncreaseMaximum: maximum,
+                  reservoir
+                } = this.storeOptions);
+                this._lastReservoirIncrease = now;
+                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+                if (incr > 0) {
+                  this.storeOptions.reservoir += incr;
+                  return this.instance._drainAll(this.computeCapacity());
+                }
+              }
+            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
+          } else {
+            return clearInterval(this.heartbeat);
+          }
+        }
+        async __publish__(message) {
+          await this.yieldLoop();
+          return this.instance.Events.trigger("message", message.toString());
+        }
+        async __disconnect__(flush) {
+          await this.yieldLoop();
+          clearInterval(this.heartbeat);
+          return this.Promise.resolve();
+        }
+        yieldLoop(t = 0) {
+          return new this.Promise(function(resolve2, reject) {
+            return setTimeout(resolve2, t);
+          });
+        }
+        computePenalty() {
+          var ref;
+          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
+        }
+        async __updateSettings__(options) {
+          await this.yieldLoop();
+          parser$2.overwrite(options, options, this.storeOptions);
+          this._startHeartbeat();
+          this.instance._drainAll(this.computeCapacity());
+          return true;
+        }
+        async __running__() {
+          await this.yieldLoop();
+          return this._running;
+        }
+        async __queued__() {
+          await this.yieldLoop();
+          return this.instance.queued();
+        }
+        async __done__() {
+          await this.yieldLoop();
+          return this._done;
+        }
+        async __groupCheck__(time) {
+          await this.yieldLoop();
+          return this._nextRequest + this.timeout < time;
+        }
+        computeCapacity() {
+          var maxConcurrent, reservoir;
+          ({ maxConcurrent, reservoir } = this.storeOptions);
+          if (maxConcurrent != null && reservoir != null) {
+            return Math.min(maxConcurrent - this._running, reservoir);
+          } else if (maxConcurrent != null) {
+            return maxConcurrent - this._running;
+          } else if (reservoir != null) {
+            return reservoir;
+          } else {
+            return null;
+          }
+        }
+        conditionsCheck(weight) {
+          var capacity;
+          capacity = this.computeCapacity();
+          return capacity == null || weight <= capacity;
+        }
+        async __incrementReservoir__(incr) {
+          var reservoir;
+          await this.yieldLoop();
+          reservoir = this.storeOptions.reservoir += incr;
+          this.instance._drainAll(this.computeCapacity());
+          return reservoir;
+        }
+        async __currentReservoir__() {
+          await this.yieldLoop();
+          return this.storeOptions.reservoir;
+        }
+        isBlocked(now) {
+          return this._unblockTime >= now;
+        }
+        check(weight, now) {
+          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+        }
+        async __check__(weight) {
+          var now;
+          await this.yieldLoop();
+          now = Date.now();
+          return this.check(weight, now);
+        }
+        async __register__(index, weight, expiration) {
+          var now, wait;
+          await this.yieldLoop();
+          now = Date.now();
+          if (this.conditionsCheck(weight)) {
+            this._running += weight;
+            if (this.storeOptions.reservoir != null) {
+              this.storeOptions.reservoir -= weight;
+            }
+            wait = Math.max(this._nextRequest - now, 0);
+            this._nextRequest = now + wait + this.storeOptions.minTime;
+            return {
+              success: true,
+              wait,
+              reservoir: this.storeOptions.reservoir
+            };
+          } else {
+            return {
+              success: false
+            };
+          }
+        }
+        strategyIsBlock() {
+          return this.storeOptions.strategy === 3;
+        }
+        async __submit__(queueLength, weight) {
+          var blocked, now, reachedHWM;
+          await this.yieldLoop();
+          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
+            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+          }
+          now = Date.now();
+          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+          if (blocked) {
+            this._unblockTime = now + this.computePenalty();
+            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+            this.instance._dropAllQueued();
+          }
+          return {
+            reachedHWM,
+            blocked,
+            strategy: this.storeOptions.strategy
+          };
+        }
+        async __free__(index, weight) {
+          await this.yieldLoop();
+          this._running -= weight;
+          this._done += weight;
+          this.instance._drainAll(this.computeCapacity());
+          return {
+            running: this._running
+          };
+        }
+      };
+      var LocalDatastore_1 = LocalDatastore;
+      var BottleneckError$3, States;
+      BottleneckError$3 = BottleneckError_1;
+      States = class States {
+        constructor(status1) {
+          this.status = status1;
+          this._jobs = {};
+          this.counts = this.status.map(function() {
+            return 0;
+          });
+        }
+        next(id) {
+          var current, next;
+          current = this._jobs[id];
+          next = current + 1;
+          if (current != null && next < this.status.length) {
+            this.counts[current]--;
+            this.counts[next]++;
+            return this._jobs[id]++;
+          } else if (current != null) {
+            this.counts[current]--;
+            return delete this._jobs[id];
+          }
+        }
+        start(id) {
+          var initial;
+          initial = 0;
+          this._jobs[id] = initial;
+          return this.counts[initial]++;
+        }
+        remove(id) {
+          var current;
+          current = this._jobs[id];
+          if (current != null) {
+            this.counts[current]--;
+            delete this._jobs[id];
+          }
+          return current != null;
+        }
+        jobStatus(id) {
+          var ref;
+          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+        }
+        statusJobs(status) {
+          var k, pos, ref, results, v;
+          if (status != null) {
+            pos = this.status.indexOf(status);
+            if (pos < 0) {
+              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
+            }
+            ref = this._jobs;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              if (v === pos) {
+                results.push(k);
+              }
+            }
+            return results;
+          } else {
+            return Object.keys(this._jobs);
+          }
+        }
+        statusCounts() {
+          return this.counts.reduce(((acc, v, i) => {
+            acc[this.status[i]] = v;
+            return acc;
+          }), {});
+        }
+      };
+      var States_1 = States;
+      var DLList$2, Sync;
+      DLList$2 = DLList_1;
+      Sync = class Sync {
+        constructor(name, Promise2) {
+          this.schedule = this.schedule.bind(this);
+          this.name = name;
+          this.Promise = Promise2;
+          this._running = 0;
+          this._queue = new DLList$2();
+        }
+        isEmpty() {
+          return this._queue.length === 0;
+        }
+        async _tryToRun() {
+          var args, cb, error, reject, resolve2, returned, task;
+          if (this._running < 1 && this._queue.length > 0) {
+            this._running++;
+            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            cb = await (async function() {
+              try {
+                returned = await task(...args);
+                return function() {
+                  return resolve2(returned);
+                };
+              } catch (error1) {
+                error = error1;
+                return function() {
+                  return reject(error);
+                };
+              }
+            })();
+            this._running--;
+            this._tryToRun();
+            return cb();
+          }
+        }
+        schedule(task, ...args) {
+          var promise, reject, resolve2;
+          resolve2 = reject = null;
+          promise = new this.Promise(function(_resolve, _reject) {
+            resolve2 = _resolve;
+            return reject = _reject;
+          });
+          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._tryToRun();
+          return promise;
+        }
+      };
+      var Sync_1 = Sync;
+      var version = "2.19.5";
+      var version$1 = {
+        version
+      };
+      var version$2 = /* @__PURE__ */ Object.freeze({
+        version,
+        default: version$1
+      });
+      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+      parser$3 = parser;
+      Events$2 = Events_1;
+      RedisConnection$1 = require$$2;
+      IORedisConnection$1 = require$$3;
+      Scripts$1 = require$$4;
+      Group = (function() {
+        class Group2 {
+          constructor(limiterOptions = {}) {
+            this.deleteKey = this.deleteKey.bind(this);
+            this.limiterOptions = limiterOptions;
+            parser$3.load(this.limiterOptions, this.defaults, this);
+            this.Events = new Events$2(this);
+            this.instances = {};
+            this.Bottleneck = Bottleneck_1;
+            this._startAutoCleanup();
+            this.sharedConnection = this.connection != null;
+            if (this.connection == null) {
+              if (this.limiterOptions.datastore === "redis") {
+                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              } else if (this.limiterOptions.datastore === "ioredis") {
+                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              }
+            }
+          }
+          key(key = "") {
+            var ref;
+            return (ref = this.instances[key]) != null ? ref : (() => {
+              var limiter;
+              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+                id: `${this.id}-${key}`,
+                timeout: this.timeout,
+                connection: this.connection
+              }));
+              this.Events.trigger("created", limiter, key);
+              return limiter;
+            })();
+          }
+          async deleteKey(key = "") {
+            var deleted, instance;
+            instance = this.instances[key];
+            if (this.connection) {
+              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+            }
+            if (instance != null) {
+              delete this.instances[key];
+              await instance.disconnect();
+            }
+            return instance != null || deleted > 0;
+          }
+          limiters() {
+            var k, ref, results, v;
+            ref = this.instances;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              results.push({
+                key: k,
+                limiter: v
+              });
+            }
+            return results;
+          }
+          keys() {
+            return Object.keys(this.instances);
+          }
+          async clusterKeys() {
+            var cursor, end, found, i, k, keys, len, next, start;
+            if (this.connection == null) {
+              return this.Promise.resolve(this.keys());
+            }
+            keys = [];
+            cursor = null;
+            start = `b_${this.id}-`.length;
+            end = "_settings".length;
+            while (cursor !== 0) {
+              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              cursor = ~~next;
+              for (i = 0, len = found.length; i < len; i++) {
+                k = found[i];
+                keys.push(k.slice(start, -end));
+              }
+            }
+            return keys;
+          }
+          _startAutoCleanup() {
+            var base;
+            clearInterval(this.interval);
+            return typeof (base = this.interval = setInterval(async () => {
+              var e, k, ref, results, time, v;
+              time = Date.now();
+              ref = this.instances;
+              results = [];
+              for (k in ref) {
+                v = ref[k];
+                try {
+                  if (await v._store.__groupCheck__(time)) {
+                    results.push(this.deleteKey(k));
+                  } else {
+                    results.push(void 0);
+                  }
+                } catch (error) {
+                  e = error;
+                  results.push(v.Events.trigger("error", e));
+                }
+              }
+              return results;
+            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
+          }
+          updateSettings(options = {}) {
+            parser$3.overwrite(options, this.defaults, this);
+            parser$3.overwrite(options, options, this.limiterOptions);
+            if (options.timeout != null) {
+              return this._startAutoCleanup();
+            }
+          }
+          disconnect(flush = true) {
+            var ref;
+            if (!this.sharedConnection) {
+              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+            }
+          }
+        }
+        Group2.prototype.defaults = {
+          timeout: 1e3 * 60 * 5,
+          connection: null,
+          Promise,
+          id: "group-key"
+        };
+        return Group2;
+      }).call(commonjsGlobal);
+      var Group_1 = Group;
+      var Batcher, Events$3, parser$4;
+      parser$4 = parser;
+      Events$3 = Events_1;
+      Batcher = (function() {
+        class Batcher2 {
+          constructor(options = {}) {
+            this.options = options;
+            parser$4.load(this.options, this.defaults, this);
+            this.Events = new Events$3(this);
+            this._arr = [];
+            this._resetPromise();
+            this._lastFlush = Date.now();
+          }
+          _resetPromise() {
+            return this._promise = new this.Promise((res, rej) => {
+              return this._resolve = res;
+            });
+          }
+          _flush() {
+            clearTimeout(this._timeout);
+            this._lastFlush = Date.now();
+            this._resolve();
+            this.Events.trigger("batch", this._arr);
+            this._arr = [];
+            return this._resetPromise();
+          }
+          add(data) {
+            var ret;
+            this._arr.push(data);
+            ret = this._promise;
+            if (this._arr.length === this.maxSize) {
+              this._flush();
+            } else if (this.maxTime != null && this._arr.length === 1) {
+              this._timeout = setTimeout(() => {
+                return this._flush();
+              }, this.maxTime);
+            }
+            return ret;
+          }
+        }
+        Batcher2.prototype.defaults = {
+          maxTime: null,
+          maxSize: null,
+          Promise
+        };
+        return Batcher2;
+      }).call(commonjsGlobal);
+      var Batcher_1 = Batcher;
+      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$8 = getCjsExportFromNamespace(version$2);
+      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      NUM_PRIORITIES$1 = 10;
+      DEFAULT_PRIORITY$1 = 5;
+      parser$5 = parser;
+      Queues$1 = Queues_1;
+      Job$1 = Job_1;
+      LocalDatastore$1 = LocalDatastore_1;
+      RedisDatastore$1 = require$$4$1;
+      Events$4 = Events_1;
+      States$1 = States_1;
+      Sync$1 = Sync_1;
+      Bottleneck2 = (function() {
+        class Bottleneck3 {
+          constructor(options = {}, ...invalid) {
+            var storeInstanceOptions, storeOptions;
+            this._addToQueue = this._addToQueue.bind(this);
+            this._validateOptions(options, invalid);
+            parser$5.load(options, this.instanceDefaults, this);
+            this._queues = new Queues$1(NUM_PRIORITIES$1);
+            this._scheduled = {};
+            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+            this._limiter = null;
+            this.Events = new Events$4(this);
+            this._submitLock = new Sync$1("submit", this.Promise);
+            this._registerLock = new Sync$1("register", this.Promise);
+            storeOptions = parser$5.load(options, this.storeDefaults, {});
+            this._store = (function() {
+              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
+                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else if (this.datastore === "local") {
+                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else {
+                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+              }
+            }).call(this);
+            this._queues.on("leftzero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+            });
+            this._queues.on("zero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+            });
+          }
+          _validateOptions(options, invalid) {
+            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+            }
+          }
+          ready() {
+            return this._store.ready;
+          }
+          clients() {
+            return this._store.clients;
+          }
+          channel() {
+            return `b_${this.id}`;
+          }
+          channel_client() {
+            return `b_${this.id}_${this._store.clientId}`;
+          }
+          publish(message) {
+            return this._store.__publish__(message);
+          }
+          disconnect(flush = true) {
+            return this._store.__disconnect__(flush);
+          }
+          chain(_limiter) {
+            this._limiter = _limiter;
+            return this;
+          }
+          queued(priority) {
+            return this._queues.queued(priority);
+          }
+          clusterQueued() {
+            return this._store.__queued__();
+          }
+          empty() {
+            return this.queued() === 0 && this._submitLock.isEmpty();
+          }
+          running() {
+            return this._store.__running__();
+          }
+          done() {
+            return this._store.__done__();
+          }
+          jobStatus(id) {
+            return this._states.jobStatus(id);
+          }
+          jobs(status) {
+            return this._states.statusJobs(status);
+          }
+          counts() {
+            return this._states.statusCounts();
+          }
+          _randomIndex() {
+            return Math.random().toString(36).slice(2);
+          }
+          check(weight = 1) {
+            return this._store.__check__(weight);
+          }
+          _clearGlobalState(index) {
+            if (this._scheduled[index] != null) {
+              clearTimeout(this._scheduled[index].expiration);
+              delete this._scheduled[index];
+              return true;
+            } else {
+              return false;
+            }
+          }
+          async _free(index, job, options, eventInfo) {
+            var e, running;
+            try {
+              ({ running } = await this._store.__free__(index, options.weight));
+              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+              if (running === 0 && this.empty()) {
+                return this.Events.trigger("idle");
+              }
+            } catch (error1) {
+              e = error1;
+              return this.Events.trigger("error", e);
+            }
+          }
+          _run(index, job, wait) {
+            var clearGlobalState, free, run2;
+            job.doRun();
+            clearGlobalState = this._clearGlobalState.bind(this, index);
+            run2 = this._run.bind(this, index, job);
+            free = this._free.bind(this, index, job);
+            return this._scheduled[index] = {
+              timeout: setTimeout(() => {
+                return job.doExecute(this._limiter, clearGlobalState, run2, free);
+              }, wait),
+              expiration: job.options.expiration != null ? setTimeout(function() {
+                return job.doExpire(clearGlobalState, run2, free);
+              }, wait + job.options.expiration) : void 0,
+              job
+            };
+          }
+          _drainOne(capacity) {
+            return this._registerLock.schedule(() => {
+              var args, index, next, options, queue;
+              if (this.queued() === 0) {
+                return this.Promise.resolve(null);
+              }
+              queue = this._queues.getFirst();
+              ({ options, args } = next = queue.first());
+              if (capacity != null && options.weight > capacity) {
+                return this.Promise.resolve(null);
+              }
+              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
+              index = this._randomIndex();
+              return this._store.__register__(index, options.weight, options.expiration).then(({ success, wait, reservoir }) => {
+                var empty;
+                this.Events.trigger("debug", `Drained ${options.id}`, { success, args, options });
+                if (success) {
+                  queue.shift();
+                  empty = this.empty();
+                  if (empty) {
+                    this.Events.trigger("empty");
+                  }
+                  if (reservoir === 0) {
+                    this.Events.trigger("depleted", empty);
+                  }
+                  this._run(index, next, wait);
+                  return this.Promise.resolve(options.weight);
+                } else {
+                  return this.Promise.resolve(null);
+                }
+              });
+            });
+          }
+          _drainAll(capacity, total = 0) {
+            return this._drainOne(capacity).then((drained) => {
+              var newCapacity;
+              if (drained != null) {
+                newCapacity = capacity != null ? capacity - drained : capacity;
+                return this._drainAll(newCapacity, total + drained);
+              } else {
+                return this.Promise.resolve(total);
+              }
+            }).catch((e) => {
+              return this.Events.trigger("error", e);
+            });
+          }
+          _dropAllQueued(message) {
+            return this._queues.shiftAll(function(job) {
+              return job.doDrop({ message });
+            });
+          }
+          stop(options = {}) {
+            var done, waitForExecuting;
+            options = parser$5.load(options, this.stopDefaults);
+            waitForExecuting = (at) => {
+              var finished;
+              finished = () => {
+                var counts;
+                counts = this._states.counts;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at;
+              };
+              return new this.Promise((resolve2, reject) => {
+                if (finished()) {
+                  return resolve2();
+                } else {
+                  return this.on("done", () => {
+                    if (finished()) {
+                      this.removeAllListeners("done");
+                      return resolve2();
+                    }
+                  });
+                }
+              });
+            };
+            done = options.dropWaitingJobs ? (this._run = function(index, next) {
+              return next.doDrop({
+                message: options.dropErrorMessage
+              });
+            }, this._drainOne = () => {
+              return this.Promise.resolve(null);
+            }, this._registerLock.schedule(() => {
+              return this._submitLock.schedule(() => {
+                var k, ref, v;
+                ref = this._scheduled;
+                for (k in ref) {
+                  v = ref[k];
+                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
+                    clearTimeout(v.timeout);
+                    clearTimeout(v.expiration);
+                    v.job.doDrop({
+                      message: options.dropErrorMessage
+                    });
+                  }
+                }
+                this._dropAllQueued(options.dropErrorMessage);
+                return waitForExecuting(0);
+              });
+            })) : this.schedule({
+              priority: NUM_PRIORITIES$1 - 1,
+              weight: 0
+            }, () => {
+              return waitForExecuting(1);
+            });
+            this._receive = function(job) {
+              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+            };
+            this.stop = () => {
+              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+            };
+            return done;
+          }
+          async _addToQueue(job) {
+            var args, blocked, error, options, reachedHWM, shifted, strategy;
+            ({ args, options } = job);
+            try {
+              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
+            } catch (error1) {
+              error = error1;
+              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error });
+              job.doDrop({ error });
+              return false;
+            }
+            if (blocked) {
+              job.doDrop();
+              return true;
+            } else if (reachedHWM) {
+              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              if (shifted != null) {
+                shifted.doDrop();
+              }
+              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+                if (shifted == null) {
+                  job.doDrop();
+                }
+                return reachedHWM;
+              }
+            }
+            job.doQueue(reachedHWM, blocked);
+            this._queues.push(job);
+            await this._drainAll();
+            return reachedHWM;
+          }
+          _receive(job) {
+            if (this._states.jobStatus(job.options.id) != null) {
+              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              return false;
+            } else {
+              job.doReceive();
+              return this._submitLock.schedule(this._addToQueue, job);
+            }
+          }
+          submit(...args) {
+            var cb, fn, job, options, ref, ref1, task;
+            if (typeof args[0] === "function") {
+              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+              options = parser$5.load({}, this.jobDefaults);
+            } else {
+              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+              options = parser$5.load(options, this.jobDefaults);
+            }
+            task = (...args2) => {
+              return new this.Promise(function(resolve2, reject) {
+                return fn(...args2, function(...args3) {
+                  return (args3[0] != null ? reject : resolve2)(args3);
+                });
+              });
+            };
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job.promise.then(function(args2) {
+              return typeof cb === "function" ? cb(...args2) : void 0;
+            }).catch(function(args2) {
+              if (Array.isArray(args2)) {
+                return typeof cb === "function" ? cb(...args2) : void 0;
+              } else {
+                return typeof cb === "function" ? cb(args2) : void 0;
+              }
+            });
+            return this._receive(job);
+          }
+          schedule(...args) {
+            var job, options, task;
+            if (typeof args[0] === "function") {
+              [task, ...args] = args;
+              options = {};
+            } else {
+              [options, task, ...args] = args;
+            }
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            this._receive(job);
+            return job.promise;
+          }
+          wrap(fn) {
+            var schedule, wrapped;
+            schedule = this.schedule.bind(this);
+            wrapped = function(...args) {
+              return schedule(fn.bind(this), ...args);
+            };
+            wrapped.withOptions = function(options, ...args) {
+              return schedule(options, fn, ...args);
+            };
+            return wrapped;
+          }
+          async updateSettings(options = {}) {
+            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+            parser$5.overwrite(options, this.instanceDefaults, this);
+            return this;
+          }
+          currentReservoir() {
+            return this._store.__currentReservoir__();
+          }
+          incrementReservoir(incr = 0) {
+            return this._store.__incrementReservoir__(incr);
+          }
+        }
+        Bottleneck3.default = Bottleneck3;
+        Bottleneck3.Events = Events$4;
+        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
+        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+          LEAK: 1,
+          OVERFLOW: 2,
+          OVERFLOW_PRIORITY: 4,
+          BLOCK: 3
+        };
+        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
+        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
+        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
+        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
+        Bottleneck3.prototype.jobDefaults = {
+          priority: DEFAULT_PRIORITY$1,
+          weight: 1,
+          expiration: null,
+          id: "<no-id>"
+        };
+        Bottleneck3.prototype.storeDefaults = {
+          maxConcurrent: null,
+          minTime: 0,
+          highWater: null,
+          strategy: Bottleneck3.prototype.strategy.LEAK,
+          penalty: null,
+          reservoir: null,
+          reservoirRefreshInterval: null,
+          reservoirRefreshAmount: null,
+          reservoirIncreaseInterval: null,
+          reservoirIncreaseAmount: null,
+          reservoirIncreaseMaximum: null
+        };
+        Bottleneck3.prototype.localStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 250
+        };
+        Bottleneck3.prototype.redisStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 5e3,
+          clientTimeout: 1e4,
+          Redis: null,
+          clientOptions: {},
+          clusterNodes: null,
+          clearDatastore: false,
+          connection: null
+        };
+        Bottleneck3.prototype.instanceDefaults = {
+          datastore: "local",
+          connection: null,
+          id: "<no-id>",
+          rejectOnDrop: true,
+          trackDoneStatus: false,
+          Promise
+        };
+        Bottleneck3.prototype.stopDefaults = {
+          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+          dropWaitingJobs: true,
+          dropErrorMessage: "This limiter has been stopped."
+        };
+        return Bottleneck3;
+      }).call(commonjsGlobal);
+      var Bottleneck_1 = Bottleneck2;
+      var lib = Bottleneck_1;
+      return lib;
+    }));
+  }
+});
+
 // src/main.ts
 import { existsSync as existsSync4 } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join as join2, resolve } from "node:path";
 
+// src/action/inputs.ts
+var import_yaml = __toESM(require_dist(), 1);
+
+// src/github/annotations.ts
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+function parseLocation(text) {
+  const m = /^(.*?)(?::(\d+))?$/.exec(text.trim());
+  const path = (m?.[1] ?? "").replace(/^\.\//, "");
+  const line = m?.[2] ? Number(m[2]) : 1;
+  return { path, line: line > 0 ? line : 1 };
+}
+function workflowLocation(workspace, workflowPath) {
+  const file = workspace ? join(workspace, workflowPath) : null;
+  if (file && existsSync(file)) {
+    const lines = readFileSync(file, "utf8").split("\n");
+    const at = lines.findIndex(
+      (l) => /^\s*(-\s*)?uses:\s*['"]?(\S*kaic\S*|\.\/?)['"]?\s*$/.test(l)
+    );
+    if (at >= 0) return { path: workflowPath, line: at + 1 };
+  }
+  return { path: workflowPath, line: 1 };
+}
+function buildAnnotations(result, options) {
+  const out = [];
+  const prefix = options.label ? `${options.label} \xB7 ` : "";
+  for (const req of result.requirements) {
+    const at = options.paths?.get(req.id) ?? options.fallback;
+    const base = { path: at.path, start_line: at.line, end_line: at.line };
+    for (const test of req.tests) {
+      if (test.status !== "failed") continue;
+      out.push({
+        ...base,
+        annotation_level: req.level === "MUST" ? "failure" : "warning",
+        title: truncateUnits(
+          `${prefix}${req.id} (${req.level}): ${test.title}`,
+          ANNOTATION_TITLE_MAX_UNITS
+        ),
+        message: truncateBytes(
+          test.failure?.message || "failed without a message",
+          ANNOTATION_MESSAGE_MAX_BYTES
+        ),
+        ...test.failure?.stack ? { raw_details: truncateBytes(test.failure.stack, ANNOTATION_MESSAGE_MAX_BYTES) } : {}
+      });
+    }
+    if (req.verdict === "Unknown") {
+      out.push({
+        ...base,
+        annotation_level: "notice",
+        title: truncateUnits(
+          `${prefix}${req.id} (${req.level}): not verified here`,
+          ANNOTATION_TITLE_MAX_UNITS
+        ),
+        message: truncateBytes(req.reason, ANNOTATION_MESSAGE_MAX_BYTES)
+      });
+    }
+  }
+  return out;
+}
+
+// src/action/inputs.ts
+var MODES = ["run", "aggregate"];
+var ACTION_INPUTS = [
+  {
+    name: "mode",
+    default: "run",
+    help: "run: bring up (or attach to) a cluster and run the suites; aggregate: publish results.json files of earlier jobs (a matrix, or a fork PR from a workflow_run workflow) as one table"
+  },
+  {
+    name: "results",
+    help: "aggregate: results.json files or directories holding them (searched 3 levels deep), one per line or comma-separated"
+  },
+  {
+    name: "event-file",
+    help: "aggregate from workflow_run: the pull request's event.json uploaded by the tested workflow; only its PR number is read, and used only when the API shows that PR's head is workflow_run.head_sha (GitHub lists no PR for forks)"
+  },
+  {
+    name: "expected",
+    help: 'aggregate: the Kubernetes minors that must each have results (the matrix legs, e.g. 1.33,1.34,1.35); a missing one is shown as "no results" and fails the step like a failed requirement'
+  },
+  {
+    name: "fail-on",
+    default: "MUST",
+    help: "fail the step when a requirement of this level or stricter is Not or Partially Implemented: MUST, SHOULD, none"
+  },
+  {
+    name: "github-token",
+    yamlDefault: "${{ github.token }}",
+    help: "token for the check run, the PR comment and the commit statuses (needs checks, pull-requests and statuses: write)"
+  },
+  { name: "check-run", default: "true", help: "publish a check run with annotations: true/false" },
+  {
+    name: "comment",
+    default: "true",
+    help: "keep one comment per job key on the pull request, updated in place: true/false"
+  },
+  {
+    name: "commit-status",
+    default: "true",
+    help: "set a commit status per Kubernetes minor: true/false"
+  },
+  {
+    name: "job-key",
+    help: "names the check run, the comment and the statuses of this job (default: the job id, plus the Kubernetes minor in run mode)"
+  },
+  {
+    name: "annotation-paths",
+    help: "where annotations of a requirement point, one `requirement_id: path[:line]` per line (default: the workflow file at the step)"
+  }
+];
+function choice(name, value, accepted) {
+  if (!accepted.includes(value)) {
+    throw new UsageError(`input "${name}" is "${value}"; accepted: ${accepted.join(", ")}`);
+  }
+  return value;
+}
+function bool(name, value) {
+  const v = value.trim().toLowerCase();
+  if (["true", "yes", "1"].includes(v)) return true;
+  if (["false", "no", "0"].includes(v)) return false;
+  throw new UsageError(`input "${name}" is "${value}"; accepted: true, false`);
+}
+function parseAnnotationPaths(text) {
+  const map = /* @__PURE__ */ new Map();
+  if (!text.trim()) return map;
+  let data;
+  try {
+    data = (0, import_yaml.parse)(text);
+  } catch (error) {
+    throw new UsageError(`input "annotation-paths" is not YAML: ${error.message}`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new UsageError('input "annotation-paths" must be lines of `requirement_id: path[:line]`');
+  }
+  for (const [id, value] of Object.entries(data)) {
+    if (typeof value !== "string" || !value.trim() || value.startsWith("/") || value.includes("..")) {
+      throw new UsageError(
+        `input "annotation-paths": ${id} must map to a path inside the repository, got ${JSON.stringify(value)}`
+      );
+    }
+    map.set(id, parseLocation(value));
+  }
+  return map;
+}
+function readActionSettings(getInput2) {
+  const get = (name) => {
+    const spec = ACTION_INPUTS.find((i) => i.name === name);
+    return getInput2(name).trim() || spec.default || "";
+  };
+  const mode = choice("mode", get("mode"), MODES);
+  const results = get("results").split(/[\n,]/).map((r) => r.trim()).filter(Boolean);
+  if (mode === "aggregate" && !results.length) {
+    throw new UsageError(
+      'input "results" is empty; mode aggregate needs the results.json files or their directories'
+    );
+  }
+  if (mode === "run" && results.length) {
+    throw new UsageError('input "results" is only for mode aggregate');
+  }
+  const expected = get("expected").split(/[\n,\s]+/).map((m) => m.trim().replace(/^v/, "")).filter(Boolean);
+  for (const minor of expected) {
+    if (!/^\d+\.\d+$/.test(minor)) {
+      throw new UsageError(
+        `input "expected": "${minor}" is not a Kubernetes minor (e.g. 1.35); list the matrix's minors, comma-separated`
+      );
+    }
+  }
+  if (mode === "run" && expected.length) {
+    throw new UsageError('input "expected" is only for mode aggregate');
+  }
+  return {
+    mode,
+    results,
+    eventFile: get("event-file") || void 0,
+    expected: [...new Set(expected)],
+    failOn: choice("fail-on", get("fail-on"), FAIL_ON),
+    token: get("github-token"),
+    targets: {
+      checkRun: bool("check-run", get("check-run")),
+      comment: bool("comment", get("comment")),
+      commitStatus: bool("commit-status", get("commit-status"))
+    },
+    jobKey: get("job-key") || void 0,
+    annotationPaths: parseAnnotationPaths(getInput2("annotation-paths"))
+  };
+}
+
+// src/github/context.ts
+import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
+var GitHubContextError = class extends Error {
+  name = "GitHubContextError";
+};
+function docsUrl(env = process.env) {
+  const server = env.GITHUB_SERVER_URL || "https://github.com";
+  const repository = env.GITHUB_ACTION_REPOSITORY || env.GITHUB_REPOSITORY || "kaic/kaic";
+  const ref = env.GITHUB_ACTION_REPOSITORY ? env.GITHUB_ACTION_REF || "main" : "main";
+  return `${server}/${repository}/blob/${ref}/docs`;
+}
+function readEventPayload(path) {
+  try {
+    return JSON.parse(readFileSync2(path, "utf8"));
+  } catch (error) {
+    throw new GitHubContextError(
+      `cannot read the event payload ${path}: ${error.message}`
+    );
+  }
+}
+function readGitHubContext(env = process.env, options = {}) {
+  const repository = env.GITHUB_REPOSITORY ?? "";
+  const [owner, repo] = repository.split("/");
+  if (!owner || !repo) {
+    throw new GitHubContextError(
+      `GITHUB_REPOSITORY is ${repository ? `"${repository}"` : "unset"}; expected owner/name (is this running in GitHub Actions?)`
+    );
+  }
+  const eventName = env.GITHUB_EVENT_NAME ?? "";
+  const eventPath = env.GITHUB_EVENT_PATH;
+  const payload = eventPath && existsSync2(eventPath) ? readEventPayload(eventPath) : {};
+  let sha = env.GITHUB_SHA ?? "";
+  let pullRequest = null;
+  let readOnlyReason = null;
+  let workflowRun = null;
+  const fromPullRequest = (p) => {
+    const pr = p.pull_request;
+    if (!pr) return;
+    pullRequest = pr.number ?? p.number ?? null;
+    if (pr.head?.sha) sha = pr.head.sha;
+    return pr;
+  };
+  if (eventName === "pull_request" || eventName === "pull_request_review") {
+    const pr = fromPullRequest(payload);
+    const head = pr?.head?.repo?.full_name;
+    if (head && head !== repository) {
+      readOnlyReason = `this pull request comes from the fork ${head}, so GITHUB_TOKEN is read-only`;
+    } else if (env.GITHUB_ACTOR === "dependabot[bot]") {
+      readOnlyReason = "Dependabot pull requests get a read-only GITHUB_TOKEN";
+    }
+  } else if (eventName === "pull_request_target") {
+    fromPullRequest(payload);
+  } else if (eventName === "workflow_run") {
+    const run2 = payload.workflow_run;
+    if (!run2?.head_sha) {
+      throw new GitHubContextError(
+        `the workflow_run event${eventPath ? ` (${eventPath})` : ""} has no workflow_run.head_sha`
+      );
+    }
+    sha = run2.head_sha;
+    let claimed = null;
+    if (options.eventFile) {
+      const uploaded = readEventPayload(options.eventFile);
+      const number = uploaded.pull_request?.number ?? uploaded.number;
+      if (number !== void 0 && (!Number.isSafeInteger(number) || number < 1)) {
+        throw new GitHubContextError(
+          `the event file ${options.eventFile} names pull request ${JSON.stringify(number)}, not a number`
+        );
+      }
+      claimed = number ?? null;
+    }
+    workflowRun = {
+      headSha: run2.head_sha,
+      headRepository: run2.head_repository?.full_name ?? null,
+      event: run2.event ?? "",
+      runId: typeof run2.id === "number" ? run2.id : null,
+      runUrl: typeof run2.html_url === "string" ? run2.html_url : null,
+      pullRequests: (run2.pull_requests ?? []).map((p) => p.number).filter((n) => Number.isSafeInteger(n)),
+      claimedPullRequest: claimed
+    };
+  }
+  if (!/^[0-9a-f]{40}$/.test(sha)) {
+    throw new GitHubContextError(
+      `no commit to publish to: GITHUB_SHA is ${sha ? `"${sha}"` : "unset"} and the ${eventName || "unnamed"} event names none`
+    );
+  }
+  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  const runUrl = env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` + (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== "1" ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : "") : null;
+  const workflowRef = env.GITHUB_WORKFLOW_REF ?? "";
+  const workflowPath = workflowRef.startsWith(`${repository}/`) ? workflowRef.slice(repository.length + 1).replace(/@.*$/, "") : null;
+  return {
+    eventName,
+    owner,
+    repo,
+    sha,
+    pullRequest,
+    readOnlyReason,
+    runUrl,
+    workflowPath,
+    job: env.GITHUB_JOB ?? "kaic",
+    workspace: env.GITHUB_WORKSPACE ?? null,
+    docsUrl: docsUrl(env),
+    workflowRun
+  };
+}
+
 // node_modules/@actions/github/lib/context.js
-import { readFileSync, existsSync } from "fs";
+import { readFileSync as readFileSync3, existsSync as existsSync3 } from "fs";
 import { EOL } from "os";
 var Context = class {
   /**
@@ -831,8 +2456,8 @@ var Context = class {
     var _a, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync3(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${EOL}`);
@@ -4985,296 +6610,448 @@ function getOctokit(token, options, ...additionalPlugins) {
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
-// src/action/inputs.ts
-var import_yaml = __toESM(require_dist(), 1);
-
-// src/github/annotations.ts
-import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
-import { join } from "node:path";
-
-// src/github/limits.ts
-var ANNOTATIONS_PER_REQUEST = 50;
-var ANNOTATION_TITLE_MAX_CHARS = 255;
-var ANNOTATION_MESSAGE_MAX_BYTES = 65535;
-var CHECK_OUTPUT_MAX_BYTES = 65535;
-var COMMENT_BODY_MAX_CHARS = 65536;
-var STATUS_DESCRIPTION_MAX_CHARS = 140;
-var JOB_SUMMARY_MAX_BYTES = 1048576;
-var ELLIPSIS = "\u2026";
-function truncateChars(text, max) {
-  const chars = [...text];
-  if (chars.length <= max) return text;
-  return chars.slice(0, max - 1).join("") + ELLIPSIS;
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+var import_light = __toESM(require_light(), 1);
+var VERSION7 = "0.0.0-development";
+function isRequestError(error) {
+  return error.request !== void 0;
 }
-function truncateBytes(text, max) {
-  if (Buffer.byteLength(text, "utf8") <= max) return text;
-  const budget = max - Buffer.byteLength(ELLIPSIS, "utf8");
-  let out = "";
-  let used = 0;
-  for (const ch of text) {
-    const size = Buffer.byteLength(ch, "utf8");
-    if (used + size > budget) break;
-    out += ch;
-    used += size;
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
   }
-  return out + ELLIPSIS;
-}
-
-// src/github/annotations.ts
-function parseLocation(text) {
-  const m = /^(.*?)(?::(\d+))?$/.exec(text.trim());
-  const path = (m?.[1] ?? "").replace(/^\.\//, "");
-  const line = m?.[2] ? Number(m[2]) : 1;
-  return { path, line: line > 0 ? line : 1 };
-}
-function workflowLocation(workspace, workflowPath) {
-  const file = workspace ? join(workspace, workflowPath) : null;
-  if (file && existsSync2(file)) {
-    const lines = readFileSync2(file, "utf8").split("\n");
-    const at = lines.findIndex(
-      (l) => /^\s*(-\s*)?uses:\s*['"]?(\S*kaic\S*|\.\/?)['"]?\s*$/.test(l)
-    );
-    if (at >= 0) return { path: workflowPath, line: at + 1 };
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
   }
-  return { path: workflowPath, line: 1 };
+  throw error;
 }
-function buildAnnotations(result, options) {
-  const out = [];
-  const prefix = options.label ? `${options.label} \xB7 ` : "";
-  for (const req of result.requirements) {
-    const at = options.paths?.get(req.id) ?? options.fallback;
-    const base = { path: at.path, start_line: at.line, end_line: at.line };
-    for (const test of req.tests) {
-      if (test.status !== "failed") continue;
-      out.push({
-        ...base,
-        annotation_level: req.level === "MUST" ? "failure" : "warning",
-        title: truncateChars(
-          `${prefix}${req.id} (${req.level}): ${test.title}`,
-          ANNOTATION_TITLE_MAX_CHARS
-        ),
-        message: truncateBytes(
-          test.failure?.message || "failed without a message",
-          ANNOTATION_MESSAGE_MAX_BYTES
-        ),
-        ...test.failure?.stack ? { raw_details: truncateBytes(test.failure.stack, ANNOTATION_MESSAGE_MAX_BYTES) } : {}
-      });
+async function wrapRequest(state, octokit, request2, options) {
+  const limiter = new import_light.default();
+  limiter.on("failed", function(error, info2) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info2.retryCount + 1;
+    if (maxRetries > info2.retryCount) {
+      return after * state.retryAfterBaseValue;
     }
-    if (req.verdict === "Unknown") {
-      out.push({
-        ...base,
-        annotation_level: "notice",
-        title: truncateChars(
-          `${prefix}${req.id} (${req.level}): not verified here`,
-          ANNOTATION_TITLE_MAX_CHARS
-        ),
-        message: truncateBytes(req.reason, ANNOTATION_MESSAGE_MAX_BYTES)
-      });
-    }
-  }
-  return out;
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
+    options
+  );
 }
-
-// src/action/inputs.ts
-var MODES = ["run", "aggregate"];
-var ACTION_INPUTS = [
-  {
-    name: "mode",
-    default: "run",
-    help: "run: bring up (or attach to) a cluster and run the suites; aggregate: publish results.json files of earlier jobs (a matrix, or a fork PR from a workflow_run workflow) as one table"
-  },
-  {
-    name: "results",
-    help: "aggregate: results.json files or directories holding them (searched 3 levels deep), one per line or comma-separated"
-  },
-  {
-    name: "event-file",
-    help: "aggregate from workflow_run: the pull request's event.json uploaded by the tested workflow, to find the PR (GitHub lists no PR for forks)"
-  },
-  {
-    name: "fail-on",
-    default: "MUST",
-    help: "fail the step when a requirement of this level or stricter is Not or Partially Implemented: MUST, SHOULD, none"
-  },
-  {
-    name: "github-token",
-    yamlDefault: "${{ github.token }}",
-    help: "token for the check run, the PR comment and the commit statuses (needs checks, pull-requests and statuses: write)"
-  },
-  { name: "check-run", default: "true", help: "publish a check run with annotations: true/false" },
-  {
-    name: "comment",
-    default: "true",
-    help: "keep one comment per job key on the pull request, updated in place: true/false"
-  },
-  {
-    name: "commit-status",
-    default: "true",
-    help: "set a commit status per Kubernetes minor: true/false"
-  },
-  {
-    name: "job-key",
-    help: "names the check run, the comment and the statuses of this job (default: the job id, plus the Kubernetes minor in run mode)"
-  },
-  {
-    name: "annotation-paths",
-    help: "where annotations of a requirement point, one `requirement_id: path[:line]` per line (default: the workflow file at the step)"
+async function requestWithGraphqlErrorHandling(state, octokit, request2, options) {
+  const response = await request2(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
   }
-];
-function choice(name, value, accepted) {
-  if (!accepted.includes(value)) {
-    throw new UsageError(`input "${name}" is "${value}"; accepted: ${accepted.join(", ")}`);
-  }
-  return value;
+  return response;
 }
-function bool(name, value) {
-  const v = value.trim().toLowerCase();
-  if (["true", "yes", "1"].includes(v)) return true;
-  if (["false", "no", "0"].includes(v)) return false;
-  throw new UsageError(`input "${name}" is "${value}"; accepted: true, false`);
-}
-function parseAnnotationPaths(text) {
-  const map = /* @__PURE__ */ new Map();
-  if (!text.trim()) return map;
-  let data;
-  try {
-    data = (0, import_yaml.parse)(text);
-  } catch (error) {
-    throw new UsageError(`input "annotation-paths" is not YAML: ${error.message}`);
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new UsageError('input "annotation-paths" must be lines of `requirement_id: path[:line]`');
-  }
-  for (const [id, value] of Object.entries(data)) {
-    if (typeof value !== "string" || !value.trim() || value.startsWith("/") || value.includes("..")) {
-      throw new UsageError(
-        `input "annotation-paths": ${id} must map to a path inside the repository, got ${JSON.stringify(value)}`
-      );
-    }
-    map.set(id, parseLocation(value));
-  }
-  return map;
-}
-function readActionSettings(getInput2) {
-  const get = (name) => {
-    const spec = ACTION_INPUTS.find((i) => i.name === name);
-    return getInput2(name).trim() || spec.default || "";
-  };
-  const mode = choice("mode", get("mode"), MODES);
-  const results = get("results").split(/[\n,]/).map((r) => r.trim()).filter(Boolean);
-  if (mode === "aggregate" && !results.length) {
-    throw new UsageError(
-      'input "results" is empty; mode aggregate needs the results.json files or their directories'
-    );
-  }
-  if (mode === "run" && results.length) {
-    throw new UsageError('input "results" is only for mode aggregate');
-  }
-  return {
-    mode,
-    results,
-    eventFile: get("event-file") || void 0,
-    failOn: choice("fail-on", get("fail-on"), FAIL_ON),
-    token: get("github-token"),
-    targets: {
-      checkRun: bool("check-run", get("check-run")),
-      comment: bool("comment", get("comment")),
-      commitStatus: bool("commit-status", get("commit-status"))
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
     },
-    jobKey: get("job-key") || void 0,
-    annotationPaths: parseAnnotationPaths(getInput2("annotation-paths"))
-  };
-}
-
-// src/github/context.ts
-import { existsSync as existsSync3, readFileSync as readFileSync3 } from "node:fs";
-var GitHubContextError = class extends Error {
-  name = "GitHubContextError";
-};
-function readEventPayload(path) {
-  try {
-    return JSON.parse(readFileSync3(path, "utf8"));
-  } catch (error) {
-    throw new GitHubContextError(
-      `cannot read the event payload ${path}: ${error.message}`
-    );
-  }
-}
-function readGitHubContext(env = process.env, options = {}) {
-  const repository = env.GITHUB_REPOSITORY ?? "";
-  const [owner, repo] = repository.split("/");
-  if (!owner || !repo) {
-    throw new GitHubContextError(
-      `GITHUB_REPOSITORY is ${repository ? `"${repository}"` : "unset"}; expected owner/name (is this running in GitHub Actions?)`
-    );
-  }
-  const eventName = env.GITHUB_EVENT_NAME ?? "";
-  const eventPath = env.GITHUB_EVENT_PATH;
-  const payload = eventPath && existsSync3(eventPath) ? readEventPayload(eventPath) : {};
-  let sha = env.GITHUB_SHA ?? "";
-  let pullRequest = null;
-  let readOnlyReason = null;
-  const fromPullRequest = (p) => {
-    const pr = p.pull_request;
-    if (!pr) return;
-    pullRequest = pr.number ?? p.number ?? null;
-    if (pr.head?.sha) sha = pr.head.sha;
-    return pr;
-  };
-  if (eventName === "pull_request" || eventName === "pull_request_review") {
-    const pr = fromPullRequest(payload);
-    const head = pr?.head?.repo?.full_name;
-    if (head && head !== repository) {
-      readOnlyReason = `this pull request comes from the fork ${head}, so GITHUB_TOKEN is read-only`;
-    } else if (env.GITHUB_ACTOR === "dependabot[bot]") {
-      readOnlyReason = "Dependabot pull requests get a read-only GITHUB_TOKEN";
-    }
-  } else if (eventName === "pull_request_target") {
-    fromPullRequest(payload);
-  } else if (eventName === "workflow_run") {
-    const run2 = payload.workflow_run;
-    if (run2?.head_sha) sha = run2.head_sha;
-    pullRequest = run2?.pull_requests?.[0]?.number ?? null;
-    if (options.eventFile) {
-      const original = readEventPayload(options.eventFile);
-      const pr = original.pull_request;
-      if (pr) {
-        pullRequest = pr.number ?? original.number ?? pullRequest;
-        if (pr.head?.sha) sha = pr.head.sha;
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
       }
     }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
   }
-  if (!/^[0-9a-f]{40}$/.test(sha)) {
-    throw new GitHubContextError(
-      `no commit to publish to: GITHUB_SHA is ${sha ? `"${sha}"` : "unset"} and the ${eventName || "unnamed"} event names none`
+  return retryPlugin;
+}
+retry.VERSION = VERSION7;
+
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+var import_light2 = __toESM(require_light(), 1);
+var VERSION8 = "0.0.0-development";
+var noop3 = () => Promise.resolve();
+function wrapRequest2(state, request2, options) {
+  return state.retryLimiter.schedule(doRequest, state, request2, options);
+}
+async function doRequest(state, request2, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request2.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop3);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck2, common) {
+  groups.global = new Bottleneck2.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck2.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck2.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck2.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck2.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck: Bottleneck2 = import_light2.default,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck2, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
+    const events = {};
+    const emitter = new Bottleneck2.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
+    state.retryLimiter.on("failed", async function(error, info2) {
+      const [state2, request2, options] = info2.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request2.retryCount;
+      request2.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request2.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request2, options) => {
+    initializeBottleneck();
+    return wrapRequest2(state, request2, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION8;
+throttling.triggersNotification = triggersNotification;
+
+// src/github/octokit.ts
+var GITHUB_RETRIES = 3;
+function createOctokit(token, log) {
+  const onLimit = (kind) => (retryAfter, request2, _octokit, retryCount) => {
+    const again = retryCount < GITHUB_RETRIES;
+    log.warning(
+      `kaic: GitHub's ${kind} for ${request2.method} ${request2.url}; ` + (again ? `retrying in ${retryAfter}s (retry ${retryCount + 1} of ${GITHUB_RETRIES})` : "giving up")
+    );
+    return again;
+  };
+  return getOctokit(
+    token,
+    {
+      // 429 and 403 are the throttling plugin's (rate limits): retried there, not twice over.
+      retry: { retries: GITHUB_RETRIES, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+      throttle: {
+        onRateLimit: onLimit("rate limit"),
+        onSecondaryRateLimit: onLimit("secondary rate limit")
+      }
+    },
+    // The throttling plugin inside the retry plugin: it sees a rate-limit answer first and waits
+    // as GitHub says (Retry-After); what it does not take (5xx, a 429 without GitHub's rate-limit
+    // signs) the retry plugin retries with its backoff.
+    throttling,
+    retry
+  );
+}
+
+// src/github/pull-request.ts
+var PULL_REQUEST_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review"]);
+function mismatch(pr, origin, repository) {
+  if (pr.base.repo.full_name !== repository) {
+    return `it is a pull request into ${pr.base.repo.full_name}, not ${repository}`;
   }
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const runUrl = env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` + (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== "1" ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : "") : null;
-  const workflowRef = env.GITHUB_WORKFLOW_REF ?? "";
-  const workflowPath = workflowRef.startsWith(`${repository}/`) ? workflowRef.slice(repository.length + 1).replace(/@.*$/, "") : null;
+  if (pr.head.sha !== origin.headSha) {
+    return `its head is ${pr.head.sha.slice(0, 12)}, not the tested commit ${origin.headSha.slice(0, 12)} (a newer push, or a forged event file)`;
+  }
+  const head = pr.head.repo?.full_name ?? null;
+  if (head !== origin.headRepository) {
+    return `its head repository is ${head ?? "deleted"}, not ${origin.headRepository}`;
+  }
+  return null;
+}
+async function resolveWorkflowRunTarget(octokit, context3, origin) {
+  const repository = `${context3.owner}/${context3.repo}`;
+  const claimed = origin.claimedPullRequest;
+  const wantsPullRequest = claimed !== null || PULL_REQUEST_EVENTS.has(origin.event);
+  if (!wantsPullRequest) {
+    return {
+      publish: true,
+      pullRequest: null,
+      how: `the ${origin.event || "unnamed"} run of ${origin.headSha.slice(0, 7)} is not about a pull request`
+    };
+  }
+  if (!origin.headRepository) {
+    return {
+      publish: false,
+      why: "the workflow_run event names no head repository (a deleted fork?), so no pull request can be verified"
+    };
+  }
+  const associated = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+    owner: context3.owner,
+    repo: context3.repo,
+    commit_sha: origin.headSha,
+    per_page: 100
+  });
+  const matching = associated.data.filter(
+    (pr) => mismatch(pr, origin, repository) === null
+  );
+  if (claimed !== null) {
+    if (matching.some((pr2) => pr2.number === claimed)) {
+      return {
+        publish: true,
+        pullRequest: claimed,
+        how: `pull request #${claimed} (verified: its head is the tested commit)`
+      };
+    }
+    let pr;
+    try {
+      pr = (await octokit.rest.pulls.get({
+        owner: context3.owner,
+        repo: context3.repo,
+        pull_number: claimed
+      })).data;
+    } catch (error) {
+      const status = error.status;
+      if (status === 404) {
+        return {
+          publish: false,
+          why: `the uploaded event file names pull request #${claimed}, which ${repository} does not have`
+        };
+      }
+      throw error;
+    }
+    const wrong = mismatch(pr, origin, repository);
+    if (wrong) {
+      return {
+        publish: false,
+        why: `the uploaded event file names pull request #${claimed}, but ${wrong}; the results are not published to it or to any commit`
+      };
+    }
+    return {
+      publish: true,
+      pullRequest: claimed,
+      how: `pull request #${claimed} (verified: its head is the tested commit)`
+    };
+  }
+  const own = matching.filter((pr) => origin.pullRequests.includes(pr.number));
+  const candidates = own.length ? own : matching;
+  if (candidates.length === 1) {
+    const number = candidates[0].number;
+    return {
+      publish: true,
+      pullRequest: number,
+      how: `pull request #${number} (found through the API)`
+    };
+  }
   return {
-    eventName,
-    owner,
-    repo,
-    sha,
-    pullRequest,
-    readOnlyReason,
-    runUrl,
-    workflowPath,
-    job: env.GITHUB_JOB ?? "kaic",
-    workspace: env.GITHUB_WORKSPACE ?? null
+    publish: false,
+    why: candidates.length === 0 ? `no pull request of ${repository} has the tested commit ${origin.headSha.slice(0, 7)} from ${origin.headRepository} as its head (pass the pull request's event file as event-file)` : `${candidates.length} pull requests have the tested commit as their head (${candidates.map((p) => `#${p.number}`).join(", ")}); pass the pull request's event file as event-file`
   };
 }
 
 // src/github/publish.ts
-var FORK_DOC = "docs/github-action.md#pull-requests-from-forks";
+var forkDoc = (context3) => `${context3.docsUrl}/github-action.md#pull-requests-from-forks`;
+var TARGET_NAMES = {
+  checkRun: "check run",
+  comment: "pull-request comment",
+  commitStatus: "commit status"
+};
 function commentMarker(jobKey) {
   return `<!-- kaic-report job-key: ${jobKey.replace(/--+/g, "-").replace(/>/g, "")} -->`;
 }
-function conclusionOf(runs, failOn) {
+function conclusionOf(input) {
+  const { runs, failOn } = input;
   if (runs.some((r) => gateFailures(r, failOn).length)) return "failure";
-  return runs.every((r) => overallVerdict(r) === "conformant") ? "success" : "neutral";
+  if (input.missingStatuses?.length && failOn !== "none") return "failure";
+  return runs.length && runs.every((r) => overallVerdict(r) === "conformant") ? "success" : "neutral";
 }
 function verdictLine(result) {
   const v = result.counts.verdicts;
@@ -5291,25 +7068,25 @@ function httpStatus(error) {
   const status = error.status;
   return typeof status === "number" ? status : null;
 }
-function explainFailure(what, error, log) {
-  const status = httpStatus(error);
-  const message = error.message ?? String(error);
-  const reason = status === 403 || status === 404 ? `${what}: the token cannot write here (HTTP ${status}: ${message}); give the job the permission it needs (${PERMISSION[what] ?? "see the docs"}), or for fork pull requests publish from a workflow_run workflow (${FORK_DOC})` : `${what}: GitHub answered ${status ? `HTTP ${status}` : "with an error"}: ${message}`;
-  log.warning(`kaic: ${reason}; the results are in the job summary and the report files`);
-  return reason;
-}
 var PERMISSION = {
   "check run": "checks: write",
   "pull-request comment": "pull-requests: write",
   "commit status": "statuses: write"
 };
+function explainFailure(what, error, log, context3) {
+  const status = httpStatus(error);
+  const message = error.message ?? String(error);
+  const reason = status === 403 || status === 404 ? `${what}: the token cannot write here (HTTP ${status}: ${message}); give the job the permission it needs (${PERMISSION[what] ?? "see the docs"}), or for fork pull requests publish from a workflow_run workflow (${forkDoc(context3)})` : `${what}: GitHub answered ${status ? `HTTP ${status}` : "with an error"}: ${message}`;
+  log.warning(`kaic: ${reason}; the results are in the job summary and the report files`);
+  return reason;
+}
 async function publishCheckRun(octokit, input, annotations) {
   const { context: context3, runs } = input;
-  const title = truncateChars(
+  const title = truncateUnits(
     runs.length === 1 ? verdictLine(runs[0]) : `${runs.length} runs`,
-    1e3
+    CHECK_TITLE_MAX_UNITS
   );
-  const summary2 = truncateBytes(input.body, CHECK_OUTPUT_MAX_BYTES);
+  const summary2 = input.render({ bytes: CHECK_OUTPUT_MAX_BYTES });
   const batches = [];
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
     batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
@@ -5320,21 +7097,47 @@ async function publishCheckRun(octokit, input, annotations) {
     name: `kaic \xB7 ${input.jobKey}`,
     head_sha: context3.sha,
     status: "completed",
-    conclusion: conclusionOf(runs, input.failOn),
+    conclusion: conclusionOf(input),
     completed_at: (/* @__PURE__ */ new Date()).toISOString(),
     external_id: input.jobKey,
     ...context3.runUrl ? { details_url: context3.runUrl } : {},
     output: { title, summary: summary2, annotations: batches[0] ?? [] }
   });
-  for (const batch of batches.slice(1)) {
-    await octokit.rest.checks.update({
-      owner: context3.owner,
-      repo: context3.repo,
-      check_run_id: created.data.id,
-      output: { title, summary: summary2, annotations: batch }
-    });
+  const outcome = {
+    url: created.data.html_url ?? "",
+    sent: batches[0]?.length ?? 0,
+    failedBatches: []
+  };
+  for (const [i, batch] of batches.slice(1).entries()) {
+    try {
+      await octokit.rest.checks.update({
+        owner: context3.owner,
+        repo: context3.repo,
+        check_run_id: created.data.id,
+        output: { title, summary: summary2, annotations: batch }
+      });
+      outcome.sent += batch.length;
+    } catch (error) {
+      const status = httpStatus(error);
+      outcome.failedBatches.push(
+        `annotations ${(i + 1) * ANNOTATIONS_PER_REQUEST + 1}\u2013${(i + 1) * ANNOTATIONS_PER_REQUEST + batch.length} (${status ? `HTTP ${status}` : error.message})`
+      );
+    }
   }
-  return created.data.html_url ?? "";
+  return outcome;
+}
+async function tokenIdentity(octokit) {
+  try {
+    const data = await octokit.graphql("query { viewer { login } }");
+    return data.viewer.login;
+  } catch {
+    return null;
+  }
+}
+function writtenBy(login, identity) {
+  if (!login) return false;
+  const a = login.toLowerCase().replace(/\[bot\]$/, "");
+  return a === identity.toLowerCase().replace(/\[bot\]$/, "");
 }
 async function publishComment(octokit, input, pr) {
   const { context: context3 } = input;
@@ -5342,10 +7145,16 @@ async function publishComment(octokit, input, pr) {
   const footer = `
 
 ---
-_kaic \xB7 job key \`${input.jobKey}\` \xB7 commit ${context3.sha.slice(0, 7)}` + (context3.runUrl ? ` \xB7 [workflow run](${context3.runUrl})` : "") + `; this comment is updated in place on every run._
+_kaic \xB7 job key \`${input.jobKey.replace(/`/g, "'")}\` \xB7 commit ${context3.sha.slice(0, 7)}` + (context3.runUrl ? ` \xB7 [workflow run](${context3.runUrl})` : "") + `; this comment is updated in place on every run._
 ${marker}
 `;
-  const body = truncateChars(input.body, COMMENT_BODY_MAX_CHARS - [...footer].length) + footer;
+  const body = input.render({ units: COMMENT_BODY_MAX_UNITS - footer.length }) + footer;
+  const identity = await tokenIdentity(octokit);
+  if (!identity) {
+    input.log.warning(
+      "kaic: could not learn the token's identity (GraphQL viewer); only a bot's comment carrying kaic's marker is taken as kaic's"
+    );
+  }
   const ours = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
     owner: context3.owner,
@@ -5353,7 +7162,11 @@ ${marker}
     issue_number: pr,
     per_page: 100
   })) {
-    for (const c of page.data) if (c.body?.includes(marker)) ours.push(c);
+    for (const c of page.data) {
+      if (!c.body?.includes(marker)) continue;
+      const mine = identity ? writtenBy(c.user?.login, identity) : c.user?.type === "Bot";
+      if (mine) ours.push(c);
+    }
   }
   const [first, ...extra] = ours;
   if (!first) {
@@ -5382,17 +7195,29 @@ ${marker}
 }
 async function publishStatuses(octokit, input) {
   const { context: context3, runs } = input;
-  const labels = runLabels(runs);
+  const labels = input.statusLabels ?? (runs.length === 1 ? [null] : runLabels(runs));
+  const contextOf = (label) => truncateUnits(label ? `kaic / ${input.jobKey} / ${label}` : `kaic / ${input.jobKey}`, 255);
+  const statuses = [
+    ...runs.map((result, i) => ({
+      state: gateFailures(result, input.failOn).length > 0 ? "failure" : "success",
+      context: contextOf(labels[i]),
+      description: verdictLine(result)
+    })),
+    ...(input.missingStatuses ?? []).map((m) => ({
+      state: input.failOn === "none" ? "error" : "failure",
+      context: contextOf(m.label),
+      description: m.description
+    }))
+  ];
   let sent = 0;
-  for (const [i, result] of runs.entries()) {
-    const failing = gateFailures(result, input.failOn).length > 0;
+  for (const status of statuses) {
     await octokit.rest.repos.createCommitStatus({
       owner: context3.owner,
       repo: context3.repo,
       sha: context3.sha,
-      state: failing ? "failure" : "success",
-      context: runs.length === 1 ? `kaic / ${input.jobKey}` : `kaic / ${input.jobKey} / ${labels[i]}`,
-      description: truncateChars(verdictLine(result), STATUS_DESCRIPTION_MAX_CHARS),
+      state: status.state,
+      context: status.context,
+      description: truncateUnits(status.description, STATUS_DESCRIPTION_MAX_UNITS),
       ...context3.runUrl ? { target_url: context3.runUrl } : {}
     });
     sent++;
@@ -5400,7 +7225,8 @@ async function publishStatuses(octokit, input) {
   return sent;
 }
 async function publishResults(input) {
-  const { context: context3, targets, log } = input;
+  const { targets, log } = input;
+  let { context: context3 } = input;
   const outcome = {
     checkRunUrl: null,
     commentUrl: null,
@@ -5410,20 +7236,42 @@ async function publishResults(input) {
   };
   const wanted = Object.keys(targets).filter((k) => targets[k]);
   if (!wanted.length) return outcome;
-  const skipAll = (why) => {
-    outcome.skipped.push(...wanted.map((w) => `${w}: ${why}`));
+  const skip = (which, why) => {
+    outcome.skipped.push(`${which.map((w) => TARGET_NAMES[w]).join(", ")}: ${why}`);
     log.info(
-      `kaic: not publishing ${wanted.join(", ")}: ${why}; the results are in the job summary and the report files`
+      `kaic: not publishing the ${which.map((w) => TARGET_NAMES[w]).join(", ")}: ${why}; the results are in the job summary and the report files`
     );
   };
   if (context3.readOnlyReason) {
-    skipAll(`${context3.readOnlyReason} (publish from a workflow_run workflow: ${FORK_DOC})`);
+    skip(
+      wanted,
+      `${context3.readOnlyReason} (publish from a workflow_run workflow: ${forkDoc(context3)})`
+    );
     return outcome;
   }
   const octokit = input.octokit;
   if (!octokit) {
-    skipAll("no github-token");
+    skip(wanted, "no github-token");
     return outcome;
+  }
+  if (context3.workflowRun) {
+    let target;
+    try {
+      target = await resolveWorkflowRunTarget(octokit, context3, context3.workflowRun);
+    } catch (error) {
+      skip(
+        wanted,
+        `the pull request could not be verified: ${explainFailure("pull-request lookup", error, log, context3)}`
+      );
+      return outcome;
+    }
+    if (!target.publish) {
+      log.warning(`kaic: publishing nothing: ${target.why}`);
+      skip(wanted, target.why);
+      return outcome;
+    }
+    log.info(`kaic: publishing to ${context3.workflowRun.headSha.slice(0, 7)}, ${target.how}`);
+    context3 = { ...context3, pullRequest: target.pullRequest };
   }
   const multiple = input.runs.length > 1;
   const annotations = input.runs.flatMap(
@@ -5433,40 +7281,45 @@ async function publishResults(input) {
       ...multiple ? { label: runLabels(input.runs)[i] } : {}
     })
   );
+  const scoped = { ...input, context: context3 };
   if (targets.checkRun) {
     try {
-      outcome.checkRunUrl = await publishCheckRun(octokit, input, annotations);
-      outcome.annotations = annotations.length;
+      const check = await publishCheckRun(octokit, scoped, annotations);
+      outcome.checkRunUrl = check.url;
+      outcome.annotations = check.sent;
       log.info(
-        `kaic: check run "kaic \xB7 ${input.jobKey}" with ${annotations.length} annotations: ${outcome.checkRunUrl}`
+        `kaic: check run "kaic \xB7 ${input.jobKey}" with ${check.sent} of ${annotations.length} annotations: ${check.url}`
       );
+      if (check.failedBatches.length) {
+        const why = `GitHub refused ${check.failedBatches.join(", ")} after ${GITHUB_RETRIES} retries`;
+        log.warning(`kaic: check run: ${why}; the other annotations were sent`);
+        outcome.skipped.push(`check run annotations: ${why}`);
+      }
     } catch (error) {
-      outcome.skipped.push(`checkRun: ${explainFailure("check run", error, log)}`);
+      outcome.skipped.push(explainFailure("check run", error, log, context3));
     }
   }
   if (targets.comment) {
     if (context3.pullRequest === null) {
-      outcome.skipped.push(`comment: the ${context3.eventName} event is not about a pull request`);
-      log.info(
-        `kaic: no pull-request comment: the ${context3.eventName} event names no pull request`
-      );
+      const why = context3.workflowRun ? "the tested run is not about a pull request" : `the ${context3.eventName} event is not about a pull request`;
+      skip(["comment"], why);
     } else {
       try {
-        outcome.commentUrl = await publishComment(octokit, input, context3.pullRequest);
+        outcome.commentUrl = await publishComment(octokit, scoped, context3.pullRequest);
         log.info(`kaic: pull-request comment: ${outcome.commentUrl}`);
       } catch (error) {
-        outcome.skipped.push(`comment: ${explainFailure("pull-request comment", error, log)}`);
+        outcome.skipped.push(explainFailure("pull-request comment", error, log, context3));
       }
     }
   }
   if (targets.commitStatus) {
     try {
-      outcome.statuses = await publishStatuses(octokit, input);
+      outcome.statuses = await publishStatuses(octokit, scoped);
       log.info(
         `kaic: ${outcome.statuses} commit status${outcome.statuses === 1 ? "" : "es"} on ${context3.sha.slice(0, 7)}`
       );
     } catch (error) {
-      outcome.skipped.push(`commitStatus: ${explainFailure("commit status", error, log)}`);
+      outcome.skipped.push(explainFailure("commit status", error, log, context3));
     }
   }
   return outcome;
@@ -5507,24 +7360,51 @@ function gitHubContext(settings) {
     return null;
   }
 }
-async function publish(settings, runs, body, defaultJobKey) {
+var summaryWritten = false;
+async function writeJobSummary(markdown) {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    info("kaic: GITHUB_STEP_SUMMARY is not set; no job summary");
+    return;
+  }
+  await summary.addRaw(markdown).write();
+  summaryWritten = true;
+}
+function provenanceNote(context3) {
+  const origin = context3?.workflowRun;
+  if (!origin) return void 0;
+  const repository = `${context3.owner}/${context3.repo}`;
+  if (origin.headRepository === repository) return void 0;
+  const run2 = origin.runUrl ? `[workflow run ${origin.runId ?? ""}](${origin.runUrl})`.replace(" ]", "]") : "a workflow run";
+  return `> \u26A0\uFE0F **Reported by the pull request's own workflow**: ${run2} of \`${mdInline(origin.headRepository ?? "an unknown repository")}\` (a fork) wrote these results; kaic did not run them here, and a fork can write any results, so this table is the fork\u2019s claim.`;
+}
+async function publish(settings, runs, render, defaultJobKey, extras = {}) {
   const context3 = gitHubContext(settings);
+  const preface = provenanceNote(context3);
   const links = [];
-  if (context3) links.push(...await publishTo(context3, settings, runs, body, defaultJobKey));
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    const tail = links.length ? `
+  if (context3) {
+    links.push(
+      ...await publishTo(
+        context3,
+        settings,
+        runs,
+        (l) => render(l, preface),
+        defaultJobKey,
+        extras
+      )
+    );
+  }
+  const tail = links.length ? `
 ${links.join(" \xB7 ")}
 ` : "";
-    await summary.addRaw(truncateBytes(body, JOB_SUMMARY_MAX_BYTES - Buffer.byteLength(tail)) + tail).write();
-  } else {
-    info("kaic: GITHUB_STEP_SUMMARY is not set; no job summary");
-  }
+  await writeJobSummary(
+    render(remainingLimit({ bytes: JOB_SUMMARY_MAX_BYTES }, tail), preface) + tail
+  );
 }
-async function publishTo(context3, settings, runs, body, defaultJobKey) {
+async function publishTo(context3, settings, runs, render, defaultJobKey, extras) {
   let requests = 0;
   let octokit = null;
   if (settings.token) {
-    octokit = getOctokit(settings.token);
+    octokit = createOctokit(settings.token, { info, warning });
     octokit.hook.before("request", () => {
       requests++;
     });
@@ -5535,11 +7415,12 @@ async function publishTo(context3, settings, runs, body, defaultJobKey) {
     context: context3,
     jobKey: settings.jobKey ?? defaultJobKey(context3),
     runs,
-    body,
+    render,
     failOn: settings.failOn,
     targets: settings.targets,
     annotationFallback: fallback,
     annotationPaths: existingPaths(settings.annotationPaths, context3.workspace),
+    ...extras,
     log: { info, warning }
   });
   if (outcome.checkRunUrl) setOutput("check-run-url", outcome.checkRunUrl);
@@ -5549,7 +7430,7 @@ async function publishTo(context3, settings, runs, body, defaultJobKey) {
     ...outcome.checkRunUrl ? [`[check run](${outcome.checkRunUrl})`] : [],
     ...outcome.commentUrl ? [`[pull-request comment](${outcome.commentUrl})`] : [],
     ...context3.runUrl ? [`[workflow run](${context3.runUrl})`] : [],
-    ...outcome.skipped.length ? [`not published: ${outcome.skipped.join("; ")}`] : []
+    ...outcome.skipped.length ? [`not published: ${outcome.skipped.map(mdInline).join("; ")}`] : []
   ];
 }
 function existingPaths(paths, workspace) {
@@ -5592,28 +7473,75 @@ async function runMode(settings) {
   setOutput("junit-xml", reportPaths.junitXml);
   if (reportPaths.checklist) setOutput("checklist", reportPaths.checklist);
   setOutput("summary-path", reportPaths.summaryMd);
-  const body = renderSummary(result);
-  setOutput("summary", body);
+  setOutput("summary", renderSummary(result));
   setCountOutputs([result]);
   info(`kaic: ${verdictLine(result)}`);
-  await publish(settings, [result], body, (c) => `${c?.job ?? "kaic"} (${runLabel(result)})`);
+  await publish(
+    settings,
+    [result],
+    (limit, preface) => renderSummary(result, { limit, ...preface ? { preface } : {} }),
+    (c) => `${c?.job ?? "kaic"} (${runLabel(result)})`
+  );
   failOnGate(settings, [result]);
 }
 async function aggregateMode(settings) {
   const found = await collectRunResults(settings.results);
   const runs = found.map((f) => f.result);
   info(`kaic: aggregating ${runs.length} results: ${found.map((f) => f.path).join(", ")}`);
+  const present = new Set(runs.map(runMinor));
+  const missing = settings.expected.filter((minor) => !present.has(minor));
   const outDir = resolve(getInput("output") || process.env.KAIC_OUTPUT || "kaic-results");
   await mkdir(outDir, { recursive: true });
-  const body = renderMatrix(runs);
+  const matrix = (limit, preface) => renderMatrix(runs, {
+    expected: settings.expected,
+    ...limit ? { limit } : {},
+    ...preface ? { preface } : {}
+  });
+  const body = matrix();
   const summaryPath = join2(outDir, "aggregate-summary.md");
   await writeFile(summaryPath, body);
   setOutput("results-dir", outDir);
   setOutput("summary-path", summaryPath);
   setOutput("summary", body);
   setCountOutputs(runs);
-  await publish(settings, runs, body, (c) => c?.job ?? "kaic");
+  if (missing.length && worst(runs.map(overallVerdict)) === "conformant") {
+    setOutput("verdict", "unverified");
+  }
+  await publish(settings, runs, matrix, (c) => c?.job ?? "kaic", {
+    // One status per minor, also when only one results file came.
+    statusLabels: runLabels(runs),
+    missingStatuses: missing.map((minor) => ({
+      label: `Kubernetes ${minor}`,
+      description: `no results: an expected leg of the matrix (Kubernetes ${minor}) sent none`
+    }))
+  });
   failOnGate(settings, runs);
+  if (missing.length) {
+    const what = `kaic: no results for Kubernetes ${missing.join(", ")} (input "expected": ${settings.expected.join(", ")})`;
+    if (settings.failOn === "none") warning(what);
+    else setFailed(what);
+  }
+}
+async function failureSummary(message) {
+  if (summaryWritten) return;
+  const server = process.env.GITHUB_SERVER_URL || "https://github.com";
+  const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : null;
+  try {
+    await writeJobSummary(
+      [
+        "## Kubernetes AI Conformance: no results",
+        "",
+        `kaic ${KAIC_VERSION} stopped before it had results to report:`,
+        "",
+        `> ${mdInline(message)}`,
+        "",
+        `The step's log has the details${runUrl ? ` ([workflow run](${runUrl}))` : ""}; with \`verbose: true\` every component log is kept in the results directory too.`,
+        ""
+      ].join("\n")
+    );
+  } catch (error) {
+    warning(`kaic: could not write the job summary: ${error.message}`);
+  }
 }
 async function run() {
   try {
@@ -5624,7 +7552,9 @@ async function run() {
     if (settings.mode === "aggregate") await aggregateMode(settings);
     else await runMode(settings);
   } catch (error) {
-    setFailed(`kaic: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    setFailed(`kaic: ${message}`);
+    await failureSummary(message);
   }
 }
 await run();

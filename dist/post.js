@@ -14,14 +14,14 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-HQBWWX2M.js";
+} from "./chunks/chunk-ZNKIXC3G.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {
   KubeConfig,
   ObjectApiextensionsV1Api,
   ObjectCoreV1Api
-} from "./chunks/chunk-63TFR7F4.js";
+} from "./chunks/chunk-RLFXY47Q.js";
 
 // src/pipeline/leftovers.ts
 import { existsSync } from "node:fs";

@@ -20,6 +20,11 @@ const entryPoints = {
   ),
 };
 
+// node-fetch 2 (under @kubernetes/client-node) reaches Node's deprecated built-in punycode through
+// whatwg-url/tr46, which warns (DEP0040) on every run from Node 21; the npm package of the same
+// code is bundled instead.
+const alias = { punycode: 'punycode/' };
+
 const banner = {
   // Some bundled CommonJS dependencies call require() on Node built-ins.
   js: "import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);",
@@ -64,6 +69,7 @@ async function bundle(outdir) {
     legalComments: 'eof',
     logLevel: 'warning',
     banner,
+    alias,
     plugins: [inlineProtos],
   });
   await build({
@@ -80,6 +86,7 @@ async function bundle(outdir) {
     legalComments: 'eof',
     logLevel: 'warning',
     banner,
+    alias,
     plugins: [inlineProtos],
   });
 }

@@ -11,20 +11,21 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import * as core from '@actions/core';
-import * as github from '@actions/github';
 
 import { readActionSettings, type ActionSettings } from './action/inputs.js';
 import { collectRunInputs } from './config/run-config.js';
 import { workflowLocation, type AnnotationLocation } from './github/annotations.js';
 import { readGitHubContext, type GitHubRunContext } from './github/context.js';
-import { JOB_SUMMARY_MAX_BYTES, truncateBytes } from './github/limits.js';
+import { JOB_SUMMARY_MAX_BYTES, remainingLimit, type SizeLimit } from './github/limits.js';
+import { createOctokit } from './github/octokit.js';
 import { publishResults, verdictLine, type Octokit } from './github/publish.js';
 import { planRun, runPipeline } from './pipeline/run.js';
 import type { CreatedResource } from './providers/types.js';
 import { collectRunResults } from './results/collect.js';
 import { gateFailures, overallVerdict, type OverallVerdict } from './results/gate.js';
 import type { RunResult, Verdict } from './results/model.js';
-import { renderMatrix, renderSummary, runLabel } from './report/summary-md.js';
+import { mdInline } from './report/markdown.js';
+import { renderMatrix, renderSummary, runLabel, runLabels, runMinor } from './report/summary-md.js';
 import { KAIC_VERSION } from './version.js';
 import { STATE_CREATED, STATE_MAIN_RAN } from './main-state.js';
 
@@ -72,38 +73,84 @@ function gitHubContext(settings: ActionSettings): GitHubRunContext | null {
   }
 }
 
+/** What aggregate mode adds to publishing: per-minor statuses, and the legs that sent nothing. */
+interface PublishExtras {
+  statusLabels?: readonly string[];
+  missingStatuses?: ReadonlyArray<{ label: string; description: string }>;
+}
+
+let summaryWritten = false;
+
+async function writeJobSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info('kaic: GITHUB_STEP_SUMMARY is not set; no job summary');
+    return;
+  }
+  await core.summary.addRaw(markdown).write();
+  summaryWritten = true;
+}
+
+/**
+ * Results a `workflow_run` publisher received were written by the tested workflow, which for a
+ * fork runs the fork's code: the published table is that workflow's claim, and says so.
+ */
+function provenanceNote(context: GitHubRunContext | null): string | undefined {
+  const origin = context?.workflowRun;
+  if (!origin) return undefined;
+  const repository = `${context.owner}/${context.repo}`;
+  if (origin.headRepository === repository) return undefined;
+  const run = origin.runUrl
+    ? `[workflow run ${origin.runId ?? ''}](${origin.runUrl})`.replace(' ]', ']')
+    : 'a workflow run';
+  return (
+    `> ⚠️ **Reported by the pull request's own workflow**: ${run} of ` +
+    `\`${mdInline(origin.headRepository ?? 'an unknown repository')}\` (a fork) wrote these results; ` +
+    'kaic did not run them here, and a fork can write any results, so this table is the fork’s claim.'
+  );
+}
+
 /** Check run / comment / statuses, then the job summary with links to them; sets the link outputs. */
 async function publish(
   settings: ActionSettings,
   runs: readonly RunResult[],
-  body: string,
+  render: (limit: SizeLimit, preface?: string) => string,
   defaultJobKey: (context: GitHubRunContext | null) => string,
+  extras: PublishExtras = {},
 ): Promise<void> {
   const context = gitHubContext(settings);
+  const preface = provenanceNote(context);
   const links: string[] = [];
-  if (context) links.push(...(await publishTo(context, settings, runs, body, defaultJobKey)));
-  // Written last, so it can link to what was published.
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    const tail = links.length ? `\n${links.join(' · ')}\n` : '';
-    await core.summary
-      .addRaw(truncateBytes(body, JOB_SUMMARY_MAX_BYTES - Buffer.byteLength(tail)) + tail)
-      .write();
-  } else {
-    core.info('kaic: GITHUB_STEP_SUMMARY is not set; no job summary');
+  if (context) {
+    links.push(
+      ...(await publishTo(
+        context,
+        settings,
+        runs,
+        (l) => render(l, preface),
+        defaultJobKey,
+        extras,
+      )),
+    );
   }
+  // Written last, so it can link to what was published.
+  const tail = links.length ? `\n${links.join(' · ')}\n` : '';
+  await writeJobSummary(
+    render(remainingLimit({ bytes: JOB_SUMMARY_MAX_BYTES }, tail), preface) + tail,
+  );
 }
 
 async function publishTo(
   context: GitHubRunContext,
   settings: ActionSettings,
   runs: readonly RunResult[],
-  body: string,
+  render: (limit: SizeLimit) => string,
   defaultJobKey: (context: GitHubRunContext | null) => string,
+  extras: PublishExtras,
 ): Promise<string[]> {
   let requests = 0;
   let octokit: Octokit | null = null;
   if (settings.token) {
-    octokit = github.getOctokit(settings.token);
+    octokit = createOctokit(settings.token, { info: core.info, warning: core.warning });
     octokit.hook.before('request', () => {
       requests++;
     });
@@ -116,11 +163,12 @@ async function publishTo(
     context,
     jobKey: settings.jobKey ?? defaultJobKey(context),
     runs,
-    body,
+    render,
     failOn: settings.failOn,
     targets: settings.targets,
     annotationFallback: fallback,
     annotationPaths: existingPaths(settings.annotationPaths, context.workspace),
+    ...extras,
     log: { info: core.info, warning: core.warning },
   });
   if (outcome.checkRunUrl) core.setOutput('check-run-url', outcome.checkRunUrl);
@@ -130,7 +178,9 @@ async function publishTo(
     ...(outcome.checkRunUrl ? [`[check run](${outcome.checkRunUrl})`] : []),
     ...(outcome.commentUrl ? [`[pull-request comment](${outcome.commentUrl})`] : []),
     ...(context.runUrl ? [`[workflow run](${context.runUrl})`] : []),
-    ...(outcome.skipped.length ? [`not published: ${outcome.skipped.join('; ')}`] : []),
+    ...(outcome.skipped.length
+      ? [`not published: ${outcome.skipped.map(mdInline).join('; ')}`]
+      : []),
   ];
 }
 
@@ -181,11 +231,15 @@ async function runMode(settings: ActionSettings): Promise<void> {
   core.setOutput('junit-xml', reportPaths.junitXml);
   if (reportPaths.checklist) core.setOutput('checklist', reportPaths.checklist);
   core.setOutput('summary-path', reportPaths.summaryMd);
-  const body = renderSummary(result);
-  core.setOutput('summary', body);
+  core.setOutput('summary', renderSummary(result));
   setCountOutputs([result]);
   core.info(`kaic: ${verdictLine(result)}`);
-  await publish(settings, [result], body, (c) => `${c?.job ?? 'kaic'} (${runLabel(result)})`);
+  await publish(
+    settings,
+    [result],
+    (limit, preface) => renderSummary(result, { limit, ...(preface ? { preface } : {}) }),
+    (c) => `${c?.job ?? 'kaic'} (${runLabel(result)})`,
+  );
   failOnGate(settings, [result]);
 }
 
@@ -193,17 +247,68 @@ async function aggregateMode(settings: ActionSettings): Promise<void> {
   const found = await collectRunResults(settings.results);
   const runs = found.map((f) => f.result);
   core.info(`kaic: aggregating ${runs.length} results: ${found.map((f) => f.path).join(', ')}`);
+  const present = new Set(runs.map(runMinor));
+  const missing = settings.expected.filter((minor) => !present.has(minor));
   const outDir = resolve(core.getInput('output') || process.env.KAIC_OUTPUT || 'kaic-results');
   await mkdir(outDir, { recursive: true });
-  const body = renderMatrix(runs);
+  const matrix = (limit?: SizeLimit, preface?: string) =>
+    renderMatrix(runs, {
+      expected: settings.expected,
+      ...(limit ? { limit } : {}),
+      ...(preface ? { preface } : {}),
+    });
+  const body = matrix();
   const summaryPath = join(outDir, 'aggregate-summary.md');
   await writeFile(summaryPath, body);
   core.setOutput('results-dir', outDir);
   core.setOutput('summary-path', summaryPath);
   core.setOutput('summary', body);
   setCountOutputs(runs);
-  await publish(settings, runs, body, (c) => c?.job ?? 'kaic');
+  // A leg that sent nothing proved nothing.
+  if (missing.length && worst(runs.map(overallVerdict)) === 'conformant') {
+    core.setOutput('verdict', 'unverified');
+  }
+  await publish(settings, runs, matrix, (c) => c?.job ?? 'kaic', {
+    // One status per minor, also when only one results file came.
+    statusLabels: runLabels(runs),
+    missingStatuses: missing.map((minor) => ({
+      label: `Kubernetes ${minor}`,
+      description: `no results: an expected leg of the matrix (Kubernetes ${minor}) sent none`,
+    })),
+  });
   failOnGate(settings, runs);
+  if (missing.length) {
+    const what = `kaic: no results for Kubernetes ${missing.join(', ')} (input "expected": ${settings.expected.join(', ')})`;
+    if (settings.failOn === 'none') core.warning(what);
+    else core.setFailed(what);
+  }
+}
+
+/** The job summary of a step that failed before it had results to show. */
+async function failureSummary(message: string): Promise<void> {
+  if (summaryWritten) return;
+  const server = process.env.GITHUB_SERVER_URL || 'https://github.com';
+  const runUrl =
+    process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
+      ? `${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+      : null;
+  try {
+    await writeJobSummary(
+      [
+        '## Kubernetes AI Conformance: no results',
+        '',
+        `kaic ${KAIC_VERSION} stopped before it had results to report:`,
+        '',
+        `> ${mdInline(message)}`,
+        '',
+        `The step's log has the details${runUrl ? ` ([workflow run](${runUrl}))` : ''}; ` +
+          'with `verbose: true` every component log is kept in the results directory too.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    core.warning(`kaic: could not write the job summary: ${(error as Error).message}`);
+  }
 }
 
 export async function run(): Promise<void> {
@@ -215,7 +320,9 @@ export async function run(): Promise<void> {
     if (settings.mode === 'aggregate') await aggregateMode(settings);
     else await runMode(settings);
   } catch (error) {
-    core.setFailed(`kaic: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    core.setFailed(`kaic: ${message}`);
+    await failureSummary(message);
   }
 }
 

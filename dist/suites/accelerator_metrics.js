@@ -1,10 +1,10 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   UTILIZATION_ANNOTATION
-} from "../chunks/chunk-EZF2P45T.js";
+} from "../chunks/chunk-3IZFCFNT.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-VMSLTJ4S.js";
+} from "../chunks/chunk-GLWVPN4S.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -15,16 +15,16 @@ import {
   expect,
   requireAcceleratorSetup,
   suiteCluster
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-HME6MTOC.js";
+} from "../chunks/chunk-33CSC4L4.js";
 import {
   DraObjects
-} from "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-PWRFG43U.js";
 import {
   getText
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -34,7 +34,7 @@ import {
 import {
   __commonJS,
   __toESM
-} from "../chunks/chunk-63TFR7F4.js";
+} from "../chunks/chunk-RLFXY47Q.js";
 
 // node_modules/shallow-equal/dist/index.cjs.js
 var require_index_cjs = __commonJS({

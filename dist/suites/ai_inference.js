@@ -15,24 +15,24 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-3C5ZVF5F.js";
+} from "../chunks/chunk-H26LQU5R.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-VMSLTJ4S.js";
+} from "../chunks/chunk-GLWVPN4S.js";
 import {
   createNamespace,
   deleteNamespace,
   expect
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-HME6MTOC.js";
-import "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-33CSC4L4.js";
+import "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import "../chunks/chunk-3SHXQDXX.js";
-import "../chunks/chunk-63TFR7F4.js";
+import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/ai_inference.ts
 import { randomBytes } from "node:crypto";

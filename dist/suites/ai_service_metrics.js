@@ -9,27 +9,27 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-VMSLTJ4S.js";
+} from "../chunks/chunk-GLWVPN4S.js";
 import {
   createNamespace,
   createPod,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-HME6MTOC.js";
-import "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-33CSC4L4.js";
+import "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
 } from "../chunks/chunk-3SHXQDXX.js";
-import "../chunks/chunk-63TFR7F4.js";
+import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/ai_service_metrics.ts
 import { randomBytes } from "node:crypto";

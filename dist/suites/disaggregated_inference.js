@@ -2,19 +2,19 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   expect,
   suiteCluster
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-HME6MTOC.js";
-import "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-33CSC4L4.js";
+import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import "../chunks/chunk-3SHXQDXX.js";
-import "../chunks/chunk-63TFR7F4.js";
+import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/disaggregated_inference.ts
 function selectors() {

@@ -9,23 +9,23 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi
-} from "../chunks/chunk-HME6MTOC.js";
+} from "../chunks/chunk-33CSC4L4.js";
 import {
   DraObjects
-} from "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-PWRFG43U.js";
 import {
   waitFor
 } from "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectResourceV1Api,
   ObjectResourceV1beta1Api
-} from "../chunks/chunk-63TFR7F4.js";
+} from "../chunks/chunk-RLFXY47Q.js";
 
 // suites/dra_support.ts
 import { randomBytes } from "node:crypto";

@@ -12,20 +12,20 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-HME6MTOC.js";
+} from "../chunks/chunk-33CSC4L4.js";
 import {
   DraObjects
-} from "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-3SHXQDXX.js";
 import {
   semver
-} from "../chunks/chunk-63TFR7F4.js";
+} from "../chunks/chunk-RLFXY47Q.js";
 
 // suites/driver_runtime_management.ts
 var GFD_DRIVER_LABEL = "nvidia.com/cuda.driver-version.full";

@@ -6,16 +6,16 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   servedGroupVersions,
   serverMinor,
   skipBecause
-} from "../chunks/chunk-HME6MTOC.js";
-import "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-33CSC4L4.js";
+import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson,
   postJson
@@ -31,7 +31,7 @@ import {
   PatchStrategy,
   Watch,
   setHeaderOptions
-} from "../chunks/chunk-63TFR7F4.js";
+} from "../chunks/chunk-RLFXY47Q.js";
 
 // suites/gang_scheduling.ts
 var GANG_SIZE = 3;

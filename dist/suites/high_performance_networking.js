@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-VMSLTJ4S.js";
+} from "../chunks/chunk-GLWVPN4S.js";
 import {
   createNamespace,
   createPod,
@@ -11,23 +11,23 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-HME6MTOC.js";
+} from "../chunks/chunk-33CSC4L4.js";
 import {
   DraObjects,
   claimTemplate
-} from "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import "../chunks/chunk-3SHXQDXX.js";
 import {
   ObjectCustomObjectsApi
-} from "../chunks/chunk-63TFR7F4.js";
+} from "../chunks/chunk-RLFXY47Q.js";
 
 // suites/high_performance_networking.ts
 var NETWORK_ATTRIBUTES = ["ifName", "interfaceName", "rdma", "macAddress", "mac", "ipv4", "ipv6"];

@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-VMSLTJ4S.js";
+} from "../chunks/chunk-GLWVPN4S.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,14 +15,14 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-HME6MTOC.js";
-import "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-33CSC4L4.js";
+import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -33,7 +33,7 @@ import {
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api
-} from "../chunks/chunk-63TFR7F4.js";
+} from "../chunks/chunk-RLFXY47Q.js";
 
 // suites/pod_autoscaling.ts
 import { randomBytes } from "node:crypto";

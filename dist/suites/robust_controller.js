@@ -6,13 +6,13 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-HME6MTOC.js";
-import "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-33CSC4L4.js";
+import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
@@ -24,7 +24,7 @@ import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectCustomObjectsApi
-} from "../chunks/chunk-63TFR7F4.js";
+} from "../chunks/chunk-RLFXY47Q.js";
 
 // suites/robust_controller.ts
 var API = (group, version) => `${group}/${version}`;

@@ -7,8 +7,8 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-PF24JLUG.js";
-import "../chunks/chunk-2LECDBFP.js";
+} from "../chunks/chunk-JXTSMNIK.js";
+import "../chunks/chunk-I2GCDBAF.js";
 import {
   parseProbe,
   probeScript,
@@ -16,12 +16,12 @@ import {
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-HME6MTOC.js";
+} from "../chunks/chunk-33CSC4L4.js";
 import {
   DraObjects
-} from "../chunks/chunk-VFNZ35JB.js";
+} from "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-3SHXQDXX.js";
-import "../chunks/chunk-63TFR7F4.js";
+import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/virtualized_accelerator.ts
 var VGPU_LABELS = ["nvidia.com/vgpu.present", "nvidia.com/vgpu.host-driver-version"];

@@ -33,7 +33,11 @@ export const ACTION_INPUTS: readonly ActionInputSpec[] = [
   },
   {
     name: 'event-file',
-    help: "aggregate from workflow_run: the pull request's event.json uploaded by the tested workflow, to find the PR (GitHub lists no PR for forks)",
+    help: "aggregate from workflow_run: the pull request's event.json uploaded by the tested workflow; only its PR number is read, and used only when the API shows that PR's head is workflow_run.head_sha (GitHub lists no PR for forks)",
+  },
+  {
+    name: 'expected',
+    help: 'aggregate: the Kubernetes minors that must each have results (the matrix legs, e.g. 1.33,1.34,1.35); a missing one is shown as "no results" and fails the step like a failed requirement',
   },
   {
     name: 'fail-on',
@@ -90,6 +94,7 @@ export interface ActionSettings {
   mode: Mode;
   results: string[];
   eventFile: string | undefined;
+  expected: string[];
   failOn: FailOn;
   token: string;
   targets: { checkRun: boolean; comment: boolean; commitStatus: boolean };
@@ -158,10 +163,25 @@ export function readActionSettings(getInput: (name: string) => string): ActionSe
   if (mode === 'run' && results.length) {
     throw new UsageError('input "results" is only for mode aggregate');
   }
+  const expected = get('expected')
+    .split(/[\n,\s]+/)
+    .map((m) => m.trim().replace(/^v/, ''))
+    .filter(Boolean);
+  for (const minor of expected) {
+    if (!/^\d+\.\d+$/.test(minor)) {
+      throw new UsageError(
+        `input "expected": "${minor}" is not a Kubernetes minor (e.g. 1.35); list the matrix's minors, comma-separated`,
+      );
+    }
+  }
+  if (mode === 'run' && expected.length) {
+    throw new UsageError('input "expected" is only for mode aggregate');
+  }
   return {
     mode,
     results,
     eventFile: get('event-file') || undefined,
+    expected: [...new Set(expected)],
     failOn: choice('fail-on', get('fail-on'), FAIL_ON),
     token: get('github-token'),
     targets: {

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { RunResult } from '../results/model.js';
 import {
   ANNOTATION_MESSAGE_MAX_BYTES,
-  ANNOTATION_TITLE_MAX_CHARS,
+  ANNOTATION_TITLE_MAX_UNITS,
   truncateBytes,
-  truncateChars,
+  truncateUnits,
 } from './limits.js';
 
 export interface Annotation {
@@ -77,9 +77,9 @@ export function buildAnnotations(result: RunResult, options: AnnotationOptions):
       out.push({
         ...base,
         annotation_level: req.level === 'MUST' ? 'failure' : 'warning',
-        title: truncateChars(
+        title: truncateUnits(
           `${prefix}${req.id} (${req.level}): ${test.title}`,
-          ANNOTATION_TITLE_MAX_CHARS,
+          ANNOTATION_TITLE_MAX_UNITS,
         ),
         message: truncateBytes(
           test.failure?.message || 'failed without a message',
@@ -94,9 +94,9 @@ export function buildAnnotations(result: RunResult, options: AnnotationOptions):
       out.push({
         ...base,
         annotation_level: 'notice',
-        title: truncateChars(
+        title: truncateUnits(
           `${prefix}${req.id} (${req.level}): not verified here`,
-          ANNOTATION_TITLE_MAX_CHARS,
+          ANNOTATION_TITLE_MAX_UNITS,
         ),
         message: truncateBytes(req.reason, ANNOTATION_MESSAGE_MAX_BYTES),
       });

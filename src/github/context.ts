@@ -20,6 +20,32 @@ export interface GitHubRunContext {
   workflowPath: string | null;
   job: string;
   workspace: string | null;
+  /** kaic's docs folder as an absolute URL (the action's own repository at its ref). */
+  docsUrl: string;
+  /**
+   * Set for a `workflow_run` event: what GitHub itself recorded of the run that produced the
+   * results. The pull request is not known until it is verified through the API
+   * (src/github/pull-request.ts); until then `pullRequest` is null.
+   */
+  workflowRun: WorkflowRunOrigin | null;
+}
+
+export interface WorkflowRunOrigin {
+  /** The commit that run tested (`workflow_run.head_sha`): the only commit kaic publishes to. */
+  headSha: string;
+  /** `workflow_run.head_repository.full_name`: a fork's name for a fork's pull request. */
+  headRepository: string | null;
+  /** The event that started the tested workflow (`pull_request`, `push`, …). */
+  event: string;
+  runId: number | null;
+  runUrl: string | null;
+  /** The pull requests GitHub lists for the run (empty for forks). */
+  pullRequests: number[];
+  /**
+   * The pull request named by the uploaded event file (`event-file`): the tested workflow's own
+   * claim, so untrusted; used only once the API confirms it.
+   */
+  claimedPullRequest: number | null;
 }
 
 export class GitHubContextError extends Error {
@@ -34,10 +60,24 @@ interface EventPayload {
     base?: { repo?: { full_name?: string } };
   };
   workflow_run?: {
+    id?: number;
+    html_url?: string;
     head_sha?: string;
+    head_repository?: { full_name?: string } | null;
     event?: string;
     pull_requests?: Array<{ number?: number }>;
   };
+}
+
+/**
+ * kaic's docs as an absolute URL: the action's repository and ref as the runner names them
+ * (GITHUB_ACTION_REPOSITORY/GITHUB_ACTION_REF), or this repository for `uses: ./`.
+ */
+export function docsUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  const repository = env.GITHUB_ACTION_REPOSITORY || env.GITHUB_REPOSITORY || 'kaic/kaic';
+  const ref = env.GITHUB_ACTION_REPOSITORY ? env.GITHUB_ACTION_REF || 'main' : 'main';
+  return `${server}/${repository}/blob/${ref}/docs`;
 }
 
 /** Reads an event payload file; a missing or malformed file names the path. */
@@ -52,9 +92,10 @@ export function readEventPayload(path: string): EventPayload {
 }
 
 /**
- * `eventFile` overrides GITHUB_EVENT_PATH: a `workflow_run` publisher passes the pull request's
- * own event file, uploaded as an artifact by the untrusted workflow, to learn the PR number
- * (GitHub leaves `workflow_run.pull_requests` empty for forks).
+ * `eventFile` is, for a `workflow_run` publisher, the pull request's own event file uploaded by the
+ * tested workflow (GitHub leaves `workflow_run.pull_requests` empty for forks). Only the pull-request
+ * number is read from it, as a claim to verify; the commit always comes from the `workflow_run`
+ * event GitHub wrote.
  */
 export function readGitHubContext(
   env: NodeJS.ProcessEnv = process.env,
@@ -73,6 +114,7 @@ export function readGitHubContext(
   let sha = env.GITHUB_SHA ?? '';
   let pullRequest: number | null = null;
   let readOnlyReason: string | null = null;
+  let workflowRun: WorkflowRunOrigin | null = null;
 
   const fromPullRequest = (p: EventPayload) => {
     const pr = p.pull_request;
@@ -94,17 +136,34 @@ export function readGitHubContext(
     fromPullRequest(payload);
   } else if (eventName === 'workflow_run') {
     const run = payload.workflow_run;
-    if (run?.head_sha) sha = run.head_sha;
-    pullRequest = run?.pull_requests?.[0]?.number ?? null;
-    if (options.eventFile) {
-      const original = readEventPayload(options.eventFile);
-      // The PR's own event names the PR even when workflow_run.pull_requests is empty (forks).
-      const pr = original.pull_request;
-      if (pr) {
-        pullRequest = pr.number ?? original.number ?? pullRequest;
-        if (pr.head?.sha) sha = pr.head.sha;
-      }
+    if (!run?.head_sha) {
+      throw new GitHubContextError(
+        `the workflow_run event${eventPath ? ` (${eventPath})` : ''} has no workflow_run.head_sha`,
+      );
     }
+    sha = run.head_sha;
+    let claimed: number | null = null;
+    if (options.eventFile) {
+      const uploaded = readEventPayload(options.eventFile);
+      const number = uploaded.pull_request?.number ?? uploaded.number;
+      if (number !== undefined && (!Number.isSafeInteger(number) || number < 1)) {
+        throw new GitHubContextError(
+          `the event file ${options.eventFile} names pull request ${JSON.stringify(number)}, not a number`,
+        );
+      }
+      claimed = number ?? null;
+    }
+    workflowRun = {
+      headSha: run.head_sha,
+      headRepository: run.head_repository?.full_name ?? null,
+      event: run.event ?? '',
+      runId: typeof run.id === 'number' ? run.id : null,
+      runUrl: typeof run.html_url === 'string' ? run.html_url : null,
+      pullRequests: (run.pull_requests ?? [])
+        .map((p) => p.number)
+        .filter((n): n is number => Number.isSafeInteger(n)),
+      claimedPullRequest: claimed,
+    };
   }
   if (!/^[0-9a-f]{40}$/.test(sha)) {
     throw new GitHubContextError(
@@ -135,5 +194,7 @@ export function readGitHubContext(
     workflowPath,
     job: env.GITHUB_JOB ?? 'kaic',
     workspace: env.GITHUB_WORKSPACE ?? null,
+    docsUrl: docsUrl(env),
+    workflowRun,
   };
 }

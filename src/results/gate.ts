@@ -10,7 +10,7 @@ export type FailOn = (typeof FAIL_ON)[number];
 /**
  * `conformant`: every MUST requirement is Implemented (or declared N/A). `not-conformant`: a MUST
  * requirement is Not or Partially Implemented. `unverified`: none failed, but a MUST requirement
- * could not be shown here (Unknown).
+ * could not be shown here (Unknown), or the run holds no requirement at all (it proved nothing).
  */
 export type OverallVerdict = 'conformant' | 'not-conformant' | 'unverified';
 
@@ -21,6 +21,7 @@ export function overallVerdict(result: RunResult): OverallVerdict {
   const must = result.requirements.filter((r) => r.level === 'MUST');
   if (must.some(failed)) return 'not-conformant';
   if (must.some((r) => r.verdict === 'Unknown')) return 'unverified';
+  if (result.requirements.length === 0) return 'unverified';
   return 'conformant';
 }
 

@@ -11,7 +11,9 @@ import { expect } from 'chai';
 
 import { commentMarker } from '../../src/github/publish.js';
 import {
+  FORK,
   HEAD_SHA,
+  REPOSITORY,
   SHA,
   TOKEN,
   removeRunnerDirs,
@@ -146,9 +148,12 @@ describe('the action publishes to GitHub (bundled dist/, local API checked again
     expect(run.stdout).to.include('workflow_run');
     expect(run.summary).to.include('Kubernetes AI Conformance');
     expect(run.summary).to.include(
-      'not published: checkRun: this pull request comes from the fork',
+      'not published: check run, pull-request comment, commit status: this pull request comes from the fork',
     );
     expect(run.outputs.verdict).to.equal('conformant');
+    // The reason is said once, for all three targets, in the log and in the summary.
+    expect(run.summary.split('comes from the fork someone/platform').length - 1).to.equal(1);
+    expect(run.stdout.split('comes from the fork someone/platform').length - 1).to.equal(1);
   });
 
   it('403 from GitHub (a token without the permissions): warnings naming the permission, exit on the verdict', async function () {
@@ -196,12 +201,20 @@ describe('the action publishes to GitHub (bundled dist/, local API checked again
       ]);
       expect(server.statuses.map((s) => s.sha)).to.deep.equal([SHA]);
       expect(count(server, 'issues/list-comments')).to.equal(0);
-      expect(run.stdout).to.include(`the ${event} event names no pull request`);
+      expect(run.stdout).to.include(
+        `not publishing the pull-request comment: the ${event} event is not about a pull request`,
+      );
     });
   }
 
   it('workflow_run publisher: the fork PR found from its uploaded event file; a matrix as one table', async function () {
     server = new GitHubApiServer();
+    server.addPull({
+      number: 7,
+      headSha: HEAD_SHA,
+      headRepository: FORK,
+      baseRepository: REPOSITORY,
+    });
     const apiUrl = await server.start();
     const artifacts = join(dir, 'artifacts');
     for (const version of ['1.33', '1.34', '1.35'] as const) {

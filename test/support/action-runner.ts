@@ -16,6 +16,8 @@ export const TOKEN = 'ghs_kaicTestToken0123456789abcdefABCDEF';
 export const REPOSITORY = 'octo-org/platform';
 export const SHA = 'a'.repeat(40);
 export const HEAD_SHA = 'b'.repeat(40);
+/** The fork a fork's pull request comes from. */
+export const FORK = 'someone/platform';
 
 export type EventKind = 'pull_request' | 'pull_request_fork' | 'push' | 'schedule' | 'workflow_run';
 
@@ -41,7 +43,7 @@ export function eventPayload(kind: EventKind, pr = 42): { name: string; payload:
           number: pr,
           pull_request: {
             number: pr,
-            head: { sha: HEAD_SHA, repo: { full_name: 'someone/platform' } },
+            head: { sha: HEAD_SHA, repo: { full_name: FORK } },
             base: { repo },
           },
           repository: repo,
@@ -57,7 +59,14 @@ export function eventPayload(kind: EventKind, pr = 42): { name: string; payload:
         payload: {
           action: 'completed',
           // GitHub lists no pull request here when it came from a fork.
-          workflow_run: { head_sha: HEAD_SHA, event: 'pull_request', pull_requests: [] },
+          workflow_run: {
+            id: 777,
+            html_url: `https://github.example/${REPOSITORY}/actions/runs/777`,
+            head_sha: HEAD_SHA,
+            head_repository: { full_name: FORK },
+            event: 'pull_request',
+            pull_requests: [],
+          },
           repository: repo,
         },
       };
@@ -107,12 +116,16 @@ export interface ActionRunOptions {
   workspace?: string;
   /** An earlier run's directory, to reuse its files (the post step). */
   dir?: string;
+  /** Fields merged over the event's payload (e.g. another `workflow_run`). */
+  payload?: Record<string, unknown>;
 }
 
 function runnerEnv(options: ActionRunOptions, dir: string): NodeJS.ProcessEnv {
   const { name, payload } = eventPayload(options.event);
   const eventPath = join(dir, 'event.json');
-  if (!existsSync(eventPath)) writeFileSync(eventPath, JSON.stringify(payload));
+  if (!existsSync(eventPath)) {
+    writeFileSync(eventPath, JSON.stringify({ ...(payload as object), ...options.payload }));
+  }
   for (const f of ['output', 'state', 'summary']) {
     if (!existsSync(join(dir, f))) writeFileSync(join(dir, f), '');
   }

@@ -63,6 +63,22 @@ export interface StoredComment {
   body: string;
   html_url: string;
   issue: number;
+  user: { login: string; type: 'User' | 'Bot' };
+}
+
+export interface StoredPull {
+  number: number;
+  headSha: string;
+  /** full_name of the head repository (a fork's for a fork's pull request). */
+  headRepository: string;
+  baseRepository: string;
+}
+
+/** A failure to answer instead of the real response. */
+export interface Fault {
+  status: number;
+  message?: string;
+  headers?: Record<string, string>;
 }
 
 export interface StoredCheckRun {
@@ -79,6 +95,13 @@ export interface StoredCheckRun {
 export interface GitHubApiOptions {
   /** operationIds answered 403 "Resource not accessible by integration" (a read-only token). */
   forbidden?: string[];
+  /**
+   * The token's identity as GraphQL's `viewer` names it (GITHUB_TOKEN: `github-actions`; its
+   * comments show `github-actions[bot]`); null answers the query with an error.
+   */
+  viewer?: string | null;
+  /** A fault for the `index`-th request (from 0) of an operation, or null to answer normally. */
+  fault?: (operationId: string, index: number) => Fault | null;
 }
 
 let cachedRoutes: Route[] | null = null;
@@ -174,7 +197,8 @@ function checkParameter(p: OpenApiParameter, raw: string): string | null {
 /** GitHub's documented limits that its OpenAPI description does not state. */
 function documentedLimits(operationId: string, body: Record<string, unknown>): string[] {
   const out: string[] = [];
-  const chars = (s: unknown) => (typeof s === 'string' ? [...s].length : 0);
+  // GitHub counts "characters" as UTF-16 code units (an emoji is two).
+  const chars = (s: unknown) => (typeof s === 'string' ? s.length : 0);
   const bytes = (s: unknown) => (typeof s === 'string' ? Buffer.byteLength(s, 'utf8') : 0);
   if (operationId === 'issues/create-comment' || operationId === 'issues/update-comment') {
     if (chars(body.body) > 65_536)
@@ -208,6 +232,8 @@ export class GitHubApiServer {
   readonly comments: StoredComment[] = [];
   readonly checkRuns: StoredCheckRun[] = [];
   readonly statuses: Array<Record<string, unknown> & { sha: string }> = [];
+  readonly pulls: StoredPull[] = [];
+  private readonly seen = new Map<string, number>();
   private server: Server | null = null;
   private nextId = 1000;
   private readonly routes = loadRoutes();
@@ -233,9 +259,32 @@ export class GitHubApiServer {
     return this.requests.flatMap((r) => r.violations.map((v) => `${r.method} ${r.path}: ${v}`));
   }
 
-  /** A comment that exists before the run (someone else's, or ours from an earlier run). */
-  addComment(issue: number, body: string): StoredComment {
-    const c = { id: this.nextId++, body, html_url: `https://github.example/pr/${issue}#c`, issue };
+  /** The login the token's comments carry. */
+  get botLogin(): string {
+    return `${this.options.viewer ?? 'github-actions'}[bot]`;
+  }
+
+  /** A pull request of the repository. */
+  addPull(pull: StoredPull): void {
+    this.pulls.push(pull);
+  }
+
+  /**
+   * A comment that exists before the run: a person's (default), or the token's own from an
+   * earlier run (`user: server.botUser()`).
+   */
+  addComment(
+    issue: number,
+    body: string,
+    user: StoredComment['user'] = { login: 'octocat', type: 'User' },
+  ): StoredComment {
+    const c = {
+      id: this.nextId++,
+      body,
+      html_url: `https://github.example/pr/${issue}#c`,
+      issue,
+      user,
+    };
     c.html_url += c.id;
     this.comments.push(c);
     return c;
@@ -256,7 +305,7 @@ export class GitHubApiServer {
       violations: [],
     };
     this.requests.push(record);
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+    const sendRaw = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
       if (status === 204) {
         res.writeHead(204, headers);
@@ -266,6 +315,29 @@ export class GitHubApiServer {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(payload));
     };
+    const send = sendRaw;
+    // GraphQL is not in the REST description: only the identity query kaic sends is answered.
+    if (record.method === 'POST' && url.pathname === '/graphql') {
+      record.operationId = 'graphql';
+      let query = '';
+      try {
+        query = (JSON.parse(text) as { query?: string }).query ?? '';
+        record.body = JSON.parse(text);
+      } catch {
+        record.violations.push('GraphQL body is not JSON');
+      }
+      if (!/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+        record.violations.push(`GraphQL query not answered by the test server: ${query}`);
+        return send(400, { message: 'unexpected query' });
+      }
+      if (this.options.viewer === null) {
+        return send(200, {
+          data: null,
+          errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }],
+        });
+      }
+      return send(200, { data: { viewer: { login: this.options.viewer ?? 'github-actions' } } });
+    }
     const route = this.routes.find(
       (r) => r.method === record.method && r.pattern.test(url.pathname),
     );
@@ -274,6 +346,8 @@ export class GitHubApiServer {
       return send(404, { message: 'Not Found' });
     }
     record.operationId = route.operation.operationId;
+    const index = this.seen.get(record.operationId) ?? 0;
+    this.seen.set(record.operationId, index + 1);
     const match = route.pattern.exec(url.pathname)!;
     const params: Record<string, string> = {};
     route.names.forEach((n, i) => (params[n] = decodeURIComponent(match[i + 1] as string)));
@@ -327,7 +401,26 @@ export class GitHubApiServer {
         status: '403',
       });
     }
+    // An injected fault answers before anything is stored, as a failed request would.
+    const fault = this.options.fault?.(route.operation.operationId, index);
+    if (fault) {
+      return send(
+        fault.status,
+        { message: fault.message ?? `injected ${fault.status}` },
+        fault.headers,
+      );
+    }
     this.answer(route.operation.operationId, params, url, body, send);
+  }
+
+  private pullPayload(p: StoredPull): unknown {
+    return {
+      number: p.number,
+      state: 'open',
+      html_url: `https://github.example/${p.baseRepository}/pull/${p.number}`,
+      head: { sha: p.headSha, repo: { full_name: p.headRepository } },
+      base: { repo: { full_name: p.baseRepository } },
+    };
   }
 
   private answer(
@@ -388,8 +481,23 @@ export class GitHubApiServer {
         return send(200, slice, headers);
       }
       case 'issues/create-comment': {
-        const c = this.addComment(Number(params.issue_number), body.body as string);
+        const c = this.addComment(Number(params.issue_number), body.body as string, {
+          login: this.botLogin,
+          type: 'Bot',
+        });
         return send(201, c);
+      }
+      case 'pulls/get': {
+        const pull = this.pulls.find((p) => p.number === Number(params.pull_number));
+        if (!pull) return send(404, { message: 'Not Found' });
+        return send(200, this.pullPayload(pull));
+      }
+      case 'repos/list-pull-requests-associated-with-commit': {
+        const found = this.pulls.filter((p) => p.headSha === params.commit_sha);
+        return send(
+          200,
+          found.map((p) => this.pullPayload(p)),
+        );
       }
       case 'issues/update-comment': {
         const c = this.comments.find((x) => x.id === Number(params.comment_id));

@@ -5,11 +5,16 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
 
-import { renderActionYml, withReadmeTables } from '../../src/action/action-yml.js';
+import {
+  ACTION_DESCRIPTION,
+  renderActionYml,
+  withReadmeTables,
+} from '../../src/action/action-yml.js';
 import { readActionSettings } from '../../src/action/inputs.js';
 import { parseLocation } from '../../src/github/annotations.js';
-import { readGitHubContext } from '../../src/github/context.js';
-import { truncateBytes, truncateChars } from '../../src/github/limits.js';
+import { docsUrl, readGitHubContext } from '../../src/github/context.js';
+import { truncateBytes, truncateUnits } from '../../src/github/limits.js';
+import { mdCodeBlock, mdInline, shorten } from '../../src/report/markdown.js';
 import { commentMarker, verdictLine } from '../../src/github/publish.js';
 import { gateFailures, overallVerdict } from '../../src/results/gate.js';
 import { makeRunResult } from '../support/run-results.js';
@@ -21,10 +26,19 @@ describe('GitHub action: pure parts', function () {
     expect(readme).to.equal(withReadmeTables(readme));
   });
 
-  it('truncates by characters and by UTF-8 bytes without splitting a character', function () {
-    expect(truncateChars('abcdef', 4)).to.equal('abc…');
-    expect(truncateChars('😀😀😀', 3)).to.equal('😀😀😀');
-    expect(truncateChars('😀😀😀😀', 3)).to.equal('😀😀…');
+  it('truncates by UTF-16 code units (GitHub’s characters) and by UTF-8 bytes without splitting a character', function () {
+    expect(truncateUnits('abcdef', 4)).to.equal('abc…');
+    // An emoji is two UTF-16 code units, as GitHub counts it.
+    expect(truncateUnits('😀😀😀', 6)).to.equal('😀😀😀');
+    expect(truncateUnits('😀😀😀😀', 6)).to.equal('😀😀…');
+    expect(truncateUnits('😀😀😀😀', 4)).to.equal('😀…');
+    for (let max = 1; max < 12; max++) {
+      const cut = truncateUnits('a😀b😀😀c😀', max);
+      expect(cut.length, `cut to ${max}`).to.be.at.most(max);
+      expect(cut, 'no lone surrogate').to.match(
+        /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/,
+      );
+    }
     const cut = truncateBytes('é'.repeat(10), 9);
     expect(Buffer.byteLength(cut)).to.be.at.most(9);
     expect(cut).to.equal('ééé…');
@@ -85,7 +99,37 @@ describe('GitHub action: pure parts', function () {
         workflow_run: { head_sha: 'c'.repeat(40), pull_requests: [{ number: 9 }] },
       }),
     );
-    expect(wr).to.include({ sha: 'c'.repeat(40), pullRequest: 9, readOnlyReason: null });
+    // The pull request is verified through the API before it is used (test/action/trust.test.ts).
+    expect(wr).to.include({ sha: 'c'.repeat(40), pullRequest: null, readOnlyReason: null });
+    expect(wr.workflowRun).to.include({ headSha: 'c'.repeat(40), claimedPullRequest: null });
+    expect(wr.workflowRun?.pullRequests).to.deep.equal([9]);
+    // An uploaded event file names a pull request (a claim) and never the commit.
+    writeFileSync(
+      join(dir, 'uploaded.json'),
+      JSON.stringify({ number: 7, pull_request: { number: 7, head: { sha: 'd'.repeat(40) } } }),
+    );
+    const claimed = readGitHubContext(
+      env('workflow_run', { workflow_run: { head_sha: 'c'.repeat(40) } }),
+      { eventFile: join(dir, 'uploaded.json') },
+    );
+    expect(claimed.sha).to.equal('c'.repeat(40));
+    expect(claimed.workflowRun?.claimedPullRequest).to.equal(7);
+    writeFileSync(join(dir, 'uploaded.json'), JSON.stringify({ number: 'x' }));
+    expect(() =>
+      readGitHubContext(env('workflow_run', { workflow_run: { head_sha: 'c'.repeat(40) } }), {
+        eventFile: join(dir, 'uploaded.json'),
+      }),
+    ).to.throw(/names pull request "x", not a number/);
+    expect(() => readGitHubContext(env('workflow_run', { workflow_run: {} }))).to.throw(
+      /has no workflow_run.head_sha/,
+    );
+    // Docs links are absolute: the action's repository at its ref, else this repository.
+    expect(
+      docsUrl({ GITHUB_ACTION_REPOSITORY: 'kaic-org/kaic', GITHUB_ACTION_REF: 'v1' }),
+    ).to.equal('https://github.com/kaic-org/kaic/blob/v1/docs');
+    expect(
+      docsUrl({ GITHUB_REPOSITORY: 'o/r', GITHUB_SERVER_URL: 'https://ghe.example' }),
+    ).to.equal('https://ghe.example/o/r/blob/main/docs');
     expect(() => readGitHubContext({})).to.throw(/GITHUB_REPOSITORY is unset/);
     expect(() => readGitHubContext({ GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'HEAD' })).to.throw(
       /GITHUB_SHA is "HEAD"/,
@@ -144,6 +188,33 @@ describe('GitHub action: pure parts', function () {
       }
     }
     expect(kaicSteps).to.be.at.least(7);
+  });
+
+  it('action.yml description fits the Marketplace (125 characters)', function () {
+    expect(ACTION_DESCRIPTION.length).to.be.at.most(125);
+    expect(readFileSync('action.yml', 'utf8')).to.include(`description: ${ACTION_DESCRIPTION}\n`);
+  });
+
+  it('Markdown from untrusted text: inline text inert, code fences that cannot close early', function () {
+    expect(mdInline('<!-- x --> a|b\nc')).to.equal('&lt;!-- x --&gt; a\\|b c');
+    expect(mdInline('@octocat and @octo-org/team')).to.equal(
+      '@&#8203;octocat and @&#8203;octo-org/team',
+    );
+    expect(mdInline('#12, o/r#3, gh-4, mail@')).to.equal(
+      '#&#8203;12, o/r#&#8203;3, gh&#8203;-4, mail@',
+    );
+    expect(mdInline('[a](http://x) ![i](y) *b* `c`')).to.equal(
+      '\\[a\\](http://x) !\\[i\\](y) \\*b\\* \\`c\\`',
+    );
+    expect(mdCodeBlock('plain')).to.deep.equal(['```text', 'plain', '```']);
+    expect(mdCodeBlock('a\n````\nb', '  ')).to.deep.equal([
+      '  `````text',
+      '  a',
+      '  ````',
+      '  b',
+      '  `````',
+    ]);
+    expect(shorten('😀😀😀', 4)).to.equal('😀…');
   });
 
   it('the comment marker cannot close the HTML comment early', function () {

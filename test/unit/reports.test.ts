@@ -168,11 +168,11 @@ describe('runner and reports over fake suites', function () {
         failure: { message: 'x'.repeat(400), stack: null, location: null },
       });
     }
-    const summary = renderSummary(big, 20_000);
+    const summary = renderSummary(big, { limit: { bytes: 20_000 } });
     expect(Buffer.byteLength(summary)).to.be.at.most(20_000);
     for (const req of big.requirements) expect(summary).to.include(`| \`${req.id}\``);
     expect(summary).to.match(
-      /more detail lines cut to stay within GitHub's 20000-byte summary limit/,
+      /more detail entries cut to stay within GitHub's size limit \(20000 bytes\)/,
     );
   });
 

@@ -3,7 +3,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-PF24JLUG.js";
+} from "./chunk-JXTSMNIK.js";
 import {
   getJson,
   getText,

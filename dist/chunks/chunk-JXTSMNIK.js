@@ -1,17 +1,17 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   loadKubeConfig
-} from "./chunk-2LECDBFP.js";
+} from "./chunk-I2GCDBAF.js";
 import {
   ACCELERATOR_KINDS,
   ALLOCATION_MODES,
   AcceleratorError,
   detectAccelerator
-} from "./chunk-HME6MTOC.js";
+} from "./chunk-33CSC4L4.js";
 import {
   DraObjects,
   claimTemplate
-} from "./chunk-VFNZ35JB.js";
+} from "./chunk-PWRFG43U.js";
 import {
   KWOK_NODE_ANNOTATION,
   LOCAL_NODE_IMAGES,
@@ -23,7 +23,7 @@ import {
 import {
   Exec,
   ObjectCoreV1Api
-} from "./chunk-63TFR7F4.js";
+} from "./chunk-RLFXY47Q.js";
 
 // node_modules/chai/index.js
 var __defProp = Object.defineProperty;

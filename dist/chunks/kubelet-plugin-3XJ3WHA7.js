@@ -11,14 +11,14 @@ import {
   MANAGED_BY_LABEL,
   devicesOf,
   httpStatus
-} from "./chunk-VFNZ35JB.js";
+} from "./chunk-PWRFG43U.js";
 import {
   __commonJS,
   __require,
   __toESM,
   gpuUuid,
   pciBusId
-} from "./chunk-63TFR7F4.js";
+} from "./chunk-RLFXY47Q.js";
 
 // node_modules/@grpc/grpc-js/build/src/constants.js
 var require_constants = __commonJS({

@@ -3,7 +3,7 @@ import {
   DraObjects,
   MANAGED_BY,
   MANAGED_BY_LABEL
-} from "./chunk-VFNZ35JB.js";
+} from "./chunk-PWRFG43U.js";
 import {
   LEVELS,
   isKubernetesMinor
@@ -12,7 +12,7 @@ import {
   ObjectApisApi,
   ObjectCoreV1Api,
   ObjectVersionApi
-} from "./chunk-63TFR7F4.js";
+} from "./chunk-RLFXY47Q.js";
 
 // src/k8s/discovery.ts
 async function servedGroupVersions(kc, group) {

@@ -4,7 +4,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-PF24JLUG.js";
+} from "./chunk-JXTSMNIK.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
@@ -14,7 +14,7 @@ import {
 } from "./chunk-3SHXQDXX.js";
 import {
   ObjectCustomObjectsApi
-} from "./chunk-63TFR7F4.js";
+} from "./chunk-RLFXY47Q.js";
 
 // suites/lib/gateway.ts
 var GATEWAY_GROUP = "gateway.networking.k8s.io";

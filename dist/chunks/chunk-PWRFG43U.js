@@ -6,7 +6,7 @@ import {
   migUuid,
   pciBusId,
   semver
-} from "./chunk-63TFR7F4.js";
+} from "./chunk-RLFXY47Q.js";
 
 // src/fakegpu/slices.ts
 var MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";

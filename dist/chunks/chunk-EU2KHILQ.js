@@ -63,17 +63,17 @@ import {
   singleContainerDeployment,
   traefikDir,
   validateChecklist
-} from "./chunk-HQBWWX2M.js";
+} from "./chunk-ZNKIXC3G.js";
 import {
   DcgmExporter
-} from "./chunk-EZF2P45T.js";
+} from "./chunk-3IZFCFNT.js";
 import {
   TitleTagError,
   detectAccelerator,
   evidenceOf,
   parseTitleTag,
   skipReasonOf
-} from "./chunk-HME6MTOC.js";
+} from "./chunk-33CSC4L4.js";
 import {
   DraObjects,
   MANAGED_BY,
@@ -86,7 +86,7 @@ import {
   poolContent,
   poolSlices,
   sliceContent
-} from "./chunk-VFNZ35JB.js";
+} from "./chunk-PWRFG43U.js";
 import {
   ApiError,
   applyJson,
@@ -138,7 +138,7 @@ import {
   require_ms,
   require_src,
   require_supports_color
-} from "./chunk-63TFR7F4.js";
+} from "./chunk-RLFXY47Q.js";
 
 // node_modules/xmlbuilder2/lib/interfaces.js
 var require_interfaces = __commonJS({
@@ -811,15 +811,15 @@ var require_lib = __commonJS({
       }
     }
     function utf8Encode(input) {
-      const bytes2 = new Uint8Array(input.length * 4);
+      const bytes = new Uint8Array(input.length * 4);
       let byteIndex = 0;
       for (let i = 0; i < input.length; i++) {
         let char = input.charCodeAt(i);
         if (char < 128) {
-          bytes2[byteIndex++] = char;
+          bytes[byteIndex++] = char;
           continue;
         } else if (char < 2048) {
-          bytes2[byteIndex++] = char >> 6 | 192;
+          bytes[byteIndex++] = char >> 6 | 192;
         } else {
           if (char > 55295 && char < 56320) {
             if (++i >= input.length) {
@@ -830,38 +830,38 @@ var require_lib = __commonJS({
               throw new Error("Invalid surrogate character.");
             }
             char = 65536 + ((char & 1023) << 10) + (c2 & 1023);
-            bytes2[byteIndex++] = char >> 18 | 240;
-            bytes2[byteIndex++] = char >> 12 & 63 | 128;
+            bytes[byteIndex++] = char >> 18 | 240;
+            bytes[byteIndex++] = char >> 12 & 63 | 128;
           } else {
-            bytes2[byteIndex++] = char >> 12 | 224;
+            bytes[byteIndex++] = char >> 12 | 224;
           }
-          bytes2[byteIndex++] = char >> 6 & 63 | 128;
+          bytes[byteIndex++] = char >> 6 & 63 | 128;
         }
-        bytes2[byteIndex++] = char & 63 | 128;
+        bytes[byteIndex++] = char & 63 | 128;
       }
-      return bytes2.subarray(0, byteIndex);
+      return bytes.subarray(0, byteIndex);
     }
-    function utf8Decode(bytes2) {
+    function utf8Decode(bytes) {
       let result = "";
       let i = 0;
-      while (i < bytes2.length) {
-        var c = bytes2[i++];
+      while (i < bytes.length) {
+        var c = bytes[i++];
         if (c > 127) {
           if (c > 191 && c < 224) {
-            if (i >= bytes2.length) {
+            if (i >= bytes.length) {
               throw new Error("Incomplete 2-byte sequence.");
             }
-            c = (c & 31) << 6 | bytes2[i++] & 63;
+            c = (c & 31) << 6 | bytes[i++] & 63;
           } else if (c > 223 && c < 240) {
-            if (i + 1 >= bytes2.length) {
+            if (i + 1 >= bytes.length) {
               throw new Error("Incomplete 3-byte sequence.");
             }
-            c = (c & 15) << 12 | (bytes2[i++] & 63) << 6 | bytes2[i++] & 63;
+            c = (c & 15) << 12 | (bytes[i++] & 63) << 6 | bytes[i++] & 63;
           } else if (c > 239 && c < 248) {
-            if (i + 2 >= bytes2.length) {
+            if (i + 2 >= bytes.length) {
               throw new Error("Incomplete 4-byte sequence.");
             }
-            c = (c & 7) << 18 | (bytes2[i++] & 63) << 12 | (bytes2[i++] & 63) << 6 | bytes2[i++] & 63;
+            c = (c & 7) << 18 | (bytes[i++] & 63) << 12 | (bytes[i++] & 63) << 6 | bytes[i++] & 63;
           } else {
             throw new Error("Unknown multi-byte start.");
           }
@@ -1249,8 +1249,8 @@ var require_JSON = __commonJS({
     exports.parseJSONIntoInfraValues = parseJSONIntoInfraValues;
     exports.convertAJSONDerivedJavaScriptValueToAnInfraValue = convertAJSONDerivedJavaScriptValueToAnInfraValue;
     var util_1 = require_lib();
-    function parseJSONFromBytes(bytes2) {
-      const jsonText = (0, util_1.utf8Decode)(bytes2);
+    function parseJSONFromBytes(bytes) {
+      const jsonText = (0, util_1.utf8Decode)(bytes);
       return JSON.parse.call(void 0, jsonText);
     }
     function serializeJSONToBytes(value) {
@@ -1772,16 +1772,16 @@ var require_String = __commonJS({
     }
     function isomorphicEncode(str) {
       const codePoints = Array.from(str);
-      const bytes2 = new Uint8Array(codePoints.length);
+      const bytes = new Uint8Array(codePoints.length);
       let i = 0;
       for (const codePoint of str) {
         const byte = codePoint.codePointAt(0);
         console.assert(byte !== void 0 && byte <= 255, "isomorphicEncode requires string bytes to be less than or equal to 0x00FF.");
         if (byte !== void 0 && byte <= 255) {
-          bytes2[i++] = byte;
+          bytes[i++] = byte;
         }
       }
-      return bytes2;
+      return bytes;
     }
     function isASCIIString(str) {
       return /^[\u0000-\u007F]*$/.test(str);
@@ -1817,11 +1817,11 @@ var require_String = __commonJS({
       console.assert(isASCIIString(str), "asciiEncode requires an ASCII string.");
       return isomorphicEncode(str);
     }
-    function asciiDecode(bytes2) {
-      for (const byte of bytes2) {
+    function asciiDecode(bytes) {
+      for (const byte of bytes) {
         console.assert((0, Byte_1.isASCIIByte)(byte), "asciiDecode requires an ASCII byte sequence.");
       }
-      return (0, ByteSequence_1.isomorphicDecode)(bytes2);
+      return (0, ByteSequence_1.isomorphicDecode)(bytes);
     }
     function stripNewlines(str) {
       return str.replace(/[\n\r]/g, "");
@@ -2785,7 +2785,7 @@ var require_URLAlgorithm = __commonJS({
     exports.setThePassword = setThePassword;
     exports.isSingleDotPathSegment = isSingleDotPathSegment;
     exports.isDoubleDotPathSegment = isDoubleDotPathSegment;
-    exports.shorten = shorten;
+    exports.shorten = shorten2;
     exports.isNormalizedWindowsDriveLetter = isNormalizedWindowsDriveLetter;
     exports.isWindowsDriveLetter = isWindowsDriveLetter;
     exports.startsWithAWindowsDriveLetter = startsWithAWindowsDriveLetter;
@@ -3321,7 +3321,7 @@ var require_URLAlgorithm = __commonJS({
                   if (!startsWithAWindowsDriveLetter(walker.substring())) {
                     url.host = baseURL.host;
                     url.path = infra_1.list.clone(baseURL.path);
-                    shorten(url);
+                    shorten2(url);
                   } else {
                     validationError("Unexpected windows drive letter in input string.");
                   }
@@ -3405,7 +3405,7 @@ var require_URLAlgorithm = __commonJS({
                 validationError("Invalid input string.");
               }
               if (isDoubleDotPathSegment(buffer)) {
-                shorten(url);
+                shorten2(url);
                 if (walker.c() !== "/" && !(isSpecial(url) && walker.c() === "\\")) {
                   url.path.push("");
                 }
@@ -3483,12 +3483,12 @@ var require_URLAlgorithm = __commonJS({
               if (encoding.toUpperCase() !== "UTF-8") {
                 throw new Error("Only UTF-8 encoding is supported.");
               }
-              let bytes2 = (0, util_1.utf8Encode)(walker.c());
-              if (bytes2.length >= 3 && bytes2[0] === 38 && bytes2[1] === 35 && bytes2[bytes2.length - 1] === 59) {
-                bytes2 = bytes2.subarray(2, bytes2.length - 1);
-                url.query += "%26%23" + infra_1.byteSequence.isomorphicDecode(bytes2) + "%3B";
+              let bytes = (0, util_1.utf8Encode)(walker.c());
+              if (bytes.length >= 3 && bytes[0] === 38 && bytes[1] === 35 && bytes[bytes.length - 1] === 59) {
+                bytes = bytes.subarray(2, bytes.length - 1);
+                url.query += "%26%23" + infra_1.byteSequence.isomorphicDecode(bytes) + "%3B";
               } else {
-                for (const byte of bytes2) {
+                for (const byte of bytes) {
                   if (byte < 33 || byte > 126 || byte === 34 || byte === 35 || byte === 60 || byte === 62 || byte === 39 && isSpecial(url)) {
                     url.query += percentEncode(byte);
                   } else {
@@ -3541,7 +3541,7 @@ var require_URLAlgorithm = __commonJS({
       const lowerStr = str.toLowerCase();
       return lowerStr === ".." || lowerStr === ".%2e" || lowerStr === "%2e." || lowerStr === "%2e%2e";
     }
-    function shorten(url) {
+    function shorten2(url) {
       const path3 = url.path;
       if (path3.length === 0)
         return;
@@ -3813,9 +3813,9 @@ var require_URLAlgorithm = __commonJS({
     function utf8PercentEncode(codePoint, percentEncodeSet) {
       if (!percentEncodeSet.test(codePoint))
         return codePoint;
-      const bytes2 = (0, util_1.utf8Encode)(codePoint);
+      const bytes = (0, util_1.utf8Encode)(codePoint);
       let result = "";
-      for (const byte of bytes2) {
+      for (const byte of bytes) {
         result += percentEncode(byte);
       }
       return result;
@@ -3844,12 +3844,12 @@ var require_URLAlgorithm = __commonJS({
         sequences.push(Uint8Array.from(currentSequence));
       }
       const output = [];
-      for (const bytes2 of sequences) {
-        if (bytes2.length === 0)
+      for (const bytes of sequences) {
+        if (bytes.length === 0)
           continue;
-        const index = bytes2.indexOf(61);
-        const name = index !== -1 ? bytes2.slice(0, index) : bytes2;
-        const value = index !== -1 ? bytes2.slice(index + 1) : new Uint8Array();
+        const index = bytes.indexOf(61);
+        const name = index !== -1 ? bytes.slice(0, index) : bytes;
+        const value = index !== -1 ? bytes.slice(index + 1) : new Uint8Array();
         for (let i = 0; i < name.length; i++)
           if (name[i] === 43)
             name[i] = 32;
@@ -20815,10 +20815,10 @@ function quoteFileNameIfNeeded(s) {
     return s;
   }
   let result = '"';
-  const bytes2 = new TextEncoder().encode(s);
+  const bytes = new TextEncoder().encode(s);
   let i = 0;
-  while (i < bytes2.length) {
-    const b = bytes2[i];
+  while (i < bytes.length) {
+    const b = bytes[i];
     if (b === 7) {
       result += "\\a";
     } else if (b === 8) {
@@ -27058,10 +27058,10 @@ var require_serialize_javascript = __commonJS({
       return str;
     }
     function generateUID() {
-      var bytes2 = crypto.getRandomValues(new Uint8Array(UID_LENGTH));
+      var bytes = crypto.getRandomValues(new Uint8Array(UID_LENGTH));
       var result = "";
       for (var i = 0; i < UID_LENGTH; ++i) {
-        result += bytes2[i].toString(16);
+        result += bytes[i].toString(16);
       }
       return result;
     }
@@ -29916,6 +29916,45 @@ ${err && err.stack ? err.stack : err}
   }
 });
 
+// src/github/limits.ts
+var ANNOTATIONS_PER_REQUEST = 50;
+var ANNOTATION_TITLE_MAX_UNITS = 255;
+var ANNOTATION_MESSAGE_MAX_BYTES = 65535;
+var CHECK_OUTPUT_MAX_BYTES = 65535;
+var CHECK_TITLE_MAX_UNITS = 1e3;
+var COMMENT_BODY_MAX_UNITS = 65536;
+var STATUS_DESCRIPTION_MAX_UNITS = 140;
+var JOB_SUMMARY_MAX_BYTES = 1048576;
+var ELLIPSIS = "\u2026";
+var utf8Bytes = (text2) => Buffer.byteLength(text2, "utf8");
+function fitsLimit(text2, limit) {
+  return (limit.units === void 0 || text2.length <= limit.units) && (limit.bytes === void 0 || utf8Bytes(text2) <= limit.bytes);
+}
+function remainingLimit(limit, text2) {
+  return {
+    ...limit.units !== void 0 ? { units: limit.units - text2.length } : {},
+    ...limit.bytes !== void 0 ? { bytes: limit.bytes - utf8Bytes(text2) } : {}
+  };
+}
+function truncateToLimit(text2, limit) {
+  if (fitsLimit(text2, limit)) return text2;
+  const units = (limit.units ?? Infinity) - ELLIPSIS.length;
+  const bytes = (limit.bytes ?? Infinity) - utf8Bytes(ELLIPSIS);
+  let out = "";
+  let usedUnits = 0;
+  let usedBytes = 0;
+  for (const ch of text2) {
+    const size = utf8Bytes(ch);
+    if (usedUnits + ch.length > units || usedBytes + size > bytes) break;
+    out += ch;
+    usedUnits += ch.length;
+    usedBytes += size;
+  }
+  return out + ELLIPSIS;
+}
+var truncateUnits = (text2, max) => truncateToLimit(text2, { units: max });
+var truncateBytes = (text2, max) => truncateToLimit(text2, { bytes: max });
+
 // src/results/gate.ts
 var FAIL_ON = ["MUST", "SHOULD", "none"];
 var failed = (r) => r.verdict === "Not Implemented" || r.verdict === "Partially Implemented";
@@ -29923,6 +29962,7 @@ function overallVerdict(result) {
   const must = result.requirements.filter((r) => r.level === "MUST");
   if (must.some(failed)) return "not-conformant";
   if (must.some((r) => r.verdict === "Unknown")) return "unverified";
+  if (result.requirements.length === 0) return "unverified";
   return "conformant";
 }
 function gateFailures(result, failOn) {
@@ -30453,8 +30493,32 @@ function runUsage() {
   ).join("\n") + "\n";
 }
 
+// src/report/markdown.ts
+var BREAK = "&#8203;";
+function mdInline(text2) {
+  return text2.replace(/\r\n?|\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~])/g, "\\$1").replace(/#(?=\d)/g, `#${BREAK}`).replace(/\bGH-(?=\d)/gi, (m) => `${m.slice(0, 2)}${BREAK}-`).replace(/@(?=[A-Za-z0-9])/g, `@${BREAK}`);
+}
+function mdCell(text2, maxUnits = Infinity) {
+  return mdInline(shorten(text2, maxUnits));
+}
+function shorten(text2, maxUnits) {
+  if (text2.length <= maxUnits) return text2;
+  let out = "";
+  for (const ch of text2) {
+    if (out.length + ch.length > maxUnits - 1) break;
+    out += ch;
+  }
+  return `${out}\u2026`;
+}
+function mdCodeBlock(text2, indent2 = "") {
+  const longest = Math.max(0, ...[...text2.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  const lines = text2.replace(/\r\n?/g, "\n").split("\n");
+  return [`${indent2}${fence}text`, ...lines.map((l) => `${indent2}${l}`), `${indent2}${fence}`];
+}
+
 // src/report/summary-md.ts
-var SUMMARY_LIMIT_BYTES = 65535;
+var SUMMARY_LIMIT = { bytes: 65535 };
 var VERDICT_ICONS = {
   Implemented: "\u2705",
   "Partially Implemented": "\u{1F7E1}",
@@ -30462,122 +30526,173 @@ var VERDICT_ICONS = {
   "N/A": "\u2796",
   Unknown: "\u2754"
 };
-var bytes = (text2) => Buffer.byteLength(text2, "utf8");
-var cell = (text2) => text2.replace(/\|/g, "\\|").replace(/\n/g, " ");
+var CELL_WIDTHS = [1e3, 400, 160, 60, 24];
+var DETAIL_MAX_LINES = 40;
+var DETAIL_MAX_UNITS = 4e3;
+function runMinor(result) {
+  return /^v?(\d+\.\d+)/.exec(result.cluster.serverVersion ?? "")?.[1] ?? null;
+}
 function runLabel(result) {
-  const minor = /^v?(\d+\.\d+)/.exec(result.cluster.serverVersion ?? "")?.[1];
+  const minor = runMinor(result);
   return minor ? `Kubernetes ${minor}` : `conformance v${result.conformanceVersion}`;
 }
 function runLabels(results) {
   const base = results.map(
-    (r, i) => runLabel(r) + (results.some((o, j) => j !== i && runLabel(o) === runLabel(r)) && r.acceleratorProfile ? ` \xB7 ${r.acceleratorProfile}` : "")
+    (r, i) => runLabel(r) + (results.some((o, j) => j !== i && runLabel(o) === runLabel(r)) && r.acceleratorProfile ? ` \xB7 ${shorten(r.acceleratorProfile, 40)}` : "")
   );
   return base.map(
     (label, i) => base.filter((l) => l === label).length > 1 ? `${label} #${base.slice(0, i + 1).filter((l) => l === label).length}` : label
   );
 }
-function fitDetails(head, details, limitBytes) {
+function describeLimit(limit) {
+  const parts = [
+    ...limit.bytes !== void 0 ? [`${limit.bytes} bytes`] : [],
+    ...limit.units !== void 0 ? [`${limit.units} characters`] : []
+  ];
+  return parts.join(", ");
+}
+function fitTable(build, limit, reserve) {
+  for (const width of CELL_WIDTHS) {
+    const table = build(width);
+    if (fitsLimit(table + reserve, limit)) return table;
+  }
+  return build(CELL_WIDTHS[CELL_WIDTHS.length - 1]);
+}
+function fitDetails(head, entries, limit) {
   const note = (n) => `
-
-_${n} more detail lines cut to stay within GitHub's ${limitBytes}-byte summary limit; see e2e.log._
+_${n} more detail entr${n === 1 ? "y" : "ies"} cut to stay within GitHub's size limit (${describeLimit(limit)}); see e2e.log._
 `;
   let out = head;
-  for (let i = 0; i < details.length; i++) {
-    const line = `${details[i]}
+  for (let i = 0; i < entries.length; i++) {
+    const block = `${entries[i].join("\n")}
 `;
-    if (bytes(out) + bytes(line) + bytes(note(details.length - i)) > limitBytes) {
-      return out + note(details.length - i);
+    const rest = entries.length - i - 1;
+    if (!fitsLimit(out + block + (rest ? note(rest) : ""), limit)) {
+      return out + note(entries.length - i);
     }
-    out += line;
+    out += block;
   }
   return out;
 }
-function renderMatrix(results, limitBytes = SUMMARY_LIMIT_BYTES) {
-  const labels4 = runLabels(results);
-  const ids = [];
-  const level = /* @__PURE__ */ new Map();
-  for (const result of results) {
+function failureEntry(test) {
+  const where = test.failure?.location ? ` (${mdInline(`${test.failure.location.file}:${test.failure.location.line}`)})` : "";
+  const lines = (test.failure?.message ?? "").split(/\r\n?|\n/);
+  let message = shorten(lines.slice(0, DETAIL_MAX_LINES).join("\n"), DETAIL_MAX_UNITS);
+  if (lines.length > DETAIL_MAX_LINES)
+    message += `
+\u2026 ${lines.length - DETAIL_MAX_LINES} more lines`;
+  return [`- **${mdCell(test.fullTitle, 300)}**${where}`, "", ...mdCodeBlock(message, "  ")];
+}
+function renderSummary(result, options = {}) {
+  const limit = options.limit ?? SUMMARY_LIMIT;
+  const v = result.counts.verdicts;
+  const table = (width) => {
+    const head = [
+      `## Kubernetes AI Conformance v${result.conformanceVersion}`,
+      "",
+      ...options.preface ? [options.preface, ""] : [],
+      [
+        `kaic ${mdCell(result.kaicVersion, 40)}`,
+        mdCell(result.cluster.provider, 40),
+        `Kubernetes ${mdCell(result.cluster.serverVersion ?? "unknown", 40)}`,
+        ...result.acceleratorProfile ? [mdCell(result.acceleratorProfile, 60)] : [],
+        `${(result.durationMs / 1e3).toFixed(0)}s`
+      ].join(" \xB7 "),
+      "",
+      "| Requirement | Level | Verdict | Tests | Why |",
+      "|---|---|---|---|---|"
+    ];
     for (const req of result.requirements) {
-      if (!level.has(req.id)) ids.push(req.id);
-      level.set(req.id, req.level);
-    }
-  }
-  const head = [
-    `## Kubernetes AI Conformance: ${results.length} run${results.length === 1 ? "" : "s"}`,
-    "",
-    `| Requirement | Level | ${labels4.map(cell).join(" | ")} |`,
-    `|---|---|${labels4.map(() => "---|").join("")}`
-  ];
-  for (const id of ids) {
-    const cells = results.map((r) => {
-      const req = r.requirements.find((q) => q.id === id);
-      return req ? `${VERDICT_ICONS[req.verdict]} ${req.verdict}` : "\u2014";
-    });
-    head.push(`| \`${id}\` | ${level.get(id)} | ${cells.join(" | ")} |`);
-  }
-  head.push("");
-  results.forEach((r, i) => {
-    const v = r.counts.verdicts;
-    head.push(
-      `- **${cell(labels4[i])}**: conformance v${r.conformanceVersion}, ${r.cluster.provider}` + (r.acceleratorProfile ? `, ${r.acceleratorProfile}` : "") + ` \u2014 ${v.Implemented} implemented, ${v["Partially Implemented"]} partially, ${v["Not Implemented"]} not, ${v["N/A"]} N/A, ${v.Unknown} unknown`
-    );
-  });
-  const details = [];
-  results.forEach((r, i) => {
-    const failed2 = r.requirements.flatMap((q) => q.tests.filter((t) => t.status === "failed"));
-    if (!failed2.length) return;
-    details.push("", `### Failures on ${labels4[i]}`, "");
-    for (const test of failed2) {
-      details.push(
-        `- **${test.fullTitle}**: ${cell((test.failure?.message ?? "").split("\n")[0] ?? "")}`
+      const passed = req.tests.filter((t) => t.status === "passed").length;
+      head.push(
+        `| \`${req.id}\` ${mdCell(req.title, width)} | ${req.level} | ${VERDICT_ICONS[req.verdict]} ${req.verdict} | ${passed}/${req.tests.length} | ${mdCell(req.reason, width)} |`
       );
     }
-  });
-  return fitDetails(head.join("\n") + "\n", details, limitBytes);
-}
-function renderSummary(result, limitBytes = SUMMARY_LIMIT_BYTES) {
-  const head = [
-    `## Kubernetes AI Conformance v${result.conformanceVersion}`,
-    "",
-    `kaic ${result.kaicVersion} \xB7 ${result.cluster.provider} \xB7 Kubernetes ${result.cluster.serverVersion ?? "unknown"}` + (result.acceleratorProfile ? ` \xB7 ${result.acceleratorProfile}` : "") + ` \xB7 ${(result.durationMs / 1e3).toFixed(0)}s`,
-    "",
-    "| Requirement | Level | Verdict | Tests | Why |",
-    "|---|---|---|---|---|"
-  ];
-  for (const req of result.requirements) {
-    const passed = req.tests.filter((t) => t.status === "passed").length;
     head.push(
-      `| \`${req.id}\` ${cell(req.title)} | ${req.level} | ${VERDICT_ICONS[req.verdict]} ${req.verdict} | ${passed}/${req.tests.length} | ${cell(req.reason)} |`
+      "",
+      `**${v.Implemented}** implemented, **${v["Partially Implemented"]}** partially, **${v["Not Implemented"]}** not implemented, **${v["N/A"]}** N/A, **${v.Unknown}** unknown.`
     );
-  }
-  const v = result.counts.verdicts;
-  head.push(
-    "",
-    `**${v.Implemented}** implemented, **${v["Partially Implemented"]}** partially, **${v["Not Implemented"]}** not implemented, **${v["N/A"]}** N/A, **${v.Unknown}** unknown.`
-  );
-  const table = head.join("\n") + "\n";
-  const details = [];
+    return head.join("\n") + "\n";
+  };
+  const entries = [];
   const failed2 = result.requirements.flatMap((r) => r.tests.filter((t) => t.status === "failed"));
   const skipped = result.requirements.flatMap((r) => r.tests.filter((t) => t.status === "skipped"));
   if (failed2.length) {
-    details.push("", "### Failures", "");
-    for (const test of failed2) {
-      const where = test.failure?.location ? ` (${test.failure.location.file}:${test.failure.location.line})` : "";
-      details.push(
-        `- **${test.fullTitle}**${where}`,
-        "",
-        "  ```",
-        ...(test.failure?.message ?? "").split("\n").map((l) => `  ${l}`),
-        "  ```"
-      );
-    }
+    entries.push(["", "### Failures", ""]);
+    for (const test of failed2) entries.push(failureEntry(test));
   }
   if (skipped.length) {
-    details.push("", "### Not verified here", "");
-    for (const test of skipped)
-      details.push(`- ${test.fullTitle}: ${test.skipReason ?? "skipped"}`);
+    entries.push(["", "### Not verified here", ""]);
+    for (const test of skipped) {
+      entries.push([
+        `- ${mdCell(test.fullTitle, 300)}: ${mdCell(test.skipReason ?? "skipped", 600)}`
+      ]);
+    }
   }
-  return fitDetails(table, details, limitBytes);
+  const reserve = "\n_9999 more detail entries cut to stay within GitHub\u2019s size limit; see e2e.log._\n";
+  return fitDetails(fitTable(table, limit, reserve), entries, limit);
+}
+function levelCell(id, results) {
+  const byVersion = /* @__PURE__ */ new Map();
+  for (const r of results) {
+    const req = r.requirements.find((q) => q.id === id);
+    if (req) byVersion.set(r.conformanceVersion, req.level);
+  }
+  const levels = new Set(byVersion.values());
+  if (levels.size <= 1) return [...levels][0] ?? "\u2014";
+  return [...byVersion].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true })).map(([version, level]) => `${level} (v${version})`).join(" \xB7 ");
+}
+function renderMatrix(results, options = {}) {
+  const limit = options.limit ?? SUMMARY_LIMIT;
+  const labels4 = runLabels(results);
+  const present = new Set(results.map(runMinor));
+  const missing = (options.expected ?? []).filter((minor) => !present.has(minor));
+  const ids = [];
+  for (const result of results) {
+    for (const req of result.requirements) if (!ids.includes(req.id)) ids.push(req.id);
+  }
+  const table = () => {
+    const columns = [...labels4.map((l) => mdCell(l)), ...missing.map((m) => `Kubernetes ${m}`)];
+    const head = [
+      `## Kubernetes AI Conformance: ${results.length} run${results.length === 1 ? "" : "s"}` + (missing.length ? `, ${missing.length} missing` : ""),
+      "",
+      ...options.preface ? [options.preface, ""] : [],
+      `| Requirement | Level | ${columns.join(" | ")} |`,
+      `|---|---|${columns.map(() => "---|").join("")}`
+    ];
+    for (const id of ids) {
+      const cells = results.map((r) => {
+        const req = r.requirements.find((q) => q.id === id);
+        return req ? `${VERDICT_ICONS[req.verdict]} ${req.verdict}` : "\u2014";
+      });
+      cells.push(...missing.map(() => "\u26A0\uFE0F no results"));
+      head.push(`| \`${id}\` | ${levelCell(id, results)} | ${cells.join(" | ")} |`);
+    }
+    head.push("");
+    results.forEach((r, i) => {
+      const v = r.counts.verdicts;
+      head.push(
+        `- **${mdCell(labels4[i])}**: conformance v${r.conformanceVersion}, ${mdCell(r.cluster.provider, 40)}` + (r.acceleratorProfile ? `, ${mdCell(r.acceleratorProfile, 60)}` : "") + ` \u2014 ${v.Implemented} implemented, ${v["Partially Implemented"]} partially, ${v["Not Implemented"]} not, ${v["N/A"]} N/A, ${v.Unknown} unknown`
+      );
+    });
+    for (const minor of missing) {
+      head.push(
+        `- **Kubernetes ${minor}**: \u26A0\uFE0F no results (an expected leg of the matrix; none was found)`
+      );
+    }
+    return head.join("\n") + "\n";
+  };
+  const entries = [];
+  results.forEach((r, i) => {
+    const failed2 = r.requirements.flatMap((q) => q.tests.filter((t) => t.status === "failed"));
+    if (!failed2.length) return;
+    entries.push(["", `### Failures on ${mdCell(labels4[i])}`, ""]);
+    for (const test of failed2) {
+      const first = (test.failure?.message ?? "").split(/\r\n?|\n/)[0] ?? "";
+      entries.push([`- **${mdCell(test.fullTitle, 300)}**: ${mdCell(first, 600)}`]);
+    }
+  });
+  return fitDetails(table(), entries, limit);
 }
 
 // src/cli/checklist.ts
@@ -34548,16 +34663,29 @@ async function collectRunResults(paths, depth = 3) {
 }
 
 export {
+  ANNOTATIONS_PER_REQUEST,
+  ANNOTATION_TITLE_MAX_UNITS,
+  ANNOTATION_MESSAGE_MAX_BYTES,
+  CHECK_OUTPUT_MAX_BYTES,
+  CHECK_TITLE_MAX_UNITS,
+  COMMENT_BODY_MAX_UNITS,
+  STATUS_DESCRIPTION_MAX_UNITS,
+  JOB_SUMMARY_MAX_BYTES,
+  remainingLimit,
+  truncateUnits,
+  truncateBytes,
   FAIL_ON,
   overallVerdict,
   gateFailures,
   KAIC_VERSION,
   collectRunInputs,
   runUsage,
+  mdInline,
+  runMinor,
   runLabel,
   runLabels,
-  renderMatrix,
   renderSummary,
+  renderMatrix,
   DEFAULT_NAMESPACE,
   fakegpuManifests,
   SelectorError,

@@ -5,13 +5,13 @@ import {
   MANAGED_BY_LABEL,
   PROFILE_LABEL,
   devicesOf
-} from "./chunk-VFNZ35JB.js";
+} from "./chunk-PWRFG43U.js";
 import {
   ObjectCoreV1Api,
   __commonJS,
   __require,
   __toESM
-} from "./chunk-63TFR7F4.js";
+} from "./chunk-RLFXY47Q.js";
 
 // node_modules/prom-client/lib/util.js
 var require_util = __commonJS({
