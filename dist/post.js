@@ -14,7 +14,7 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-ZNKIXC3G.js";
+} from "./chunks/chunk-TYTGGLI2.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {

@@ -1,9 +1,10 @@
 /** Exit codes: 2 for a bad command line or input file, 1 for a failed check. */
 import { PublisherError } from '../fakegpu/mig.js';
 import { ProfileError } from '../fakegpu/profiles.js';
-import { ChecklistError } from '../requirements/checklist.js';
+import { ChecklistError, printable } from '../requirements/checklist.js';
 import { JustificationError } from '../results/justifications.js';
 import { ResultsFileError } from '../results/load.js';
+import { OutputPathError } from '../util/safe-write.js';
 
 export class UsageError extends Error {
   readonly exitCode = 2;
@@ -18,7 +19,14 @@ export async function runCommandLine(command: () => Promise<number>, name = 'kai
     process.exitCode = await command();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${name}: ${message}\n`);
+    // One line per message line, never raw control characters or undecodable bytes.
+    process.stderr.write(
+      `${name}: ${message
+        .split('\n')
+        .map((l) => printable(l, 4000))
+        .join('\n')}\n`,
+    );
+    const code = (error as { code?: unknown }).code;
     // Bad flags, unreadable or malformed input files, binaries this machine cannot build (no Go,
     // no module proxy): 2. A check that found problems: 1.
     const inputError =
@@ -30,7 +38,8 @@ export async function runCommandLine(command: () => Promise<number>, name = 'kai
       error instanceof JustificationError ||
       error instanceof ProfileError ||
       error instanceof PublisherError ||
-      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+      error instanceof OutputPathError ||
+      (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
     if (inputError) process.stderr.write(`(${name} help lists the commands and their flags)\n`);
     process.exitCode = error instanceof CheckFailed ? 1 : inputError ? 2 : 1;
   }

@@ -8,7 +8,7 @@ import {
   requirementsFor,
   type Requirement,
 } from '../requirements/catalog.js';
-import { loadChecklist } from '../requirements/checklist.js';
+import { loadOfficialChecklist } from '../requirements/checklist.js';
 import { UsageError } from './errors.js';
 
 export async function requirementsCommand(args: string[]): Promise<number> {
@@ -27,7 +27,12 @@ export async function requirementsCommand(args: string[]): Promise<number> {
   let version: string;
   let requirements: Requirement[];
   if (values.checklist) {
-    const checklist = await loadChecklist(values.checklist);
+    const checklist = await loadOfficialChecklist(values.checklist);
+    if (values.version && values.version.trim().replace(/^v/, '') !== checklist.version) {
+      throw new UsageError(
+        `--version ${values.version} contradicts --checklist ${values.checklist}, which is v${checklist.version}; give one of them`,
+      );
+    }
     version = checklist.version;
     requirements = checklist.items.map(({ id, category, level }) => ({ id, category, level }));
   } else {

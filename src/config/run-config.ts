@@ -117,6 +117,10 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'na-justifications', help: 'YAML requirement_id: reason, the only source of N/A' },
   { name: 'metadata', help: 'checklist metadata for the filled copy (platformName, …)' },
+  {
+    name: 'results-url',
+    help: "where this run's results.json will be published (e.g. the uploaded artifact's URL): listed as evidence in the filled checklist",
+  },
   { name: 'timeout', default: '300', help: 'seconds per test' },
   {
     name: 'verbose',
@@ -150,6 +154,7 @@ export interface RunConfig {
   specs: string[];
   naJustifications: string | undefined;
   metadata: string | undefined;
+  resultsUrl: string | undefined;
   timeoutMs: number;
   output: string;
   verbose: boolean;
@@ -471,10 +476,25 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     specs: (raw.get('spec') ?? []).map((r) => existingFile(r)!),
     naJustifications: existingFile(one(raw, 'na-justifications')),
     metadata: existingFile(one(raw, 'metadata')),
+    resultsUrl: httpUrl(one(raw, 'results-url')),
     timeoutMs: seconds * 1000,
     output,
     verbose: /^(true|1)$/i.test(verbose.value),
   };
+}
+
+/** An http(s) URL, or a refusal naming its source. */
+function httpUrl(raw: Raw | undefined): string | undefined {
+  if (!raw) return undefined;
+  let ok: boolean;
+  try {
+    const url = new URL(raw.value);
+    ok = (url.protocol === 'http:' || url.protocol === 'https:') && !!url.hostname;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new UsageError(`${raw.source} "${raw.value}" is not an http(s) URL`);
+  return raw.value;
 }
 
 /** The options block of `kaic help`. */

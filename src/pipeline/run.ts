@@ -31,7 +31,7 @@ import {
   requirementsFor,
   type Requirement,
 } from '../requirements/catalog.js';
-import { loadChecklist, type Checklist } from '../requirements/checklist.js';
+import { loadOfficialChecklist, type OfficialChecklist } from '../requirements/checklist.js';
 import { buildRunResult } from '../results/build.js';
 import { gateFailures } from '../results/gate.js';
 import { loadJustifications } from '../results/justifications.js';
@@ -63,6 +63,8 @@ export interface RunPlan {
   timeoutMs: number;
   outDir: string;
   metadataPath: string | undefined;
+  /** Listed as evidence in the filled checklist. */
+  resultsUrl: string | undefined;
 }
 
 /** The requirements a run checks: of the conformance version asked for, or of the cluster's minor. */
@@ -70,7 +72,7 @@ interface VersionPlan {
   conformanceVersion: string;
   requirementSource: string;
   requirements: Requirement[];
-  checklist: Checklist | undefined;
+  checklist: OfficialChecklist | undefined;
   justifications: Map<string, string>;
 }
 
@@ -83,12 +85,12 @@ async function versionFor(p: RunPlan, minor: KubernetesMinor): Promise<VersionPl
       throw new UsageError((error as Error).message);
     }
   };
-  let checklist: Checklist | undefined;
+  let checklist: OfficialChecklist | undefined;
   let conformanceVersion: string;
   let requirements: Requirement[];
   let requirementSource = 'catalog';
   if (config.checklist) {
-    checklist = await loadChecklist(config.checklist);
+    checklist = await loadOfficialChecklist(config.checklist);
     conformanceVersion = checklist.version;
     requirements = checklist.items.map(({ id, category, level }) => ({ id, category, level }));
     requirementSource = config.checklist;
@@ -147,6 +149,7 @@ export async function planRun(raw: RawRunInputs): Promise<RunPlan> {
     timeoutMs: config.timeoutMs,
     outDir: config.output,
     metadataPath: config.metadata,
+    resultsUrl: config.resultsUrl,
   };
   // A cluster kaic creates has a known minor: check the selection now, before creating it. An
   // existing cluster's minor is known once it answers (nothing is created before that).
@@ -453,7 +456,11 @@ export async function runPipeline(
       justifications: version.justifications,
     });
     const paths = await progress.phase('reports', () =>
-      writeReports(result, p.outDir, { checklist: version.checklist, metadata }),
+      writeReports(result, p.outDir, {
+        checklist: version.checklist,
+        metadata,
+        ...(p.resultsUrl ? { resultsUrl: p.resultsUrl } : {}),
+      }),
     );
     const v = result.counts.verdicts;
     log(

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 
 import { fillChecklist, type Checklist } from '../requirements/checklist.js';
 import type { RunResult } from '../results/model.js';
-import { fillsFromResults, type FillOptions } from './checklist-fill.js';
+import {
+  evidenceDocuments,
+  EVIDENCE_DIR,
+  fillsFromResults,
+  type FillOptions,
+} from './checklist-fill.js';
 import { renderE2eLog } from './e2e-log.js';
 import { renderJUnit } from './junit.js';
 import { renderSummary } from './summary-md.js';
@@ -31,15 +36,24 @@ export async function writeReports(
   let checklistName: string | null = null;
   if (options.checklist) {
     checklistName = `AIConformance-${options.checklist.version}-filled.yaml`;
-    files.push([
-      checklistName,
-      fillChecklist(options.checklist, fillsFromResults(result, options), options.metadata),
-    ]);
+    const fills = fillsFromResults(result, options);
+    for (const id of [...fills.keys()]) {
+      if (!options.checklist.items.some((i) => i.id === id)) fills.delete(id);
+    }
+    // The evidence documents the filled checklist points at, beside it, before it.
+    for (const [path, doc] of evidenceDocuments(result, fills)) files.push([path, doc]);
+    files.push([checklistName, fillChecklist(options.checklist, fills, options.metadata)]);
   }
   await mkdir(outDir, { recursive: true });
+  if (files.some(([name]) => name.startsWith(`${EVIDENCE_DIR}/`))) {
+    await mkdir(join(outDir, EVIDENCE_DIR), { recursive: true });
+  }
   // Each file appears whole or not at all.
   for (const [name, text] of files) {
-    const tmp = join(outDir, `.${name}.tmp`);
+    const tmp = join(
+      outDir,
+      name.replace(/[^/]+$/, (base) => `.${base}.tmp`),
+    );
     await writeFile(tmp, text);
     await rename(tmp, join(outDir, name));
   }

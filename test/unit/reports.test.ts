@@ -15,11 +15,8 @@ import { parse as parseTestResults } from 'test-results-parser';
 import { renderSummary } from '../../src/report/summary-md.js';
 import { writeReports } from '../../src/report/index.js';
 import { requirementsFor } from '../../src/requirements/catalog.js';
-import {
-  loadChecklist,
-  parseChecklist,
-  validateChecklist,
-} from '../../src/requirements/checklist.js';
+import { loadChecklist, parseChecklist } from '../../src/requirements/checklist.js';
+import { validateChecklist } from '../../src/requirements/checklist-validate.js';
 import { buildRunResult } from '../../src/results/build.js';
 import type { RunResult, TestResult } from '../../src/results/model.js';
 import { runSuites } from '../../src/runner/run-suites.js';
@@ -181,7 +178,12 @@ describe('runner and reports over fake suites', function () {
     const filled = parseChecklist(filledText, 'filled');
     const item = (id: string) => filled.items.find((i) => i.id === id);
     expect(item('dra_support')?.status).to.equal('Implemented');
-    expect(item('dra_support')?.evidence[0]).to.equal('results.json#dra_support');
+    // Evidence the CNCF check accepts: a document written beside the filled file.
+    expect(item('dra_support')?.evidence).to.deep.equal(['kaic-evidence/dra_support.md']);
+    expect(await readFile(join(out, 'kaic-evidence/dra_support.md'), 'utf8')).to.include(
+      '# dra_support (MUST): Implemented',
+    );
+    expect(item('dra_support')?.notes).to.match(/^Measured by kaic .*: its only check passed\./);
     expect(item('ai_inference')?.status).to.equal('Partially Implemented');
     expect(item('secure_accelerator_access')?.status).to.equal('Not Implemented');
     expect(item('robust_controller')).to.include({
@@ -189,15 +191,25 @@ describe('runner and reports over fake suites', function () {
       notes: 'this platform ships no AI operator',
     });
     expect(item('gang_scheduling')?.status).to.equal('');
+    expect(item('gang_scheduling')?.evidence).to.deep.equal([]);
     expect(item('gang_scheduling')?.notes).to.match(/^kaic could not verify this: /);
     expect(filled.metadata.platformName).to.equal('Fake Platform');
     const official = await loadChecklist(officialChecklistPaths()[2]?.path as string);
-    const problems = validateChecklist(filled, official).map((p) => `${p.id}: ${p.message}`);
-    // Only the MUSTs kaic could not settle remain open.
+    const problems = validateChecklist(filled, {
+      official,
+      productPath: join(out, 'AIConformance-1.35-filled.yaml'),
+    })
+      .filter((p) => p.id !== null)
+      .map((p) => `${p.id}: ${p.message}`);
+    // Only the MUSTs kaic could not settle or found wanting remain; every evidence file exists.
     expect(problems.sort()).to.deep.equal(
       result.requirements
-        .filter((r) => r.verdict === 'Unknown' && r.level === 'MUST')
-        .map((r) => `${r.id}: MUST requirement has no status`)
+        .filter((r) => r.level === 'MUST' && r.verdict !== 'Implemented')
+        .map((r) =>
+          r.verdict === 'Unknown'
+            ? `${r.id}: MUST requirement has no status`
+            : `${r.id}: MUST requirement is "${r.verdict}"; the CNCF check accepts only Implemented`,
+        )
         .concat([
           'accelerator_metrics: MUST requirement has no status',
           'ai_service_metrics: MUST requirement has no status',

@@ -2161,9 +2161,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -2201,12 +2201,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve2(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -4473,8 +4473,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6725,12 +6725,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7400,12 +7400,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7884,16 +7884,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i2 = 0; i2 < requests.length; i2++) {
             const request = requests[i2];
@@ -7904,7 +7904,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7955,7 +7955,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7967,7 +7967,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -8303,8 +8303,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c3) => c3.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -9573,7 +9573,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve3, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9586,7 +9586,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve3(null);
             }
           }).on("error", noop3).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9605,7 +9605,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream2, type) {
       assert(!stream2[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream2)) {
           const rState = stream2._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9622,7 +9622,7 @@ var require_readable = __commonJS({
             stream2[kConsume] = {
               type,
               stream: stream2,
-              resolve: resolve2,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -9692,18 +9692,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream: stream2, length } = consume2;
+      const { type, body, resolve: resolve3, stream: stream2, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream2[kContentType] }));
+          resolve3(new Blob(body, { type: stream2[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9960,9 +9960,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10185,9 +10185,9 @@ var require_api_stream = __commonJS({
     };
     function stream2(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           stream2.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10472,9 +10472,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10566,9 +10566,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -14431,7 +14431,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14507,7 +14507,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable4({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -14550,7 +14550,7 @@ var require_fetch = __commonJS({
               for (let i2 = 0; i2 < rawHeaders.length; i2 += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i2]), rawHeaders[i2 + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18291,8 +18291,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms).unref();
       });
     }
     module.exports = {
@@ -26380,7 +26380,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -26421,7 +26421,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify2;
@@ -29431,7 +29431,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve2.call(this, root, ref);
+      let _sch = resolve3.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -29458,7 +29458,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve2(root, ref) {
+    function resolve3(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -30318,11 +30318,11 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize2(uri, options), options);
+        parse3(serialize2(uri, options), options);
       }
       return uri;
     }
-    function resolve2(baseURI, relativeURI, options) {
+    function resolve3(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -30361,8 +30361,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative2, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize2(base, options), options);
-        relative2 = parse2(serialize2(relative2, options), options);
+        base = parse3(serialize2(base, options), options);
+        relative2 = parse3(serialize2(relative2, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative2.scheme) {
@@ -30680,7 +30680,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts) {
+    function parse3(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -30713,11 +30713,11 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve2,
+      resolve: resolve3,
       resolveComponent,
       equal,
       serialize: serialize2,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -34549,15 +34549,15 @@ var require_windows = __commonJS({
       }
       return false;
     }
-    function checkStat(stat5, path10, options) {
-      if (!stat5.isSymbolicLink() && !stat5.isFile()) {
+    function checkStat(stat6, path10, options) {
+      if (!stat6.isSymbolicLink() && !stat6.isFile()) {
         return false;
       }
       return checkPathExt(path10, options);
     }
     function isexe(path10, options, cb) {
-      fs4.stat(path10, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, path10, options));
+      fs4.stat(path10, function(er, stat6) {
+        cb(er, er ? false : checkStat(stat6, path10, options));
       });
     }
     function sync(path10, options) {
@@ -34573,20 +34573,20 @@ var require_mode = __commonJS({
     isexe.sync = sync;
     var fs4 = __require("fs");
     function isexe(path10, options, cb) {
-      fs4.stat(path10, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, options));
+      fs4.stat(path10, function(er, stat6) {
+        cb(er, er ? false : checkStat(stat6, options));
       });
     }
     function sync(path10, options) {
       return checkStat(fs4.statSync(path10), options);
     }
-    function checkStat(stat5, options) {
-      return stat5.isFile() && checkMode(stat5, options);
+    function checkStat(stat6, options) {
+      return stat6.isFile() && checkMode(stat6, options);
     }
-    function checkMode(stat5, options) {
-      var mod = stat5.mode;
-      var uid = stat5.uid;
-      var gid = stat5.gid;
+    function checkMode(stat6, options) {
+      var mod = stat6.mode;
+      var uid = stat6.uid;
+      var gid = stat6.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -34620,12 +34620,12 @@ var require_isexe = __commonJS({
         if (typeof Promise !== "function") {
           throw new TypeError("callback not provided");
         }
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           isexe(path10, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
-              resolve2(is);
+              resolve3(is);
             }
           });
         });
@@ -34691,27 +34691,27 @@ var require_which = __commonJS({
         opt = {};
       const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
       const found = [];
-      const step = (i2) => new Promise((resolve2, reject) => {
+      const step = (i2) => new Promise((resolve3, reject) => {
         if (i2 === pathEnv.length)
-          return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
+          return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
         const pCmd = path10.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
-        resolve2(subStep(p, i2, 0));
+        resolve3(subStep(p, i2, 0));
       });
-      const subStep = (p, i2, ii) => new Promise((resolve2, reject) => {
+      const subStep = (p, i2, ii) => new Promise((resolve3, reject) => {
         if (ii === pathExt.length)
-          return resolve2(step(i2 + 1));
+          return resolve3(step(i2 + 1));
         const ext = pathExt[ii];
         isexe(p + ext, { pathExt: pathExtExe }, (er, is) => {
           if (!er && is) {
             if (opt.all)
               found.push(p + ext);
             else
-              return resolve2(p + ext);
+              return resolve3(p + ext);
           }
-          return resolve2(subStep(p, i2, ii + 1));
+          return resolve3(subStep(p, i2, ii + 1));
         });
       });
       return cb ? step(0).then((res) => cb(null, res), cb) : step(0);
@@ -34923,7 +34923,7 @@ var require_parse2 = __commonJS({
       }
       return parsed;
     }
-    function parse2(command, args, options) {
+    function parse3(command, args, options) {
       if (args && !Array.isArray(args)) {
         options = args;
         args = null;
@@ -34942,7 +34942,7 @@ var require_parse2 = __commonJS({
       };
       return options.shell ? parsed : parseNonShell(parsed);
     }
-    module.exports = parse2;
+    module.exports = parse3;
   }
 });
 
@@ -35001,16 +35001,16 @@ var require_cross_spawn = __commonJS({
   "node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
     var cp4 = __require("child_process");
-    var parse2 = require_parse2();
+    var parse3 = require_parse2();
     var enoent = require_enoent();
     function spawn3(command, args, options) {
-      const parsed = parse2(command, args, options);
+      const parsed = parse3(command, args, options);
       const spawned = cp4.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
     function spawnSync2(command, args, options) {
-      const parsed = parse2(command, args, options);
+      const parsed = parse3(command, args, options);
       const result = cp4.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
@@ -35018,7 +35018,7 @@ var require_cross_spawn = __commonJS({
     module.exports = spawn3;
     module.exports.spawn = spawn3;
     module.exports.sync = spawnSync2;
-    module.exports._parse = parse2;
+    module.exports._parse = parse3;
     module.exports._enoent = enoent;
   }
 });
@@ -35522,7 +35522,7 @@ var require_parse3 = __commonJS({
   "node_modules/semver/functions/parse.js"(exports, module) {
     "use strict";
     var SemVer = require_semver();
-    var parse2 = (version, options, throwErrors = false) => {
+    var parse3 = (version, options, throwErrors = false) => {
       if (version instanceof SemVer) {
         return version;
       }
@@ -35535,7 +35535,7 @@ var require_parse3 = __commonJS({
         throw er;
       }
     };
-    module.exports = parse2;
+    module.exports = parse3;
   }
 });
 
@@ -35543,9 +35543,9 @@ var require_parse3 = __commonJS({
 var require_valid = __commonJS({
   "node_modules/semver/functions/valid.js"(exports, module) {
     "use strict";
-    var parse2 = require_parse3();
+    var parse3 = require_parse3();
     var valid2 = (version, options) => {
-      const v = parse2(version, options);
+      const v = parse3(version, options);
       return v ? v.version : null;
     };
     module.exports = valid2;
@@ -35556,9 +35556,9 @@ var require_valid = __commonJS({
 var require_clean = __commonJS({
   "node_modules/semver/functions/clean.js"(exports, module) {
     "use strict";
-    var parse2 = require_parse3();
+    var parse3 = require_parse3();
     var clean2 = (version, options) => {
-      const s = parse2(version.trim().replace(/^[=v]+/, ""), options);
+      const s = parse3(version.trim().replace(/^[=v]+/, ""), options);
       return s ? s.version : null;
     };
     module.exports = clean2;
@@ -35593,10 +35593,10 @@ var require_inc = __commonJS({
 var require_diff = __commonJS({
   "node_modules/semver/functions/diff.js"(exports, module) {
     "use strict";
-    var parse2 = require_parse3();
+    var parse3 = require_parse3();
     var diff = (version1, version2) => {
-      const v1 = parse2(version1, null, true);
-      const v2 = parse2(version2, null, true);
+      const v1 = parse3(version1, null, true);
+      const v2 = parse3(version2, null, true);
       const comparison = v1.compare(v2);
       if (comparison === 0) {
         return null;
@@ -35667,9 +35667,9 @@ var require_patch = __commonJS({
 var require_prerelease = __commonJS({
   "node_modules/semver/functions/prerelease.js"(exports, module) {
     "use strict";
-    var parse2 = require_parse3();
+    var parse3 = require_parse3();
     var prerelease = (version, options) => {
-      const parsed = parse2(version, options);
+      const parsed = parse3(version, options);
       return parsed && parsed.prerelease.length ? parsed.prerelease : null;
     };
     module.exports = prerelease;
@@ -35855,7 +35855,7 @@ var require_coerce = __commonJS({
   "node_modules/semver/functions/coerce.js"(exports, module) {
     "use strict";
     var SemVer = require_semver();
-    var parse2 = require_parse3();
+    var parse3 = require_parse3();
     var { safeRe: re, t } = require_re();
     var coerce = (version, options) => {
       if (version instanceof SemVer) {
@@ -35890,7 +35890,7 @@ var require_coerce = __commonJS({
       const patch = match[4] || "0";
       const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : "";
       const build = options.includePrerelease && match[6] ? `+${match[6]}` : "";
-      return parse2(`${major}.${minor}.${patch}${prerelease}${build}`, options);
+      return parse3(`${major}.${minor}.${patch}${prerelease}${build}`, options);
     };
     module.exports = coerce;
   }
@@ -35900,7 +35900,7 @@ var require_coerce = __commonJS({
 var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports, module) {
     "use strict";
-    var parse2 = require_parse3();
+    var parse3 = require_parse3();
     var constants8 = require_constants6();
     var SemVer = require_semver();
     var truncate = (version, truncation, options) => {
@@ -35912,7 +35912,7 @@ var require_truncate = __commonJS({
     };
     var cloneInputVersion = (version, options) => {
       const versionStringToParse = version instanceof SemVer ? version.version : version;
-      return parse2(versionStringToParse, options);
+      return parse3(versionStringToParse, options);
     };
     var doTruncation = (version, truncation) => {
       if (isPrerelease(truncation)) {
@@ -37147,7 +37147,7 @@ var require_semver2 = __commonJS({
     var constants8 = require_constants6();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
-    var parse2 = require_parse3();
+    var parse3 = require_parse3();
     var valid2 = require_valid();
     var clean2 = require_clean();
     var inc = require_inc();
@@ -37186,7 +37186,7 @@ var require_semver2 = __commonJS({
     var simplifyRange = require_simplify();
     var subset = require_subset();
     module.exports = {
-      parse: parse2,
+      parse: parse3,
       valid: valid2,
       clean: clean2,
       inc,
@@ -37241,11 +37241,11 @@ import { EOL } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37261,7 +37261,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37705,11 +37705,11 @@ var tunnel = __toESM(require_tunnel2(), 1);
 var import_undici = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -37725,7 +37725,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37798,26 +37798,26 @@ var HttpClientResponse = class {
   }
   readBody() {
     return __awaiter2(this, void 0, void 0, function* () {
-      return new Promise((resolve2) => __awaiter2(this, void 0, void 0, function* () {
+      return new Promise((resolve3) => __awaiter2(this, void 0, void 0, function* () {
         let output = Buffer.alloc(0);
         this.message.on("data", (chunk) => {
           output = Buffer.concat([output, chunk]);
         });
         this.message.on("end", () => {
-          resolve2(output.toString());
+          resolve3(output.toString());
         });
       }));
     });
   }
   readBodyBuffer() {
     return __awaiter2(this, void 0, void 0, function* () {
-      return new Promise((resolve2) => __awaiter2(this, void 0, void 0, function* () {
+      return new Promise((resolve3) => __awaiter2(this, void 0, void 0, function* () {
         const chunks = [];
         this.message.on("data", (chunk) => {
           chunks.push(chunk);
         });
         this.message.on("end", () => {
-          resolve2(Buffer.concat(chunks));
+          resolve3(Buffer.concat(chunks));
         });
       }));
     });
@@ -38020,14 +38020,14 @@ var HttpClient = class {
    */
   requestRaw(info2, data) {
     return __awaiter2(this, void 0, void 0, function* () {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         function callbackForResult(err, res) {
           if (err) {
             reject(err);
           } else if (!res) {
             reject(new Error("Unknown error"));
           } else {
-            resolve2(res);
+            resolve3(res);
           }
         }
         this.requestRawWithCallback(info2, data, callbackForResult);
@@ -38271,12 +38271,12 @@ var HttpClient = class {
     return __awaiter2(this, void 0, void 0, function* () {
       retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
       const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-      return new Promise((resolve2) => setTimeout(() => resolve2(), ms));
+      return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
     });
   }
   _processResponse(res, options) {
     return __awaiter2(this, void 0, void 0, function* () {
-      return new Promise((resolve2, reject) => __awaiter2(this, void 0, void 0, function* () {
+      return new Promise((resolve3, reject) => __awaiter2(this, void 0, void 0, function* () {
         const statusCode = res.message.statusCode || 0;
         const response = {
           statusCode,
@@ -38284,7 +38284,7 @@ var HttpClient = class {
           headers: {}
         };
         if (statusCode === HttpCodes.NotFound) {
-          resolve2(response);
+          resolve3(response);
         }
         function dateTimeDeserializer(key, value) {
           if (typeof value === "string") {
@@ -38323,7 +38323,7 @@ var HttpClient = class {
           err.result = response.result;
           reject(err);
         } else {
-          resolve2(response);
+          resolve3(response);
         }
       }));
     });
@@ -38349,11 +38349,11 @@ import * as fs2 from "fs";
 import * as path from "path";
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -38369,7 +38369,7 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38473,11 +38473,11 @@ function isUnixExecutable(stats) {
 // node_modules/@actions/io/lib/io.js
 var __awaiter4 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -38493,7 +38493,7 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38592,11 +38592,11 @@ function findInPath(tool) {
 import { setTimeout as setTimeout2 } from "timers";
 var __awaiter5 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -38612,7 +38612,7 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -38831,7 +38831,7 @@ var ToolRunner = class extends events.EventEmitter {
         this.toolPath = path3.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
       }
       this.toolPath = yield which(this.toolPath, true);
-      return new Promise((resolve2, reject) => __awaiter5(this, void 0, void 0, function* () {
+      return new Promise((resolve3, reject) => __awaiter5(this, void 0, void 0, function* () {
         this._debug(`exec tool: ${this.toolPath}`);
         this._debug("arguments:");
         for (const arg of this.args) {
@@ -38914,7 +38914,7 @@ var ToolRunner = class extends events.EventEmitter {
           if (error2) {
             reject(error2);
           } else {
-            resolve2(exitCode);
+            resolve3(exitCode);
           }
         });
         if (this.options.input) {
@@ -39037,11 +39037,11 @@ var ExecState = class _ExecState extends events.EventEmitter {
 // node_modules/@actions/exec/lib/exec.js
 var __awaiter6 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -39057,7 +39057,7 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -39194,13 +39194,29 @@ function checkMigLayout(options) {
 
 // src/requirements/checklist.ts
 var import_yaml = __toESM(require_dist(), 1);
-import { readFile } from "node:fs/promises";
+import { readFile, stat as stat2 } from "node:fs/promises";
+import { isDeepStrictEqual } from "node:util";
 var CHECKLIST_STATUSES = [
   "Implemented",
   "Not Implemented",
   "Partially Implemented",
   "N/A"
 ];
+var CHECKLIST_MAX_BYTES = 5 * 1024 * 1024;
+var CHECKLIST_FETCH_TIMEOUT_MS = 3e4;
+var REQUIRED_METADATA = [
+  "kubernetesVersion",
+  "platformName",
+  "platformVersion",
+  "vendorName",
+  "websiteUrl",
+  "documentationUrl",
+  "productLogoUrl",
+  "description",
+  "contactEmailAddress",
+  "k8sConformanceUrl"
+];
+var OPTIONAL_METADATA = ["repoUrl"];
 var ChecklistError = class extends Error {
   constructor(message) {
     super(message);
@@ -39208,152 +39224,345 @@ var ChecklistError = class extends Error {
   }
 };
 function lineOf(text, offset) {
-  return text.slice(0, offset).split("\n").length;
+  let line = 1;
+  for (let i2 = 0; i2 < offset && i2 < text.length; i2++) if (text[i2] === "\n") line++;
+  return line;
 }
-function rangeOf(node) {
-  const range = node?.range;
-  return range ? { start: range[0], end: range[1] } : null;
+function afterColonOf(text, key) {
+  const end = key.range?.[1];
+  if (end === void 0) return null;
+  let i2 = end;
+  while (i2 < text.length && (text[i2] === " " || text[i2] === "	")) i2++;
+  return text[i2] === ":" ? i2 + 1 : null;
 }
-function scalarString(node) {
-  if (!(0, import_yaml.isScalar)(node)) return null;
-  return node.value === null || node.value === void 0 ? "" : String(node.value);
+function valueEndOf(text, node, fallback) {
+  let end = node?.range?.[1] ?? fallback;
+  const start = node?.range?.[0] ?? fallback;
+  while (end > start && /\s/.test(text[end - 1])) end--;
+  return Math.max(end, fallback);
+}
+function printable(value, max = 120) {
+  const clean2 = value.replace(
+    /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFFFD]/g,
+    (c3) => c3 === "\uFFFD" ? "\\uFFFD" : `\\x${c3.charCodeAt(0).toString(16).padStart(2, "0")}`
+  );
+  return clean2.length > max ? `${clean2.slice(0, max - 1)}\u2026` : clean2;
+}
+function versionMinor(value) {
+  return /^v?(\d+\.\d+)(?:\.\d+)?$/.exec(value.trim())?.[1] ?? null;
+}
+function appendPoint(text, pairs, flow) {
+  const last = pairs[pairs.length - 1];
+  const keyStart = pairs[0]?.key?.range?.[0];
+  if (flow || keyStart === void 0 || !last) return null;
+  const lineStart = text.lastIndexOf("\n", keyStart - 1) + 1;
+  return {
+    at: valueEndOf(text, last.value, afterColonOf(text, last.key) ?? 0),
+    indent: " ".repeat(keyStart - lineStart)
+  };
 }
 function parseChecklist(text, source) {
-  const doc = (0, import_yaml.parseDocument)(text, { keepSourceTokens: false });
+  const doc = (0, import_yaml.parseDocument)(text, { keepSourceTokens: false, uniqueKeys: false });
   if (doc.errors.length) {
     const first = doc.errors[0];
     const line = first?.linePos?.[0]?.line;
     throw new ChecklistError(
-      `${source}${line ? `:${line}` : ""}: not valid YAML: ${first?.message.split("\n")[0]}`
+      `${source}${line ? `:${line}` : ""}: not valid YAML: ${printable(first?.message.split("\n")[0] ?? "")}`
     );
   }
+  const problems = [];
+  const at = (node) => node?.range ? lineOf(text, node.range[0]) : null;
+  const problem = (id, node, message) => problems.push({ id, line: at(node), message });
   const fail = (node, message) => {
-    const at = node?.range ? `:${lineOf(text, node.range[0])}` : "";
-    throw new ChecklistError(`${source}${at}: ${message}`);
+    const line = at(node);
+    throw new ChecklistError(`${source}${line ? `:${line}` : ""}: ${message}`);
   };
   const root = doc.contents;
-  if (!(0, import_yaml.isMap)(root)) fail(root, "expected a mapping with metadata and spec");
+  if (!(0, import_yaml.isMap)(root)) return fail(root, "expected a mapping with metadata and spec");
   const metadataNode = doc.get("metadata", true);
   if (!(0, import_yaml.isMap)(metadataNode)) return fail(root, "missing the metadata mapping");
-  const metadata = {};
-  const metadataRanges = {};
-  for (const pair of metadataNode.items) {
-    const key = scalarString(pair.key);
-    const value = scalarString(pair.value);
-    const range = rangeOf(pair.value);
-    if (key === null) continue;
-    metadata[key] = value ?? "";
-    if (range) metadataRanges[key] = range;
-  }
-  const kubernetesVersion = metadata.kubernetesVersion ?? "";
-  const match = /^v?(\d+\.\d+)$/.exec(kubernetesVersion.trim());
-  if (!match) {
-    fail(metadataNode, `metadata.kubernetesVersion "${kubernetesVersion}" is not like v1.35`);
-  }
   const spec = doc.get("spec", true);
   if (!(0, import_yaml.isMap)(spec)) return fail(root, "missing the spec mapping");
+  const stringOf = (node, what, id) => {
+    if (node === void 0 || node === null) return null;
+    if ((0, import_yaml.isScalar)(node)) {
+      if (node.value === null || node.value === void 0) return null;
+      if (typeof node.value === "string") return node.value;
+      problem(
+        id,
+        node,
+        `${what} is the ${typeof node.value} ${printable(String(node.value))}, not a string (quote it)`
+      );
+      return String(node.value);
+    }
+    problem(id, node, `${what} is a ${(0, import_yaml.isSeq)(node) ? "list" : "mapping"}, not a string`);
+    return null;
+  };
+  const metadata = {};
+  const metadataSlots = {};
+  for (const pair of metadataNode.items) {
+    if (!(0, import_yaml.isScalar)(pair.key)) continue;
+    const key = String(pair.key.value);
+    const value = stringOf(pair.value, `metadata.${key}`, null);
+    metadata[key] = value ?? "";
+    const afterColon = afterColonOf(text, pair.key);
+    if (afterColon !== null) {
+      metadataSlots[key] = {
+        afterColon,
+        valueEnd: valueEndOf(text, pair.value, afterColon)
+      };
+    }
+  }
+  const metadataPairs = metadataNode.items;
+  const metadataAppend = appendPoint(text, metadataPairs, metadataNode.flow ?? false);
+  let version = null;
+  const kv = metadata.kubernetesVersion;
+  if (kv === void 0 || kv === "") {
+    problem(null, metadataNode, "metadata.kubernetesVersion is missing");
+  } else if (!(0, import_yaml.isScalar)(metadataNode.get("kubernetesVersion", true)) || typeof metadataNode.get("kubernetesVersion", true).value !== "string") {
+  } else {
+    version = versionMinor(kv);
+    if (!version) {
+      problem(
+        null,
+        metadataNode,
+        `metadata.kubernetesVersion "${printable(kv)}" is not like v1.35`
+      );
+    }
+  }
+  const lineBreak = text.includes("\r\n") ? "\r\n" : "\n";
   const items = [];
+  const categories = [];
   const seen = /* @__PURE__ */ new Set();
   for (const categoryPair of spec.items) {
-    const category = scalarString(categoryPair.key);
+    if (!(0, import_yaml.isScalar)(categoryPair.key)) continue;
+    const category = String(categoryPair.key.value);
+    categories.push(category);
     const list = categoryPair.value;
-    if (category === null) continue;
-    if (!(0, import_yaml.isSeq)(list)) fail(list ?? spec, `spec.${category} is not a list of requirements`);
+    if (list === null || (0, import_yaml.isScalar)(list) && list.value === null) continue;
+    if (!(0, import_yaml.isSeq)(list)) {
+      problem(null, list, `spec.${category} is not a list of requirements`);
+      continue;
+    }
     for (const entry of list.items) {
       const itemNode = entry;
-      if (!(0, import_yaml.isMap)(itemNode)) fail(itemNode, `spec.${category} has an entry that is not a mapping`);
-      const field = (key) => itemNode.get(key, true);
-      const id = scalarString(field("id"));
-      if (!id) fail(itemNode, `spec.${category} has an entry without an id`);
-      const where = `requirement ${id}`;
-      if (seen.has(id)) fail(itemNode, `${where} appears twice`);
+      if (!(0, import_yaml.isMap)(itemNode)) {
+        problem(null, itemNode, `spec.${category} has an entry that is not a mapping`);
+        continue;
+      }
+      const pairs = itemNode.items;
+      const pairOf = (key) => pairs.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === key);
+      const id = stringOf(pairOf("id")?.value, "id", null);
+      if (!id) {
+        problem(null, itemNode, `spec.${category} has an entry without an id`);
+        continue;
+      }
+      if (seen.has(id)) problem(id, itemNode, "appears twice");
       seen.add(id);
-      const level = scalarString(field("level"));
-      if (!level || !LEVELS.includes(level)) {
-        fail(field("level") ?? itemNode, `${where}: level "${level ?? ""}" is not MUST or SHOULD`);
+      const level = stringOf(pairOf("level")?.value, "level", id) ?? "";
+      if (!LEVELS.includes(level)) {
+        problem(
+          id,
+          pairOf("level")?.value ?? itemNode,
+          `level "${printable(level)}" is not MUST or SHOULD`
+        );
       }
-      const statusNode = field("status");
-      const evidenceNode = field("evidence");
-      const notesNode = field("notes");
-      for (const [name, node] of [
-        ["status", statusNode],
-        ["evidence", evidenceNode],
-        ["notes", notesNode]
-      ]) {
-        if (!node || !rangeOf(node)) fail(itemNode, `${where} has no ${name} field to fill`);
+      const slot = (key) => {
+        const pair = pairOf(key);
+        if (!pair) return { afterColon: null, valueEnd: 0 };
+        const afterColon = afterColonOf(text, pair.key);
+        return {
+          afterColon,
+          valueEnd: valueEndOf(text, pair.value, afterColon ?? 0)
+        };
+      };
+      const evidenceNode = pairOf("evidence")?.value;
+      const evidence = [];
+      if ((0, import_yaml.isSeq)(evidenceNode)) {
+        evidenceNode.items.forEach((e, i2) => {
+          const value = stringOf(e, `evidence[${i2}]`, id);
+          if (value !== null) evidence.push(value);
+        });
+      } else if (evidenceNode && !((0, import_yaml.isScalar)(evidenceNode) && evidenceNode.value === null)) {
+        problem(id, evidenceNode, "evidence is not a list");
       }
-      if (!(0, import_yaml.isSeq)(evidenceNode)) fail(evidenceNode, `${where}: evidence is not a list`);
+      const append = appendPoint(text, pairs, itemNode.flow ?? false);
       items.push({
         id,
         category,
         level,
-        description: scalarString(field("description")) ?? "",
-        status: scalarString(statusNode) ?? "",
-        evidence: evidenceNode.items.map(
-          (e) => scalarString(e) ?? ""
-        ),
-        notes: scalarString(notesNode) ?? "",
-        ranges: {
-          status: rangeOf(statusNode),
-          evidence: rangeOf(evidenceNode),
-          notes: rangeOf(notesNode)
-        }
+        description: stringOf(pairOf("description")?.value, "description", id) ?? "",
+        status: stringOf(pairOf("status")?.value, "status", id) ?? "",
+        evidence,
+        notes: stringOf(pairOf("notes")?.value, "notes", id) ?? "",
+        line: at(itemNode) ?? 0,
+        slots: { status: slot("status"), evidence: slot("evidence"), notes: slot("notes") },
+        append
       });
     }
   }
-  if (items.length === 0) fail(spec, "spec lists no requirements");
+  if (items.length === 0) problem(null, spec, "spec lists no requirements");
   return {
     source,
     text,
-    version: match[1],
+    version,
     metadata,
-    metadataRanges,
-    items
+    metadataSlots,
+    metadataAppend,
+    categories,
+    items,
+    problems,
+    lineBreak
   };
 }
-async function loadChecklist(pathOrUrl) {
-  let text;
-  if (/^https?:\/\//.test(pathOrUrl)) {
+function decodeChecklist(bytes, source) {
+  if (bytes.length > CHECKLIST_MAX_BYTES) {
+    throw new ChecklistError(
+      `${source} is ${bytes.length} bytes; a checklist is at most ${CHECKLIST_MAX_BYTES}`
+    );
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ChecklistError(`${source} is not UTF-8 text`);
+  }
+}
+function networkReason(error2, timeoutMs) {
+  const e = error2;
+  if (e.name === "TimeoutError" || e.name === "AbortError") {
+    return `no complete answer within ${timeoutMs / 1e3}s`;
+  }
+  const cause = e.cause;
+  const code = typeof cause?.code === "string" ? `${cause.code}: ` : "";
+  return printable(
+    `${code}${cause?.message ?? e.message ?? String(error2)}`.replace(/\s+/g, " "),
+    200
+  );
+}
+async function readCapped(response, source, max) {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > max) {
+    throw new ChecklistError(`${source} is ${declared} bytes; a checklist is at most ${max}`);
+  }
+  const chunks = [];
+  let size = 0;
+  if (!response.body) return new Uint8Array();
+  for await (const chunk of response.body) {
+    size += chunk.length;
+    if (size > max)
+      throw new ChecklistError(`${source} is over ${max} bytes; a checklist is at most ${max}`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+async function loadChecklist(pathOrUrl, options = {}) {
+  let bytes;
+  const timeoutMs = options.timeoutMs ?? CHECKLIST_FETCH_TIMEOUT_MS;
+  if (/^https?:\/\//i.test(pathOrUrl)) {
+    const signal = AbortSignal.timeout(timeoutMs);
     let response;
     try {
-      response = await fetch(pathOrUrl, { signal: AbortSignal.timeout(3e4) });
+      response = await fetch(pathOrUrl, { signal });
     } catch (error2) {
       throw new ChecklistError(
-        `could not fetch checklist ${pathOrUrl}: ${error2.message}`
+        `could not fetch checklist ${pathOrUrl}: ${networkReason(error2, timeoutMs)}`
       );
     }
     if (!response.ok) {
       throw new ChecklistError(`could not fetch checklist ${pathOrUrl}: HTTP ${response.status}`);
     }
-    text = await response.text();
+    try {
+      bytes = await readCapped(response, `checklist ${pathOrUrl}`, CHECKLIST_MAX_BYTES);
+    } catch (error2) {
+      if (error2 instanceof ChecklistError) throw error2;
+      throw new ChecklistError(
+        `could not fetch checklist ${pathOrUrl}: ${networkReason(error2, timeoutMs)}`
+      );
+    }
   } else {
     try {
-      text = await readFile(pathOrUrl, "utf8");
+      const info2 = await stat2(pathOrUrl);
+      if (!info2.isFile()) throw new Error("not a regular file");
+      if (info2.size > CHECKLIST_MAX_BYTES) {
+        throw new ChecklistError(
+          `checklist ${pathOrUrl} is ${info2.size} bytes; a checklist is at most ${CHECKLIST_MAX_BYTES}`
+        );
+      }
+      bytes = await readFile(pathOrUrl);
     } catch (error2) {
+      if (error2 instanceof ChecklistError) throw error2;
       throw new ChecklistError(`cannot read checklist ${pathOrUrl}: ${error2.message}`);
     }
   }
-  return parseChecklist(text, pathOrUrl);
+  return parseChecklist(decodeChecklist(bytes, pathOrUrl), pathOrUrl);
 }
 var yamlString = (value) => JSON.stringify(value);
 var yamlFlowList = (values) => `[${values.map(yamlString).join(", ")}]`;
+function intendedDocument(checklist, fills, metadata) {
+  const data = (0, import_yaml.parse)(checklist.text, { uniqueKeys: false });
+  Object.assign(data.metadata, metadata);
+  for (const list of Object.values(data.spec)) {
+    for (const item of Array.isArray(list) ? list : []) {
+      const fill = fills.get(item?.id);
+      if (!fill) continue;
+      item.status = fill.status;
+      item.evidence = [...fill.evidence];
+      item.notes = fill.notes;
+    }
+  }
+  return data;
+}
 function fillChecklist(checklist, fills, metadata = {}) {
+  const structural = checklist.problems.filter(
+    (p) => /twice|not a mapping|without an id|not a list/.test(p.message)
+  );
+  if (structural.length) {
+    throw new ChecklistError(
+      `${checklist.source} cannot be filled: ${structural.map((p) => `${p.line ? `line ${p.line}: ` : ""}${p.id ? `${p.id}: ` : ""}${p.message}`).join("; ")}`
+    );
+  }
   const edits = [];
+  const push = (edit) => edits.push({ ...edit, seq: edits.length });
+  const set = (item, key, value) => {
+    const slot = item.slots[key];
+    if (slot.afterColon !== null) {
+      push({ start: slot.afterColon, end: slot.valueEnd, text: ` ${value}` });
+    } else if (item.append) {
+      push({
+        start: item.append.at,
+        end: item.append.at,
+        text: `${checklist.lineBreak}${item.append.indent}${key}: ${value}`
+      });
+    } else {
+      throw new ChecklistError(
+        `${checklist.source}:${item.line}: requirement ${item.id} has no ${key} key, and kaic adds keys only to block-style items`
+      );
+    }
+  };
   for (const [id, fill] of fills) {
     const item = checklist.items.find((i2) => i2.id === id);
     if (!item) throw new ChecklistError(`${checklist.source} has no requirement ${id}`);
     if (fill.status === "N/A" && !fill.notes.trim()) {
       throw new ChecklistError(`requirement ${id} is N/A without a justification in notes`);
     }
-    edits.push({ ...item.ranges.status, text: yamlString(fill.status) });
-    edits.push({ ...item.ranges.evidence, text: yamlFlowList(fill.evidence) });
-    edits.push({ ...item.ranges.notes, text: yamlString(fill.notes) });
+    set(item, "status", yamlString(fill.status));
+    set(item, "evidence", yamlFlowList(fill.evidence));
+    set(item, "notes", yamlString(fill.notes));
   }
   for (const [key, value] of Object.entries(metadata)) {
-    const range = checklist.metadataRanges[key];
-    if (!range) {
+    const slot = checklist.metadataSlots[key];
+    const known = [...REQUIRED_METADATA, ...OPTIONAL_METADATA].includes(key);
+    if ((!slot || slot.afterColon === null) && known && checklist.metadataAppend) {
+      push({
+        start: checklist.metadataAppend.at,
+        end: checklist.metadataAppend.at,
+        text: `${checklist.lineBreak}${checklist.metadataAppend.indent}${key}: ${yamlString(value)}`
+      });
+      continue;
+    }
+    if (!slot || slot.afterColon === null) {
       throw new ChecklistError(
-        `metadata key "${key}" is not in ${checklist.source}; its keys: ${Object.keys(checklist.metadataRanges).join(", ")}`
+        `metadata key "${key}" is not in ${checklist.source}; its keys: ${Object.keys(checklist.metadataSlots).join(", ")}`
       );
     }
     if (key === "kubernetesVersion") {
@@ -39361,60 +39570,50 @@ function fillChecklist(checklist, fills, metadata = {}) {
         "metadata.kubernetesVersion comes from the official checklist and cannot be changed"
       );
     }
-    edits.push({ ...range, text: yamlString(value) });
+    push({ start: slot.afterColon, end: slot.valueEnd, text: ` ${yamlString(value)}` });
   }
+  edits.sort((a2, b) => b.start - a2.start || b.end - a2.end || b.seq - a2.seq);
   let text = checklist.text;
-  for (const edit of edits.sort((a2, b) => b.start - a2.start)) {
+  let previousStart = Infinity;
+  for (const edit of edits) {
+    if (edit.end > previousStart) {
+      throw new ChecklistError(
+        `${checklist.source}: two values to fill overlap; nothing was written`
+      );
+    }
     text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
+    previousStart = edit.start;
+  }
+  let written;
+  try {
+    const doc = (0, import_yaml.parseDocument)(text, { uniqueKeys: false });
+    if (doc.errors.length) throw new Error(doc.errors[0]?.message.split("\n")[0]);
+    written = doc.toJS();
+  } catch (error2) {
+    throw new ChecklistError(
+      `filling ${checklist.source} would not give valid YAML (${printable(error2.message)}); nothing was written`
+    );
+  }
+  if (!isDeepStrictEqual(written, intendedDocument(checklist, fills, metadata))) {
+    throw new ChecklistError(
+      `filling ${checklist.source} would not read back as intended (a YAML construct kaic does not edit safely); nothing was written`
+    );
   }
   return text;
 }
-function validateChecklist(filled, official) {
-  const problems = [];
-  if (official) {
-    if (official.version !== filled.version) {
-      problems.push({
-        id: null,
-        message: `kubernetesVersion is v${filled.version}, the official checklist is v${official.version}`
-      });
-    }
-    for (const want of official.items) {
-      const got = filled.items.find((i2) => i2.id === want.id);
-      if (!got) {
-        problems.push({ id: want.id, message: "missing (it is in the official checklist)" });
-        continue;
-      }
-      if (got.level !== want.level) {
-        problems.push({ id: want.id, message: `level changed from ${want.level} to ${got.level}` });
-      }
-      if (got.category !== want.category) {
-        problems.push({ id: want.id, message: `moved from ${want.category} to ${got.category}` });
-      }
-      if (got.description !== want.description) {
-        problems.push({ id: want.id, message: "description differs from the official text" });
-      }
-    }
-    for (const got of filled.items) {
-      if (!official.items.some((i2) => i2.id === got.id)) {
-        problems.push({ id: got.id, message: "not in the official checklist" });
-      }
-    }
+function asOfficial(checklist) {
+  if (checklist.problems.length || !checklist.version) {
+    const list = checklist.problems.map(
+      (p) => `${p.line ? `line ${p.line}: ` : ""}${p.id ? `${p.id}: ` : ""}${p.message}`
+    );
+    throw new ChecklistError(
+      `${checklist.source} is not a usable checklist: ${list.join("; ") || "it names no version"}`
+    );
   }
-  for (const item of filled.items) {
-    if (item.status && !CHECKLIST_STATUSES.includes(item.status)) {
-      problems.push({
-        id: item.id,
-        message: `status "${item.status}" is not one of ${CHECKLIST_STATUSES.join(", ")}`
-      });
-    }
-    if (item.level === "MUST" && !item.status) {
-      problems.push({ id: item.id, message: "MUST requirement has no status" });
-    }
-    if (item.status === "N/A" && !item.notes.trim()) {
-      problems.push({ id: item.id, message: "N/A without a justification in notes" });
-    }
-  }
-  return problems;
+  return checklist;
+}
+async function loadOfficialChecklist(pathOrUrl) {
+  return asOfficial(await loadChecklist(pathOrUrl));
 }
 
 // src/results/justifications.ts
@@ -39470,7 +39669,7 @@ async function loadJustifications(path10, knownIds) {
 // src/results/load.ts
 var import__ = __toESM(require__(), 1);
 var import_ajv_formats = __toESM(require_dist2(), 1);
-import { stat as stat2, readFile as readFile3 } from "node:fs/promises";
+import { stat as stat3, readFile as readFile3 } from "node:fs/promises";
 
 // schema/run-result.schema.json
 var run_result_schema_default = {
@@ -39772,7 +39971,7 @@ function checkRunResult(data, name) {
 async function loadRunResult(path10) {
   let text;
   try {
-    const info2 = await stat2(path10);
+    const info2 = await stat3(path10);
     if (!info2.isFile()) throw new Error("not a regular file");
     if (info2.size > RESULTS_MAX_BYTES) {
       throw new ResultsFileError(
@@ -39793,6 +39992,69 @@ async function loadRunResult(path10) {
   return checkRunResult(data, path10);
 }
 
+// src/util/safe-write.ts
+import { randomBytes } from "node:crypto";
+import { lstatSync } from "node:fs";
+import { chmod as chmod2, mkdir as mkdir2, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { basename as basename3, dirname as dirname3, join as join3, resolve as resolve2 } from "node:path";
+var OutputPathError = class extends Error {
+  name = "OutputPathError";
+};
+function lstatOrNull(path10) {
+  try {
+    return lstatSync(path10);
+  } catch (error2) {
+    if (error2.code === "ENOENT") return null;
+    throw new OutputPathError(`cannot use ${path10}: ${error2.message}`);
+  }
+}
+function kindOf(stats) {
+  if (stats.isSymbolicLink()) return "a symbolic link";
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
+  if (stats.isFIFO()) return "a FIFO";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}
+function checkOutputFile(path10, what = "output") {
+  const target = lstatOrNull(path10);
+  if (target && !target.isFile()) {
+    throw new OutputPathError(
+      `${what} ${path10} is ${kindOf(target)}; kaic writes only a regular file or a new one`
+    );
+  }
+  const parent = dirname3(resolve2(path10));
+  const dir = lstatOrNull(parent);
+  if (!dir) throw new OutputPathError(`${what} ${path10}: its directory ${parent} does not exist`);
+  if (!dir.isDirectory())
+    throw new OutputPathError(`${what} ${path10}: ${parent} is not a directory`);
+}
+async function ensureOutputDirectory(path10, what = "output directory") {
+  const stats = lstatOrNull(path10);
+  if (stats && !stats.isDirectory()) {
+    throw new OutputPathError(`${what} ${path10} is ${kindOf(stats)}, not a directory`);
+  }
+  if (!stats) await mkdir2(path10);
+}
+async function writeFileSafely(path10, text, what = "output") {
+  checkOutputFile(path10, what);
+  const existing = lstatOrNull(path10);
+  const tmp = join3(
+    dirname3(resolve2(path10)),
+    `.${basename3(path10)}.kaic-${randomBytes(4).toString("hex")}`
+  );
+  try {
+    await writeFile2(tmp, text, { flag: "wx" });
+    if (existing) await chmod2(tmp, existing.mode & 4095);
+    checkOutputFile(path10, what);
+    await rename2(tmp, path10);
+  } catch (error2) {
+    await rm2(tmp, { force: true });
+    if (error2 instanceof OutputPathError) throw error2;
+    throw new OutputPathError(`cannot write ${what} ${path10}: ${error2.message}`);
+  }
+}
+
 // src/cli/errors.ts
 var UsageError = class extends Error {
   exitCode = 2;
@@ -39805,10 +40067,13 @@ async function runCommandLine(command, name = "kaic") {
     process.exitCode = await command();
   } catch (error2) {
     const message = error2 instanceof Error ? error2.message : String(error2);
-    process.stderr.write(`${name}: ${message}
-`);
+    process.stderr.write(
+      `${name}: ${message.split("\n").map((l) => printable(l, 4e3)).join("\n")}
+`
+    );
+    const code = error2.code;
     const inputError = error2 instanceof UsageError || // By name: importing the build module would pull it into the in-cluster fake-GPU bundle.
-    error2.name === "BuildError" || error2 instanceof ChecklistError || error2 instanceof ResultsFileError || error2 instanceof JustificationError || error2 instanceof ProfileError || error2 instanceof PublisherError || error2.code?.startsWith("ERR_PARSE_ARGS");
+    error2.name === "BuildError" || error2 instanceof ChecklistError || error2 instanceof ResultsFileError || error2 instanceof JustificationError || error2 instanceof ProfileError || error2 instanceof PublisherError || error2 instanceof OutputPathError || typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
     if (inputError) process.stderr.write(`(${name} help lists the commands and their flags)
 `);
     process.exitCode = error2 instanceof CheckFailed ? 1 : inputError ? 2 : 1;
@@ -39816,9 +40081,9 @@ async function runCommandLine(command, name = "kaic") {
 }
 
 // src/providers/existing.ts
-import { mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdtemp, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 async function removeRunNamespaces(kc, runId, log) {
   const core = kc.makeApiClient(ObjectCoreV1Api);
   const selector = `${RUN_ID_LABEL}=${runId}`;
@@ -39897,9 +40162,9 @@ var ExistingProvider = class {
       );
     }
     this.kc = kc;
-    this.dir = await mkdtemp(join3(tmpdir(), "kaic-existing-"));
-    const kubeconfigPath = join3(this.dir, "kubeconfig");
-    await writeFile2(kubeconfigPath, kc.exportConfig(), { mode: 384 });
+    this.dir = await mkdtemp(join4(tmpdir(), "kaic-existing-"));
+    const kubeconfigPath = join4(this.dir, "kubeconfig");
+    await writeFile3(kubeconfigPath, kc.exportConfig(), { mode: 384 });
     this.options.onCreated?.({ type: "directory", path: this.dir });
     this.options.onCreated?.({ type: "run-namespaces", kubeconfigPath, runId: this.options.runId });
     const nodes = (await kc.makeApiClient(ObjectCoreV1Api).listNode()).items;
@@ -39927,7 +40192,7 @@ var ExistingProvider = class {
     const kc = this.kc;
     this.kc = null;
     if (kc) await removeRunNamespaces(kc, this.options.runId, this.options.log);
-    if (this.dir) await rm2(this.dir, { recursive: true, force: true });
+    if (this.dir) await rm3(this.dir, { recursive: true, force: true });
     this.dir = null;
   }
 };
@@ -41509,8 +41774,8 @@ var disconnect = (anyProcess) => {
 // node_modules/execa/lib/utils/deferred.js
 var createDeferred = () => {
   const methods = {};
-  const promise = new Promise((resolve2, reject) => {
-    Object.assign(methods, { resolve: resolve2, reject });
+  const promise = new Promise((resolve3, reject) => {
+    Object.assign(methods, { resolve: resolve3, reject });
   });
   return Object.assign(promise, methods);
 };
@@ -46153,11 +46418,11 @@ var addConcurrentStream = (concurrentStreams, stream2, waitName) => {
   const promises3 = weakMap.get(stream2);
   const promise = createDeferred();
   promises3.push(promise);
-  const resolve2 = promise.resolve.bind(promise);
-  return { resolve: resolve2, promises: promises3 };
+  const resolve3 = promise.resolve.bind(promise);
+  return { resolve: resolve3, promises: promises3 };
 };
-var waitForConcurrentStreams = async ({ resolve: resolve2, promises: promises3 }, subprocess) => {
-  resolve2();
+var waitForConcurrentStreams = async ({ resolve: resolve3, promises: promises3 }, subprocess) => {
+  resolve3();
   const [isSubprocessExit] = await Promise.race([
     Promise.allSettled([true, subprocess]),
     Promise.all([false, ...promises3])
@@ -46744,7 +47009,7 @@ var {
 
 // src/util/processes.ts
 import { readFileSync as readFileSync3 } from "node:fs";
-import { open as open2, readFile as readFile4, rm as rm3 } from "node:fs/promises";
+import { open as open2, readFile as readFile4, rm as rm4 } from "node:fs/promises";
 import { createServer } from "node:net";
 function isProcessAlive(pid) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -46778,7 +47043,7 @@ async function withLockFile(path10, fn, options = {}) {
       if (!holder || !isProcessAlive(holder)) {
         if (!holder) await sleep(100);
         const again = Number((await readFile4(path10, "utf8").catch(() => "")).trim());
-        if (!again || !isProcessAlive(again)) await rm3(path10, { force: true });
+        if (!again || !isProcessAlive(again)) await rm4(path10, { force: true });
         continue;
       }
       if (Date.now() > deadline) {
@@ -46794,7 +47059,7 @@ async function withLockFile(path10, fn, options = {}) {
   try {
     return await fn();
   } finally {
-    await rm3(path10, { force: true });
+    await rm4(path10, { force: true });
   }
 }
 async function processCommandLine(pid) {
@@ -46823,17 +47088,17 @@ async function terminateProcess(pid, graceMs = 5e3) {
 }
 async function isZombie(pid) {
   try {
-    const stat5 = await readFile4(`/proc/${pid}/stat`, "utf8");
-    return /\) Z /.test(stat5);
+    const stat6 = await readFile4(`/proc/${pid}/stat`, "utf8");
+    return /\) Z /.test(stat6);
   } catch {
     return false;
   }
 }
 function sleep(ms) {
-  return new Promise((resolve2) => setTimeout(resolve2, ms));
+  return new Promise((resolve3) => setTimeout(resolve3, ms));
 }
 async function assertPortFree(port, host, what) {
-  await new Promise((resolve2, reject) => {
+  await new Promise((resolve3, reject) => {
     const server = createServer();
     server.once("error", (error2) => {
       if (error2.code === "EADDRINUSE") {
@@ -46846,7 +47111,7 @@ async function assertPortFree(port, host, what) {
         reject(new Error(`cannot bind ${host}:${port} for ${what}: ${error2.message}`));
       }
     });
-    server.listen(port, host, () => server.close(() => resolve2()));
+    server.listen(port, host, () => server.close(() => resolve3()));
   });
 }
 function onTerminationSignal(cleanup) {
@@ -46881,93 +47146,93 @@ kaic: ${signal} received, cleaning up\u2026 (again to force exit)
 var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/build/go-build.ts
-import { randomBytes } from "node:crypto";
+import { randomBytes as randomBytes2 } from "node:crypto";
 import { existsSync as existsSync4 } from "node:fs";
-import { cp as cp2, mkdir as mkdir3, readFile as readFile6, readdir as readdir2, rename as rename3, rm as rm5, writeFile as writeFile3 } from "node:fs/promises";
+import { cp as cp2, mkdir as mkdir4, readFile as readFile6, readdir as readdir2, rename as rename4, rm as rm6, writeFile as writeFile4 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname5, join as join8 } from "node:path";
+import { dirname as dirname6, join as join9 } from "node:path";
 
 // src/cache.ts
 import { homedir } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 function cacheDir(env = process.env) {
   if (env.KAIC_CACHE) return env.KAIC_CACHE;
-  const xdg = env.XDG_CACHE_HOME || join4(homedir(), ".cache");
-  return join4(xdg, "kaic");
+  const xdg = env.XDG_CACHE_HOME || join5(homedir(), ".cache");
+  return join5(xdg, "kaic");
 }
 function kubernetesBinDir(release, root = cacheDir()) {
-  return join4(root, "bin", "kubernetes", release.version);
+  return join5(root, "bin", "kubernetes", release.version);
 }
 function kubeletBinDir(release, root = cacheDir()) {
-  return join4(root, "bin", "kubelet", release.version);
+  return join5(root, "bin", "kubelet", release.version);
 }
 function containerdBinDir(version, root = cacheDir()) {
-  return join4(root, "bin", "containerd", version);
+  return join5(root, "bin", "containerd", version);
 }
 function criToolsBinDir(version, root = cacheDir()) {
-  return join4(root, "bin", "cri-tools", version);
+  return join5(root, "bin", "cri-tools", version);
 }
 function kueueDir(version, root = cacheDir()) {
-  return join4(root, "bin", "kueue", version);
+  return join5(root, "bin", "kueue", version);
 }
 function prometheusDir(version, root = cacheDir()) {
-  return join4(root, "bin", "prometheus", version);
+  return join5(root, "bin", "prometheus", version);
 }
 function prometheusAdapterDir(version, root = cacheDir()) {
-  return join4(root, "bin", "prometheus-adapter", version);
+  return join5(root, "bin", "prometheus-adapter", version);
 }
 function karpenterDir(version, root = cacheDir()) {
-  return join4(root, "bin", "karpenter", version);
+  return join5(root, "bin", "karpenter", version);
 }
 function traefikDir(version, root = cacheDir()) {
-  return join4(root, "bin", "traefik", version);
+  return join5(root, "bin", "traefik", version);
 }
 function gatewayApiDir(version, root = cacheDir()) {
-  return join4(root, "bin", "gateway-api", version);
+  return join5(root, "bin", "gateway-api", version);
 }
 function jobsetDir(version, root = cacheDir()) {
-  return join4(root, "bin", "jobset", version);
+  return join5(root, "bin", "jobset", version);
 }
 function nodeBinaryPaths(release, root = cacheDir()) {
   const containerd = containerdBinDir(CONTAINERD_VERSION, root);
   return {
-    kubelet: join4(kubeletBinDir(release, root), "kubelet"),
-    containerd: join4(containerd, "containerd"),
-    containerdShim: join4(containerd, "containerd-shim-runc-v2"),
-    ctr: join4(containerd, "ctr"),
-    crictl: join4(criToolsBinDir(CRI_TOOLS_VERSION, root), "crictl")
+    kubelet: join5(kubeletBinDir(release, root), "kubelet"),
+    containerd: join5(containerd, "containerd"),
+    containerdShim: join5(containerd, "containerd-shim-runc-v2"),
+    ctr: join5(containerd, "ctr"),
+    crictl: join5(criToolsBinDir(CRI_TOOLS_VERSION, root), "crictl")
   };
 }
 function etcdBinDir(etcdVersion, root = cacheDir()) {
-  return join4(root, "bin", "etcd", etcdVersion);
+  return join5(root, "bin", "etcd", etcdVersion);
 }
 function kindBinDir(kindVersion, root = cacheDir()) {
-  return join4(root, "bin", "kind", kindVersion);
+  return join5(root, "bin", "kind", kindVersion);
 }
 function helmBinDir(version, root = cacheDir()) {
-  return join4(root, "bin", "helm", version);
+  return join5(root, "bin", "helm", version);
 }
 function chartDir(name, version, root = cacheDir()) {
-  return join4(root, "charts", name, version);
+  return join5(root, "charts", name, version);
 }
 function kwokBinDir(kwokVersion, root = cacheDir()) {
-  return join4(root, "bin", "kwok", kwokVersion);
+  return join5(root, "bin", "kwok", kwokVersion);
 }
 function binaryPaths(release, kwokVersion, root = cacheDir()) {
   const k8s = kubernetesBinDir(release, root);
   const kwok = kwokBinDir(kwokVersion, root);
   return {
-    etcd: join4(etcdBinDir(release.etcdVersion, root), "etcd"),
-    kubeApiserver: join4(k8s, "kube-apiserver"),
-    kubeControllerManager: join4(k8s, "kube-controller-manager"),
-    kubeScheduler: join4(k8s, "kube-scheduler"),
-    kubectl: join4(k8s, "kubectl"),
-    kwok: join4(kwok, "kwok"),
-    kwokctl: join4(kwok, "kwokctl")
+    etcd: join5(etcdBinDir(release.etcdVersion, root), "etcd"),
+    kubeApiserver: join5(k8s, "kube-apiserver"),
+    kubeControllerManager: join5(k8s, "kube-controller-manager"),
+    kubeScheduler: join5(k8s, "kube-scheduler"),
+    kubectl: join5(k8s, "kubectl"),
+    kwok: join5(kwok, "kwok"),
+    kwokctl: join5(kwok, "kwokctl")
   };
 }
 function goCacheEnv(root = cacheDir()) {
-  return { GOMODCACHE: join4(root, "go", "mod"), GOCACHE: join4(root, "go", "build") };
+  return { GOMODCACHE: join5(root, "go", "mod"), GOCACHE: join5(root, "go", "build") };
 }
 
 // src/versions/downloads.ts
@@ -47030,8 +47295,8 @@ function etcdReleaseFile(version, forPlatform = hostPlatform()) {
 // src/build/release-download.ts
 import { createHash } from "node:crypto";
 import { createReadStream as createReadStream2, existsSync as existsSync3 } from "node:fs";
-import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, readFile as readFile5, rename as rename2, rm as rm4 } from "node:fs/promises";
-import { basename as basename3, dirname as dirname4, join as join7 } from "node:path";
+import { chmod as chmod3, mkdir as mkdir3, mkdtemp as mkdtemp2, readFile as readFile5, rename as rename3, rm as rm5 } from "node:fs/promises";
+import { basename as basename4, dirname as dirname5, join as join8 } from "node:path";
 
 // node_modules/@actions/tool-cache/lib/tool-cache.js
 import * as crypto2 from "crypto";
@@ -47050,11 +47315,11 @@ import { ok as ok2 } from "assert";
 // node_modules/@actions/tool-cache/lib/retry-helper.js
 var __awaiter7 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -47070,7 +47335,7 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -47112,7 +47377,7 @@ var RetryHelper = class {
   }
   sleep(seconds) {
     return __awaiter7(this, void 0, void 0, function* () {
-      return new Promise((resolve2) => setTimeout(resolve2, seconds * 1e3));
+      return new Promise((resolve3) => setTimeout(resolve3, seconds * 1e3));
     });
   }
 };
@@ -47120,11 +47385,11 @@ var RetryHelper = class {
 // node_modules/@actions/tool-cache/lib/tool-cache.js
 var __awaiter8 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -47140,7 +47405,7 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -47283,7 +47548,7 @@ function _getGlobal(key, defaultValue) {
 
 // src/util/executables.ts
 import { accessSync, constants as constants6 } from "node:fs";
-import { delimiter as delimiter2, join as join6 } from "node:path";
+import { delimiter as delimiter2, join as join7 } from "node:path";
 function isExecutable(file) {
   try {
     accessSync(file, constants6.X_OK);
@@ -47294,7 +47559,7 @@ function isExecutable(file) {
 }
 function findOnPath(name, pathVariable = process.env.PATH ?? "") {
   for (const dir of pathVariable.split(delimiter2).filter(Boolean)) {
-    if (isExecutable(join6(dir, name))) return join6(dir, name);
+    if (isExecutable(join7(dir, name))) return join7(dir, name);
   }
   return null;
 }
@@ -47338,7 +47603,7 @@ async function fetchTo(url, file) {
   }
 }
 function publishedSum(text, url) {
-  const name = basename3(new URL(url).pathname);
+  const name = basename4(new URL(url).pathname);
   for (const line of text.split("\n")) {
     const [sum, file] = line.trim().split(/\s+\*?/);
     if (!sum || !/^[0-9a-f]{64}$/i.test(sum)) continue;
@@ -47354,14 +47619,14 @@ async function downloadRelease(files, outDir, options) {
   const why = await unreachable(first.url, options.probeTimeoutMs ?? 5e3);
   if (why) return { skipped: `${host} cannot be reached (${why})` };
   const t0 = Date.now();
-  await mkdir2(dirname4(outDir), { recursive: true });
+  await mkdir3(dirname5(outDir), { recursive: true });
   const work = await mkdtemp2(`${outDir}.download-`);
   try {
     const ready = [];
     let total = 0;
     for (const [i2, file] of files.entries()) {
       options.log(`${file.label}: downloading ${file.url}`);
-      const target = join7(work, `${i2}`);
+      const target = join8(work, `${i2}`);
       await fetchTo(file.url, target);
       let expected;
       let whose;
@@ -47388,17 +47653,17 @@ async function downloadRelease(files, outDir, options) {
       }
       let binary = target;
       if (file.member) {
-        const extracted = await extractTar(target, join7(work, `${i2}.extracted`));
-        binary = join7(extracted, file.member);
+        const extracted = await extractTar(target, join8(work, `${i2}.extracted`));
+        binary = join8(extracted, file.member);
       }
-      await chmod2(binary, 493);
+      await chmod3(binary, 493);
       ready.push({ from: binary, name: file.name });
     }
-    await mkdir2(outDir, { recursive: true });
+    await mkdir3(outDir, { recursive: true });
     const placed = [];
     for (const { from, name } of ready) {
-      await rename2(from, join7(outDir, name));
-      placed.push(join7(outDir, name));
+      await rename3(from, join8(outDir, name));
+      placed.push(join8(outDir, name));
     }
     const seconds = (Date.now() - t0) / 1e3;
     options.log(
@@ -47409,7 +47674,7 @@ async function downloadRelease(files, outDir, options) {
     if (error2 instanceof TransferFailed) return { skipped: error2.message };
     throw error2;
   } finally {
-    await rm4(work, { recursive: true, force: true });
+    await rm5(work, { recursive: true, force: true });
   }
 }
 async function downloadPinnedTool(tool, version, outDir, options) {
@@ -47432,7 +47697,7 @@ async function downloadPinnedTool(tool, version, outDir, options) {
 async function resolvePinnedTool(spec) {
   const { tool, version, log } = spec;
   const env = spec.env ?? process.env;
-  const cached = join7(spec.dir, tool);
+  const cached = join8(spec.dir, tool);
   if (existsSync3(cached)) return cached;
   const onPath = findOnPath(tool, env.PATH);
   if (onPath) {
@@ -47572,7 +47837,7 @@ async function definedFeatureGates(sourceDirs) {
     if (!existsSync4(dir)) continue;
     for (const entry of await readdir2(dir)) {
       if (!entry.endsWith(".go") || entry.endsWith("_test.go")) continue;
-      const text = await readFile6(join8(dir, entry), "utf8");
+      const text = await readFile6(join9(dir, entry), "utf8");
       for (const match of text.matchAll(/featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"/g)) {
         gates.add(match[1]);
       }
@@ -47616,18 +47881,18 @@ ${tail(output)}`
 }
 async function readStamp(dir) {
   try {
-    return JSON.parse(await readFile6(join8(dir, STAMP), "utf8"));
+    return JSON.parse(await readFile6(join9(dir, STAMP), "utf8"));
   } catch {
     return null;
   }
 }
 async function isComplete(dir, binaries) {
-  return await readStamp(dir) !== null && binaries.every((b) => existsSync4(join8(dir, b)));
+  return await readStamp(dir) !== null && binaries.every((b) => existsSync4(join9(dir, b)));
 }
 async function buildWrapper(spec, root, log) {
-  await mkdir3(join8(root, "bin"), { recursive: true });
+  await mkdir4(join9(root, "bin"), { recursive: true });
   return withLockFile(
-    join8(root, "bin", `.lock-${spec.component}-${spec.version}`),
+    join9(root, "bin", `.lock-${spec.component}-${spec.version}`),
     () => buildWrapperLocked(spec, root, log),
     {
       timeoutMs: 60 * 6e4,
@@ -47642,8 +47907,8 @@ async function buildWrapperLocked(spec, root, log) {
   }
   const started = Date.now();
   const env = goEnv(root);
-  const wrapperDir = join8(root, "wrappers", `${spec.component}-${spec.version}`);
-  await mkdir3(wrapperDir, { recursive: true });
+  const wrapperDir = join9(root, "wrappers", `${spec.component}-${spec.version}`);
+  await mkdir4(wrapperDir, { recursive: true });
   const goMod = [
     `// Generated by kaic's scripts/build-k8s.ts: builds ${spec.component} ${spec.version}.`,
     `module kaic.local/build/${spec.component}`,
@@ -47657,14 +47922,14 @@ async function buildWrapperLocked(spec, root, log) {
     ...spec.replaces.length ? ["", "replace (", ...spec.replaces.map(([m, to, v]) => `	${m} => ${to} ${v}`), ")"] : [],
     ""
   ].join("\n");
-  const goModPath = join8(wrapperDir, "go.mod");
+  const goModPath = join9(wrapperDir, "go.mod");
   const previous = existsSync4(goModPath) ? await readFile6(goModPath, "utf8") : null;
   if (previous !== goMod) {
-    await writeFile3(goModPath, goMod);
-    await rm5(join8(wrapperDir, "go.sum"), { force: true });
+    await writeFile4(goModPath, goMod);
+    await rm6(join9(wrapperDir, "go.sum"), { force: true });
   }
-  const tmpDir = join8(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
-  await mkdir3(tmpDir, { recursive: true });
+  const tmpDir = join9(root, "bin", `.tmp-${spec.component}-${randomBytes2(4).toString("hex")}`);
+  await mkdir4(tmpDir, { recursive: true });
   try {
     log(`${spec.component} ${spec.version}: resolving modules`);
     await runGo(["mod", "download"], {
@@ -47689,10 +47954,10 @@ async function buildWrapperLocked(spec, root, log) {
       { cwd: wrapperDir, env, label: `${spec.component} build`, log }
     );
     for (const [from, to] of Object.entries(spec.renames ?? {})) {
-      if (existsSync4(join8(tmpDir, from))) await rename3(join8(tmpDir, from), join8(tmpDir, to));
+      if (existsSync4(join9(tmpDir, from))) await rename4(join9(tmpDir, from), join9(tmpDir, to));
     }
     for (const binary of spec.binaries) {
-      if (!existsSync4(join8(tmpDir, binary))) {
+      if (!existsSync4(join9(tmpDir, binary))) {
         throw new BuildError(`${spec.component} build produced no ${binary} in ${tmpDir}`);
       }
     }
@@ -47706,15 +47971,15 @@ async function buildWrapperLocked(spec, root, log) {
       goVersion: goVer,
       seconds
     };
-    await writeFile3(join8(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
+    await writeFile4(join9(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
 `);
-    await rm5(spec.outDir, { recursive: true, force: true });
-    await mkdir3(join8(spec.outDir, ".."), { recursive: true });
-    await rename3(tmpDir, spec.outDir);
+    await rm6(spec.outDir, { recursive: true, force: true });
+    await mkdir4(join9(spec.outDir, ".."), { recursive: true });
+    await rename4(tmpDir, spec.outDir);
     log(`${spec.component} ${spec.version}: built in ${formatSeconds(Date.now() - started)}`);
     return true;
   } finally {
-    await rm5(tmpDir, { recursive: true, force: true });
+    await rm6(tmpDir, { recursive: true, force: true });
   }
 }
 async function expectVersionOutput(binary, args, expected) {
@@ -47756,7 +48021,7 @@ async function buildKubelet(release, log, root = cacheDir()) {
 }
 async function buildFromKubernetesModule(release, component, outDir, binaries, log, root) {
   const env = goEnv(root);
-  await mkdir3(root, { recursive: true });
+  await mkdir4(root, { recursive: true });
   if (await isComplete(outDir, binaries)) {
     log(`${component} ${release.version}: cached (${outDir})`);
     return false;
@@ -47771,8 +48036,8 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
   const apiserverInfo = await downloadModule("k8s.io/apiserver", staging, env);
   const apiInfo = await downloadModule("k8s.io/api", staging, env);
   const gates = await definedFeatureGates([
-    join8(info2.Dir, "pkg", "features"),
-    join8(apiserverInfo.Dir, "pkg", "features")
+    join9(info2.Dir, "pkg", "features"),
+    join9(apiserverInfo.Dir, "pkg", "features")
   ]);
   const unknownGates = Object.keys(release.featureGates).filter((g) => !gates.has(g));
   if (unknownGates.length) {
@@ -47782,7 +48047,7 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
   }
   for (const groupVersion of Object.keys(release.runtimeConfig)) {
     const [group, version] = groupVersion.split("/");
-    const dir = join8(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
+    const dir = join9(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
     if (!existsSync4(dir)) {
       throw new BuildError(
         `the version table enables ${groupVersion} on ${release.minor}, but k8s.io/api ${staging} has no such API version (src/versions/kubernetes.ts)`
@@ -47820,7 +48085,7 @@ async function buildFromKubernetesModule(release, component, outDir, binaries, l
         for (const b of binaries) {
           const args = b === "kubectl" ? ["version", "--client"] : ["--version"];
           const expected = b === "kubectl" ? `Client Version: ${release.version}` : `Kubernetes ${release.version}`;
-          await expectVersionOutput(join8(dir, b), args, expected);
+          await expectVersionOutput(join9(dir, b), args, expected);
         }
       }
     },
@@ -47845,22 +48110,22 @@ ${tail(edit.stderr)}`);
     const from = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
     if (New.Version) {
       replaces.push([from, New.Path, New.Version]);
-    } else if (existsSync4(join8(info2.Dir, New.Path, "go.mod"))) {
-      replaces.push([from, join8(info2.Dir, New.Path), ""]);
+    } else if (existsSync4(join9(info2.Dir, New.Path, "go.mod"))) {
+      replaces.push([from, join9(info2.Dir, New.Path), ""]);
     } else {
       throw new BuildError(
         `${spec.module}@${spec.version} replaces ${Old.Path} by its directory ${New.Path}, which the module proxy's zip does not hold (a nested module); the build must give ${Old.Path} as a local module`
       );
     }
   }
-  const localRoot = join8(root, "wrappers", `${spec.component}-${spec.version}-local`);
+  const localRoot = join9(root, "wrappers", `${spec.component}-${spec.version}-local`);
   for (const [path10, mod] of Object.entries(local)) {
-    const dir = join8(localRoot, path10.replace(/[^A-Za-z0-9.-]+/g, "_"));
-    await rm5(dir, { recursive: true, force: true });
-    await mkdir3(dir, { recursive: true });
+    const dir = join9(localRoot, path10.replace(/[^A-Za-z0-9.-]+/g, "_"));
+    await rm6(dir, { recursive: true, force: true });
+    await mkdir4(dir, { recursive: true });
     if (mod.base) {
       const base = await downloadModule(mod.base.module, mod.base.version, env);
-      const dropped = (mod.drop ?? []).map((d) => join8(base.Dir, d));
+      const dropped = (mod.drop ?? []).map((d) => join9(base.Dir, d));
       await cp2(base.Dir, dir, {
         recursive: true,
         filter: (source) => !dropped.some((d) => source === d || source.startsWith(`${d}/`))
@@ -47868,8 +48133,8 @@ ${tail(edit.stderr)}`);
       await execa("chmod", ["-R", "u+w", dir]);
     }
     for (const [name, content] of Object.entries(mod.files)) {
-      await mkdir3(dirname5(join8(dir, name)), { recursive: true });
-      await writeFile3(join8(dir, name), content);
+      await mkdir4(dirname6(join9(dir, name)), { recursive: true });
+      await writeFile4(join9(dir, name), content);
     }
     replaces.push([path10, dir, ""]);
   }
@@ -47881,7 +48146,7 @@ async function buildPlainModule(spec, log, root) {
     return false;
   }
   const env = goEnv(root);
-  await mkdir3(root, { recursive: true });
+  await mkdir4(root, { recursive: true });
   const info2 = await downloadModule(spec.module, spec.version, env);
   const facts = parseGoMod(await readFile6(info2.GoMod, "utf8"));
   const replaces = spec.moduleReplaces ? await carriedReplaces(spec, info2, spec.moduleReplaces.local ?? {}, env, root) : [];
@@ -47890,8 +48155,8 @@ async function buildPlainModule(spec, log, root) {
       ...spec,
       verify: async (dir) => {
         for (const [from, to] of spec.moduleFiles ?? []) {
-          await mkdir3(dirname5(join8(dir, to)), { recursive: true });
-          await cp2(join8(info2.Dir, from), join8(dir, to), { recursive: true });
+          await mkdir4(dirname6(join9(dir, to)), { recursive: true });
+          await cp2(join9(info2.Dir, from), join9(dir, to), { recursive: true });
         }
         await spec.verify(dir);
       },
@@ -47917,7 +48182,7 @@ async function buildEtcd(etcdVersion, log, root = cacheDir()) {
       // Go names the binary "server" after the package path (the /v3 suffix is dropped).
       renames: { server: "etcd", v3: "etcd" },
       verify: (dir) => expectVersionOutput(
-        join8(dir, "etcd"),
+        join9(dir, "etcd"),
         ["--version"],
         `etcd Version: ${etcdVersion.slice(1)}`
       )
@@ -47935,7 +48200,7 @@ async function buildKwok(kwokVersion, log, root = cacheDir()) {
       outDir: kwokBinDir(kwokVersion, root),
       binaries: ["kwok", "kwokctl"],
       packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
-      verify: (dir) => expectVersionOutput(join8(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
+      verify: (dir) => expectVersionOutput(join9(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
     },
     log,
     root
@@ -47950,7 +48215,7 @@ async function buildKind(kindVersion, log, root = cacheDir()) {
       outDir: kindBinDir(kindVersion, root),
       binaries: ["kind"],
       packages: ["sigs.k8s.io/kind"],
-      verify: (dir) => expectVersionOutput(join8(dir, "kind"), ["version"], `kind ${kindVersion}`)
+      verify: (dir) => expectVersionOutput(join9(dir, "kind"), ["version"], `kind ${kindVersion}`)
     },
     log,
     root
@@ -47996,7 +48261,7 @@ async function downloadControlPlane(release, log, root, env) {
       seconds: Math.round(outcome.seconds),
       downloadedFrom: set.files.map((f) => f.url)
     };
-    await writeFile3(join8(set.dir, STAMP), `${JSON.stringify(stamp, null, 2)}
+    await writeFile4(join9(set.dir, STAMP), `${JSON.stringify(stamp, null, 2)}
 `);
   }
 }
@@ -48019,7 +48284,7 @@ async function buildContainerd(version, log, root = cacheDir()) {
       binaries: ["containerd", "containerd-shim-runc-v2", "ctr"],
       packages: ["containerd", "containerd-shim-runc-v2", "ctr"].map((c3) => `${module}/cmd/${c3}`),
       ldflags: [`-X ${module}/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join8(dir, "containerd"), ["--version"], version)
+      verify: (dir) => expectVersionOutput(join9(dir, "containerd"), ["--version"], version)
     },
     log,
     root
@@ -48035,7 +48300,7 @@ async function buildCriTools(version, log, root = cacheDir()) {
       binaries: ["crictl"],
       packages: ["sigs.k8s.io/cri-tools/cmd/crictl"],
       ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join8(dir, "crictl"), ["--version"], version)
+      verify: (dir) => expectVersionOutput(join9(dir, "crictl"), ["--version"], version)
     },
     log,
     root
@@ -48055,7 +48320,7 @@ async function buildKueue(log, root = cacheDir()) {
         ["config/components/crd/bases", "crds"],
         ["config/components/webhook/manifests.yaml", "webhook.yaml"]
       ],
-      verify: (dir) => expectHelpMentions(join8(dir, "kueue"), "-config")
+      verify: (dir) => expectHelpMentions(join9(dir, "kueue"), "-config")
     },
     log,
     root
@@ -48076,7 +48341,7 @@ async function buildPrometheus(log, root = cacheDir()) {
         `-X ${versionPkg}.Version=${PROMETHEUS.release}`,
         `-X ${versionPkg}.Branch=module-${PROMETHEUS.version}`
       ],
-      verify: (dir) => expectVersionOutput(join8(dir, "prometheus"), ["--version"], PROMETHEUS.release)
+      verify: (dir) => expectVersionOutput(join9(dir, "prometheus"), ["--version"], PROMETHEUS.release)
     },
     log,
     root
@@ -48092,7 +48357,7 @@ async function buildPrometheusAdapter(log, root = cacheDir()) {
       binaries: ["prometheus-adapter"],
       packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
       renames: { adapter: "prometheus-adapter" },
-      verify: (dir) => expectHelpMentions(join8(dir, "prometheus-adapter"), "--metrics-relist-interval")
+      verify: (dir) => expectHelpMentions(join9(dir, "prometheus-adapter"), "--metrics-relist-interval")
     },
     log,
     root
@@ -48117,7 +48382,7 @@ async function buildKarpenter(log, root = cacheDir()) {
       ],
       verify: (dir) => (
         // Go's flag package prints one dash.
-        expectHelpMentions(join8(dir, "karpenter-kwok"), "-instance-types-file-path")
+        expectHelpMentions(join9(dir, "karpenter-kwok"), "-instance-types-file-path")
       )
     },
     log,
@@ -48210,8 +48475,8 @@ async function buildTraefik(log, root = cacheDir()) {
         }
       },
       verify: async (dir) => {
-        await expectVersionOutput(join8(dir, "traefik"), ["version"], release);
-        await expectHelpMentions(join8(dir, "traefik"), "--providers.kubernetesgateway");
+        await expectVersionOutput(join9(dir, "traefik"), ["version"], release);
+        await expectHelpMentions(join9(dir, "traefik"), "--providers.kubernetesgateway");
       }
     },
     log,
@@ -48224,25 +48489,25 @@ function goSource(lines) {
 }
 async function ensureModuleCopy(spec, log, root) {
   const { component, version, outDir } = spec;
-  const target = join8(outDir, spec.target);
+  const target = join9(outDir, spec.target);
   if (await readStamp(outDir)) return target;
-  await mkdir3(join8(root, "bin"), { recursive: true });
+  await mkdir4(join9(root, "bin"), { recursive: true });
   return withLockFile(
-    join8(root, "bin", `.lock-${component}-${version}`),
+    join9(root, "bin", `.lock-${component}-${version}`),
     async () => {
       if (await readStamp(outDir)) return target;
       const started = Date.now();
       const info2 = await downloadModule(spec.module, version, goEnv(root));
-      const source = join8(info2.Dir, spec.source);
-      const files = existsSync4(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join8(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
+      const source = join9(info2.Dir, spec.source);
+      const files = existsSync4(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join9(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
       if (!files.length) {
         throw new BuildError(`${spec.module}@${version} has no files to take in ${spec.source}`);
       }
-      const tmpDir = join8(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
+      const tmpDir = join9(root, "bin", `.tmp-${component}-${randomBytes2(4).toString("hex")}`);
       try {
         for (const file of files) {
-          await mkdir3(dirname5(join8(tmpDir, spec.target, file)), { recursive: true });
-          await cp2(join8(source, file), join8(tmpDir, spec.target, file));
+          await mkdir4(dirname6(join9(tmpDir, spec.target, file)), { recursive: true });
+          await cp2(join9(source, file), join9(tmpDir, spec.target, file));
         }
         const stamp = {
           component,
@@ -48251,13 +48516,13 @@ async function ensureModuleCopy(spec, log, root) {
           goVersion: await goVersion(),
           seconds: Math.round((Date.now() - started) / 1e3)
         };
-        await writeFile3(join8(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
+        await writeFile4(join9(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
 `);
-        await rm5(outDir, { recursive: true, force: true });
-        await mkdir3(dirname5(outDir), { recursive: true });
-        await rename3(tmpDir, outDir);
+        await rm6(outDir, { recursive: true, force: true });
+        await mkdir4(dirname6(outDir), { recursive: true });
+        await rename4(tmpDir, outDir);
       } finally {
-        await rm5(tmpDir, { recursive: true, force: true });
+        await rm6(tmpDir, { recursive: true, force: true });
       }
       log(`${component} ${version}: ${files.length} files from ${spec.module} in ${target}`);
       return target;
@@ -48295,7 +48560,7 @@ async function ensureTraefikRbac(log, root = cacheDir()) {
     log,
     root
   );
-  return join8(dir, file);
+  return join9(dir, file);
 }
 async function ensureKwokStages(log, root = cacheDir()) {
   const files = [
@@ -48318,7 +48583,7 @@ async function ensureKwokStages(log, root = cacheDir()) {
     log,
     root
   );
-  return files.map((f) => join8(dir, f));
+  return files.map((f) => join9(dir, f));
 }
 async function ensureChart(name, log, root = cacheDir()) {
   const chart = KIND_CHARTS[name];
@@ -48346,7 +48611,7 @@ async function buildHelm(log, root = cacheDir()) {
       packages: [`${HELM.module}/cmd/helm`],
       ldflags: [`-X ${HELM.module}/internal/version.version=${HELM.version}`],
       verify: (dir) => expectVersionOutput(
-        join8(dir, "helm"),
+        join9(dir, "helm"),
         ["version", "--template", "{{.Version}}"],
         HELM.version
       )
@@ -48370,7 +48635,7 @@ async function buildJobSet(log, root = cacheDir()) {
         ["config/components/webhook/manifests.yaml", "webhook.yaml"],
         ["config/components/webhook/patches", "webhook-patches"]
       ],
-      verify: (dir) => expectHelpMentions(join8(dir, "jobset"), "-config")
+      verify: (dir) => expectHelpMentions(join9(dir, "jobset"), "-config")
     },
     log,
     root
@@ -48648,8 +48913,8 @@ async function waitEstablished(kc, name) {
 
 // src/providers/real-node/host.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { readFile as readFile7, readdir as readdir3, rmdir as rmdir2, stat as stat3, writeFile as writeFile4 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { readFile as readFile7, readdir as readdir3, rmdir as rmdir2, stat as stat4, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join10 } from "node:path";
 
 // src/util/net.ts
 import { createServer as createServer2 } from "node:net";
@@ -48657,7 +48922,7 @@ var NetworkError = class extends Error {
   name = "NetworkError";
 };
 async function freePort(host) {
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     const server = createServer2();
     server.once(
       "error",
@@ -48665,7 +48930,7 @@ async function freePort(host) {
     );
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => resolve2(typeof address === "object" && address ? address.port : 0));
+      server.close(() => resolve3(typeof address === "object" && address ? address.port : 0));
     });
   });
 }
@@ -48717,7 +48982,7 @@ var V1_CONTROLLERS = ["cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "
 async function findExecutable(names, dirs) {
   for (const name of names) {
     for (const dir of dirs) {
-      if (existsSync5(join9(dir, name))) return join9(dir, name);
+      if (existsSync5(join10(dir, name))) return join10(dir, name);
     }
   }
   return null;
@@ -48756,7 +49021,7 @@ async function checkHost(options = {}) {
   if (!runc) problems.push("runc is not installed (apt-get install runc)");
   let cniBinDir = "";
   for (const dir of ["/usr/lib/cni", "/opt/cni/bin"]) {
-    if (["bridge", "host-local", "loopback"].every((p) => existsSync5(join9(dir, p)))) {
+    if (["bridge", "host-local", "loopback"].every((p) => existsSync5(join10(dir, p)))) {
       cniBinDir = dir;
       break;
     }
@@ -48810,7 +49075,7 @@ async function foreignKubelet(mounts) {
     }
   }
   if (!existsSync5(REAL_NODE_LOCK)) {
-    const stray = mounts.map((m) => join9(m, PODS_CGROUP)).find((d) => existsSync5(d));
+    const stray = mounts.map((m) => join10(m, PODS_CGROUP)).find((d) => existsSync5(d));
     if (stray) {
       return [
         `${stray} exists but no kaic real node owns it: another kubelet's pods may live there (remove it only if you know it is stale)`
@@ -48842,7 +49107,7 @@ async function restoreSysctls(values) {
     if (!value) continue;
     const now = (await readFile7(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
     if (now !== value) {
-      await writeFile4(`/proc/sys/${key}`, value).catch(() => void 0);
+      await writeFile5(`/proc/sys/${key}`, value).catch(() => void 0);
       changed.push(`${key.replace("/", ".")} ${now} \u2192 ${value}`);
     }
   }
@@ -48890,21 +49155,21 @@ async function unmountBelow(prefix) {
 }
 async function cgroupPids(dir) {
   const pids = [];
-  const own = await readFile7(join9(dir, "cgroup.procs"), "utf8").catch(() => "");
+  const own = await readFile7(join10(dir, "cgroup.procs"), "utf8").catch(() => "");
   pids.push(...own.split("\n").filter(Boolean).map(Number));
   for (const entry of await readdir3(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) pids.push(...await cgroupPids(join9(dir, entry.name)));
+    if (entry.isDirectory()) pids.push(...await cgroupPids(join10(dir, entry.name)));
   }
   return pids;
 }
 async function removeCgroupTree(dir) {
   for (const entry of await readdir3(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) await removeCgroupTree(join9(dir, entry.name));
+    if (entry.isDirectory()) await removeCgroupTree(join10(dir, entry.name));
   }
   await rmdir2(dir).catch(() => void 0);
 }
 async function removeCgroups(mounts, name) {
-  const roots = mounts.map((m) => join9(m, name)).filter((d) => existsSync5(d));
+  const roots = mounts.map((m) => join10(m, name)).filter((d) => existsSync5(d));
   for (const root of roots) {
     for (const pid of await cgroupPids(root)) {
       try {
@@ -48927,43 +49192,43 @@ async function netnsSince(since) {
   const dir = "/run/netns";
   const names = [];
   for (const name of await readdir3(dir).catch(() => [])) {
-    const info2 = await stat3(join9(dir, name)).catch(() => null);
+    const info2 = await stat4(join10(dir, name)).catch(() => null);
     if (info2 && info2.mtimeMs >= since - 1e3 && name.startsWith("cni-"))
-      names.push(join9(dir, name));
+      names.push(join10(dir, name));
   }
   return names;
 }
 
 // src/providers/kwok.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
+import { randomBytes as randomBytes4 } from "node:crypto";
 import { existsSync as existsSync8 } from "node:fs";
-import { cp as cp3, mkdir as mkdir6, readFile as readFile9, readdir as readdir4, rm as rm8, stat as stat4, writeFile as writeFile8 } from "node:fs/promises";
+import { cp as cp3, mkdir as mkdir7, readFile as readFile9, readdir as readdir4, rm as rm9, stat as stat5, writeFile as writeFile9 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { basename as basename4, delimiter as delimiter3, dirname as dirname7, join as join14 } from "node:path";
+import { basename as basename5, delimiter as delimiter3, dirname as dirname8, join as join15 } from "node:path";
 
 // src/providers/real-node/real-node.ts
 import { constants as constants7, existsSync as existsSync7 } from "node:fs";
-import { access as access2, mkdir as mkdir5, open as open3, readFile as readFile8, rm as rm7, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { access as access2, mkdir as mkdir6, open as open3, readFile as readFile8, rm as rm8, writeFile as writeFile8 } from "node:fs/promises";
+import { join as join13 } from "node:path";
 var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/util/pki.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
-import { writeFile as writeFile5 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { writeFile as writeFile6 } from "node:fs/promises";
+import { join as join11 } from "node:path";
 var CertificateError = class extends Error {
   name = "CertificateError";
 };
 async function issueCertificate(request) {
-  const key = join10(request.dir, `${request.name}.key`);
-  const cert = join10(request.dir, `${request.name}.crt`);
-  const csr = join10(request.dir, `${request.name}.csr`);
-  const ext = join10(request.dir, `${request.name}.ext`);
+  const key = join11(request.dir, `${request.name}.key`);
+  const cert = join11(request.dir, `${request.name}.crt`);
+  const csr = join11(request.dir, `${request.name}.csr`);
+  const ext = join11(request.dir, `${request.name}.ext`);
   const altNames = [
     ...(request.ipAddresses ?? []).map((ip) => `IP:${ip}`),
     ...(request.dnsNames ?? []).map((dns) => `DNS:${dns}`)
   ];
-  await writeFile5(
+  await writeFile6(
     ext,
     [
       `extendedKeyUsage = ${request.usage === "client" ? "clientAuth" : "serverAuth"}`,
@@ -49005,7 +49270,7 @@ async function issueCertificate(request) {
     "-CAkey",
     request.caKey,
     "-set_serial",
-    `0x${randomBytes2(8).toString("hex")}`,
+    `0x${randomBytes3(8).toString("hex")}`,
     "-days",
     String(request.days ?? 7),
     "-extfile",
@@ -49019,9 +49284,9 @@ async function issueCertificate(request) {
 // src/providers/real-node/oci-image.ts
 import { createHash as createHash2 } from "node:crypto";
 import { existsSync as existsSync6 } from "node:fs";
-import { chmod as chmod3, copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp3, rename as rename4, rm as rm6, symlink as symlink2, writeFile as writeFile6 } from "node:fs/promises";
+import { chmod as chmod4, copyFile as copyFile2, mkdir as mkdir5, mkdtemp as mkdtemp3, rename as rename5, rm as rm7, symlink as symlink2, writeFile as writeFile7 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { dirname as dirname6, join as join11 } from "node:path";
+import { dirname as dirname7, join as join12 } from "node:path";
 import { gzipSync } from "node:zlib";
 var ImageBuildError = class extends Error {
   constructor(message) {
@@ -49046,26 +49311,26 @@ async function findStaticBusybox() {
   );
 }
 async function makeRootfs(dir, busybox) {
-  await mkdir4(join11(dir, "bin"), { recursive: true });
-  await copyFile2(busybox, join11(dir, "bin", "busybox"));
-  await chmod3(join11(dir, "bin", "busybox"), 493);
+  await mkdir5(join12(dir, "bin"), { recursive: true });
+  await copyFile2(busybox, join12(dir, "bin", "busybox"));
+  await chmod4(join12(dir, "bin", "busybox"), 493);
   const applets = (await execa(busybox, ["--list-full"])).stdout.split("\n").filter(Boolean);
   for (const applet of applets) {
-    const path10 = join11(dir, applet);
+    const path10 = join12(dir, applet);
     if (existsSync6(path10)) continue;
-    await mkdir4(dirname6(path10), { recursive: true });
+    await mkdir5(dirname7(path10), { recursive: true });
     await symlink2("/bin/busybox", path10);
   }
   for (const d of ["dev", "proc", "sys", "etc", "root", "var", "run", "home"]) {
-    await mkdir4(join11(dir, d), { recursive: true });
+    await mkdir5(join12(dir, d), { recursive: true });
   }
-  await mkdir4(join11(dir, "tmp"), { recursive: true });
-  await chmod3(join11(dir, "tmp"), 1023);
-  await writeFile6(
-    join11(dir, "etc", "passwd"),
+  await mkdir5(join12(dir, "tmp"), { recursive: true });
+  await chmod4(join12(dir, "tmp"), 1023);
+  await writeFile7(
+    join12(dir, "etc", "passwd"),
     "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n"
   );
-  await writeFile6(join11(dir, "etc", "group"), "root:x:0:\nnobody:x:65534:\n");
+  await writeFile7(join12(dir, "etc", "group"), "root:x:0:\nnobody:x:65534:\n");
 }
 async function packLayer(dir) {
   const result = await execa(
@@ -49101,17 +49366,17 @@ function architecture() {
   return arch3;
 }
 async function buildImageArchive(specs, archivePath, busybox) {
-  const work = await mkdtemp3(join11(tmpdir3(), "kaic-image-"));
+  const work = await mkdtemp3(join12(tmpdir3(), "kaic-image-"));
   try {
-    const rootfs = join11(work, "rootfs");
+    const rootfs = join12(work, "rootfs");
     await makeRootfs(rootfs, busybox ?? await findStaticBusybox());
     const { tar, gz } = await packLayer(rootfs);
-    const layout = join11(work, "layout");
-    const blobs = join11(layout, "blobs", "sha256");
-    await mkdir4(blobs, { recursive: true });
+    const layout = join12(work, "layout");
+    const blobs = join12(layout, "blobs", "sha256");
+    await mkdir5(blobs, { recursive: true });
     const putBlob = async (data) => {
       const digest = sha256(data);
-      await writeFile6(join11(blobs, digest.slice("sha256:".length)), data);
+      await writeFile7(join12(blobs, digest.slice("sha256:".length)), data);
       return { digest, size: Buffer.byteLength(data) };
     };
     const layer = await putBlob(gz);
@@ -49152,9 +49417,9 @@ async function buildImageArchive(specs, archivePath, busybox) {
         }
       });
     }
-    await writeFile6(join11(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    await writeFile6(
-      join11(layout, "index.json"),
+    await writeFile7(join12(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    await writeFile7(
+      join12(layout, "index.json"),
       JSON.stringify({
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.index.v1+json",
@@ -49162,13 +49427,13 @@ async function buildImageArchive(specs, archivePath, busybox) {
       })
     );
     const archive = await packLayer(layout);
-    await mkdir4(dirname6(archivePath), { recursive: true });
+    await mkdir5(dirname7(archivePath), { recursive: true });
     const partial = `${archivePath}.partial`;
-    await writeFile6(partial, archive.tar);
-    await rename4(partial, archivePath);
+    await writeFile7(partial, archive.tar);
+    await rename5(partial, archivePath);
     return digests;
   } finally {
-    await rm6(work, { recursive: true, force: true });
+    await rm7(work, { recursive: true, force: true });
   }
 }
 
@@ -49180,7 +49445,7 @@ var REAL_NODE_TAINT = {
 };
 var REAL_NODE_LABEL = "kaic.dev/real-node";
 function realNodeDir(clusterDir) {
-  return join12(clusterDir, "real-node");
+  return join13(clusterDir, "real-node");
 }
 var RealNode = class {
   constructor(cluster, options = {}) {
@@ -49208,7 +49473,7 @@ var RealNode = class {
     if (this.options.ociRuntime !== void 0) await requireExecutable(this.options.ociRuntime);
     const bin = await this.binaries();
     await this.takeMachineLock();
-    await mkdir5(join12(this.dir, "logs"), { recursive: true });
+    await mkdir6(join13(this.dir, "logs"), { recursive: true });
     const state = {
       ownerPid: process.pid,
       startedAt: Date.now(),
@@ -49219,14 +49484,14 @@ var RealNode = class {
       createdHostPaths: FIXED_HOST_PATHS.filter((p) => !existsSync7(p)),
       cgroupMounts: host.cgroupMounts
     };
-    await writeFile7(join12(this.dir, "state.json"), `${JSON.stringify(state, null, 2)}
+    await writeFile8(join13(this.dir, "state.json"), `${JSON.stringify(state, null, 2)}
 `);
     if (existsSync7(`/sys/class/net/${REAL_NODE_BRIDGE}`)) {
       throw new RealNodeError(
         `network interface ${REAL_NODE_BRIDGE} already exists: a real node from another run may still be up, or something else uses the name (remove it: ip link del ${REAL_NODE_BRIDGE})`
       );
     }
-    const longestSocket = join12(
+    const longestSocket = join13(
       this.dir,
       "kubelet",
       "plugins_registry",
@@ -49245,11 +49510,11 @@ var RealNode = class {
       dir: this.dir,
       nodeIp: host.nodeIp,
       kubeletPort,
-      containerdSocket: join12(this.dir, "containerd.sock"),
-      kubeletRootDir: join12(this.dir, "kubelet"),
-      pluginsRegistryDir: join12(this.dir, "kubelet", "plugins_registry"),
-      pluginsDir: join12(this.dir, "kubelet", "plugins"),
-      cdiDir: join12(this.dir, "cdi"),
+      containerdSocket: join13(this.dir, "containerd.sock"),
+      kubeletRootDir: join13(this.dir, "kubelet"),
+      pluginsRegistryDir: join13(this.dir, "kubelet", "plugins_registry"),
+      pluginsDir: join13(this.dir, "kubelet", "plugins"),
+      cdiDir: join13(this.dir, "cdi"),
       cgroupVersion: host.cgroupVersion,
       images: {},
       startSeconds: 0
@@ -49306,13 +49571,13 @@ var RealNode = class {
           `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); only one fits, because kubelet and containerd use machine-wide paths and cgroups`
         );
       }
-      if (holder?.dir && existsSync7(join12(holder.dir, "state.json"))) {
+      if (holder?.dir && existsSync7(join13(holder.dir, "state.json"))) {
         this.log(`cleaning up a real node whose owner (pid ${holder.pid}) is gone: ${holder.dir}`);
-        await cleanupRealNode(join12(holder.dir, ".."), this.log, {
+        await cleanupRealNode(join13(holder.dir, ".."), this.log, {
           binaries: nodeBinaryPaths(this.cluster.release)
         });
       }
-      await rm7(REAL_NODE_LOCK, { force: true });
+      await rm8(REAL_NODE_LOCK, { force: true });
     }
     throw new RealNodeError(`could not take ${REAL_NODE_LOCK}`);
   }
@@ -49332,10 +49597,10 @@ var RealNode = class {
     const d = this.dir;
     const runtime = this.options.ociRuntime ?? host.runc;
     for (const sub of ["containerd/root", "containerd/state", "cni/net.d", "cni/ipam", "cdi"]) {
-      await mkdir5(join12(d, sub), { recursive: true });
+      await mkdir6(join13(d, sub), { recursive: true });
     }
-    await writeFile7(
-      join12(d, "cni", "net.d", "10-kaic-bridge.conflist"),
+    await writeFile8(
+      join13(d, "cni", "net.d", "10-kaic-bridge.conflist"),
       `${JSON.stringify(
         {
           cniVersion: "1.0.0",
@@ -49351,7 +49616,7 @@ var RealNode = class {
                 type: "host-local",
                 ranges: [[{ subnet: podCidr }]],
                 routes: [{ dst: "0.0.0.0/0" }],
-                dataDir: join12(d, "cni", "ipam")
+                dataDir: join13(d, "cni", "ipam")
               }
             }
           ]
@@ -49396,22 +49661,22 @@ var RealNode = class {
       "  stream_server_port = '0'",
       ""
     ].join("\n");
-    await writeFile7(join12(d, "containerd.toml"), config);
+    await writeFile8(join13(d, "containerd.toml"), config);
     if (!host.canLowerOomScore) {
       this.log(
         "no CAP_SYS_RESOURCE here: containerd keeps container oom_score_adj at or above its own"
       );
     }
-    const logFile = join12(d, "logs", "containerd.log");
-    this.containerd = execa(bin.containerd, ["--config", join12(d, "containerd.toml")], {
+    const logFile = join13(d, "logs", "containerd.log");
+    this.containerd = execa(bin.containerd, ["--config", join13(d, "containerd.toml")], {
       // The runc shim is found on PATH.
-      env: { PATH: `${join12(bin.containerdShim, "..")}:${process.env.PATH ?? ""}` },
+      env: { PATH: `${join13(bin.containerdShim, "..")}:${process.env.PATH ?? ""}` },
       stdio: ["ignore", { file: logFile }, { file: logFile }],
       reject: false,
       cleanup: false
     });
     this.containerd.catch(() => void 0);
-    await writeFile7(join12(d, "containerd.pid"), `${this.containerd.pid}
+    await writeFile8(join13(d, "containerd.pid"), `${this.containerd.pid}
 `);
     await this.waitFor(
       async () => {
@@ -49432,7 +49697,7 @@ ${await logTail(logFile)}`
   }
   /** Builds the stand-in images and imports them under the names containerd's CRI looks up. */
   async importImages(bin, info2) {
-    const archive = join12(this.dir, "images.tar");
+    const archive = join13(this.dir, "images.tar");
     const specs = [
       {
         name: LOCAL_NODE_IMAGES.pause,
@@ -49502,28 +49767,28 @@ ${imported.all ?? ""}`);
   }
   async startKubelet(bin, host, info2) {
     const d = this.dir;
-    const pki = join12(this.cluster.clusterDir, "pki");
-    await mkdir5(join12(d, "pki"), { recursive: true });
-    await mkdir5(info2.kubeletRootDir, { recursive: true });
-    await this.issueClientCertificate(pki, join12(d, "pki"));
+    const pki = join13(this.cluster.clusterDir, "pki");
+    await mkdir6(join13(d, "pki"), { recursive: true });
+    await mkdir6(info2.kubeletRootDir, { recursive: true });
+    await this.issueClientCertificate(pki, join13(d, "pki"));
     const clusterKc = new KubeConfig();
     clusterKc.loadFromFile(this.cluster.kubeconfigPath);
     const server = clusterKc.getCurrentCluster()?.server;
     if (!server) throw new RealNodeError(`${this.cluster.kubeconfigPath} names no server`);
-    await writeFile7(
-      join12(d, "kubelet.kubeconfig"),
+    await writeFile8(
+      join13(d, "kubelet.kubeconfig"),
       (0, import_yaml4.stringify)({
         apiVersion: "v1",
         kind: "Config",
         clusters: [
-          { name: "kwok", cluster: { server, "certificate-authority": join12(pki, "ca.crt") } }
+          { name: "kwok", cluster: { server, "certificate-authority": join13(pki, "ca.crt") } }
         ],
         users: [
           {
             name: this.name,
             user: {
-              "client-certificate": join12(d, "pki", "node.crt"),
-              "client-key": join12(d, "pki", "node.key")
+              "client-certificate": join13(d, "pki", "node.crt"),
+              "client-key": join13(d, "pki", "node.key")
             }
           }
         ],
@@ -49546,7 +49811,7 @@ ${imported.all ?? ""}`);
       authentication: {
         anonymous: { enabled: false },
         webhook: { enabled: true },
-        x509: { clientCAFile: join12(pki, "ca.crt") }
+        x509: { clientCAFile: join13(pki, "ca.crt") }
       },
       authorization: { mode: "Webhook" },
       // A test node on a shared disk: evict only when truly out of room, never GC our images.
@@ -49558,23 +49823,23 @@ ${imported.all ?? ""}`);
       },
       imageGCHighThresholdPercent: 100,
       imageGCLowThresholdPercent: 99,
-      podLogsDir: join12(d, "pod-logs"),
-      volumePluginDir: join12(d, "volume-plugins"),
+      podLogsDir: join13(d, "pod-logs"),
+      volumePluginDir: join13(d, "volume-plugins"),
       resolvConf: "",
       serializeImagePulls: false,
       nodeStatusUpdateFrequency: "4s",
       featureGates: this.cluster.release.featureGates
     };
-    await writeFile7(join12(d, "kubelet.yaml"), (0, import_yaml4.stringify)(config));
+    await writeFile8(join13(d, "kubelet.yaml"), (0, import_yaml4.stringify)(config));
     const labels = {
       [REAL_NODE_LABEL]: "true",
       ...this.options.labels
     };
     const args = [
-      `--config=${join12(d, "kubelet.yaml")}`,
-      `--kubeconfig=${join12(d, "kubelet.kubeconfig")}`,
+      `--config=${join13(d, "kubelet.yaml")}`,
+      `--kubeconfig=${join13(d, "kubelet.kubeconfig")}`,
       `--root-dir=${info2.kubeletRootDir}`,
-      `--cert-dir=${join12(d, "kubelet-pki")}`,
+      `--cert-dir=${join13(d, "kubelet-pki")}`,
       `--hostname-override=${this.name}`,
       `--node-ip=${info2.nodeIp}`,
       `--node-labels=${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",")}`,
@@ -49583,22 +49848,22 @@ ${imported.all ?? ""}`);
       ],
       "--v=2"
     ];
-    const logFile = join12(d, "logs", "kubelet.log");
+    const logFile = join13(d, "logs", "kubelet.log");
     this.kubelet = execa(bin.kubelet, args, {
       stdio: ["ignore", { file: logFile }, { file: logFile }],
       reject: false,
       cleanup: false
     });
     this.kubelet.catch(() => void 0);
-    await writeFile7(join12(d, "kubelet.pid"), `${this.kubelet.pid}
+    await writeFile8(join13(d, "kubelet.pid"), `${this.kubelet.pid}
 `);
   }
   /** A client certificate for system:node:<name> in system:nodes, signed by the cluster CA. */
   async issueClientCertificate(clusterPki, out) {
     try {
       await issueCertificate({
-        caCert: join12(clusterPki, "ca.crt"),
-        caKey: join12(clusterPki, "ca.key"),
+        caCert: join13(clusterPki, "ca.crt"),
+        caKey: join13(clusterPki, "ca.key"),
         subject: `/O=system:nodes/CN=system:node:${this.name}`,
         dir: out,
         name: "node",
@@ -49612,7 +49877,7 @@ ${imported.all ?? ""}`);
     const kc = new KubeConfig();
     kc.loadFromFile(this.cluster.kubeconfigPath);
     const core = kc.makeApiClient(ObjectCoreV1Api);
-    const logFile = join12(this.dir, "logs", "kubelet.log");
+    const logFile = join13(this.dir, "logs", "kubelet.log");
     await this.waitFor(
       async () => {
         if (this.kubelet?.exitCode !== null) {
@@ -49666,14 +49931,14 @@ async function shimPids(socket) {
 }
 async function cleanupRealNode(clusterDir, log, options) {
   const dir = realNodeDir(clusterDir);
-  const statePath = join12(dir, "state.json");
+  const statePath = join13(dir, "state.json");
   if (!existsSync7(statePath)) {
-    await rm7(dir, { recursive: true, force: true });
+    await rm8(dir, { recursive: true, force: true });
     return;
   }
   const state = JSON.parse(await readFile8(statePath, "utf8"));
-  const socket = join12(dir, "containerd.sock");
-  await stopByPidFile(join12(dir, "kubelet.pid"), dir, 1e4);
+  const socket = join13(dir, "containerd.sock");
+  await stopByPidFile(join13(dir, "kubelet.pid"), dir, 1e4);
   if (existsSync7(socket)) {
     const result = await execa(
       options.binaries.crictl,
@@ -49683,14 +49948,14 @@ async function cleanupRealNode(clusterDir, log, options) {
     if (result.exitCode !== 0)
       log(`crictl rmp --all failed (cleaning up by hand): ${result.all ?? ""}`);
   }
-  await stopByPidFile(join12(dir, "containerd.pid"), dir, 1e4);
+  await stopByPidFile(join13(dir, "containerd.pid"), dir, 1e4);
   for (const pid of await shimPids(socket)) await terminateProcess(pid, 2e3);
   const leftovers = [];
   const mounts = state.cgroupMounts.length ? state.cgroupMounts : (await cgroupMounts()).mounts;
   leftovers.push(...await removeCgroups(mounts, PODS_CGROUP));
   for (const netns of await netnsSince(state.startedAt)) {
     await execa("umount", [netns], { reject: false });
-    await rm7(netns, { force: true });
+    await rm8(netns, { force: true });
   }
   const unmounted = await unmountBelow(dir);
   if (unmounted.length) log(`unmounted ${unmounted.length} leftover mounts under ${dir}`);
@@ -49702,17 +49967,17 @@ async function cleanupRealNode(clusterDir, log, options) {
   await removeIptablesChains(added);
   for (const path10 of state.createdHostPaths) {
     await unmountBelow(path10);
-    await rm7(path10, { recursive: true, force: true });
+    await rm8(path10, { recursive: true, force: true });
   }
   const restored = await restoreSysctls(state.sysctls);
   if (restored.length) log(`sysctls restored: ${restored.join(", ")}`);
   const stillMounted = await unmountBelow(dir);
   if (stillMounted.length) leftovers.push(...stillMounted.map((m) => `mount ${m}`));
-  await rm7(dir, { recursive: true, force: true }).catch((error2) => {
+  await rm8(dir, { recursive: true, force: true }).catch((error2) => {
     leftovers.push(`${dir}: ${error2.message}`);
   });
   const lock = await readFile8(REAL_NODE_LOCK, "utf8").catch(() => "");
-  if (lock.includes(dir)) await rm7(REAL_NODE_LOCK, { force: true });
+  if (lock.includes(dir)) await rm8(REAL_NODE_LOCK, { force: true });
   if (leftovers.length) {
     throw new RealNodeError(`real node cleanup left: ${leftovers.join("; ")}`);
   }
@@ -49726,7 +49991,7 @@ async function requireExecutable(path10) {
 }
 
 // src/providers/kwok-binaries.ts
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 var BINARY_FILES = {
   etcd: "etcd",
   kubeApiserver: "kube-apiserver",
@@ -49744,9 +50009,9 @@ async function kubeApiserverMinor(file) {
 }
 async function binariesFromDir(dir, release, source = BIN_DIR_VARIABLE) {
   const paths = Object.fromEntries(
-    Object.entries(BINARY_FILES).map(([key, file]) => [key, join13(dir, file)])
+    Object.entries(BINARY_FILES).map(([key, file]) => [key, join14(dir, file)])
   );
-  const missing = Object.values(BINARY_FILES).filter((f) => !isExecutable(join13(dir, f)));
+  const missing = Object.values(BINARY_FILES).filter((f) => !isExecutable(join14(dir, f)));
   if (missing.length) {
     throw new UsageError(
       `${source}=${dir} lacks ${missing.join(", ")} (it must hold ${Object.values(BINARY_FILES).join(", ")}); unset it to use kaic's cache and builds`
@@ -49786,9 +50051,9 @@ var KwokStartError = class extends Error {
 };
 var PortCollisionError = class extends Error {
 };
-var START_LOCK = join14(tmpdir4(), "kaic-kwok-start.lock");
+var START_LOCK = join15(tmpdir4(), "kaic-kwok-start.lock");
 function defaultKwokWorkdir(env = process.env) {
-  return env.KAIC_KWOK_WORKDIR || join14(tmpdir4(), "kaic-kwok");
+  return env.KAIC_KWOK_WORKDIR || join15(tmpdir4(), "kaic-kwok");
 }
 var KEPT_FAILED_LOGS = 10;
 var DEFAULT_ALLOCATABLE = { cpu: "32", memory: "256Gi", pods: "110" };
@@ -49820,10 +50085,10 @@ var KwokProvider = class {
   downPromise = null;
   realNode = null;
   clusterDir(name) {
-    return join14(this.workdir, "clusters", name);
+    return join15(this.workdir, "clusters", name);
   }
   ownerPath(name) {
-    return join14(this.workdir, "owners", `${name}.json`);
+    return join15(this.workdir, "owners", `${name}.json`);
   }
   kwokEnv() {
     return { ...process.env, KWOK_WORKDIR: this.workdir };
@@ -49855,7 +50120,7 @@ var KwokProvider = class {
           name = await this.claimName(binaries.kwokctl);
         }
       }
-      const kubeconfigPath = join14(this.clusterDir(name), "kubeconfig.yaml");
+      const kubeconfigPath = join15(this.clusterDir(name), "kubeconfig.yaml");
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfigPath);
       const serverVersion = (await kc.makeApiClient(ObjectVersionApi).getCode()).gitVersion;
@@ -49886,8 +50151,8 @@ var KwokProvider = class {
         minor: this.release.minor,
         nodes: realNode ? [...nodes, realNode.name] : nodes,
         ca: {
-          cert: join14(this.clusterDir(name), "pki", "ca.crt"),
-          key: join14(this.clusterDir(name), "pki", "ca.key")
+          cert: join15(this.clusterDir(name), "pki", "ca.crt"),
+          key: join15(this.clusterDir(name), "pki", "ca.key")
         },
         capabilities: {
           realContainers: false,
@@ -49906,26 +50171,26 @@ var KwokProvider = class {
   }
   /** Copies a failed cluster's component logs out of its directory before it is deleted. */
   async keepLogs(name) {
-    const from = join14(this.clusterDir(name), "logs");
+    const from = join15(this.clusterDir(name), "logs");
     if (!existsSync8(from)) return null;
-    const keptDir = join14(this.workdir, "failed-logs");
-    const to = join14(keptDir, name);
+    const keptDir = join15(this.workdir, "failed-logs");
+    const to = join15(keptDir, name);
     await cp3(from, to, { recursive: true }).catch(() => void 0);
     const kept = await readdir4(keptDir, { withFileTypes: true });
     const byAge = await Promise.all(
       kept.map(async (d) => ({
-        path: join14(keptDir, d.name),
-        mtime: (await stat4(join14(keptDir, d.name))).mtimeMs
+        path: join15(keptDir, d.name),
+        mtime: (await stat5(join15(keptDir, d.name))).mtimeMs
       }))
     );
     for (const old of byAge.sort((a2, b) => b.mtime - a2.mtime).slice(KEPT_FAILED_LOGS)) {
-      await rm8(old.path, { recursive: true, force: true });
+      await rm9(old.path, { recursive: true, force: true });
     }
     return existsSync8(to) ? to : null;
   }
   /** A fresh unique name, recorded as ours before kwokctl creates anything under it. */
   async claimName(kwokctl) {
-    const name = `kaic-${this.release.minor.replace(".", "")}-${randomBytes3(3).toString("hex")}`;
+    const name = `kaic-${this.release.minor.replace(".", "")}-${randomBytes4(3).toString("hex")}`;
     this.clusterName = name;
     const owner = {
       pid: process.pid,
@@ -49933,8 +50198,8 @@ var KwokProvider = class {
       minor: this.release.minor,
       createdAt: (/* @__PURE__ */ new Date()).toISOString()
     };
-    await mkdir6(join14(this.workdir, "owners"), { recursive: true });
-    await writeFile8(this.ownerPath(name), `${JSON.stringify(owner)}
+    await mkdir7(join15(this.workdir, "owners"), { recursive: true });
+    await writeFile9(this.ownerPath(name), `${JSON.stringify(owner)}
 `);
     this.options.onCreated?.({ type: "kwok-cluster", workdir: this.workdir, name, kwokctl });
     return name;
@@ -49966,13 +50231,13 @@ var KwokProvider = class {
     const onPath = await binariesFromPath(this.release);
     if ("paths" in onPath) {
       this.log(
-        `kwok: Kubernetes ${this.release.minor} binaries from PATH (${dirname7(onPath.paths.kubeApiserver)})`
+        `kwok: Kubernetes ${this.release.minor} binaries from PATH (${dirname8(onPath.paths.kubeApiserver)})`
       );
       return { ...onPath.paths, ...this.options.binaries };
     }
     if (this.options.buildMissing === false) {
       throw new KwokStartError(
-        `Kubernetes ${this.release.minor} binaries are not built yet (missing ${missing.map((p) => basename4(p)).join(", ")} under ${cacheDir()}; not from PATH: ${onPath.reason}); run: npm run k8s:build -- ${this.release.minor}`
+        `Kubernetes ${this.release.minor} binaries are not built yet (missing ${missing.map((p) => basename5(p)).join(", ")} under ${cacheDir()}; not from PATH: ${onPath.reason}); run: npm run k8s:build -- ${this.release.minor}`
       );
     }
     this.log(
@@ -50018,8 +50283,8 @@ var KwokProvider = class {
         // The API server reaches kubelets (logs, exec) by node address, as a cluster admin.
         "kube-apiserver": [
           ["kubelet-preferred-address-types", "InternalIP"],
-          ["kubelet-client-certificate", join14(this.clusterDir(name), "pki", "admin.crt")],
-          ["kubelet-client-key", join14(this.clusterDir(name), "pki", "admin.key")]
+          ["kubelet-client-certificate", join15(this.clusterDir(name), "pki", "admin.crt")],
+          ["kubelet-client-key", join15(this.clusterDir(name), "pki", "admin.key")]
         ]
       }),
       "--timeout",
@@ -50041,7 +50306,7 @@ var KwokProvider = class {
       // kwokctl runs the first kubectl on PATH to see the apiserver serve; make it ours.
       env: {
         ...this.kwokEnv(),
-        PATH: `${dirname7(bin.kubectl)}${delimiter3}${process.env.PATH ?? ""}`
+        PATH: `${dirname8(bin.kubectl)}${delimiter3}${process.env.PATH ?? ""}`
       },
       reject: false,
       all: true,
@@ -50079,24 +50344,24 @@ ${summariseKwokctl(output)}`
   }
   /** The first component whose pid file names a process that has exited. */
   async findDeadComponent(name) {
-    const pidsDir = join14(this.clusterDir(name), "pids");
+    const pidsDir = join15(this.clusterDir(name), "pids");
     if (!existsSync8(pidsDir)) return null;
     for (const file of await readdir4(pidsDir)) {
-      const pid = Number((await readFile9(join14(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile9(join15(pidsDir, file), "utf8").catch(() => "")).trim());
       if (pid && !isProcessAlive(pid)) return file.replace(/\.pid$/, "");
     }
     return null;
   }
   /** Log tails, the failed component's first and longest. */
   async componentLogTails(name, failed) {
-    const logsDir = join14(this.clusterDir(name), "logs");
+    const logsDir = join15(this.clusterDir(name), "logs");
     if (!existsSync8(logsDir)) return "(no component logs were written)";
     const files = (await readdir4(logsDir)).sort(
       (a2, b) => a2.startsWith(`${failed}.`) ? -1 : b.startsWith(`${failed}.`) ? 1 : a2.localeCompare(b)
     );
     const parts = [];
     for (const file of files) {
-      const text = await readFile9(join14(logsDir, file), "utf8").catch(() => "");
+      const text = await readFile9(join15(logsDir, file), "utf8").catch(() => "");
       const lines = file.startsWith(`${failed}.`) ? 20 : 3;
       parts.push(`--- ${file} (last ${lines} lines) ---
 ${tailLines(text, lines)}`);
@@ -50188,8 +50453,8 @@ async function waitFor2(check, timeoutMs, message) {
   throw new KwokStartError(`${message} within ${timeoutMs / 1e3}s`);
 }
 async function deleteCluster(workdir, name, kwokctl, log) {
-  const dir = join14(workdir, "clusters", name);
-  const owner = await readFile9(join14(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+  const dir = join15(workdir, "clusters", name);
+  const owner = await readFile9(join15(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
   await cleanupRealNode(dir, log, {
     binaries: nodeBinaryPaths(kubernetesRelease(parseMinorOr(owner?.minor)))
   }).catch((error2) => log(`kwok: ${error2.message}`));
@@ -50203,7 +50468,7 @@ async function deleteCluster(workdir, name, kwokctl, log) {
         "--name",
         name,
         "--kubeconfig",
-        join14(workdir, "owners", `${name}.kubeconfig`)
+        join15(workdir, "owners", `${name}.kubeconfig`)
       ],
       { env: { ...process.env, KWOK_WORKDIR: workdir }, reject: false, all: true }
     );
@@ -50213,27 +50478,27 @@ async function deleteCluster(workdir, name, kwokctl, log) {
       );
     }
   }
-  const pidsDir = join14(dir, "pids");
+  const pidsDir = join15(dir, "pids");
   if (existsSync8(pidsDir)) {
     for (const file of await readdir4(pidsDir)) {
-      const pid = Number((await readFile9(join14(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile9(join15(pidsDir, file), "utf8").catch(() => "")).trim());
       const cmdline = pid ? await processCommandLine(pid) : null;
       if (cmdline && cmdline.includes(dir)) await terminateProcess(pid);
     }
   }
-  await rm8(dir, { recursive: true, force: true });
-  await rm8(join14(workdir, "owners", `${name}.json`), { force: true });
-  await rm8(join14(workdir, "owners", `${name}.kubeconfig`), { force: true });
+  await rm9(dir, { recursive: true, force: true });
+  await rm9(join15(workdir, "owners", `${name}.json`), { force: true });
+  await rm9(join15(workdir, "owners", `${name}.kubeconfig`), { force: true });
 }
 async function removeStaleClusters(workdir, kwokctl, log) {
   const removed = [];
-  const ownersDir = join14(workdir, "owners");
-  const clustersDir = join14(workdir, "clusters");
+  const ownersDir = join15(workdir, "owners");
+  const clustersDir = join15(workdir, "clusters");
   const owned = /* @__PURE__ */ new Map();
   if (existsSync8(ownersDir)) {
     for (const file of await readdir4(ownersDir)) {
       if (!file.endsWith(".json")) continue;
-      const record = await readFile9(join14(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+      const record = await readFile9(join15(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
       owned.set(file.replace(/\.json$/, ""), record);
     }
   }
@@ -50269,14 +50534,22 @@ export {
   MIG_REQUESTS,
   resolveMigLayout,
   checkMigLayout,
+  CHECKLIST_STATUSES,
+  REQUIRED_METADATA,
+  OPTIONAL_METADATA,
+  printable,
+  parseChecklist,
   loadChecklist,
   fillChecklist,
-  validateChecklist,
+  loadOfficialChecklist,
   loadJustifications,
   decideVerdict,
   countResults,
   ResultsFileError,
   loadRunResult,
+  checkOutputFile,
+  ensureOutputDirectory,
+  writeFileSafely,
   UsageError,
   CheckFailed,
   runCommandLine,

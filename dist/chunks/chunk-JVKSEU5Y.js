@@ -6,6 +6,7 @@ import {
   STATE_DIR
 } from "./chunk-MHHI76D7.js";
 import {
+  CHECKLIST_STATUSES,
   CheckFailed,
   ExistingProvider,
   GATEWAY_API,
@@ -14,9 +15,11 @@ import {
   KARPENTER,
   KUEUE,
   KwokProvider,
+  OPTIONAL_METADATA,
   PROMETHEUS,
   PROMETHEUS_ADAPTER,
   PublisherError,
+  REQUIRED_METADATA,
   ResultsFileError,
   TRAEFIK,
   UsageError,
@@ -32,11 +35,13 @@ import {
   buildTraefik,
   checkHost,
   checkMigLayout,
+  checkOutputFile,
   countResults,
   decideVerdict,
   defaultRouteAddress,
   ensureGatewayApiCrds,
   ensureKwokStages,
+  ensureOutputDirectory,
   ensureTraefikRbac,
   execa,
   fillChecklist,
@@ -51,8 +56,11 @@ import {
   kwokBinDir,
   loadChecklist,
   loadJustifications,
+  loadOfficialChecklist,
   loadRunResult,
   onTerminationSignal,
+  parseChecklist,
+  printable,
   prometheusAdapterDir,
   prometheusDir,
   removeChart,
@@ -62,8 +70,8 @@ import {
   resolvePinnedTool,
   singleContainerDeployment,
   traefikDir,
-  validateChecklist
-} from "./chunk-ZNKIXC3G.js";
+  writeFileSafely
+} from "./chunk-TYTGGLI2.js";
 import {
   DcgmExporter
 } from "./chunk-3IZFCFNT.js";
@@ -30206,6 +30214,10 @@ var RUN_OPTIONS = [
   },
   { name: "na-justifications", help: "YAML requirement_id: reason, the only source of N/A" },
   { name: "metadata", help: "checklist metadata for the filled copy (platformName, \u2026)" },
+  {
+    name: "results-url",
+    help: "where this run's results.json will be published (e.g. the uploaded artifact's URL): listed as evidence in the filled checklist"
+  },
   { name: "timeout", default: "300", help: "seconds per test" },
   {
     name: "verbose",
@@ -30481,10 +30493,23 @@ function validateRunConfig(raw) {
     specs: (raw.get("spec") ?? []).map((r) => existingFile(r)),
     naJustifications: existingFile(one(raw, "na-justifications")),
     metadata: existingFile(one(raw, "metadata")),
+    resultsUrl: httpUrl(one(raw, "results-url")),
     timeoutMs: seconds2 * 1e3,
     output,
     verbose: /^(true|1)$/i.test(verbose.value)
   };
+}
+function httpUrl(raw) {
+  if (!raw) return void 0;
+  let ok;
+  try {
+    const url = new URL(raw.value);
+    ok = (url.protocol === "http:" || url.protocol === "https:") && !!url.hostname;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new UsageError(`${raw.source} "${raw.value}" is not an http(s) URL`);
+  return raw.value;
 }
 function runUsage() {
   const width = Math.max(...RUN_OPTIONS.map((o) => o.name.length)) + 4;
@@ -30695,144 +30720,11 @@ function renderMatrix(results, options = {}) {
   return fitDetails(table(), entries, limit);
 }
 
-// src/cli/checklist.ts
-var import_yaml = __toESM(require_dist(), 1);
-import { existsSync as existsSync2 } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
-import { parseArgs as parseArgs2 } from "node:util";
-
-// src/report/checklist-fill.ts
-function fillFromRequirement(req, options = {}) {
-  const ref = options.resultsReference ?? "results.json";
-  const evidence = [`${ref}#${req.id}`];
-  for (const test of req.tests.filter((t) => t.status === "passed")) {
-    evidence.push(`kaic test passed: ${test.fullTitle}`);
-  }
-  switch (req.verdict) {
-    case "N/A":
-      return { status: "N/A", evidence: [], notes: req.justification ?? "" };
-    case "Unknown":
-      return {
-        status: "",
-        evidence: req.tests.length ? evidence : [],
-        notes: `kaic could not verify this: ${req.reason}`
-      };
-    default:
-      return {
-        status: req.verdict,
-        evidence,
-        notes: req.verdict === "Implemented" ? "" : req.reason
-      };
-  }
-}
-function fillsFromResults(result, options = {}) {
-  return new Map(result.requirements.map((req) => [req.id, fillFromRequirement(req, options)]));
-}
-
-// src/cli/checklist.ts
-async function loadMetadata(path3) {
-  let data;
-  try {
-    data = (0, import_yaml.parse)(await readFile(path3, "utf8"));
-  } catch (error2) {
-    throw new UsageError(
-      `cannot read metadata ${path3}: ${error2.message.split("\n")[0]}`
-    );
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new UsageError(`${path3}: expected a mapping of checklist metadata keys to values`);
-  }
-  const meta = data.metadata ?? data;
-  const out = {};
-  for (const [key, value] of Object.entries(meta)) {
-    if (typeof value !== "string" && typeof value !== "number") {
-      throw new UsageError(`${path3}: metadata ${key} must be a string`);
-    }
-    out[key] = String(value);
-  }
-  return out;
-}
-async function fill(args) {
-  const { values } = parseArgs2({
-    args,
-    options: {
-      results: { type: "string" },
-      checklist: { type: "string" },
-      metadata: { type: "string" },
-      out: { type: "string" },
-      "results-url": { type: "string" }
-    },
-    strict: true
-  });
-  for (const flag of ["results", "checklist", "out"]) {
-    if (!values[flag]) throw new UsageError(`checklist fill needs --${flag}`);
-  }
-  const result = await loadRunResult(values.results);
-  const checklist = await loadChecklist(values.checklist);
-  if (result.conformanceVersion !== checklist.version) {
-    throw new UsageError(
-      `${values.results} is a v${result.conformanceVersion} run but ${values.checklist} is the v${checklist.version} checklist`
-    );
-  }
-  const metadata = values.metadata ? await loadMetadata(values.metadata) : {};
-  const fills = fillsFromResults(result, {
-    resultsReference: values["results-url"] ?? "results.json"
-  });
-  for (const id of [...fills.keys()])
-    if (!checklist.items.some((i) => i.id === id)) fills.delete(id);
-  const text2 = fillChecklist(checklist, fills, metadata);
-  const out = values.out;
-  const tmp = `${out}.kaic-tmp`;
-  await writeFile(tmp, text2);
-  await rename(tmp, out);
-  const unknown = result.requirements.filter((r) => r.verdict === "Unknown").map((r) => r.id);
-  process.stdout.write(
-    `wrote ${out}: ${fills.size} requirements filled from ${values.results}` + (unknown.length ? `; left for you to settle (Unknown): ${unknown.join(", ")}` : "") + "\n"
-  );
-  return 0;
-}
-async function validate(args) {
-  const { values, positionals } = parseArgs2({
-    args,
-    options: { checklist: { type: "string" } },
-    allowPositionals: true,
-    strict: true
-  });
-  if (positionals.length !== 1)
-    throw new UsageError("checklist validate takes exactly one filled checklist file");
-  const path3 = positionals[0];
-  if (!existsSync2(path3)) throw new UsageError(`no such file: ${path3}`);
-  const filled = await loadChecklist(path3);
-  const official = values.checklist ? await loadChecklist(values.checklist) : void 0;
-  const problems = validateChecklist(filled, official);
-  if (problems.length) {
-    for (const p of problems)
-      process.stdout.write(`${path3}: ${p.id ? `${p.id}: ` : ""}${p.message}
-`);
-    throw new CheckFailed(
-      `${problems.length} problem${problems.length === 1 ? "" : "s"} in ${path3}`
-    );
-  }
-  process.stdout.write(
-    `${path3}: valid (${filled.items.length} requirements, v${filled.version})
-`
-  );
-  return 0;
-}
-async function checklistCommand(args) {
-  const [sub, ...rest] = args;
-  if (sub === "fill") return fill(rest);
-  if (sub === "validate") return validate(rest);
-  throw new UsageError(
-    `checklist needs a subcommand: fill or validate${sub ? ` (got "${sub}")` : ""}`
-  );
-}
-
 // src/pipeline/run.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { dirname as dirname4, join as join18 } from "node:path";
+import { dirname as dirname6, join as join20 } from "node:path";
 
 // src/pipeline/kind-addons.ts
 import { join as join10 } from "node:path";
@@ -30844,7 +30736,7 @@ import { join as join2 } from "node:path";
 import { gzipSync } from "node:zlib";
 
 // src/util/installation.ts
-import { existsSync as existsSync3 } from "node:fs";
+import { existsSync as existsSync2 } from "node:fs";
 import { dirname as dirname2, join } from "node:path";
 import { fileURLToPath } from "node:url";
 var HERE = fileURLToPath(import.meta.url);
@@ -30853,7 +30745,7 @@ function installationPath(relative2) {
   let dir = dirname2(HERE);
   for (; ; ) {
     const candidate = join(dir, relative2);
-    if (existsSync3(join(dir, "package.json")) && existsSync3(candidate)) return candidate;
+    if (existsSync2(join(dir, "package.json")) && existsSync2(candidate)) return candidate;
     const parent = dirname2(dir);
     if (parent === dir) throw new Error(`${relative2} not found above ${HERE}; run "npm run build"`);
     dir = parent;
@@ -31113,7 +31005,7 @@ function nodeAffinity(selector) {
 }
 
 // src/providers/kind-config.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml = __toESM(require_dist(), 1);
 var FAKE_GPU_NODE_LABEL = "kaic.dev/fake-gpu";
 var CONTAINERD_CDI_PATCH = `[plugins."io.containerd.cri.v1.runtime"]
   enable_cdi = true
@@ -31145,21 +31037,21 @@ import { copyFile, mkdir as mkdir2 } from "node:fs/promises";
 import { join as join5 } from "node:path";
 
 // src/addons/karpenter.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { mkdir, rm, symlink, writeFile as writeFile2 } from "node:fs/promises";
+import { existsSync as existsSync3 } from "node:fs";
+import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join as join4 } from "node:path";
 
 // src/k8s/crds.ts
-import { readFile as readFile2, readdir } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join as join3 } from "node:path";
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 async function applyCrdDirectory(kc, dir, options) {
   const names = [];
   const files = (await readdir(dir)).filter(
     (f) => /\.ya?ml$/.test(f) && (options.accept?.(f) ?? true)
   );
   for (const file of files.sort()) {
-    for (const doc of (0, import_yaml3.parseAllDocuments)(await readFile2(join3(dir, file), "utf8"))) {
+    for (const doc of (0, import_yaml2.parseAllDocuments)(await readFile(join3(dir, file), "utf8"))) {
       const crd = doc.toJS();
       if (crd?.kind !== "CustomResourceDefinition" || !crd.metadata?.name) continue;
       if (options.labels) crd.metadata.labels = { ...crd.metadata.labels, ...options.labels };
@@ -31207,7 +31099,7 @@ async function deleteWebhookConfigurations(kc, labelSelector) {
 }
 
 // src/addons/process.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 function spawnLogged(file, args, options) {
   const child = execa(file, args, {
     ...options.env ? { env: options.env } : {},
@@ -31224,7 +31116,7 @@ async function waitProcessReady(child, name, where, logFile, ready, timeoutMs) {
     `${name} ready on ${where}`,
     async () => {
       if (child.exitCode !== null) {
-        const tail = (await readFile3(logFile, "utf8").catch(() => "")).slice(-2e3);
+        const tail = (await readFile2(logFile, "utf8").catch(() => "")).slice(-2e3);
         throw new WaitAborted(`${name} exited with ${child.exitCode}; its log ends:
 ${tail}`);
       }
@@ -31298,7 +31190,7 @@ var KarpenterKwok = class {
     const { log: log2, dir } = this.options;
     const home = karpenterDir(KARPENTER.version);
     const binary = join4(home, "karpenter-kwok");
-    if (!existsSync4(binary)) {
+    if (!existsSync3(binary)) {
       if (this.options.buildMissing === false) {
         throw new KarpenterError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -31309,7 +31201,7 @@ var KarpenterKwok = class {
     await mkdir(dir, { recursive: true });
     this.crds = await applyCrdDirectory(this.kc, join4(home, "crds"), { what: "Karpenter" });
     const instanceTypes = join4(dir, "instance-types.json");
-    await writeFile2(
+    await writeFile(
       instanceTypes,
       JSON.stringify(gpuInstanceTypes(this.resource, this.options.gpusPerNode ?? 1), null, 2)
     );
@@ -31490,14 +31382,14 @@ async function startKindAutoscaler(options) {
 }
 
 // src/addons/kind-gateway.ts
-import { readFile as readFile4 } from "node:fs/promises";
-var import_yaml5 = __toESM(require_dist(), 1);
+import { readFile as readFile3 } from "node:fs/promises";
+var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/addons/traefik.ts
-import { existsSync as existsSync5 } from "node:fs";
-import { mkdir as mkdir3, writeFile as writeFile3 } from "node:fs/promises";
+import { existsSync as existsSync4 } from "node:fs";
+import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join6 } from "node:path";
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 var TraefikError = class extends Error {
   name = "TraefikError";
 };
@@ -31542,7 +31434,7 @@ var TraefikGateway = class {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
     const binary = join6(traefikDir(TRAEFIK.version), "traefik");
-    if (!existsSync5(binary)) {
+    if (!existsSync4(binary)) {
       if (this.options.buildMissing === false) {
         throw new TraefikError(`${binary} is missing; build it with npm run k8s:build -- --addons`);
       }
@@ -31587,7 +31479,7 @@ var TraefikGateway = class {
       }
     };
     const configFile = join6(dir, "traefik.yaml");
-    await writeFile3(configFile, (0, import_yaml4.stringify)(config));
+    await writeFile2(configFile, (0, import_yaml3.stringify)(config));
     const logFile = join6(dir, "traefik.log");
     log2(
       `traefik ${TRAEFIK.version}: starting, entryPoint ${TRAEFIK_ENTRYPOINT} on 0.0.0.0:${this.entryPointPort}, GatewayClass ${this.gatewayClassName}`
@@ -31699,7 +31591,7 @@ function traefikObjects(rbacYaml, statusIp) {
     ...namespaced ? { namespace: GATEWAY_NAMESPACE } : {},
     labels
   });
-  const roles = (0, import_yaml5.parseAllDocuments)(rbacYaml).map((d2) => d2.toJS()).filter((d2) => d2?.kind === "ClusterRole");
+  const roles = (0, import_yaml4.parseAllDocuments)(rbacYaml).map((d2) => d2.toJS()).filter((d2) => d2?.kind === "ClusterRole");
   if (roles.length !== 1) {
     throw new Error(`Traefik's RBAC file has ${roles.length} ClusterRoles, expected 1`);
   }
@@ -31785,7 +31677,7 @@ async function installGateway(kc, options) {
     );
     const clusterIp = service.spec?.clusterIP;
     if (!clusterIp) throw new Error("the Traefik Service got no cluster IP");
-    const objects = traefikObjects(await readFile4(await ensureTraefikRbac(log2), "utf8"), clusterIp);
+    const objects = traefikObjects(await readFile3(await ensureTraefikRbac(log2), "utf8"), clusterIp);
     await installLabelled(kc, "gateway", GATEWAY_NAMESPACE, objects, options);
   } catch (error2) {
     await stop();
@@ -31801,12 +31693,12 @@ async function installGateway(kc, options) {
 }
 
 // src/addons/kind-prometheus.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 
 // src/addons/prometheus.ts
-var import_yaml6 = __toESM(require_dist(), 1);
-import { existsSync as existsSync6 } from "node:fs";
-import { mkdir as mkdir4, rm as rm2, writeFile as writeFile4 } from "node:fs/promises";
+var import_yaml5 = __toESM(require_dist(), 1);
+import { existsSync as existsSync5 } from "node:fs";
+import { mkdir as mkdir4, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 var PrometheusError = class extends Error {
   name = "PrometheusError";
@@ -31873,7 +31765,7 @@ var PrometheusServer = class {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
     const binary = join7(prometheusDir(PROMETHEUS.version), "prometheus");
-    if (!existsSync6(binary)) {
+    if (!existsSync5(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -31883,9 +31775,9 @@ var PrometheusServer = class {
     }
     await mkdir4(join7(dir, "data"), { recursive: true });
     const configFile = join7(dir, "prometheus.yml");
-    await writeFile4(
+    await writeFile3(
       configFile,
-      (0, import_yaml6.stringify)(
+      (0, import_yaml5.stringify)(
         prometheusConfig({
           kubeconfigPath: this.options.kubeconfigPath,
           scrapeIntervalSeconds: this.options.scrapeIntervalSeconds ?? 5,
@@ -31970,7 +31862,7 @@ function prometheusObjects() {
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: meta("prometheus"),
-      data: { "prometheus.yml": (0, import_yaml7.stringify)(prometheusConfig({ scrapeIntervalSeconds: 5 })) }
+      data: { "prometheus.yml": (0, import_yaml6.stringify)(prometheusConfig({ scrapeIntervalSeconds: 5 })) }
     },
     singleContainerDeployment({
       name: "prometheus",
@@ -32019,14 +31911,14 @@ async function installPrometheus(kc, options) {
 }
 
 // src/addons/kind-prometheus-adapter.ts
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // src/addons/prometheus-adapter.ts
-import { existsSync as existsSync7 } from "node:fs";
-import { mkdir as mkdir5, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
+import { existsSync as existsSync6 } from "node:fs";
+import { mkdir as mkdir5, readFile as readFile4, writeFile as writeFile4 } from "node:fs/promises";
 import { request } from "node:https";
 import { join as join8 } from "node:path";
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 var PrometheusAdapterError = class extends Error {
   name = "PrometheusAdapterError";
 };
@@ -32077,7 +31969,7 @@ var PrometheusAdapter = class {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
     const binary = join8(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
-    if (!existsSync7(binary)) {
+    if (!existsSync6(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusAdapterError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
@@ -32096,9 +31988,9 @@ var PrometheusAdapter = class {
       dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
     });
     const rules = join8(dir, "rules.yaml");
-    await writeFile5(rules, (0, import_yaml8.stringify)(ADAPTER_RULES));
+    await writeFile4(rules, (0, import_yaml7.stringify)(ADAPTER_RULES));
     const port = await freePort("127.0.0.1");
-    const ca = await readFile5(this.options.caCert);
+    const ca = await readFile4(this.options.caCert);
     const logFile = join8(dir, "prometheus-adapter.log");
     log2(
       `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: starting on 127.0.0.1:${port} (Prometheus ${this.options.prometheusUrl})`
@@ -32272,7 +32164,7 @@ function adapterObjects(prometheusUrl) {
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: meta("prometheus-adapter"),
-      data: { "rules.yaml": (0, import_yaml9.stringify)(ADAPTER_RULES) }
+      data: { "rules.yaml": (0, import_yaml8.stringify)(ADAPTER_RULES) }
     },
     singleContainerDeployment({
       name: "prometheus-adapter",
@@ -32910,13 +32802,13 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
 }
 
 // src/pipeline/component-logs.ts
-import { existsSync as existsSync8 } from "node:fs";
-import { copyFile as copyFile2, mkdir as mkdir6, readFile as readFile6, readdir as readdir2 } from "node:fs/promises";
+import { existsSync as existsSync7 } from "node:fs";
+import { copyFile as copyFile2, mkdir as mkdir6, readFile as readFile5, readdir as readdir2 } from "node:fs/promises";
 import { dirname as dirname3, join as join11, relative } from "node:path";
 async function collectComponentLogs(sources, dest) {
   const copied = [];
   for (const source of sources) {
-    if (!existsSync8(source.dir)) continue;
+    if (!existsSync7(source.dir)) continue;
     const entries = await readdir2(source.dir, { recursive: true, withFileTypes: true }).catch(
       () => []
     );
@@ -32934,7 +32826,7 @@ async function collectComponentLogs(sources, dest) {
   return copied.sort();
 }
 async function logTail(file, lines = 20, heading = file) {
-  const text2 = await readFile6(file, "utf8").catch(() => "");
+  const text2 = await readFile5(file, "utf8").catch(() => "");
   const tail = text2.trimEnd().split("\n").slice(-lines);
   return `--- ${heading} (last ${tail.length} lines)
 ${tail.map((l) => `  ${l}`).join("\n")}
@@ -32945,10 +32837,10 @@ ${tail.map((l) => `  ${l}`).join("\n")}
 import { join as join14 } from "node:path";
 
 // src/addons/jobset.ts
-import { existsSync as existsSync9 } from "node:fs";
-import { mkdir as mkdir7, readFile as readFile7, readdir as readdir3, writeFile as writeFile6 } from "node:fs/promises";
+import { existsSync as existsSync8 } from "node:fs";
+import { mkdir as mkdir7, readFile as readFile6, readdir as readdir3, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join12 } from "node:path";
-var import_yaml10 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 var JobSetError = class extends Error {
   name = "JobSetError";
 };
@@ -32993,7 +32885,7 @@ var JobSetController = class {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
     const binary = join12(this.binDir, "jobset");
-    if (!existsSync9(binary)) {
+    if (!existsSync8(binary)) {
       if (this.options.buildMissing === false) {
         throw new JobSetError(`${binary} is missing; build it with buildJobSet()`);
       }
@@ -33026,7 +32918,7 @@ var JobSetController = class {
       // Otherwise it would write a Secret and patch webhook configurations of its own.
       internalCertManagement: { enable: false }
     };
-    await writeFile6(join12(dir, "config.yaml"), (0, import_yaml10.stringify)(config));
+    await writeFile5(join12(dir, "config.yaml"), (0, import_yaml9.stringify)(config));
     const logFile = join12(dir, "jobset.log");
     log2(`jobset ${JOBSET.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     this.process = spawnLogged(
@@ -33054,7 +32946,7 @@ var JobSetController = class {
       () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
       timeoutMs
     );
-    await this.registerWebhooks(webhookPort, await readFile7(this.options.caCert));
+    await this.registerWebhooks(webhookPort, await readFile6(this.options.caCert));
     await this.waitWebhookAnswers(Math.max(timeoutMs - (Date.now() - started), 1e4));
   }
   /**
@@ -33103,9 +32995,9 @@ var JobSetController = class {
   async registerWebhooks(port, caBundle) {
     const patched = await this.upstreamWebhookPatches();
     await this.unregisterWebhooks();
-    const text2 = await readFile7(join12(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile6(join12(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
-    for (const doc of (0, import_yaml10.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml9.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -33130,7 +33022,7 @@ var JobSetController = class {
     const dir = join12(this.binDir, "webhook-patches");
     const byName = /* @__PURE__ */ new Map();
     for (const file of (await readdir3(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of (0, import_yaml10.parseAllDocuments)(await readFile7(join12(dir, file), "utf8"))) {
+      for (const doc of (0, import_yaml9.parseAllDocuments)(await readFile6(join12(dir, file), "utf8"))) {
         const ops = doc.toJS();
         for (const op of ops ?? []) {
           if (op.op === "replace" && op.value?.name) byName.set(op.value.name, op.value);
@@ -33171,10 +33063,10 @@ var JobSetController = class {
 };
 
 // src/addons/kueue.ts
-import { existsSync as existsSync10 } from "node:fs";
-import { mkdir as mkdir8, readFile as readFile8, rm as rm3, writeFile as writeFile7 } from "node:fs/promises";
+import { existsSync as existsSync9 } from "node:fs";
+import { mkdir as mkdir8, readFile as readFile7, rm as rm3, writeFile as writeFile6 } from "node:fs/promises";
 import { join as join13 } from "node:path";
-var import_yaml11 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
   name = "KueueError";
 };
@@ -33208,7 +33100,7 @@ var KueueController = class {
     const t0 = Date.now();
     const { log: log2, dir } = this.options;
     const binary = join13(this.binDir, "kueue");
-    if (!existsSync10(binary)) {
+    if (!existsSync9(binary)) {
       if (this.options.buildMissing === false) {
         throw new KueueError(`${binary} is missing; build it with npm run k8s:build -- --kueue`);
       }
@@ -33227,8 +33119,8 @@ var KueueController = class {
     const metricsCerts = join13(dir, "etc-upper", "kueue", "metrics", "certs");
     await mkdir8(metricsCerts, { recursive: true });
     await mkdir8(join13(dir, "etc-work"), { recursive: true });
-    await writeFile7(join13(metricsCerts, "tls.crt"), await readFile8(serving.cert));
-    await writeFile7(join13(metricsCerts, "tls.key"), await readFile8(serving.key), { mode: 384 });
+    await writeFile6(join13(metricsCerts, "tls.crt"), await readFile7(serving.cert));
+    await writeFile6(join13(metricsCerts, "tls.key"), await readFile7(serving.key), { mode: 384 });
     await this.applyCrds();
     await this.ensureNamespace();
     const [webhookPort, healthPort, metricsPort] = [
@@ -33248,7 +33140,7 @@ var KueueController = class {
       manageJobsWithoutQueueName: false,
       integrations: { frameworks: this.frameworks }
     };
-    await writeFile7(join13(dir, "config.yaml"), (0, import_yaml11.stringify)(config));
+    await writeFile6(join13(dir, "config.yaml"), (0, import_yaml10.stringify)(config));
     const logFile = join13(dir, "kueue.log");
     log2(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     const script = 'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"';
@@ -33291,7 +33183,7 @@ var KueueController = class {
       () => answersOk(`http://127.0.0.1:${healthPort}/readyz`),
       (this.options.startTimeoutSeconds ?? 120) * 1e3
     );
-    await this.registerWebhooks(webhookPort, await readFile8(this.options.caCert));
+    await this.registerWebhooks(webhookPort, await readFile7(this.options.caCert));
   }
   /** Unregisters the webhooks first (they would block Jobs once nothing answers), then stops. */
   async stop() {
@@ -33322,10 +33214,10 @@ var KueueController = class {
    * objects cluster-wide), pointed at 127.0.0.1 by URL.
    */
   async registerWebhooks(port, caBundle) {
-    const text2 = await readFile8(join13(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile7(join13(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     const served = webhookPathFilter(this.frameworks);
-    for (const doc of (0, import_yaml11.parseAllDocuments)(text2)) {
+    for (const doc of (0, import_yaml10.parseAllDocuments)(text2)) {
       const config = doc.toJS();
       if (!config?.webhooks) continue;
       config.metadata = {
@@ -33658,10 +33550,10 @@ async function startKwokAddons(plan, ctx, register = () => void 0) {
 
 // src/providers/kind.ts
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm as rm4, writeFile as writeFile8 } from "node:fs/promises";
+import { mkdtemp, rm as rm4, writeFile as writeFile7 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join15 } from "node:path";
-var import_yaml12 = __toESM(require_dist(), 1);
+var import_yaml11 = __toESM(require_dist(), 1);
 var KindError = class extends Error {
   constructor(message) {
     super(message);
@@ -33746,9 +33638,9 @@ var KindProvider = class {
       this.options.log(`kind: reusing cluster ${name} (it stays after the run)`);
     } else {
       const configPath = join15(this.dir, "kind-config.yaml");
-      await writeFile8(
+      await writeFile7(
         configPath,
-        (0, import_yaml12.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
+        (0, import_yaml11.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
           lineWidth: 0
         })
       );
@@ -33843,8 +33735,97 @@ function bundledSuiteFiles(ids) {
 }
 
 // src/report/index.ts
-import { mkdir as mkdir9, rename as rename2, writeFile as writeFile9 } from "node:fs/promises";
+import { mkdir as mkdir9, rename, writeFile as writeFile8 } from "node:fs/promises";
 import { join as join17 } from "node:path";
+
+// src/report/checklist-fill.ts
+var EVIDENCE_DIR = "kaic-evidence";
+var NOTES_MAX_CHARS = 1500;
+var evidencePath = (id) => `${EVIDENCE_DIR}/${id}.md`;
+function shortTitle(title2, id) {
+  return title2.replace(/^(\s*\[[^\]]*\])+\s*/, "").replace(new RegExp(`^${id}\\s+`), "") || title2;
+}
+function measuredNotes(req, result) {
+  const where = `${result.cluster.provider}, Kubernetes ${result.cluster.serverVersion ?? "unknown"}`;
+  const passed = req.tests.filter((t) => t.status === "passed").map((t) => shortTitle(t.fullTitle, req.id));
+  const failed2 = req.tests.filter((t) => t.status === "failed").map((t) => shortTitle(t.fullTitle, req.id));
+  const parts = [`Measured by kaic ${result.kaicVersion} on ${where}: ${req.reason}.`];
+  if (failed2.length) parts.push(`Failed: ${failed2.join("; ")}.`);
+  if (passed.length) parts.push(`Passed: ${passed.join("; ")}.`);
+  parts.push(`Details: ${evidencePath(req.id)}.`);
+  return shorten(parts.join(" "), NOTES_MAX_CHARS);
+}
+function fillFromRequirement(req, result, options = {}) {
+  switch (req.verdict) {
+    case "N/A":
+      return { status: "N/A", evidence: [], notes: req.justification ?? "" };
+    case "Unknown":
+      return {
+        status: "",
+        evidence: [],
+        notes: shorten(`kaic could not verify this: ${req.reason}`, NOTES_MAX_CHARS)
+      };
+    default:
+      return {
+        status: req.verdict,
+        evidence: [evidencePath(req.id), ...options.resultsUrl ? [options.resultsUrl] : []],
+        notes: measuredNotes(req, result)
+      };
+  }
+}
+function fillsFromResults(result, options = {}) {
+  return new Map(
+    result.requirements.map((req) => [req.id, fillFromRequirement(req, result, options)])
+  );
+}
+function evidenceDocuments(result, fills) {
+  const docs = /* @__PURE__ */ new Map();
+  for (const req of result.requirements) {
+    const path3 = evidencePath(req.id);
+    if (!fills.get(req.id)?.evidence.includes(path3)) continue;
+    const lines = [
+      `# ${req.id} (${req.level}): ${req.verdict}`,
+      "",
+      `Measured by kaic ${mdCell(result.kaicVersion)} against ${mdCell(result.cluster.provider)} Kubernetes ${mdCell(result.cluster.serverVersion ?? "unknown")}` + (result.acceleratorProfile ? ` with ${mdCell(result.acceleratorProfile)}` : "") + `, ${result.startedAt} \u2013 ${result.finishedAt}, AI conformance v${result.conformanceVersion}.`,
+      "",
+      `**Why:** ${mdCell(req.reason)}`,
+      "",
+      "## Checks",
+      "",
+      "| Check | Result | Seconds |",
+      "|---|---|---|",
+      ...req.tests.map(
+        (t) => `| ${mdCell(t.fullTitle, 300)} | ${t.status}${t.skipReason ? `: ${mdCell(t.skipReason, 300)}` : ""} | ${(t.durationMs / 1e3).toFixed(1)} |`
+      )
+    ];
+    const failed2 = req.tests.filter((t) => t.status === "failed");
+    if (failed2.length) {
+      lines.push("", "## Failures", "");
+      for (const t of failed2) {
+        lines.push(
+          `- ${mdCell(t.fullTitle, 300)}`,
+          "",
+          ...mdCodeBlock(t.failure?.message ?? "", "  "),
+          ""
+        );
+      }
+    }
+    const records = req.tests.flatMap((t) => t.evidence.map((e) => ({ test: t, e })));
+    if (records.length) {
+      lines.push("", "## What the checks created and observed", "");
+      for (const { e } of records) lines.push(`- ${e.at} ${e.kind}: ${mdCell(e.summary, 500)}`);
+    }
+    lines.push(
+      "",
+      "---",
+      "",
+      `The whole run is in results.json (kaic's JSON Schema: schema/run-result.schema.json).`,
+      ""
+    );
+    docs.set(path3, lines.join("\n"));
+  }
+  return docs;
+}
 
 // src/report/e2e-log.ts
 function renderE2eLog(result) {
@@ -33957,16 +33938,24 @@ async function writeReports(result, outDir, options = {}) {
   let checklistName = null;
   if (options.checklist) {
     checklistName = `AIConformance-${options.checklist.version}-filled.yaml`;
-    files.push([
-      checklistName,
-      fillChecklist(options.checklist, fillsFromResults(result, options), options.metadata)
-    ]);
+    const fills = fillsFromResults(result, options);
+    for (const id of [...fills.keys()]) {
+      if (!options.checklist.items.some((i) => i.id === id)) fills.delete(id);
+    }
+    for (const [path3, doc] of evidenceDocuments(result, fills)) files.push([path3, doc]);
+    files.push([checklistName, fillChecklist(options.checklist, fills, options.metadata)]);
   }
   await mkdir9(outDir, { recursive: true });
+  if (files.some(([name]) => name.startsWith(`${EVIDENCE_DIR}/`))) {
+    await mkdir9(join17(outDir, EVIDENCE_DIR), { recursive: true });
+  }
   for (const [name, text2] of files) {
-    const tmp = join17(outDir, `.${name}.tmp`);
-    await writeFile9(tmp, text2);
-    await rename2(tmp, join17(outDir, name));
+    const tmp = join17(
+      outDir,
+      name.replace(/[^/]+$/, (base) => `.${base}.tmp`)
+    );
+    await writeFile8(tmp, text2);
+    await rename(tmp, join17(outDir, name));
   }
   return {
     resultsJson: join17(outDir, "results.json"),
@@ -34194,6 +34183,341 @@ async function runSuites(options) {
   return { selected, tests: planned.map((t) => results.get(t)), ignored };
 }
 
+// src/cli/checklist.ts
+var import_yaml12 = __toESM(require_dist(), 1);
+import { existsSync as existsSync11 } from "node:fs";
+import { readFile as readFile8 } from "node:fs/promises";
+import { dirname as dirname5, join as join19 } from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
+
+// src/requirements/checklist-validate.ts
+import { existsSync as existsSync10, statSync as statSync2 } from "node:fs";
+import { dirname as dirname4, isAbsolute, join as join18 } from "node:path";
+var K8S_CONFORMANCE_URL = /^https:\/\/github\.com\/cncf\/k8s-conformance\/tree\/(master|main)\/v\d+\.\d+\/[^/]+\/?$/;
+var snakeCase = (name) => name.replace(/(.)([A-Z][a-z]+)/g, "$1_$2").replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+var normalise = (text2) => text2.replace(/\s+/g, " ").trim();
+function firstDifference(official, got) {
+  const a = normalise(official);
+  const b = normalise(got);
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const quote = (s) => `"${printable(s.slice(Math.max(0, i - 20), i + 40), 70)}"`;
+  return `from character ${i + 1}: official ${quote(a)}, file ${quote(b)}`;
+}
+function isUrl(value) {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && !!url.hostname;
+  } catch {
+    return false;
+  }
+}
+function validateChecklist(filled, options = {}) {
+  const problems = [...filled.problems];
+  const add = (id, message, line = null) => problems.push({ id, line, message });
+  const { official, productPath } = options;
+  for (const field of [...REQUIRED_METADATA, ...OPTIONAL_METADATA]) {
+    const key = field in filled.metadata ? field : snakeCase(field);
+    const value = filled.metadata[key];
+    const required = REQUIRED_METADATA.includes(field);
+    if (value === void 0 || value === "") {
+      if (required) add(null, `metadata.${field} is ${value === void 0 ? "missing" : "empty"}`);
+      continue;
+    }
+    if (value.startsWith("[") && value.endsWith("]")) {
+      add(null, `metadata.${field} is still the template's placeholder ${printable(value)}`);
+    } else if (field === "k8sConformanceUrl" && !K8S_CONFORMANCE_URL.test(value)) {
+      add(
+        null,
+        `metadata.k8sConformanceUrl ${printable(value)} is not a k8s-conformance submission (https://github.com/cncf/k8s-conformance/tree/main/v1.35/<product>)`
+      );
+    } else if (/Url$/.test(field) && !isUrl(value)) {
+      add(null, `metadata.${field} ${printable(value)} is not an http(s) URL`);
+    }
+  }
+  const pathVersion = productPath ? /(?:^|[\\/])v(\d+\.\d+)[\\/]/.exec(productPath)?.[1] : void 0;
+  if (pathVersion && filled.version && pathVersion !== filled.version) {
+    add(null, `kubernetesVersion is v${filled.version} but the file sits under v${pathVersion}/`);
+  }
+  let reference = null;
+  let referenceName = "";
+  if (official) {
+    if (official.version && filled.version && official.version !== filled.version) {
+      add(
+        null,
+        `kubernetesVersion is v${filled.version}, the official checklist is v${official.version}`
+      );
+    }
+    reference = official.items.map((i) => ({
+      id: i.id,
+      category: i.category,
+      level: i.level,
+      description: i.description
+    }));
+    referenceName = "the official checklist";
+  } else if (filled.version) {
+    if (isConformanceVersion(filled.version)) {
+      reference = requirementsFor(filled.version);
+      referenceName = `kaic's catalog of v${filled.version}`;
+    } else {
+      add(
+        null,
+        `v${filled.version} is not a conformance version kaic knows (1.33\u20131.36); give its official checklist with --checklist`
+      );
+    }
+  }
+  if (reference) {
+    for (const want of reference) {
+      const got = filled.items.find((i) => i.id === want.id);
+      if (!got) {
+        add(want.id, `missing (it is in ${referenceName}, category ${want.category})`);
+        continue;
+      }
+      if (got.level !== want.level) {
+        add(want.id, `level changed from ${want.level} to ${printable(got.level)}`, got.line);
+      }
+      if (got.category !== want.category) {
+        add(want.id, `moved from ${want.category} to ${printable(got.category)}`, got.line);
+      }
+      if (want.description !== void 0 && normalise(got.description) !== normalise(want.description)) {
+        add(
+          want.id,
+          `description differs from the official text ${firstDifference(want.description, got.description)}`,
+          got.line
+        );
+      }
+    }
+    for (const got of filled.items) {
+      if (!reference.some((r) => r.id === got.id)) {
+        add(got.id, `not in ${referenceName}`, got.line);
+      }
+    }
+  }
+  const productDir = productPath ? dirname4(productPath) : null;
+  for (const item of filled.items) {
+    const level = reference?.find((r) => r.id === item.id)?.level ?? item.level;
+    if (level === "SHOULD" && !item.status && item.evidence.length === 0) continue;
+    if (!item.status) {
+      add(
+        item.id,
+        level === "MUST" ? "MUST requirement has no status" : "status is empty but evidence is given (leave both empty, or give a status)",
+        item.line
+      );
+    } else if (!CHECKLIST_STATUSES.includes(item.status)) {
+      add(
+        item.id,
+        `status "${printable(item.status)}" is not one of ${CHECKLIST_STATUSES.join(", ")}`,
+        item.line
+      );
+    } else if (level === "MUST" && item.status !== "Implemented") {
+      add(
+        item.id,
+        `MUST requirement is "${item.status}"; the CNCF check accepts only Implemented`,
+        item.line
+      );
+    }
+    if (item.status === "N/A" && !item.notes.trim()) {
+      add(item.id, "N/A without a justification in notes", item.line);
+    }
+    for (const entry of item.evidence) {
+      if (!entry) continue;
+      if (/^https?:\/\//i.test(entry)) {
+        if (!isUrl(entry))
+          add(item.id, `evidence ${printable(entry)} is not a valid URL`, item.line);
+        continue;
+      }
+      if (!productDir) {
+        add(
+          item.id,
+          `evidence ${printable(entry)} is not a URL (and there is no file beside a checklist read from a URL)`,
+          item.line
+        );
+        continue;
+      }
+      const file = isAbsolute(entry) ? entry : join18(productDir, entry);
+      let found;
+      try {
+        found = existsSync10(file) && statSync2(file).isFile();
+      } catch {
+        found = false;
+      }
+      if (!found) {
+        add(
+          item.id,
+          `evidence ${printable(entry)} is neither an http(s) URL nor a file beside the checklist (${printable(file)})`,
+          item.line
+        );
+      }
+    }
+  }
+  return problems.map((p, i) => ({ p, i })).sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || a.i - b.i).map(({ p }) => p);
+}
+
+// src/cli/checklist.ts
+var CHECKLIST_FILL_USAGE = `usage: kaic checklist fill --results <results.json> --checklist <official.yaml|URL> --out <PRODUCT.yaml>
+                          [--metadata <meta.yaml>] [--results-url <URL of the published results.json>]
+  Fills status, evidence and notes of the official checklist from a run's results, keeping every
+  other byte. Evidence is ${EVIDENCE_DIR}/<id>.md, written beside --out, and --results-url when
+  given (both pass the CNCF repository's PR check); what the checks did goes into notes. Unknown
+  requirements are left empty for you to settle. --out must be a regular file or a new one.
+`;
+var CHECKLIST_VALIDATE_USAGE = `usage: kaic checklist validate <PRODUCT.yaml> [--checklist <official.yaml|URL>]
+  Lists every problem the CNCF repository's PR check would report (docs/requirements.md lists its
+  rules, and those kaic cannot apply offline), plus changes from the official checklist (or, without
+  --checklist, from kaic's catalog of the file's version). Exit 1 when there are problems.
+`;
+var isHelp = (args) => args.includes("--help") || args.includes("-h");
+async function loadMetadata(path3) {
+  let data;
+  try {
+    data = (0, import_yaml12.parse)(await readFile8(path3, "utf8"));
+  } catch (error2) {
+    throw new UsageError(
+      `cannot read metadata ${path3}: ${error2.message.split("\n")[0]}`
+    );
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new UsageError(`${path3}: expected a mapping of checklist metadata keys to values`);
+  }
+  const meta = data.metadata ?? data;
+  const out = {};
+  for (const [key, value] of Object.entries(meta)) {
+    if (typeof value !== "string") {
+      throw new UsageError(
+        `${path3}: metadata ${key} is ${value === null ? "empty" : `the ${typeof value} ${JSON.stringify(value)}`}, not a string (quote it)`
+      );
+    }
+    out[key] = value;
+  }
+  return out;
+}
+function problemLine(source, p) {
+  return `${source}${p.line ? `:${p.line}` : ""}: ${p.id ? `${p.id}: ` : ""}${p.message}`;
+}
+async function fill(args) {
+  if (isHelp(args)) {
+    process.stdout.write(CHECKLIST_FILL_USAGE);
+    return 0;
+  }
+  const { values } = parseArgs2({
+    args,
+    options: {
+      results: { type: "string" },
+      checklist: { type: "string" },
+      metadata: { type: "string" },
+      out: { type: "string" },
+      "results-url": { type: "string" }
+    },
+    strict: true
+  });
+  for (const flag of ["results", "checklist", "out"]) {
+    if (!values[flag])
+      throw new UsageError(`checklist fill needs --${flag}
+${CHECKLIST_FILL_USAGE}`);
+  }
+  const resultsUrl = values["results-url"];
+  if (resultsUrl !== void 0 && !/^https?:\/\/[^\s/]+\S*$/i.test(resultsUrl)) {
+    throw new UsageError(`--results-url "${resultsUrl}" is not an http(s) URL`);
+  }
+  const out = values.out;
+  try {
+    checkOutputFile(out, "--out");
+  } catch (error2) {
+    throw new UsageError(error2.message);
+  }
+  const result = await loadRunResult(values.results);
+  const checklist = await loadOfficialChecklist(values.checklist);
+  if (result.conformanceVersion !== checklist.version) {
+    throw new UsageError(
+      `${values.results} is a v${result.conformanceVersion} run but ${values.checklist} is the v${checklist.version} checklist`
+    );
+  }
+  const metadata = values.metadata ? await loadMetadata(values.metadata) : {};
+  const fills = fillsFromResults(result, resultsUrl ? { resultsUrl } : {});
+  for (const id of [...fills.keys()])
+    if (!checklist.items.some((i) => i.id === id)) fills.delete(id);
+  const text2 = fillChecklist(checklist, fills, metadata);
+  const docs = evidenceDocuments(result, fills);
+  try {
+    if (docs.size) {
+      const dir = join19(dirname5(out), EVIDENCE_DIR);
+      await ensureOutputDirectory(dir, "evidence directory");
+      for (const [path3, doc] of docs) {
+        await writeFileSafely(join19(dirname5(out), path3), doc, "evidence document");
+      }
+    }
+    await writeFileSafely(out, text2, "--out");
+  } catch (error2) {
+    throw new UsageError(error2.message);
+  }
+  const unknown = result.requirements.filter((r) => r.verdict === "Unknown" && fills.has(r.id)).map((r) => r.id);
+  process.stdout.write(
+    `wrote ${out}: ${fills.size} requirements filled from ${values.results}` + (docs.size ? `, evidence in ${join19(dirname5(out), EVIDENCE_DIR)}/` : "") + (unknown.length ? `; left for you to settle (Unknown): ${unknown.join(", ")}` : "") + "\n"
+  );
+  const left = validateChecklist(parseChecklist(text2, out), {
+    official: checklist,
+    productPath: out
+  });
+  if (left.length) {
+    process.stdout.write(`before submitting, settle (kaic checklist validate ${out}):
+`);
+    for (const p of left) process.stdout.write(`  ${problemLine(out, p)}
+`);
+  }
+  return 0;
+}
+async function validate(args) {
+  if (isHelp(args)) {
+    process.stdout.write(CHECKLIST_VALIDATE_USAGE);
+    return 0;
+  }
+  const { values, positionals } = parseArgs2({
+    args,
+    options: { checklist: { type: "string" } },
+    allowPositionals: true,
+    strict: true
+  });
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      `checklist validate takes exactly one filled checklist file
+${CHECKLIST_VALIDATE_USAGE}`
+    );
+  }
+  const path3 = positionals[0];
+  if (!existsSync11(path3)) throw new UsageError(`no such file: ${path3}`);
+  const filled = await loadChecklist(path3);
+  const official = values.checklist ? await loadOfficialChecklist(values.checklist) : void 0;
+  const problems = validateChecklist(filled, {
+    ...official ? { official } : {},
+    .../^https?:\/\//i.test(path3) ? {} : { productPath: path3 }
+  });
+  if (problems.length) {
+    for (const p of problems) process.stdout.write(`${problemLine(path3, p)}
+`);
+    throw new CheckFailed(
+      `${problems.length} problem${problems.length === 1 ? "" : "s"} in ${path3}`
+    );
+  }
+  process.stdout.write(
+    `${path3}: valid (${filled.items.length} requirements, v${filled.version})
+`
+  );
+  return 0;
+}
+async function checklistCommand(args) {
+  const [sub, ...rest] = args;
+  if (sub === "fill") return fill(rest);
+  if (sub === "validate") return validate(rest);
+  if (sub === "--help" || sub === "-h" || sub === "help") {
+    process.stdout.write(`${CHECKLIST_FILL_USAGE}
+${CHECKLIST_VALIDATE_USAGE}`);
+    return 0;
+  }
+  throw new UsageError(
+    `checklist needs a subcommand: fill or validate${sub ? ` (got "${sub}")` : ""}`
+  );
+}
+
 // src/cli/progress.ts
 var Progress2 = class {
   constructor(out, now = Date.now, tty = Boolean(out.isTTY)) {
@@ -34300,7 +34624,7 @@ async function versionFor(p, minor) {
   let requirements;
   let requirementSource = "catalog";
   if (config.checklist) {
-    checklist = await loadChecklist(config.checklist);
+    checklist = await loadOfficialChecklist(config.checklist);
     conformanceVersion = checklist.version;
     requirements = checklist.items.map(({ id, category, level }) => ({ id, category, level }));
     requirementSource = config.checklist;
@@ -34347,7 +34671,8 @@ async function planRun(raw) {
     specFiles: config.specs,
     timeoutMs: config.timeoutMs,
     outDir: config.output,
-    metadataPath: config.metadata
+    metadataPath: config.metadata,
+    resultsUrl: config.resultsUrl
   };
   if (config.provider !== "existing") await versionFor(p, p.minor);
   return p;
@@ -34371,7 +34696,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
   log2(
     `kaic ${KAIC_VERSION} run ${runId}: provider ${config.provider}` + (config.provider === "existing" ? "" : `, Kubernetes ${p.minor}, ${p.nodes} ${config.provider === "kind" ? "GPU workers" : "simulated nodes"}`)
   );
-  const workDir = await mkdtemp2(join18(tmpdir3(), `${runId}-`));
+  const workDir = await mkdtemp2(join20(tmpdir3(), `${runId}-`));
   hooks.onCreated?.({ type: "directory", path: workDir });
   const teardown = [];
   let tornDown = null;
@@ -34427,8 +34752,8 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     );
     if (provider instanceof KwokProvider) {
       logSources.push(
-        { name: "cluster", dir: dirname4(handle.kubeconfigPath) },
-        { name: "addons", dir: join18(workDir, "addons") }
+        { name: "cluster", dir: dirname6(handle.kubeconfigPath) },
+        { name: "addons", dir: join20(workDir, "addons") }
       );
     }
     const version = await versionFor(p, handle.minor);
@@ -34461,7 +34786,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
             {
               kubeConfig,
               kubeconfigPath: handle.kubeconfigPath,
-              dir: join18(workDir, "addons"),
+              dir: join20(workDir, "addons"),
               release,
               serverVersion: handle.serverVersion,
               gpuProfile: config.gpuProfile,
@@ -34490,7 +34815,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
               handle,
               kubeConfig,
               release,
-              dir: join18(workDir, "addons"),
+              dir: join20(workDir, "addons"),
               gpuProfile: config.gpuProfile,
               gpusPerNode: config.gpusPerNode,
               log: log2
@@ -34600,7 +34925,11 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     });
     const paths = await progress.phase(
       "reports",
-      () => writeReports(result, p.outDir, { checklist: version.checklist, metadata })
+      () => writeReports(result, p.outDir, {
+        checklist: version.checklist,
+        metadata,
+        ...p.resultsUrl ? { resultsUrl: p.resultsUrl } : {}
+      })
     );
     const v = result.counts.verdicts;
     log2(
@@ -34616,7 +34945,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     return { exitCode: mustFailed.length ? 1 : 0, result, reportPaths: paths };
   } finally {
     if ((failed2 || config.verbose) && logSources.length) {
-      const dest = join18(p.outDir, "logs");
+      const dest = join20(p.outDir, "logs");
       const copied = await collectComponentLogs(logSources, dest).catch(() => []);
       if (config.verbose) {
         for (const file of copied) out.write(await logTail(file, 20, file.slice(dest.length + 1)));
@@ -34630,16 +34959,16 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
 }
 
 // src/results/collect.ts
-import { existsSync as existsSync11, statSync as statSync2 } from "node:fs";
+import { existsSync as existsSync12, statSync as statSync3 } from "node:fs";
 import { readdir as readdir4 } from "node:fs/promises";
-import { join as join19, resolve as resolve3 } from "node:path";
+import { join as join21, resolve as resolve3 } from "node:path";
 async function findBelow(dir, depth) {
   const found = [];
   const entries = await readdir4(dir, { withFileTypes: true });
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.isFile() && e.name === "results.json") found.push(join19(dir, e.name));
+    if (e.isFile() && e.name === "results.json") found.push(join21(dir, e.name));
     else if (e.isDirectory() && depth > 0)
-      found.push(...await findBelow(join19(dir, e.name), depth - 1));
+      found.push(...await findBelow(join21(dir, e.name), depth - 1));
   }
   return found;
 }
@@ -34647,8 +34976,8 @@ async function collectRunResults(paths, depth = 3) {
   const files = [];
   for (const p of paths) {
     const abs = resolve3(p);
-    if (!existsSync11(abs)) throw new ResultsFileError(`results ${p}: no such file or directory`);
-    if (statSync2(abs).isDirectory()) {
+    if (!existsSync12(abs)) throw new ResultsFileError(`results ${p}: no such file or directory`);
+    if (statSync3(abs).isDirectory()) {
       const below = await findBelow(abs, depth);
       if (!below.length) {
         throw new ResultsFileError(

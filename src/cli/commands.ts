@@ -1,0 +1,102 @@
+/**
+ * The `kaic` commands: dispatch and usage, importable without running anything (the entry point
+ * is src/cli/index.ts).
+ */
+import { aggregateCommand } from './aggregate.js';
+import { checklistCommand } from './checklist.js';
+import { UsageError } from './errors.js';
+import { fakegpuCommand } from './fakegpu.js';
+import { requirementsCommand } from './requirements.js';
+import { RUN_USAGE, runCommand } from './run.js';
+import { KAIC_VERSION } from '../version.js';
+
+const USAGE = `usage: kaic <command> [options]
+
+commands:
+  run                  bring up a cluster and run the conformance suites against it
+  requirements         list a conformance version's requirements
+                         --version <1.33|1.34|1.35|1.36> | --checklist <path|url>  [--format table|json]
+  checklist fill       fill the official checklist from a run's results.json
+                         --results <results.json> --checklist <official.yaml> --out <file>
+                         [--metadata <meta.yaml>] [--results-url <where results.json is published>]
+  checklist validate   check a filled checklist as the CNCF PR check does: <file> [--checklist <official.yaml>]
+  aggregate            several runs' results.json (a matrix) as one version × requirement table
+                         [--output <file>] [--fail-on MUST|SHOULD|none] <results.json or dir>…
+  fakegpu publish      publish simulated GPUs (DeviceClasses + ResourceSlices) into a cluster
+                         --node-selector <labels> [--profile nvidia-h100-80gb] [--gpus-per-node 8]
+                         [--kubeconfig <file>] [--context <name>] [--once] [--cleanup]
+                         [--mig off|auto|partitionable|static] [--mig-gpus <n>] [--mig-profile <1g.10gb>]
+  fakegpu manifests    print the Kubernetes objects that run publish and exporter inside a cluster (kind)
+                         --node-selector <labels> and publish's profile/GPU/MIG flags
+                         [--namespace kaic-fakegpu] [--port 9400] [--output <file>]
+  fakegpu exporter     serve DCGM-style GPU metrics for the simulated GPUs
+                         [--port 9400] [--host 0.0.0.0] [--profile nvidia-h100-80gb] [--kubeconfig <file>]
+  fakegpu plugin       the kubelet plugin for one node: registers with the kubelet, prepares claims (CDI)
+                         [--node-name <node> | $NODE_NAME] [--profile …] [--registry-dir …] [--plugin-dir …]
+                         [--cdi-dir /var/run/cdi] [--state-dir /var/lib/kaic-fakegpu] [--kubeconfig <file>]
+  fakegpu profiles     list the GPU profiles
+  version              print kaic's version
+
+
+${RUN_USAGE}`;
+
+/**
+ * The usage lines of one command (`fakegpu publish`) or a family (`fakegpu`), from USAGE: a
+ * command's line starts with two spaces, its flags follow more deeply indented.
+ */
+function usageOf(words: string[]): string | null {
+  if (words[0] === 'run') return `usage: kaic run [options]\n\n${RUN_USAGE}`;
+  const lines = USAGE.split('\n');
+  const out: string[] = [];
+  let taking = false;
+  for (const line of lines) {
+    const command = /^ {2}(\S+(?: [a-z]+)?)\s{2,}/.exec(line)?.[1];
+    if (command) taking = command === words.join(' ') || command.startsWith(`${words.join(' ')} `);
+    else if (!/^ {4,}/.test(line)) taking = false;
+    if (taking) out.push(line);
+  }
+  return out.length ? `usage: kaic ${words.join(' ')} [options]\n${out.join('\n')}\n` : null;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  // `--help` anywhere before `--` prints the command's usage and succeeds.
+  const beforeDashes = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined);
+  if (command && (beforeDashes.includes('--help') || beforeDashes.includes('-h'))) {
+    const sub = rest[0] && !rest[0].startsWith('-') ? [command, rest[0]] : [command];
+    // The checklist commands have their own, longer help.
+    if (command !== 'checklist') {
+      const usage = usageOf(sub) ?? usageOf([command]);
+      if (usage) {
+        process.stdout.write(usage);
+        return 0;
+      }
+    }
+  }
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case 'requirements':
+      return requirementsCommand(rest);
+    case 'checklist':
+      return checklistCommand(rest);
+    case 'aggregate':
+      return aggregateCommand(rest);
+    case 'fakegpu':
+      return fakegpuCommand(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write(`${KAIC_VERSION}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(
+        `unknown command "${command}"; commands: run, requirements, checklist, aggregate, fakegpu, version, help`,
+      );
+  }
+}

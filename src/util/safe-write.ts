@@ -1,0 +1,81 @@
+/**
+ * Writing a user-named output file without harming what is there: only a regular file is
+ * replaced, or a new name in an existing directory is created. A symlink, a directory, a device
+ * or a FIFO is refused (as root, renaming over /dev/full would replace the device). The text goes
+ * to a temporary file beside the target first and is renamed over it, so the target is whole or
+ * untouched; the temporary file never outlives a failure.
+ */
+import { randomBytes } from 'node:crypto';
+import { lstatSync, type Stats } from 'node:fs';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+export class OutputPathError extends Error {
+  override name = 'OutputPathError';
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new OutputPathError(`cannot use ${path}: ${(error as Error).message}`);
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** Throws unless `path` is a regular file or a new name in an existing directory. */
+export function checkOutputFile(path: string, what = 'output'): void {
+  const target = lstatOrNull(path);
+  if (target && !target.isFile()) {
+    throw new OutputPathError(
+      `${what} ${path} is ${kindOf(target)}; kaic writes only a regular file or a new one`,
+    );
+  }
+  const parent = dirname(resolve(path));
+  const dir = lstatOrNull(parent);
+  if (!dir) throw new OutputPathError(`${what} ${path}: its directory ${parent} does not exist`);
+  if (!dir.isDirectory())
+    throw new OutputPathError(`${what} ${path}: ${parent} is not a directory`);
+}
+
+/** Throws unless `path` is a directory (not a link to one) or can be made as a new one. */
+export async function ensureOutputDirectory(
+  path: string,
+  what = 'output directory',
+): Promise<void> {
+  const stats = lstatOrNull(path);
+  if (stats && !stats.isDirectory()) {
+    throw new OutputPathError(`${what} ${path} is ${kindOf(stats)}, not a directory`);
+  }
+  if (!stats) await mkdir(path);
+}
+
+/** Writes `text` to `path` whole or not at all (see the module comment). */
+export async function writeFileSafely(path: string, text: string, what = 'output'): Promise<void> {
+  checkOutputFile(path, what);
+  const existing = lstatOrNull(path);
+  const tmp = join(
+    dirname(resolve(path)),
+    `.${basename(path)}.kaic-${randomBytes(4).toString('hex')}`,
+  );
+  try {
+    await writeFile(tmp, text, { flag: 'wx' });
+    if (existing) await chmod(tmp, existing.mode & 0o7777);
+    // Checked again just before the rename: something may have been put there meanwhile.
+    checkOutputFile(path, what);
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    if (error instanceof OutputPathError) throw error;
+    throw new OutputPathError(`cannot write ${what} ${path}: ${(error as Error).message}`);
+  }
+}
