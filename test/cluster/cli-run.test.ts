@@ -63,8 +63,14 @@ describe('[cli] kaic run', function () {
       'AIConformance-1.35-filled.yaml',
       'e2e.log',
       'junit.xml',
+      'kaic-evidence',
       'results.json',
       'summary.md',
+    ]);
+    // The evidence documents the filled checklist points at, one per requirement with a status.
+    expect((await readdir(join(out, 'kaic-evidence'))).sort()).to.deep.equal([
+      'dra_support.md',
+      'gang_scheduling.md',
     ]);
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as RunResult;
     expect(results.cluster.serverVersion).to.equal(testCluster().release.version);
