@@ -19,8 +19,9 @@ import {
   removeRunnerDirs,
   runAction,
   type ActionRun,
+  type EventKind,
 } from '../support/action-runner.js';
-import { GitHubApiServer, type Fault } from '../support/github-api.js';
+import { GitHubApiServer, type Fault, type GitHubApiOptions } from '../support/github-api.js';
 import { makeRunResult, writeRunResult } from '../support/run-results.js';
 
 const OTHER_SHA = 'c'.repeat(40);
@@ -63,6 +64,21 @@ describe('the action under real GitHub conditions (bundled dist/, local API stan
     rmSync(dir, { recursive: true, force: true });
   });
   after(removeRunnerDirs);
+
+  /** Publishes one result in aggregate mode against a fresh API stand-in (kept in `server`). */
+  async function publishAggregate(
+    result: RunResult,
+    options: { api?: GitHubApiOptions; event?: EventKind } = {},
+  ): Promise<ActionRun> {
+    server = new GitHubApiServer(options.api ?? {});
+    const apiUrl = await server.start();
+    const results = writeRunResult(dir, 'r', result);
+    return runAction('main', {
+      inputs: { mode: 'aggregate', results },
+      event: options.event ?? 'pull_request',
+      apiUrl,
+    });
+  }
 
   /** A workflow_run publisher over one 1.35 result, with the uploaded event file `uploaded`. */
   async function publishFromWorkflowRun(
@@ -329,16 +345,11 @@ describe('the action under real GitHub conditions (bundled dist/, local API stan
 
   describe('transient errors are retried; one failure never drops the rest', function () {
     it('a 502 on an annotation batch: retried, all 120 annotations there once, check-run-url set', async function () {
-      server = new GitHubApiServer({
-        fault: (op, i) =>
-          op === 'checks/update' && i === 0 ? { status: 502, message: 'Bad Gateway' } : null,
-      });
-      const apiUrl = await server.start();
-      const results = writeRunResult(dir, 'r', makeRunResult({ failures: 120 }));
-      const run = await runAction('main', {
-        inputs: { mode: 'aggregate', results },
-        event: 'pull_request',
-        apiUrl,
+      const run = await publishAggregate(makeRunResult({ failures: 120 }), {
+        api: {
+          fault: (op, i) =>
+            op === 'checks/update' && i === 0 ? { status: 502, message: 'Bad Gateway' } : null,
+        },
       });
       expectNoViolations(server);
       expect(
@@ -351,15 +362,10 @@ describe('the action under real GitHub conditions (bundled dist/, local API stan
 
     it('a batch GitHub keeps refusing: the other batches are sent, the check run is linked, the loss is said', async function () {
       // The second update (annotations 101–150) fails on its first try and all 3 retries.
-      server = new GitHubApiServer({
-        fault: (op, i) => (op === 'checks/update' && i >= 1 && i <= 4 ? { status: 500 } : null),
-      });
-      const apiUrl = await server.start();
-      const results = writeRunResult(dir, 'r', makeRunResult({ failures: 200 }));
-      const run = await runAction('main', {
-        inputs: { mode: 'aggregate', results },
-        event: 'pull_request',
-        apiUrl,
+      const run = await publishAggregate(makeRunResult({ failures: 200 }), {
+        api: {
+          fault: (op, i) => (op === 'checks/update' && i >= 1 && i <= 4 ? { status: 500 } : null),
+        },
       });
       expectNoViolations(server);
       expect(server.checkRuns[0]!.annotations).to.have.length(150);
@@ -378,15 +384,10 @@ describe('the action under real GitHub conditions (bundled dist/, local API stan
           'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
         headers: { 'retry-after': '1' },
       };
-      server = new GitHubApiServer({
-        fault: (op, i) => (op === 'repos/create-commit-status' && i === 0 ? limited : null),
-      });
-      const apiUrl = await server.start();
-      const results = writeRunResult(dir, 'r', makeRunResult());
-      const run = await runAction('main', {
-        inputs: { mode: 'aggregate', results },
-        event: 'pull_request',
-        apiUrl,
+      const run = await publishAggregate(makeRunResult(), {
+        api: {
+          fault: (op, i) => (op === 'repos/create-commit-status' && i === 0 ? limited : null),
+        },
       });
       expectNoViolations(server);
       expect(run.stdout).to.match(
@@ -396,15 +397,10 @@ describe('the action under real GitHub conditions (bundled dist/, local API stan
     });
 
     it('a check run GitHub cannot create: the comment and status are still published', async function () {
-      server = new GitHubApiServer({
-        fault: (op) => (op === 'checks/create' ? { status: 503 } : null),
-      });
-      const apiUrl = await server.start();
-      const results = writeRunResult(dir, 'r', makeRunResult());
-      const run = await runAction('main', {
-        inputs: { mode: 'aggregate', results },
-        event: 'pull_request',
-        apiUrl,
+      const run = await publishAggregate(makeRunResult(), {
+        api: {
+          fault: (op) => (op === 'checks/create' ? { status: 503 } : null),
+        },
       });
       expect(server.requests.filter((r) => r.operationId === 'checks/create')).to.have.length(4);
       expect(run.stdout).to.match(/::warning::kaic: check run: GitHub answered HTTP 503/);
