@@ -21,7 +21,7 @@ commands:
                          [--metadata <meta.yaml>] [--results-url <where results.json is published>]
   checklist validate   check a filled checklist as the CNCF PR check does: <file> [--checklist <official.yaml>]
   aggregate            several runs' results.json (a matrix) as one version × requirement table
-                         [--output <file>] [--fail-on MUST|SHOULD|none] <results.json or dir>…
+                         [--output <file>] [--fail-on MUST|SHOULD|none] [--expected 1.33,…] <results.json or dir>…
   fakegpu publish      publish simulated GPUs (DeviceClasses + ResourceSlices) into a cluster
                          --node-selector <labels> [--profile nvidia-h100-80gb] [--gpus-per-node 8]
                          [--kubeconfig <file>] [--context <name>] [--once] [--cleanup]
@@ -64,8 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   const beforeDashes = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined);
   if (command && (beforeDashes.includes('--help') || beforeDashes.includes('-h'))) {
     const sub = rest[0] && !rest[0].startsWith('-') ? [command, rest[0]] : [command];
-    // The checklist commands have their own, longer help.
-    if (command !== 'checklist') {
+    // The checklist and aggregate commands have their own, longer help.
+    if (command !== 'checklist' && command !== 'aggregate') {
       const usage = usageOf(sub) ?? usageOf([command]);
       if (usage) {
         process.stdout.write(usage);
