@@ -415,7 +415,7 @@ describe('the action under real GitHub conditions (bundled dist/, local API stan
     server = new GitHubApiServer();
     const apiUrl = await server.start();
     const result = makeRunResult({ failures: 800, messageChars: 300 });
-    for (const req of result.requirements) req.reason = `${'🚀🔥'.repeat(400)} ${req.reason}`;
+    for (const req of result.requirements) req.reason = `${'🚀🔥'.repeat(1500)} ${req.reason}`;
     for (const t of result.requirements.flatMap((r) => r.tests)) {
       t.fullTitle = `${t.fullTitle} 👩‍👩‍👧‍👦${'😀'.repeat(120)}`;
       if (t.failure) t.failure.message = `${'💥'.repeat(200)}\n${t.failure.message}`;

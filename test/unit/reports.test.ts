@@ -173,6 +173,20 @@ describe('runner and reports over fake suites', function () {
     );
   });
 
+  it('never cuts the table: long cells are shortened to fit bytes and UTF-16 units, on a code-point boundary', function () {
+    const big: RunResult = JSON.parse(JSON.stringify(result)) as RunResult;
+    // A fork's results.json can carry any reason: 3,000 emoji per row is 12 KB a row.
+    for (const req of big.requirements) req.reason = `${'🚀🔥'.repeat(1500)} ${req.reason}`;
+    for (const limit of [{ bytes: 65_535 }, { units: 65_536 - 300 }, { bytes: 20_000 }]) {
+      const summary = renderSummary(big, { limit });
+      if (limit.bytes) expect(Buffer.byteLength(summary)).to.be.at.most(limit.bytes);
+      if (limit.units) expect(summary.length).to.be.at.most(limit.units);
+      for (const req of big.requirements) expect(summary).to.include(`| \`${req.id}\``);
+      expect(summary).not.to.match(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+      expect(summary).to.include('…');
+    }
+  });
+
   it('fills the official checklist from the verdicts, leaving Unknown for a person', async function () {
     const filledText = await readFile(join(out, 'AIConformance-1.35-filled.yaml'), 'utf8');
     const filled = parseChecklist(filledText, 'filled');
