@@ -5,24 +5,12 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { main } from '../../src/cli/commands.js';
-import { runCommandLine } from '../../src/cli/errors.js';
+import { runKaicInProcess } from '../support/kaic-cli.js';
 import { makeRunResult, writeRunResult } from '../support/run-results.js';
 
 async function kaic(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const saved = { exit: process.exitCode, out: process.stdout.write, err: process.stderr.write };
-  let out = '';
-  let err = '';
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-  try {
-    await runCommandLine(() => main(args));
-    return { code: Number(process.exitCode ?? 0), out, err };
-  } finally {
-    process.stdout.write = saved.out;
-    process.stderr.write = saved.err;
-    process.exitCode = saved.exit;
-  }
+  const r = await runKaicInProcess(args);
+  return { code: r.exitCode, out: r.stdout, err: r.stderr };
 }
 
 describe('kaic aggregate', function () {

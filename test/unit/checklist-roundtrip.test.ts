@@ -23,8 +23,6 @@ import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 
-import { main } from '../../src/cli/commands.js';
-import { runCommandLine } from '../../src/cli/errors.js';
 import { requirementsFor } from '../../src/requirements/catalog.js';
 import { validateChecklist } from '../../src/requirements/checklist-validate.js';
 import {
@@ -36,6 +34,8 @@ import {
   type ItemFill,
 } from '../../src/requirements/checklist.js';
 import { buildRunResult } from '../../src/results/build.js';
+import { runCommandLine } from '../../src/cli/errors.js';
+import { runKaicInProcess } from '../support/kaic-cli.js';
 import { officialChecklistPaths } from '../support/shared.js';
 
 const official135 = officialChecklistPaths().find((o) => o.version === '1.35')!.path;
@@ -240,22 +240,10 @@ describe('checklist round trip on real-world files', function () {
     });
   });
 
-  /** Runs a kaic command in this process, capturing its output and exit code. */
-  async function kaic(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const saved = { exit: process.exitCode, out: process.stdout.write, err: process.stderr.write };
-    let out = '';
-    let err = '';
-    process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-    process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-    try {
-      await runCommandLine(() => main(args));
-      return { code: Number(process.exitCode ?? 0), out, err };
-    } finally {
-      process.stdout.write = saved.out;
-      process.stderr.write = saved.err;
-      process.exitCode = saved.exit;
-    }
-  }
+  const kaic = async (...args: string[]) => {
+    const r = await runKaicInProcess(args);
+    return { code: r.exitCode, out: r.stdout, err: r.stderr };
+  };
 
   function resultsFile(verdicts: 'all' | 'mixed', version: '1.35' | '1.36' = '1.35'): string {
     const requirements = requirementsFor(version);

@@ -10,10 +10,10 @@ import { requirementsFor } from '../../src/requirements/catalog.js';
 import { fillChecklist, parseChecklist } from '../../src/requirements/checklist.js';
 import { buildRunResult } from '../../src/results/build.js';
 import { parseJustifications } from '../../src/results/justifications.js';
-import { runKaic } from '../support/kaic-cli.js';
+import { runKaicInProcess } from '../support/kaic-cli.js';
 import { officialChecklistPaths } from '../support/shared.js';
 
-const kaic = (...args: string[]) => runKaic(args);
+const kaic = (...args: string[]) => runKaicInProcess(args);
 
 const official135 = officialChecklistPaths().find((o) => o.version === '1.35')?.path as string;
 const official134 = officialChecklistPaths().find((o) => o.version === '1.34')?.path as string;
