@@ -2400,6 +2400,7 @@ function readGitHubContext(env = process.env, options = {}) {
     }
     sha = run2.head_sha;
     let claimed = null;
+    let claimedHeadSha = null;
     if (options.eventFile) {
       const uploaded = readEventPayload(options.eventFile);
       const number = uploaded.pull_request?.number ?? uploaded.number;
@@ -2409,6 +2410,8 @@ function readGitHubContext(env = process.env, options = {}) {
         );
       }
       claimed = number ?? null;
+      const head = uploaded.pull_request?.head?.sha;
+      claimedHeadSha = typeof head === "string" ? head : null;
     }
     workflowRun = {
       headSha: run2.head_sha,
@@ -2417,7 +2420,8 @@ function readGitHubContext(env = process.env, options = {}) {
       runId: typeof run2.id === "number" ? run2.id : null,
       runUrl: typeof run2.html_url === "string" ? run2.html_url : null,
       pullRequests: (run2.pull_requests ?? []).map((p) => p.number).filter((n) => Number.isSafeInteger(n)),
-      claimedPullRequest: claimed
+      claimedPullRequest: claimed,
+      claimedHeadSha
     };
   }
   if (!/^[0-9a-f]{40}$/.test(sha)) {
@@ -6972,6 +6976,12 @@ async function resolveWorkflowRunTarget(octokit, context3, origin) {
     return {
       publish: false,
       why: "the workflow_run event names no head repository (a deleted fork?), so no pull request can be verified"
+    };
+  }
+  if (origin.claimedHeadSha !== null && origin.claimedHeadSha !== origin.headSha) {
+    return {
+      publish: false,
+      why: `the uploaded event file names head ${origin.claimedHeadSha.slice(0, 12)}, but the tested commit is ${origin.headSha.slice(0, 12)} (workflow_run.head_sha): the upload does not belong to this run`
     };
   }
   const associated = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({

@@ -46,6 +46,8 @@ export interface WorkflowRunOrigin {
    * claim, so untrusted; used only once the API confirms it.
    */
   claimedPullRequest: number | null;
+  /** The head commit that event file names, if any: it must be `headSha`, or nothing is published. */
+  claimedHeadSha: string | null;
 }
 
 export class GitHubContextError extends Error {
@@ -143,6 +145,7 @@ export function readGitHubContext(
     }
     sha = run.head_sha;
     let claimed: number | null = null;
+    let claimedHeadSha: string | null = null;
     if (options.eventFile) {
       const uploaded = readEventPayload(options.eventFile);
       const number = uploaded.pull_request?.number ?? uploaded.number;
@@ -152,6 +155,8 @@ export function readGitHubContext(
         );
       }
       claimed = number ?? null;
+      const head = uploaded.pull_request?.head?.sha;
+      claimedHeadSha = typeof head === 'string' ? head : null;
     }
     workflowRun = {
       headSha: run.head_sha,
@@ -163,6 +168,7 @@ export function readGitHubContext(
         .map((p) => p.number)
         .filter((n): n is number => Number.isSafeInteger(n)),
       claimedPullRequest: claimed,
+      claimedHeadSha,
     };
   }
   if (!/^[0-9a-f]{40}$/.test(sha)) {

@@ -59,6 +59,12 @@ export async function resolveWorkflowRunTarget(
       why: 'the workflow_run event names no head repository (a deleted fork?), so no pull request can be verified',
     };
   }
+  if (origin.claimedHeadSha !== null && origin.claimedHeadSha !== origin.headSha) {
+    return {
+      publish: false,
+      why: `the uploaded event file names head ${origin.claimedHeadSha.slice(0, 12)}, but the tested commit is ${origin.headSha.slice(0, 12)} (workflow_run.head_sha): the upload does not belong to this run`,
+    };
+  }
   const associated = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
     owner: context.owner,
     repo: context.repo,

@@ -143,7 +143,7 @@ describe('the action under real GitHub conditions (bundled dist/, local API stan
 
     it('a forged event file naming another pull request: nothing written anywhere but the job summary', async function () {
       forkServer();
-      const run = await publishFromWorkflowRun(prEvent(8, OTHER_SHA));
+      const run = await publishFromWorkflowRun(prEvent(8, HEAD_SHA));
       expectNoViolations(server);
       expect(writes(server), 'writes to GitHub').to.deep.equal([]);
       expect(run.stdout).to.match(
@@ -165,15 +165,18 @@ describe('the action under real GitHub conditions (bundled dist/, local API stan
       expect(run.stdout).to.include('names pull request #9, which octo-org/platform does not have');
     });
 
-    it('a forged head SHA in the event file is ignored: kaic writes only to workflow_run.head_sha', async function () {
+    it('a forged head SHA in the event file: nothing written, and the forged SHA reaches no request', async function () {
       forkServer();
       const run = await publishFromWorkflowRun(prEvent(7, OTHER_SHA));
       expectNoViolations(server);
       expect(run.exitCode, run.stdout).to.equal(0);
-      expect(server.checkRuns.map((c) => c.head_sha)).to.deep.equal([HEAD_SHA]);
-      expect(server.statuses.map((s) => s.sha)).to.deep.equal([HEAD_SHA]);
-      const sent = JSON.stringify(writes(server).map((r) => [r.path, r.body]));
-      expect(sent).not.to.include(OTHER_SHA);
+      expect(writes(server), 'writes to GitHub').to.deep.equal([]);
+      expect(run.stdout).to.include(
+        'the uploaded event file names head cccccccccccc, but the tested commit is bbbbbbbbbbbb',
+      );
+      expect(JSON.stringify(server.requests.map((r) => [r.path, r.query]))).not.to.include(
+        OTHER_SHA,
+      );
     });
 
     it('a pull request whose head moved on since the tested run: nothing written', async function () {

@@ -114,6 +114,7 @@ describe('GitHub action: pure parts', function () {
     );
     expect(claimed.sha).to.equal('c'.repeat(40));
     expect(claimed.workflowRun?.claimedPullRequest).to.equal(7);
+    expect(claimed.workflowRun?.claimedHeadSha).to.equal('d'.repeat(40));
     writeFileSync(join(dir, 'uploaded.json'), JSON.stringify({ number: 'x' }));
     expect(() =>
       readGitHubContext(env('workflow_run', { workflow_run: { head_sha: 'c'.repeat(40) } }), {
