@@ -29,7 +29,7 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-JVKSEU5Y.js";
+} from "./chunks/chunk-EFFBTKC3.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
@@ -44,7 +44,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-TYTGGLI2.js";
+} from "./chunks/chunk-5HRWOTC2.js";
 import "./chunks/chunk-3IZFCFNT.js";
 import "./chunks/chunk-33CSC4L4.js";
 import "./chunks/chunk-PWRFG43U.js";

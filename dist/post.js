@@ -14,7 +14,7 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-TYTGGLI2.js";
+} from "./chunks/chunk-5HRWOTC2.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-3SHXQDXX.js";
 import {

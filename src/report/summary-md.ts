@@ -5,7 +5,7 @@
  * check-run summary: 65,535 bytes by default): detail is cut whole entry by whole entry, never the
  * table; a table too big for the budget has its long cells shortened instead.
  */
-import { fitsLimit, remainingLimit, type SizeLimit } from '../github/limits.js';
+import { fitsLimit, type SizeLimit } from '../github/limits.js';
 import type { RequirementResult, RunResult, Verdict } from '../results/model.js';
 import { mdCell, mdCodeBlock, mdInline, shorten } from './markdown.js';
 
@@ -231,7 +231,3 @@ export function renderMatrix(results: readonly RunResult[], options: MatrixOptio
   });
   return fitDetails(table(), entries, limit);
 }
-
-/** `limit` less what `suffix` takes: for a body that gets a footer appended. */
-export const limitBefore = (limit: SizeLimit, suffix: string): SizeLimit =>
-  remainingLimit(limit, suffix);

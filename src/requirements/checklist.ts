@@ -17,6 +17,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 
 import {
+  isAlias,
   isMap,
   isScalar,
   isSeq,
@@ -194,6 +195,8 @@ export function parseChecklist(text: string, source: string): Checklist {
   /** A string value, or a problem when it is another type; null for a missing/empty value. */
   const stringOf = (node: unknown, what: string, id: string | null): string | null => {
     if (node === undefined || node === null) return null;
+    // An alias stands for its anchored node.
+    if (isAlias(node)) return stringOf(node.resolve(doc), what, id);
     if (isScalar(node)) {
       if (node.value === null || node.value === undefined) return null;
       if (typeof node.value === 'string') return node.value;
@@ -480,14 +483,8 @@ export function fillChecklist(
   fills: ReadonlyMap<string, ItemFill>,
   metadata: Readonly<Record<string, string>> = {},
 ): string {
-  const structural = checklist.problems.filter((p) =>
-    /twice|not a mapping|without an id|not a list/.test(p.message),
-  );
-  if (structural.length) {
-    throw new ChecklistError(
-      `${checklist.source} cannot be filled: ${structural.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.id ? `${p.id}: ` : ''}${p.message}`).join('; ')}`,
-    );
-  }
+  // Only a checklist without content problems is filled (the error lists them all).
+  asOfficial(checklist);
   const edits: Edit[] = [];
   const push = (edit: Omit<Edit, 'seq'>) => edits.push({ ...edit, seq: edits.length });
   const set = (item: ChecklistItem, key: 'status' | 'evidence' | 'notes', value: string) => {

@@ -19161,7 +19161,7 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
@@ -19196,7 +19196,7 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap2;
@@ -39285,6 +39285,7 @@ function parseChecklist(text, source) {
   if (!(0, import_yaml.isMap)(spec)) return fail(root, "missing the spec mapping");
   const stringOf = (node, what, id) => {
     if (node === void 0 || node === null) return null;
+    if ((0, import_yaml.isAlias)(node)) return stringOf(node.resolve(doc), what, id);
     if ((0, import_yaml.isScalar)(node)) {
       if (node.value === null || node.value === void 0) return null;
       if (typeof node.value === "string") return node.value;
@@ -39513,14 +39514,7 @@ function intendedDocument(checklist, fills, metadata) {
   return data;
 }
 function fillChecklist(checklist, fills, metadata = {}) {
-  const structural = checklist.problems.filter(
-    (p) => /twice|not a mapping|without an id|not a list/.test(p.message)
-  );
-  if (structural.length) {
-    throw new ChecklistError(
-      `${checklist.source} cannot be filled: ${structural.map((p) => `${p.line ? `line ${p.line}: ` : ""}${p.id ? `${p.id}: ` : ""}${p.message}`).join("; ")}`
-    );
-  }
+  asOfficial(checklist);
   const edits = [];
   const push = (edit) => edits.push({ ...edit, seq: edits.length });
   const set = (item, key, value) => {

@@ -71,7 +71,7 @@ import {
   singleContainerDeployment,
   traefikDir,
   writeFileSafely
-} from "./chunk-TYTGGLI2.js";
+} from "./chunk-5HRWOTC2.js";
 import {
   DcgmExporter
 } from "./chunk-3IZFCFNT.js";
