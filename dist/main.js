@@ -29,7 +29,7 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-EFFBTKC3.js";
+} from "./chunks/chunk-5ZICO6QC.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
@@ -2350,6 +2350,12 @@ function docsUrl(env = process.env) {
   const ref = env.GITHUB_ACTION_REPOSITORY ? env.GITHUB_ACTION_REF || "main" : "main";
   return `${server}/${repository}/blob/${ref}/docs`;
 }
+function workflowRunUrl(env = process.env) {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return null;
+  const server = env.GITHUB_SERVER_URL || "https://github.com";
+  const attempt = env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== "1" ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : "";
+  return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`;
+}
 function readEventPayload(path) {
   try {
     return JSON.parse(readFileSync2(path, "utf8"));
@@ -2429,8 +2435,7 @@ function readGitHubContext(env = process.env, options = {}) {
       `no commit to publish to: GITHUB_SHA is ${sha ? `"${sha}"` : "unset"} and the ${eventName || "unnamed"} event names none`
     );
   }
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const runUrl = env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` + (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== "1" ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : "") : null;
+  const runUrl = workflowRunUrl(env);
   const workflowRef = env.GITHUB_WORKFLOW_REF ?? "";
   const workflowPath = workflowRef.startsWith(`${repository}/`) ? workflowRef.slice(repository.length + 1).replace(/@.*$/, "") : null;
   return {
@@ -7534,8 +7539,7 @@ async function aggregateMode(settings) {
 }
 async function failureSummary(message) {
   if (summaryWritten) return;
-  const server = process.env.GITHUB_SERVER_URL || "https://github.com";
-  const runUrl = process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID ? `${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : null;
+  const runUrl = workflowRunUrl(process.env);
   try {
     await writeJobSummary(
       [

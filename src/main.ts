@@ -15,7 +15,7 @@ import * as core from '@actions/core';
 import { readActionSettings, type ActionSettings } from './action/inputs.js';
 import { collectRunInputs } from './config/run-config.js';
 import { workflowLocation, type AnnotationLocation } from './github/annotations.js';
-import { readGitHubContext, type GitHubRunContext } from './github/context.js';
+import { readGitHubContext, workflowRunUrl, type GitHubRunContext } from './github/context.js';
 import { JOB_SUMMARY_MAX_BYTES, remainingLimit, type SizeLimit } from './github/limits.js';
 import { createOctokit } from './github/octokit.js';
 import { publishResults, verdictLine, type Octokit } from './github/publish.js';
@@ -287,11 +287,7 @@ async function aggregateMode(settings: ActionSettings): Promise<void> {
 /** The job summary of a step that failed before it had results to show. */
 async function failureSummary(message: string): Promise<void> {
   if (summaryWritten) return;
-  const server = process.env.GITHUB_SERVER_URL || 'https://github.com';
-  const runUrl =
-    process.env.GITHUB_REPOSITORY && process.env.GITHUB_RUN_ID
-      ? `${server}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
-      : null;
+  const runUrl = workflowRunUrl(process.env);
   try {
     await writeJobSummary(
       [

@@ -22,6 +22,7 @@ import {
   type ChecklistProblem,
 } from '../requirements/checklist.js';
 import { loadRunResult } from '../results/load.js';
+import { isHttpUrl } from '../util/url.js';
 import { checkOutputFile, ensureOutputDirectory, writeFileSafely } from '../util/safe-write.js';
 import { CheckFailed, UsageError } from './errors.js';
 
@@ -91,7 +92,7 @@ async function fill(args: string[]): Promise<number> {
       throw new UsageError(`checklist fill needs --${flag}\n${CHECKLIST_FILL_USAGE}`);
   }
   const resultsUrl = values['results-url'];
-  if (resultsUrl !== undefined && !/^https?:\/\/[^\s/]+\S*$/i.test(resultsUrl)) {
+  if (resultsUrl !== undefined && !isHttpUrl(resultsUrl)) {
     throw new UsageError(`--results-url "${resultsUrl}" is not an http(s) URL`);
   }
   const out = values.out as string;

@@ -4,6 +4,7 @@
  * that order of precedence. Every value is checked here, before anything is created; a bad one is
  * a UsageError naming where it came from and what is accepted.
  */
+import { isHttpUrl } from '../util/url.js';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -486,14 +487,8 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
 /** An http(s) URL, or a refusal naming its source. */
 function httpUrl(raw: Raw | undefined): string | undefined {
   if (!raw) return undefined;
-  let ok: boolean;
-  try {
-    const url = new URL(raw.value);
-    ok = (url.protocol === 'http:' || url.protocol === 'https:') && !!url.hostname;
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new UsageError(`${raw.source} "${raw.value}" is not an http(s) URL`);
+  if (!isHttpUrl(raw.value))
+    throw new UsageError(`${raw.source} "${raw.value}" is not an http(s) URL`);
   return raw.value;
 }
 

@@ -82,6 +82,17 @@ export function docsUrl(env: NodeJS.ProcessEnv = process.env): string {
   return `${server}/${repository}/blob/${ref}/docs`;
 }
 
+/** The workflow run's page (with its attempt after the first), or null outside a run. */
+export function workflowRunUrl(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return null;
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  const attempt =
+    env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1'
+      ? `/attempts/${env.GITHUB_RUN_ATTEMPT}`
+      : '';
+  return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`;
+}
+
 /** Reads an event payload file; a missing or malformed file names the path. */
 export function readEventPayload(path: string): EventPayload {
   try {
@@ -177,13 +188,7 @@ export function readGitHubContext(
     );
   }
 
-  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const runUrl = env.GITHUB_RUN_ID
-    ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` +
-      (env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1'
-        ? `/attempts/${env.GITHUB_RUN_ATTEMPT}`
-        : '')
-    : null;
+  const runUrl = workflowRunUrl(env);
   // GITHUB_WORKFLOW_REF: owner/repo/.github/workflows/ci.yml@refs/heads/main
   const workflowRef = env.GITHUB_WORKFLOW_REF ?? '';
   const workflowPath = workflowRef.startsWith(`${repository}/`)

@@ -5,11 +5,12 @@
  * check-run summary: 65,535 bytes by default): detail is cut whole entry by whole entry, never the
  * table; a table too big for the budget has its long cells shortened instead.
  */
-import { fitsLimit, type SizeLimit } from '../github/limits.js';
+import { CHECK_OUTPUT_MAX_BYTES, fitsLimit, type SizeLimit } from '../github/limits.js';
 import type { RequirementResult, RunResult, Verdict } from '../results/model.js';
 import { mdCell, mdCodeBlock, mdInline, shorten } from './markdown.js';
 
-export const SUMMARY_LIMIT: SizeLimit = { bytes: 65_535 };
+/** By default: GitHub's check-run summary, the tightest place the summary goes. */
+export const SUMMARY_LIMIT: SizeLimit = { bytes: CHECK_OUTPUT_MAX_BYTES };
 
 export const VERDICT_ICONS: Record<Verdict, string> = {
   Implemented: '✅',

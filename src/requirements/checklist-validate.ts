@@ -7,6 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
+import { isHttpUrl } from '../util/url.js';
 import { isConformanceVersion, requirementsFor, type Requirement } from './catalog.js';
 import {
   CHECKLIST_STATUSES,
@@ -47,15 +48,6 @@ export interface ValidateOptions {
   productPath?: string;
 }
 
-function isUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && !!url.hostname;
-  } catch {
-    return false;
-  }
-}
-
 export function validateChecklist(
   filled: Checklist,
   options: ValidateOptions = {},
@@ -81,7 +73,7 @@ export function validateChecklist(
         null,
         `metadata.k8sConformanceUrl ${printable(value)} is not a k8s-conformance submission (https://github.com/cncf/k8s-conformance/tree/main/v1.35/<product>)`,
       );
-    } else if (/Url$/.test(field) && !isUrl(value)) {
+    } else if (/Url$/.test(field) && !isHttpUrl(value)) {
       add(null, `metadata.${field} ${printable(value)} is not an http(s) URL`);
     }
   }
@@ -188,7 +180,7 @@ export function validateChecklist(
     for (const entry of item.evidence) {
       if (!entry) continue;
       if (/^https?:\/\//i.test(entry)) {
-        if (!isUrl(entry))
+        if (!isHttpUrl(entry))
           add(item.id, `evidence ${printable(entry)} is not a valid URL`, item.line);
         continue;
       }

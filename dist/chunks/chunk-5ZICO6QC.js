@@ -29983,6 +29983,16 @@ function gateFailures(result, failOn) {
 // src/version.ts
 var KAIC_VERSION = "0.1.0";
 
+// src/util/url.ts
+function isHttpUrl(value) {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && !!url.hostname;
+  } catch {
+    return false;
+  }
+}
+
 // src/config/run-config.ts
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -30501,14 +30511,8 @@ function validateRunConfig(raw) {
 }
 function httpUrl(raw) {
   if (!raw) return void 0;
-  let ok;
-  try {
-    const url = new URL(raw.value);
-    ok = (url.protocol === "http:" || url.protocol === "https:") && !!url.hostname;
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new UsageError(`${raw.source} "${raw.value}" is not an http(s) URL`);
+  if (!isHttpUrl(raw.value))
+    throw new UsageError(`${raw.source} "${raw.value}" is not an http(s) URL`);
   return raw.value;
 }
 function runUsage() {
@@ -30543,7 +30547,7 @@ function mdCodeBlock(text2, indent2 = "") {
 }
 
 // src/report/summary-md.ts
-var SUMMARY_LIMIT = { bytes: 65535 };
+var SUMMARY_LIMIT = { bytes: CHECK_OUTPUT_MAX_BYTES };
 var VERDICT_ICONS = {
   Implemented: "\u2705",
   "Partially Implemented": "\u{1F7E1}",
@@ -34204,14 +34208,6 @@ function firstDifference(official, got) {
   const quote = (s) => `"${printable(s.slice(Math.max(0, i - 20), i + 40), 70)}"`;
   return `from character ${i + 1}: official ${quote(a)}, file ${quote(b)}`;
 }
-function isUrl(value) {
-  try {
-    const url = new URL(value);
-    return (url.protocol === "https:" || url.protocol === "http:") && !!url.hostname;
-  } catch {
-    return false;
-  }
-}
 function validateChecklist(filled, options = {}) {
   const problems = [...filled.problems];
   const add = (id, message, line = null) => problems.push({ id, line, message });
@@ -34231,7 +34227,7 @@ function validateChecklist(filled, options = {}) {
         null,
         `metadata.k8sConformanceUrl ${printable(value)} is not a k8s-conformance submission (https://github.com/cncf/k8s-conformance/tree/main/v1.35/<product>)`
       );
-    } else if (/Url$/.test(field) && !isUrl(value)) {
+    } else if (/Url$/.test(field) && !isHttpUrl(value)) {
       add(null, `metadata.${field} ${printable(value)} is not an http(s) URL`);
     }
   }
@@ -34322,7 +34318,7 @@ function validateChecklist(filled, options = {}) {
     for (const entry of item.evidence) {
       if (!entry) continue;
       if (/^https?:\/\//i.test(entry)) {
-        if (!isUrl(entry))
+        if (!isHttpUrl(entry))
           add(item.id, `evidence ${printable(entry)} is not a valid URL`, item.line);
         continue;
       }
@@ -34416,7 +34412,7 @@ async function fill(args) {
 ${CHECKLIST_FILL_USAGE}`);
   }
   const resultsUrl = values["results-url"];
-  if (resultsUrl !== void 0 && !/^https?:\/\/[^\s/]+\S*$/i.test(resultsUrl)) {
+  if (resultsUrl !== void 0 && !isHttpUrl(resultsUrl)) {
     throw new UsageError(`--results-url "${resultsUrl}" is not an http(s) URL`);
   }
   const out = values.out;
