@@ -29,7 +29,7 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-5ZICO6QC.js";
+} from "./chunks/chunk-CCX7F4JN.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
@@ -44,12 +44,12 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-5HRWOTC2.js";
+} from "./chunks/chunk-JIUWCUPJ.js";
 import "./chunks/chunk-3IZFCFNT.js";
-import "./chunks/chunk-33CSC4L4.js";
+import "./chunks/chunk-RUJ47EGE.js";
 import "./chunks/chunk-PWRFG43U.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-3SHXQDXX.js";
+import "./chunks/chunk-QSB2CBVX.js";
 import {
   __commonJS,
   __require,

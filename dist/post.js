@@ -14,9 +14,9 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-5HRWOTC2.js";
+} from "./chunks/chunk-JIUWCUPJ.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-3SHXQDXX.js";
+import "./chunks/chunk-QSB2CBVX.js";
 import {
   KubeConfig,
   ObjectApiextensionsV1Api,

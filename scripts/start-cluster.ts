@@ -4,6 +4,7 @@
  *   npm run cluster -- [minor] [--nodes N]       e.g. npm run cluster -- 1.36 --nodes 4
  *   npm run cluster -- 1.35 --exit               start, print, delete (a smoke check)
  */
+import { nodeRolesLine } from '../src/k8s/kwok-nodes.js';
 import { KwokProvider } from '../src/providers/kwok.js';
 import { onTerminationSignal } from '../src/util/processes.js';
 import { DEFAULT_TEST_MINOR, parseKubernetesMinor } from '../src/versions/kubernetes.js';
@@ -28,9 +29,8 @@ async function main(argv: string[]): Promise<void> {
   onTerminationSignal(() => provider.down());
   const t0 = Date.now();
   const handle = await provider.up();
-  log(
-    `up in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${handle.serverVersion}, nodes ${handle.nodes.join(', ')}`,
-  );
+  log(`up in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${handle.serverVersion}`);
+  log(`nodes: ${nodeRolesLine(handle.nodes, handle.capabilities.realContainerNodes, true)}`);
   log(`export KUBECONFIG=${handle.kubeconfigPath}`);
   if (argv.includes('--exit')) {
     const t1 = Date.now();

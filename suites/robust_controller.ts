@@ -96,6 +96,8 @@ function quickJobTemplate(): Record<string, unknown> {
         spec: {
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: 0,
+          // The check is the controller's, not the node's: any node will do, tainted or not.
+          tolerations: [{ operator: 'Exists' }],
           containers: [
             {
               name: 'main',

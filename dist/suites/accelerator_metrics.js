@@ -4,7 +4,7 @@ import {
 } from "../chunks/chunk-3IZFCFNT.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-GLWVPN4S.js";
+} from "../chunks/chunk-VDJTQJXM.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -15,13 +15,13 @@ import {
   expect,
   requireAcceleratorSetup,
   suiteCluster
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import {
   DraObjects
 } from "../chunks/chunk-PWRFG43U.js";
@@ -30,7 +30,7 @@ import {
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
   waitFor
-} from "../chunks/chunk-3SHXQDXX.js";
+} from "../chunks/chunk-QSB2CBVX.js";
 import {
   __commonJS,
   __toESM

@@ -15,23 +15,23 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-H26LQU5R.js";
+} from "../chunks/chunk-BDBWVMRL.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-GLWVPN4S.js";
+} from "../chunks/chunk-VDJTQJXM.js";
 import {
   createNamespace,
   deleteNamespace,
   expect
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-3SHXQDXX.js";
+import "../chunks/chunk-QSB2CBVX.js";
 import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/ai_inference.ts

@@ -9,26 +9,26 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-GLWVPN4S.js";
+} from "../chunks/chunk-VDJTQJXM.js";
 import {
   createNamespace,
   createPod,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-3SHXQDXX.js";
+} from "../chunks/chunk-QSB2CBVX.js";
 import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/ai_service_metrics.ts

@@ -8,13 +8,13 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
@@ -22,7 +22,7 @@ import {
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-3SHXQDXX.js";
+} from "../chunks/chunk-QSB2CBVX.js";
 import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/cluster_autoscaling.ts

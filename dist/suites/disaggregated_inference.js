@@ -2,18 +2,18 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   expect,
   suiteCluster
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-3SHXQDXX.js";
+import "../chunks/chunk-QSB2CBVX.js";
 import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/disaggregated_inference.ts

@@ -9,19 +9,19 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import {
   DraObjects
 } from "../chunks/chunk-PWRFG43U.js";
 import {
   waitFor
-} from "../chunks/chunk-3SHXQDXX.js";
+} from "../chunks/chunk-QSB2CBVX.js";
 import {
   ObjectResourceV1Api,
   ObjectResourceV1beta1Api

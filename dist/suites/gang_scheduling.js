@@ -6,7 +6,7 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
@@ -14,7 +14,7 @@ import {
   servedGroupVersions,
   serverMinor,
   skipBecause
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson,
@@ -23,7 +23,7 @@ import {
 import {
   kubernetesRelease,
   waitFor
-} from "../chunks/chunk-3SHXQDXX.js";
+} from "../chunks/chunk-QSB2CBVX.js";
 import {
   ObjectApisApi,
   ObjectBatchV1Api,

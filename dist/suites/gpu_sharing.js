@@ -12,19 +12,19 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   probeListScript,
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import {
   DraObjects,
   claimTemplate
 } from "../chunks/chunk-PWRFG43U.js";
-import "../chunks/chunk-3SHXQDXX.js";
+import "../chunks/chunk-QSB2CBVX.js";
 import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/gpu_sharing.ts

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-GLWVPN4S.js";
+} from "../chunks/chunk-VDJTQJXM.js";
 import {
   createNamespace,
   createPod,
@@ -11,20 +11,20 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import {
   DraObjects,
   claimTemplate
 } from "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-3SHXQDXX.js";
+import "../chunks/chunk-QSB2CBVX.js";
 import {
   ObjectCustomObjectsApi
 } from "../chunks/chunk-RLFXY47Q.js";

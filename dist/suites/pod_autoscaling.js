@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-GLWVPN4S.js";
+} from "../chunks/chunk-VDJTQJXM.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,13 +15,13 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
@@ -29,7 +29,7 @@ import {
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-3SHXQDXX.js";
+} from "../chunks/chunk-QSB2CBVX.js";
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api

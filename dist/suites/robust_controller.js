@@ -6,12 +6,12 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-JXTSMNIK.js";
+} from "../chunks/chunk-ICDH5FL5.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-33CSC4L4.js";
+} from "../chunks/chunk-RUJ47EGE.js";
 import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
@@ -19,7 +19,7 @@ import {
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-3SHXQDXX.js";
+} from "../chunks/chunk-QSB2CBVX.js";
 import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
@@ -51,6 +51,8 @@ function quickJobTemplate() {
         spec: {
           restartPolicy: "Never",
           terminationGracePeriodSeconds: 0,
+          // The check is the controller's, not the node's: any node will do, tainted or not.
+          tolerations: [{ operator: "Exists" }],
           containers: [
             {
               name: "main",

@@ -13,7 +13,6 @@ import * as k8s from '@kubernetes/client-node';
 
 import { ensureBinaries, ensureNodeBinaries } from '../../src/build/go-build.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
-import { REAL_NODE_TAINT } from '../../src/providers/real-node/real-node.js';
 import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
 import { kubernetesRelease, parseKubernetesMinor } from '../../src/versions/kubernetes.js';
 import { testMinors } from '../../test/cluster/minors.js';
@@ -89,7 +88,6 @@ for (const minor of minors) {
           metadata: { name: 'bench' },
           spec: {
             nodeName: realNode.name,
-            tolerations: [{ key: REAL_NODE_TAINT.key, operator: 'Exists' }],
             containers: [
               { name: 'main', image: LOCAL_NODE_IMAGES.busybox, command: ['sleep', '3600'] },
             ],

@@ -16,6 +16,7 @@ import type { ResultPromise } from 'execa';
 import { buildKarpenter, type ProgressLog } from '../build/go-build.js';
 import { karpenterDir } from '../cache.js';
 import { applyCrdDirectory } from '../k8s/crds.js';
+import { SIMULATED_NODE_TAINT } from '../k8s/kwok-nodes.js';
 import { applyJson } from '../k8s/raw.js';
 import { freePort } from '../util/net.js';
 import { waitFor } from '../util/wait.js';
@@ -165,7 +166,11 @@ export class KarpenterKwok {
               },
               { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
             ],
-            taints: [{ key: this.resource, value: 'present', effect: 'NoSchedule' }],
+            // Simulated like the provider's nodes: tainted, so only pods that opt in land there.
+            taints: [
+              { ...SIMULATED_NODE_TAINT },
+              { key: this.resource, value: 'present', effect: 'NoSchedule' },
+            ],
             expireAfter: 'Never',
           },
         },

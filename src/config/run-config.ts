@@ -71,7 +71,11 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     default: DEFAULT_TEST_MINOR,
     help: `minor of the cluster to create: ${KUBERNETES_MINORS.join(', ')}`,
   },
-  { name: 'nodes', default: '2', help: 'simulated nodes (1–1000)' },
+  {
+    name: 'nodes',
+    default: '2',
+    help: 'simulated nodes (0–1000; 0 with kwok: the real node alone), tainted so only pods that opt in land there',
+  },
   {
     name: 'gpus-per-node',
     default: '4',
@@ -322,7 +326,8 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const nodes = wholeNumber(one(raw, 'nodes')!, 1, 1000);
+  const nodesRaw = one(raw, 'nodes')!;
+  const nodes = wholeNumber(nodesRaw, 0, 1000);
   const gpusPerNode = wholeNumber(one(raw, 'gpus-per-node')!, 1, MAX_GPUS_PER_NODE);
   const profile = one(raw, 'gpu-profile')!;
   if (!GPU_PROFILES.some((p) => p.name === profile.value)) {
@@ -349,6 +354,11 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
   if (!(REAL_NODE_SETTINGS as readonly string[]).includes(realNode.value)) {
     throw new UsageError(
       `${realNode.source} "${realNode.value}" is not accepted; use ${REAL_NODE_SETTINGS.join(', ')}`,
+    );
+  }
+  if (provider.value === 'kwok' && nodes === 0 && realNode.value === 'no') {
+    throw new UsageError(
+      `${nodesRaw.source} 0 with ${realNode.source} no leaves the cluster without a node; ask for simulated nodes or the real node`,
     );
   }
   const addonsRaw = one(raw, 'addons');

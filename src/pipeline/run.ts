@@ -19,6 +19,7 @@ import { startKwokAddons } from './kwok-addons.js';
 import { ExistingProvider } from '../providers/existing.js';
 import { KindProvider } from '../providers/kind.js';
 import { KwokProvider, type KwokClusterHandle } from '../providers/kwok.js';
+import { nodeRolesLine } from '../k8s/kwok-nodes.js';
 import { checkHost } from '../providers/real-node/host.js';
 import type { OnCreated, Provider } from '../providers/types.js';
 import { bundledSuiteFiles } from '../runner/bundled-suites.js';
@@ -158,12 +159,21 @@ export async function planRun(raw: RawRunInputs): Promise<RunPlan> {
 }
 
 /** Whether the kwok cluster gets the real node: asked for, refused, or when this machine can. */
-async function wantRealNode(setting: RunConfig['realNode'], log: (line: string) => void) {
+async function wantRealNode(
+  setting: RunConfig['realNode'],
+  simulatedNodes: number,
+  log: (line: string) => void,
+) {
   if (setting !== 'auto') return setting === 'yes';
   try {
     await checkHost();
     return true;
   } catch (error) {
+    if (simulatedNodes === 0) {
+      throw new UsageError(
+        `--nodes 0 asks for the real node alone, and this machine cannot run it: ${(error as Error).message}`,
+      );
+    }
     log(`no real node (${(error as Error).message}); tests that need running pods report Unknown`);
     return false;
   }
@@ -239,7 +249,7 @@ export async function runPipeline(
       provider = new KwokProvider({
         minor: p.minor,
         nodeGroups: [{ namePrefix: 'kaic-worker', count: p.nodes }],
-        realNode: await wantRealNode(config.realNode, log),
+        realNode: await wantRealNode(config.realNode, p.nodes, log),
         log,
         ...(hooks.onCreated ? { onCreated: hooks.onCreated } : {}),
       });
@@ -254,8 +264,9 @@ export async function runPipeline(
         : `cluster up (${config.provider}, Kubernetes ${p.minor})`,
       () => provider.up(),
     );
+    log(`cluster ${handle.name}: kube-apiserver ${handle.serverVersion}`);
     log(
-      `cluster ${handle.name}: kube-apiserver ${handle.serverVersion}, nodes ${handle.nodes.join(', ')}`,
+      `nodes: ${nodeRolesLine(handle.nodes, handle.capabilities.realContainerNodes, handle.provider === 'kwok')}`,
     );
     if (provider instanceof KwokProvider) {
       logSources.push(

@@ -43,7 +43,7 @@ import {
   type RealNodeInfo,
   type RealNodeOptions,
 } from './real-node/real-node.js';
-import { KWOK_NODE_ANNOTATION } from '../k8s/kwok-nodes.js';
+import { KWOK_NODE_ANNOTATION, SIMULATED_NODE_TAINT } from '../k8s/kwok-nodes.js';
 import { checkHost } from './real-node/host.js';
 import { BIN_DIR_VARIABLE, binariesFromDir, binariesFromPath } from './kwok-binaries.js';
 import type { ClusterHandle, NodeGroupSpec, OnCreated, Provider } from './types.js';
@@ -77,6 +77,12 @@ export interface KwokProviderOptions {
    * `fake` nodes to a controller of one's own, as on kind (the kind autoscaler test).
    */
   kwokNodeValue?: string;
+  /**
+   * Taint the simulated nodes with SIMULATED_NODE_TAINT, so only pods that opt in land where no
+   * container runs (default true). false when they stand in for nodes that do run pods, as a
+   * kind cluster's do (tests of what kaic installs there).
+   */
+  simulatedNodeTaint?: boolean;
   /**
    * Add one real node (kubelet + containerd) beside the kwok nodes; needs root and a few
    * packages (checked before anything starts). true for the defaults.
@@ -473,7 +479,14 @@ export class KwokProvider implements Provider {
               ...group.annotations,
             },
           },
-          spec: { taints: group.taints?.map((t) => ({ ...t })) },
+          spec: {
+            taints: [
+              ...(this.options.simulatedNodeTaint === false
+                ? []
+                : [{ ...SIMULATED_NODE_TAINT, value: this.options.kwokNodeValue ?? 'fake' }]),
+              ...(group.taints ?? []).map((t) => ({ ...t })),
+            ],
+          },
           status: { allocatable, capacity: allocatable },
         };
         await core.createNode({ body });

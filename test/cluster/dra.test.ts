@@ -15,6 +15,7 @@ import { expect } from 'chai';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../../src/versions/kubernetes.js';
+import { SIMULATED_NODE_TOLERATION } from '../../src/k8s/kwok-nodes.js';
 import { runKaic } from '../support/kaic-cli.js';
 import { TEST_NODES, testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
@@ -39,6 +40,7 @@ function podWithClaim(ns: string, name: string, template: string): k8s.V1Pod {
     kind: 'Pod',
     metadata: { name, namespace: ns },
     spec: {
+      tolerations: [{ ...SIMULATED_NODE_TOLERATION }],
       resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: template }],
       containers: [
         {

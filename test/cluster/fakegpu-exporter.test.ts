@@ -10,6 +10,7 @@ import { DcgmExporter, UTILIZATION_ANNOTATION } from '../../src/fakegpu/exporter
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
+import { SIMULATED_NODE_TOLERATION } from '../../src/k8s/kwok-nodes.js';
 import { TEST_NODES, testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
@@ -48,6 +49,7 @@ describe('[fakegpu] DCGM-style metrics exporter', function () {
       body: {
         metadata: { name: 'busy', namespace: ns, annotations: { [UTILIZATION_ANNOTATION]: '75' } },
         spec: {
+          tolerations: [{ ...SIMULATED_NODE_TOLERATION }],
           resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: 'one-l4' }],
           containers: [
             { name: 'sidecar', image: 'registry.invalid/never-pulled' },

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 
 import * as k8s from '@kubernetes/client-node';
 
-import { REAL_NODE_TAINT } from '../../src/providers/real-node/real-node.js';
+import { SIMULATED_NODE_TOLERATION } from '../../src/k8s/kwok-nodes.js';
 import { waitFor } from '../../src/util/wait.js';
 
 /** Polls until `probe` gives a truthy value (see src/util/wait.ts). */
@@ -30,8 +30,8 @@ export async function deleteNamespace(kc: k8s.KubeConfig, name: string): Promise
 }
 
 /**
- * A pod whose one container holds a claim made from `template`; kwok "runs" it, nothing is
- * pulled. `node` pins it to one node.
+ * A pod whose one container holds a claim made from `template`, for the simulated nodes (it
+ * tolerates their taint); kwok "runs" it, nothing is pulled. `node` pins it to one node.
  */
 export function claimPod(
   namespace: string,
@@ -43,6 +43,7 @@ export function claimPod(
     metadata: { name, namespace },
     spec: {
       ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}),
+      tolerations: [{ ...SIMULATED_NODE_TOLERATION }],
       resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: template }],
       containers: [
         {
@@ -57,7 +58,7 @@ export function claimPod(
 
 export { execInPod } from '../../src/k8s/exec.js';
 
-/** A pod pinned to the real node, tolerating its taint, running `script` in the busybox image. */
+/** A pod pinned to the real node, running `script` in the busybox image. */
 export function realNodePod(
   namespace: string,
   name: string,
@@ -69,7 +70,6 @@ export function realNodePod(
     metadata: { name, namespace },
     spec: {
       nodeName: node,
-      tolerations: [{ key: REAL_NODE_TAINT.key, operator: 'Exists' }],
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 1,
       containers: [

@@ -26,7 +26,7 @@ import { installPrometheus } from '../../src/addons/kind-prometheus.js';
 import { installPrometheusAdapter } from '../../src/addons/kind-prometheus-adapter.js';
 import { NODE_GROUP_LABEL, NODE_POOL } from '../../src/addons/karpenter.js';
 import { resolveAddonPlan, type AddonPlan } from '../../src/addons/plan.js';
-import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
+import { KWOK_NODE_ANNOTATION, SIMULATED_NODE_TOLERATION } from '../../src/k8s/kwok-nodes.js';
 import { startKindAddons } from '../../src/pipeline/kind-addons.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -51,6 +51,8 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
       // As on kind: the cluster's own nodes are not kwok's `fake` ones, so the nodes Karpenter
       // launches are run by the autoscaler's kwok controller alone.
       kwokNodeValue: 'cluster',
+      // They stand in for kind's nodes, which run the charts' pods: no simulated-node taint.
+      simulatedNodeTaint: false,
       log: () => undefined,
     });
     const handle = await provider.up();
@@ -378,7 +380,10 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
         metadata: { name },
         spec: {
           nodeSelector: { [NODE_GROUP_LABEL]: NODE_POOL },
-          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          tolerations: [
+            { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+            { ...SIMULATED_NODE_TOLERATION },
+          ],
           containers: [
             {
               name: 'c',

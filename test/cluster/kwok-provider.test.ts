@@ -124,8 +124,10 @@ describe('[provider] kwok cluster life cycle', function () {
         cpu: '96',
         pods: '110',
       });
-      expect(node.spec?.taints?.map((t) => `${t.key}:${t.effect}`)).to.deep.equal([
-        'nvidia.com/gpu:NoSchedule',
+      // kwok's own taint first (only pods that opt in land where nothing runs), then the group's.
+      expect(node.spec?.taints?.map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`)).to.deep.equal([
+        'kwok.x-k8s.io/node=fake:NoSchedule',
+        'nvidia.com/gpu=:NoSchedule',
       ]);
     } finally {
       await Promise.all([a.down(), b.down()]);

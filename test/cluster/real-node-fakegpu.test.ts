@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
-import { REAL_NODE_LABEL, REAL_NODE_TAINT } from '../../src/providers/real-node/real-node.js';
+import { REAL_NODE_LABEL } from '../../src/providers/real-node/real-node.js';
 import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
 import { startRealNodePlugin, type PluginProcess } from './fakegpu-helpers.js';
 import { requireRealNode, testCluster } from './hooks.js';
@@ -35,7 +35,6 @@ describe('[real-node] fake-GPU kubelet plugin met by the real kubelet', function
       spec: {
         // Scheduled (not bound by nodeName), so the scheduler allocates the claim.
         nodeSelector: { 'kubernetes.io/hostname': node },
-        tolerations: [{ key: REAL_NODE_TAINT.key, operator: 'Exists' }],
         terminationGracePeriodSeconds: 1,
         ...(claim
           ? { resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: 'one-gpu' }] }

@@ -63,6 +63,10 @@ describe('[e2e] kaic run', function () {
     const run = await kaicRun(['--output', out], tmp);
     process.stdout.write(`${phaseTable(run.all)}\n`);
     expect(run.all).to.include('addons in waves: fake-gpu + prometheus');
+    // Said before anything runs: which node runs containers, which only report pods Running.
+    expect(run.all).to.match(
+      /nodes: real-node-0 runs containers; kaic-worker-0, kaic-worker-1 are simulated by kwok: .*tolerate kwok\.x-k8s\.io\/node=fake:NoSchedule/,
+    );
     expect(run.exitCode, run.all.slice(-4000)).to.equal(0);
     expect((await readdir(out)).sort()).to.deep.equal([
       'e2e.log',

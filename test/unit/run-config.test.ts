@@ -46,6 +46,12 @@ describe('RunConfig', function () {
   const fromArgs = (args: string[], env: NodeJS.ProcessEnv = {}): RunConfig =>
     validateRunConfig(collectRunInputs({ args: [...args], env }));
 
+  it('takes --nodes 0: the real node alone', function () {
+    const config = fromArgs(['--nodes', '0', '--output', join(dir, 'out')]);
+    expect(config.nodes).to.equal(0);
+    expect(config.realNode).to.equal('auto');
+  });
+
   it('takes the defaults: kwok, the test minor, 2 nodes, 4 simulated H100s each', function () {
     const config = fromArgs(['--output', join(dir, 'out')]);
     expect(config).to.include({
@@ -148,10 +154,16 @@ describe('RunConfig', function () {
         /--kubernetes-version "latest"/,
       ],
       [
-        'zero nodes',
-        () => ['--nodes', '0'],
+        'more nodes than the limit',
+        () => ['--nodes', '1001'],
         undefined,
-        /--nodes must be a whole number from 1 to 1000, got "0"/,
+        /--nodes must be a whole number from 0 to 1000, got "1001"/,
+      ],
+      [
+        'zero nodes without the real node: a cluster of nothing',
+        () => ['--nodes', '0', '--real-node', 'no'],
+        undefined,
+        /--nodes 0 with --real-node no leaves the cluster without a node/,
       ],
       ['fractional nodes', () => ['--nodes', '1.5'], undefined, /--nodes must be a whole number/],
       [
@@ -355,7 +367,7 @@ describe('RunConfig', function () {
         'a bad value from the environment',
         () => [],
         { KAIC_NODES: 'many' },
-        /KAIC_NODES must be a whole number from 1 to 1000, got "many"/,
+        /KAIC_NODES must be a whole number from 0 to 1000, got "many"/,
       ],
     ];
     for (const [what, args, env, message] of cases) {

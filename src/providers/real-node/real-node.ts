@@ -51,21 +51,16 @@ import { buildImageArchive } from './oci-image.js';
 
 export { RealNodeError } from './host.js';
 
-/** The taint that keeps pods meant for kwok nodes off the real node unless they tolerate it. */
-export const REAL_NODE_TAINT = {
-  key: 'kaic.dev/real-node',
-  value: 'true',
-  effect: 'NoSchedule',
-} as const;
-/** Label on the real node, for node selectors. */
+/**
+ * Label on the real node, for node selectors. The node has no taint: it is where pods that know
+ * nothing of kaic land (the simulated nodes are tainted, src/k8s/kwok-nodes.ts).
+ */
 export const REAL_NODE_LABEL = 'kaic.dev/real-node';
 
 export interface RealNodeOptions {
   /** Node name; default `real-node-0`. */
   name?: string;
   labels?: Record<string, string>;
-  /** Taint the node with REAL_NODE_TAINT (default true). */
-  taint?: boolean;
   /** Pod address range on the node's bridge; default 10.244.0.0/24. */
   podCidr?: string;
   /** The address the node reports; default the address of the default-route interface. */
@@ -560,11 +555,6 @@ export class RealNode {
       `--node-labels=${Object.entries(labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(',')}`,
-      ...(this.options.taint === false
-        ? []
-        : [
-            `--register-with-taints=${REAL_NODE_TAINT.key}=${REAL_NODE_TAINT.value}:${REAL_NODE_TAINT.effect}`,
-          ]),
       '--v=2',
     ];
     const logFile = join(d, 'logs', 'kubelet.log');

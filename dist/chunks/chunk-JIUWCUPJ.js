@@ -13,13 +13,14 @@ import {
   LEVELS,
   LOCAL_NODE_IMAGES,
   RUN_ID_LABEL,
+  SIMULATED_NODE_TAINT,
   featureGatesFlag,
   isKubernetesMinor,
   kubernetesRelease,
   runtimeConfigFlag,
   stagingVersion,
   waitFor
-} from "./chunk-3SHXQDXX.js";
+} from "./chunk-QSB2CBVX.js";
 import {
   KubeConfig,
   KubernetesObjectApi,
@@ -49432,11 +49433,6 @@ async function buildImageArchive(specs, archivePath, busybox) {
 }
 
 // src/providers/real-node/real-node.ts
-var REAL_NODE_TAINT = {
-  key: "kaic.dev/real-node",
-  value: "true",
-  effect: "NoSchedule"
-};
 var REAL_NODE_LABEL = "kaic.dev/real-node";
 function realNodeDir(clusterDir) {
   return join13(clusterDir, "real-node");
@@ -49837,9 +49833,6 @@ ${imported.all ?? ""}`);
       `--hostname-override=${this.name}`,
       `--node-ip=${info2.nodeIp}`,
       `--node-labels=${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",")}`,
-      ...this.options.taint === false ? [] : [
-        `--register-with-taints=${REAL_NODE_TAINT.key}=${REAL_NODE_TAINT.value}:${REAL_NODE_TAINT.effect}`
-      ],
       "--v=2"
     ];
     const logFile = join13(d, "logs", "kubelet.log");
@@ -50386,7 +50379,12 @@ ${tailLines(text, lines)}`);
               ...group.annotations
             }
           },
-          spec: { taints: group.taints?.map((t) => ({ ...t })) },
+          spec: {
+            taints: [
+              ...this.options.simulatedNodeTaint === false ? [] : [{ ...SIMULATED_NODE_TAINT, value: this.options.kwokNodeValue ?? "fake" }],
+              ...(group.taints ?? []).map((t) => ({ ...t }))
+            ]
+          },
           status: { allocatable, capacity: allocatable }
         };
         await core.createNode({ body });

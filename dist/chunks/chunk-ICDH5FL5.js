@@ -7,7 +7,7 @@ import {
   ALLOCATION_MODES,
   AcceleratorError,
   detectAccelerator
-} from "./chunk-33CSC4L4.js";
+} from "./chunk-RUJ47EGE.js";
 import {
   DraObjects,
   claimTemplate
@@ -19,7 +19,7 @@ import {
   TEST_NAMESPACE_LABEL,
   WaitAborted,
   waitFor
-} from "./chunk-3SHXQDXX.js";
+} from "./chunk-QSB2CBVX.js";
 import {
   Exec,
   ObjectCoreV1Api

@@ -7,7 +7,7 @@ import {
 import {
   LEVELS,
   isKubernetesMinor
-} from "./chunk-3SHXQDXX.js";
+} from "./chunk-QSB2CBVX.js";
 import {
   ObjectApisApi,
   ObjectCoreV1Api,

@@ -4,14 +4,14 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-JXTSMNIK.js";
+} from "./chunk-ICDH5FL5.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "./chunk-3SHXQDXX.js";
+} from "./chunk-QSB2CBVX.js";
 import {
   ObjectCustomObjectsApi
 } from "./chunk-RLFXY47Q.js";

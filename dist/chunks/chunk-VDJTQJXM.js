@@ -3,7 +3,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-JXTSMNIK.js";
+} from "./chunk-ICDH5FL5.js";
 import {
   getJson,
   getText,
@@ -12,7 +12,7 @@ import {
 } from "./chunk-ARFH6SL4.js";
 import {
   KWOK_NODE_ANNOTATION
-} from "./chunk-3SHXQDXX.js";
+} from "./chunk-QSB2CBVX.js";
 
 // suites/lib/monitoring.ts
 var PROMETHEUS_SELECTORS = [

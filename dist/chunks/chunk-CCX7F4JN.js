@@ -71,7 +71,7 @@ import {
   singleContainerDeployment,
   traefikDir,
   writeFileSafely
-} from "./chunk-5HRWOTC2.js";
+} from "./chunk-JIUWCUPJ.js";
 import {
   DcgmExporter
 } from "./chunk-3IZFCFNT.js";
@@ -81,7 +81,7 @@ import {
   evidenceOf,
   parseTitleTag,
   skipReasonOf
-} from "./chunk-33CSC4L4.js";
+} from "./chunk-RUJ47EGE.js";
 import {
   DraObjects,
   MANAGED_BY,
@@ -112,15 +112,17 @@ import {
   LEVELS,
   LOCAL_NODE_IMAGES,
   NODE_RUNTIME_IMAGE,
+  SIMULATED_NODE_TAINT,
   WaitAborted,
   isConformanceVersion,
   kubernetesRelease,
+  nodeRolesLine,
   parseConformanceVersion,
   parseKubernetesMinor,
   requirementTitle,
   requirementsFor,
   waitFor
-} from "./chunk-3SHXQDXX.js";
+} from "./chunk-QSB2CBVX.js";
 import {
   GPU_PROFILES,
   KubeConfig,
@@ -30177,7 +30179,11 @@ var RUN_OPTIONS = [
     default: DEFAULT_TEST_MINOR,
     help: `minor of the cluster to create: ${KUBERNETES_MINORS.join(", ")}`
   },
-  { name: "nodes", default: "2", help: "simulated nodes (1\u20131000)" },
+  {
+    name: "nodes",
+    default: "2",
+    help: "simulated nodes (0\u20131000; 0 with kwok: the real node alone), tainted so only pods that opt in land there"
+  },
   {
     name: "gpus-per-node",
     default: "4",
@@ -30364,7 +30370,8 @@ function validateRunConfig(raw) {
   } catch (error2) {
     throw new UsageError(error2.message);
   }
-  const nodes = wholeNumber(one(raw, "nodes"), 1, 1e3);
+  const nodesRaw = one(raw, "nodes");
+  const nodes = wholeNumber(nodesRaw, 0, 1e3);
   const gpusPerNode = wholeNumber(one(raw, "gpus-per-node"), 1, MAX_GPUS_PER_NODE);
   const profile = one(raw, "gpu-profile");
   if (!GPU_PROFILES.some((p) => p.name === profile.value)) {
@@ -30391,6 +30398,11 @@ function validateRunConfig(raw) {
   if (!REAL_NODE_SETTINGS.includes(realNode.value)) {
     throw new UsageError(
       `${realNode.source} "${realNode.value}" is not accepted; use ${REAL_NODE_SETTINGS.join(", ")}`
+    );
+  }
+  if (provider.value === "kwok" && nodes === 0 && realNode.value === "no") {
+    throw new UsageError(
+      `${nodesRaw.source} 0 with ${realNode.source} no leaves the cluster without a node; ask for simulated nodes or the real node`
     );
   }
   const addonsRaw = one(raw, "addons");
@@ -31265,7 +31277,11 @@ var KarpenterKwok = class {
               },
               { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] }
             ],
-            taints: [{ key: this.resource, value: "present", effect: "NoSchedule" }],
+            // Simulated like the provider's nodes: tainted, so only pods that opt in land there.
+            taints: [
+              { ...SIMULATED_NODE_TAINT },
+              { key: this.resource, value: "present", effect: "NoSchedule" }
+            ],
             expireAfter: "Never"
           }
         },
@@ -34673,12 +34689,17 @@ async function planRun(raw) {
   if (config.provider !== "existing") await versionFor(p, p.minor);
   return p;
 }
-async function wantRealNode(setting, log2) {
+async function wantRealNode(setting, simulatedNodes, log2) {
   if (setting !== "auto") return setting === "yes";
   try {
     await checkHost();
     return true;
   } catch (error2) {
+    if (simulatedNodes === 0) {
+      throw new UsageError(
+        `--nodes 0 asks for the real node alone, and this machine cannot run it: ${error2.message}`
+      );
+    }
     log2(`no real node (${error2.message}); tests that need running pods report Unknown`);
     return false;
   }
@@ -34730,7 +34751,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
       provider = new KwokProvider({
         minor: p.minor,
         nodeGroups: [{ namePrefix: "kaic-worker", count: p.nodes }],
-        realNode: await wantRealNode(config.realNode, log2),
+        realNode: await wantRealNode(config.realNode, p.nodes, log2),
         log: log2,
         ...hooks.onCreated ? { onCreated: hooks.onCreated } : {}
       });
@@ -34743,8 +34764,9 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
       config.provider === "existing" ? "cluster (existing)" : `cluster up (${config.provider}, Kubernetes ${p.minor})`,
       () => provider.up()
     );
+    log2(`cluster ${handle.name}: kube-apiserver ${handle.serverVersion}`);
     log2(
-      `cluster ${handle.name}: kube-apiserver ${handle.serverVersion}, nodes ${handle.nodes.join(", ")}`
+      `nodes: ${nodeRolesLine(handle.nodes, handle.capabilities.realContainerNodes, handle.provider === "kwok")}`
     );
     if (provider instanceof KwokProvider) {
       logSources.push(

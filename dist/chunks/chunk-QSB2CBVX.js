@@ -218,6 +218,33 @@ function requirementTitle(id) {
 
 // src/k8s/kwok-nodes.ts
 var KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
+var SIMULATED_NODE_TAINT = {
+  key: KWOK_NODE_ANNOTATION,
+  value: "fake",
+  effect: "NoSchedule"
+};
+var SIMULATED_NODE_TOLERATION = {
+  key: SIMULATED_NODE_TAINT.key,
+  operator: "Exists",
+  effect: SIMULATED_NODE_TAINT.effect
+};
+function nodeList(names) {
+  return names.length <= 4 ? names.join(", ") : `${names[0]} \u2026 ${names[names.length - 1]} (${names.length} nodes)`;
+}
+function nodeRolesLine(nodes, containerNodes, tainted) {
+  const simulated = nodes.filter((n) => !containerNodes.includes(n));
+  const running = nodes.filter((n) => containerNodes.includes(n));
+  const parts = [
+    running.length ? `${nodeList(running)} ${running.length === 1 ? "runs" : "run"} containers` : "no node runs containers"
+  ];
+  if (simulated.length) {
+    const { key, value, effect } = SIMULATED_NODE_TAINT;
+    parts.push(
+      `${nodeList(simulated)} ${simulated.length === 1 ? "is" : "are"} simulated by kwok: a pod there is reported Running, but no container runs and its logs stay empty` + (tainted ? ` (only pods that tolerate ${key}=${value}:${effect} land there)` : "")
+    );
+  }
+  return parts.join("; ");
+}
 
 // src/k8s/test-labels.ts
 var TEST_NAMESPACE_LABEL = "conformance.kaic.dev/test";
@@ -243,6 +270,8 @@ export {
   requirementsFor,
   requirementTitle,
   KWOK_NODE_ANNOTATION,
+  SIMULATED_NODE_TAINT,
+  nodeRolesLine,
   TEST_NAMESPACE_LABEL,
   RUN_ID_LABEL,
   WaitAborted,
