@@ -15,7 +15,8 @@ import { startSimulatedH100s, type SimulatedGpus } from './fakegpu-helpers.js';
 import { requireRealNode, testCluster } from './hooks.js';
 import { createTestNamespace, deleteNamespace, waitUntil } from './k8s-helpers.js';
 
-const GPUS_PER_NODE = 2;
+/** Static MIG (before 1.35) cuts half of them: two whole GPUs stay on every node. */
+const GPUS_PER_NODE = 4;
 const FOUND = 'RESULT: ACCELERATOR_FOUND';
 const MISSING = 'RESULT: ACCELERATOR_MISSING';
 
@@ -74,6 +75,13 @@ describe('[real-node] a third-party-shaped accelerator pod on the default cluste
         15_000,
       ).catch(async () => (await readLog(container)).trim());
     }
+    // Gone before the next probe, as upstream cleans up after each sub-test: its claim is free.
+    await core.deleteNamespacedPod({ namespace: ns, name, gracePeriodSeconds: 0 });
+    await waitUntil(
+      `pod ${name} gone`,
+      async () => !(await core.readNamespacedPod({ namespace: ns, name }).catch(() => null)),
+      60_000,
+    );
     return { node: pod.spec?.nodeName ?? '', verdicts };
   }
 

@@ -157,6 +157,8 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
       minor: '1.35',
       nodeGroups: [{ namePrefix: 'their-node', count: 1 }],
       workdir: join(dir, 'their-kwok'),
+      // Someone's own cluster: its nodes take ordinary pods (an addon's controller), untainted.
+      simulatedNodeTaint: false,
       log: () => undefined,
     });
     try {

@@ -115,6 +115,8 @@ describe('[e2e] kaic run', function () {
       minor: '1.35',
       nodeGroups: [{ namePrefix: 'their-node', count: 2 }],
       workdir: join(dir, 'their-kwok'),
+      // Someone's own cluster: its nodes take ordinary pods (an addon's controller), untainted.
+      simulatedNodeTaint: false,
       log: () => undefined,
     });
     try {
