@@ -29,7 +29,7 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-CCX7F4JN.js";
+} from "./chunks/chunk-M44CMIXP.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
@@ -44,7 +44,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-JIUWCUPJ.js";
+} from "./chunks/chunk-ONYH2BYE.js";
 import "./chunks/chunk-3IZFCFNT.js";
 import "./chunks/chunk-RUJ47EGE.js";
 import "./chunks/chunk-PWRFG43U.js";
@@ -7483,7 +7483,12 @@ async function runMode(settings) {
   };
   const outcome = await runPipeline(plan, process.stdout, { onCreated });
   const { result, reportPaths } = outcome;
-  setOutput("results-dir", plan.outDir);
+  setOutput("results-dir", reportPaths.dir);
+  if (reportPaths.fallback) {
+    setFailed(
+      `kaic: reports could not be written to ${reportPaths.fallback.wanted} (${reportPaths.fallback.reason}); they are in ${reportPaths.dir}`
+    );
+  }
   setOutput("results-json", reportPaths.resultsJson);
   setOutput("junit-xml", reportPaths.junitXml);
   if (reportPaths.checklist) setOutput("checklist", reportPaths.checklist);

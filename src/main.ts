@@ -226,7 +226,13 @@ async function runMode(settings: ActionSettings): Promise<void> {
   };
   const outcome = await runPipeline(plan, process.stdout, { onCreated });
   const { result, reportPaths } = outcome;
-  core.setOutput('results-dir', plan.outDir);
+  core.setOutput('results-dir', reportPaths.dir);
+  if (reportPaths.fallback) {
+    core.setFailed(
+      `kaic: reports could not be written to ${reportPaths.fallback.wanted} ` +
+        `(${reportPaths.fallback.reason}); they are in ${reportPaths.dir}`,
+    );
+  }
   core.setOutput('results-json', reportPaths.resultsJson);
   core.setOutput('junit-xml', reportPaths.junitXml);
   if (reportPaths.checklist) core.setOutput('checklist', reportPaths.checklist);

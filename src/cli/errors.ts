@@ -1,4 +1,4 @@
-/** Exit codes: 2 for a bad command line or input file, 1 for a failed check. */
+/** Exit codes: 2 for a bad command line or input file, 1 for a failed check, 3 for a run that could not finish. */
 import { PublisherError } from '../fakegpu/mig.js';
 import { ProfileError } from '../fakegpu/profiles.js';
 import { ChecklistError, printable } from '../requirements/checklist.js';
@@ -11,6 +11,10 @@ export class UsageError extends Error {
 }
 export class CheckFailed extends Error {
   readonly exitCode = 1;
+}
+/** A run that could not finish (a phase failed): 3, apart from 1 for requirements not met. */
+export class RunIncomplete extends Error {
+  readonly exitCode = 3;
 }
 
 /** Runs a command and sets the exit code; errors are printed as one line, never a stack. */
@@ -41,6 +45,7 @@ export async function runCommandLine(command: () => Promise<number>, name = 'kai
       error instanceof OutputPathError ||
       (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
     if (inputError) process.stderr.write(`(${name} help lists the commands and their flags)\n`);
-    process.exitCode = error instanceof CheckFailed ? 1 : inputError ? 2 : 1;
+    process.exitCode =
+      error instanceof CheckFailed ? 1 : inputError ? 2 : error instanceof RunIncomplete ? 3 : 1;
   }
 }

@@ -4,10 +4,25 @@
  */
 import { collectRunInputs, runUsage } from '../config/run-config.js';
 import { planRun, runPipeline } from '../pipeline/run.js';
+import { OutputPathError } from '../util/safe-write.js';
+import { RunIncomplete, UsageError } from './errors.js';
 
 export const RUN_USAGE = runUsage();
 
 export async function runCommand(args: string[]): Promise<number> {
   const plan = await planRun(collectRunInputs({ args, env: process.env }));
-  return (await runPipeline(plan, process.stdout)).exitCode;
+  try {
+    return (await runPipeline(plan, process.stdout)).exitCode;
+  } catch (error) {
+    // Input found wanting only once used (a cluster's answer, a build without Go) stays 2;
+    // anything else stopped a run that had started, after its clean-up: 3.
+    if (
+      error instanceof UsageError ||
+      error instanceof OutputPathError ||
+      (error as Error).name === 'BuildError'
+    ) {
+      throw error;
+    }
+    throw new RunIncomplete((error as Error).message, { cause: error });
+  }
 }

@@ -5,7 +5,7 @@
  * a UsageError naming where it came from and what is accepted.
  */
 import { isHttpUrl } from '../util/url.js';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -267,20 +267,16 @@ function existingFile(r: Raw | undefined): string | undefined {
   return path;
 }
 
-/** The output directory, or the nearest existing parent of it, must be a writable directory. */
-function writableOutput(r: Raw): string {
+/**
+ * The output directory, or the nearest existing parent of it, must be a directory. Whether it
+ * can be written is found by writing (planRun's probe): permission bits do not tell root.
+ */
+function outputDirectory(r: Raw): string {
   const path = resolve(r.value);
   let probe = path;
   while (!existsSync(probe)) probe = dirname(probe);
   if (!statSync(probe).isDirectory()) {
     throw new UsageError(`${r.source} ${r.value}: ${probe} is a file, not a directory`);
-  }
-  try {
-    accessSync(probe, constants.W_OK);
-  } catch {
-    throw new UsageError(
-      `${r.source} ${r.value}: ${probe} is not writable; choose another --output`,
-    );
   }
   return path;
 }
@@ -399,7 +395,7 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     );
   }
   const checklist = one(raw, 'checklist');
-  const output = writableOutput(one(raw, 'output')!);
+  const output = outputDirectory(one(raw, 'output')!);
   const verbose = one(raw, 'verbose')!;
   if (!/^(true|false|1|0)$/i.test(verbose.value)) {
     throw new UsageError(`${verbose.source} "${verbose.value}" is not accepted; use true or false`);

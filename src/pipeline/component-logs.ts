@@ -3,8 +3,10 @@
  * teardown removes; these copy them into the output directory first, and print their ends.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { copyFile, readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+
+import { makeDirectories } from '../util/safe-write.js';
 
 export interface LogSource {
   /** Subdirectory of the destination, e.g. `cluster` or `addons`. */
@@ -24,7 +26,7 @@ export async function collectComponentLogs(sources: LogSource[], dest: string): 
       if (!entry.isFile() || !entry.name.endsWith('.log')) continue;
       const from = join(entry.parentPath, entry.name);
       const to = join(dest, source.name, relative(source.dir, from));
-      await mkdir(dirname(to), { recursive: true });
+      await makeDirectories(dirname(to), 'log directory');
       await copyFile(from, to).then(
         () => copied.push(to),
         () => undefined,

@@ -44,6 +44,7 @@ import {
   type Selection,
 } from '../runner/run-suites.js';
 import { onTerminationSignal } from '../util/processes.js';
+import { fallbackDirectory, probeOutputDirectory } from '../util/safe-write.js';
 import { KAIC_VERSION } from '../version.js';
 import type { KubernetesMinor } from '../versions/kubernetes.js';
 import { loadMetadata } from '../cli/checklist.js';
@@ -133,7 +134,10 @@ async function versionFor(p: RunPlan, minor: KubernetesMinor): Promise<VersionPl
   return { conformanceVersion, requirementSource, requirements, checklist, justifications };
 }
 
-/** Checks every input (and the requirement selection, where the minor is known); creates nothing. */
+/**
+ * Checks every input (and the requirement selection, where the minor is known). Creates nothing
+ * but the output directory, proven writable by writing a probe file there.
+ */
 export async function planRun(raw: RawRunInputs): Promise<RunPlan> {
   const config = validateRunConfig(raw);
   const p: RunPlan = {
@@ -155,6 +159,9 @@ export async function planRun(raw: RawRunInputs): Promise<RunPlan> {
   // A cluster kaic creates has a known minor: check the selection now, before creating it. An
   // existing cluster's minor is known once it answers (nothing is created before that).
   if (config.provider !== 'existing') await versionFor(p, p.minor);
+  // Last, so that a refused input creates nothing; before anything starts, so that a run never
+  // measures for an hour to find it cannot keep the results.
+  await probeOutputDirectory(p.outDir, '--output');
   return p;
 }
 
@@ -179,9 +186,20 @@ async function wantRealNode(
   }
 }
 
+/** `kaic run`'s exit codes (README "Exit codes"). */
+export const EXIT = {
+  /** Every MUST requirement met; reports where asked. */
+  ok: 0,
+  /** A MUST requirement Not or Partially Implemented. */
+  mustFailed: 1,
+  /** Bad input: refused before anything started. */
+  usage: 2,
+  /** The run could not finish as asked: a phase failed, or the reports are in the fallback directory. */
+  incomplete: 3,
+} as const;
+
 export interface PipelineOutcome {
-  /** 0, or 1 when a MUST requirement is Not or Partially Implemented. */
-  exitCode: 0 | 1;
+  exitCode: 0 | 1 | 3;
   result: RunResult;
   reportPaths: Awaited<ReturnType<typeof writeReports>>;
 }
@@ -220,11 +238,18 @@ export async function runPipeline(
       }
       await rm(workDir, { recursive: true, force: true });
     })());
-  const removeSignalHandlers = onTerminationSignal(() => tearDown());
+  // Reports being written when a signal comes are finished first: what was measured is kept.
+  let reportsWritten: Promise<unknown> | null = null;
+  const removeSignalHandlers = onTerminationSignal(async () => {
+    await reportsWritten?.catch(() => undefined);
+    await tearDown();
+  });
   const startedAt = new Date();
   // Where the components write their logs, known once the cluster is up.
   const logSources: LogSource[] = [];
   let failed = true;
+  // Where the reports went: --output, or the fallback directory when it could not take them.
+  let reportDir = p.outDir;
   try {
     let provider: Provider;
     if (config.provider === 'existing') {
@@ -466,34 +491,57 @@ export async function runPipeline(
       tests: run.tests,
       justifications: version.justifications,
     });
-    const paths = await progress.phase('reports', () =>
-      writeReports(result, p.outDir, {
-        checklist: version.checklist,
-        metadata,
-        ...(p.resultsUrl ? { resultsUrl: p.resultsUrl } : {}),
-      }),
+    const paths = await progress.phase(
+      'reports',
+      () =>
+        (reportsWritten = writeReports(result, p.outDir, {
+          checklist: version.checklist,
+          metadata,
+          ...(p.resultsUrl ? { resultsUrl: p.resultsUrl } : {}),
+        })),
     );
     const v = result.counts.verdicts;
     log(
       `verdicts: ${v.Implemented} Implemented, ${v['Partially Implemented']} Partially Implemented, ` +
         `${v['Not Implemented']} Not Implemented, ${v['N/A']} N/A, ${v.Unknown} Unknown`,
     );
-    log(
-      `reports in ${p.outDir}: ${Object.values(paths)
-        .filter(Boolean)
-        .map((f) => (f as string).slice(p.outDir.length + 1))
-        .join(', ')}`,
-    );
+    const names = [
+      paths.resultsJson,
+      paths.junitXml,
+      paths.e2eLog,
+      paths.summaryMd,
+      paths.checklist,
+    ]
+      .filter((f): f is string => Boolean(f))
+      .map((f) => f.slice(paths.dir.length + 1));
+    reportDir = paths.dir;
+    if (paths.fallback) {
+      log(
+        `reports could not be written to ${paths.fallback.wanted} (${paths.fallback.reason}); ` +
+          `they are in ${paths.dir} instead: ${names.join(', ')}`,
+      );
+    } else {
+      log(`reports in ${paths.dir}: ${names.join(', ')}`);
+    }
     const mustFailed = gateFailures(result, 'MUST');
     if (mustFailed.length)
       log(`MUST requirements not met: ${mustFailed.map((r) => r.id).join(', ')}`);
     failed = false;
-    return { exitCode: mustFailed.length ? 1 : 0, result, reportPaths: paths };
+    return {
+      exitCode: paths.fallback ? EXIT.incomplete : mustFailed.length ? EXIT.mustFailed : EXIT.ok,
+      result,
+      reportPaths: paths,
+    };
   } finally {
     // Before the teardown removes them: kept when the run failed, or asked for.
     if ((failed || config.verbose) && logSources.length) {
-      const dest = join(p.outDir, 'logs');
-      const copied = await collectComponentLogs(logSources, dest).catch(() => [] as string[]);
+      // Beside the reports; where those could not go, under the system temp dir.
+      let dest = join(reportDir, 'logs');
+      let copied = await collectComponentLogs(logSources, dest).catch(() => null);
+      if (!copied) {
+        dest = join(await fallbackDirectory('kaic-logs-'), 'logs');
+        copied = await collectComponentLogs(logSources, dest).catch(() => [] as string[]);
+      }
       if (config.verbose) {
         for (const file of copied) out.write(await logTail(file, 20, file.slice(dest.length + 1)));
       }

@@ -1,6 +1,13 @@
-/** Writes every report of a run into one directory; all are rendered before any file is written. */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+/**
+ * Writes every report of a run into one directory; all are rendered before any file is written,
+ * results.json first. When the directory cannot take them (removed and not makeable, full,
+ * read-only), they go to a fallback directory under the system temp dir instead, and the paths
+ * say so: what was measured is never lost to the place it was meant to go.
+ */
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import { fallbackDirectory, makeDirectories } from '../util/safe-write.js';
 
 import { fillChecklist, type Checklist } from '../requirements/checklist.js';
 import type { RunResult } from '../results/model.js';
@@ -15,11 +22,36 @@ import { renderJUnit } from './junit.js';
 import { renderSummary } from './summary-md.js';
 
 export interface ReportPaths {
+  /** Where the reports are: the directory asked for, or the fallback. */
+  dir: string;
   resultsJson: string;
   junitXml: string;
   e2eLog: string;
   summaryMd: string;
   checklist: string | null;
+  /** Set when the directory asked for could not take them: it, and why. */
+  fallback?: { wanted: string; reason: string };
+}
+
+/** Each file whole or not at all: written beside its name, then renamed over it. */
+async function writeAll(dir: string, files: Array<[string, string]>): Promise<void> {
+  await makeDirectories(dir, 'report directory');
+  if (files.some(([name]) => name.startsWith(`${EVIDENCE_DIR}/`))) {
+    await makeDirectories(join(dir, EVIDENCE_DIR), 'report directory');
+  }
+  for (const [name, text] of files) {
+    const tmp = join(
+      dir,
+      name.replace(/[^/]+$/, (base) => `.${base}.tmp`),
+    );
+    try {
+      await writeFile(tmp, text);
+      await rename(tmp, join(dir, name));
+    } catch (error) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
 }
 
 export async function writeReports(
@@ -44,24 +76,22 @@ export async function writeReports(
     for (const [path, doc] of evidenceDocuments(result, fills)) files.push([path, doc]);
     files.push([checklistName, fillChecklist(options.checklist, fills, options.metadata)]);
   }
-  await mkdir(outDir, { recursive: true });
-  if (files.some(([name]) => name.startsWith(`${EVIDENCE_DIR}/`))) {
-    await mkdir(join(outDir, EVIDENCE_DIR), { recursive: true });
-  }
-  // Each file appears whole or not at all.
-  for (const [name, text] of files) {
-    const tmp = join(
-      outDir,
-      name.replace(/[^/]+$/, (base) => `.${base}.tmp`),
-    );
-    await writeFile(tmp, text);
-    await rename(tmp, join(outDir, name));
+  let dir = outDir;
+  let fallback: ReportPaths['fallback'];
+  try {
+    await writeAll(outDir, files);
+  } catch (error) {
+    dir = await fallbackDirectory();
+    fallback = { wanted: outDir, reason: (error as Error).message };
+    await writeAll(dir, files);
   }
   return {
-    resultsJson: join(outDir, 'results.json'),
-    junitXml: join(outDir, 'junit.xml'),
-    e2eLog: join(outDir, 'e2e.log'),
-    summaryMd: join(outDir, 'summary.md'),
-    checklist: checklistName ? join(outDir, checklistName) : null,
+    dir,
+    resultsJson: join(dir, 'results.json'),
+    junitXml: join(dir, 'junit.xml'),
+    e2eLog: join(dir, 'e2e.log'),
+    summaryMd: join(dir, 'summary.md'),
+    checklist: checklistName ? join(dir, checklistName) : null,
+    ...(fallback ? { fallback } : {}),
   };
 }

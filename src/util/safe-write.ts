@@ -6,9 +6,10 @@
  * untouched; the temporary file never outlives a failure.
  */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, type Stats } from 'node:fs';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstatSync, statSync, type Stats } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 
 export class OutputPathError extends Error {
   override name = 'OutputPathError';
@@ -24,6 +25,7 @@ function lstatOrNull(path: string): Stats | null {
 }
 
 function kindOf(stats: Stats): string {
+  if (stats.isFile()) return 'a regular file';
   if (stats.isSymbolicLink()) return 'a symbolic link';
   if (stats.isDirectory()) return 'a directory';
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
@@ -78,4 +80,76 @@ export async function writeFileSafely(path: string, text: string, what = 'output
     if (error instanceof OutputPathError) throw error;
     throw new OutputPathError(`cannot write ${what} ${path}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * `stat` (following links), or null when nothing is there (or a file above is in the way, which
+ * the walk up then names); other errors name the path.
+ */
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw new OutputPathError(`cannot use ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's own recursive mkdir never returns where a directory
+ * that exists answers ENOENT for a new entry (`/proc/x`: it retries the parent, forever).
+ */
+export async function makeDirectories(path: string, what = 'output directory'): Promise<void> {
+  const target = resolve(path);
+  const missing: string[] = [];
+  for (let dir = target; ; dir = dirname(dir)) {
+    const stats = statOrNull(dir);
+    if (stats) {
+      if (!stats.isDirectory()) {
+        throw new OutputPathError(
+          `${what} ${target}: ${dir === target ? 'it' : dir} is ${kindOf(stats)}, not a directory`,
+        );
+      }
+      break;
+    }
+    missing.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of missing) {
+    try {
+      await mkdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && statOrNull(dir)?.isDirectory()) {
+        continue;
+      }
+      throw new OutputPathError(
+        `${what} ${target}: cannot create ${dir}: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+/**
+ * Proves a directory usable by using it: makes it (and its parents), writes a probe file and
+ * removes it. Catches what permission bits do not tell root: /proc, a read-only mount, a full
+ * disk, a file in the way.
+ */
+export async function probeOutputDirectory(path: string, what = 'output directory'): Promise<void> {
+  await makeDirectories(path, what);
+  const probe = join(resolve(path), `.kaic-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFile(probe, 'kaic checks that it can write here\n', { flag: 'wx' });
+  } catch (error) {
+    throw new OutputPathError(
+      `${what} ${resolve(path)}: cannot write there: ${(error as Error).message}`,
+    );
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
+  }
+}
+
+/** A new directory under the system temp dir, for what could not be written where asked. */
+export async function fallbackDirectory(prefix = 'kaic-results-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
 }

@@ -3,7 +3,7 @@
  * the same in results.json (checked against the JSON Schema), junit.xml (read by a JUnit
  * consumer library), e2e.log, summary.md and the filled checklist.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -230,6 +230,28 @@ describe('runner and reports over fake suites', function () {
         ])
         .sort(),
     );
+  });
+
+  it('writes to a fallback directory under the temp dir when the one asked for cannot be made, saying why', async function () {
+    const blocked = join(out, 'summary.md', 'reports'); // a file in the way
+    const paths = await writeReports(result, blocked);
+    try {
+      expect(paths.fallback?.wanted).to.equal(blocked);
+      expect(paths.fallback?.reason).to.include(`${join(out, 'summary.md')} is a regular file`);
+      expect(paths.dir.startsWith(join(tmpdir(), 'kaic-results-'))).to.equal(true);
+      expect(paths.resultsJson).to.equal(join(paths.dir, 'results.json'));
+      expect(JSON.parse(await readFile(paths.resultsJson, 'utf8'))).to.deep.equal(
+        JSON.parse(JSON.stringify(result)),
+      );
+      expect((await readdir(paths.dir)).sort()).to.deep.equal([
+        'e2e.log',
+        'junit.xml',
+        'results.json',
+        'summary.md',
+      ]);
+    } finally {
+      await rm(paths.dir, { recursive: true, force: true });
+    }
   });
 });
 

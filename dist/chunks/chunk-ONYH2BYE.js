@@ -39989,9 +39989,10 @@ async function loadRunResult(path10) {
 
 // src/util/safe-write.ts
 import { randomBytes } from "node:crypto";
-import { lstatSync } from "node:fs";
-import { chmod as chmod2, mkdir as mkdir2, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { lstatSync, statSync } from "node:fs";
+import { chmod as chmod2, mkdir as mkdir2, mkdtemp, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { basename as basename3, dirname as dirname3, join as join3, resolve as resolve2 } from "node:path";
+import { tmpdir } from "node:os";
 var OutputPathError = class extends Error {
   name = "OutputPathError";
 };
@@ -40004,6 +40005,7 @@ function lstatOrNull(path10) {
   }
 }
 function kindOf(stats) {
+  if (stats.isFile()) return "a regular file";
   if (stats.isSymbolicLink()) return "a symbolic link";
   if (stats.isDirectory()) return "a directory";
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
@@ -40049,6 +40051,60 @@ async function writeFileSafely(path10, text, what = "output") {
     throw new OutputPathError(`cannot write ${what} ${path10}: ${error2.message}`);
   }
 }
+function statOrNull(path10) {
+  try {
+    return statSync(path10);
+  } catch (error2) {
+    const code = error2.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw new OutputPathError(`cannot use ${path10}: ${error2.message}`);
+  }
+}
+async function makeDirectories(path10, what = "output directory") {
+  const target = resolve2(path10);
+  const missing = [];
+  for (let dir = target; ; dir = dirname3(dir)) {
+    const stats = statOrNull(dir);
+    if (stats) {
+      if (!stats.isDirectory()) {
+        throw new OutputPathError(
+          `${what} ${target}: ${dir === target ? "it" : dir} is ${kindOf(stats)}, not a directory`
+        );
+      }
+      break;
+    }
+    missing.unshift(dir);
+    if (dirname3(dir) === dir) break;
+  }
+  for (const dir of missing) {
+    try {
+      await mkdir2(dir);
+    } catch (error2) {
+      if (error2.code === "EEXIST" && statOrNull(dir)?.isDirectory()) {
+        continue;
+      }
+      throw new OutputPathError(
+        `${what} ${target}: cannot create ${dir}: ${error2.message}`
+      );
+    }
+  }
+}
+async function probeOutputDirectory(path10, what = "output directory") {
+  await makeDirectories(path10, what);
+  const probe = join3(resolve2(path10), `.kaic-probe-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    await writeFile2(probe, "kaic checks that it can write here\n", { flag: "wx" });
+  } catch (error2) {
+    throw new OutputPathError(
+      `${what} ${resolve2(path10)}: cannot write there: ${error2.message}`
+    );
+  } finally {
+    await rm2(probe, { force: true }).catch(() => void 0);
+  }
+}
+async function fallbackDirectory(prefix = "kaic-results-") {
+  return mkdtemp(join3(tmpdir(), prefix));
+}
 
 // src/cli/errors.ts
 var UsageError = class extends Error {
@@ -40056,6 +40112,9 @@ var UsageError = class extends Error {
 };
 var CheckFailed = class extends Error {
   exitCode = 1;
+};
+var RunIncomplete = class extends Error {
+  exitCode = 3;
 };
 async function runCommandLine(command, name = "kaic") {
   try {
@@ -40071,13 +40130,13 @@ async function runCommandLine(command, name = "kaic") {
     error2.name === "BuildError" || error2 instanceof ChecklistError || error2 instanceof ResultsFileError || error2 instanceof JustificationError || error2 instanceof ProfileError || error2 instanceof PublisherError || error2 instanceof OutputPathError || typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
     if (inputError) process.stderr.write(`(${name} help lists the commands and their flags)
 `);
-    process.exitCode = error2 instanceof CheckFailed ? 1 : inputError ? 2 : 1;
+    process.exitCode = error2 instanceof CheckFailed ? 1 : inputError ? 2 : error2 instanceof RunIncomplete ? 3 : 1;
   }
 }
 
 // src/providers/existing.ts
-import { mkdtemp, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
 import { join as join4 } from "node:path";
 async function removeRunNamespaces(kc, runId, log) {
   const core = kc.makeApiClient(ObjectCoreV1Api);
@@ -40157,7 +40216,7 @@ var ExistingProvider = class {
       );
     }
     this.kc = kc;
-    this.dir = await mkdtemp(join4(tmpdir(), "kaic-existing-"));
+    this.dir = await mkdtemp2(join4(tmpdir2(), "kaic-existing-"));
     const kubeconfigPath = join4(this.dir, "kubeconfig");
     await writeFile3(kubeconfigPath, kc.exportConfig(), { mode: 384 });
     this.options.onCreated?.({ type: "directory", path: this.dir });
@@ -42410,7 +42469,7 @@ var ENCODING_ALIASES = {
 var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encoding}"` : String(encoding);
 
 // node_modules/execa/lib/arguments/cwd.js
-import { statSync } from "node:fs";
+import { statSync as statSync2 } from "node:fs";
 import path7 from "node:path";
 import process5 from "node:process";
 var normalizeCwd = (cwd = getDefaultCwd()) => {
@@ -42432,7 +42491,7 @@ var fixCwdError = (originalMessage, cwd) => {
   }
   let cwdStat;
   try {
-    cwdStat = statSync(cwd);
+    cwdStat = statSync2(cwd);
   } catch (error2) {
     return `The "cwd" option is invalid: ${cwd}.
 ${error2.message}
@@ -47144,7 +47203,7 @@ var import_yaml3 = __toESM(require_dist(), 1);
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { existsSync as existsSync4 } from "node:fs";
 import { cp as cp2, mkdir as mkdir4, readFile as readFile6, readdir as readdir2, rename as rename4, rm as rm6, writeFile as writeFile4 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
+import { tmpdir as tmpdir3 } from "node:os";
 import { dirname as dirname6, join as join9 } from "node:path";
 
 // src/cache.ts
@@ -47290,7 +47349,7 @@ function etcdReleaseFile(version, forPlatform = hostPlatform()) {
 // src/build/release-download.ts
 import { createHash } from "node:crypto";
 import { createReadStream as createReadStream2, existsSync as existsSync3 } from "node:fs";
-import { chmod as chmod3, mkdir as mkdir3, mkdtemp as mkdtemp2, readFile as readFile5, rename as rename3, rm as rm5 } from "node:fs/promises";
+import { chmod as chmod3, mkdir as mkdir3, mkdtemp as mkdtemp3, readFile as readFile5, rename as rename3, rm as rm5 } from "node:fs/promises";
 import { basename as basename4, dirname as dirname5, join as join8 } from "node:path";
 
 // node_modules/@actions/tool-cache/lib/tool-cache.js
@@ -47615,7 +47674,7 @@ async function downloadRelease(files, outDir, options) {
   if (why) return { skipped: `${host} cannot be reached (${why})` };
   const t0 = Date.now();
   await mkdir3(dirname5(outDir), { recursive: true });
-  const work = await mkdtemp2(`${outDir}.download-`);
+  const work = await mkdtemp3(`${outDir}.download-`);
   try {
     const ready = [];
     let total = 0;
@@ -47800,7 +47859,7 @@ async function downloadModule(modulePath, version, env) {
     env,
     reject: false,
     // Outside any module, so no go.mod around us is consulted or changed.
-    cwd: tmpdir2()
+    cwd: tmpdir3()
   });
   let info2;
   try {
@@ -48092,7 +48151,7 @@ async function carriedReplaces(spec, info2, local, env, root) {
   const edit = await execa("go", ["mod", "edit", "-json", info2.GoMod], {
     env,
     reject: false,
-    cwd: tmpdir2()
+    cwd: tmpdir3()
   });
   if (edit.exitCode !== 0) {
     throw new BuildError(`go mod edit -json ${info2.GoMod} failed:
@@ -49198,7 +49257,7 @@ async function netnsSince(since) {
 import { randomBytes as randomBytes4 } from "node:crypto";
 import { existsSync as existsSync8 } from "node:fs";
 import { cp as cp3, mkdir as mkdir7, readFile as readFile9, readdir as readdir4, rm as rm9, stat as stat5, writeFile as writeFile9 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
+import { tmpdir as tmpdir5 } from "node:os";
 import { basename as basename5, delimiter as delimiter3, dirname as dirname8, join as join15 } from "node:path";
 
 // src/providers/real-node/real-node.ts
@@ -49279,8 +49338,8 @@ async function issueCertificate(request) {
 // src/providers/real-node/oci-image.ts
 import { createHash as createHash2 } from "node:crypto";
 import { existsSync as existsSync6 } from "node:fs";
-import { chmod as chmod4, copyFile as copyFile2, mkdir as mkdir5, mkdtemp as mkdtemp3, rename as rename5, rm as rm7, symlink as symlink2, writeFile as writeFile7 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
+import { chmod as chmod4, copyFile as copyFile2, mkdir as mkdir5, mkdtemp as mkdtemp4, rename as rename5, rm as rm7, symlink as symlink2, writeFile as writeFile7 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
 import { dirname as dirname7, join as join12 } from "node:path";
 import { gzipSync } from "node:zlib";
 var ImageBuildError = class extends Error {
@@ -49361,7 +49420,7 @@ function architecture() {
   return arch3;
 }
 async function buildImageArchive(specs, archivePath, busybox) {
-  const work = await mkdtemp3(join12(tmpdir3(), "kaic-image-"));
+  const work = await mkdtemp4(join12(tmpdir4(), "kaic-image-"));
   try {
     const rootfs = join12(work, "rootfs");
     await makeRootfs(rootfs, busybox ?? await findStaticBusybox());
@@ -50038,9 +50097,9 @@ var KwokStartError = class extends Error {
 };
 var PortCollisionError = class extends Error {
 };
-var START_LOCK = join15(tmpdir4(), "kaic-kwok-start.lock");
+var START_LOCK = join15(tmpdir5(), "kaic-kwok-start.lock");
 function defaultKwokWorkdir(env = process.env) {
-  return env.KAIC_KWOK_WORKDIR || join15(tmpdir4(), "kaic-kwok");
+  return env.KAIC_KWOK_WORKDIR || join15(tmpdir5(), "kaic-kwok");
 }
 var KEPT_FAILED_LOGS = 10;
 var DEFAULT_ALLOCATABLE = { cpu: "32", memory: "256Gi", pods: "110" };
@@ -50539,11 +50598,16 @@ export {
   countResults,
   ResultsFileError,
   loadRunResult,
+  OutputPathError,
   checkOutputFile,
   ensureOutputDirectory,
   writeFileSafely,
+  makeDirectories,
+  probeOutputDirectory,
+  fallbackDirectory,
   UsageError,
   CheckFailed,
+  RunIncomplete,
   runCommandLine,
   KUEUE,
   PROMETHEUS,

@@ -44,6 +44,7 @@ import {
   ensureOutputDirectory,
   ensureTraefikRbac,
   execa,
+  fallbackDirectory,
   fillChecklist,
   freePort,
   installLabelled,
@@ -58,9 +59,11 @@ import {
   loadJustifications,
   loadOfficialChecklist,
   loadRunResult,
+  makeDirectories,
   onTerminationSignal,
   parseChecklist,
   printable,
+  probeOutputDirectory,
   prometheusAdapterDir,
   prometheusDir,
   removeChart,
@@ -71,7 +74,7 @@ import {
   singleContainerDeployment,
   traefikDir,
   writeFileSafely
-} from "./chunk-JIUWCUPJ.js";
+} from "./chunk-ONYH2BYE.js";
 import {
   DcgmExporter
 } from "./chunk-3IZFCFNT.js";
@@ -21555,10 +21558,10 @@ var init_pending = __esm({
 });
 
 // node_modules/mocha/lib/error-constants.js
-var constants2;
+var constants;
 var init_error_constants = __esm({
   "node_modules/mocha/lib/error-constants.js"() {
-    constants2 = {
+    constants = {
       /**
        * An unrecoverable error.
        * @constant
@@ -21685,25 +21688,25 @@ __export(errors_exports, {
 import { format } from "node:util";
 function createNoFilesMatchPatternError(message, pattern) {
   var err = new Error(message);
-  err.code = constants2.NO_FILES_MATCH_PATTERN;
+  err.code = constants.NO_FILES_MATCH_PATTERN;
   err.pattern = pattern;
   return err;
 }
 function createInvalidReporterError(message, reporter) {
   var err = new TypeError(message);
-  err.code = constants2.INVALID_REPORTER;
+  err.code = constants.INVALID_REPORTER;
   err.reporter = reporter;
   return err;
 }
 function createInvalidInterfaceError(message, ui) {
   var err = new Error(message);
-  err.code = constants2.INVALID_INTERFACE;
+  err.code = constants.INVALID_INTERFACE;
   err.interface = ui;
   return err;
 }
 function createUnsupportedError(message) {
   var err = new Error(message);
-  err.code = constants2.UNSUPPORTED;
+  err.code = constants.UNSUPPORTED;
   return err;
 }
 function createMissingArgumentError(message, argument, expected) {
@@ -21711,7 +21714,7 @@ function createMissingArgumentError(message, argument, expected) {
 }
 function createInvalidArgumentTypeError(message, argument, expected) {
   var err = new TypeError(message);
-  err.code = constants2.INVALID_ARG_TYPE;
+  err.code = constants.INVALID_ARG_TYPE;
   err.argument = argument;
   err.expected = expected;
   err.actual = typeof argument;
@@ -21719,7 +21722,7 @@ function createInvalidArgumentTypeError(message, argument, expected) {
 }
 function createInvalidArgumentValueError(message, argument, value, reason) {
   var err = new TypeError(message);
-  err.code = constants2.INVALID_ARG_VALUE;
+  err.code = constants.INVALID_ARG_VALUE;
   err.argument = argument;
   err.value = value;
   err.reason = typeof reason !== "undefined" ? reason : "is invalid";
@@ -21727,14 +21730,14 @@ function createInvalidArgumentValueError(message, argument, value, reason) {
 }
 function createInvalidExceptionError(message, value) {
   var err = new Error(message);
-  err.code = constants2.INVALID_EXCEPTION;
+  err.code = constants.INVALID_EXCEPTION;
   err.valueType = typeof value;
   err.value = value;
   return err;
 }
 function createFatalError(message, value) {
   var err = new Error(message);
-  err.code = constants2.FATAL;
+  err.code = constants.FATAL;
   err.valueType = typeof value;
   err.value = value;
   return err;
@@ -21751,14 +21754,14 @@ function createInvalidLegacyPluginError(message, pluginType, pluginId) {
 }
 function createMochaInstanceAlreadyDisposedError(message, cleanReferencesAfterRun, instance) {
   var err = new Error(message);
-  err.code = constants2.INSTANCE_ALREADY_DISPOSED;
+  err.code = constants.INSTANCE_ALREADY_DISPOSED;
   err.cleanReferencesAfterRun = cleanReferencesAfterRun;
   err.instance = instance;
   return err;
 }
 function createMochaInstanceAlreadyRunningError(message, instance) {
   var err = new Error(message);
-  err.code = constants2.INSTANCE_ALREADY_RUNNING;
+  err.code = constants.INSTANCE_ALREADY_RUNNING;
   err.instance = instance;
   return err;
 }
@@ -21784,7 +21787,7 @@ function createMultipleDoneError(runnable, originalErr) {
     message += format("; in addition, done() received error: %s", originalErr);
   }
   var err = new Error(message);
-  err.code = constants2.MULTIPLE_DONE;
+  err.code = constants.MULTIPLE_DONE;
   err.valueType = typeof originalErr;
   err.value = originalErr;
   return err;
@@ -21800,32 +21803,32 @@ function createForbiddenExclusivityError(mocha) {
     }
   }
   var err = new Error(message);
-  err.code = constants2.FORBIDDEN_EXCLUSIVITY;
+  err.code = constants.FORBIDDEN_EXCLUSIVITY;
   return err;
 }
 function createInvalidPluginDefinitionError(msg, pluginDef) {
   const err = new Error(msg);
-  err.code = constants2.INVALID_PLUGIN_DEFINITION;
+  err.code = constants.INVALID_PLUGIN_DEFINITION;
   err.pluginDef = pluginDef;
   return err;
 }
 function createInvalidPluginImplementationError(msg, { pluginDef, pluginImpl } = {}) {
   const err = new Error(msg);
-  err.code = constants2.INVALID_PLUGIN_IMPLEMENTATION;
+  err.code = constants.INVALID_PLUGIN_IMPLEMENTATION;
   err.pluginDef = pluginDef;
   err.pluginImpl = pluginImpl;
   return err;
 }
 function createTimeoutError(msg, timeout, file) {
   const err = new Error(msg);
-  err.code = constants2.TIMEOUT;
+  err.code = constants.TIMEOUT;
   err.timeout = timeout;
   err.file = file;
   return err;
 }
 function createUnparsableFileError(message) {
   var err = new Error(message);
-  err.code = constants2.UNPARSABLE_FILE;
+  err.code = constants.UNPARSABLE_FILE;
   return err;
 }
 var import_utils, MOCHA_ERRORS, isMochaError;
@@ -21833,7 +21836,7 @@ var init_errors = __esm({
   "node_modules/mocha/lib/errors.js"() {
     init_error_constants();
     import_utils = __toESM(require_utils(), 1);
-    MOCHA_ERRORS = new Set(Object.values(constants2));
+    MOCHA_ERRORS = new Set(Object.values(constants));
     isMochaError = (err) => Boolean(err && typeof err === "object" && MOCHA_ERRORS.has(err.code));
   }
 });
@@ -22994,7 +22997,7 @@ function thrown2Error(err) {
     )} was thrown, throw an Error :)`
   );
 }
-var import_debug3, import_utils5, debug3, HOOK_TYPE_BEFORE_EACH, HOOK_TYPE_AFTER_EACH, HOOK_TYPE_AFTER_ALL, HOOK_TYPE_BEFORE_ALL, EVENT_ROOT_SUITE_RUN, STATE_FAILED, STATE_PASSED, STATE_PENDING, stackFilter, stringify10, globals, constants3, Runner;
+var import_debug3, import_utils5, debug3, HOOK_TYPE_BEFORE_EACH, HOOK_TYPE_AFTER_EACH, HOOK_TYPE_AFTER_ALL, HOOK_TYPE_BEFORE_ALL, EVENT_ROOT_SUITE_RUN, STATE_FAILED, STATE_PASSED, STATE_PENDING, stackFilter, stringify10, globals, constants2, Runner;
 var init_runner = __esm({
   "node_modules/mocha/lib/runner.js"() {
     import_debug3 = __toESM(require_src(), 1);
@@ -23025,7 +23028,7 @@ var init_runner = __esm({
       "setImmediate",
       "clearImmediate"
     ];
-    constants3 = import_utils5.default.defineConstants(
+    constants2 = import_utils5.default.defineConstants(
       /**
        * {@link Runner}-related constants. Used by reporters. Each event emits the corresponding object, unless otherwise indicated.
        * @example
@@ -23166,18 +23169,18 @@ var init_runner = __esm({
         this._abort = false;
         this.suite = suite;
         this._opts = opts;
-        this.state = constants3.STATE_IDLE;
+        this.state = constants2.STATE_IDLE;
         this.total = suite.total();
         this.failures = 0;
         this._eventListeners = /* @__PURE__ */ new Map();
-        this.on(constants3.EVENT_TEST_END, function(test) {
+        this.on(constants2.EVENT_TEST_END, function(test) {
           if (test.type === "test" && test.retriedTest() && test.parent) {
             var idx = test.parent.tests && test.parent.tests.indexOf(test.retriedTest());
             if (idx > -1) test.parent.tests[idx] = test;
           }
           self2.checkGlobals(test);
         });
-        this.on(constants3.EVENT_HOOK_END, function(hook) {
+        this.on(constants2.EVENT_HOOK_END, function(hook) {
           self2.checkGlobals(hook);
         });
         this._defaultGrep = /.*/;
@@ -23330,9 +23333,9 @@ var init_runner = __esm({
           if (!test.state) {
             test.state = STATE_FAILED;
             self2.failures++;
-            self2.emit(constants3.EVENT_TEST_BEGIN, test);
-            self2.emit(constants3.EVENT_TEST_FAIL, test, testError);
-            self2.emit(constants3.EVENT_TEST_END, test);
+            self2.emit(constants2.EVENT_TEST_BEGIN, test);
+            self2.emit(constants2.EVENT_TEST_FAIL, test, testError);
+            self2.emit(constants2.EVENT_TEST_END, test);
           }
         });
         s.suites.forEach(failTestsInSuite);
@@ -23344,8 +23347,8 @@ var init_runner = __esm({
       if (test.isPending() && !force) {
         return;
       }
-      if (this.state === constants3.STATE_STOPPED) {
-        if (err.code === constants2.MULTIPLE_DONE) {
+      if (this.state === constants2.STATE_STOPPED) {
+        if (err.code === constants.MULTIPLE_DONE) {
           throw err;
         }
         throw createFatalError(
@@ -23371,7 +23374,7 @@ var init_runner = __esm({
           currentErr = currentErr.cause;
         }
       }
-      this.emit(constants3.EVENT_TEST_FAIL, test, err);
+      this.emit(constants2.EVENT_TEST_FAIL, test, err);
     };
     Runner.prototype.hook = function(name, fn) {
       if (this._opts.dryRun) return fn();
@@ -23393,7 +23396,7 @@ var init_runner = __esm({
         }
         setHookTitle(hook);
         hook.allowUncaught = self2.allowUncaught;
-        self2.emit(constants3.EVENT_HOOK_BEGIN, hook);
+        self2.emit(constants2.EVENT_HOOK_BEGIN, hook);
         if (!hook.listeners("error").length) {
           self2._addEventListener(hook, "error", function(err) {
             self2.fail(hook, err);
@@ -23413,7 +23416,7 @@ var init_runner = __esm({
               if (self2.test) {
                 self2.test.pending = true;
               }
-              self2.emit(constants3.EVENT_HOOK_END, hook);
+              self2.emit(constants2.EVENT_HOOK_END, hook);
               hook.pending = false;
               return fn(new Error("abort hookDown"));
             } else if (name === HOOK_TYPE_BEFORE_ALL) {
@@ -23440,9 +23443,9 @@ var init_runner = __esm({
                   var testError = createHookSkipError(hook.title, err);
                   self2.test.state = STATE_FAILED;
                   self2.failures++;
-                  self2.emit(constants3.EVENT_TEST_BEGIN, self2.test);
-                  self2.emit(constants3.EVENT_TEST_FAIL, self2.test, testError);
-                  self2.emit(constants3.EVENT_TEST_END, self2.test);
+                  self2.emit(constants2.EVENT_TEST_BEGIN, self2.test);
+                  self2.emit(constants2.EVENT_TEST_FAIL, self2.test, testError);
+                  self2.emit(constants2.EVENT_TEST_END, self2.test);
                 }
                 self2._failedBeforeEachHook = {
                   error: err,
@@ -23452,7 +23455,7 @@ var init_runner = __esm({
             }
             return fn(err);
           }
-          self2.emit(constants3.EVENT_HOOK_END, hook);
+          self2.emit(constants2.EVENT_HOOK_END, hook);
           delete hook.ctx.currentTest;
           setHookTitle(hook);
           next(++i);
@@ -23595,21 +23598,21 @@ var init_runner = __esm({
             self2.fail(test, new Error("Pending test forbidden"), true);
           } else {
             test.state = STATE_PENDING;
-            self2.emit(constants3.EVENT_TEST_PENDING, test);
+            self2.emit(constants2.EVENT_TEST_PENDING, test);
           }
-          self2.emit(constants3.EVENT_TEST_END, test);
+          self2.emit(constants2.EVENT_TEST_END, test);
           return next();
         }
-        self2.emit(constants3.EVENT_TEST_BEGIN, self2.test = test);
+        self2.emit(constants2.EVENT_TEST_BEGIN, self2.test = test);
         self2.hookDown(HOOK_TYPE_BEFORE_EACH, function(err2, errSuite2) {
           if (test.isPending()) {
             if (self2.forbidPending) {
               self2.fail(test, new Error("Pending test forbidden"), true);
             } else {
               test.state = STATE_PENDING;
-              self2.emit(constants3.EVENT_TEST_PENDING, test);
+              self2.emit(constants2.EVENT_TEST_PENDING, test);
             }
-            self2.emit(constants3.EVENT_TEST_END, test);
+            self2.emit(constants2.EVENT_TEST_END, test);
             var origSuite = self2.suite;
             self2.suite = errSuite2 || self2.suite;
             return self2.hookUp(HOOK_TYPE_AFTER_EACH, function(e, eSuite) {
@@ -23628,9 +23631,9 @@ var init_runner = __esm({
                 self2.fail(test, new Error("Pending test forbidden"), true);
               } else {
                 test.state = STATE_PENDING;
-                self2.emit(constants3.EVENT_TEST_PENDING, test);
+                self2.emit(constants2.EVENT_TEST_PENDING, test);
               }
-              self2.emit(constants3.EVENT_TEST_END, test);
+              self2.emit(constants2.EVENT_TEST_END, test);
               return self2.hookUp(HOOK_TYPE_AFTER_EACH, next);
             } else if (err3) {
               var retry = test.currentRetry();
@@ -23638,17 +23641,17 @@ var init_runner = __esm({
                 var clonedTest = test.clone();
                 clonedTest.currentRetry(retry + 1);
                 tests.unshift(clonedTest);
-                self2.emit(constants3.EVENT_TEST_RETRY, test, err3);
+                self2.emit(constants2.EVENT_TEST_RETRY, test, err3);
                 return self2.hookUp(HOOK_TYPE_AFTER_EACH, next);
               } else {
                 self2.fail(test, err3);
               }
-              self2.emit(constants3.EVENT_TEST_END, test);
+              self2.emit(constants2.EVENT_TEST_END, test);
               return self2.hookUp(HOOK_TYPE_AFTER_EACH, next);
             }
             test.state = STATE_PASSED;
-            self2.emit(constants3.EVENT_TEST_PASS, test);
-            self2.emit(constants3.EVENT_TEST_END, test);
+            self2.emit(constants2.EVENT_TEST_PASS, test);
+            self2.emit(constants2.EVENT_TEST_END, test);
             self2.hookUp(HOOK_TYPE_AFTER_EACH, next);
           });
         });
@@ -23666,7 +23669,7 @@ var init_runner = __esm({
         debug3("runSuite(): bailing");
         return fn();
       }
-      this.emit(constants3.EVENT_SUITE_BEGIN, this.suite = suite);
+      this.emit(constants2.EVENT_SUITE_BEGIN, this.suite = suite);
       function next(errSuite) {
         if (errSuite) {
           if (errSuite === suite) {
@@ -23694,7 +23697,7 @@ var init_runner = __esm({
         self2.nextSuite = next;
         delete self2.test;
         self2.hook(HOOK_TYPE_AFTER_ALL, function() {
-          self2.emit(constants3.EVENT_SUITE_END, suite);
+          self2.emit(constants2.EVENT_SUITE_END, suite);
           fn(errSuite);
         });
       }
@@ -23721,7 +23724,7 @@ var init_runner = __esm({
         debug3("uncaught(): bubbling exception due to --allow-uncaught");
         throw err;
       }
-      if (this.state === constants3.STATE_STOPPED) {
+      if (this.state === constants2.STATE_STOPPED) {
         debug3("uncaught(): throwing after run has completed!");
         throw err;
       }
@@ -23747,14 +23750,14 @@ var init_runner = __esm({
         if (err.file) {
           runnable.file = err.file;
         }
-        if (this.state === constants3.STATE_RUNNING) {
+        if (this.state === constants2.STATE_RUNNING) {
           debug3("uncaught(): failing gracefully");
           this.fail(runnable, err);
         } else {
           debug3("uncaught(): test run has not yet started; unrecoverable");
-          this.emit(constants3.EVENT_RUN_BEGIN);
+          this.emit(constants2.EVENT_RUN_BEGIN);
           this.fail(runnable, err);
-          this.emit(constants3.EVENT_RUN_END);
+          this.emit(constants2.EVENT_RUN_END);
         }
         return;
       }
@@ -23784,13 +23787,13 @@ var init_runner = __esm({
       };
       const end = () => {
         if (!this.total && this._opts.failZero) this.failures = 1;
-        debug3("run(): root suite completed; emitting %s", constants3.EVENT_RUN_END);
-        this.emit(constants3.EVENT_RUN_END);
+        debug3("run(): root suite completed; emitting %s", constants2.EVENT_RUN_END);
+        this.emit(constants2.EVENT_RUN_END);
       };
       const begin = () => {
-        debug3("run(): emitting %s", constants3.EVENT_RUN_BEGIN);
-        this.emit(constants3.EVENT_RUN_BEGIN);
-        debug3("run(): emitted %s", constants3.EVENT_RUN_BEGIN);
+        debug3("run(): emitting %s", constants2.EVENT_RUN_BEGIN);
+        this.emit(constants2.EVENT_RUN_BEGIN);
+        debug3("run(): emitted %s", constants2.EVENT_RUN_BEGIN);
         this.runSuite(rootSuite, end);
       };
       const prepare = () => {
@@ -23799,21 +23802,21 @@ var init_runner = __esm({
           rootSuite.filterOnly();
           debug3("run(): filtered exclusive Runnables");
         }
-        this.state = constants3.STATE_RUNNING;
+        this.state = constants2.STATE_RUNNING;
         if (this._opts.delay) {
-          this.emit(constants3.EVENT_DELAY_END);
+          this.emit(constants2.EVENT_DELAY_END);
           debug3('run(): "delay" ended');
         }
         return begin();
       };
       if (this._opts.cleanReferencesAfterRun) {
-        this.on(constants3.EVENT_SUITE_END, (suite) => {
+        this.on(constants2.EVENT_SUITE_END, (suite) => {
           suite.cleanReferences();
         });
       }
-      this.on(constants3.EVENT_RUN_END, function() {
-        this.state = constants3.STATE_STOPPED;
-        debug3("run(): emitted %s", constants3.EVENT_RUN_END);
+      this.on(constants2.EVENT_RUN_END, function() {
+        this.state = constants2.STATE_STOPPED;
+        debug3("run(): emitted %s", constants2.EVENT_RUN_END);
         fn(this.failures);
       });
       this._removeEventListener(process, "uncaughtException", this.uncaught);
@@ -23821,7 +23824,7 @@ var init_runner = __esm({
       this._addEventListener(process, "uncaughtException", this.uncaught);
       this._addEventListener(process, "unhandledRejection", this.unhandled);
       if (this._opts.delay) {
-        this.emit(constants3.EVENT_DELAY_BEGIN, rootSuite);
+        this.emit(constants2.EVENT_DELAY_BEGIN, rootSuite);
         rootSuite.once(EVENT_ROOT_SUITE_RUN, prepare);
         debug3("run(): waiting for green light due to --delay");
       } else {
@@ -23848,7 +23851,7 @@ var init_runner = __esm({
     Runner.prototype.workerReporter = function() {
       throw createUnsupportedError("workerReporter() not supported in serial mode");
     };
-    Runner.constants = constants3;
+    Runner.constants = constants2;
   }
 });
 
@@ -23968,7 +23971,7 @@ function colorLines(name, str) {
 function sameType(a, b) {
   return objToString.call(a) === objToString.call(b);
 }
-var import_ms3, import_utils6, import_supports_color, constants4, EVENT_TEST_PASS, EVENT_TEST_FAIL, isBrowser, isatty, consoleLog, Base, getFullErrorStack, objToString;
+var import_ms3, import_utils6, import_supports_color, constants3, EVENT_TEST_PASS, EVENT_TEST_FAIL, isBrowser, isatty, consoleLog, Base, getFullErrorStack, objToString;
 var init_base2 = __esm({
   "node_modules/mocha/lib/reporters/base.js"() {
     init_libesm();
@@ -23976,9 +23979,9 @@ var init_base2 = __esm({
     import_utils6 = __toESM(require_utils(), 1);
     import_supports_color = __toESM(require_supports_color(), 1);
     init_runner();
-    ({ constants: constants4 } = Runner);
-    EVENT_TEST_PASS = constants4.EVENT_TEST_PASS;
-    EVENT_TEST_FAIL = constants4.EVENT_TEST_FAIL;
+    ({ constants: constants3 } = Runner);
+    EVENT_TEST_PASS = constants3.EVENT_TEST_PASS;
+    EVENT_TEST_FAIL = constants3.EVENT_TEST_FAIL;
     isBrowser = import_utils6.default.isBrowser();
     isatty = isBrowser || process.stdout.isTTY && process.stderr.isTTY;
     consoleLog = console.log;
@@ -24254,17 +24257,17 @@ var dot_exports = {};
 __export(dot_exports, {
   Dot: () => Dot
 });
-var constants5, EVENT_TEST_PASS2, EVENT_TEST_FAIL2, EVENT_RUN_BEGIN, EVENT_TEST_PENDING, EVENT_RUN_END, Dot;
+var constants4, EVENT_TEST_PASS2, EVENT_TEST_FAIL2, EVENT_RUN_BEGIN, EVENT_TEST_PENDING, EVENT_RUN_END, Dot;
 var init_dot = __esm({
   "node_modules/mocha/lib/reporters/dot.js"() {
     init_base2();
     init_runner();
-    ({ constants: constants5 } = Runner);
-    EVENT_TEST_PASS2 = constants5.EVENT_TEST_PASS;
-    EVENT_TEST_FAIL2 = constants5.EVENT_TEST_FAIL;
-    EVENT_RUN_BEGIN = constants5.EVENT_RUN_BEGIN;
-    EVENT_TEST_PENDING = constants5.EVENT_TEST_PENDING;
-    EVENT_RUN_END = constants5.EVENT_RUN_END;
+    ({ constants: constants4 } = Runner);
+    EVENT_TEST_PASS2 = constants4.EVENT_TEST_PASS;
+    EVENT_TEST_FAIL2 = constants4.EVENT_TEST_FAIL;
+    EVENT_RUN_BEGIN = constants4.EVENT_RUN_BEGIN;
+    EVENT_TEST_PENDING = constants4.EVENT_TEST_PENDING;
+    EVENT_RUN_END = constants4.EVENT_RUN_END;
     Dot = class extends Base {
       static description = "dot matrix representation";
       /**
@@ -24320,17 +24323,17 @@ var doc_exports = {};
 __export(doc_exports, {
   Doc: () => Doc
 });
-var import_utils7, constants6, EVENT_TEST_PASS3, EVENT_TEST_FAIL3, EVENT_SUITE_BEGIN, EVENT_SUITE_END, Doc;
+var import_utils7, constants5, EVENT_TEST_PASS3, EVENT_TEST_FAIL3, EVENT_SUITE_BEGIN, EVENT_SUITE_END, Doc;
 var init_doc = __esm({
   "node_modules/mocha/lib/reporters/doc.js"() {
     init_base2();
     import_utils7 = __toESM(require_utils(), 1);
     init_runner();
-    constants6 = Runner.constants;
-    EVENT_TEST_PASS3 = constants6.EVENT_TEST_PASS;
-    EVENT_TEST_FAIL3 = constants6.EVENT_TEST_FAIL;
-    EVENT_SUITE_BEGIN = constants6.EVENT_SUITE_BEGIN;
-    EVENT_SUITE_END = constants6.EVENT_SUITE_END;
+    constants5 = Runner.constants;
+    EVENT_TEST_PASS3 = constants5.EVENT_TEST_PASS;
+    EVENT_TEST_FAIL3 = constants5.EVENT_TEST_FAIL;
+    EVENT_SUITE_BEGIN = constants5.EVENT_SUITE_BEGIN;
+    EVENT_SUITE_END = constants5.EVENT_SUITE_END;
     Doc = class extends Base {
       static description = "HTML documentation";
       /**
@@ -24435,18 +24438,18 @@ function createProducer(tapVersion) {
 function indent(level) {
   return Array(level + 1).join("  ");
 }
-var constants7, EVENT_TEST_PASS4, EVENT_TEST_FAIL4, EVENT_RUN_BEGIN2, EVENT_RUN_END2, EVENT_TEST_PENDING2, EVENT_TEST_END, sprintf, TAP, TAPProducer, TAP12Producer, TAP13Producer;
+var constants6, EVENT_TEST_PASS4, EVENT_TEST_FAIL4, EVENT_RUN_BEGIN2, EVENT_RUN_END2, EVENT_TEST_PENDING2, EVENT_TEST_END, sprintf, TAP, TAPProducer, TAP12Producer, TAP13Producer;
 var init_tap = __esm({
   "node_modules/mocha/lib/reporters/tap.js"() {
     init_base2();
     init_runner();
-    constants7 = Runner.constants;
-    EVENT_TEST_PASS4 = constants7.EVENT_TEST_PASS;
-    EVENT_TEST_FAIL4 = constants7.EVENT_TEST_FAIL;
-    EVENT_RUN_BEGIN2 = constants7.EVENT_RUN_BEGIN;
-    EVENT_RUN_END2 = constants7.EVENT_RUN_END;
-    EVENT_TEST_PENDING2 = constants7.EVENT_TEST_PENDING;
-    EVENT_TEST_END = constants7.EVENT_TEST_END;
+    constants6 = Runner.constants;
+    EVENT_TEST_PASS4 = constants6.EVENT_TEST_PASS;
+    EVENT_TEST_FAIL4 = constants6.EVENT_TEST_FAIL;
+    EVENT_RUN_BEGIN2 = constants6.EVENT_RUN_BEGIN;
+    EVENT_RUN_END2 = constants6.EVENT_RUN_END;
+    EVENT_TEST_PENDING2 = constants6.EVENT_TEST_PENDING;
+    EVENT_TEST_END = constants6.EVENT_TEST_END;
     sprintf = util.format;
     TAP = class extends Base {
       static description = "TAP-compatible output";
@@ -24640,7 +24643,7 @@ function errorJSON(err) {
   }, err);
   return res;
 }
-var import_utils8, createUnsupportedError2, constants8, EVENT_TEST_PASS5, EVENT_TEST_PENDING3, EVENT_TEST_FAIL5, EVENT_TEST_END2, EVENT_RUN_END3, JSONReporter;
+var import_utils8, createUnsupportedError2, constants7, EVENT_TEST_PASS5, EVENT_TEST_PENDING3, EVENT_TEST_FAIL5, EVENT_TEST_END2, EVENT_RUN_END3, JSONReporter;
 var init_json = __esm({
   "node_modules/mocha/lib/reporters/json.js"() {
     init_base2();
@@ -24648,12 +24651,12 @@ var init_json = __esm({
     import_utils8 = __toESM(require_utils(), 1);
     init_runner();
     createUnsupportedError2 = createUnsupportedError;
-    constants8 = Runner.constants;
-    EVENT_TEST_PASS5 = constants8.EVENT_TEST_PASS;
-    EVENT_TEST_PENDING3 = constants8.EVENT_TEST_PENDING;
-    EVENT_TEST_FAIL5 = constants8.EVENT_TEST_FAIL;
-    EVENT_TEST_END2 = constants8.EVENT_TEST_END;
-    EVENT_RUN_END3 = constants8.EVENT_RUN_END;
+    constants7 = Runner.constants;
+    EVENT_TEST_PASS5 = constants7.EVENT_TEST_PASS;
+    EVENT_TEST_PENDING3 = constants7.EVENT_TEST_PENDING;
+    EVENT_TEST_FAIL5 = constants7.EVENT_TEST_FAIL;
+    EVENT_TEST_END2 = constants7.EVENT_TEST_END;
+    EVENT_RUN_END3 = constants7.EVENT_RUN_END;
     JSONReporter = class extends Base {
       static description = "single JSON object";
       /**
@@ -24779,19 +24782,19 @@ function on(el, event, fn) {
     el.attachEvent("on" + event, fn);
   }
 }
-var import_utils9, constants9, EVENT_TEST_PASS6, EVENT_TEST_FAIL6, EVENT_SUITE_BEGIN2, EVENT_SUITE_END2, EVENT_TEST_PENDING4, escape, Date3, statsTemplate, playIcon, HTML;
+var import_utils9, constants8, EVENT_TEST_PASS6, EVENT_TEST_FAIL6, EVENT_SUITE_BEGIN2, EVENT_SUITE_END2, EVENT_TEST_PENDING4, escape, Date3, statsTemplate, playIcon, HTML;
 var init_html = __esm({
   "node_modules/mocha/lib/reporters/html.js"() {
     init_base2();
     import_utils9 = __toESM(require_utils(), 1);
     init_regexp();
     init_runner();
-    constants9 = Runner.constants;
-    EVENT_TEST_PASS6 = constants9.EVENT_TEST_PASS;
-    EVENT_TEST_FAIL6 = constants9.EVENT_TEST_FAIL;
-    EVENT_SUITE_BEGIN2 = constants9.EVENT_SUITE_BEGIN;
-    EVENT_SUITE_END2 = constants9.EVENT_SUITE_END;
-    EVENT_TEST_PENDING4 = constants9.EVENT_TEST_PENDING;
+    constants8 = Runner.constants;
+    EVENT_TEST_PASS6 = constants8.EVENT_TEST_PASS;
+    EVENT_TEST_FAIL6 = constants8.EVENT_TEST_FAIL;
+    EVENT_SUITE_BEGIN2 = constants8.EVENT_SUITE_BEGIN;
+    EVENT_SUITE_END2 = constants8.EVENT_SUITE_END;
+    EVENT_TEST_PENDING4 = constants8.EVENT_TEST_PENDING;
     escape = import_utils9.default.escape;
     Date3 = global.Date;
     statsTemplate = '<ul id="mocha-stats"><li class="result"></li><li class="progress-contain"><progress class="progress-element" max="100" value="0"></progress><svg class="progress-ring"><circle class="ring-flatlight" stroke-dasharray="100%,0%"/><circle class="ring-highlight" stroke-dasharray="0%,100%"/></svg><div class="progress-text">0%</div></li><li class="passes"><a href="javascript:void(0);">passes:</a> <em>0</em></li><li class="failures"><a href="javascript:void(0);">failures:</a> <em>0</em></li><li class="duration">duration: <em>0</em>s</li></ul>';
@@ -25016,18 +25019,18 @@ var list_exports = {};
 __export(list_exports, {
   List: () => List
 });
-var constants10, EVENT_RUN_BEGIN3, EVENT_RUN_END4, EVENT_TEST_BEGIN, EVENT_TEST_FAIL7, EVENT_TEST_PASS7, EVENT_TEST_PENDING5, color, cursor, List;
+var constants9, EVENT_RUN_BEGIN3, EVENT_RUN_END4, EVENT_TEST_BEGIN, EVENT_TEST_FAIL7, EVENT_TEST_PASS7, EVENT_TEST_PENDING5, color, cursor, List;
 var init_list = __esm({
   "node_modules/mocha/lib/reporters/list.js"() {
     init_base2();
     init_runner();
-    ({ constants: constants10 } = Runner);
-    EVENT_RUN_BEGIN3 = constants10.EVENT_RUN_BEGIN;
-    EVENT_RUN_END4 = constants10.EVENT_RUN_END;
-    EVENT_TEST_BEGIN = constants10.EVENT_TEST_BEGIN;
-    EVENT_TEST_FAIL7 = constants10.EVENT_TEST_FAIL;
-    EVENT_TEST_PASS7 = constants10.EVENT_TEST_PASS;
-    EVENT_TEST_PENDING5 = constants10.EVENT_TEST_PENDING;
+    ({ constants: constants9 } = Runner);
+    EVENT_RUN_BEGIN3 = constants9.EVENT_RUN_BEGIN;
+    EVENT_RUN_END4 = constants9.EVENT_RUN_END;
+    EVENT_TEST_BEGIN = constants9.EVENT_TEST_BEGIN;
+    EVENT_TEST_FAIL7 = constants9.EVENT_TEST_FAIL;
+    EVENT_TEST_PASS7 = constants9.EVENT_TEST_PASS;
+    EVENT_TEST_PENDING5 = constants9.EVENT_TEST_PENDING;
     color = Base.color;
     cursor = Base.cursor;
     List = class extends Base {
@@ -25074,14 +25077,14 @@ var min_exports = {};
 __export(min_exports, {
   Min: () => Min
 });
-var constants11, EVENT_RUN_END5, EVENT_RUN_BEGIN4, Min;
+var constants10, EVENT_RUN_END5, EVENT_RUN_BEGIN4, Min;
 var init_min = __esm({
   "node_modules/mocha/lib/reporters/min.js"() {
     init_base2();
     init_runner();
-    ({ constants: constants11 } = Runner);
-    EVENT_RUN_END5 = constants11.EVENT_RUN_END;
-    EVENT_RUN_BEGIN4 = constants11.EVENT_RUN_BEGIN;
+    ({ constants: constants10 } = Runner);
+    EVENT_RUN_END5 = constants10.EVENT_RUN_END;
+    EVENT_RUN_BEGIN4 = constants10.EVENT_RUN_BEGIN;
     Min = class extends Base {
       static description = "essentially just a summary";
       /**
@@ -25113,19 +25116,19 @@ var spec_exports = {};
 __export(spec_exports, {
   Spec: () => Spec
 });
-var constants12, EVENT_RUN_BEGIN5, EVENT_RUN_END6, EVENT_SUITE_BEGIN3, EVENT_SUITE_END3, EVENT_TEST_FAIL8, EVENT_TEST_PASS8, EVENT_TEST_PENDING6, color2, Spec;
+var constants11, EVENT_RUN_BEGIN5, EVENT_RUN_END6, EVENT_SUITE_BEGIN3, EVENT_SUITE_END3, EVENT_TEST_FAIL8, EVENT_TEST_PASS8, EVENT_TEST_PENDING6, color2, Spec;
 var init_spec = __esm({
   "node_modules/mocha/lib/reporters/spec.js"() {
     init_base2();
     init_runner();
-    constants12 = Runner.constants;
-    EVENT_RUN_BEGIN5 = constants12.EVENT_RUN_BEGIN;
-    EVENT_RUN_END6 = constants12.EVENT_RUN_END;
-    EVENT_SUITE_BEGIN3 = constants12.EVENT_SUITE_BEGIN;
-    EVENT_SUITE_END3 = constants12.EVENT_SUITE_END;
-    EVENT_TEST_FAIL8 = constants12.EVENT_TEST_FAIL;
-    EVENT_TEST_PASS8 = constants12.EVENT_TEST_PASS;
-    EVENT_TEST_PENDING6 = constants12.EVENT_TEST_PENDING;
+    constants11 = Runner.constants;
+    EVENT_RUN_BEGIN5 = constants11.EVENT_RUN_BEGIN;
+    EVENT_RUN_END6 = constants11.EVENT_RUN_END;
+    EVENT_SUITE_BEGIN3 = constants11.EVENT_SUITE_BEGIN;
+    EVENT_SUITE_END3 = constants11.EVENT_SUITE_END;
+    EVENT_TEST_FAIL8 = constants11.EVENT_TEST_FAIL;
+    EVENT_TEST_PASS8 = constants11.EVENT_TEST_PASS;
+    EVENT_TEST_PENDING6 = constants11.EVENT_TEST_PENDING;
     color2 = Base.color;
     Spec = class extends Base {
       static description = "hierarchical & verbose [default]";
@@ -25186,17 +25189,17 @@ var nyan_exports = {};
 __export(nyan_exports, {
   NyanCat: () => NyanCat
 });
-var constants13, EVENT_RUN_BEGIN6, EVENT_TEST_PENDING7, EVENT_TEST_PASS9, EVENT_RUN_END7, EVENT_TEST_FAIL9, NyanCat;
+var constants12, EVENT_RUN_BEGIN6, EVENT_TEST_PENDING7, EVENT_TEST_PASS9, EVENT_RUN_END7, EVENT_TEST_FAIL9, NyanCat;
 var init_nyan = __esm({
   "node_modules/mocha/lib/reporters/nyan.js"() {
     init_base2();
     init_runner();
-    constants13 = Runner.constants;
-    EVENT_RUN_BEGIN6 = constants13.EVENT_RUN_BEGIN;
-    EVENT_TEST_PENDING7 = constants13.EVENT_TEST_PENDING;
-    EVENT_TEST_PASS9 = constants13.EVENT_TEST_PASS;
-    EVENT_RUN_END7 = constants13.EVENT_RUN_END;
-    EVENT_TEST_FAIL9 = constants13.EVENT_TEST_FAIL;
+    constants12 = Runner.constants;
+    EVENT_RUN_BEGIN6 = constants12.EVENT_RUN_BEGIN;
+    EVENT_TEST_PENDING7 = constants12.EVENT_TEST_PENDING;
+    EVENT_TEST_PASS9 = constants12.EVENT_TEST_PASS;
+    EVENT_RUN_END7 = constants12.EVENT_RUN_END;
+    EVENT_TEST_FAIL9 = constants12.EVENT_TEST_FAIL;
     NyanCat = class extends Base {
       static description = '"nyan cat"';
       /**
@@ -25445,7 +25448,7 @@ function testFilePath(filepath, options) {
   }
   return filepath;
 }
-var import_utils10, createUnsupportedError3, constants14, EVENT_TEST_PASS10, EVENT_TEST_FAIL10, EVENT_RUN_END8, EVENT_TEST_PENDING8, STATE_FAILED2, escape2, ANSI_ESCAPE_SEQUENCE, Date4, XUnit;
+var import_utils10, createUnsupportedError3, constants13, EVENT_TEST_PASS10, EVENT_TEST_FAIL10, EVENT_RUN_END8, EVENT_TEST_PENDING8, STATE_FAILED2, escape2, ANSI_ESCAPE_SEQUENCE, Date4, XUnit;
 var init_xunit = __esm({
   "node_modules/mocha/lib/reporters/xunit.js"() {
     init_base2();
@@ -25454,11 +25457,11 @@ var init_xunit = __esm({
     init_runner();
     init_runnable();
     createUnsupportedError3 = createUnsupportedError;
-    constants14 = Runner.constants;
-    EVENT_TEST_PASS10 = constants14.EVENT_TEST_PASS;
-    EVENT_TEST_FAIL10 = constants14.EVENT_TEST_FAIL;
-    EVENT_RUN_END8 = constants14.EVENT_RUN_END;
-    EVENT_TEST_PENDING8 = constants14.EVENT_TEST_PENDING;
+    constants13 = Runner.constants;
+    EVENT_TEST_PASS10 = constants13.EVENT_TEST_PASS;
+    EVENT_TEST_FAIL10 = constants13.EVENT_TEST_FAIL;
+    EVENT_RUN_END8 = constants13.EVENT_RUN_END;
+    EVENT_TEST_PENDING8 = constants13.EVENT_TEST_PENDING;
     STATE_FAILED2 = Runnable.constants.STATE_FAILED;
     escape2 = import_utils10.default.escape;
     ANSI_ESCAPE_SEQUENCE = new RegExp(
@@ -25601,17 +25604,17 @@ var markdown_exports = {};
 __export(markdown_exports, {
   Markdown: () => Markdown
 });
-var import_utils11, constants15, EVENT_RUN_END9, EVENT_SUITE_BEGIN4, EVENT_SUITE_END4, EVENT_TEST_PASS11, SUITE_PREFIX, Markdown;
+var import_utils11, constants14, EVENT_RUN_END9, EVENT_SUITE_BEGIN4, EVENT_SUITE_END4, EVENT_TEST_PASS11, SUITE_PREFIX, Markdown;
 var init_markdown = __esm({
   "node_modules/mocha/lib/reporters/markdown.js"() {
     init_base2();
     import_utils11 = __toESM(require_utils(), 1);
     init_runner();
-    constants15 = Runner.constants;
-    EVENT_RUN_END9 = constants15.EVENT_RUN_END;
-    EVENT_SUITE_BEGIN4 = constants15.EVENT_SUITE_BEGIN;
-    EVENT_SUITE_END4 = constants15.EVENT_SUITE_END;
-    EVENT_TEST_PASS11 = constants15.EVENT_TEST_PASS;
+    constants14 = Runner.constants;
+    EVENT_RUN_END9 = constants14.EVENT_RUN_END;
+    EVENT_SUITE_BEGIN4 = constants14.EVENT_SUITE_BEGIN;
+    EVENT_SUITE_END4 = constants14.EVENT_SUITE_END;
+    EVENT_TEST_PASS11 = constants14.EVENT_TEST_PASS;
     SUITE_PREFIX = "$";
     Markdown = class extends Base {
       static description = "GitHub Flavored Markdown";
@@ -25693,15 +25696,15 @@ var progress_exports = {};
 __export(progress_exports, {
   Progress: () => Progress
 });
-var constants16, EVENT_RUN_BEGIN7, EVENT_TEST_END3, EVENT_RUN_END10, color3, cursor2, Progress;
+var constants15, EVENT_RUN_BEGIN7, EVENT_TEST_END3, EVENT_RUN_END10, color3, cursor2, Progress;
 var init_progress = __esm({
   "node_modules/mocha/lib/reporters/progress.js"() {
     init_base2();
     init_runner();
-    constants16 = Runner.constants;
-    EVENT_RUN_BEGIN7 = constants16.EVENT_RUN_BEGIN;
-    EVENT_TEST_END3 = constants16.EVENT_TEST_END;
-    EVENT_RUN_END10 = constants16.EVENT_RUN_END;
+    constants15 = Runner.constants;
+    EVENT_RUN_BEGIN7 = constants15.EVENT_RUN_BEGIN;
+    EVENT_TEST_END3 = constants15.EVENT_TEST_END;
+    EVENT_RUN_END10 = constants15.EVENT_RUN_END;
     color3 = Base.color;
     cursor2 = Base.cursor;
     Base.colors.progress = 90;
@@ -25770,16 +25773,16 @@ var landing_exports = {};
 __export(landing_exports, {
   Landing: () => Landing
 });
-var constants17, EVENT_RUN_BEGIN8, EVENT_RUN_END11, EVENT_TEST_END4, STATE_FAILED3, cursor3, color4, Landing;
+var constants16, EVENT_RUN_BEGIN8, EVENT_RUN_END11, EVENT_TEST_END4, STATE_FAILED3, cursor3, color4, Landing;
 var init_landing = __esm({
   "node_modules/mocha/lib/reporters/landing.js"() {
     init_base2();
     init_runner();
     init_runnable();
-    constants17 = Runner.constants;
-    EVENT_RUN_BEGIN8 = constants17.EVENT_RUN_BEGIN;
-    EVENT_RUN_END11 = constants17.EVENT_RUN_END;
-    EVENT_TEST_END4 = constants17.EVENT_TEST_END;
+    constants16 = Runner.constants;
+    EVENT_RUN_BEGIN8 = constants16.EVENT_RUN_BEGIN;
+    EVENT_RUN_END11 = constants16.EVENT_RUN_END;
+    EVENT_TEST_END4 = constants16.EVENT_TEST_END;
     STATE_FAILED3 = Runnable.constants.STATE_FAILED;
     cursor3 = Base.cursor;
     color4 = Base.color;
@@ -25863,16 +25866,16 @@ function clean2(test) {
     speed: test.speed
   };
 }
-var constants18, EVENT_TEST_PASS12, EVENT_TEST_FAIL11, EVENT_RUN_BEGIN9, EVENT_RUN_END12, JSONStream;
+var constants17, EVENT_TEST_PASS12, EVENT_TEST_FAIL11, EVENT_RUN_BEGIN9, EVENT_RUN_END12, JSONStream;
 var init_json_stream = __esm({
   "node_modules/mocha/lib/reporters/json-stream.js"() {
     init_base2();
     init_runner();
-    constants18 = Runner.constants;
-    EVENT_TEST_PASS12 = constants18.EVENT_TEST_PASS;
-    EVENT_TEST_FAIL11 = constants18.EVENT_TEST_FAIL;
-    EVENT_RUN_BEGIN9 = constants18.EVENT_RUN_BEGIN;
-    EVENT_RUN_END12 = constants18.EVENT_RUN_END;
+    constants17 = Runner.constants;
+    EVENT_TEST_PASS12 = constants17.EVENT_TEST_PASS;
+    EVENT_TEST_FAIL11 = constants17.EVENT_TEST_FAIL;
+    EVENT_RUN_BEGIN9 = constants17.EVENT_RUN_BEGIN;
+    EVENT_RUN_END12 = constants17.EVENT_RUN_END;
     JSONStream = class extends Base {
       static description = "newline delimited JSON events";
       /**
@@ -25934,15 +25937,15 @@ function escapeWorkflowValue(value) {
 function escapeWorkflowProperty(value) {
   return String(value).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
-var import_ms4, constants19, EVENT_TEST_FAIL12, EVENT_RUN_END13, GithubActions;
+var import_ms4, constants18, EVENT_TEST_FAIL12, EVENT_RUN_END13, GithubActions;
 var init_github_actions = __esm({
   "node_modules/mocha/lib/reporters/github-actions.js"() {
     import_ms4 = __toESM(require_ms(), 1);
     init_spec();
     init_runner();
-    ({ constants: constants19 } = Runner);
-    EVENT_TEST_FAIL12 = constants19.EVENT_TEST_FAIL;
-    EVENT_RUN_END13 = constants19.EVENT_RUN_END;
+    ({ constants: constants18 } = Runner);
+    EVENT_TEST_FAIL12 = constants18.EVENT_TEST_FAIL;
+    EVENT_RUN_END13 = constants18.EVENT_RUN_END;
     GithubActions = class extends Spec {
       static description = "like spec, with GitHub Actions error annotations and job summary";
       /**
@@ -29022,8 +29025,8 @@ var require_parallel_buffered_runner = __commonJS({
     var debug5 = require_src()("mocha:parallel:parallel-buffered-runner");
     var { BufferedWorkerPool } = require_buffered_worker_pool();
     var { setInterval: setInterval2, clearInterval: clearInterval2 } = global;
-    var { createMap, constants: constants20 } = require_utils();
-    var { MOCHA_ID_PROP_NAME: MOCHA_ID_PROP_NAME4 } = constants20;
+    var { createMap, constants: constants19 } = require_utils();
+    var { MOCHA_ID_PROP_NAME: MOCHA_ID_PROP_NAME4 } = constants19;
     var { createFatalError: createFatalError2 } = (init_errors(), __toCommonJS(errors_exports));
     var DEFAULT_WORKER_REPORTER = __require.resolve("./reporters/parallel-buffered.cjs");
     var DENY_OPTIONS = [
@@ -29996,7 +29999,7 @@ function isHttpUrl(value) {
 }
 
 // src/config/run-config.ts
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -30316,19 +30319,12 @@ function existingFile(r) {
   }
   return path3;
 }
-function writableOutput(r) {
+function outputDirectory(r) {
   const path3 = resolve(r.value);
   let probe = path3;
   while (!existsSync(probe)) probe = dirname(probe);
   if (!statSync(probe).isDirectory()) {
     throw new UsageError(`${r.source} ${r.value}: ${probe} is a file, not a directory`);
-  }
-  try {
-    accessSync(probe, constants.W_OK);
-  } catch {
-    throw new UsageError(
-      `${r.source} ${r.value}: ${probe} is not writable; choose another --output`
-    );
   }
   return path3;
 }
@@ -30439,7 +30435,7 @@ function validateRunConfig(raw) {
     );
   }
   const checklist = one(raw, "checklist");
-  const output = writableOutput(one(raw, "output"));
+  const output = outputDirectory(one(raw, "output"));
   const verbose = one(raw, "verbose");
   if (!/^(true|false|1|0)$/i.test(verbose.value)) {
     throw new UsageError(`${verbose.source} "${verbose.value}" is not accepted; use true or false`);
@@ -30738,7 +30734,7 @@ function renderMatrix(results, options = {}) {
 
 // src/pipeline/run.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm6 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
 import { dirname as dirname6, join as join20 } from "node:path";
 
@@ -32823,7 +32819,7 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
 
 // src/pipeline/component-logs.ts
 import { existsSync as existsSync7 } from "node:fs";
-import { copyFile as copyFile2, mkdir as mkdir6, readFile as readFile5, readdir as readdir2 } from "node:fs/promises";
+import { copyFile as copyFile2, readFile as readFile5, readdir as readdir2 } from "node:fs/promises";
 import { dirname as dirname3, join as join11, relative } from "node:path";
 async function collectComponentLogs(sources, dest) {
   const copied = [];
@@ -32836,7 +32832,7 @@ async function collectComponentLogs(sources, dest) {
       if (!entry.isFile() || !entry.name.endsWith(".log")) continue;
       const from = join11(entry.parentPath, entry.name);
       const to = join11(dest, source.name, relative(source.dir, from));
-      await mkdir6(dirname3(to), { recursive: true });
+      await makeDirectories(dirname3(to), "log directory");
       await copyFile2(from, to).then(
         () => copied.push(to),
         () => void 0
@@ -32858,7 +32854,7 @@ import { join as join14 } from "node:path";
 
 // src/addons/jobset.ts
 import { existsSync as existsSync8 } from "node:fs";
-import { mkdir as mkdir7, readFile as readFile6, readdir as readdir3, writeFile as writeFile5 } from "node:fs/promises";
+import { mkdir as mkdir6, readFile as readFile6, readdir as readdir3, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join12 } from "node:path";
 var import_yaml9 = __toESM(require_dist(), 1);
 var JobSetError = class extends Error {
@@ -32912,7 +32908,7 @@ var JobSetController = class {
       await buildJobSet(log2);
     }
     const certDir = join12(dir, "certs");
-    await mkdir7(certDir, { recursive: true });
+    await mkdir6(certDir, { recursive: true });
     await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
@@ -33084,7 +33080,7 @@ var JobSetController = class {
 
 // src/addons/kueue.ts
 import { existsSync as existsSync9 } from "node:fs";
-import { mkdir as mkdir8, readFile as readFile7, rm as rm3, writeFile as writeFile6 } from "node:fs/promises";
+import { mkdir as mkdir7, readFile as readFile7, rm as rm3, writeFile as writeFile6 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 var import_yaml10 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
@@ -33126,7 +33122,7 @@ var KueueController = class {
       }
       await buildKueue(log2);
     }
-    await mkdir8(join13(dir, "certs"), { recursive: true });
+    await mkdir7(join13(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
@@ -33137,8 +33133,8 @@ var KueueController = class {
       ipAddresses: ["127.0.0.1"]
     });
     const metricsCerts = join13(dir, "etc-upper", "kueue", "metrics", "certs");
-    await mkdir8(metricsCerts, { recursive: true });
-    await mkdir8(join13(dir, "etc-work"), { recursive: true });
+    await mkdir7(metricsCerts, { recursive: true });
+    await mkdir7(join13(dir, "etc-work"), { recursive: true });
     await writeFile6(join13(metricsCerts, "tls.crt"), await readFile7(serving.cert));
     await writeFile6(join13(metricsCerts, "tls.key"), await readFile7(serving.key), { mode: 384 });
     await this.applyCrds();
@@ -33755,7 +33751,7 @@ function bundledSuiteFiles(ids) {
 }
 
 // src/report/index.ts
-import { mkdir as mkdir9, rename, writeFile as writeFile8 } from "node:fs/promises";
+import { rename, rm as rm5, writeFile as writeFile8 } from "node:fs/promises";
 import { join as join17 } from "node:path";
 
 // src/report/checklist-fill.ts
@@ -33947,6 +33943,25 @@ function renderJUnit(result) {
 }
 
 // src/report/index.ts
+async function writeAll(dir, files) {
+  await makeDirectories(dir, "report directory");
+  if (files.some(([name]) => name.startsWith(`${EVIDENCE_DIR}/`))) {
+    await makeDirectories(join17(dir, EVIDENCE_DIR), "report directory");
+  }
+  for (const [name, text2] of files) {
+    const tmp = join17(
+      dir,
+      name.replace(/[^/]+$/, (base) => `.${base}.tmp`)
+    );
+    try {
+      await writeFile8(tmp, text2);
+      await rename(tmp, join17(dir, name));
+    } catch (error2) {
+      await rm5(tmp, { force: true }).catch(() => void 0);
+      throw error2;
+    }
+  }
+}
 async function writeReports(result, outDir, options = {}) {
   const files = [
     ["results.json", `${JSON.stringify(result, null, 2)}
@@ -33965,24 +33980,23 @@ async function writeReports(result, outDir, options = {}) {
     for (const [path3, doc] of evidenceDocuments(result, fills)) files.push([path3, doc]);
     files.push([checklistName, fillChecklist(options.checklist, fills, options.metadata)]);
   }
-  await mkdir9(outDir, { recursive: true });
-  if (files.some(([name]) => name.startsWith(`${EVIDENCE_DIR}/`))) {
-    await mkdir9(join17(outDir, EVIDENCE_DIR), { recursive: true });
-  }
-  for (const [name, text2] of files) {
-    const tmp = join17(
-      outDir,
-      name.replace(/[^/]+$/, (base) => `.${base}.tmp`)
-    );
-    await writeFile8(tmp, text2);
-    await rename(tmp, join17(outDir, name));
+  let dir = outDir;
+  let fallback;
+  try {
+    await writeAll(outDir, files);
+  } catch (error2) {
+    dir = await fallbackDirectory();
+    fallback = { wanted: outDir, reason: error2.message };
+    await writeAll(dir, files);
   }
   return {
-    resultsJson: join17(outDir, "results.json"),
-    junitXml: join17(outDir, "junit.xml"),
-    e2eLog: join17(outDir, "e2e.log"),
-    summaryMd: join17(outDir, "summary.md"),
-    checklist: checklistName ? join17(outDir, checklistName) : null
+    dir,
+    resultsJson: join17(dir, "results.json"),
+    junitXml: join17(dir, "junit.xml"),
+    e2eLog: join17(dir, "e2e.log"),
+    summaryMd: join17(dir, "summary.md"),
+    checklist: checklistName ? join17(dir, checklistName) : null,
+    ...fallback ? { fallback } : {}
   };
 }
 
@@ -34687,6 +34701,7 @@ async function planRun(raw) {
     resultsUrl: config.resultsUrl
   };
   if (config.provider !== "existing") await versionFor(p, p.minor);
+  await probeOutputDirectory(p.outDir, "--output");
   return p;
 }
 async function wantRealNode(setting, simulatedNodes, log2) {
@@ -34704,6 +34719,16 @@ async function wantRealNode(setting, simulatedNodes, log2) {
     return false;
   }
 }
+var EXIT = {
+  /** Every MUST requirement met; reports where asked. */
+  ok: 0,
+  /** A MUST requirement Not or Partially Implemented. */
+  mustFailed: 1,
+  /** Bad input: refused before anything started. */
+  usage: 2,
+  /** The run could not finish as asked: a phase failed, or the reports are in the fallback directory. */
+  incomplete: 3
+};
 async function runPipeline(p, out = process.stdout, hooks = {}) {
   const { config } = p;
   const metadata = p.metadataPath ? await loadMetadata(p.metadataPath) : void 0;
@@ -34721,12 +34746,17 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     for (const step of teardown.reverse()) {
       await step.stop().catch((error2) => log2(`${step.what}: ${error2.message}`));
     }
-    await rm5(workDir, { recursive: true, force: true });
+    await rm6(workDir, { recursive: true, force: true });
   })();
-  const removeSignalHandlers = onTerminationSignal(() => tearDown());
+  let reportsWritten = null;
+  const removeSignalHandlers = onTerminationSignal(async () => {
+    await reportsWritten?.catch(() => void 0);
+    await tearDown();
+  });
   const startedAt = /* @__PURE__ */ new Date();
   const logSources = [];
   let failed2 = true;
+  let reportDir = p.outDir;
   try {
     let provider;
     if (config.provider === "existing") {
@@ -34943,7 +34973,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     });
     const paths = await progress.phase(
       "reports",
-      () => writeReports(result, p.outDir, {
+      () => reportsWritten = writeReports(result, p.outDir, {
         checklist: version.checklist,
         metadata,
         ...p.resultsUrl ? { resultsUrl: p.resultsUrl } : {}
@@ -34953,18 +34983,38 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     log2(
       `verdicts: ${v.Implemented} Implemented, ${v["Partially Implemented"]} Partially Implemented, ${v["Not Implemented"]} Not Implemented, ${v["N/A"]} N/A, ${v.Unknown} Unknown`
     );
-    log2(
-      `reports in ${p.outDir}: ${Object.values(paths).filter(Boolean).map((f) => f.slice(p.outDir.length + 1)).join(", ")}`
-    );
+    const names = [
+      paths.resultsJson,
+      paths.junitXml,
+      paths.e2eLog,
+      paths.summaryMd,
+      paths.checklist
+    ].filter((f) => Boolean(f)).map((f) => f.slice(paths.dir.length + 1));
+    reportDir = paths.dir;
+    if (paths.fallback) {
+      log2(
+        `reports could not be written to ${paths.fallback.wanted} (${paths.fallback.reason}); they are in ${paths.dir} instead: ${names.join(", ")}`
+      );
+    } else {
+      log2(`reports in ${paths.dir}: ${names.join(", ")}`);
+    }
     const mustFailed = gateFailures(result, "MUST");
     if (mustFailed.length)
       log2(`MUST requirements not met: ${mustFailed.map((r) => r.id).join(", ")}`);
     failed2 = false;
-    return { exitCode: mustFailed.length ? 1 : 0, result, reportPaths: paths };
+    return {
+      exitCode: paths.fallback ? EXIT.incomplete : mustFailed.length ? EXIT.mustFailed : EXIT.ok,
+      result,
+      reportPaths: paths
+    };
   } finally {
     if ((failed2 || config.verbose) && logSources.length) {
-      const dest = join20(p.outDir, "logs");
-      const copied = await collectComponentLogs(logSources, dest).catch(() => []);
+      let dest = join20(reportDir, "logs");
+      let copied = await collectComponentLogs(logSources, dest).catch(() => null);
+      if (!copied) {
+        dest = join20(await fallbackDirectory("kaic-logs-"), "logs");
+        copied = await collectComponentLogs(logSources, dest).catch(() => []);
+      }
       if (config.verbose) {
         for (const file of copied) out.write(await logTail(file, 20, file.slice(dest.length + 1)));
       }
