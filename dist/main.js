@@ -29,7 +29,7 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-M44CMIXP.js";
+} from "./chunks/chunk-QA4OQ5CB.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
@@ -44,7 +44,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-ONYH2BYE.js";
+} from "./chunks/chunk-FCJ34SMD.js";
 import "./chunks/chunk-3IZFCFNT.js";
 import "./chunks/chunk-RUJ47EGE.js";
 import "./chunks/chunk-PWRFG43U.js";

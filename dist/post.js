@@ -14,7 +14,7 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-ONYH2BYE.js";
+} from "./chunks/chunk-FCJ34SMD.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-QSB2CBVX.js";
 import {

@@ -17,6 +17,26 @@ export class RunIncomplete extends Error {
   readonly exitCode = 3;
 }
 
+/**
+ * Bad flags, unreadable or malformed input files, binaries this machine cannot build (no Go, no
+ * module proxy), a cluster that does not answer: exit 2.
+ */
+export function isInputError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    error instanceof UsageError ||
+    // By name: importing the build module would pull it into the in-cluster fake-GPU bundle.
+    (error as Error).name === 'BuildError' ||
+    error instanceof ChecklistError ||
+    error instanceof ResultsFileError ||
+    error instanceof JustificationError ||
+    error instanceof ProfileError ||
+    error instanceof PublisherError ||
+    error instanceof OutputPathError ||
+    (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
+  );
+}
+
 /** Runs a command and sets the exit code; errors are printed as one line, never a stack. */
 export async function runCommandLine(command: () => Promise<number>, name = 'kaic'): Promise<void> {
   try {
@@ -30,20 +50,7 @@ export async function runCommandLine(command: () => Promise<number>, name = 'kai
         .map((l) => printable(l, 4000))
         .join('\n')}\n`,
     );
-    const code = (error as { code?: unknown }).code;
-    // Bad flags, unreadable or malformed input files, binaries this machine cannot build (no Go,
-    // no module proxy): 2. A check that found problems: 1.
-    const inputError =
-      error instanceof UsageError ||
-      // By name: importing the build module would pull it into the in-cluster fake-GPU bundle.
-      (error as Error).name === 'BuildError' ||
-      error instanceof ChecklistError ||
-      error instanceof ResultsFileError ||
-      error instanceof JustificationError ||
-      error instanceof ProfileError ||
-      error instanceof PublisherError ||
-      error instanceof OutputPathError ||
-      (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
+    const inputError = isInputError(error);
     if (inputError) process.stderr.write(`(${name} help lists the commands and their flags)\n`);
     process.exitCode =
       error instanceof CheckFailed ? 1 : inputError ? 2 : error instanceof RunIncomplete ? 3 : 1;

@@ -4,8 +4,7 @@
  */
 import { collectRunInputs, runUsage } from '../config/run-config.js';
 import { planRun, runPipeline } from '../pipeline/run.js';
-import { OutputPathError } from '../util/safe-write.js';
-import { RunIncomplete, UsageError } from './errors.js';
+import { isInputError, RunIncomplete } from './errors.js';
 
 export const RUN_USAGE = runUsage();
 
@@ -14,15 +13,9 @@ export async function runCommand(args: string[]): Promise<number> {
   try {
     return (await runPipeline(plan, process.stdout)).exitCode;
   } catch (error) {
-    // Input found wanting only once used (a cluster's answer, a build without Go) stays 2;
-    // anything else stopped a run that had started, after its clean-up: 3.
-    if (
-      error instanceof UsageError ||
-      error instanceof OutputPathError ||
-      (error as Error).name === 'BuildError'
-    ) {
-      throw error;
-    }
+    // Input found wanting only once used (a cluster that does not answer, a build without Go)
+    // stays 2; anything else stopped a run that had started, after its clean-up: 3.
+    if (isInputError(error)) throw error;
     throw new RunIncomplete((error as Error).message, { cause: error });
   }
 }

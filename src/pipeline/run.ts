@@ -44,7 +44,11 @@ import {
   type Selection,
 } from '../runner/run-suites.js';
 import { onTerminationSignal } from '../util/processes.js';
-import { fallbackDirectory, probeOutputDirectory } from '../util/safe-write.js';
+import {
+  fallbackDirectory,
+  probeOutputDirectory,
+  removeEmptyDirectories,
+} from '../util/safe-write.js';
 import { KAIC_VERSION } from '../version.js';
 import type { KubernetesMinor } from '../versions/kubernetes.js';
 import { loadMetadata } from '../cli/checklist.js';
@@ -67,6 +71,8 @@ export interface RunPlan {
   metadataPath: string | undefined;
   /** Listed as evidence in the filled checklist. */
   resultsUrl: string | undefined;
+  /** What planRun made of --output, removed again when the run stops with nothing in it. */
+  madeOutputDirs?: string[];
 }
 
 /** The requirements a run checks: of the conformance version asked for, or of the cluster's minor. */
@@ -161,7 +167,7 @@ export async function planRun(raw: RawRunInputs): Promise<RunPlan> {
   if (config.provider !== 'existing') await versionFor(p, p.minor);
   // Last, so that a refused input creates nothing; before anything starts, so that a run never
   // measures for an hour to find it cannot keep the results.
-  await probeOutputDirectory(p.outDir, '--output');
+  p.madeOutputDirs = await probeOutputDirectory(p.outDir, '--output');
   return p;
 }
 
@@ -548,6 +554,8 @@ export async function runPipeline(
       if (copied.length) log(`component logs (${copied.length} files) in ${dest}`);
     }
     await tearDown();
+    // A run refused or failed before writing anything leaves no empty --output behind.
+    if (failed) await removeEmptyDirectories(p.madeOutputDirs ?? []);
     removeSignalHandlers();
     out.write(progress.table());
   }

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { lstatSync, statSync, type Stats } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -100,7 +100,8 @@ function statOrNull(path: string): Stats | null {
  * `mkdir -p`, one level at a time: Node's own recursive mkdir never returns where a directory
  * that exists answers ENOENT for a new entry (`/proc/x`: it retries the parent, forever).
  */
-export async function makeDirectories(path: string, what = 'output directory'): Promise<void> {
+/** Returns the directories it made, outermost first. */
+export async function makeDirectories(path: string, what = 'output directory'): Promise<string[]> {
   const target = resolve(path);
   const missing: string[] = [];
   for (let dir = target; ; dir = dirname(dir)) {
@@ -128,6 +129,18 @@ export async function makeDirectories(path: string, what = 'output directory'): 
       );
     }
   }
+  return missing;
+}
+
+/** Removes directories makeDirectories made, deepest first, each only while it is empty. */
+export async function removeEmptyDirectories(made: readonly string[]): Promise<void> {
+  for (const dir of [...made].reverse()) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return; // something was written there, or it is gone: keep what is above
+    }
+  }
 }
 
 /**
@@ -135,18 +148,24 @@ export async function makeDirectories(path: string, what = 'output directory'): 
  * removes it. Catches what permission bits do not tell root: /proc, a read-only mount, a full
  * disk, a file in the way.
  */
-export async function probeOutputDirectory(path: string, what = 'output directory'): Promise<void> {
-  await makeDirectories(path, what);
+/** Returns the directories it made, for removeEmptyDirectories when the run then stops unused. */
+export async function probeOutputDirectory(
+  path: string,
+  what = 'output directory',
+): Promise<string[]> {
+  const made = await makeDirectories(path, what);
   const probe = join(resolve(path), `.kaic-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await writeFile(probe, 'kaic checks that it can write here\n', { flag: 'wx' });
   } catch (error) {
+    await rm(probe, { force: true }).catch(() => undefined);
+    await removeEmptyDirectories(made);
     throw new OutputPathError(
       `${what} ${resolve(path)}: cannot write there: ${(error as Error).message}`,
     );
-  } finally {
-    await rm(probe, { force: true }).catch(() => undefined);
   }
+  await rm(probe, { force: true });
+  return made;
 }
 
 /** A new directory under the system temp dir, for what could not be written where asked. */

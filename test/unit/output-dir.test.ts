@@ -13,6 +13,7 @@ import {
   makeDirectories,
   OutputPathError,
   probeOutputDirectory,
+  removeEmptyDirectories,
 } from '../../src/util/safe-write.js';
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -33,11 +34,23 @@ describe('output directory: made and proven by writing', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('makes every missing level and leaves only the directories behind', async function () {
+  it('makes every missing level, leaves only the directories, and says which it made', async function () {
     const target = join(dir, 'a', 'b', 'c');
-    await probeOutputDirectory(target);
+    expect(await probeOutputDirectory(target)).to.deep.equal([
+      join(dir, 'a'),
+      join(dir, 'a', 'b'),
+      target,
+    ]);
     expect(await readdir(target)).to.deep.equal([]);
-    await probeOutputDirectory(target); // again: it exists, still fine
+    expect(await probeOutputDirectory(target)).to.deep.equal([]); // again: nothing new
+  });
+
+  it('removes what it made while empty, deepest first, and keeps a level something was written to', async function () {
+    const made = await makeDirectories(join(dir, 'a', 'b', 'c'));
+    await writeFile(join(dir, 'a', 'kept'), 'x');
+    await removeEmptyDirectories(made);
+    expect(await readdir(dir)).to.deep.equal(['a']);
+    expect(await readdir(join(dir, 'a'))).to.deep.equal(['kept']);
   });
 
   it('refuses a path below /proc at once (Node’s recursive mkdir spins there), naming it', async function () {

@@ -67,6 +67,7 @@ import {
   prometheusAdapterDir,
   prometheusDir,
   removeChart,
+  removeEmptyDirectories,
   renderChart,
   require_dist,
   resolveMigLayout,
@@ -74,7 +75,7 @@ import {
   singleContainerDeployment,
   traefikDir,
   writeFileSafely
-} from "./chunk-ONYH2BYE.js";
+} from "./chunk-FCJ34SMD.js";
 import {
   DcgmExporter
 } from "./chunk-3IZFCFNT.js";
@@ -34701,7 +34702,7 @@ async function planRun(raw) {
     resultsUrl: config.resultsUrl
   };
   if (config.provider !== "existing") await versionFor(p, p.minor);
-  await probeOutputDirectory(p.outDir, "--output");
+  p.madeOutputDirs = await probeOutputDirectory(p.outDir, "--output");
   return p;
 }
 async function wantRealNode(setting, simulatedNodes, log2) {
@@ -35021,6 +35022,7 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
       if (copied.length) log2(`component logs (${copied.length} files) in ${dest}`);
     }
     await tearDown();
+    if (failed2) await removeEmptyDirectories(p.madeOutputDirs ?? []);
     removeSignalHandlers();
     out.write(progress.table());
   }

@@ -39990,7 +39990,7 @@ async function loadRunResult(path10) {
 // src/util/safe-write.ts
 import { randomBytes } from "node:crypto";
 import { lstatSync, statSync } from "node:fs";
-import { chmod as chmod2, mkdir as mkdir2, mkdtemp, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { chmod as chmod2, mkdir as mkdir2, mkdtemp, rename as rename2, rm as rm2, rmdir as rmdir2, writeFile as writeFile2 } from "node:fs/promises";
 import { basename as basename3, dirname as dirname3, join as join3, resolve as resolve2 } from "node:path";
 import { tmpdir } from "node:os";
 var OutputPathError = class extends Error {
@@ -40088,19 +40088,31 @@ async function makeDirectories(path10, what = "output directory") {
       );
     }
   }
+  return missing;
+}
+async function removeEmptyDirectories(made) {
+  for (const dir of [...made].reverse()) {
+    try {
+      await rmdir2(dir);
+    } catch {
+      return;
+    }
+  }
 }
 async function probeOutputDirectory(path10, what = "output directory") {
-  await makeDirectories(path10, what);
+  const made = await makeDirectories(path10, what);
   const probe = join3(resolve2(path10), `.kaic-probe-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     await writeFile2(probe, "kaic checks that it can write here\n", { flag: "wx" });
   } catch (error2) {
+    await rm2(probe, { force: true }).catch(() => void 0);
+    await removeEmptyDirectories(made);
     throw new OutputPathError(
       `${what} ${resolve2(path10)}: cannot write there: ${error2.message}`
     );
-  } finally {
-    await rm2(probe, { force: true }).catch(() => void 0);
   }
+  await rm2(probe, { force: true });
+  return made;
 }
 async function fallbackDirectory(prefix = "kaic-results-") {
   return mkdtemp(join3(tmpdir(), prefix));
@@ -40116,6 +40128,11 @@ var CheckFailed = class extends Error {
 var RunIncomplete = class extends Error {
   exitCode = 3;
 };
+function isInputError(error2) {
+  const code = error2.code;
+  return error2 instanceof UsageError || // By name: importing the build module would pull it into the in-cluster fake-GPU bundle.
+  error2.name === "BuildError" || error2 instanceof ChecklistError || error2 instanceof ResultsFileError || error2 instanceof JustificationError || error2 instanceof ProfileError || error2 instanceof PublisherError || error2 instanceof OutputPathError || typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+}
 async function runCommandLine(command, name = "kaic") {
   try {
     process.exitCode = await command();
@@ -40125,9 +40142,7 @@ async function runCommandLine(command, name = "kaic") {
       `${name}: ${message.split("\n").map((l) => printable(l, 4e3)).join("\n")}
 `
     );
-    const code = error2.code;
-    const inputError = error2 instanceof UsageError || // By name: importing the build module would pull it into the in-cluster fake-GPU bundle.
-    error2.name === "BuildError" || error2 instanceof ChecklistError || error2 instanceof ResultsFileError || error2 instanceof JustificationError || error2 instanceof ProfileError || error2 instanceof PublisherError || error2 instanceof OutputPathError || typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+    const inputError = isInputError(error2);
     if (inputError) process.stderr.write(`(${name} help lists the commands and their flags)
 `);
     process.exitCode = error2 instanceof CheckFailed ? 1 : inputError ? 2 : error2 instanceof RunIncomplete ? 3 : 1;
@@ -48967,7 +48982,7 @@ async function waitEstablished(kc, name) {
 
 // src/providers/real-node/host.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { readFile as readFile7, readdir as readdir3, rmdir as rmdir2, stat as stat4, writeFile as writeFile5 } from "node:fs/promises";
+import { readFile as readFile7, readdir as readdir3, rmdir as rmdir3, stat as stat4, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join10 } from "node:path";
 
 // src/util/net.ts
@@ -49220,7 +49235,7 @@ async function removeCgroupTree(dir) {
   for (const entry of await readdir3(dir, { withFileTypes: true }).catch(() => [])) {
     if (entry.isDirectory()) await removeCgroupTree(join10(dir, entry.name));
   }
-  await rmdir2(dir).catch(() => void 0);
+  await rmdir3(dir).catch(() => void 0);
 }
 async function removeCgroups(mounts, name) {
   const roots = mounts.map((m) => join10(m, name)).filter((d) => existsSync5(d));
@@ -50598,16 +50613,17 @@ export {
   countResults,
   ResultsFileError,
   loadRunResult,
-  OutputPathError,
   checkOutputFile,
   ensureOutputDirectory,
   writeFileSafely,
   makeDirectories,
+  removeEmptyDirectories,
   probeOutputDirectory,
   fallbackDirectory,
   UsageError,
   CheckFailed,
   RunIncomplete,
+  isInputError,
   runCommandLine,
   KUEUE,
   PROMETHEUS,
