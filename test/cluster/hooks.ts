@@ -60,6 +60,18 @@ export function requireRealNode(context: Mocha.Context): RealNodeInfo {
   return realNode;
 }
 
+/**
+ * Skips the calling test or suite on every minor but the default one. For checks that exercise
+ * nothing that differs between minors (API versions, feature gates, the kubelet's plugin API):
+ * the other minors run only what a minor can change; says why in the output.
+ */
+export function onDefaultMinorOnly(context: Mocha.Context, why: string): void {
+  const { minor } = testCluster().release;
+  if (minor === DEFAULT_TEST_MINOR) return;
+  process.stdout.write(`      skipped on ${minor}: ${why}; runs on ${DEFAULT_TEST_MINOR}\n`);
+  context.skip();
+}
+
 /** Simulated nodes every cluster test can rely on. */
 export const TEST_NODES = { namePrefix: 'kwok-node', count: 2 } as const;
 

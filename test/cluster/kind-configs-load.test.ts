@@ -24,7 +24,7 @@ import {
   KUBERNETES_MINORS,
   kubernetesRelease,
 } from '../../src/versions/kubernetes.js';
-import { testCluster } from './hooks.js';
+import { onDefaultMinorOnly } from './hooks.js';
 
 describe('[kind] generated configs load in the real kind CLI', function () {
   this.timeout(10 * 60_000);
@@ -33,12 +33,7 @@ describe('[kind] generated configs load in the real kind CLI', function () {
   let env: Record<string, string> = {};
 
   before(async function () {
-    if (testCluster().release.minor !== DEFAULT_TEST_MINOR) {
-      process.stdout.write(
-        `      skipped: loads every minor's config once, on the default test minor ${DEFAULT_TEST_MINOR}\n`,
-      );
-      this.skip();
-    }
+    onDefaultMinorOnly(this, "it loads every minor's config at once");
     if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) {
       process.stdout.write('      skipped: no dockerd (apt-get install docker.io)\n');
       this.skip();

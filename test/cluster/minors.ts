@@ -7,7 +7,8 @@ import {
 /**
  * The minors the cluster tests run on, in order: KAIC_TEST_MINORS="1.35,1.33" (comma or space
  * separated). By default the default minor plus 1.33, the one DRA minor with the v1beta1 API
- * behind a gate.
+ * behind a gate. On every minor but the default one, tests of what does not differ between minors
+ * skip themselves (onDefaultMinorOnly in hooks.ts).
  */
 export function testMinors(env: NodeJS.ProcessEnv = process.env): KubernetesMinor[] {
   const raw = env.KAIC_TEST_MINORS?.trim();

@@ -15,7 +15,7 @@ import { SlicePublisher } from '../../src/fakegpu/publisher.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { startSimulatedH100s, type SimulatedGpus } from './fakegpu-helpers.js';
-import { testCluster } from './hooks.js';
+import { onDefaultMinorOnly, testCluster } from './hooks.js';
 import { conformanceVersion, inCatalog, runSuitesOnTestCluster, testsOf } from './suite-runs.js';
 import type { LeakMode } from './leaky-runtime.js';
 
@@ -106,6 +106,7 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
     mode: LeakMode,
     ids: string[],
   ): Promise<TestResult[]> {
+    onDefaultMinorOnly(ctx, "the runtime's device handling does not change with the minor");
     const runtime = testCluster().leakyRuntime;
     if (!runtime) {
       process.stdout.write(
@@ -163,6 +164,7 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
   });
 
   it('planted fault — advertised driver version differs from what nvidia-smi reports: only driver_runtime_management falls', async function () {
+    onDefaultMinorOnly(this, 'the driver version a slice advertises is read alike on every minor');
     const { kubeConfig, release, realNode } = testCluster();
     if (!realNode || !inCatalog('driver_runtime_management')) {
       const why = !realNode
@@ -266,6 +268,7 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
   });
 
   it('planted fault — no ResourceSlices: the DRA behaviour checks fail as ENVIRONMENT ERROR (dra_support’s API checks still pass)', async function () {
+    onDefaultMinorOnly(this, 'an empty device pool is told apart alike on every minor');
     gpus!.publisher.stop();
     await gpus!.publisher.removeAll();
     if (inCatalog('dra_support')) {

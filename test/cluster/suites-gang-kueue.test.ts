@@ -13,7 +13,7 @@ import { expect } from 'chai';
 
 import { KUEUE_OWNER_LABEL, KueueController } from '../../src/addons/kueue.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
-import { testCluster } from './hooks.js';
+import { onDefaultMinorOnly, testCluster } from './hooks.js';
 import { runSuitesOnTestCluster } from './suite-runs.js';
 
 function runGangSuite(): Promise<TestResult[]> {
@@ -42,6 +42,10 @@ describe('[suites] gang_scheduling on Kueue (run as a process against the test c
   }
 
   before(async function () {
+    onDefaultMinorOnly(
+      this,
+      "Kueue's admission of a gang (batch/v1 Jobs) does not change with the minor",
+    );
     dir = await mkdtemp(join(tmpdir(), 'kaic-kueue-test-'));
   });
 
@@ -51,6 +55,7 @@ describe('[suites] gang_scheduling on Kueue (run as a process against the test c
   });
 
   after(async function () {
+    if (!dir) return;
     // Kueue's CRDs (and every Kueue object with them) and its namespace go with the test.
     const { handle } = testCluster();
     await new KueueController({

@@ -19,7 +19,7 @@ import { applyCrdDirectory } from '../../src/k8s/crds.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
 import { waitFor } from '../../src/util/wait.js';
 import { GATEWAY_API_INFERENCE_EXTENSION } from '../../src/versions/addons.js';
-import { requireRealNode, testCluster } from './hooks.js';
+import { onDefaultMinorOnly, requireRealNode, testCluster } from './hooks.js';
 import { RouteTamperWebhook, type RouteTamper } from './route-tamper.js';
 import { conformanceVersion, inCatalog, runSuitesOnTestCluster, testsOf } from './suite-runs.js';
 
@@ -47,6 +47,10 @@ describe('[suites] Gateway API and AI operator suites on the test cluster', func
   const log = (line: string) => process.stdout.write(`      ${line}\n`);
 
   before(async function () {
+    onDefaultMinorOnly(
+      this,
+      'the Gateway API, Traefik and the JobSet operator do not change with the minor',
+    );
     // Backends and clients are pods that run: they need the real node.
     requireRealNode(this);
     const { handle } = testCluster();

@@ -23,7 +23,7 @@ import { decideVerdict, type TestResult } from '../../src/results/model.js';
 import { waitFor } from '../../src/util/wait.js';
 import { PROMETHEUS_OPERATOR } from '../../src/versions/addons.js';
 import { startSimulatedH100s, type SimulatedGpus } from './fakegpu-helpers.js';
-import { requireRealNode, testCluster } from './hooks.js';
+import { onDefaultMinorOnly, requireRealNode, testCluster } from './hooks.js';
 import { runSuitesOnTestCluster, testsOf } from './suite-runs.js';
 
 const GPUS_PER_NODE = 4;
@@ -79,6 +79,10 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
   const log = (line: string) => process.stdout.write(`      ${line}\n`);
 
   before(async function () {
+    onDefaultMinorOnly(
+      this,
+      'the HPA (autoscaling/v2), the custom metrics API, Prometheus and Karpenter are served alike on every minor',
+    );
     // Components run on this machine are published through stand-in pods on the real node.
     const realNode = requireRealNode(this);
     const { kubeConfig, release, handle } = testCluster();
