@@ -29,10 +29,11 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-QA4OQ5CB.js";
+} from "./chunks/chunk-BXVW34FT.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   UsageError,
+  exitWhenFlushed,
   getInput,
   info,
   require_dist,
@@ -44,12 +45,12 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-FCJ34SMD.js";
+} from "./chunks/chunk-7BQHFJ37.js";
 import "./chunks/chunk-3IZFCFNT.js";
-import "./chunks/chunk-RUJ47EGE.js";
+import "./chunks/chunk-5BZC2FF6.js";
 import "./chunks/chunk-PWRFG43U.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-QSB2CBVX.js";
+import "./chunks/chunk-TQKS2W5V.js";
 import {
   __commonJS,
   __require,
@@ -7577,6 +7578,7 @@ async function run() {
   }
 }
 await run();
+exitWhenFlushed();
 export {
   run
 };

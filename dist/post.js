@@ -14,9 +14,9 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-FCJ34SMD.js";
+} from "./chunks/chunk-7BQHFJ37.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-QSB2CBVX.js";
+import "./chunks/chunk-TQKS2W5V.js";
 import {
   KubeConfig,
   ObjectApiextensionsV1Api,

@@ -26,6 +26,7 @@ import { gateFailures, overallVerdict, type OverallVerdict } from './results/gat
 import type { RunResult, Verdict } from './results/model.js';
 import { mdInline } from './report/markdown.js';
 import { renderMatrix, renderSummary, runLabel, runLabels, runMinor } from './report/summary-md.js';
+import { exitWhenFlushed } from './util/processes.js';
 import { KAIC_VERSION } from './version.js';
 import { STATE_CREATED, STATE_MAIN_RAN } from './main-state.js';
 
@@ -329,3 +330,5 @@ export async function run(): Promise<void> {
 }
 
 await run();
+// Done: nothing a suite left hanging keeps the step from ending.
+exitWhenFlushed();

@@ -4,7 +4,7 @@ import {
 } from "../chunks/chunk-3IZFCFNT.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-VDJTQJXM.js";
+} from "../chunks/chunk-XKY4UTZA.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -15,13 +15,13 @@ import {
   expect,
   requireAcceleratorSetup,
   suiteCluster
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import {
   DraObjects
 } from "../chunks/chunk-PWRFG43U.js";
@@ -30,7 +30,7 @@ import {
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
   waitFor
-} from "../chunks/chunk-QSB2CBVX.js";
+} from "../chunks/chunk-TQKS2W5V.js";
 import {
   __commonJS,
   __toESM

@@ -15,25 +15,25 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-BDBWVMRL.js";
+} from "../chunks/chunk-IOMMMZAD.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-VDJTQJXM.js";
+} from "../chunks/chunk-XKY4UTZA.js";
 import {
   createNamespace,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-QSB2CBVX.js";
+import "../chunks/chunk-TQKS2W5V.js";
 import {
   ObjectCustomObjectsApi
 } from "../chunks/chunk-RLFXY47Q.js";

@@ -9,26 +9,26 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-VDJTQJXM.js";
+} from "../chunks/chunk-XKY4UTZA.js";
 import {
   createNamespace,
   createPod,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-QSB2CBVX.js";
+} from "../chunks/chunk-TQKS2W5V.js";
 import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/ai_service_metrics.ts

@@ -2,18 +2,18 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   expect,
   suiteCluster
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-QSB2CBVX.js";
+import "../chunks/chunk-TQKS2W5V.js";
 import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/disaggregated_inference.ts

@@ -9,19 +9,19 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import {
   DraObjects
 } from "../chunks/chunk-PWRFG43U.js";
 import {
   waitFor
-} from "../chunks/chunk-QSB2CBVX.js";
+} from "../chunks/chunk-TQKS2W5V.js";
 import {
   ObjectResourceV1Api,
   ObjectResourceV1beta1Api

@@ -6,7 +6,7 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
@@ -14,7 +14,7 @@ import {
   servedGroupVersions,
   serverMinor,
   skipBecause
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson,
@@ -23,7 +23,7 @@ import {
 import {
   kubernetesRelease,
   waitFor
-} from "../chunks/chunk-QSB2CBVX.js";
+} from "../chunks/chunk-TQKS2W5V.js";
 import {
   ObjectApisApi,
   ObjectBatchV1Api,

@@ -12,19 +12,19 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   probeListScript,
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import {
   DraObjects,
   claimTemplate
 } from "../chunks/chunk-PWRFG43U.js";
-import "../chunks/chunk-QSB2CBVX.js";
+import "../chunks/chunk-TQKS2W5V.js";
 import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/gpu_sharing.ts

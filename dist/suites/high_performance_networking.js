@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-VDJTQJXM.js";
+} from "../chunks/chunk-XKY4UTZA.js";
 import {
   createNamespace,
   createPod,
@@ -11,20 +11,20 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import {
   DraObjects,
   claimTemplate
 } from "../chunks/chunk-PWRFG43U.js";
 import "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-QSB2CBVX.js";
+import "../chunks/chunk-TQKS2W5V.js";
 import {
   ObjectCustomObjectsApi
 } from "../chunks/chunk-RLFXY47Q.js";

@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-VDJTQJXM.js";
+} from "../chunks/chunk-XKY4UTZA.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,13 +15,13 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
@@ -29,7 +29,7 @@ import {
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-QSB2CBVX.js";
+} from "../chunks/chunk-TQKS2W5V.js";
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api

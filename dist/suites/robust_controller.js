@@ -6,12 +6,12 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import "../chunks/chunk-PWRFG43U.js";
 import {
   getJson
@@ -19,7 +19,7 @@ import {
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-QSB2CBVX.js";
+} from "../chunks/chunk-TQKS2W5V.js";
 import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,

@@ -7,7 +7,7 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-ICDH5FL5.js";
+} from "../chunks/chunk-DM5S2H25.js";
 import "../chunks/chunk-I2GCDBAF.js";
 import {
   parseProbe,
@@ -16,11 +16,11 @@ import {
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-RUJ47EGE.js";
+} from "../chunks/chunk-5BZC2FF6.js";
 import {
   DraObjects
 } from "../chunks/chunk-PWRFG43U.js";
-import "../chunks/chunk-QSB2CBVX.js";
+import "../chunks/chunk-TQKS2W5V.js";
 import "../chunks/chunk-RLFXY47Q.js";
 
 // suites/virtualized_accelerator.ts

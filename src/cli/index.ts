@@ -4,5 +4,8 @@
  */
 import { main } from './commands.js';
 import { runCommandLine } from './errors.js';
+import { exitWhenFlushed } from '../util/processes.js';
 
 await runCommandLine(() => main(process.argv.slice(2)));
+// Done: nothing a suite left hanging keeps the command from ending.
+exitWhenFlushed();

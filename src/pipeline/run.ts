@@ -21,6 +21,7 @@ import { KindProvider } from '../providers/kind.js';
 import { KwokProvider, type KwokClusterHandle } from '../providers/kwok.js';
 import { nodeRolesLine } from '../k8s/kwok-nodes.js';
 import { checkHost } from '../providers/real-node/host.js';
+import { assertRealNodeFree } from '../providers/real-node/real-node.js';
 import type { OnCreated, Provider } from '../providers/types.js';
 import { bundledSuiteFiles } from '../runner/bundled-suites.js';
 import { kubernetesRelease } from '../versions/kubernetes.js';
@@ -177,10 +178,14 @@ async function wantRealNode(
   simulatedNodes: number,
   log: (line: string) => void,
 ) {
-  if (setting !== 'auto') return setting === 'yes';
+  if (setting === 'no') return false;
+  // A real node held by another run refuses this one before anything is created.
+  if (setting === 'yes') {
+    await assertRealNodeFree();
+    return true;
+  }
   try {
     await checkHost();
-    return true;
   } catch (error) {
     if (simulatedNodes === 0) {
       throw new UsageError(
@@ -190,6 +195,8 @@ async function wantRealNode(
     log(`no real node (${(error as Error).message}); tests that need running pods report Unknown`);
     return false;
   }
+  await assertRealNodeFree();
+  return true;
 }
 
 /** `kaic run`'s exit codes (README "Exit codes"). */

@@ -43,25 +43,31 @@ export async function removeRunNamespaces(
   kc: k8s.KubeConfig,
   runId: string,
   log: (line: string) => void,
+  answerTimeoutMs = 15_000,
 ): Promise<string[]> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const selector = `${RUN_ID_LABEL}=${runId}`;
-  const left = await core
-    .listNamespace({ labelSelector: selector })
+  const later = `remove them later with kubectl delete namespaces -l ${selector}`;
+  // Bounded: a server that stopped answering must not hold the run's end.
+  const left = await withTimeout(core.listNamespace({ labelSelector: selector }), answerTimeoutMs)
     .then((l) => l.items.map((n) => n.metadata!.name!))
     .catch((error: Error) => {
-      log(`existing: cannot list this run's namespaces: ${error.message}`);
+      log(`existing: cannot list this run's namespaces: ${error.message}; ${later}`);
       return [] as string[];
     });
   if (!left.length) return [];
   log(`existing: removing namespaces this run left: ${left.join(', ')}`);
-  await Promise.all(left.map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+  await Promise.all(
+    left.map((name) =>
+      withTimeout(core.deleteNamespace({ name }), answerTimeoutMs).catch(() => undefined),
+    ),
+  );
   await waitFor(
     `namespaces ${left.join(', ')} to be deleted`,
     async () => (await core.listNamespace({ labelSelector: selector })).items.length === 0,
     180_000,
     1000,
-  ).catch((error: Error) => log(`existing: ${error.message}`));
+  ).catch((error: Error) => log(`existing: ${error.message}; ${later}`));
   return left;
 }
 

@@ -161,3 +161,18 @@ export function onTerminationSignal(
     for (const signal of signals) process.off(signal, handler);
   };
 }
+
+/**
+ * Ends the process once stdout and stderr have taken what was written: for entry points whose
+ * work is done. A request that user code left hanging (to a server that stopped answering, after
+ * its test timed out) would otherwise keep the process alive with nothing left to do.
+ */
+export function exitWhenFlushed(): void {
+  const code = Number(process.exitCode ?? 0);
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}

@@ -17,12 +17,22 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
+    // A probe that never answers (a server that accepts and stays silent) still ends the wait.
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('no answer before the deadline')),
+        Math.max(deadline - Date.now(), 0),
+      );
+    });
     try {
-      const value = await probe();
+      const value = await Promise.race([probe(), silent]);
       if (value) return value;
     } catch (error) {
       if (error instanceof WaitAborted) throw error;
       last = error;
+    } finally {
+      clearTimeout(timer);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

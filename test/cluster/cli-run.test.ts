@@ -13,7 +13,7 @@ import type { RunResult } from '../../src/results/model.js';
 import { KWOK_VERSION } from '../../src/versions/kubernetes.js';
 import { officialChecklistPaths } from '../support/shared.js';
 import { runKaic } from '../support/kaic-cli.js';
-import { testCluster } from './hooks.js';
+import { onDefaultMinorOnly, requireRealNode, testCluster } from './hooks.js';
 
 const kaic = runKaic;
 
@@ -85,7 +85,45 @@ describe('[cli] kaic run', function () {
     ).to.deep.equal([]);
   });
 
+  it('a second kaic run while the test cluster holds the real node: refused at once (exit 3), naming the owner, nothing left', async function () {
+    requireRealNode(this);
+    const workdir = join(dir, 'kwok');
+    const out = join(dir, 'out');
+    const t0 = Date.now();
+    const result = await kaic(
+      [
+        'run',
+        '--kubernetes-version',
+        testCluster().handle.minor,
+        '--real-node',
+        'yes',
+        '--nodes',
+        '1',
+        '--addons',
+        'none',
+        '--requirements',
+        'dra_support',
+        '--output',
+        out,
+      ],
+      { KAIC_KWOK_WORKDIR: workdir },
+    );
+    process.stdout.write(
+      `      exit ${result.exitCode} after ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
+    expect(result.exitCode, result.all).to.equal(3);
+    expect(result.stderr).to.include(
+      `another real node is running on this machine (owner pid ${process.pid}`,
+    );
+    expect(result.all, 'refused before the cluster').to.not.include('starting control plane');
+    expect(
+      existsSync(join(workdir, 'clusters')) ? await readdir(join(workdir, 'clusters')) : [],
+    ).to.deep.equal([]);
+    expect(existsSync(out), 'no --output left by a run that made nothing').to.equal(false);
+  });
+
   it('refuses bad input before creating anything', async function () {
+    onDefaultMinorOnly(this, 'input checks do not change with the minor');
     const workdir = join(dir, 'kwok');
     for (const [args, message] of [
       [['--requirements', 'dra_suport'], 'unknown requirement id "dra_suport"'],
@@ -151,6 +189,7 @@ describe('[cli] kaic run', function () {
   });
 
   it('takes the Kubernetes binaries from KAIC_KUBERNETES_BIN_DIR or from PATH when the cache lacks them', async function () {
+    onDefaultMinorOnly(this, 'where binaries are looked for does not change with the minor');
     const { release } = testCluster();
     const binDir = join(dir, 'bin');
     await mkdir(binDir);

@@ -3,16 +3,20 @@
  * before anything starts; one that breaks mid-run (removed, full, made read-only) never costs the
  * results: they go where asked when that can be made again, else to a fallback directory under the
  * system temp dir, named in the output, with exit code 3. Each run is the bundled CLI on a small
- * kwok cluster (one simulated node, no real node, no addons) and a spec that plants the fault.
+ * kwok cluster (one simulated node, no real node, no addons), or on an existing cluster started
+ * here, and a spec that plants the fault. A server that stops answering, or a signal while the
+ * reports are written, ends the run in bounded time with every report kept.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 import { expect } from 'chai';
 import { execa } from 'execa';
 
+import { KwokProvider } from '../../src/providers/kwok.js';
 import type { RunResult } from '../../src/results/model.js';
+import { DEFAULT_TEST_MINOR } from '../../src/versions/kubernetes.js';
 import { hostTraces } from '../../src/providers/real-node/host.js';
 import { processesBelow } from '../support/leftovers.js';
 
@@ -33,14 +37,22 @@ describe('[e2e] kaic run: faults in its own environment', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
+  interface RunOptions {
+    addons?: string;
+    realNode?: 'yes' | 'no';
+    /** --provider existing with this kubeconfig instead of a kwok cluster of the run's own. */
+    kubeconfig?: string;
+    /** --timeout, seconds per test. */
+    timeout?: number;
+    env?: Record<string, string>;
+  }
+
   /** The bundled CLI with the fault spec; its TMPDIR (and so any fallback) below this test's dir. */
-  async function run(
-    output: string,
-    fault: string,
-    options: { addons?: string; realNode?: 'yes' | 'no' } = {},
-  ) {
-    const t0 = Date.now();
-    const result = await execa(
+  function start(output: string, fault: string, options: RunOptions = {}) {
+    const cluster = options.kubeconfig
+      ? ['--provider', 'existing', '--kubeconfig', options.kubeconfig]
+      : ['--real-node', options.realNode ?? 'no', '--nodes', '1'];
+    return execa(
       process.execPath,
       [
         KAIC,
@@ -51,10 +63,8 @@ describe('[e2e] kaic run: faults in its own environment', function () {
         'dra_support',
         '--addons',
         options.addons ?? 'none',
-        '--real-node',
-        options.realNode ?? 'no',
-        '--nodes',
-        '1',
+        ...cluster,
+        ...(options.timeout ? ['--timeout', String(options.timeout)] : []),
         '--output',
         output,
       ],
@@ -66,9 +76,15 @@ describe('[e2e] kaic run: faults in its own environment', function () {
           KAIC_KWOK_WORKDIR: join(tmp, 'k'),
           KAIC_TEST_OUTPUT_FAULT: fault,
           KAIC_TEST_OUTPUT_DIR: output,
+          ...options.env,
         },
       },
     );
+  }
+
+  async function run(output: string, fault: string, options: RunOptions = {}) {
+    const t0 = Date.now();
+    const result = await start(output, fault, options);
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(`      ${fault}: exit ${result.exitCode} after ${seconds} s\n`);
     return result;
@@ -221,5 +237,93 @@ describe('[e2e] kaic run: faults in its own environment', function () {
       (await hostTraces()).filter((t) => !before.has(t)),
       'host traces left',
     ).to.deep.equal([]);
+  });
+  describe('against an existing cluster (a kwok cluster started here, as someone else runs one)', function () {
+    let theirs: KwokProvider | null = null;
+    let theirDir = '';
+    let kubeconfig = '';
+    let apiServerPidFile = '';
+
+    before(async function () {
+      this.timeout(5 * 60_000);
+      theirDir = await mkdtemp('/tmp/kf-theirs-');
+      theirs = new KwokProvider({
+        minor: DEFAULT_TEST_MINOR,
+        nodeGroups: [{ namePrefix: 'their-node', count: 1 }],
+        workdir: join(theirDir, 'kwok'),
+        log: () => undefined,
+      });
+      const handle = await theirs.up();
+      kubeconfig = handle.kubeconfigPath;
+      // kwokctl keeps each component's pid beside the cluster's kubeconfig.
+      apiServerPidFile = join(dirname(kubeconfig), 'pids', 'kube-apiserver.pid');
+    });
+    after(async function () {
+      this.timeout(2 * 60_000);
+      await theirs?.down();
+      if (theirDir) await rm(theirDir, { recursive: true, force: true });
+    });
+
+    it('SIGTERM while the reports are written: they are finished first, exit 143, nothing left', async function () {
+      this.timeout(5 * 60_000);
+      const out = join(dir, 'out');
+      await mkdir(out);
+      // 2,000 failures of 20 kB: about 160 MB of reports, a few hundred ms of writing.
+      const child = start(out, 'many-failures', {
+        kubeconfig,
+        env: { KAIC_TEST_FAILURES: '2000' },
+      });
+      // results.json is written first, through its temporary file: its appearance is the moment.
+      let signalled = false;
+      const watcher = watch(out, (_event, name) => {
+        if (!signalled && name === '.results.json.tmp') {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
+      });
+      const t0 = Date.now();
+      const result = await child.finally(() => watcher.close());
+      process.stdout.write(
+        `      SIGTERM during reports: exit ${result.exitCode} after ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+      );
+      expect(signalled, 'the reports were being written when the signal was sent').to.equal(true);
+      expect(result.exitCode, result.all.slice(-3000)).to.equal(143);
+      expect(result.all).to.include('SIGTERM received, cleaning up');
+      const kept = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as RunResult;
+      expect(kept.counts.tests).to.include({ passed: 2, failed: 2000 });
+      expect((await readdir(out)).sort()).to.deep.equal([
+        'e2e.log',
+        'junit.xml',
+        'results.json',
+        'summary.md',
+      ]);
+      expect((await readFile(join(out, 'junit.xml'), 'utf8')).trimEnd()).to.match(
+        /<\/testsuites>$/,
+      );
+      expect(await processesBelow(tmp), 'processes left').to.deep.equal([]);
+    });
+
+    it('its API server stops answering mid-suite (SIGSTOP): the test after it times out, the run ends, results kept, exit 1', async function () {
+      this.timeout(5 * 60_000);
+      const out = join(dir, 'out');
+      const pid = Number((await readFile(apiServerPidFile, 'utf8')).trim());
+      try {
+        const result = await run(out, 'stop-apiserver', {
+          kubeconfig,
+          timeout: 10,
+          env: { KAIC_TEST_APISERVER_PID_FILE: apiServerPidFile },
+        });
+        expect(result.exitCode, result.all.slice(-3000)).to.equal(1);
+        expect(result.all).to.match(/FAIL .*reads the server version through the API server/);
+        expect(result.all).to.match(
+          /cannot list this run's namespaces: .*; remove them later with kubectl delete namespaces -l conformance\.kaic\.dev\/run-id=kaic-[0-9a-f]{8}/,
+        );
+        const kept = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as RunResult;
+        expect(kept.counts.tests).to.include({ passed: 1, failed: 1 });
+        expect(await processesBelow(tmp), 'processes left').to.deep.equal([]);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+    });
   });
 });

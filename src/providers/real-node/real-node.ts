@@ -253,12 +253,7 @@ export class RealNode {
       const holder = await readFile(REAL_NODE_LOCK, 'utf8')
         .then((t) => JSON.parse(t) as { pid: number; dir: string })
         .catch(() => null);
-      if (holder && isProcessAlive(holder.pid)) {
-        throw new RealNodeError(
-          `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); ` +
-            'only one fits, because kubelet and containerd use machine-wide paths and cgroups',
-        );
-      }
+      if (holder && isProcessAlive(holder.pid)) throw realNodeTaken(holder);
       if (holder?.dir && existsSync(join(holder.dir, 'state.json'))) {
         this.log(`cleaning up a real node whose owner (pid ${holder.pid}) is gone: ${holder.dir}`);
         await cleanupRealNode(join(holder.dir, '..'), this.log, {
@@ -719,4 +714,22 @@ async function requireExecutable(path: string): Promise<void> {
   } catch {
     throw new RealNodeError(`ociRuntime ${path} is not an executable file`);
   }
+}
+
+function realNodeTaken(holder: { pid: number; dir: string }): RealNodeError {
+  return new RealNodeError(
+    `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); ` +
+      'only one fits, because kubelet and containerd use machine-wide paths and cgroups',
+  );
+}
+
+/**
+ * Throws when a live process holds this machine's real node: asked before a run creates
+ * anything, so a second run is refused at once (starting the node takes the lock for good).
+ */
+export async function assertRealNodeFree(): Promise<void> {
+  const holder = await readFile(REAL_NODE_LOCK, 'utf8')
+    .then((t) => JSON.parse(t) as { pid: number; dir: string })
+    .catch(() => null);
+  if (holder && isProcessAlive(holder.pid)) throw realNodeTaken(holder);
 }

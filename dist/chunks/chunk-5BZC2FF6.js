@@ -7,7 +7,7 @@ import {
 import {
   LEVELS,
   isKubernetesMinor
-} from "./chunk-QSB2CBVX.js";
+} from "./chunk-TQKS2W5V.js";
 import {
   ObjectApisApi,
   ObjectCoreV1Api,

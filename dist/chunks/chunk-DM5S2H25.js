@@ -7,7 +7,7 @@ import {
   ALLOCATION_MODES,
   AcceleratorError,
   detectAccelerator
-} from "./chunk-RUJ47EGE.js";
+} from "./chunk-5BZC2FF6.js";
 import {
   DraObjects,
   claimTemplate
@@ -19,7 +19,7 @@ import {
   TEST_NAMESPACE_LABEL,
   WaitAborted,
   waitFor
-} from "./chunk-QSB2CBVX.js";
+} from "./chunk-TQKS2W5V.js";
 import {
   Exec,
   ObjectCoreV1Api

@@ -20,7 +20,7 @@ import {
   runtimeConfigFlag,
   stagingVersion,
   waitFor
-} from "./chunk-QSB2CBVX.js";
+} from "./chunk-TQKS2W5V.js";
 import {
   KubeConfig,
   KubernetesObjectApi,
@@ -40149,26 +40149,175 @@ async function runCommandLine(command, name = "kaic") {
   }
 }
 
+// src/util/processes.ts
+import { readFileSync } from "node:fs";
+import { open as open2, readFile as readFile4, rm as rm3 } from "node:fs/promises";
+import { createServer } from "node:net";
+function isProcessAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error2) {
+    if (error2.code !== "EPERM") return false;
+  }
+  return !isZombieSync(pid);
+}
+function isZombieSync(pid) {
+  try {
+    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+async function withLockFile(path10, fn, options = {}) {
+  const deadline = Date.now() + (options.timeoutMs ?? 10 * 6e4);
+  let told = false;
+  for (; ; ) {
+    try {
+      const handle = await open2(path10, "wx");
+      await handle.writeFile(`${process.pid}
+`);
+      await handle.close();
+      break;
+    } catch (error2) {
+      if (error2.code !== "EEXIST") throw error2;
+      const holder = Number((await readFile4(path10, "utf8").catch(() => "")).trim());
+      if (!holder || !isProcessAlive(holder)) {
+        if (!holder) await sleep(100);
+        const again = Number((await readFile4(path10, "utf8").catch(() => "")).trim());
+        if (!again || !isProcessAlive(again)) await rm3(path10, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for lock ${path10} held by pid ${holder}`, {
+          cause: error2
+        });
+      }
+      if (!told) options.onWait?.(holder);
+      told = true;
+      await sleep(250);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm3(path10, { force: true });
+  }
+}
+async function processCommandLine(pid) {
+  try {
+    return (await readFile4(`/proc/${pid}/cmdline`, "utf8")).split("\0").join(" ").trim();
+  } catch {
+    return null;
+  }
+}
+async function terminateProcess(pid, graceMs = 5e3) {
+  if (!isProcessAlive(pid)) return;
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isProcessAlive(pid) || await isZombie(pid)) return;
+    await sleep(100);
+  }
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+  }
+}
+async function isZombie(pid) {
+  try {
+    const stat6 = await readFile4(`/proc/${pid}/stat`, "utf8");
+    return /\) Z /.test(stat6);
+  } catch {
+    return false;
+  }
+}
+function sleep(ms) {
+  return new Promise((resolve3) => setTimeout(resolve3, ms));
+}
+async function assertPortFree(port, host, what) {
+  await new Promise((resolve3, reject) => {
+    const server = createServer();
+    server.once("error", (error2) => {
+      if (error2.code === "EADDRINUSE") {
+        reject(
+          new Error(
+            `port ${port} on ${host} for ${what} is already in use; stop what listens there (ss -ltnp 'sport = :${port}' names it) or choose another port`
+          )
+        );
+      } else {
+        reject(new Error(`cannot bind ${host}:${port} for ${what}: ${error2.message}`));
+      }
+    });
+    server.listen(port, host, () => server.close(() => resolve3()));
+  });
+}
+function onTerminationSignal(cleanup) {
+  const signals2 = ["SIGINT", "SIGTERM", "SIGHUP"];
+  const codes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+  let running = false;
+  const handler = (signal) => {
+    if (running) {
+      process.stderr.write(
+        `
+kaic: ${signal} again: exiting now; the clean-up did not finish (clusters and processes may be left)
+`
+      );
+      process.exit(codes[signal] ?? 1);
+    }
+    running = true;
+    process.stderr.write(`
+kaic: ${signal} received, cleaning up\u2026 (again to force exit)
+`);
+    cleanup(signal).catch((error2) => {
+      process.stderr.write(`kaic: cleanup after ${signal} failed: ${String(error2)}
+`);
+    }).finally(() => process.exit(codes[signal] ?? 1));
+  };
+  for (const signal of signals2) process.on(signal, handler);
+  return () => {
+    for (const signal of signals2) process.off(signal, handler);
+  };
+}
+function exitWhenFlushed() {
+  const code = Number(process.exitCode ?? 0);
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+
 // src/providers/existing.ts
-import { mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join4 } from "node:path";
-async function removeRunNamespaces(kc, runId, log) {
+async function removeRunNamespaces(kc, runId, log, answerTimeoutMs = 15e3) {
   const core = kc.makeApiClient(ObjectCoreV1Api);
   const selector = `${RUN_ID_LABEL}=${runId}`;
-  const left = await core.listNamespace({ labelSelector: selector }).then((l) => l.items.map((n2) => n2.metadata.name)).catch((error2) => {
-    log(`existing: cannot list this run's namespaces: ${error2.message}`);
+  const later = `remove them later with kubectl delete namespaces -l ${selector}`;
+  const left = await withTimeout(core.listNamespace({ labelSelector: selector }), answerTimeoutMs).then((l) => l.items.map((n2) => n2.metadata.name)).catch((error2) => {
+    log(`existing: cannot list this run's namespaces: ${error2.message}; ${later}`);
     return [];
   });
   if (!left.length) return [];
   log(`existing: removing namespaces this run left: ${left.join(", ")}`);
-  await Promise.all(left.map((name) => core.deleteNamespace({ name }).catch(() => void 0)));
+  await Promise.all(
+    left.map(
+      (name) => withTimeout(core.deleteNamespace({ name }), answerTimeoutMs).catch(() => void 0)
+    )
+  );
   await waitFor(
     `namespaces ${left.join(", ")} to be deleted`,
     async () => (await core.listNamespace({ labelSelector: selector })).items.length === 0,
     18e4,
     1e3
-  ).catch((error2) => log(`existing: ${error2.message}`));
+  ).catch((error2) => log(`existing: ${error2.message}; ${later}`));
   return left;
 }
 function isKubeconfigText(value) {
@@ -40261,7 +40410,7 @@ var ExistingProvider = class {
     const kc = this.kc;
     this.kc = null;
     if (kc) await removeRunNamespaces(kc, this.options.runId, this.options.log);
-    if (this.dir) await rm3(this.dir, { recursive: true, force: true });
+    if (this.dir) await rm4(this.dir, { recursive: true, force: true });
     this.dir = null;
   }
 };
@@ -43512,7 +43661,7 @@ var handleResult = (result, verboseInfo, { reject }) => {
 };
 
 // node_modules/execa/lib/stdio/handle-sync.js
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 
 // node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
@@ -43842,7 +43991,7 @@ var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((st
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
 // node_modules/execa/lib/stdio/native.js
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type }, isStdioArray, fdNumber, direction, isSync }) => {
   if (!isStdioArray || type !== "native") {
@@ -43876,7 +44025,7 @@ var getTargetFd = ({ value, optionName, fdNumber, direction }) => {
   if (tty2.isatty(targetFdNumber)) {
     throw new TypeError(`The \`${optionName}: ${serializeOptionValue(value)}\` option is invalid: it cannot be a TTY with synchronous methods.`);
   }
-  return { type: "uint8Array", value: bufferToUint8Array(readFileSync(targetFdNumber)), optionName };
+  return { type: "uint8Array", value: bufferToUint8Array(readFileSync2(targetFdNumber)), optionName };
 };
 var getTargetFdNumber = (value, fdNumber) => {
   if (value === "inherit") {
@@ -44209,8 +44358,8 @@ var addProperties = {
 var addPropertiesSync = {
   input: {
     ...addProperties,
-    fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync2(value))] }),
-    filePath: ({ value: { file } }) => ({ contents: [bufferToUint8Array(readFileSync2(file))] }),
+    fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync3(value))] }),
+    filePath: ({ value: { file } }) => ({ contents: [bufferToUint8Array(readFileSync3(file))] }),
     fileNumber: forbiddenIfSync,
     iterable: ({ value }) => ({ contents: [...value] }),
     string: ({ value }) => ({ contents: [value] }),
@@ -47076,141 +47225,6 @@ var {
   getCancelSignal: getCancelSignal2
 } = getIpcExport();
 
-// src/util/processes.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-import { open as open2, readFile as readFile4, rm as rm4 } from "node:fs/promises";
-import { createServer } from "node:net";
-function isProcessAlive(pid) {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (error2) {
-    if (error2.code !== "EPERM") return false;
-  }
-  return !isZombieSync(pid);
-}
-function isZombieSync(pid) {
-  try {
-    return /\) Z /.test(readFileSync3(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-async function withLockFile(path10, fn, options = {}) {
-  const deadline = Date.now() + (options.timeoutMs ?? 10 * 6e4);
-  let told = false;
-  for (; ; ) {
-    try {
-      const handle = await open2(path10, "wx");
-      await handle.writeFile(`${process.pid}
-`);
-      await handle.close();
-      break;
-    } catch (error2) {
-      if (error2.code !== "EEXIST") throw error2;
-      const holder = Number((await readFile4(path10, "utf8").catch(() => "")).trim());
-      if (!holder || !isProcessAlive(holder)) {
-        if (!holder) await sleep(100);
-        const again = Number((await readFile4(path10, "utf8").catch(() => "")).trim());
-        if (!again || !isProcessAlive(again)) await rm4(path10, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for lock ${path10} held by pid ${holder}`, {
-          cause: error2
-        });
-      }
-      if (!told) options.onWait?.(holder);
-      told = true;
-      await sleep(250);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm4(path10, { force: true });
-  }
-}
-async function processCommandLine(pid) {
-  try {
-    return (await readFile4(`/proc/${pid}/cmdline`, "utf8")).split("\0").join(" ").trim();
-  } catch {
-    return null;
-  }
-}
-async function terminateProcess(pid, graceMs = 5e3) {
-  if (!isProcessAlive(pid)) return;
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!isProcessAlive(pid) || await isZombie(pid)) return;
-    await sleep(100);
-  }
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-  }
-}
-async function isZombie(pid) {
-  try {
-    const stat6 = await readFile4(`/proc/${pid}/stat`, "utf8");
-    return /\) Z /.test(stat6);
-  } catch {
-    return false;
-  }
-}
-function sleep(ms) {
-  return new Promise((resolve3) => setTimeout(resolve3, ms));
-}
-async function assertPortFree(port, host, what) {
-  await new Promise((resolve3, reject) => {
-    const server = createServer();
-    server.once("error", (error2) => {
-      if (error2.code === "EADDRINUSE") {
-        reject(
-          new Error(
-            `port ${port} on ${host} for ${what} is already in use; stop what listens there (ss -ltnp 'sport = :${port}' names it) or choose another port`
-          )
-        );
-      } else {
-        reject(new Error(`cannot bind ${host}:${port} for ${what}: ${error2.message}`));
-      }
-    });
-    server.listen(port, host, () => server.close(() => resolve3()));
-  });
-}
-function onTerminationSignal(cleanup) {
-  const signals2 = ["SIGINT", "SIGTERM", "SIGHUP"];
-  const codes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
-  let running = false;
-  const handler = (signal) => {
-    if (running) {
-      process.stderr.write(
-        `
-kaic: ${signal} again: exiting now; the clean-up did not finish (clusters and processes may be left)
-`
-      );
-      process.exit(codes[signal] ?? 1);
-    }
-    running = true;
-    process.stderr.write(`
-kaic: ${signal} received, cleaning up\u2026 (again to force exit)
-`);
-    cleanup(signal).catch((error2) => {
-      process.stderr.write(`kaic: cleanup after ${signal} failed: ${String(error2)}
-`);
-    }).finally(() => process.exit(codes[signal] ?? 1));
-  };
-  for (const signal of signals2) process.on(signal, handler);
-  return () => {
-    for (const signal of signals2) process.off(signal, handler);
-  };
-}
-
 // src/addons/kind-charts.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 
@@ -49268,13 +49282,6 @@ async function netnsSince(since) {
   return names;
 }
 
-// src/providers/kwok.ts
-import { randomBytes as randomBytes4 } from "node:crypto";
-import { existsSync as existsSync8 } from "node:fs";
-import { cp as cp3, mkdir as mkdir7, readFile as readFile9, readdir as readdir4, rm as rm9, stat as stat5, writeFile as writeFile9 } from "node:fs/promises";
-import { tmpdir as tmpdir5 } from "node:os";
-import { basename as basename5, delimiter as delimiter3, dirname as dirname8, join as join15 } from "node:path";
-
 // src/providers/real-node/real-node.ts
 import { constants as constants7, existsSync as existsSync7 } from "node:fs";
 import { access as access2, mkdir as mkdir6, open as open3, readFile as readFile8, rm as rm8, writeFile as writeFile8 } from "node:fs/promises";
@@ -49630,11 +49637,7 @@ var RealNode = class {
         if (error2.code !== "EEXIST") throw error2;
       }
       const holder = await readFile8(REAL_NODE_LOCK, "utf8").then((t) => JSON.parse(t)).catch(() => null);
-      if (holder && isProcessAlive(holder.pid)) {
-        throw new RealNodeError(
-          `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); only one fits, because kubelet and containerd use machine-wide paths and cgroups`
-        );
-      }
+      if (holder && isProcessAlive(holder.pid)) throw realNodeTaken(holder);
       if (holder?.dir && existsSync7(join13(holder.dir, "state.json"))) {
         this.log(`cleaning up a real node whose owner (pid ${holder.pid}) is gone: ${holder.dir}`);
         await cleanupRealNode(join13(holder.dir, ".."), this.log, {
@@ -50050,6 +50053,22 @@ async function requireExecutable(path10) {
     throw new RealNodeError(`ociRuntime ${path10} is not an executable file`);
   }
 }
+function realNodeTaken(holder) {
+  return new RealNodeError(
+    `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); only one fits, because kubelet and containerd use machine-wide paths and cgroups`
+  );
+}
+async function assertRealNodeFree() {
+  const holder = await readFile8(REAL_NODE_LOCK, "utf8").then((t) => JSON.parse(t)).catch(() => null);
+  if (holder && isProcessAlive(holder.pid)) throw realNodeTaken(holder);
+}
+
+// src/providers/kwok.ts
+import { randomBytes as randomBytes4 } from "node:crypto";
+import { existsSync as existsSync8 } from "node:fs";
+import { cp as cp3, mkdir as mkdir7, readFile as readFile9, readdir as readdir4, rm as rm9, stat as stat5, writeFile as writeFile9 } from "node:fs/promises";
+import { tmpdir as tmpdir5 } from "node:os";
+import { basename as basename5, delimiter as delimiter3, dirname as dirname8, join as join15 } from "node:path";
 
 // src/providers/kwok-binaries.ts
 import { join as join14 } from "node:path";
@@ -50648,6 +50667,7 @@ export {
   terminateProcess,
   assertPortFree,
   onTerminationSignal,
+  exitWhenFlushed,
   resolvePinnedTool,
   buildKwok,
   buildKind,
@@ -50670,6 +50690,7 @@ export {
   defaultRouteAddress,
   issueCertificate,
   checkHost,
+  assertRealNodeFree,
   KwokProvider,
   deleteCluster
 };

@@ -25,6 +25,7 @@ import {
   UsageError,
   applyChart,
   assertPortFree,
+  assertRealNodeFree,
   buildJobSet,
   buildKarpenter,
   buildKind,
@@ -75,7 +76,7 @@ import {
   singleContainerDeployment,
   traefikDir,
   writeFileSafely
-} from "./chunk-FCJ34SMD.js";
+} from "./chunk-7BQHFJ37.js";
 import {
   DcgmExporter
 } from "./chunk-3IZFCFNT.js";
@@ -85,7 +86,7 @@ import {
   evidenceOf,
   parseTitleTag,
   skipReasonOf
-} from "./chunk-RUJ47EGE.js";
+} from "./chunk-5BZC2FF6.js";
 import {
   DraObjects,
   MANAGED_BY,
@@ -126,7 +127,7 @@ import {
   requirementTitle,
   requirementsFor,
   waitFor
-} from "./chunk-QSB2CBVX.js";
+} from "./chunk-TQKS2W5V.js";
 import {
   GPU_PROFILES,
   KubeConfig,
@@ -34706,10 +34707,13 @@ async function planRun(raw) {
   return p;
 }
 async function wantRealNode(setting, simulatedNodes, log2) {
-  if (setting !== "auto") return setting === "yes";
+  if (setting === "no") return false;
+  if (setting === "yes") {
+    await assertRealNodeFree();
+    return true;
+  }
   try {
     await checkHost();
-    return true;
   } catch (error2) {
     if (simulatedNodes === 0) {
       throw new UsageError(
@@ -34719,6 +34723,8 @@ async function wantRealNode(setting, simulatedNodes, log2) {
     log2(`no real node (${error2.message}); tests that need running pods report Unknown`);
     return false;
   }
+  await assertRealNodeFree();
+  return true;
 }
 var EXIT = {
   /** Every MUST requirement met; reports where asked. */

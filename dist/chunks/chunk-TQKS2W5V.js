@@ -7,12 +7,21 @@ async function waitFor(what, probe, timeoutMs = 6e4, intervalMs = 250) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
+    let timer;
+    const silent = new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error("no answer before the deadline")),
+        Math.max(deadline - Date.now(), 0)
+      );
+    });
     try {
-      const value = await probe();
+      const value = await Promise.race([probe(), silent]);
       if (value) return value;
     } catch (error) {
       if (error instanceof WaitAborted) throw error;
       last = error;
+    } finally {
+      clearTimeout(timer);
     }
     await new Promise((r2) => setTimeout(r2, intervalMs));
   }

@@ -4,14 +4,14 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-ICDH5FL5.js";
+} from "./chunk-DM5S2H25.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "./chunk-QSB2CBVX.js";
+} from "./chunk-TQKS2W5V.js";
 import {
   ObjectCustomObjectsApi
 } from "./chunk-RLFXY47Q.js";
