@@ -29,10 +29,9 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-BXVW34FT.js";
+} from "./chunks/chunk-NAD7YPKB.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
-  UsageError,
   exitWhenFlushed,
   getInput,
   info,
@@ -45,17 +44,18 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-7BQHFJ37.js";
-import "./chunks/chunk-3IZFCFNT.js";
-import "./chunks/chunk-5BZC2FF6.js";
-import "./chunks/chunk-PWRFG43U.js";
+} from "./chunks/chunk-UZDBWISM.js";
+import "./chunks/chunk-D4AYBYVR.js";
+import "./chunks/chunk-OUYNJR3M.js";
+import "./chunks/chunk-WDPSWPNE.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-TQKS2W5V.js";
+import "./chunks/chunk-6JVSTI67.js";
 import {
+  UsageError,
   __commonJS,
   __require,
   __toESM
-} from "./chunks/chunk-RLFXY47Q.js";
+} from "./chunks/chunk-4B6QAMHQ.js";
 
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({

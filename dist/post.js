@@ -14,14 +14,14 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-7BQHFJ37.js";
+} from "./chunks/chunk-UZDBWISM.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-TQKS2W5V.js";
+import "./chunks/chunk-6JVSTI67.js";
 import {
   KubeConfig,
   ObjectApiextensionsV1Api,
   ObjectCoreV1Api
-} from "./chunks/chunk-RLFXY47Q.js";
+} from "./chunks/chunk-4B6QAMHQ.js";
 
 // src/pipeline/leftovers.ts
 import { existsSync } from "node:fs";

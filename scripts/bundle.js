@@ -59,7 +59,7 @@ async function bundle(outdir) {
   // The fake-GPU publisher and exporter alone, minified into one file: it ships gzipped in a
   // ConfigMap (1 MiB limit) to run on a stock Node image inside kind clusters.
   await build({
-    entryPoints: { fakegpu: 'src/fakegpu/main.ts' },
+    entryPoints: { fakegpu: 'src/cli/fakegpu-main.ts' },
     outdir,
     bundle: true,
     minify: true,

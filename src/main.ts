@@ -16,7 +16,7 @@ import { readActionSettings, type ActionSettings } from './action/inputs.js';
 import { collectRunInputs } from './config/run-config.js';
 import { workflowLocation, type AnnotationLocation } from './github/annotations.js';
 import { readGitHubContext, workflowRunUrl, type GitHubRunContext } from './github/context.js';
-import { JOB_SUMMARY_MAX_BYTES, remainingLimit, type SizeLimit } from './github/limits.js';
+import { JOB_SUMMARY_MAX_BYTES, remainingLimit, type SizeLimit } from './report/limits.js';
 import { createOctokit } from './github/octokit.js';
 import { publishResults, verdictLine, type Octokit } from './github/publish.js';
 import { planRun, runPipeline } from './pipeline/run.js';

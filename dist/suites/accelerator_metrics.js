@@ -1,10 +1,10 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   UTILIZATION_ANNOTATION
-} from "../chunks/chunk-3IZFCFNT.js";
+} from "../chunks/chunk-D4AYBYVR.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-XKY4UTZA.js";
+} from "../chunks/chunk-HOMGM2XI.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -15,26 +15,26 @@ import {
   expect,
   requireAcceleratorSetup,
   suiteCluster
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-5BZC2FF6.js";
+} from "../chunks/chunk-OUYNJR3M.js";
 import {
   DraObjects
-} from "../chunks/chunk-PWRFG43U.js";
+} from "../chunks/chunk-WDPSWPNE.js";
 import {
   getText
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
   waitFor
-} from "../chunks/chunk-TQKS2W5V.js";
+} from "../chunks/chunk-6JVSTI67.js";
 import {
   __commonJS,
   __toESM
-} from "../chunks/chunk-RLFXY47Q.js";
+} from "../chunks/chunk-4B6QAMHQ.js";
 
 // node_modules/shallow-equal/dist/index.cjs.js
 var require_index_cjs = __commonJS({

@@ -15,24 +15,24 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-IOMMMZAD.js";
+} from "../chunks/chunk-PTF5AYGG.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-XKY4UTZA.js";
+} from "../chunks/chunk-HOMGM2XI.js";
 import {
   createNamespace,
   deleteNamespace,
   expect
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-5BZC2FF6.js";
-import "../chunks/chunk-PWRFG43U.js";
+} from "../chunks/chunk-OUYNJR3M.js";
+import "../chunks/chunk-WDPSWPNE.js";
 import "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-TQKS2W5V.js";
-import "../chunks/chunk-RLFXY47Q.js";
+import "../chunks/chunk-6JVSTI67.js";
+import "../chunks/chunk-4B6QAMHQ.js";
 
 // suites/ai_inference.ts
 import { randomBytes } from "node:crypto";

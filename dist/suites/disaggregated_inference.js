@@ -2,19 +2,19 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   expect,
   suiteCluster
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-5BZC2FF6.js";
-import "../chunks/chunk-PWRFG43U.js";
+} from "../chunks/chunk-OUYNJR3M.js";
+import "../chunks/chunk-WDPSWPNE.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-TQKS2W5V.js";
-import "../chunks/chunk-RLFXY47Q.js";
+import "../chunks/chunk-6JVSTI67.js";
+import "../chunks/chunk-4B6QAMHQ.js";
 
 // suites/disaggregated_inference.ts
 function selectors() {

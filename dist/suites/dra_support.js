@@ -9,23 +9,23 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi
-} from "../chunks/chunk-5BZC2FF6.js";
+} from "../chunks/chunk-OUYNJR3M.js";
 import {
   DraObjects
-} from "../chunks/chunk-PWRFG43U.js";
+} from "../chunks/chunk-WDPSWPNE.js";
 import {
   waitFor
-} from "../chunks/chunk-TQKS2W5V.js";
+} from "../chunks/chunk-6JVSTI67.js";
 import {
   ObjectResourceV1Api,
   ObjectResourceV1beta1Api
-} from "../chunks/chunk-RLFXY47Q.js";
+} from "../chunks/chunk-4B6QAMHQ.js";
 
 // suites/dra_support.ts
 import { randomBytes } from "node:crypto";

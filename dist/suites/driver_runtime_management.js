@@ -12,20 +12,19 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-5BZC2FF6.js";
+} from "../chunks/chunk-OUYNJR3M.js";
 import {
-  DraObjects
-} from "../chunks/chunk-PWRFG43U.js";
-import "../chunks/chunk-TQKS2W5V.js";
-import {
+  DraObjects,
   semver
-} from "../chunks/chunk-RLFXY47Q.js";
+} from "../chunks/chunk-WDPSWPNE.js";
+import "../chunks/chunk-6JVSTI67.js";
+import "../chunks/chunk-4B6QAMHQ.js";
 
 // suites/driver_runtime_management.ts
 var GFD_DRIVER_LABEL = "nvidia.com/cuda.driver-version.full";

@@ -6,16 +6,16 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
   requirementTag,
   servedGroupVersions,
   serverMinor,
   skipBecause
-} from "../chunks/chunk-5BZC2FF6.js";
-import "../chunks/chunk-PWRFG43U.js";
+} from "../chunks/chunk-OUYNJR3M.js";
+import "../chunks/chunk-WDPSWPNE.js";
 import {
   getJson,
   postJson
@@ -23,7 +23,7 @@ import {
 import {
   kubernetesRelease,
   waitFor
-} from "../chunks/chunk-TQKS2W5V.js";
+} from "../chunks/chunk-6JVSTI67.js";
 import {
   ObjectApisApi,
   ObjectBatchV1Api,
@@ -31,7 +31,7 @@ import {
   PatchStrategy,
   Watch,
   setHeaderOptions
-} from "../chunks/chunk-RLFXY47Q.js";
+} from "../chunks/chunk-4B6QAMHQ.js";
 
 // suites/gang_scheduling.ts
 var GANG_SIZE = 3;

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-XKY4UTZA.js";
+} from "../chunks/chunk-HOMGM2XI.js";
 import {
   createNamespace,
   createPod,
@@ -11,23 +11,23 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-5BZC2FF6.js";
+} from "../chunks/chunk-OUYNJR3M.js";
 import {
   DraObjects,
   claimTemplate
-} from "../chunks/chunk-PWRFG43U.js";
+} from "../chunks/chunk-WDPSWPNE.js";
 import "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-TQKS2W5V.js";
+import "../chunks/chunk-6JVSTI67.js";
 import {
   ObjectCustomObjectsApi
-} from "../chunks/chunk-RLFXY47Q.js";
+} from "../chunks/chunk-4B6QAMHQ.js";
 
 // suites/high_performance_networking.ts
 var NETWORK_ATTRIBUTES = ["ifName", "interfaceName", "rdma", "macAddress", "mac", "ipv4", "ipv6"];

@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-XKY4UTZA.js";
+} from "../chunks/chunk-HOMGM2XI.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,25 +15,25 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-5BZC2FF6.js";
-import "../chunks/chunk-PWRFG43U.js";
+} from "../chunks/chunk-OUYNJR3M.js";
+import "../chunks/chunk-WDPSWPNE.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-TQKS2W5V.js";
+} from "../chunks/chunk-6JVSTI67.js";
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api
-} from "../chunks/chunk-RLFXY47Q.js";
+} from "../chunks/chunk-4B6QAMHQ.js";
 
 // suites/pod_autoscaling.ts
 import { randomBytes } from "node:crypto";

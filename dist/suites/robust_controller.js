@@ -6,25 +6,25 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-5BZC2FF6.js";
-import "../chunks/chunk-PWRFG43U.js";
+} from "../chunks/chunk-OUYNJR3M.js";
+import "../chunks/chunk-WDPSWPNE.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-TQKS2W5V.js";
+} from "../chunks/chunk-6JVSTI67.js";
 import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectCustomObjectsApi
-} from "../chunks/chunk-RLFXY47Q.js";
+} from "../chunks/chunk-4B6QAMHQ.js";
 
 // suites/robust_controller.ts
 var API = (group, version) => `${group}/${version}`;

@@ -7,8 +7,8 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-DM5S2H25.js";
-import "../chunks/chunk-I2GCDBAF.js";
+} from "../chunks/chunk-GIFGHCN2.js";
+import "../chunks/chunk-AP6AASD4.js";
 import {
   parseProbe,
   probeScript,
@@ -16,12 +16,12 @@ import {
   requirementTag,
   servedDraApi,
   skipBecause
-} from "../chunks/chunk-5BZC2FF6.js";
+} from "../chunks/chunk-OUYNJR3M.js";
 import {
   DraObjects
-} from "../chunks/chunk-PWRFG43U.js";
-import "../chunks/chunk-TQKS2W5V.js";
-import "../chunks/chunk-RLFXY47Q.js";
+} from "../chunks/chunk-WDPSWPNE.js";
+import "../chunks/chunk-6JVSTI67.js";
+import "../chunks/chunk-4B6QAMHQ.js";
 
 // suites/virtualized_accelerator.ts
 var VGPU_LABELS = ["nvidia.com/vgpu.present", "nvidia.com/vgpu.host-driver-version"];

@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { parseLocation, type AnnotationLocation } from '../github/annotations.js';
 import { FAIL_ON, type FailOn } from '../results/gate.js';
 

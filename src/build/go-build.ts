@@ -59,14 +59,12 @@ import {
   stagingVersion,
   type KubernetesRelease,
 } from '../versions/kubernetes.js';
+import { InputError } from '../errors.js';
 
 export type ProgressLog = (line: string) => void;
 
-export class BuildError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BuildError';
-  }
+export class BuildError extends InputError {
+  override name = 'BuildError';
 }
 
 interface Stamp {

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { renderMatrix, runLabel, runMinor } from '../report/summary-md.js';
 import { collectRunResults } from '../results/collect.js';
 import { FAIL_ON, gateFailures, type FailOn } from '../results/gate.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 export const AGGREGATE_USAGE = `usage: kaic aggregate [--output <file>] [--fail-on MUST|SHOULD|none] [--expected 1.33,1.34,…] <results.json or directory>…
   Directories are searched 3 levels deep for results.json. Exit 1 when a requirement at the

@@ -6,11 +6,8 @@
  * cannot be read (and then nothing was written).
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-
-import { parse } from 'yaml';
 
 import { evidenceDocuments, EVIDENCE_DIR, fillsFromResults } from '../report/checklist-fill.js';
 import { validateChecklist } from '../requirements/checklist-validate.js';
@@ -18,13 +15,14 @@ import {
   fillChecklist,
   loadChecklist,
   loadOfficialChecklist,
+  loadMetadata,
   parseChecklist,
   type ChecklistProblem,
 } from '../requirements/checklist.js';
 import { loadRunResult } from '../results/load.js';
 import { isHttpUrl } from '../util/url.js';
 import { checkOutputFile, ensureOutputDirectory, writeFileSafely } from '../util/safe-write.js';
-import { CheckFailed, UsageError } from './errors.js';
+import { CheckFailed, UsageError } from '../errors.js';
 
 export const CHECKLIST_FILL_USAGE = `usage: kaic checklist fill --results <results.json> --checklist <official.yaml|URL> --out <PRODUCT.yaml>
                           [--metadata <meta.yaml>] [--results-url <URL of the published results.json>]
@@ -41,31 +39,6 @@ export const CHECKLIST_VALIDATE_USAGE = `usage: kaic checklist validate <PRODUCT
 `;
 
 const isHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
-
-export async function loadMetadata(path: string): Promise<Record<string, string>> {
-  let data: unknown;
-  try {
-    data = parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(
-      `cannot read metadata ${path}: ${(error as Error).message.split('\n')[0]}`,
-    );
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new UsageError(`${path}: expected a mapping of checklist metadata keys to values`);
-  }
-  const meta = (data as { metadata?: unknown }).metadata ?? data;
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(meta as Record<string, unknown>)) {
-    if (typeof value !== 'string') {
-      throw new UsageError(
-        `${path}: metadata ${key} is ${value === null ? 'empty' : `the ${typeof value} ${JSON.stringify(value)}`}, not a string (quote it)`,
-      );
-    }
-    out[key] = value;
-  }
-  return out;
-}
 
 function problemLine(source: string, p: ChecklistProblem): string {
   return `${source}${p.line ? `:${p.line}` : ''}: ${p.id ? `${p.id}: ` : ''}${p.message}`;

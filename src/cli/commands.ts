@@ -4,7 +4,7 @@
  */
 import { aggregateCommand } from './aggregate.js';
 import { checklistCommand } from './checklist.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { fakegpuCommand } from './fakegpu.js';
 import { requirementsCommand } from './requirements.js';
 import { RUN_USAGE, runCommand } from './run.js';

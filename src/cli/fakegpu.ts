@@ -30,7 +30,7 @@ import { serverMinor, servedDraApi } from '../k8s/discovery.js';
 import { loadKubeConfig } from '../k8s/kubeconfig.js';
 import { kubernetesRelease } from '../versions/kubernetes.js';
 import { onTerminationSignal } from '../util/processes.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 function log(line: string): void {
   process.stdout.write(`[kaic fakegpu ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -161,7 +161,8 @@ async function publish(args: string[]): Promise<number> {
     `${profile.name} × ${count} per node on "${nodeSelector}" (${api}, ` +
       `${describeMig(mig)}): ` +
       `${publisher.stats.created} slices created, ${publisher.stats.updated} updated, ` +
-      `${publisher.stats.deleted} removed in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+      `${publisher.stats.deleted} removed, ${publisher.stats.deviceClassesWritten} DeviceClasses written ` +
+      `in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
   );
   if (values.once) {
     await stop();

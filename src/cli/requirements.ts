@@ -9,7 +9,7 @@ import {
   type Requirement,
 } from '../requirements/catalog.js';
 import { loadOfficialChecklist } from '../requirements/checklist.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 export async function requirementsCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({

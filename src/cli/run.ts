@@ -4,7 +4,7 @@
  */
 import { collectRunInputs, runUsage } from '../config/run-config.js';
 import { planRun, runPipeline } from '../pipeline/run.js';
-import { isInputError, RunIncomplete } from './errors.js';
+import { isInputError, RunIncomplete } from '../errors.js';
 
 export const RUN_USAGE = runUsage();
 

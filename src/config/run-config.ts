@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 
 import * as k8s from '@kubernetes/client-node';
 
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import {
   ADDON_IDS,
   AddonPlanError,

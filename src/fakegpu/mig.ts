@@ -5,12 +5,10 @@
 import type { DraApiVersion, MigMode } from '../versions/kubernetes.js';
 import type { GpuProfile } from './profiles.js';
 import type { MigLayout } from './slices.js';
+import { InputError } from '../errors.js';
 
-export class PublisherError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PublisherError';
-  }
+export class PublisherError extends InputError {
+  override name = 'PublisherError';
 }
 
 export const MIG_REQUESTS = ['off', 'auto', 'partitionable', 'static'] as const;

@@ -6,6 +6,7 @@
  * profile has its own driver and class names, so suites can be shown to be vendor-neutral.
  */
 import { createHash } from 'node:crypto';
+import { InputError } from '../errors.js';
 
 export interface MigProfile {
   /** e.g. "1g.10gb". */
@@ -206,11 +207,8 @@ export const GPU_PROFILES: readonly GpuProfile[] = [
 
 export const MAX_GPUS_PER_NODE = 64;
 
-export class ProfileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProfileError';
-  }
+export class ProfileError extends InputError {
+  override name = 'ProfileError';
 }
 
 export function gpuProfile(name: string): GpuProfile {

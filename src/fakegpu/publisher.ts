@@ -37,10 +37,13 @@ export interface PublisherOptions {
 }
 
 export interface PublisherStats {
+  /** ResourceSlices: the DeviceClasses are counted apart, so "N slices" means N nodes' pools. */
   created: number;
   updated: number;
   deleted: number;
   unchanged: number;
+  /** DeviceClasses created or brought up to date (not slices). */
+  deviceClassesWritten: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -81,7 +84,13 @@ export class SlicePublisher {
   private queue: Promise<void> = Promise.resolve();
   /** Nodes whose pool is known to be current, by name → poolKey (node heartbeats change nothing). */
   private readonly current = new Map<string, string>();
-  readonly stats: PublisherStats = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
+  readonly stats: PublisherStats = {
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    deviceClassesWritten: 0,
+  };
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -334,7 +343,7 @@ export class SlicePublisher {
   }
 
   /**
-   * Creates `object`, or replaces the existing one when `isCurrent` says it differs. A conflict
+   * Creates the DeviceClass `object`, or replaces the existing one when `isCurrent` says it differs. A conflict
    * (another writer got there first) is read again and retried, never duplicated.
    */
   private async upsert(
@@ -357,17 +366,14 @@ export class SlicePublisher {
       try {
         if (!existing) {
           await this.objects.create(object);
-          this.stats.created++;
+          this.stats.deviceClassesWritten++;
           return;
         }
-        if (isCurrent(existing)) {
-          this.stats.unchanged++;
-          return;
-        }
+        if (isCurrent(existing)) return;
         const next = replacement(existing);
         next.metadata = { ...next.metadata, resourceVersion: existing.metadata?.resourceVersion };
         await this.objects.replace(next);
-        this.stats.updated++;
+        this.stats.deviceClassesWritten++;
         return;
       } catch (error) {
         const status = httpStatus(error);

@@ -13,7 +13,7 @@ import {
   ANNOTATION_TITLE_MAX_UNITS,
   truncateBytes,
   truncateUnits,
-} from './limits.js';
+} from '../report/limits.js';
 
 export interface Annotation {
   path: string;

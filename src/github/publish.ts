@@ -19,7 +19,7 @@ import {
   STATUS_DESCRIPTION_MAX_UNITS,
   truncateUnits,
   type SizeLimit,
-} from './limits.js';
+} from '../report/limits.js';
 import { GITHUB_RETRIES, type Octokit } from './octokit.js';
 import { resolveWorkflowRunTarget } from './pull-request.js';
 

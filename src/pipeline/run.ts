@@ -52,10 +52,10 @@ import {
 } from '../util/safe-write.js';
 import { KAIC_VERSION } from '../version.js';
 import type { KubernetesMinor } from '../versions/kubernetes.js';
-import { loadMetadata } from '../cli/checklist.js';
+import { loadMetadata } from '../requirements/checklist.js';
 import { validateRunConfig, type RawRunInputs, type RunConfig } from '../config/run-config.js';
-import { UsageError } from '../cli/errors.js';
-import { Progress, type ProgressStream } from '../cli/progress.js';
+import { UsageError } from '../errors.js';
+import { Progress, type ProgressStream } from './progress.js';
 
 function log(line: string): void {
   process.stdout.write(`[kaic ${new Date().toISOString().slice(11, 19)}] ${line}\n`);

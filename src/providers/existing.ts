@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { KWOK_NODE_ANNOTATION } from '../k8s/kwok-nodes.js';
 import { RUN_ID_LABEL } from '../k8s/test-labels.js';
 import { waitFor } from '../util/wait.js';

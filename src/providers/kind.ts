@@ -21,7 +21,7 @@ import { stringify } from 'yaml';
 import { buildKind } from '../build/go-build.js';
 import { resolvePinnedTool } from '../build/release-download.js';
 import { kindBinDir } from '../cache.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
 import { kindConfig } from './kind-config.js';
 import type { ClusterHandle, OnCreated, Provider } from './types.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 
 import type { BinaryPaths } from '../cache.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { findOnPath, isExecutable } from '../util/executables.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 

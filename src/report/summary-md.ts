@@ -5,7 +5,7 @@
  * check-run summary: 65,535 bytes by default): detail is cut whole entry by whole entry, never the
  * table; a table too big for the budget has its long cells shortened instead.
  */
-import { CHECK_OUTPUT_MAX_BYTES, fitsLimit, type SizeLimit } from '../github/limits.js';
+import { CHECK_OUTPUT_MAX_BYTES, fitsLimit, type SizeLimit } from './limits.js';
 import type { RequirementResult, RunResult, Verdict } from '../results/model.js';
 import { mdCell, mdCodeBlock, mdInline, shorten } from './markdown.js';
 

@@ -29,6 +29,7 @@ import {
 } from 'yaml';
 
 import { LEVELS, type Level } from './catalog.js';
+import { InputError } from '../errors.js';
 
 /** The statuses the official checklist accepts. */
 export const CHECKLIST_STATUSES = [
@@ -59,11 +60,8 @@ export const REQUIRED_METADATA = [
 ] as const;
 export const OPTIONAL_METADATA = ['repoUrl'] as const;
 
-export class ChecklistError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChecklistError';
-  }
+export class ChecklistError extends InputError {
+  override name = 'ChecklistError';
 }
 
 /** Where a value sits: after its key's colon, and the value's own extent (empty when absent). */
@@ -590,4 +588,37 @@ export function asOfficial(checklist: Checklist): OfficialChecklist {
 /** loadChecklist for the official checklist (requirements, fill, a run's --checklist). */
 export async function loadOfficialChecklist(pathOrUrl: string): Promise<OfficialChecklist> {
   return asOfficial(await loadChecklist(pathOrUrl));
+}
+
+/** A metadata file (--metadata) that cannot be read or is not a mapping of strings. */
+export class ChecklistMetadataError extends InputError {
+  override name = 'ChecklistMetadataError';
+}
+
+/** The checklist metadata a user supplies (--metadata): a mapping, or one under `metadata:`, of strings. */
+export async function loadMetadata(path: string): Promise<Record<string, string>> {
+  let data: unknown;
+  try {
+    data = parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new ChecklistMetadataError(
+      `cannot read metadata ${path}: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ChecklistMetadataError(
+      `${path}: expected a mapping of checklist metadata keys to values`,
+    );
+  }
+  const meta = (data as { metadata?: unknown }).metadata ?? data;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(meta as Record<string, unknown>)) {
+    if (typeof value !== 'string') {
+      throw new ChecklistMetadataError(
+        `${path}: metadata ${key} is ${value === null ? 'empty' : `the ${typeof value} ${JSON.stringify(value)}`}, not a string (quote it)`,
+      );
+    }
+    out[key] = value;
+  }
+  return out;
 }

@@ -5,12 +5,10 @@
 import { readFile } from 'node:fs/promises';
 
 import { parse } from 'yaml';
+import { InputError } from '../errors.js';
 
-export class JustificationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JustificationError';
-  }
+export class JustificationError extends InputError {
+  override name = 'JustificationError';
 }
 
 export function parseJustifications(

@@ -11,6 +11,7 @@ import addFormatsModule from 'ajv-formats';
 
 import schema from '../../schema/run-result.schema.json' with { type: 'json' };
 import { VERDICTS, type RunResult, type TestStatus, type Verdict } from './model.js';
+import { InputError } from '../errors.js';
 
 /** Far above a real run (a full run with 800 failures is under 2 MB); a larger file is refused unread. */
 export const RESULTS_MAX_BYTES = 32 * 1024 * 1024;
@@ -18,11 +19,8 @@ export const RESULTS_MAX_BYTES = 32 * 1024 * 1024;
 /** Every official checklist has a few dozen; more is not a real run (and no table could show it). */
 const MAX_REQUIREMENTS = 200;
 
-export class ResultsFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ResultsFileError';
-  }
+export class ResultsFileError extends InputError {
+  override name = 'ResultsFileError';
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;

@@ -10,8 +10,9 @@ import { lstatSync, statSync, type Stats } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
+import { InputError } from '../errors.js';
 
-export class OutputPathError extends Error {
+export class OutputPathError extends InputError {
   override name = 'OutputPathError';
 }
 

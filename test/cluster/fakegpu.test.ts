@@ -217,6 +217,10 @@ describe('[fakegpu] ResourceSlice publisher', function () {
     ]);
     expect(result.exitCode, result.all).to.equal(0);
     expect(result.stdout).to.include('generic-accelerator × 2 per node');
+    // Two nodes, two slices: the DeviceClass is counted apart (it once made this "3 slices").
+    expect(result.stdout).to.match(
+      /: 2 slices created, 0 updated, 0 removed, [01] DeviceClasses written/,
+    );
     const generic = gpuProfile('generic-accelerator');
     const published = await objects.list(
       'ResourceSlice',

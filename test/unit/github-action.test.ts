@@ -13,7 +13,7 @@ import {
 import { readActionSettings } from '../../src/action/inputs.js';
 import { parseLocation } from '../../src/github/annotations.js';
 import { docsUrl, readGitHubContext } from '../../src/github/context.js';
-import { truncateBytes, truncateUnits } from '../../src/github/limits.js';
+import { truncateBytes, truncateUnits } from '../../src/report/limits.js';
 import { mdCodeBlock, mdInline, shorten } from '../../src/report/markdown.js';
 import { commentMarker, verdictLine } from '../../src/github/publish.js';
 import { gateFailures, overallVerdict } from '../../src/results/gate.js';

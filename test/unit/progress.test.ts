@@ -1,7 +1,7 @@
 /** Progress lines: timestamped plain lines in CI, a live line on a terminal, a phase table. */
 import { expect } from 'chai';
 
-import { Progress } from '../../src/cli/progress.js';
+import { Progress } from '../../src/pipeline/progress.js';
 
 function capture(isTTY: boolean) {
   const chunks: string[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 import {
   RUN_OPTIONS,
   collectRunInputs,

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   KubeConfig
-} from "./chunk-RLFXY47Q.js";
+} from "./chunk-4B6QAMHQ.js";
 
 // src/k8s/kubeconfig.ts
 import * as https from "node:https";

@@ -3,7 +3,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-DM5S2H25.js";
+} from "./chunk-GIFGHCN2.js";
 import {
   getJson,
   getText,
@@ -12,7 +12,7 @@ import {
 } from "./chunk-ARFH6SL4.js";
 import {
   KWOK_NODE_ANNOTATION
-} from "./chunk-TQKS2W5V.js";
+} from "./chunk-6JVSTI67.js";
 
 // suites/lib/monitoring.ts
 var PROMETHEUS_SELECTORS = [

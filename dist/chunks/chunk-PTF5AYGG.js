@@ -4,17 +4,17 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-DM5S2H25.js";
+} from "./chunk-GIFGHCN2.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "./chunk-TQKS2W5V.js";
+} from "./chunk-6JVSTI67.js";
 import {
   ObjectCustomObjectsApi
-} from "./chunk-RLFXY47Q.js";
+} from "./chunk-4B6QAMHQ.js";
 
 // suites/lib/gateway.ts
 var GATEWAY_GROUP = "gateway.networking.k8s.io";

@@ -10,15 +10,15 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   devicesOf,
-  httpStatus
-} from "./chunk-PWRFG43U.js";
+  gpuUuid,
+  httpStatus,
+  pciBusId
+} from "./chunk-WDPSWPNE.js";
 import {
   __commonJS,
   __require,
-  __toESM,
-  gpuUuid,
-  pciBusId
-} from "./chunk-RLFXY47Q.js";
+  __toESM
+} from "./chunk-4B6QAMHQ.js";
 
 // node_modules/@grpc/grpc-js/build/src/constants.js
 var require_constants = __commonJS({

@@ -5,13 +5,13 @@ import {
   MANAGED_BY_LABEL,
   PROFILE_LABEL,
   devicesOf
-} from "./chunk-PWRFG43U.js";
+} from "./chunk-WDPSWPNE.js";
 import {
   ObjectCoreV1Api,
   __commonJS,
   __require,
   __toESM
-} from "./chunk-RLFXY47Q.js";
+} from "./chunk-4B6QAMHQ.js";
 
 // node_modules/prom-client/lib/util.js
 var require_util = __commonJS({

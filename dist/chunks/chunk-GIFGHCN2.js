@@ -1,17 +1,17 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   loadKubeConfig
-} from "./chunk-I2GCDBAF.js";
+} from "./chunk-AP6AASD4.js";
 import {
   ACCELERATOR_KINDS,
   ALLOCATION_MODES,
   AcceleratorError,
   detectAccelerator
-} from "./chunk-5BZC2FF6.js";
+} from "./chunk-OUYNJR3M.js";
 import {
   DraObjects,
   claimTemplate
-} from "./chunk-PWRFG43U.js";
+} from "./chunk-WDPSWPNE.js";
 import {
   KWOK_NODE_ANNOTATION,
   LOCAL_NODE_IMAGES,
@@ -19,11 +19,11 @@ import {
   TEST_NAMESPACE_LABEL,
   WaitAborted,
   waitFor
-} from "./chunk-TQKS2W5V.js";
+} from "./chunk-6JVSTI67.js";
 import {
   Exec,
   ObjectCoreV1Api
-} from "./chunk-RLFXY47Q.js";
+} from "./chunk-4B6QAMHQ.js";
 
 // node_modules/chai/index.js
 var __defProp = Object.defineProperty;
