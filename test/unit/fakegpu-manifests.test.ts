@@ -3,13 +3,13 @@ import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 
 import { nodeAffinity } from '../../src/fakegpu/manifests.js';
-import { runKaic } from '../support/kaic-cli.js';
+import { runKaicInProcess } from '../support/kaic-cli.js';
 
 describe('kaic fakegpu manifests', function () {
   this.timeout(60_000);
 
   it('prints every object, passing the publish flags through to the publisher', async function () {
-    const result = await runKaic([
+    const result = await runKaicInProcess([
       'fakegpu',
       'manifests',
       '--node-selector',
@@ -79,7 +79,7 @@ describe('kaic fakegpu manifests', function () {
       ],
     ];
     for (const [args, message] of cases) {
-      const result = await runKaic(['fakegpu', 'manifests', ...args]);
+      const result = await runKaicInProcess(['fakegpu', 'manifests', ...args]);
       expect(result.exitCode, result.all).to.equal(2);
       expect(result.stderr).to.include(message);
       expect(result.stdout).to.equal('');
