@@ -29,7 +29,7 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-NAD7YPKB.js";
+} from "./chunks/chunk-JF3ELWWL.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   exitWhenFlushed,
@@ -44,7 +44,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-UZDBWISM.js";
+} from "./chunks/chunk-FNRHDYIJ.js";
 import "./chunks/chunk-D4AYBYVR.js";
 import "./chunks/chunk-OUYNJR3M.js";
 import "./chunks/chunk-WDPSWPNE.js";

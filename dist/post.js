@@ -14,7 +14,7 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-UZDBWISM.js";
+} from "./chunks/chunk-FNRHDYIJ.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-6JVSTI67.js";
 import {

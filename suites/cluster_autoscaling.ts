@@ -105,7 +105,7 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
   });
 
   after(async function () {
-    if (ns) await deleteNamespace(ns, 300_000);
+    if (ns) await deleteNamespace(ns, { timeoutMs: 300_000 });
   });
 
   it('grows the accelerator node group for a pod that fits no node, and shrinks back to the same nodes', async function () {

@@ -155,7 +155,7 @@ describe(`${requirementTag('dra_support', 'MUST')} Dynamic Resource Allocation`,
             .delete(body.kind as string, body.metadata?.name as string)
             .catch(() => undefined);
         }
-        await deleteNamespace(ns);
+        await deleteNamespace(ns, { until: 'released' });
       }
     });
   });
@@ -172,7 +172,7 @@ describe(`${requirementTag('dra_support', 'MUST')} Dynamic Resource Allocation`,
     });
 
     afterEach(async function () {
-      if (ns) await deleteNamespace(ns);
+      if (ns) await deleteNamespace(ns, { until: 'released' });
       ns = '';
     });
 

@@ -134,7 +134,7 @@ describe(`${requirementTag('driver_runtime_management', 'SHOULD')} Driver and ru
       );
       expect(semver(observed)).to.equal(semver(advertised as string));
     } finally {
-      await deleteNamespace(ns);
+      await deleteNamespace(ns, { until: 'released' });
     }
   });
 });

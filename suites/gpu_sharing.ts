@@ -59,7 +59,7 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
   });
 
   afterEach(async function () {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: 'released' });
     ns = '';
   });
 

@@ -58,7 +58,7 @@ describe(`${requirementTag('secure_accelerator_access', 'MUST')} Secure accelera
   });
 
   afterEach(async function () {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: 'released' });
     ns = '';
   });
 

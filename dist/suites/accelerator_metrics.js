@@ -4,7 +4,7 @@ import {
 } from "../chunks/chunk-D4AYBYVR.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-HOMGM2XI.js";
+} from "../chunks/chunk-ZALOU2ZT.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -15,7 +15,7 @@ import {
   expect,
   requireAcceleratorSetup,
   suiteCluster
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,

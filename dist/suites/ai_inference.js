@@ -15,15 +15,15 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-PTF5AYGG.js";
+} from "../chunks/chunk-GUTSBTLU.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-HOMGM2XI.js";
+} from "../chunks/chunk-ZALOU2ZT.js";
 import {
   createNamespace,
   deleteNamespace,
   expect
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,

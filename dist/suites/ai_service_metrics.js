@@ -9,14 +9,14 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-HOMGM2XI.js";
+} from "../chunks/chunk-ZALOU2ZT.js";
 import {
   createNamespace,
   createPod,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,

@@ -8,7 +8,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
@@ -77,7 +77,7 @@ describe(`${requirementTag("cluster_autoscaling", "MUST")} Cluster autoscaling`,
     setup = await requireAcceleratorSetup();
   });
   after(async function() {
-    if (ns) await deleteNamespace(ns, 3e5);
+    if (ns) await deleteNamespace(ns, { timeoutMs: 3e5 });
   });
   it("grows the accelerator node group for a pod that fits no node, and shrinks back to the same nodes", async function() {
     const group = await detect();

@@ -2,7 +2,7 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   expect,
   suiteCluster
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,

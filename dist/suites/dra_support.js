@@ -9,7 +9,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
@@ -129,7 +129,7 @@ describe(`${requirementTag("dra_support", "MUST")} Dynamic Resource Allocation`,
         for (const body of bodies.slice(0, 2)) {
           await objects.delete(body.kind, body.metadata?.name).catch(() => void 0);
         }
-        await deleteNamespace(ns);
+        await deleteNamespace(ns, { until: "released" });
       }
     });
   });
@@ -143,7 +143,7 @@ describe(`${requirementTag("dra_support", "MUST")} Dynamic Resource Allocation`,
       ns = await createNamespace("kaic-dra");
     });
     afterEach(async function() {
-      if (ns) await deleteNamespace(ns);
+      if (ns) await deleteNamespace(ns, { until: "released" });
       ns = "";
     });
     it("allocates a claim from a template, reserves it for the pod, runs the pod, and releases it when the pod goes", async function() {

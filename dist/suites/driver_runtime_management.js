@@ -12,7 +12,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,
@@ -122,7 +122,7 @@ describe(`${requirementTag("driver_runtime_management", "SHOULD")} Driver and ru
       );
       expect(semver(observed)).to.equal(semver(advertised));
     } finally {
-      await deleteNamespace(ns);
+      await deleteNamespace(ns, { until: "released" });
     }
   });
 });

@@ -6,7 +6,7 @@ import {
   suiteCluster,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,

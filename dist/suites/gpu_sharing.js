@@ -12,7 +12,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   probeListScript,
@@ -49,7 +49,7 @@ describe(`${requirementTag("gpu_sharing", "SHOULD")} GPU sharing`, function() {
     ns = await createNamespace("kaic-sharing");
   });
   afterEach(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
     ns = "";
   });
   async function claimOf(pod) {

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-HOMGM2XI.js";
+} from "../chunks/chunk-ZALOU2ZT.js";
 import {
   createNamespace,
   createPod,
@@ -11,7 +11,7 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,

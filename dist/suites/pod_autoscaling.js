@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-HOMGM2XI.js";
+} from "../chunks/chunk-ZALOU2ZT.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,7 +15,7 @@ import {
   requireAcceleratorSetup,
   secondsSetting,
   suiteCluster
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   recordEvidence,

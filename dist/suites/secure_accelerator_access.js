@@ -11,7 +11,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   parseProbe,
@@ -49,7 +49,7 @@ describe(`${requirementTag("secure_accelerator_access", "MUST")} Secure accelera
     await createClaimTemplate(setup, ns, "one");
   });
   afterEach(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
     ns = "";
   });
   async function run(name, containers) {

@@ -7,7 +7,7 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-GIFGHCN2.js";
+} from "../chunks/chunk-YCIZGTWL.js";
 import "../chunks/chunk-AP6AASD4.js";
 import {
   parseProbe,

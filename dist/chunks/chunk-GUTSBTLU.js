@@ -4,7 +4,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-GIFGHCN2.js";
+} from "./chunk-YCIZGTWL.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";

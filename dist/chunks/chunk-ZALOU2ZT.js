@@ -3,7 +3,7 @@ import {
   secondsSetting,
   suiteCluster,
   workloadImage
-} from "./chunk-GIFGHCN2.js";
+} from "./chunk-YCIZGTWL.js";
 import {
   getJson,
   getText,

@@ -51,7 +51,7 @@ import {
   resolvePinnedTool,
   singleContainerDeployment,
   traefikDir
-} from "./chunk-UZDBWISM.js";
+} from "./chunk-FNRHDYIJ.js";
 import {
   DcgmExporter
 } from "./chunk-D4AYBYVR.js";

@@ -39939,11 +39939,36 @@ import { readFile as readFile4, readdir as readdir3, rmdir as rmdir2, stat as st
 import { join as join9 } from "node:path";
 
 // src/util/net.ts
+import { readFileSync as readFileSync4 } from "node:fs";
 import { createServer as createServer2 } from "node:net";
 var NetworkError = class extends Error {
   name = "NetworkError";
 };
+var handedOut = /* @__PURE__ */ new Set();
+function canBind(host, port) {
+  return new Promise((resolve2) => {
+    const server = createServer2();
+    server.once("error", () => resolve2(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve2(true)));
+  });
+}
+function ephemeralRange() {
+  try {
+    const [low, high] = readFileSync4("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+  }
+  return [49152, 65535];
+}
 async function freePort(host) {
+  const below = Math.min(ephemeralRange()[0], 3e4);
+  const from = Math.max(1024, below - 1e4);
+  for (let attempt = 0; attempt < 50 && below - from >= 1e3; attempt++) {
+    const port = from + Math.floor(Math.random() * (below - from));
+    if (handedOut.has(port) || !await canBind(host, port)) continue;
+    handedOut.add(port);
+    return port;
+  }
   return new Promise((resolve2, reject) => {
     const server = createServer2();
     server.once(

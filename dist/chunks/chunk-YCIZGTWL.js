@@ -4293,12 +4293,27 @@ async function createNamespace(prefix) {
   );
   return name;
 }
-async function deleteNamespace(name, timeoutMs = 12e4) {
-  const { core } = suiteCluster();
+async function deleteNamespace(name, { timeoutMs = 12e4, until = "gone" } = {}) {
+  const { core, kc } = suiteCluster();
   await core.deleteNamespace({ name }).catch(() => void 0);
+  if (until === "gone") {
+    await waitFor(
+      `namespace ${name} to be deleted`,
+      async () => !await core.readNamespace({ name }).catch(() => null),
+      timeoutMs
+    );
+    return;
+  }
+  await core.deleteCollectionNamespacedPod({ namespace: name }).catch(() => void 0);
+  const setup = await acceleratorSetup().catch(() => null);
+  const claims = setup?.draApi ? new DraObjects(kc, setup.draApi) : null;
+  const claimsLeft = async () => claims ? claims.list("ResourceClaim", void 0, `metadata.namespace=${name}`) : [];
+  for (const claim of await claimsLeft().catch(() => [])) {
+    await claims.delete("ResourceClaim", claim.metadata.name, name).catch(() => void 0);
+  }
   await waitFor(
-    `namespace ${name} to be deleted`,
-    async () => !await core.readNamespace({ name }).catch(() => null),
+    `the pods and ResourceClaims of namespace ${name} to be deleted`,
+    async () => (await core.listNamespacedPod({ namespace: name })).items.length === 0 && (await claimsLeft()).length === 0,
     timeoutMs
   );
 }
