@@ -29,7 +29,7 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-JF3ELWWL.js";
+} from "./chunks/chunk-W6R6HM2C.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   exitWhenFlushed,

@@ -25,7 +25,7 @@ import { assertRealNodeFree } from '../providers/real-node/real-node.js';
 import type { OnCreated, Provider } from '../providers/types.js';
 import { bundledSuiteFiles } from '../runner/bundled-suites.js';
 import { kubernetesRelease } from '../versions/kubernetes.js';
-import { writeReports } from '../report/index.js';
+import { writeReports, type ReportPaths } from '../report/index.js';
 import {
   CONFORMANCE_VERSIONS,
   isConformanceVersion,
@@ -42,6 +42,7 @@ import {
   runSuites,
   selectRequirements,
   SelectionError,
+  type PlannedTest,
   type Selection,
 } from '../runner/run-suites.js';
 import { onTerminationSignal } from '../util/processes.js';
@@ -251,10 +252,16 @@ export async function runPipeline(
       }
       await rm(workDir, { recursive: true, force: true });
     })());
-  // Reports being written when a signal comes are finished first: what was measured is kept.
-  let reportsWritten: Promise<unknown> | null = null;
-  const removeSignalHandlers = onTerminationSignal(async () => {
-    await reportsWritten?.catch(() => undefined);
+  // Reports being written when a signal comes are finished first; during the suites, the
+  // results of the tests that finished are written: what was measured is kept.
+  let reportsWritten: Promise<ReportPaths> | null = null;
+  let writeFinishedTests: (() => Promise<ReportPaths>) | null = null;
+  const removeSignalHandlers = onTerminationSignal(async (signal) => {
+    if (!reportsWritten && writeFinishedTests) {
+      log(`${signal}: writing the reports of the tests that finished`);
+      reportsWritten = writeFinishedTests();
+    }
+    await reportsWritten?.catch((error: Error) => log(`reports: ${error.message}`));
     await tearDown();
   });
   const startedAt = new Date();
@@ -409,6 +416,56 @@ export async function runPipeline(
       }
     }
     const selected = selectRequirements(version.requirements, p.selection);
+    const selectedIds = new Set(selected.map((r) => r.id));
+    const resultOf = (tests: TestResult[]) =>
+      buildRunResult({
+        kaicVersion: KAIC_VERSION,
+        conformanceVersion: version.conformanceVersion,
+        requirementSource: version.requirementSource,
+        cluster: {
+          provider: handle.provider,
+          name: handle.name,
+          serverVersion: handle.serverVersion,
+        },
+        acceleratorProfile: accelerator,
+        startedAt,
+        finishedAt: new Date(),
+        requirements: version.requirements.filter((r) => selectedIds.has(r.id)),
+        tests,
+        justifications: version.justifications,
+      });
+    const reportOptions = {
+      checklist: version.checklist,
+      metadata,
+      ...(p.resultsUrl ? { resultsUrl: p.resultsUrl } : {}),
+    };
+    // On a signal mid-suite: the finished tests as they ended, the others skipped as not run,
+    // so a requirement whose tests did not all finish is Unknown, never Implemented.
+    const finishedTests: TestResult[] = [];
+    let plannedTests: PlannedTest[] = [];
+    const notRun = (): TestResult[] => {
+      const finished = new Set(finishedTests.map((t) => t.fullTitle));
+      return plannedTests
+        .filter((t) => !finished.has(t.fullTitle))
+        .map((t) => ({
+          ...t,
+          status: 'skipped',
+          durationMs: 0,
+          failure: null,
+          skipReason: 'not run: the run was cancelled',
+          evidence: [],
+        }));
+    };
+    writeFinishedTests = () =>
+      writeReports(resultOf([...finishedTests, ...notRun()]), p.outDir, reportOptions).then(
+        (paths) => {
+          log(
+            `reports of ${finishedTests.length} finished tests in ${paths.dir}` +
+              (paths.fallback ? ` (not ${paths.fallback.wanted}: ${paths.fallback.reason})` : ''),
+          );
+          return paths;
+        },
+      );
     let specFiles = [...p.specFiles];
     if (specFiles.length === 0) {
       const bundled = bundledSuiteFiles(
@@ -469,7 +526,9 @@ export async function runPipeline(
               selection: p.selection,
               skipIds: [...version.justifications.keys()],
               timeoutMs: p.timeoutMs,
+              onPlanned: (tests) => (plannedTests = tests),
               onTestEnd: (t: TestResult) => {
+                finishedTests.push(t);
                 requirementProgress(t);
                 log(
                   `${mark[t.status]} ${t.fullTitle} (${(t.durationMs / 1000).toFixed(1)} s)` +
@@ -487,31 +546,11 @@ export async function runPipeline(
       }
     }
     for (const i of run.ignored) log(`ignored ${i.fullTitle}: ${i.reason}`);
-    const selectedIds = new Set(selected.map((r) => r.id));
-    const result = buildRunResult({
-      kaicVersion: KAIC_VERSION,
-      conformanceVersion: version.conformanceVersion,
-      requirementSource: version.requirementSource,
-      cluster: {
-        provider: handle.provider,
-        name: handle.name,
-        serverVersion: handle.serverVersion,
-      },
-      acceleratorProfile: accelerator,
-      startedAt,
-      finishedAt: new Date(),
-      requirements: version.requirements.filter((r) => selectedIds.has(r.id)),
-      tests: run.tests,
-      justifications: version.justifications,
-    });
+    const result = resultOf(run.tests);
     const paths = await progress.phase(
       'reports',
-      () =>
-        (reportsWritten = writeReports(result, p.outDir, {
-          checklist: version.checklist,
-          metadata,
-          ...(p.resultsUrl ? { resultsUrl: p.resultsUrl } : {}),
-        })),
+      // After a signal the finished tests' reports are being written already: never twice.
+      () => (reportsWritten ??= writeReports(result, p.outDir, reportOptions)),
     );
     const v = result.counts.verdicts;
     log(

@@ -28,8 +28,16 @@ export interface RunSuitesOptions {
   /** Requirements declared N/A: their tests do not run. */
   skipIds?: string[];
   timeoutMs?: number;
+  /** The tests that will run, once selected (before the first starts). */
+  onPlanned?: (tests: PlannedTest[]) => void;
   onTestEnd?: (result: TestResult) => void;
 }
+
+/** A test as known before it runs. */
+export type PlannedTest = Pick<
+  TestResult,
+  'requirementId' | 'level' | 'title' | 'fullTitle' | 'file'
+>;
 
 export interface IgnoredTest {
   fullTitle: string;
@@ -178,6 +186,15 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
   if (tagErrors.length) throw new TitleTagError(tagErrors.join('\n'));
 
   const planned = allTests(mocha.suite);
+  options.onPlanned?.(
+    planned.map((test) => ({
+      requirementId: parseTitleTag(test.fullTitle()).requirementId,
+      level: levels.get(test) ?? parseTitleTag(test.fullTitle()).level,
+      title: test.title,
+      fullTitle: test.fullTitle(),
+      file: test.file ? fileUrlToPath(test.file) : null,
+    })),
+  );
   const results = new Map<Test, TestResult>();
   const hookFailures = new Map<Suite, { title: string; message: string }>();
 

@@ -44,6 +44,8 @@ describe('[e2e] kaic run: faults in its own environment', function () {
     kubeconfig?: string;
     /** --timeout, seconds per test. */
     timeout?: number;
+    /** --requirements (default dra_support). */
+    requirements?: string;
     env?: Record<string, string>;
   }
 
@@ -60,7 +62,7 @@ describe('[e2e] kaic run: faults in its own environment', function () {
         '--spec',
         FAULT_SPEC,
         '--requirements',
-        'dra_support',
+        options.requirements ?? 'dra_support',
         '--addons',
         options.addons ?? 'none',
         ...cluster,
@@ -220,6 +222,29 @@ describe('[e2e] kaic run: faults in its own environment', function () {
     expect(result.exitCode, result.all.slice(-3000)).to.equal(0);
     expect(result.all).to.match(/addons down: done/);
     await expectResultKept(out);
+    expect(await processesBelow(tmp), 'processes left').to.deep.equal([]);
+  });
+
+  it('cancelled (SIGINT) mid-suite: the finished tests reported, the rest Unknown as not run, exit 130, nothing left', async function () {
+    this.timeout(5 * 60_000);
+    const out = join(dir, 'out');
+    const result = await run(out, 'cancel', { requirements: 'dra_support,gang_scheduling' });
+    expect(result.exitCode, result.all.slice(-3000)).to.equal(130);
+    expect(result.all).to.include('SIGINT: writing the reports of the tests that finished');
+    expect(result.all).to.match(/reports of 2 finished tests in /);
+    const kept = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as RunResult;
+    const requirement = (id: string) => kept.requirements.find((r) => r.id === id);
+    expect(requirement('dra_support')?.verdict).to.equal('Implemented');
+    expect(requirement('gang_scheduling')?.verdict).to.equal('Unknown');
+    expect(requirement('gang_scheduling')?.reason).to.equal(
+      '2 of 2 checks could not run here (not run: the run was cancelled)',
+    );
+    expect((await readdir(out)).sort()).to.deep.equal([
+      'e2e.log',
+      'junit.xml',
+      'results.json',
+      'summary.md',
+    ]);
     expect(await processesBelow(tmp), 'processes left').to.deep.equal([]);
   });
 

@@ -28,6 +28,8 @@ describe('runner and reports over fake suites', function () {
   let out = '';
   let result: RunResult;
   const streamed: TestResult[] = [];
+  // What onPlanned said, and how many results had streamed by then.
+  let planned: { titles: string[]; streamedBefore: number } | null = null;
   let ignored: Array<{ fullTitle: string; reason: string }> = [];
 
   before(async function () {
@@ -50,6 +52,8 @@ describe('runner and reports over fake suites', function () {
       },
       skipIds: [...justifications.keys()],
       timeoutMs: 5000,
+      onPlanned: (tests) =>
+        (planned = { titles: tests.map((t) => t.fullTitle), streamedBefore: streamed.length }),
       onTestEnd: (t) => streamed.push(t),
     });
     ignored = run.ignored;
@@ -90,6 +94,11 @@ describe('runner and reports over fake suites', function () {
       'secure_accelerator_access:failed',
     ]);
     expect(ignored).to.deep.equal([]);
+  });
+
+  it('names every selected test before the first runs (what a cancelled run reports as not run)', function () {
+    expect(planned?.streamedBefore).to.equal(0);
+    expect(planned?.titles).to.deep.equal(streamed.map((t) => t.fullTitle));
   });
 
   it('decides verdicts: pass, skip, partial, fail, N/A and no test', function () {

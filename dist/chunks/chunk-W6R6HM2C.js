@@ -42907,6 +42907,15 @@ async function runSuites(options) {
   prune(mocha.suite);
   if (tagErrors.length) throw new TitleTagError(tagErrors.join("\n"));
   const planned = allTests(mocha.suite);
+  options.onPlanned?.(
+    planned.map((test) => ({
+      requirementId: parseTitleTag(test.fullTitle()).requirementId,
+      level: levels.get(test) ?? parseTitleTag(test.fullTitle()).level,
+      title: test.title,
+      fullTitle: test.fullTitle(),
+      file: test.file ? fileUrlToPath(test.file) : null
+    }))
+  );
   const results = /* @__PURE__ */ new Map();
   const hookFailures = /* @__PURE__ */ new Map();
   const record = (test, status, error2) => {
@@ -43177,8 +43186,13 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
     await rm7(workDir, { recursive: true, force: true });
   })();
   let reportsWritten = null;
-  const removeSignalHandlers = onTerminationSignal(async () => {
-    await reportsWritten?.catch(() => void 0);
+  let writeFinishedTests = null;
+  const removeSignalHandlers = onTerminationSignal(async (signal) => {
+    if (!reportsWritten && writeFinishedTests) {
+      log2(`${signal}: writing the reports of the tests that finished`);
+      reportsWritten = writeFinishedTests();
+    }
+    await reportsWritten?.catch((error2) => log2(`reports: ${error2.message}`));
     await tearDown();
   });
   const startedAt = /* @__PURE__ */ new Date();
@@ -43317,6 +43331,49 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
       }
     }
     const selected = selectRequirements(version.requirements, p.selection);
+    const selectedIds = new Set(selected.map((r) => r.id));
+    const resultOf = (tests) => buildRunResult({
+      kaicVersion: KAIC_VERSION,
+      conformanceVersion: version.conformanceVersion,
+      requirementSource: version.requirementSource,
+      cluster: {
+        provider: handle.provider,
+        name: handle.name,
+        serverVersion: handle.serverVersion
+      },
+      acceleratorProfile: accelerator,
+      startedAt,
+      finishedAt: /* @__PURE__ */ new Date(),
+      requirements: version.requirements.filter((r) => selectedIds.has(r.id)),
+      tests,
+      justifications: version.justifications
+    });
+    const reportOptions = {
+      checklist: version.checklist,
+      metadata,
+      ...p.resultsUrl ? { resultsUrl: p.resultsUrl } : {}
+    };
+    const finishedTests = [];
+    let plannedTests = [];
+    const notRun = () => {
+      const finished = new Set(finishedTests.map((t) => t.fullTitle));
+      return plannedTests.filter((t) => !finished.has(t.fullTitle)).map((t) => ({
+        ...t,
+        status: "skipped",
+        durationMs: 0,
+        failure: null,
+        skipReason: "not run: the run was cancelled",
+        evidence: []
+      }));
+    };
+    writeFinishedTests = () => writeReports(resultOf([...finishedTests, ...notRun()]), p.outDir, reportOptions).then(
+      (paths2) => {
+        log2(
+          `reports of ${finishedTests.length} finished tests in ${paths2.dir}` + (paths2.fallback ? ` (not ${paths2.fallback.wanted}: ${paths2.fallback.reason})` : "")
+        );
+        return paths2;
+      }
+    );
     let specFiles = [...p.specFiles];
     if (specFiles.length === 0) {
       const bundled = bundledSuiteFiles(
@@ -43367,7 +43424,9 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
           selection: p.selection,
           skipIds: [...version.justifications.keys()],
           timeoutMs: p.timeoutMs,
+          onPlanned: (tests) => plannedTests = tests,
           onTestEnd: (t) => {
+            finishedTests.push(t);
             requirementProgress(t);
             log2(
               `${mark[t.status]} ${t.fullTitle} (${(t.durationMs / 1e3).toFixed(1)} s)` + (t.skipReason ? ` (${t.skipReason})` : "") + (t.failure ? `: ${t.failure.message.split("\n")[0]}` : "")
@@ -43382,30 +43441,11 @@ async function runPipeline(p, out = process.stdout, hooks = {}) {
       }
     }
     for (const i of run.ignored) log2(`ignored ${i.fullTitle}: ${i.reason}`);
-    const selectedIds = new Set(selected.map((r) => r.id));
-    const result = buildRunResult({
-      kaicVersion: KAIC_VERSION,
-      conformanceVersion: version.conformanceVersion,
-      requirementSource: version.requirementSource,
-      cluster: {
-        provider: handle.provider,
-        name: handle.name,
-        serverVersion: handle.serverVersion
-      },
-      acceleratorProfile: accelerator,
-      startedAt,
-      finishedAt: /* @__PURE__ */ new Date(),
-      requirements: version.requirements.filter((r) => selectedIds.has(r.id)),
-      tests: run.tests,
-      justifications: version.justifications
-    });
+    const result = resultOf(run.tests);
     const paths = await progress.phase(
       "reports",
-      () => reportsWritten = writeReports(result, p.outDir, {
-        checklist: version.checklist,
-        metadata,
-        ...p.resultsUrl ? { resultsUrl: p.resultsUrl } : {}
-      })
+      // After a signal the finished tests' reports are being written already: never twice.
+      () => reportsWritten ??= writeReports(result, p.outDir, reportOptions)
     );
     const v = result.counts.verdicts;
     log2(
