@@ -29,7 +29,7 @@ import {
   runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-W6R6HM2C.js";
+} from "./chunks/chunk-A3ZF5EBS.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   exitWhenFlushed,
@@ -44,7 +44,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-FNRHDYIJ.js";
+} from "./chunks/chunk-WP5NPBKH.js";
 import "./chunks/chunk-D4AYBYVR.js";
 import "./chunks/chunk-OUYNJR3M.js";
 import "./chunks/chunk-WDPSWPNE.js";

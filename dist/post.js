@@ -14,7 +14,7 @@ import {
   removeRunNamespaces,
   terminateProcess,
   warning
-} from "./chunks/chunk-FNRHDYIJ.js";
+} from "./chunks/chunk-WP5NPBKH.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-6JVSTI67.js";
 import {

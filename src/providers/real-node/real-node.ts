@@ -250,9 +250,7 @@ export class RealNode {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = await readFile(REAL_NODE_LOCK, 'utf8')
-        .then((t) => JSON.parse(t) as { pid: number; dir: string })
-        .catch(() => null);
+      const holder = await lockHolder();
       if (holder && isProcessAlive(holder.pid)) throw realNodeTaken(holder);
       if (holder?.dir && existsSync(join(holder.dir, 'state.json'))) {
         this.log(`cleaning up a real node whose owner (pid ${holder.pid}) is gone: ${holder.dir}`);
@@ -716,6 +714,13 @@ async function requireExecutable(path: string): Promise<void> {
   }
 }
 
+/** Who holds this machine's real node, as its lock file says (null: no lock, or unreadable). */
+function lockHolder(): Promise<{ pid: number; dir: string } | null> {
+  return readFile(REAL_NODE_LOCK, 'utf8')
+    .then((t) => JSON.parse(t) as { pid: number; dir: string })
+    .catch(() => null);
+}
+
 function realNodeTaken(holder: { pid: number; dir: string }): RealNodeError {
   return new RealNodeError(
     `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); ` +
@@ -728,8 +733,6 @@ function realNodeTaken(holder: { pid: number; dir: string }): RealNodeError {
  * anything, so a second run is refused at once (starting the node takes the lock for good).
  */
 export async function assertRealNodeFree(): Promise<void> {
-  const holder = await readFile(REAL_NODE_LOCK, 'utf8')
-    .then((t) => JSON.parse(t) as { pid: number; dir: string })
-    .catch(() => null);
+  const holder = await lockHolder();
   if (holder && isProcessAlive(holder.pid)) throw realNodeTaken(holder);
 }

@@ -51,7 +51,7 @@ import {
   resolvePinnedTool,
   singleContainerDeployment,
   traefikDir
-} from "./chunk-FNRHDYIJ.js";
+} from "./chunk-WP5NPBKH.js";
 import {
   DcgmExporter
 } from "./chunk-D4AYBYVR.js";

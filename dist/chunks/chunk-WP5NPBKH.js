@@ -40600,7 +40600,7 @@ var RealNode = class {
       } catch (error2) {
         if (error2.code !== "EEXIST") throw error2;
       }
-      const holder = await readFile5(REAL_NODE_LOCK, "utf8").then((t) => JSON.parse(t)).catch(() => null);
+      const holder = await lockHolder();
       if (holder && isProcessAlive(holder.pid)) throw realNodeTaken(holder);
       if (holder?.dir && existsSync7(join12(holder.dir, "state.json"))) {
         this.log(`cleaning up a real node whose owner (pid ${holder.pid}) is gone: ${holder.dir}`);
@@ -41017,13 +41017,16 @@ async function requireExecutable(path10) {
     throw new RealNodeError(`ociRuntime ${path10} is not an executable file`);
   }
 }
+function lockHolder() {
+  return readFile5(REAL_NODE_LOCK, "utf8").then((t) => JSON.parse(t)).catch(() => null);
+}
 function realNodeTaken(holder) {
   return new RealNodeError(
     `another real node is running on this machine (owner pid ${holder.pid}, ${holder.dir}); only one fits, because kubelet and containerd use machine-wide paths and cgroups`
   );
 }
 async function assertRealNodeFree() {
-  const holder = await readFile5(REAL_NODE_LOCK, "utf8").then((t) => JSON.parse(t)).catch(() => null);
+  const holder = await lockHolder();
   if (holder && isProcessAlive(holder.pid)) throw realNodeTaken(holder);
 }
 
