@@ -19,7 +19,8 @@ import { readGitHubContext, workflowRunUrl, type GitHubRunContext } from './gith
 import { JOB_SUMMARY_MAX_BYTES, remainingLimit, type SizeLimit } from './report/limits.js';
 import { createOctokit } from './github/octokit.js';
 import { publishResults, verdictLine, type Octokit } from './github/publish.js';
-import { planRun, runPipeline } from './pipeline/run.js';
+import { planRun } from './pipeline/plan.js';
+import { runPipeline } from './pipeline/run.js';
 import type { CreatedResource } from './providers/types.js';
 import { collectRunResults } from './results/collect.js';
 import { gateFailures, overallVerdict, type OverallVerdict } from './results/gate.js';

@@ -228,3 +228,13 @@ export function resolveAddonPlan(
     left: left.filter((l) => requested.includes(l.id) || added.some((a) => a.id === l.id)),
   };
 }
+
+/** Says, one line each, what the plan added for a requested addon and what it left out, and why. */
+export function reportAddonPlan(
+  plan: AddonPlan,
+  alsoLeft: ReadonlyArray<{ id: AddonId; reason: string }>,
+  log: (line: string) => void,
+): void {
+  for (const a of plan.added) log(`addon ${a.id}: added, ${a.neededBy} needs it`);
+  for (const l of [...plan.left, ...alsoLeft]) log(`addon ${l.id}: left out, ${l.reason}`);
+}

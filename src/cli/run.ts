@@ -3,7 +3,8 @@
  * KAIC_<NAME> environment; the exit code says whether every MUST requirement was met.
  */
 import { collectRunInputs, runUsage } from '../config/run-config.js';
-import { planRun, runPipeline } from '../pipeline/run.js';
+import { planRun } from '../pipeline/plan.js';
+import { runPipeline } from '../pipeline/run.js';
 import { isInputError, RunIncomplete } from '../errors.js';
 
 export const RUN_USAGE = runUsage();

@@ -22,7 +22,7 @@ import {
   type FakeGpuDriver,
 } from '../addons/plan.js';
 import { GPU_PROFILES, MAX_GPUS_PER_NODE } from '../fakegpu/profiles.js';
-import { isKubeconfigText } from '../providers/existing.js';
+import { isKubeconfigText } from '../k8s/kubeconfig.js';
 import { LEVELS, type Level } from '../requirements/catalog.js';
 import {
   DEFAULT_TEST_MINOR,

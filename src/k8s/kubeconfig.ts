@@ -41,3 +41,8 @@ export function loadKubeConfig(path?: string, context?: string): PooledKubeConfi
   if (context) kc.setCurrentContext(context);
   return kc;
 }
+
+/** A kubeconfig value (a flag or an input) is the text itself when it spans lines, else a path. */
+export function isKubeconfigText(value: string): boolean {
+  return value.includes('\n');
+}

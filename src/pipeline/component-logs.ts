@@ -6,13 +6,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 
+import type { LogSource } from '../providers/types.js';
 import { makeDirectories } from '../util/safe-write.js';
-
-export interface LogSource {
-  /** Subdirectory of the destination, e.g. `cluster` or `addons`. */
-  name: string;
-  dir: string;
-}
 
 /** Copies every *.log file below each source into `<dest>/<name>/…`; returns the copies. */
 export async function collectComponentLogs(sources: LogSource[], dest: string): Promise<string[]> {

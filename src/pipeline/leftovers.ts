@@ -16,6 +16,7 @@ import { removeRunNamespaces } from '../providers/existing.js';
 import { deleteCluster } from '../providers/kwok.js';
 import type { CreatedResource } from '../providers/types.js';
 import { processCommandLine, terminateProcess } from '../util/processes.js';
+import { UndoLog } from '../util/undo-log.js';
 
 /** Live processes (not this one) whose command line names a path under `dir`. */
 async function processesUnder(dir: string): Promise<number[]> {
@@ -29,45 +30,36 @@ async function processesUnder(dir: string): Promise<number[]> {
   return pids;
 }
 
-/** Removes the recorded leftovers; returns one line per thing removed. Errors are said, not thrown. */
-export async function removeLeftovers(
-  records: readonly CreatedResource[],
+/** The undo of one record, as the post step runs it; undefined for a directory (removed last). */
+function undoOf(
+  record: CreatedResource,
   log: (line: string) => void,
-): Promise<string[]> {
-  const removed: string[] = [];
-  const directories = records.filter((r) => r.type === 'directory');
-  // Processes first (addons talk to the cluster and write into the run's directory).
-  for (const { path } of directories) {
-    for (const pid of await processesUnder(path)) {
-      log(`stopping process ${pid} (${((await processCommandLine(pid)) ?? '').slice(0, 120)})`);
-      await terminateProcess(pid);
-      removed.push(`process ${pid}`);
-    }
-  }
-  for (const record of records) {
-    try {
-      if (record.type === 'kwok-cluster') {
-        if (!existsSync(join(record.workdir, 'clusters', record.name))) continue;
+  removed: string[],
+): (() => Promise<void>) | undefined {
+  switch (record.type) {
+    case 'kwok-cluster':
+      return async () => {
         const dir = join(record.workdir, 'clusters', record.name);
+        if (!existsSync(dir)) return;
         log(`deleting kwok cluster ${record.name}`);
         await deleteCluster(record.workdir, record.name, record.kwokctl, log);
         // What kwokctl does not know of: processes kaic started for the cluster (the fake-GPU
         // kubelet plugin of the real node) and that its own teardown would have stopped.
-        for (const pid of await processesUnder(dir)) {
-          log(`stopping process ${pid} (${((await processCommandLine(pid)) ?? '').slice(0, 120)})`);
-          await terminateProcess(pid);
-          removed.push(`process ${pid}`);
-        }
+        await stopProcessesUnder(dir, log, removed);
         await rm(dir, { recursive: true, force: true });
         removed.push(`kwok cluster ${record.name}`);
-      } else if (record.type === 'run-namespaces') {
-        if (!existsSync(record.kubeconfigPath)) continue;
+      };
+    case 'run-namespaces':
+      return async () => {
+        if (!existsSync(record.kubeconfigPath)) return;
         const kc = new k8s.KubeConfig();
         kc.loadFromFile(record.kubeconfigPath);
         const gone = await removeRunNamespaces(kc, record.runId, log);
         removed.push(...gone.map((n) => `namespace ${n}`));
-      } else if (record.type === 'chart') {
-        if (!existsSync(record.kubeconfigPath)) continue;
+      };
+    case 'chart':
+      return async () => {
+        if (!existsSync(record.kubeconfigPath)) return;
         const kc = new k8s.KubeConfig();
         kc.loadFromFile(record.kubeconfigPath);
         // Every install has its own labelled namespace; not every one has CRDs.
@@ -76,11 +68,13 @@ export async function removeLeftovers(
         const crds = await kc
           .makeApiClient(k8s.ApiextensionsV1Api)
           .listCustomResourceDefinition(selector);
-        if (!namespaces.items.length && !crds.items.length) continue;
+        if (!namespaces.items.length && !crds.items.length) return;
         log(`removing what kaic applied from the ${record.chart} chart`);
         await removeChart(kc, record.chart, log);
         removed.push(`${record.chart} chart`);
-      } else if (record.type === 'kind-cluster') {
+      };
+    case 'kind-cluster':
+      return async () => {
         const listed = await execa(record.kind, ['get', 'clusters'], { reject: false });
         if (
           !listed.stdout
@@ -88,7 +82,7 @@ export async function removeLeftovers(
             .map((l) => l.trim())
             .includes(record.name)
         )
-          continue;
+          return;
         log(`deleting kind cluster ${record.name}`);
         const deleted = await execa(record.kind, ['delete', 'cluster', '--name', record.name], {
           reject: false,
@@ -96,20 +90,48 @@ export async function removeLeftovers(
         });
         if (deleted.exitCode !== 0) throw new Error(`kind delete cluster failed: ${deleted.all}`);
         removed.push(`kind cluster ${record.name}`);
-      }
-    } catch (error) {
-      log(
-        `could not remove ${record.type} ${'name' in record ? record.name : ''}: ${(error as Error).message}`,
-      );
-    }
+      };
+    case 'directory':
+      return undefined;
   }
+}
+
+async function stopProcessesUnder(dir: string, log: (line: string) => void, removed: string[]) {
+  for (const pid of await processesUnder(dir)) {
+    log(`stopping process ${pid} (${((await processCommandLine(pid)) ?? '').slice(0, 120)})`);
+    await terminateProcess(pid);
+    removed.push(`process ${pid}`);
+  }
+}
+
+/**
+ * Removes the recorded leftovers; returns one line per thing removed. Errors are said, not thrown.
+ * The records become an undo log, unwound as main's own teardown would: newest first, the run's
+ * directories last and the processes under them first (addons talk to the cluster and write there).
+ */
+export async function removeLeftovers(
+  records: readonly CreatedResource[],
+  log: (line: string) => void,
+): Promise<string[]> {
+  const removed: string[] = [];
+  const directories = records.filter((r) => r.type === 'directory');
+  const undo = new UndoLog(log);
   for (const { path } of directories) {
-    if (!existsSync(path)) continue;
-    await rm(path, { recursive: true, force: true }).catch((error: Error) =>
-      log(`could not remove ${path}: ${error.message}`),
-    );
-    removed.push(`directory ${path}`);
+    undo.push(`could not remove ${path}`, async () => {
+      if (!existsSync(path)) return;
+      await rm(path, { recursive: true, force: true });
+      removed.push(`directory ${path}`);
+    });
   }
+  for (const record of records) {
+    const step = undoOf(record, log, removed);
+    const name = 'name' in record ? ` ${record.name}` : '';
+    if (step) undo.push(`could not remove ${record.type}${name}`, step);
+  }
+  undo.push('could not stop the processes', async () => {
+    for (const { path } of directories) await stopProcessesUnder(path, log, removed);
+  });
+  await undo.unwind();
   return removed;
 }
 

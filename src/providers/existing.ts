@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 
 import { UsageError } from '../errors.js';
+import { isKubeconfigText } from '../k8s/kubeconfig.js';
 import { KWOK_NODE_ANNOTATION } from '../k8s/kwok-nodes.js';
 import { RUN_ID_LABEL } from '../k8s/test-labels.js';
 import { waitFor } from '../util/wait.js';
@@ -20,7 +21,7 @@ import {
   KUBERNETES_MINORS,
   type KubernetesMinor,
 } from '../versions/kubernetes.js';
-import type { ClusterHandle, OnCreated, Provider } from './types.js';
+import type { ClusterHandle, OnCreated, ClusterLifecycle } from './types.js';
 
 export interface ExistingProviderOptions {
   /** A kubeconfig file's path or its YAML text; default: KUBECONFIG, ~/.kube/config, in-cluster. */
@@ -71,12 +72,7 @@ export async function removeRunNamespaces(
   return left;
 }
 
-/** A kubeconfig value is the text itself when it spans lines. */
-export function isKubeconfigText(value: string): boolean {
-  return value.includes('\n');
-}
-
-export class ExistingProvider implements Provider {
+export class ExistingProvider implements ClusterLifecycle {
   readonly name = 'existing' as const;
   private dir: string | null = null;
   private kc: k8s.KubeConfig | null = null;
@@ -168,6 +164,7 @@ export class ExistingProvider implements Provider {
         realContainers: realContainerNodes.length === names.length,
         realContainerNodes,
         disposable: false,
+        simulatedNodesTainted: false,
       },
     };
   }

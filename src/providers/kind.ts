@@ -24,7 +24,7 @@ import { kindBinDir } from '../cache.js';
 import { UsageError } from '../errors.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
 import { kindConfig } from './kind-config.js';
-import type { ClusterHandle, OnCreated, Provider } from './types.js';
+import type { ClusterHandle, OnCreated, ClusterLifecycle } from './types.js';
 
 export interface KindProviderOptions {
   minor: KubernetesMinor;
@@ -75,7 +75,7 @@ export async function resolveKind(
   });
 }
 
-export class KindProvider implements Provider {
+export class KindProvider implements ClusterLifecycle {
   readonly name = 'kind' as const;
   private kind: string | null = null;
   private clusterName: string | null = null;
@@ -208,7 +208,12 @@ export class KindProvider implements Provider {
       serverVersion: version.gitVersion,
       minor: this.options.minor,
       nodes,
-      capabilities: { realContainers: true, realContainerNodes: nodes, disposable: this.created },
+      capabilities: {
+        realContainers: true,
+        realContainerNodes: nodes,
+        disposable: this.created,
+        simulatedNodesTainted: false,
+      },
     };
   }
 

@@ -46,7 +46,7 @@ import {
 import { KWOK_NODE_ANNOTATION, SIMULATED_NODE_TAINT } from '../k8s/kwok-nodes.js';
 import { checkHost } from './real-node/host.js';
 import { BIN_DIR_VARIABLE, binariesFromDir, binariesFromPath } from './kwok-binaries.js';
-import type { ClusterHandle, NodeGroupSpec, OnCreated, Provider } from './types.js';
+import type { ClusterHandle, NodeGroupSpec, OnCreated, ClusterLifecycle } from './types.js';
 
 export interface KwokProviderOptions {
   minor: KubernetesMinor;
@@ -125,7 +125,7 @@ const KEPT_FAILED_LOGS = 10;
 
 const DEFAULT_ALLOCATABLE = { cpu: '32', memory: '256Gi', pods: '110' };
 
-export class KwokProvider implements Provider {
+export class KwokProvider implements ClusterLifecycle {
   readonly name = 'kwok' as const;
   private readonly release: KubernetesRelease;
   private readonly workdir: string;
@@ -234,6 +234,7 @@ export class KwokProvider implements Provider {
           realContainers: false,
           realContainerNodes: realNode ? [realNode.name] : [],
           disposable: true,
+          simulatedNodesTainted: this.options.simulatedNodeTaint !== false,
         },
         ...(realNode ? { realNode } : {}),
       };

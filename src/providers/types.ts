@@ -1,5 +1,7 @@
 /** What every provider hands the rest of the pipeline: a cluster to talk to, and what it can do. */
 import type { LabelledInstall } from '../addons/kind-charts.js';
+import type { AddonId } from '../addons/plan.js';
+import type { UndoLog } from '../util/undo-log.js';
 import type { KubernetesMinor } from '../versions/kubernetes.js';
 
 export type ProviderName = 'kind' | 'kwok' | 'existing';
@@ -30,6 +32,8 @@ export interface ClusterCapabilities {
   realContainerNodes: string[];
   /** kaic created the cluster and may delete it. */
   disposable: boolean;
+  /** The simulated nodes carry SIMULATED_NODE_TAINT (kaic made them), so only pods that opt in land there. */
+  simulatedNodesTainted: boolean;
 }
 
 export interface ClusterHandle {
@@ -59,9 +63,51 @@ export type CreatedResource =
 
 export type OnCreated = (resource: CreatedResource) => void;
 
-export interface Provider {
+/** A cluster's life: what each provider class does, and all that tests and benches need of one. */
+export interface ClusterLifecycle {
   readonly name: ProviderName;
   up(): Promise<ClusterHandle>;
   /** Safe to call more than once, and before or after a failed up(). */
   down(): Promise<void>;
+}
+
+/** Where a component writes its logs, copied beside the reports when a run fails. */
+export interface LogSource {
+  /** Subdirectory of the destination, e.g. `cluster` or `addons`. */
+  name: string;
+  dir: string;
+}
+
+/** What installing addons is given by the run. */
+export interface AddonInstallContext {
+  /** The addons asked for; what they need comes with them. */
+  requested: readonly AddonId[];
+  gpuProfile: string;
+  gpusPerNode: number;
+  log: (line: string) => void;
+  /** Runs a step as a named phase of the run (its line and its time in the progress table). */
+  phase: <T>(title: string, step: () => Promise<T>) => Promise<T>;
+  /** Each addon's removal is registered here the moment it is installed. */
+  undo: UndoLog;
+}
+
+export interface InstalledAddons {
+  /** Settings the suites read (KAIC_<NAME>) to find the addons. */
+  env: Record<string, string>;
+  /** The accelerator the suites test, as the results name it; null when none is known. */
+  accelerator: string | null;
+}
+
+/**
+ * A provider as the run uses it (src/providers/index.ts makes one from the run's config): the
+ * cluster's life, where its components log, and how addons are installed there. The rest of the
+ * run never asks which provider it has.
+ */
+export interface Provider extends ClusterLifecycle {
+  /** The phase title of up(), e.g. `cluster up (kwok, Kubernetes 1.35)`. */
+  readonly upTitle: string;
+  /** Where the components of the cluster that is up write their logs. */
+  logSources(): LogSource[];
+  /** Installs the requested addons the way this provider does; call after up(). */
+  installAddons(ctx: AddonInstallContext): Promise<InstalledAddons>;
 }

@@ -1,5 +1,5 @@
-/** The fake-GPU driver on the test cluster, as `kaic run` starts it (src/pipeline/simulated-gpus.ts). */
-import { startSimulatedGpus, type SimulatedGpus } from '../../src/pipeline/simulated-gpus.js';
+/** The fake-GPU driver on the test cluster, as `kaic run` starts it (src/providers/simulated-gpus.ts). */
+import { startSimulatedGpus, type SimulatedGpus } from '../../src/providers/simulated-gpus.js';
 import { testCluster } from './hooks.js';
 
 export {
@@ -8,7 +8,7 @@ export {
   type PluginDirs,
   type PluginProcess,
   type SimulatedGpus,
-} from '../../src/pipeline/simulated-gpus.js';
+} from '../../src/providers/simulated-gpus.js';
 
 /** H100s (`gpusPerNode` on every node) and the kubelet plugin on the real node when there is one. */
 export async function startSimulatedH100s(gpusPerNode: number): Promise<SimulatedGpus> {

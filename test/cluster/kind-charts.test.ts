@@ -27,7 +27,7 @@ import { installPrometheusAdapter } from '../../src/addons/kind-prometheus-adapt
 import { NODE_GROUP_LABEL, NODE_POOL } from '../../src/addons/karpenter.js';
 import { resolveAddonPlan, type AddonPlan } from '../../src/addons/plan.js';
 import { KWOK_NODE_ANNOTATION, SIMULATED_NODE_TOLERATION } from '../../src/k8s/kwok-nodes.js';
-import { startKindAddons } from '../../src/pipeline/kind-addons.js';
+import { startKindAddons } from '../../src/providers/kind-addons.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { waitFor } from '../../src/util/wait.js';
 import { KIND_CHARTS } from '../../src/versions/addons.js';

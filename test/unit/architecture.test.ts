@@ -81,4 +81,20 @@ describe('architecture of src/', function () {
     }
     expect(cycles).to.deep.equal([]);
   });
+
+  it('only src/providers/ tells the providers apart (src/config/ checks the flags of each)', function () {
+    const asks =
+      /instanceof (Kwok|Kind|Existing)Provider|provider\s*[!=]==\s*'(kwok|kind|existing)'/;
+    const offenders = files.filter(
+      (f) =>
+        !['providers', 'config'].includes(nodeOf(f)) &&
+        asks.test(readFileSync(join(SRC, f), 'utf8')),
+    );
+    expect(offenders).to.deep.equal([]);
+  });
+
+  it('the run orchestrates its phases in under 100 lines', function () {
+    const lines = readFileSync(join(SRC, 'pipeline/run.ts'), 'utf8').split('\n').length;
+    expect(lines).to.be.below(100);
+  });
 });

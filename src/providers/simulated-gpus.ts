@@ -14,7 +14,7 @@ import { installedBundlePath } from '../fakegpu/manifests.js';
 import { resolveMigLayout } from '../fakegpu/mig.js';
 import { gpuProfile, type GpuProfile } from '../fakegpu/profiles.js';
 import { SlicePublisher } from '../fakegpu/publisher.js';
-import type { RealNodeInfo } from '../providers/real-node/real-node.js';
+import type { RealNodeInfo } from './real-node/real-node.js';
 import { waitFor } from '../util/wait.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 

@@ -6,20 +6,27 @@
  */
 import { join } from 'node:path';
 
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 
 import { JobSetController } from '../addons/jobset.js';
 import { KarpenterKwok } from '../addons/karpenter.js';
 import { KueueController } from '../addons/kueue.js';
-import { addonSpec, type AddonId, type AddonPlan } from '../addons/plan.js';
+import {
+  addonSpec,
+  reportAddonPlan,
+  resolveAddonPlan,
+  type AddonId,
+  type AddonPlan,
+} from '../addons/plan.js';
 import { PrometheusAdapter } from '../addons/prometheus-adapter.js';
 import { PrometheusServer } from '../addons/prometheus.js';
 import { TraefikGateway } from '../addons/traefik.js';
 import { DcgmExporter } from '../fakegpu/exporter.js';
 import { publishHostService } from '../k8s/host-service.js';
-import type { KwokClusterHandle } from '../providers/kwok.js';
-import type { KubernetesRelease } from '../versions/kubernetes.js';
+import type { KwokClusterHandle } from './kwok.js';
+import { kubernetesRelease, type KubernetesRelease } from '../versions/kubernetes.js';
 import { startSimulatedGpus, type SimulatedGpus } from './simulated-gpus.js';
+import type { AddonInstallContext, InstalledAddons } from './types.js';
 
 export interface KwokAddonContext {
   handle: KwokClusterHandle;
@@ -266,4 +273,38 @@ export async function startKwokAddons(
     }
   }
   return { env, stop };
+}
+
+/**
+ * The run's addons on a kwok cluster, as processes here. Without a real node, what needs one is
+ * left out (said per addon).
+ */
+export async function installKwokAddons(
+  handle: KwokClusterHandle,
+  dir: string,
+  ctx: AddonInstallContext,
+): Promise<InstalledAddons> {
+  if (!ctx.requested.length) return { env: {}, accelerator: null };
+  const plan = resolveAddonPlan(ctx.requested, { realNode: !!handle.realNode });
+  reportAddonPlan(plan, [], ctx.log);
+  const ids = plan.waves.flat();
+  ctx.log(`addons in waves: ${plan.waves.map((w) => w.join(' + ')).join(', then ')}`);
+  const kubeConfig = new k8s.KubeConfig();
+  kubeConfig.loadFromFile(handle.kubeconfigPath);
+  const running = await ctx.phase(`addons (${ids.length} in ${plan.waves.length} waves)`, () =>
+    startKwokAddons(
+      plan,
+      {
+        handle,
+        kubeConfig,
+        release: kubernetesRelease(handle.minor),
+        dir,
+        gpuProfile: ctx.gpuProfile,
+        gpusPerNode: ctx.gpusPerNode,
+        log: ctx.log,
+      },
+      (stop) => ctx.undo.push('addons', () => ctx.phase('addons down', stop)),
+    ),
+  );
+  return { env: running.env, accelerator: ids.includes('fake-gpu') ? ctx.gpuProfile : null };
 }

@@ -12,21 +12,29 @@ import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 
-import { addonSpec, CHART_ADDONS, type AddonId, type AddonPlan } from '../addons/plan.js';
+import {
+  addonSpec,
+  CHART_ADDONS,
+  reportAddonPlan,
+  resolveAddonPlan,
+  type AddonId,
+  type AddonPlan,
+} from '../addons/plan.js';
 import { fakegpuManifests, type ManifestObject } from '../fakegpu/manifests.js';
 import { gpuProfile } from '../fakegpu/profiles.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, PROFILE_LABEL } from '../fakegpu/slices.js';
 import { DraObjects } from '../k8s/dra-objects.js';
-import { FAKE_GPU_NODE_LABEL } from '../providers/kind-config.js';
+import { FAKE_GPU_NODE_LABEL } from './kind-config.js';
 import { applyChart, renderChart, type KindChart } from '../addons/kind-charts.js';
 import { startKindAutoscaler } from '../addons/kind-autoscaler.js';
 import { installGateway } from '../addons/kind-gateway.js';
 import { findPrometheusService, installPrometheus } from '../addons/kind-prometheus.js';
 import { installPrometheusAdapter } from '../addons/kind-prometheus-adapter.js';
 import { waitFor } from '../util/wait.js';
-import type { KubernetesRelease } from '../versions/kubernetes.js';
+import { kubernetesRelease, type KubernetesRelease } from '../versions/kubernetes.js';
 import { FAKE_GPU_DRIVER_NAME } from './simulated-gpus.js';
 import type { RunningAddons } from './kwok-addons.js';
+import type { AddonInstallContext, ClusterHandle, InstalledAddons } from './types.js';
 
 /** Addons kaic can install into a kind cluster today. */
 export const KIND_INSTALLABLE: readonly AddonId[] = [
@@ -254,4 +262,48 @@ export async function startKindAddons(
     ctx.log(`addon fake-gpu: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   return { env, stop };
+}
+
+/**
+ * The run's addons on a cluster whose pods run (kind, or an existing cluster): what kaic can
+ * install there, each removed again at the end. `sayLeftOut` names what kaic cannot install there
+ * (on an existing cluster the run's config allows only what it can).
+ */
+export async function installInClusterAddons(
+  handle: ClusterHandle,
+  dir: string,
+  ctx: AddonInstallContext,
+  options: { where: string; sayLeftOut: boolean; onChart?: (chart: KindChart) => void },
+): Promise<InstalledAddons> {
+  if (!ctx.requested.length) return { env: {}, accelerator: null };
+  const resolved = resolveAddonPlan(ctx.requested, { realNode: true });
+  reportAddonPlan(resolved, options.sayLeftOut ? notInstalledOnKind(resolved) : [], ctx.log);
+  const plan = {
+    ...resolved,
+    waves: resolved.waves
+      .map((w) => w.filter((id) => KIND_INSTALLABLE.includes(id)))
+      .filter((w) => w.length),
+  };
+  const ids = plan.waves.flat();
+  ctx.log(`addons on ${options.where}: ${ids.join(', ') || 'none'}`);
+  const kubeConfig = new k8s.KubeConfig();
+  kubeConfig.loadFromFile(handle.kubeconfigPath);
+  const running = await ctx.phase(`addons (${ids.length} on ${options.where})`, () =>
+    startKindAddons(
+      plan,
+      {
+        kubeConfig,
+        kubeconfigPath: handle.kubeconfigPath,
+        dir,
+        release: kubernetesRelease(handle.minor),
+        serverVersion: handle.serverVersion,
+        gpuProfile: ctx.gpuProfile,
+        gpusPerNode: ctx.gpusPerNode,
+        log: ctx.log,
+        ...(options.onChart ? { onChart: options.onChart } : {}),
+      },
+      (stop) => ctx.undo.push('addons', () => ctx.phase('addons down', stop)),
+    ),
+  );
+  return { env: running.env, accelerator: ids.includes('fake-gpu') ? ctx.gpuProfile : null };
 }
