@@ -46,6 +46,7 @@ import {
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { metricsTimeoutMs } from './lib/monitoring.js';
+import { suiteSettings } from './lib/settings.js';
 
 /** Services of the exporters kaic knows: NVIDIA's GPU Operator and charts, and kaic's own. */
 const EXPORTER_SELECTORS = [
@@ -112,7 +113,7 @@ async function serviceEndpoints(
 }
 
 async function findEndpoints(): Promise<{ endpoints: Endpoint[]; how: string }> {
-  const configured = process.env.KAIC_ACCELERATOR_METRICS;
+  const configured = suiteSettings().acceleratorMetrics;
   if (configured && /^https?:\/\//.test(configured)) {
     return {
       how: `configured (KAIC_ACCELERATOR_METRICS=${configured})`,
@@ -291,8 +292,8 @@ describe(`${requirementTag('accelerator_metrics', 'MUST')} Accelerator metrics`,
   });
 
   it('a pod that loads its accelerator moves that accelerator utilization, and only that one', async function () {
-    const loadImage = process.env.KAIC_ACCELERATOR_LOAD_IMAGE;
-    const loadCommand = process.env.KAIC_ACCELERATOR_LOAD_COMMAND;
+    const loadImage = suiteSettings().acceleratorLoadImage;
+    const loadCommand = suiteSettings().acceleratorLoadCommand;
     if (setup.profile.kind !== 'fake' && !loadImage) {
       skipBecause(
         this,

@@ -49,6 +49,7 @@ import {
 } from './lib/gateway.js';
 import { recordEvidence, requirementTag } from './lib/index.js';
 import { nodesRunningContainers } from './lib/monitoring.js';
+import { suiteSettings } from './lib/settings.js';
 
 const BACKENDS = ['model-v1', 'model-v2', 'model-v3'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -57,21 +58,11 @@ const GATEWAY = 'kaic-inference';
 const HEADER_REQUESTS = 100;
 
 function requestCount(): number {
-  const raw = process.env.KAIC_GATEWAY_REQUESTS;
-  const value = Number(raw ?? 500);
-  if (!Number.isInteger(value) || value < 500) {
-    throw new Error(`KAIC_GATEWAY_REQUESTS="${raw}"; give a whole number ≥ 500`);
-  }
-  return value;
+  return suiteSettings().gatewayRequests;
 }
 
 function tolerancePoints(): number {
-  const raw = process.env.KAIC_GATEWAY_WEIGHT_TOLERANCE;
-  const value = Number(raw ?? 10);
-  if (!Number.isFinite(value) || value <= 0 || value >= 50) {
-    throw new Error(`KAIC_GATEWAY_WEIGHT_TOLERANCE="${raw}"; give percentage points in (0, 50)`);
-  }
-  return value;
+  return suiteSettings().gatewayWeightTolerance;
 }
 
 /** The HTTPRoutes: weights on /weights; x-model, OpenAI-Project and the default on /headers. */

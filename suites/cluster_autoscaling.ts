@@ -27,13 +27,13 @@ import {
   createPod,
   deleteNamespace,
   requireAcceleratorSetup,
-  secondsSetting,
   suiteCluster,
   waitFor,
   WaitAborted,
   workloadImage,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import { suiteSettings } from './lib/settings.js';
 
 interface NodeGroup {
   /** How the autoscaler was found. */
@@ -45,7 +45,7 @@ interface NodeGroup {
 
 async function detect(): Promise<NodeGroup | null> {
   const { kc, core } = suiteCluster();
-  const configured = process.env.KAIC_AUTOSCALER_NODE_LABEL;
+  const configured = suiteSettings().autoscalerNodeLabel;
   let autoscaler: string | null = null;
   if (
     await core
@@ -197,7 +197,7 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
           ? (cond.message ?? 'Unschedulable')
           : undefined;
       },
-      secondsSetting('KAIC_AUTOSCALER_PENDING_SECONDS', 120),
+      suiteSettings().autoscalerPendingMs,
       500,
     );
     recordEvidence(this, 'observed', `trigger Unschedulable: ${reason}`);
@@ -210,7 +210,7 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
         const node = await core.readNode({ name: nodeName });
         return { node, pod: p };
       },
-      secondsSetting('KAIC_AUTOSCALER_SCALE_UP_SECONDS', 1200),
+      suiteSettings().autoscalerScaleUpMs,
       1_000,
     );
     const upSeconds = (Date.now() - t0) / 1000;
@@ -247,7 +247,7 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
         }
         return added.length === 0 ? true : undefined;
       },
-      secondsSetting('KAIC_AUTOSCALER_SCALE_DOWN_SECONDS', 1800),
+      suiteSettings().autoscalerScaleDownMs,
       1_000,
     );
     recordEvidence(

@@ -12,9 +12,10 @@ import { expect } from 'chai';
 import { getJson } from '../src/k8s/raw.js';
 import { suiteCluster } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import { suiteSettings } from './lib/settings.js';
 
 function selectors(): { prefill: string; decode: string; how: string } {
-  const configured = process.env.KAIC_PD_SELECTOR;
+  const configured = suiteSettings().pdSelector;
   if (configured) {
     const [prefill, decode] = configured.split(';');
     if (!prefill || !decode) {

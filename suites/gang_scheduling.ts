@@ -31,11 +31,17 @@ import {
   workloadImage,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import { suiteSettings } from './lib/settings.js';
+import type { SuiteSettings } from '../src/runner/suite-settings.js';
 
 const GANG_SIZE = 3;
 const GANG_LABEL = 'conformance.kaic.dev/gang';
-/** Seconds the incomplete gang must stay wholly unbound (KAIC_GANG_WINDOW_SECONDS). */
-const WINDOW_SECONDS = Number(process.env.KAIC_GANG_WINDOW_SECONDS || 20);
+/**
+ * The longest the incomplete gang is watched for the solution's decision to hold it back
+ * (KAIC_GANG_WINDOW_SECONDS); once it decided, CONFIRM_MS more make sure no member binds late.
+ */
+const windowMs = () => suiteSettings().gangWindowMs;
+const CONFIRM_MS = 3000;
 
 /** Gang schedulers kaic recognises by their API groups but does not drive yet. */
 const OTHER_SOLUTIONS: Record<string, string> = {
@@ -44,15 +50,10 @@ const OTHER_SOLUTIONS: Record<string, string> = {
 };
 
 const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
-const SOLUTIONS = ['auto', 'native', 'kueue'] as const;
-type SolutionSetting = (typeof SOLUTIONS)[number];
+type SolutionSetting = SuiteSettings['gangScheduler'];
 
 function solutionSetting(): SolutionSetting {
-  const value = (process.env.KAIC_GANG_SCHEDULER || 'auto').toLowerCase();
-  if (!(SOLUTIONS as readonly string[]).includes(value)) {
-    throw new Error(`KAIC_GANG_SCHEDULER=${value} is not one of ${SOLUTIONS.join(', ')}`);
-  }
-  return value as SolutionSetting;
+  return suiteSettings().gangScheduler;
 }
 
 /** One gang solution: how to hold back a gang and how to free the capacity it waits for. */
@@ -63,6 +64,11 @@ interface GangDriver {
   prepare(capacity: number): Promise<void>;
   /** Creates the gang `name` of GANG_SIZE pods labelled conformance.kaic.dev/gang=<name>. */
   createGang(name: string): Promise<void>;
+  /**
+   * What shows the solution decided to hold the gang back (its own status, read now), or null
+   * while it has not decided.
+   */
+  heldBack(gangName: string): Promise<string | null>;
   /** Frees capacity for the whole gang; returns what was done, for the evidence. */
   relieve(): Promise<string>;
   cleanup(): Promise<void>;
@@ -256,6 +262,18 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
           ).to.not.equal(undefined);
         }
       },
+      async heldBack(gangName) {
+        // The scheduler found the gang cannot fit whole: a member marked unschedulable.
+        for (const pod of await members(gangName)) {
+          const c = pod.status?.conditions?.find(
+            (c) => c.type === 'PodScheduled' && c.status === 'False',
+          );
+          if (c) {
+            return `pod ${pod.metadata?.name} PodScheduled=False (${c.reason}${c.message ? `: ${c.message}` : ''})`;
+          }
+        }
+        return null;
+      },
       async relieve() {
         await suiteCluster().core.deleteNamespacedPod({
           namespace: ns,
@@ -351,6 +369,36 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
               },
             },
           });
+      },
+      async heldBack() {
+        // Kueue tried to admit the gang's Workload and could not reserve quota for all of it.
+        const list = (await custom.listNamespacedCustomObject({
+          group,
+          version,
+          namespace: ns,
+          plural: 'workloads',
+        })) as {
+          items: Array<{
+            metadata: { name: string };
+            status?: {
+              conditions?: Array<{
+                type: string;
+                status: string;
+                reason?: string;
+                message?: string;
+              }>;
+            };
+          }>;
+        };
+        for (const workload of list.items) {
+          const c = workload.status?.conditions?.find(
+            (c) => c.type === 'QuotaReserved' && c.status === 'False',
+          );
+          if (c) {
+            return `Workload ${workload.metadata.name} QuotaReserved=False (${c.reason}${c.message ? `: ${c.message}` : ''})`;
+          }
+        }
+        return null;
       },
       async relieve() {
         await custom.patchClusterCustomObject(
@@ -463,19 +511,31 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
   it('binds no pod of a gang that finds room for one pod less, then all once room is freed', async function () {
     await driver.prepare(GANG_SIZE - 1);
     const started = Date.now();
+    let decision: string | null = null;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const { bound, created } = await bindingsDuring('short', async () => {
       await driver.createGang('short');
-      await new Promise((r) => setTimeout(r, WINDOW_SECONDS * 1000));
+      // Until the solution says it holds the gang back (then a short look for a late binding),
+      // or, when it never says so, the whole window.
+      const deadline = Date.now() + windowMs();
+      while (!decision && Date.now() < deadline) {
+        decision = await driver.heldBack('short');
+        if (!decision) await sleep(250);
+      }
+      const rest = deadline - Date.now();
+      if (rest > 0) await sleep(decision ? Math.min(CONFIRM_MS, rest) : rest);
     });
+    const watched = ((Date.now() - started) / 1000).toFixed(1);
     expect(
       [...bound].map(([pod, on]) => `${pod} on ${on}`),
-      `pods of the incomplete gang bound within ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      `pods of the incomplete gang bound within ${watched} s`,
     ).to.deep.equal([]);
     recordEvidence(
       this,
       'observed',
-      `${driver.describe} gang short (room for ${GANG_SIZE - 1}): 0 of ${GANG_SIZE} pods bound ` +
-        `(${created.size} created) over ${WINDOW_SECONDS} s, every pod change watched`,
+      `${driver.describe} gang short (room for ${GANG_SIZE - 1}): ` +
+        (decision ? `held back: ${decision}; ` : '') +
+        `0 of ${GANG_SIZE} pods bound (${created.size} created) over ${watched} s, every pod change watched`,
     );
     const action = await driver.relieve();
     const relieved = Date.now();

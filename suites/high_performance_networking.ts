@@ -23,6 +23,7 @@ import {
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { nodesRunningContainers } from './lib/monitoring.js';
+import { suiteSettings } from './lib/settings.js';
 
 /** Attribute names (unqualified) that mark a device as a network interface. */
 const NETWORK_ATTRIBUTES = ['ifName', 'interfaceName', 'rdma', 'macAddress', 'mac', 'ipv4', 'ipv6'];
@@ -49,7 +50,7 @@ async function networkDrivers(api: string): Promise<NetworkDriver[]> {
     })) as {
     items: Array<{ spec: { driver: string; nodeName?: string; devices?: SliceDevice[] } }>;
   };
-  const configured = process.env.KAIC_NETWORK_DRA_DRIVER;
+  const configured = suiteSettings().networkDraDriver;
   const found = new Map<string, NetworkDriver>();
   for (const slice of slices.items) {
     const { driver, nodeName, devices = [] } = slice.spec;

@@ -22,7 +22,6 @@ import {
   createNamespace,
   deleteNamespace,
   requireAcceleratorSetup,
-  secondsSetting,
   suiteCluster,
   waitFor,
   WaitAborted,
@@ -36,6 +35,7 @@ import {
   metricsTimeoutMs,
   nodesRunningContainers,
 } from './lib/monitoring.js';
+import { suiteSettings } from './lib/settings.js';
 
 const DEPLOYMENT = 'kaic-scaled';
 const HPA = 'kaic-scaled';
@@ -43,7 +43,7 @@ const RAISED = 100;
 const TARGET_AVERAGE = 10;
 
 function hpaTimeoutMs(): number {
-  return secondsSetting('KAIC_HPA_TIMEOUT_SECONDS', 300);
+  return suiteSettings().hpaTimeoutMs;
 }
 
 /** The HPA's conditions in one line, for messages. */

@@ -26,13 +26,13 @@ import { getJson } from '../src/k8s/raw.js';
 import {
   createNamespace,
   deleteNamespace,
-  secondsSetting,
   suiteCluster,
   waitFor,
   WaitAborted,
   workloadImage,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag } from './lib/index.js';
+import { suiteSettings } from './lib/settings.js';
 
 interface Resource {
   group: string;
@@ -143,7 +143,7 @@ export const OPERATORS: OperatorSpec[] = [
       metadata: { name: 'kaic-valid', namespace: ns },
       spec: {
         runtimeRef: {
-          name: process.env.KAIC_OPERATOR_RUNTIME || 'torch-distributed',
+          name: suiteSettings().operatorRuntime,
           apiGroup: 'trainer.kubeflow.org',
           kind: 'ClusterTrainingRuntime',
         },
@@ -234,7 +234,7 @@ function rayPodTemplate(name: string): Record<string, unknown> {
       containers: [
         {
           name,
-          image: process.env.KAIC_OPERATOR_IMAGE || 'rayproject/ray:2.46.0',
+          image: suiteSettings().operatorImage,
           resources: { requests: { cpu: '500m', memory: '1Gi' } },
         },
       ],
@@ -243,7 +243,7 @@ function rayPodTemplate(name: string): Record<string, unknown> {
 }
 
 function timeoutMs(): number {
-  return secondsSetting('KAIC_OPERATOR_TIMEOUT_SECONDS', 180);
+  return suiteSettings().operatorTimeoutMs;
 }
 
 async function crdEstablished(resource: Resource): Promise<k8s.V1CustomResourceDefinition | null> {
@@ -255,7 +255,7 @@ async function crdEstablished(resource: Resource): Promise<k8s.V1CustomResourceD
 
 /** The operator to test: configured, or the first curated one whose CRD exists. */
 async function chooseOperator(): Promise<{ spec: OperatorSpec; how: string }> {
-  const configured = process.env.KAIC_AI_OPERATOR;
+  const configured = suiteSettings().aiOperator;
   if (configured) {
     const spec = OPERATORS.find((o) => o.id === configured);
     if (!spec) {

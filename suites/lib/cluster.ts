@@ -3,24 +3,17 @@
  * accelerator setup (profile, allocation mode, nodes), labelled namespaces that are removed and
  * waited for, pods that hold accelerators, and waits that say what they waited for.
  *
- * Configuration comes from the environment the runner sets:
- *   KUBECONFIG             the cluster
- *   KAIC_ACCELERATOR       auto (default) | nvidia | fake | example
- *   KAIC_ALLOCATION_MODE   auto (default) | dra | device-plugin
- *   KAIC_WORKLOAD_IMAGE    image with a POSIX shell for probe pods (default busybox:1.36)
+ * Settings (the cluster, the accelerator, the workload image): ./settings.ts, listed in
+ * docs/suite-settings.md.
  */
 import { randomBytes } from 'node:crypto';
 
 import * as k8s from '@kubernetes/client-node';
 
 import {
-  ACCELERATOR_KINDS,
-  ALLOCATION_MODES,
   AcceleratorError,
   detectAccelerator,
-  type AcceleratorKind,
   type AcceleratorSetup,
-  type AllocationMode,
 } from '../../src/accelerators/profiles.js';
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
 import { execInPod, type ExecResult } from '../../src/k8s/exec.js';
@@ -28,7 +21,7 @@ import { loadKubeConfig } from '../../src/k8s/kubeconfig.js';
 import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
 import { RUN_ID_LABEL, TEST_NAMESPACE_LABEL } from '../../src/k8s/test-labels.js';
 import { WaitAborted, waitFor } from '../../src/util/wait.js';
-import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
+import { suiteSettings } from './settings.js';
 
 export { WaitAborted, waitFor };
 
@@ -36,7 +29,7 @@ export { RUN_ID_LABEL, TEST_NAMESPACE_LABEL };
 
 /** Labels of every object a suite creates for a test: the test label and the run's id. */
 export function testObjectLabels(): Record<string, string> {
-  const runId = process.env.KAIC_RUN_ID;
+  const runId = suiteSettings().runId;
   return { [TEST_NAMESPACE_LABEL]: 'true', ...(runId ? { [RUN_ID_LABEL]: runId } : {}) };
 }
 
@@ -49,7 +42,7 @@ let cluster: SuiteCluster | null = null;
 
 export function suiteCluster(): SuiteCluster {
   if (!cluster) {
-    const kc = loadKubeConfig(process.env.KUBECONFIG || undefined);
+    const kc = loadKubeConfig(suiteSettings().kubeconfig);
     cluster = { kc, core: kc.makeApiClient(k8s.CoreV1Api) };
   }
   return cluster;
@@ -61,27 +54,19 @@ export function resetSuiteCluster(): void {
   accelerator = null;
 }
 
-function envChoice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-  const value = process.env[name];
-  if (!value) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new AcceleratorError(`${name}="${value}"; accepted: ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
 let accelerator: Promise<AcceleratorSetup> | null = null;
 
 /** The accelerator the suites test, detected once per run. */
 export function acceleratorSetup(): Promise<AcceleratorSetup> {
   accelerator ??= (async () => {
-    const kind = envChoice<AcceleratorKind | 'auto'>(
-      'KAIC_ACCELERATOR',
-      ['auto', ...ACCELERATOR_KINDS],
-      'auto',
-    );
-    const mode = envChoice<AllocationMode>('KAIC_ALLOCATION_MODE', ALLOCATION_MODES, 'auto');
-    return detectAccelerator(suiteCluster().kc, { kind, mode });
+    const settings = suiteSettings();
+    let chosen;
+    try {
+      chosen = { kind: settings.accelerator, mode: settings.allocationMode };
+    } catch (error) {
+      throw new AcceleratorError((error as Error).message);
+    }
+    return detectAccelerator(suiteCluster().kc, chosen);
   })();
   return accelerator;
 }
@@ -112,16 +97,8 @@ export function deviceAttribute(
   return attributes[name] ?? attributes[`${driver}/${name}`];
 }
 
-/** A duration setting in seconds from the environment, as milliseconds; a bad value is named. */
-export function secondsSetting(name: string, fallbackSeconds: number): number {
-  const raw = process.env[name];
-  const value = Number(raw ?? fallbackSeconds);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}="${raw}"; give seconds > 0`);
-  return value * 1000;
-}
-
 export function workloadImage(): string {
-  return process.env.KAIC_WORKLOAD_IMAGE || LOCAL_NODE_IMAGES.busybox;
+  return suiteSettings().workloadImage;
 }
 
 /** A fresh labelled namespace whose default ServiceAccount exists. */

@@ -6,14 +6,8 @@
 import * as k8s from '@kubernetes/client-node';
 
 import { getJson } from '../../src/k8s/raw.js';
-import {
-  createPod,
-  secondsSetting,
-  suiteCluster,
-  waitFor,
-  WaitAborted,
-  workloadImage,
-} from './cluster.js';
+import { createPod, suiteCluster, waitFor, WaitAborted, workloadImage } from './cluster.js';
+import { suiteSettings } from './settings.js';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const GATEWAY_VERSION = 'v1';
@@ -39,16 +33,11 @@ interface RouteObject {
 }
 
 export function gatewayTimeoutMs(): number {
-  return secondsSetting('KAIC_GATEWAY_TIMEOUT_SECONDS', 180);
+  return suiteSettings().gatewayTimeoutMs;
 }
 
 export function listenerPort(): number {
-  const raw = process.env.KAIC_GATEWAY_LISTENER_PORT;
-  const value = Number(raw ?? 80);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new Error(`KAIC_GATEWAY_LISTENER_PORT="${raw}"; give a port 1–65535`);
-  }
-  return value;
+  return suiteSettings().gatewayListenerPort;
 }
 
 export function conditionsText(conditions: Condition[] | undefined): string {
@@ -96,7 +85,7 @@ export async function chooseGatewayClass(): Promise<{
       status?: { conditions?: Condition[] };
     }>;
   };
-  const configured = process.env.KAIC_GATEWAY_CLASS;
+  const configured = suiteSettings().gatewayClass;
   if (configured) {
     const found = list.items.find((c) => c.metadata.name === configured);
     if (!found) {
@@ -257,7 +246,7 @@ export function gatewayTarget(
   gateway: GatewayObject,
   port: number,
 ): { target: string; how: string } {
-  const configured = process.env.KAIC_GATEWAY_ADDRESS;
+  const configured = suiteSettings().gatewayAddress;
   if (configured) return { target: configured, how: 'KAIC_GATEWAY_ADDRESS' };
   const address = gateway.status?.addresses?.[0]?.value;
   if (!address) {

@@ -14,7 +14,8 @@ import * as k8s from '@kubernetes/client-node';
 
 import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
 import { getJson, getText, mergePatchJson, postJson } from '../../src/k8s/raw.js';
-import { secondsSetting, suiteCluster, workloadImage } from './cluster.js';
+import { suiteCluster, workloadImage } from './cluster.js';
+import { suiteSettings } from './settings.js';
 
 /** Services of the Prometheus deployments kaic knows (community charts, the Operator, kaic's). */
 const PROMETHEUS_SELECTORS = [
@@ -25,7 +26,7 @@ const PROMETHEUS_SELECTORS = [
 
 /** How long a metric value may take to arrive (KAIC_METRICS_TIMEOUT_SECONDS, default 180). */
 export function metricsTimeoutMs(): number {
-  return secondsSetting('KAIC_METRICS_TIMEOUT_SECONDS', 180);
+  return suiteSettings().metricsTimeoutMs;
 }
 
 export interface PromSample {
@@ -83,7 +84,7 @@ function viaService(namespace: string, name: string, port: string): Prometheus {
 
 /** The cluster's Prometheus, checked with `vector(1)`; an error says what was looked for. */
 export async function findPrometheus(): Promise<{ prometheus: Prometheus; how: string }> {
-  const configured = process.env.KAIC_PROMETHEUS;
+  const configured = suiteSettings().prometheus;
   let found: { prometheus: Prometheus; how: string } | null = null;
   if (configured && /^https?:\/\//.test(configured)) {
     found = { prometheus: viaUrl(configured), how: `configured (KAIC_PROMETHEUS=${configured})` };

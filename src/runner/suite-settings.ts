@@ -1,0 +1,365 @@
+/**
+ * Every setting the conformance suites read, in one typed table: its environment variable (set by
+ * the user, or by kaic for the addons it installed), what it means, its default and how a value is
+ * checked. Suites get them as one object (`suiteSettings()`), each value parsed when first read so
+ * that a bad one fails only the tests that use it, naming the variable. docs/suite-settings.md is
+ * generated from this table (`npm run suite-settings-doc`).
+ */
+import { ACCELERATOR_KINDS, ALLOCATION_MODES } from '../accelerators/profiles.js';
+import { LOCAL_NODE_IMAGES } from '../versions/images.js';
+
+interface SettingSpec<T> {
+  /** The environment variable. */
+  env: string;
+  /** The suites that read it, or `all`. */
+  suites: string;
+  /** What it means and what a value looks like. */
+  describe: string;
+  /** The default as the docs say it. */
+  byDefault: string;
+  /** Set by kaic when it installs the addon the setting points at. */
+  setByKaic?: boolean;
+  parse(raw: string | undefined): T;
+}
+
+function bad(env: string, raw: string, want: string): Error {
+  return new Error(`${env}="${raw}"; ${want}`);
+}
+
+function text(
+  env: string,
+  suites: string,
+  describe: string,
+  byDefault = 'unset',
+): SettingSpec<string | undefined> {
+  return { env, suites, describe, byDefault, parse: (raw) => raw || undefined };
+}
+
+function choice<T extends string>(
+  env: string,
+  suites: string,
+  describe: string,
+  allowed: readonly T[],
+  fallback: T,
+  options: { lowerCase?: boolean } = {},
+): SettingSpec<T> {
+  return {
+    env,
+    suites,
+    describe: `${describe}: ${allowed.join(' | ')}`,
+    byDefault: fallback,
+    parse: (raw) => {
+      const value = options.lowerCase ? raw?.toLowerCase() : raw;
+      if (!value) return fallback;
+      if (!(allowed as readonly string[]).includes(value)) {
+        throw bad(env, raw!, `accepted: ${allowed.join(', ')}`);
+      }
+      return value as T;
+    },
+  };
+}
+
+/** Seconds in the environment, milliseconds to the suites. */
+function seconds(
+  env: string,
+  suites: string,
+  describe: string,
+  fallback: number,
+): SettingSpec<number> {
+  return {
+    env,
+    suites,
+    describe: `${describe} (seconds)`,
+    byDefault: String(fallback),
+    parse: (raw) => {
+      const value = Number(raw || fallback);
+      if (!Number.isFinite(value) || value <= 0) throw bad(env, raw!, 'give seconds > 0');
+      return value * 1000;
+    },
+  };
+}
+
+function integer(
+  env: string,
+  suites: string,
+  describe: string,
+  fallback: number,
+  range: [number, number],
+): SettingSpec<number> {
+  return {
+    env,
+    suites,
+    describe,
+    byDefault: String(fallback),
+    parse: (raw) => {
+      const value = Number(raw || fallback);
+      if (!Number.isInteger(value) || value < range[0] || value > range[1]) {
+        throw bad(env, raw!, `give a whole number from ${range[0]} to ${range[1]}`);
+      }
+      return value;
+    },
+  };
+}
+
+export const SUITE_SETTINGS = {
+  kubeconfig: text(
+    'KUBECONFIG',
+    'all',
+    'the cluster under test (set by kaic run)',
+    "client-node's default",
+  ),
+  runId: text(
+    'KAIC_RUN_ID',
+    'all',
+    "the run's id, labelled on every object a test creates (set by kaic run)",
+  ),
+  accelerator: choice(
+    'KAIC_ACCELERATOR',
+    'all that use accelerators',
+    'the accelerator profile to test',
+    ['auto', ...ACCELERATOR_KINDS] as const,
+    'auto',
+  ),
+  allocationMode: choice(
+    'KAIC_ALLOCATION_MODE',
+    'all that use accelerators',
+    'how pods ask for accelerators',
+    ALLOCATION_MODES,
+    'auto',
+  ),
+  workloadImage: {
+    ...text('KAIC_WORKLOAD_IMAGE', 'all', 'an image with a POSIX shell for probe pods'),
+    byDefault: LOCAL_NODE_IMAGES.busybox,
+    parse: (raw: string | undefined) => raw || LOCAL_NODE_IMAGES.busybox,
+  },
+  acceleratorMetrics: text(
+    'KAIC_ACCELERATOR_METRICS',
+    'accelerator_metrics',
+    'the accelerator metrics endpoint: http(s)://…/metrics (scraped from the runner) or <namespace>/<service>:<port>[/path] (through the API server)',
+    'found by its labels',
+  ),
+  acceleratorLoadImage: text(
+    'KAIC_ACCELERATOR_LOAD_IMAGE',
+    'accelerator_metrics',
+    'a container that keeps the accelerator it holds busy (e.g. a CUDA sample in a loop); not needed for simulated GPUs',
+  ),
+  acceleratorLoadCommand: text(
+    'KAIC_ACCELERATOR_LOAD_COMMAND',
+    'accelerator_metrics',
+    "the load container's command, run with sh -c",
+    "the image's own",
+  ),
+  metricsTimeoutMs: seconds(
+    'KAIC_METRICS_TIMEOUT_SECONDS',
+    'accelerator_metrics, ai_service_metrics',
+    'how long a metric value may take to arrive or move',
+    180,
+  ),
+  prometheus: {
+    ...text(
+      'KAIC_PROMETHEUS',
+      'accelerator_metrics, ai_service_metrics, pod_autoscaling',
+      "the cluster's Prometheus: http(s)://host:port or <namespace>/<service>:<port>",
+      'found by its labels',
+    ),
+    setByKaic: true,
+  },
+  hpaTimeoutMs: seconds(
+    'KAIC_HPA_TIMEOUT_SECONDS',
+    'pod_autoscaling',
+    'how long the HPA may take to scale',
+    300,
+  ),
+  gangScheduler: {
+    ...choice(
+      'KAIC_GANG_SCHEDULER',
+      'gang_scheduling',
+      'the gang scheduling solution to test (auto: Kueue when its API is served, else the native Workload API)',
+      ['auto', 'native', 'kueue'] as const,
+      'auto',
+      { lowerCase: true },
+    ),
+    setByKaic: true,
+  },
+  gangWindowMs: seconds(
+    'KAIC_GANG_WINDOW_SECONDS',
+    'gang_scheduling',
+    'the longest an incomplete gang is watched for the scheduler to hold it back (Kueue: QuotaReserved=False; native: a member unschedulable), then 3 s more; without that decision, the whole time',
+    20,
+  ),
+  aiOperator: {
+    ...text(
+      'KAIC_AI_OPERATOR',
+      'robust_controller',
+      'the operator to test: kubeflow-trainer | kuberay | jobset',
+      'the first installed, in that order',
+    ),
+    setByKaic: true,
+  },
+  operatorRuntime: {
+    ...text(
+      'KAIC_OPERATOR_RUNTIME',
+      'robust_controller',
+      "Kubeflow Trainer: the ClusterTrainingRuntime of the valid TrainJob (its trainer runs the workload image's echo)",
+    ),
+    byDefault: 'torch-distributed',
+    parse: (raw: string | undefined) => raw || 'torch-distributed',
+  },
+  operatorImage: {
+    ...text(
+      'KAIC_OPERATOR_IMAGE',
+      'robust_controller',
+      'KubeRay: the Ray image of the valid RayCluster',
+    ),
+    byDefault: 'rayproject/ray:2.46.0',
+    parse: (raw: string | undefined) => raw || 'rayproject/ray:2.46.0',
+  },
+  operatorTimeoutMs: seconds(
+    'KAIC_OPERATOR_TIMEOUT_SECONDS',
+    'robust_controller',
+    'reconciliation and clean-up waits (as the working group)',
+    180,
+  ),
+  networkDraDriver: text(
+    'KAIC_NETWORK_DRA_DRIVER',
+    'high_performance_networking',
+    'the DRA driver publishing network devices',
+    'any driver whose devices carry network attributes',
+  ),
+  pdSelector: text(
+    'KAIC_PD_SELECTOR',
+    'disaggregated_inference',
+    'label selectors of the prefill and decode pods: <prefill selector>;<decode selector>',
+    "llm-d's roles",
+  ),
+  autoscalerNodeLabel: text(
+    'KAIC_AUTOSCALER_NODE_LABEL',
+    'cluster_autoscaling',
+    'the accelerator node group: <key>=<value>',
+    "Karpenter's karpenter.sh/nodepool label, any pool",
+  ),
+  autoscalerPendingMs: seconds(
+    'KAIC_AUTOSCALER_PENDING_SECONDS',
+    'cluster_autoscaling',
+    'how long the filler pods may take to bind',
+    120,
+  ),
+  autoscalerScaleUpMs: seconds(
+    'KAIC_AUTOSCALER_SCALE_UP_SECONDS',
+    'cluster_autoscaling',
+    'how long a node may take to join (as the working group)',
+    1200,
+  ),
+  autoscalerScaleDownMs: seconds(
+    'KAIC_AUTOSCALER_SCALE_DOWN_SECONDS',
+    'cluster_autoscaling',
+    'how long the added node may take to go (as the working group)',
+    1800,
+  ),
+  gatewayClass: {
+    ...text(
+      'KAIC_GATEWAY_CLASS',
+      'ai_inference, advanced_inference_ingress',
+      'the GatewayClass to use',
+      'the Accepted one, by name',
+    ),
+    setByKaic: true,
+  },
+  gatewayListenerPort: {
+    ...integer(
+      'KAIC_GATEWAY_LISTENER_PORT',
+      'ai_inference, advanced_inference_ingress',
+      "the Gateway listener's port",
+      80,
+      [1, 65535],
+    ),
+    setByKaic: true,
+  },
+  gatewayAddress: text(
+    'KAIC_GATEWAY_ADDRESS',
+    'ai_inference, advanced_inference_ingress',
+    "host[:port] the client pod sends to, when the Gateway's own address is not reachable from pods",
+    "the Gateway's first status address and the listener port",
+  ),
+  gatewayRequests: integer(
+    'KAIC_GATEWAY_REQUESTS',
+    'ai_inference',
+    'requests for the weight check (at least 500)',
+    500,
+    [500, Number.MAX_SAFE_INTEGER],
+  ),
+  gatewayWeightTolerance: {
+    env: 'KAIC_GATEWAY_WEIGHT_TOLERANCE',
+    suites: 'ai_inference',
+    describe:
+      "allowed distance of a share from its weight, in percentage points, in (0, 50) (the Gateway API's own conformance test uses 5 with up to 10 attempts)",
+    byDefault: '10',
+    parse: (raw: string | undefined) => {
+      const value = Number(raw || 10);
+      if (!Number.isFinite(value) || value <= 0 || value >= 50) {
+        throw bad('KAIC_GATEWAY_WEIGHT_TOLERANCE', raw!, 'give percentage points in (0, 50)');
+      }
+      return value;
+    },
+  } satisfies SettingSpec<number>,
+  gatewayTimeoutMs: seconds(
+    'KAIC_GATEWAY_TIMEOUT_SECONDS',
+    'ai_inference, advanced_inference_ingress',
+    "each status wait and the client's run",
+    180,
+  ),
+} as const satisfies Record<string, SettingSpec<unknown>>;
+
+export type SuiteSettingName = keyof typeof SUITE_SETTINGS;
+export type SuiteSettings = {
+  readonly [K in SuiteSettingName]: ReturnType<(typeof SUITE_SETTINGS)[K]['parse']>;
+};
+
+/** The environment variable of a setting, for messages that tell the user what to set. */
+export function settingVariable(name: SuiteSettingName): string {
+  return SUITE_SETTINGS[name].env;
+}
+
+/**
+ * The settings as one object over an environment: each read parses its variable then (a bad value
+ * throws there, naming it), so the suites see the environment as it is when they run.
+ */
+export function suiteSettingsFrom(env: NodeJS.ProcessEnv): SuiteSettings {
+  const settings = {} as Record<SuiteSettingName, unknown>;
+  for (const name of Object.keys(SUITE_SETTINGS) as SuiteSettingName[]) {
+    const spec = SUITE_SETTINGS[name] as SettingSpec<unknown>;
+    Object.defineProperty(settings, name, {
+      enumerable: true,
+      get: () => spec.parse(env[spec.env]),
+    });
+  }
+  return settings as SuiteSettings;
+}
+
+/** docs/suite-settings.md: the table above, as the docs show it. */
+export function renderSuiteSettingsDoc(): string {
+  // Table cells: a bar would end the cell, and <namespace> would read as an HTML tag.
+  const cell = (text: string) =>
+    text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const rows = Object.values(SUITE_SETTINGS).map((s: SettingSpec<unknown>) =>
+    [`\`${s.env}\``, s.suites, cell(s.describe), cell(s.byDefault), s.setByKaic ? 'yes' : ''].join(
+      ' | ',
+    ),
+  );
+  return [
+    '# Suite settings',
+    '',
+    '<!-- Generated from src/runner/suite-settings.ts by `npm run suite-settings-doc`; do not edit. -->',
+    '',
+    'The conformance suites read these environment variables. Set them where `kaic run` or the',
+    'action runs; a value the user sets wins over one kaic sets for an addon it installed',
+    '("set by kaic"). A bad value fails the tests that read it, naming the variable.',
+    '',
+    '<!-- prettier-ignore-start -->',
+    '| variable | suites | what it is | default | set by kaic |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r} |`),
+    '<!-- prettier-ignore-end -->',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,98 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { expect } from 'chai';
+
+import {
+  renderSuiteSettingsDoc,
+  SUITE_SETTINGS,
+  suiteSettingsFrom,
+} from '../../src/runner/suite-settings.js';
+
+/** Every .ts file below a folder. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? sources(join(dir, e.name))
+      : e.name.endsWith('.ts')
+        ? [join(dir, e.name)]
+        : [],
+  );
+}
+
+describe('suite settings', function () {
+  it('gives the defaults when nothing is set, seconds as milliseconds', function () {
+    const settings = suiteSettingsFrom({});
+    expect(settings.gangScheduler).to.equal('auto');
+    expect(settings.gangWindowMs).to.equal(20_000);
+    expect(settings.gatewayRequests).to.equal(500);
+    expect(settings.gatewayListenerPort).to.equal(80);
+    expect(settings.prometheus).to.equal(undefined);
+  });
+
+  it('parses what is set, and a bad value throws when read, naming the variable', function () {
+    const settings = suiteSettingsFrom({
+      KAIC_GANG_SCHEDULER: 'Kueue',
+      KAIC_HPA_TIMEOUT_SECONDS: '12',
+      KAIC_GATEWAY_REQUESTS: '499',
+      KAIC_ACCELERATOR: 'tpu',
+    });
+    expect(settings.gangScheduler).to.equal('kueue');
+    expect(settings.hpaTimeoutMs).to.equal(12_000);
+    expect(() => settings.gatewayRequests).to.throw(
+      /^KAIC_GATEWAY_REQUESTS="499"; give a whole number from 500/,
+    );
+    expect(() => settings.accelerator).to.throw(/^KAIC_ACCELERATOR="tpu"; accepted: auto, nvidia/);
+    // One bad setting leaves the others readable.
+    expect(settings.gatewayListenerPort).to.equal(80);
+  });
+
+  it('reads the environment as it is when read (the runner sets it per run)', function () {
+    const env: NodeJS.ProcessEnv = {};
+    const settings = suiteSettingsFrom(env);
+    expect(settings.gatewayClass).to.equal(undefined);
+    env.KAIC_GATEWAY_CLASS = 'traefik';
+    expect(settings.gatewayClass).to.equal('traefik');
+  });
+
+  it('is the only way suites read the environment', function () {
+    const offenders = sources('suites').filter(
+      (f) =>
+        f !== join('suites', 'lib', 'settings.ts') && /process\.env/.test(readFileSync(f, 'utf8')),
+    );
+    expect(offenders).to.deep.equal([]);
+  });
+
+  it('lists every KAIC_ variable the suites name and the addons set', function () {
+    const known = new Set(Object.values(SUITE_SETTINGS).map((s) => s.env));
+    const named = new Set<string>();
+    for (const file of [
+      ...sources('suites'),
+      ...sources('src/providers'),
+      ...sources('src/addons'),
+    ]) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/\bKAIC_[A-Z_]+[A-Z]\b/g))
+        named.add(m[0]);
+    }
+    // Not suite settings: the run's own (kwok, cache, fake GPU, tests), a constant, a heredoc marker.
+    const notSuiteSettings = [...named].filter((n) => !known.has(n));
+    expect(
+      notSuiteSettings.filter(
+        (n) => !/^KAIC_(KWOK_|KUBERNETES_BIN_DIR|CACHE|FAKEGPU_|TEST_|VERSION$|EOF$)/.test(n),
+      ),
+    ).to.deep.equal([]);
+    const setByAddons = [...sources('src/providers'), ...sources('src/addons')].flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/\b(KAIC_[A-Z_]+):\s/g)].map((m) => m[1]!),
+    );
+    for (const env of setByAddons) {
+      const spec = Object.values(SUITE_SETTINGS).find((s) => s.env === env);
+      expect(spec && 'setByKaic' in spec && spec.setByKaic, `${env} is set by an addon`).to.equal(
+        true,
+      );
+    }
+  });
+
+  it('docs/suite-settings.md is generated from the table (npm run suite-settings-doc)', function () {
+    expect(readFileSync('docs/suite-settings.md', 'utf8')).to.equal(renderSuiteSettingsDoc());
+  });
+});
