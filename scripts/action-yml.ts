@@ -1,13 +1,13 @@
-// Writes action.yml and the README's action input/output tables from the option tables.
-// `--check` fails (exit 1) when either file is stale.
+// Writes action.yml and the action input/output tables of docs/github-action.md from the option
+// tables. `--check` fails (exit 1) when either file is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-import { renderActionYml, withReadmeTables } from '../src/action/action-yml.js';
+import { ACTION_DOC, renderActionYml, withDocTables } from '../src/action/action-yml.js';
 
 const check = process.argv.includes('--check');
 const wanted: Array<[string, string]> = [
   ['action.yml', renderActionYml()],
-  ['README.md', withReadmeTables(readFileSync('README.md', 'utf8'))],
+  [ACTION_DOC, withDocTables(readFileSync(ACTION_DOC, 'utf8'))],
 ];
 let stale = false;
 for (const [file, text] of wanted) {

@@ -1,6 +1,6 @@
 /**
  * The action's own inputs and its outputs, beside the run options it shares with `kaic run`
- * (RUN_OPTIONS). action.yml and the README's input table are generated from these tables and
+ * (RUN_OPTIONS). action.yml and the input table of docs/github-action.md are generated from these tables and
  * RUN_OPTIONS (`npm run action-yml`); a test keeps them in step.
  */
 import { parse as parseYaml } from 'yaml';
@@ -79,7 +79,7 @@ export const ACTION_OUTPUTS: ReadonlyArray<{ name: string; help: string }> = [
   { name: 'partially-implemented', help: 'requirements Partially Implemented' },
   { name: 'not-implemented', help: 'requirements Not Implemented' },
   { name: 'na', help: 'requirements declared N/A' },
-  { name: 'unknown', help: 'requirements Unknown (not verifiable here)' },
+  { name: 'unknown', help: 'requirements Unknown (kaic could not verify them)' },
   { name: 'results-dir', help: 'the directory with every report' },
   { name: 'results-json', help: 'path of results.json (run mode)' },
   { name: 'junit-xml', help: 'path of junit.xml (run mode)' },

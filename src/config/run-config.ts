@@ -93,12 +93,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'addons',
-    help: `all, none, or a comma list of ${ADDON_IDS.join(', ')} (default: all on kwok, none on existing, where only ${CHART_ADDONS.join(', ')} may be named)`,
+    help: `all, none, or a comma list of ${ADDON_IDS.join(', ')} (default: all on kwok and kind, none on existing, where only ${CHART_ADDONS.join(', ')} may be named)`,
   },
   {
     name: 'real-node',
     default: 'auto',
-    help: 'kwok: a real kubelet + containerd node for pods that run: auto (when this machine can), yes, no',
+    help: 'kwok: a real kubelet + containerd node for pods that run: auto (when the machine running kaic can), yes, no',
   },
   {
     name: 'kubeconfig',

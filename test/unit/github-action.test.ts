@@ -7,8 +7,9 @@ import { parse as parseYaml } from 'yaml';
 
 import {
   ACTION_DESCRIPTION,
+  ACTION_DOC,
   renderActionYml,
-  withReadmeTables,
+  withDocTables,
 } from '../../src/action/action-yml.js';
 import { readActionSettings } from '../../src/action/inputs.js';
 import { parseLocation } from '../../src/github/annotations.js';
@@ -20,10 +21,10 @@ import { gateFailures, overallVerdict } from '../../src/results/gate.js';
 import { makeRunResult } from '../support/run-results.js';
 
 describe('GitHub action: pure parts', function () {
-  it('action.yml and the README input table are generated from the option tables (npm run action-yml)', function () {
+  it('action.yml and the input table of docs/github-action.md are generated from the option tables (npm run action-yml)', function () {
     expect(readFileSync('action.yml', 'utf8')).to.equal(renderActionYml());
-    const readme = readFileSync('README.md', 'utf8');
-    expect(readme).to.equal(withReadmeTables(readme));
+    const page = readFileSync(ACTION_DOC, 'utf8');
+    expect(page).to.equal(withDocTables(page));
   });
 
   it('truncates by UTF-16 code units (GitHub’s characters) and by UTF-8 bytes without splitting a character', function () {
