@@ -1,8 +1,12 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
-  STATE_CREATED,
-  STATE_MAIN_RAN
-} from "./chunks/chunk-LYE2TJEJ.js";
+  planRun,
+  runPipeline
+} from "./chunks/chunk-7OFKSYEX.js";
+import "./chunks/chunk-GXEHZ5ZH.js";
+import {
+  collectRunResults
+} from "./chunks/chunk-YLXWZOTL.js";
 import {
   ANNOTATIONS_PER_REQUEST,
   ANNOTATION_MESSAGE_MAX_BYTES,
@@ -12,30 +16,31 @@ import {
   COMMENT_BODY_MAX_UNITS,
   FAIL_ON,
   JOB_SUMMARY_MAX_BYTES,
-  KAIC_VERSION,
   STATUS_DESCRIPTION_MAX_UNITS,
-  collectRunInputs,
-  collectRunResults,
   gateFailures,
-  mdInline,
   overallVerdict,
-  planRun,
   remainingLimit,
   renderMatrix,
   renderSummary,
   runLabel,
   runLabels,
   runMinor,
-  runPipeline,
   truncateBytes,
   truncateUnits
-} from "./chunks/chunk-A3ZF5EBS.js";
+} from "./chunks/chunk-ON4VCPHQ.js";
+import "./chunks/chunk-D2SJ7AHA.js";
+import {
+  mdInline
+} from "./chunks/chunk-2XS3DH4U.js";
+import "./chunks/chunk-PHZ7FTCV.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
-  exitWhenFlushed,
+  STATE_CREATED,
+  STATE_MAIN_RAN
+} from "./chunks/chunk-LYE2TJEJ.js";
+import {
   getInput,
   info,
-  require_dist,
   require_tunnel,
   require_undici,
   saveState,
@@ -44,18 +49,37 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-WP5NPBKH.js";
-import "./chunks/chunk-D4AYBYVR.js";
-import "./chunks/chunk-OUYNJR3M.js";
-import "./chunks/chunk-WDPSWPNE.js";
+} from "./chunks/chunk-R3KBZOZL.js";
+import {
+  KAIC_VERSION,
+  collectRunInputs
+} from "./chunks/chunk-VXSUB3TL.js";
+import "./chunks/chunk-OYMJ6T6V.js";
+import "./chunks/chunk-ATS4VT7U.js";
+import "./chunks/chunk-D7LEWTPI.js";
+import {
+  exitWhenFlushed
+} from "./chunks/chunk-M32DOC7A.js";
+import {
+  require_dist
+} from "./chunks/chunk-3YTTDGIJ.js";
+import "./chunks/chunk-QRRKDJAS.js";
+import "./chunks/chunk-B7QSI74S.js";
+import "./chunks/chunk-O65J2PAZ.js";
+import "./chunks/chunk-FF2LWFFB.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-6JVSTI67.js";
+import "./chunks/chunk-D42UGOYO.js";
+import "./chunks/chunk-ZES67JRA.js";
+import "./chunks/chunk-NKKDUV5A.js";
+import "./chunks/chunk-7RGGNZCI.js";
+import "./chunks/chunk-4YPQNTGN.js";
+import "./chunks/chunk-BRNWYLLV.js";
 import {
   UsageError,
   __commonJS,
   __require,
   __toESM
-} from "./chunks/chunk-4B6QAMHQ.js";
+} from "./chunks/chunk-WWHORE4U.js";
 
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({

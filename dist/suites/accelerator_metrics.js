@@ -1,10 +1,10 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   UTILIZATION_ANNOTATION
-} from "../chunks/chunk-D4AYBYVR.js";
+} from "../chunks/chunk-QRRKDJAS.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-ZALOU2ZT.js";
+} from "../chunks/chunk-5IMSV674.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -14,27 +14,33 @@ import {
   deviceAttribute,
   expect,
   requireAcceleratorSetup,
-  suiteCluster
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+  suiteCluster,
+  suiteSettings
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-OUYNJR3M.js";
+} from "../chunks/chunk-B7QSI74S.js";
+import "../chunks/chunk-O65J2PAZ.js";
 import {
   DraObjects
-} from "../chunks/chunk-WDPSWPNE.js";
+} from "../chunks/chunk-FF2LWFFB.js";
 import {
   getText
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
   waitFor
-} from "../chunks/chunk-6JVSTI67.js";
+} from "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import "../chunks/chunk-4YPQNTGN.js";
+import "../chunks/chunk-BRNWYLLV.js";
 import {
   __commonJS,
   __toESM
-} from "../chunks/chunk-4B6QAMHQ.js";
+} from "../chunks/chunk-WWHORE4U.js";
 
 // node_modules/shallow-equal/dist/index.cjs.js
 var require_index_cjs = __commonJS({
@@ -653,7 +659,7 @@ async function serviceEndpoints(namespace, name, port, path) {
   ];
 }
 async function findEndpoints() {
-  const configured = process.env.KAIC_ACCELERATOR_METRICS;
+  const configured = suiteSettings().acceleratorMetrics;
   if (configured && /^https?:\/\//.test(configured)) {
     return {
       how: `configured (KAIC_ACCELERATOR_METRICS=${configured})`,
@@ -808,8 +814,8 @@ describe(`${requirementTag("accelerator_metrics", "MUST")} Accelerator metrics`,
     );
   });
   it("a pod that loads its accelerator moves that accelerator utilization, and only that one", async function() {
-    const loadImage = process.env.KAIC_ACCELERATOR_LOAD_IMAGE;
-    const loadCommand = process.env.KAIC_ACCELERATOR_LOAD_COMMAND;
+    const loadImage = suiteSettings().acceleratorLoadImage;
+    const loadCommand = suiteSettings().acceleratorLoadCommand;
     if (setup.profile.kind !== "fake" && !loadImage) {
       skipBecause(
         this,

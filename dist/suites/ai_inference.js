@@ -15,24 +15,30 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-GUTSBTLU.js";
+} from "../chunks/chunk-BFTUETXJ.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-ZALOU2ZT.js";
+} from "../chunks/chunk-5IMSV674.js";
 import {
   createNamespace,
   deleteNamespace,
-  expect
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+  expect,
+  suiteSettings
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-OUYNJR3M.js";
-import "../chunks/chunk-WDPSWPNE.js";
+} from "../chunks/chunk-B7QSI74S.js";
+import "../chunks/chunk-O65J2PAZ.js";
+import "../chunks/chunk-FF2LWFFB.js";
 import "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-6JVSTI67.js";
-import "../chunks/chunk-4B6QAMHQ.js";
+import "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import "../chunks/chunk-4YPQNTGN.js";
+import "../chunks/chunk-BRNWYLLV.js";
+import "../chunks/chunk-WWHORE4U.js";
 
 // suites/ai_inference.ts
 import { randomBytes } from "node:crypto";
@@ -41,20 +47,10 @@ var WEIGHTS = { "model-v1": 70, "model-v2": 30, "model-v3": 0 };
 var GATEWAY = "kaic-inference";
 var HEADER_REQUESTS = 100;
 function requestCount() {
-  const raw = process.env.KAIC_GATEWAY_REQUESTS;
-  const value = Number(raw ?? 500);
-  if (!Number.isInteger(value) || value < 500) {
-    throw new Error(`KAIC_GATEWAY_REQUESTS="${raw}"; give a whole number \u2265 500`);
-  }
-  return value;
+  return suiteSettings().gatewayRequests;
 }
 function tolerancePoints() {
-  const raw = process.env.KAIC_GATEWAY_WEIGHT_TOLERANCE;
-  const value = Number(raw ?? 10);
-  if (!Number.isFinite(value) || value <= 0 || value >= 50) {
-    throw new Error(`KAIC_GATEWAY_WEIGHT_TOLERANCE="${raw}"; give percentage points in (0, 50)`);
-  }
-  return value;
+  return suiteSettings().gatewayWeightTolerance;
 }
 function routes(runId) {
   const headerRule = (name, value, backend) => ({

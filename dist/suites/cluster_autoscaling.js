@@ -5,31 +5,36 @@ import {
   deleteNamespace,
   expect,
   requireAcceleratorSetup,
-  secondsSetting,
   suiteCluster,
+  suiteSettings,
   workloadImage
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-OUYNJR3M.js";
-import "../chunks/chunk-WDPSWPNE.js";
+} from "../chunks/chunk-B7QSI74S.js";
+import "../chunks/chunk-O65J2PAZ.js";
+import "../chunks/chunk-FF2LWFFB.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-6JVSTI67.js";
-import "../chunks/chunk-4B6QAMHQ.js";
+} from "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import "../chunks/chunk-4YPQNTGN.js";
+import "../chunks/chunk-BRNWYLLV.js";
+import "../chunks/chunk-WWHORE4U.js";
 
 // suites/cluster_autoscaling.ts
 import { randomBytes } from "node:crypto";
 async function detect() {
   const { kc, core } = suiteCluster();
-  const configured = process.env.KAIC_AUTOSCALER_NODE_LABEL;
+  const configured = suiteSettings().autoscalerNodeLabel;
   let autoscaler = null;
   if (await core.readNamespacedConfigMap({ namespace: "kube-system", name: "cluster-autoscaler-status" }).then(
     () => true,
@@ -159,7 +164,7 @@ describe(`${requirementTag("cluster_autoscaling", "MUST")} Cluster autoscaling`,
         const cond = p.status?.conditions?.find((c) => c.type === "PodScheduled");
         return cond?.status === "False" && cond.reason === "Unschedulable" ? cond.message ?? "Unschedulable" : void 0;
       },
-      secondsSetting("KAIC_AUTOSCALER_PENDING_SECONDS", 120),
+      suiteSettings().autoscalerPendingMs,
       500
     );
     recordEvidence(this, "observed", `trigger Unschedulable: ${reason}`);
@@ -172,7 +177,7 @@ describe(`${requirementTag("cluster_autoscaling", "MUST")} Cluster autoscaling`,
         const node = await core.readNode({ name: nodeName });
         return { node, pod: p };
       },
-      secondsSetting("KAIC_AUTOSCALER_SCALE_UP_SECONDS", 1200),
+      suiteSettings().autoscalerScaleUpMs,
       1e3
     );
     const upSeconds = (Date.now() - t0) / 1e3;
@@ -209,7 +214,7 @@ describe(`${requirementTag("cluster_autoscaling", "MUST")} Cluster autoscaling`,
         }
         return added.length === 0 ? true : void 0;
       },
-      secondsSetting("KAIC_AUTOSCALER_SCALE_DOWN_SECONDS", 1800),
+      suiteSettings().autoscalerScaleDownMs,
       1e3
     );
     recordEvidence(

@@ -1,24 +1,30 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   expect,
-  suiteCluster
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+  suiteCluster,
+  suiteSettings
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-OUYNJR3M.js";
-import "../chunks/chunk-WDPSWPNE.js";
+} from "../chunks/chunk-B7QSI74S.js";
+import "../chunks/chunk-O65J2PAZ.js";
+import "../chunks/chunk-FF2LWFFB.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-6JVSTI67.js";
-import "../chunks/chunk-4B6QAMHQ.js";
+import "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import "../chunks/chunk-4YPQNTGN.js";
+import "../chunks/chunk-BRNWYLLV.js";
+import "../chunks/chunk-WWHORE4U.js";
 
 // suites/disaggregated_inference.ts
 function selectors() {
-  const configured = process.env.KAIC_PD_SELECTOR;
+  const configured = suiteSettings().pdSelector;
   if (configured) {
     const [prefill, decode] = configured.split(";");
     if (!prefill || !decode) {

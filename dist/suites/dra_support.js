@@ -9,23 +9,29 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   recordEvidence,
-  requirementTag,
+  requirementTag
+} from "../chunks/chunk-B7QSI74S.js";
+import {
   servedDraApi
-} from "../chunks/chunk-OUYNJR3M.js";
+} from "../chunks/chunk-O65J2PAZ.js";
 import {
   DraObjects
-} from "../chunks/chunk-WDPSWPNE.js";
+} from "../chunks/chunk-FF2LWFFB.js";
 import {
   waitFor
-} from "../chunks/chunk-6JVSTI67.js";
+} from "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import "../chunks/chunk-4YPQNTGN.js";
 import {
   ObjectResourceV1Api,
   ObjectResourceV1beta1Api
-} from "../chunks/chunk-4B6QAMHQ.js";
+} from "../chunks/chunk-BRNWYLLV.js";
+import "../chunks/chunk-WWHORE4U.js";
 
 // suites/dra_support.ts
 import { randomBytes } from "node:crypto";

@@ -4,26 +4,33 @@ import {
   deleteNamespace,
   expect,
   suiteCluster,
+  suiteSettings,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   recordEvidence,
   requirementTag,
-  servedGroupVersions,
-  serverMinor,
   skipBecause
-} from "../chunks/chunk-OUYNJR3M.js";
-import "../chunks/chunk-WDPSWPNE.js";
+} from "../chunks/chunk-B7QSI74S.js";
+import {
+  servedGroupVersions,
+  serverMinor
+} from "../chunks/chunk-O65J2PAZ.js";
+import "../chunks/chunk-FF2LWFFB.js";
 import {
   getJson,
   postJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
-  kubernetesRelease,
   waitFor
-} from "../chunks/chunk-6JVSTI67.js";
+} from "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import {
+  kubernetesRelease
+} from "../chunks/chunk-4YPQNTGN.js";
 import {
   ObjectApisApi,
   ObjectBatchV1Api,
@@ -31,24 +38,21 @@ import {
   PatchStrategy,
   Watch,
   setHeaderOptions
-} from "../chunks/chunk-4B6QAMHQ.js";
+} from "../chunks/chunk-BRNWYLLV.js";
+import "../chunks/chunk-WWHORE4U.js";
 
 // suites/gang_scheduling.ts
 var GANG_SIZE = 3;
 var GANG_LABEL = "conformance.kaic.dev/gang";
-var WINDOW_SECONDS = Number(process.env.KAIC_GANG_WINDOW_SECONDS || 20);
+var windowMs = () => suiteSettings().gangWindowMs;
+var CONFIRM_MS = 3e3;
 var OTHER_SOLUTIONS = {
   "scheduling.volcano.sh": "Volcano",
   "scheduling.run.ai": "KAI scheduler"
 };
 var KUEUE_API = "kueue.x-k8s.io/v1beta2";
-var SOLUTIONS = ["auto", "native", "kueue"];
 function solutionSetting() {
-  const value = (process.env.KAIC_GANG_SCHEDULER || "auto").toLowerCase();
-  if (!SOLUTIONS.includes(value)) {
-    throw new Error(`KAIC_GANG_SCHEDULER=${value} is not one of ${SOLUTIONS.join(", ")}`);
-  }
-  return value;
+  return suiteSettings().gangScheduler;
 }
 async function nativeGang(kc) {
   const minor = await serverMinor(kc);
@@ -201,6 +205,17 @@ describe(`${requirementTag("gang_scheduling", "MUST")} Gang scheduling`, functio
           ).to.not.equal(void 0);
         }
       },
+      async heldBack(gangName) {
+        for (const pod of await members(gangName)) {
+          const c = pod.status?.conditions?.find(
+            (c2) => c2.type === "PodScheduled" && c2.status === "False"
+          );
+          if (c) {
+            return `pod ${pod.metadata?.name} PodScheduled=False (${c.reason}${c.message ? `: ${c.message}` : ""})`;
+          }
+        }
+        return null;
+      },
       async relieve() {
         await suiteCluster().core.deleteNamespacedPod({
           namespace: ns,
@@ -291,6 +306,23 @@ describe(`${requirementTag("gang_scheduling", "MUST")} Gang scheduling`, functio
           }
         });
       },
+      async heldBack() {
+        const list = await custom.listNamespacedCustomObject({
+          group,
+          version,
+          namespace: ns,
+          plural: "workloads"
+        });
+        for (const workload of list.items) {
+          const c = workload.status?.conditions?.find(
+            (c2) => c2.type === "QuotaReserved" && c2.status === "False"
+          );
+          if (c) {
+            return `Workload ${workload.metadata.name} QuotaReserved=False (${c.reason}${c.message ? `: ${c.message}` : ""})`;
+          }
+        }
+        return null;
+      },
       async relieve() {
         await custom.patchClusterCustomObject(
           {
@@ -376,18 +408,27 @@ describe(`${requirementTag("gang_scheduling", "MUST")} Gang scheduling`, functio
   it("binds no pod of a gang that finds room for one pod less, then all once room is freed", async function() {
     await driver.prepare(GANG_SIZE - 1);
     const started = Date.now();
+    let decision = null;
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const { bound, created } = await bindingsDuring("short", async () => {
       await driver.createGang("short");
-      await new Promise((r) => setTimeout(r, WINDOW_SECONDS * 1e3));
+      const deadline = Date.now() + windowMs();
+      while (!decision && Date.now() < deadline) {
+        decision = await driver.heldBack("short");
+        if (!decision) await sleep(250);
+      }
+      const rest = deadline - Date.now();
+      if (rest > 0) await sleep(decision ? Math.min(CONFIRM_MS, rest) : rest);
     });
+    const watched = ((Date.now() - started) / 1e3).toFixed(1);
     expect(
       [...bound].map(([pod, on]) => `${pod} on ${on}`),
-      `pods of the incomplete gang bound within ${((Date.now() - started) / 1e3).toFixed(0)} s`
+      `pods of the incomplete gang bound within ${watched} s`
     ).to.deep.equal([]);
     recordEvidence(
       this,
       "observed",
-      `${driver.describe} gang short (room for ${GANG_SIZE - 1}): 0 of ${GANG_SIZE} pods bound (${created.size} created) over ${WINDOW_SECONDS} s, every pod change watched`
+      `${driver.describe} gang short (room for ${GANG_SIZE - 1}): ` + (decision ? `held back: ${decision}; ` : "") + `0 of ${GANG_SIZE} pods bound (${created.size} created) over ${watched} s, every pod change watched`
     );
     const action = await driver.relieve();
     const relieved = Date.now();

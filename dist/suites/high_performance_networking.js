@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-ZALOU2ZT.js";
+} from "../chunks/chunk-5IMSV674.js";
 import {
   createNamespace,
   createPod,
@@ -9,25 +9,32 @@ import {
   exec,
   expect,
   suiteCluster,
+  suiteSettings,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   recordEvidence,
   requirementTag,
-  servedDraApi,
   skipBecause
-} from "../chunks/chunk-OUYNJR3M.js";
+} from "../chunks/chunk-B7QSI74S.js";
+import {
+  servedDraApi
+} from "../chunks/chunk-O65J2PAZ.js";
 import {
   DraObjects,
   claimTemplate
-} from "../chunks/chunk-WDPSWPNE.js";
+} from "../chunks/chunk-FF2LWFFB.js";
 import "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-6JVSTI67.js";
+import "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import "../chunks/chunk-4YPQNTGN.js";
 import {
   ObjectCustomObjectsApi
-} from "../chunks/chunk-4B6QAMHQ.js";
+} from "../chunks/chunk-BRNWYLLV.js";
+import "../chunks/chunk-WWHORE4U.js";
 
 // suites/high_performance_networking.ts
 var NETWORK_ATTRIBUTES = ["ifName", "interfaceName", "rdma", "macAddress", "mac", "ipv4", "ipv6"];
@@ -41,7 +48,7 @@ async function networkDrivers(api) {
     version: api.split("/")[1],
     plural: "resourceslices"
   });
-  const configured = process.env.KAIC_NETWORK_DRA_DRIVER;
+  const configured = suiteSettings().networkDraDriver;
   const found = /* @__PURE__ */ new Map();
   for (const slice of slices.items) {
     const { driver, nodeName, devices = [] } = slice.spec;

@@ -6,34 +6,39 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-ZALOU2ZT.js";
+} from "../chunks/chunk-5IMSV674.js";
 import {
   createClaimTemplate,
   createNamespace,
   deleteNamespace,
   expect,
   requireAcceleratorSetup,
-  secondsSetting,
-  suiteCluster
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+  suiteCluster,
+  suiteSettings
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-OUYNJR3M.js";
-import "../chunks/chunk-WDPSWPNE.js";
+} from "../chunks/chunk-B7QSI74S.js";
+import "../chunks/chunk-O65J2PAZ.js";
+import "../chunks/chunk-FF2LWFFB.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-6JVSTI67.js";
+} from "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import "../chunks/chunk-4YPQNTGN.js";
 import {
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api
-} from "../chunks/chunk-4B6QAMHQ.js";
+} from "../chunks/chunk-BRNWYLLV.js";
+import "../chunks/chunk-WWHORE4U.js";
 
 // suites/pod_autoscaling.ts
 import { randomBytes } from "node:crypto";
@@ -42,7 +47,7 @@ var HPA = "kaic-scaled";
 var RAISED = 100;
 var TARGET_AVERAGE = 10;
 function hpaTimeoutMs() {
-  return secondsSetting("KAIC_HPA_TIMEOUT_SECONDS", 300);
+  return suiteSettings().hpaTimeoutMs;
 }
 function conditionsOf(status) {
   return (status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason ?? ""}`).join(", ");

@@ -3,28 +3,33 @@ import {
   createNamespace,
   deleteNamespace,
   expect,
-  secondsSetting,
   suiteCluster,
+  suiteSettings,
   workloadImage
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-OUYNJR3M.js";
-import "../chunks/chunk-WDPSWPNE.js";
+} from "../chunks/chunk-B7QSI74S.js";
+import "../chunks/chunk-O65J2PAZ.js";
+import "../chunks/chunk-FF2LWFFB.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-6JVSTI67.js";
+} from "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import "../chunks/chunk-4YPQNTGN.js";
 import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectCustomObjectsApi
-} from "../chunks/chunk-4B6QAMHQ.js";
+} from "../chunks/chunk-BRNWYLLV.js";
+import "../chunks/chunk-WWHORE4U.js";
 
 // suites/robust_controller.ts
 var API = (group, version) => `${group}/${version}`;
@@ -96,7 +101,7 @@ var OPERATORS = [
       metadata: { name: "kaic-valid", namespace: ns },
       spec: {
         runtimeRef: {
-          name: process.env.KAIC_OPERATOR_RUNTIME || "torch-distributed",
+          name: suiteSettings().operatorRuntime,
           apiGroup: "trainer.kubeflow.org",
           kind: "ClusterTrainingRuntime"
         },
@@ -176,7 +181,7 @@ function rayPodTemplate(name) {
       containers: [
         {
           name,
-          image: process.env.KAIC_OPERATOR_IMAGE || "rayproject/ray:2.46.0",
+          image: suiteSettings().operatorImage,
           resources: { requests: { cpu: "500m", memory: "1Gi" } }
         }
       ]
@@ -184,14 +189,14 @@ function rayPodTemplate(name) {
   };
 }
 function timeoutMs() {
-  return secondsSetting("KAIC_OPERATOR_TIMEOUT_SECONDS", 180);
+  return suiteSettings().operatorTimeoutMs;
 }
 async function crdEstablished(resource) {
   const ext = suiteCluster().kc.makeApiClient(ObjectApiextensionsV1Api);
   return ext.readCustomResourceDefinition({ name: `${resource.plural}.${resource.group}` }).catch(() => null);
 }
 async function chooseOperator() {
-  const configured = process.env.KAIC_AI_OPERATOR;
+  const configured = suiteSettings().aiOperator;
   if (configured) {
     const spec = OPERATORS.find((o) => o.id === configured);
     if (!spec) {

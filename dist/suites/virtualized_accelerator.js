@@ -7,21 +7,27 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-YCIZGTWL.js";
-import "../chunks/chunk-AP6AASD4.js";
+} from "../chunks/chunk-QRDDLWUX.js";
 import {
   parseProbe,
   probeScript,
   recordEvidence,
   requirementTag,
-  servedDraApi,
   skipBecause
-} from "../chunks/chunk-OUYNJR3M.js";
+} from "../chunks/chunk-B7QSI74S.js";
+import {
+  servedDraApi
+} from "../chunks/chunk-O65J2PAZ.js";
 import {
   DraObjects
-} from "../chunks/chunk-WDPSWPNE.js";
-import "../chunks/chunk-6JVSTI67.js";
-import "../chunks/chunk-4B6QAMHQ.js";
+} from "../chunks/chunk-FF2LWFFB.js";
+import "../chunks/chunk-D42UGOYO.js";
+import "../chunks/chunk-ZES67JRA.js";
+import "../chunks/chunk-NKKDUV5A.js";
+import "../chunks/chunk-7RGGNZCI.js";
+import "../chunks/chunk-4YPQNTGN.js";
+import "../chunks/chunk-BRNWYLLV.js";
+import "../chunks/chunk-WWHORE4U.js";
 
 // suites/virtualized_accelerator.ts
 var VGPU_LABELS = ["nvidia.com/vgpu.present", "nvidia.com/vgpu.host-driver-version"];

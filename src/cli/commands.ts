@@ -2,18 +2,20 @@
  * The `kaic` commands: dispatch and usage, importable without running anything (the entry point
  * is src/cli/index.ts).
  */
-import { aggregateCommand } from './aggregate.js';
-import { checklistCommand } from './checklist.js';
+import { runUsage } from '../config/run-config.js';
 import { UsageError } from '../errors.js';
-import { fakegpuCommand } from './fakegpu.js';
-import { requirementsCommand } from './requirements.js';
-import { RUN_USAGE, runCommand } from './run.js';
 import { KAIC_VERSION } from '../version.js';
+
+const RUN_USAGE = runUsage();
 
 const USAGE = `usage: kaic <command> [options]
 
 commands:
   run                  bring up a cluster and run the conformance suites against it
+  up                   bring up the cluster and addons a run would, and keep them until kaic down
+                         (run's cluster and addon flags; rerun one requirement against it with
+                         kaic run --provider existing --kubeconfig <printed path> --requirements <id>)
+  down                 take down what kaic up brought up, also after the up process died
   requirements         list a conformance version's requirements
                          --version <1.33|1.34|1.35|1.36> | --checklist <path|url>  [--format table|json]
   checklist fill       fill the official checklist from a run's results.json
@@ -73,17 +75,23 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   }
+  // Each command loads only its own code: `kaic fakegpu publish` runs for as long as a cluster
+  // does, and the run's pipeline (Mocha, the GitHub client, …) would double its memory.
   switch (command) {
     case 'run':
-      return runCommand(rest);
+      return (await import('./run.js')).runCommand(rest);
+    case 'up':
+      return (await import('./run.js')).upCommand(rest);
+    case 'down':
+      return (await import('./run.js')).downCommand(rest);
     case 'requirements':
-      return requirementsCommand(rest);
+      return (await import('./requirements.js')).requirementsCommand(rest);
     case 'checklist':
-      return checklistCommand(rest);
+      return (await import('./checklist.js')).checklistCommand(rest);
     case 'aggregate':
-      return aggregateCommand(rest);
+      return (await import('./aggregate.js')).aggregateCommand(rest);
     case 'fakegpu':
-      return fakegpuCommand(rest);
+      return (await import('./fakegpu.js')).fakegpuCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${KAIC_VERSION}\n`);
@@ -96,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(
-        `unknown command "${command}"; commands: run, requirements, checklist, aggregate, fakegpu, version, help`,
+        `unknown command "${command}"; commands: run, up, down, requirements, checklist, aggregate, fakegpu, version, help`,
       );
   }
 }

@@ -10,15 +10,18 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   devicesOf,
+  httpStatus
+} from "./chunk-FF2LWFFB.js";
+import {
   gpuUuid,
-  httpStatus,
   pciBusId
-} from "./chunk-WDPSWPNE.js";
+} from "./chunk-7RGGNZCI.js";
+import "./chunk-BRNWYLLV.js";
 import {
   __commonJS,
   __require,
   __toESM
-} from "./chunk-4B6QAMHQ.js";
+} from "./chunk-WWHORE4U.js";
 
 // node_modules/@grpc/grpc-js/build/src/constants.js
 var require_constants = __commonJS({

@@ -1,33 +1,38 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
+import {
+  KubeConfig
+} from "./chunk-BRNWYLLV.js";
 
-// src/util/wait.ts
-var WaitAborted = class extends Error {
-};
-async function waitFor(what, probe, timeoutMs = 6e4, intervalMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    let timer;
-    const silent = new Promise((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error("no answer before the deadline")),
-        Math.max(deadline - Date.now(), 0)
-      );
+// src/k8s/kubeconfig.ts
+import * as https from "node:https";
+var PooledKubeConfig = class extends KubeConfig {
+  pooled = null;
+  async applySecurityAuthentication(context) {
+    await super.applySecurityAuthentication(context);
+    const fresh = context.getAgent();
+    if (!(fresh instanceof https.Agent) || fresh.constructor !== https.Agent) return;
+    this.pooled ??= new https.Agent({
+      ...fresh.options,
+      keepAlive: true,
+      maxSockets: 32
     });
-    try {
-      const value = await Promise.race([probe(), silent]);
-      if (value) return value;
-    } catch (error) {
-      if (error instanceof WaitAborted) throw error;
-      last = error;
-    } finally {
-      clearTimeout(timer);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    context.setAgent(this.pooled);
   }
-  throw new Error(
-    `timed out after ${timeoutMs / 1e3}s waiting for ${what}` + (last ? ` (last error: ${last.message})` : "")
-  );
+  /** Closes the pooled connections (a process that ends need not call it). */
+  close() {
+    this.pooled?.destroy();
+    this.pooled = null;
+  }
+};
+function loadKubeConfig(path, context) {
+  const kc = new PooledKubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  if (context) kc.setCurrentContext(context);
+  return kc;
+}
+function isKubeconfigText(value) {
+  return value.includes("\n");
 }
 
 // src/versions/kubernetes.ts
@@ -138,59 +143,9 @@ function stagingVersion(release) {
   return release.version.replace(/^v1\./, "v0.");
 }
 
-// src/k8s/kwok-nodes.ts
-var KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
-var SIMULATED_NODE_TAINT = {
-  key: KWOK_NODE_ANNOTATION,
-  value: "fake",
-  effect: "NoSchedule"
-};
-var SIMULATED_NODE_TOLERATION = {
-  key: SIMULATED_NODE_TAINT.key,
-  operator: "Exists",
-  effect: SIMULATED_NODE_TAINT.effect
-};
-function nodeList(names) {
-  return names.length <= 4 ? names.join(", ") : `${names[0]} \u2026 ${names[names.length - 1]} (${names.length} nodes)`;
-}
-function nodeRolesLine(nodes, containerNodes, tainted) {
-  const simulated = nodes.filter((n) => !containerNodes.includes(n));
-  const running = nodes.filter((n) => containerNodes.includes(n));
-  const parts = [
-    running.length ? `${nodeList(running)} ${running.length === 1 ? "runs" : "run"} containers` : "no node runs containers"
-  ];
-  if (simulated.length) {
-    const { key, value, effect } = SIMULATED_NODE_TAINT;
-    parts.push(
-      `${nodeList(simulated)} ${simulated.length === 1 ? "is" : "are"} simulated by kwok: a pod there is reported Running, but no container runs and its logs stay empty` + (tainted ? ` (only pods that tolerate ${key}=${value}:${effect} land there)` : "")
-    );
-  }
-  return parts.join("; ");
-}
-
-// src/k8s/test-labels.ts
-var TEST_NAMESPACE_LABEL = "conformance.kaic.dev/test";
-var RUN_ID_LABEL = "conformance.kaic.dev/run-id";
-
-// src/versions/images.ts
-var NODE_RUNTIME_IMAGE = "node:24-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6";
-var LOCAL_NODE_IMAGES = {
-  /** containerd's sandbox ("pause") image; set in its config, so kubelet never asks for another. */
-  pause: "kaic.local/pause:3.10.1",
-  /** The suites' general-purpose workload image. */
-  busybox: "busybox:1.36",
-  /** The name probe pods use for "a common distribution image". */
-  probe: "ubuntu:22.04"
-};
-
 export {
-  KWOK_NODE_ANNOTATION,
-  SIMULATED_NODE_TAINT,
-  nodeRolesLine,
-  TEST_NAMESPACE_LABEL,
-  RUN_ID_LABEL,
-  WaitAborted,
-  waitFor,
+  loadKubeConfig,
+  isKubeconfigText,
   KUBERNETES_MINORS,
   DEFAULT_TEST_MINOR,
   KWOK_VERSION,
@@ -201,7 +156,5 @@ export {
   kubernetesRelease,
   featureGatesFlag,
   runtimeConfigFlag,
-  stagingVersion,
-  NODE_RUNTIME_IMAGE,
-  LOCAL_NODE_IMAGES
+  stagingVersion
 };

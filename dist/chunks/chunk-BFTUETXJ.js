@@ -1,20 +1,20 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   createPod,
-  secondsSetting,
   suiteCluster,
+  suiteSettings,
   workloadImage
-} from "./chunk-YCIZGTWL.js";
+} from "./chunk-QRDDLWUX.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";
 import {
   WaitAborted,
   waitFor
-} from "./chunk-6JVSTI67.js";
+} from "./chunk-D42UGOYO.js";
 import {
   ObjectCustomObjectsApi
-} from "./chunk-4B6QAMHQ.js";
+} from "./chunk-BRNWYLLV.js";
 
 // suites/lib/gateway.ts
 var GATEWAY_GROUP = "gateway.networking.k8s.io";
@@ -22,15 +22,10 @@ var GATEWAY_VERSION = "v1";
 var BACKEND_PORT = 8080;
 var BACKEND_PATHS = ["weights", "headers", "pool"];
 function gatewayTimeoutMs() {
-  return secondsSetting("KAIC_GATEWAY_TIMEOUT_SECONDS", 180);
+  return suiteSettings().gatewayTimeoutMs;
 }
 function listenerPort() {
-  const raw = process.env.KAIC_GATEWAY_LISTENER_PORT;
-  const value = Number(raw ?? 80);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new Error(`KAIC_GATEWAY_LISTENER_PORT="${raw}"; give a port 1\u201365535`);
-  }
-  return value;
+  return suiteSettings().gatewayListenerPort;
 }
 function conditionsText(conditions) {
   return (conditions ?? []).map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ""}`).join(", ") || "no conditions";
@@ -52,7 +47,7 @@ async function chooseGatewayClass() {
     version: GATEWAY_VERSION,
     plural: "gatewayclasses"
   });
-  const configured = process.env.KAIC_GATEWAY_CLASS;
+  const configured = suiteSettings().gatewayClass;
   if (configured) {
     const found = list.items.find((c) => c.metadata.name === configured);
     if (!found) {
@@ -173,7 +168,7 @@ async function waitRouteAccepted(ns, route, gateway) {
   });
 }
 function gatewayTarget(gateway, port) {
-  const configured = process.env.KAIC_GATEWAY_ADDRESS;
+  const configured = suiteSettings().gatewayAddress;
   if (configured) return { target: configured, how: "KAIC_GATEWAY_ADDRESS" };
   const address = gateway.status?.addresses?.[0]?.value;
   if (!address) {

@@ -1,9 +1,9 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
-  secondsSetting,
   suiteCluster,
+  suiteSettings,
   workloadImage
-} from "./chunk-YCIZGTWL.js";
+} from "./chunk-QRDDLWUX.js";
 import {
   getJson,
   getText,
@@ -12,7 +12,7 @@ import {
 } from "./chunk-ARFH6SL4.js";
 import {
   KWOK_NODE_ANNOTATION
-} from "./chunk-6JVSTI67.js";
+} from "./chunk-D42UGOYO.js";
 
 // suites/lib/monitoring.ts
 var PROMETHEUS_SELECTORS = [
@@ -21,7 +21,7 @@ var PROMETHEUS_SELECTORS = [
   "app=prometheus"
 ];
 function metricsTimeoutMs() {
-  return secondsSetting("KAIC_METRICS_TIMEOUT_SECONDS", 180);
+  return suiteSettings().metricsTimeoutMs;
 }
 function parseVector(body, promql) {
   const answer = body;
@@ -56,7 +56,7 @@ function viaService(namespace, name, port) {
   };
 }
 async function findPrometheus() {
-  const configured = process.env.KAIC_PROMETHEUS;
+  const configured = suiteSettings().prometheus;
   let found = null;
   if (configured && /^https?:\/\//.test(configured)) {
     found = { prometheus: viaUrl(configured), how: `configured (KAIC_PROMETHEUS=${configured})` };

@@ -1,33 +1,74 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
+  servedDraApi
+} from "./chunk-O65J2PAZ.js";
+import {
   DraObjects,
   MANAGED_BY,
   MANAGED_BY_LABEL
-} from "./chunk-WDPSWPNE.js";
+} from "./chunk-FF2LWFFB.js";
 import {
-  isKubernetesMinor
-} from "./chunk-6JVSTI67.js";
+  LEVELS
+} from "./chunk-NKKDUV5A.js";
 import {
-  ObjectApisApi,
-  ObjectCoreV1Api,
-  ObjectVersionApi
-} from "./chunk-4B6QAMHQ.js";
+  ObjectCoreV1Api
+} from "./chunk-BRNWYLLV.js";
 
-// src/k8s/discovery.ts
-async function servedGroupVersions(kc, group) {
-  const groups = await kc.makeApiClient(ObjectApisApi).getAPIVersions();
-  return groups.groups.find((g) => g.name === group)?.versions.map((v) => v.groupVersion) ?? [];
+// src/runner/evidence.ts
+function currentTest(ctx) {
+  return ctx.currentTest ?? ctx.test;
 }
-async function servedDraApi(kc) {
-  const served = await servedGroupVersions(kc, "resource.k8s.io");
-  if (served.includes("resource.k8s.io/v1")) return "resource.k8s.io/v1";
-  if (served.includes("resource.k8s.io/v1beta1")) return "resource.k8s.io/v1beta1";
-  return null;
+function recordEvidence(ctx, kind, summary, detail) {
+  const test = currentTest(ctx);
+  if (!test) throw new Error("recordEvidence called outside a test or hook");
+  (test.kaicEvidence ??= []).push({
+    kind,
+    summary,
+    ...detail === void 0 ? {} : { detail },
+    at: (/* @__PURE__ */ new Date()).toISOString()
+  });
 }
-async function serverMinor(kc) {
-  const info = await kc.makeApiClient(ObjectVersionApi).getCode();
-  const minor = `${info.major}.${info.minor.replace(/\D+$/, "")}`;
-  return isKubernetesMinor(minor) ? minor : null;
+function skipBecause(ctx, reason) {
+  const test = currentTest(ctx);
+  if (test) test.kaicSkipReason = reason;
+  ctx.skip();
+}
+function evidenceOf(test) {
+  return [...test.kaicEvidence ?? []];
+}
+function skipReasonOf(test) {
+  return test.kaicSkipReason ?? null;
+}
+
+// src/runner/titles.ts
+var TAG_PATTERN = /\[AIConformance\]\s*\[([a-z0-9_]+)\]\s*\[([A-Z]+)\]/g;
+var TitleTagError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "TitleTagError";
+  }
+};
+function parseTitleTag(fullTitle) {
+  const tags = [...fullTitle.matchAll(TAG_PATTERN)];
+  if (tags.length === 0) {
+    throw new TitleTagError(
+      `test "${fullTitle}" names no requirement; put [AIConformance] [<id>] [MUST|SHOULD] in its describe or it title`
+    );
+  }
+  const ids = new Set(tags.map((t) => t[1]));
+  if (ids.size > 1) {
+    throw new TitleTagError(
+      `test "${fullTitle}" names several requirements (${[...ids].join(", ")}); a test belongs to exactly one`
+    );
+  }
+  const [, requirementId, level] = tags[0];
+  if (!LEVELS.includes(level)) {
+    throw new TitleTagError(`test "${fullTitle}" has level [${level}]; use [MUST] or [SHOULD]`);
+  }
+  return { requirementId, level };
+}
+function requirementTag(id, level) {
+  return `[AIConformance] [${id}] [${level}]`;
 }
 
 // src/accelerators/profiles.ts
@@ -192,173 +233,19 @@ async function detectAccelerator(kc, wanted = {}) {
   );
 }
 
-// src/runner/evidence.ts
-function currentTest(ctx) {
-  return ctx.currentTest ?? ctx.test;
-}
-function recordEvidence(ctx, kind, summary, detail) {
-  const test = currentTest(ctx);
-  if (!test) throw new Error("recordEvidence called outside a test or hook");
-  (test.kaicEvidence ??= []).push({
-    kind,
-    summary,
-    ...detail === void 0 ? {} : { detail },
-    at: (/* @__PURE__ */ new Date()).toISOString()
-  });
-}
-function skipBecause(ctx, reason) {
-  const test = currentTest(ctx);
-  if (test) test.kaicSkipReason = reason;
-  ctx.skip();
-}
-function evidenceOf(test) {
-  return [...test.kaicEvidence ?? []];
-}
-function skipReasonOf(test) {
-  return test.kaicSkipReason ?? null;
-}
-
-// src/requirements/catalog.ts
-var LEVELS = ["MUST", "SHOULD"];
-var CATEGORIES = [
-  "accelerators",
-  "networking",
-  "schedulingOrchestration",
-  "observability",
-  "security",
-  "operator"
-];
-var CONFORMANCE_VERSIONS = ["1.33", "1.34", "1.35", "1.36"];
-var REQUIREMENT_TITLES = {
-  dra_support: "Dynamic Resource Allocation",
-  driver_runtime_management: "Driver and runtime management",
-  gpu_sharing: "GPU sharing",
-  virtualized_accelerator: "Virtualized accelerators",
-  ai_inference: "Gateway API inference routing",
-  advanced_inference_ingress: "Advanced inference ingress",
-  high_performance_networking: "High-performance networking",
-  disaggregated_inference: "Disaggregated inference",
-  gang_scheduling: "Gang scheduling",
-  cluster_autoscaling: "Cluster autoscaling",
-  pod_autoscaling: "Pod autoscaling",
-  accelerator_metrics: "Accelerator metrics",
-  ai_service_metrics: "AI service metrics",
-  secure_accelerator_access: "Secure accelerator access",
-  robust_controller: "Robust AI operator"
-};
-var r = (id, category, level) => ({ id, category, level });
-var V133 = [
-  r("dra_support", "accelerators", "SHOULD"),
-  r("ai_inference", "networking", "MUST"),
-  r("gang_scheduling", "schedulingOrchestration", "MUST"),
-  r("cluster_autoscaling", "schedulingOrchestration", "MUST"),
-  r("pod_autoscaling", "schedulingOrchestration", "MUST"),
-  r("accelerator_metrics", "observability", "MUST"),
-  r("ai_service_metrics", "observability", "MUST"),
-  r("secure_accelerator_access", "security", "MUST"),
-  r("robust_controller", "operator", "MUST")
-];
-var V134 = V133.map(
-  (req) => req.id === "dra_support" ? { ...req, level: "MUST" } : { ...req }
-);
-var V135 = [
-  r("dra_support", "accelerators", "MUST"),
-  r("driver_runtime_management", "accelerators", "SHOULD"),
-  r("gpu_sharing", "accelerators", "SHOULD"),
-  r("virtualized_accelerator", "accelerators", "SHOULD"),
-  ...V134.filter((req) => req.category !== "accelerators").map((req) => ({ ...req }))
-];
-var V136 = [
-  r("driver_runtime_management", "accelerators", "SHOULD"),
-  r("gpu_sharing", "accelerators", "SHOULD"),
-  r("virtualized_accelerator", "accelerators", "SHOULD"),
-  r("ai_inference", "networking", "MUST"),
-  r("advanced_inference_ingress", "networking", "SHOULD"),
-  r("high_performance_networking", "networking", "SHOULD"),
-  r("disaggregated_inference", "networking", "SHOULD"),
-  ...V135.filter((req) => !["accelerators", "networking"].includes(req.category)).map((req) => ({
-    ...req
-  }))
-];
-var CATALOG = {
-  "1.33": V133,
-  "1.34": V134,
-  "1.35": V135,
-  "1.36": V136
-};
-function isConformanceVersion(value) {
-  return CONFORMANCE_VERSIONS.includes(value);
-}
-function parseConformanceVersion(value, what = "conformance version") {
-  const minor = value.trim().replace(/^v/, "");
-  if (!isConformanceVersion(minor)) {
-    throw new Error(
-      `${what} "${value}" is not one kaic knows; known: ${CONFORMANCE_VERSIONS.join(", ")} (for a newer one, pass its official checklist with --checklist)`
-    );
-  }
-  return minor;
-}
-function requirementsFor(version) {
-  return CATALOG[version].map((req) => ({ ...req }));
-}
-function requirementTitle(id) {
-  return REQUIREMENT_TITLES[id] ?? id;
-}
-
-// src/runner/titles.ts
-var TAG_PATTERN = /\[AIConformance\]\s*\[([a-z0-9_]+)\]\s*\[([A-Z]+)\]/g;
-var TitleTagError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "TitleTagError";
-  }
-};
-function parseTitleTag(fullTitle) {
-  const tags = [...fullTitle.matchAll(TAG_PATTERN)];
-  if (tags.length === 0) {
-    throw new TitleTagError(
-      `test "${fullTitle}" names no requirement; put [AIConformance] [<id>] [MUST|SHOULD] in its describe or it title`
-    );
-  }
-  const ids = new Set(tags.map((t) => t[1]));
-  if (ids.size > 1) {
-    throw new TitleTagError(
-      `test "${fullTitle}" names several requirements (${[...ids].join(", ")}); a test belongs to exactly one`
-    );
-  }
-  const [, requirementId, level] = tags[0];
-  if (!LEVELS.includes(level)) {
-    throw new TitleTagError(`test "${fullTitle}" has level [${level}]; use [MUST] or [SHOULD]`);
-  }
-  return { requirementId, level };
-}
-function requirementTag(id, level) {
-  return `[AIConformance] [${id}] [${level}]`;
-}
-
 export {
-  LEVELS,
-  CATEGORIES,
-  CONFORMANCE_VERSIONS,
-  isConformanceVersion,
-  parseConformanceVersion,
-  requirementsFor,
-  requirementTitle,
-  servedGroupVersions,
-  servedDraApi,
-  serverMinor,
-  ACCELERATOR_KINDS,
-  ALLOCATION_MODES,
-  AcceleratorError,
-  probeScript,
-  probeListScript,
-  parseProbe,
-  detectAccelerator,
   recordEvidence,
   skipBecause,
   evidenceOf,
   skipReasonOf,
   TitleTagError,
   parseTitleTag,
-  requirementTag
+  requirementTag,
+  ACCELERATOR_KINDS,
+  ALLOCATION_MODES,
+  AcceleratorError,
+  probeScript,
+  probeListScript,
+  parseProbe,
+  detectAccelerator
 };

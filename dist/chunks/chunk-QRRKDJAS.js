@@ -5,13 +5,15 @@ import {
   MANAGED_BY_LABEL,
   PROFILE_LABEL,
   devicesOf
-} from "./chunk-WDPSWPNE.js";
+} from "./chunk-FF2LWFFB.js";
 import {
-  ObjectCoreV1Api,
+  ObjectCoreV1Api
+} from "./chunk-BRNWYLLV.js";
+import {
   __commonJS,
   __require,
   __toESM
-} from "./chunk-4B6QAMHQ.js";
+} from "./chunk-WWHORE4U.js";
 
 // node_modules/prom-client/lib/util.js
 var require_util = __commonJS({
