@@ -11,20 +11,9 @@
  *   npm run k8s:build -- --addons        every addon the test cluster runs (Kueue, Prometheus, Traefik, JobSet, …)
  *   npm run k8s:build -- --prune-go-cache  drop Go's build cache (GBs; built binaries stay)
  */
-import {
-  BuildError,
-  buildHelm,
-  buildJobSet,
-  buildKarpenter,
-  buildKueue,
-  buildPrometheus,
-  buildPrometheusAdapter,
-  buildTraefik,
-  ensureBinaries,
-  ensureChart,
-  ensureGatewayApiCrds,
-  ensureNodeBinaries,
-} from '../src/build/go-build.js';
+import { BuildError, buildRecipe, copyFromModule } from '../src/binaries/build.js';
+import { ensureBinaries, ensureNodeBinaries } from '../src/binaries/kubernetes.js';
+import { chartCopy, MODULE_COPIES, RECIPES } from '../src/binaries/recipes.js';
 import { execa } from 'execa';
 
 import { cacheDir, goCacheEnv } from '../src/cache.js';
@@ -60,17 +49,17 @@ async function main(argv: string[]): Promise<void> {
   if (argv.includes('--all')) minors = [...KUBERNETES_MINORS];
   if (argv.includes('--for-tests')) minors = [...minors, ...testMinors()];
   const addons = argv.includes('--addons');
-  if (addons || argv.includes('--kueue')) await buildKueue(log);
-  if (addons) await buildPrometheus(log);
-  if (addons) await buildPrometheusAdapter(log);
-  if (addons) await buildKarpenter(log);
-  if (addons) await buildTraefik(log);
-  if (addons) await ensureGatewayApiCrds(log);
-  if (addons) await buildJobSet(log);
+  if (addons || argv.includes('--kueue')) await buildRecipe(RECIPES.kueue, log);
+  if (addons) await buildRecipe(RECIPES.prometheus, log);
+  if (addons) await buildRecipe(RECIPES.prometheusAdapter, log);
+  if (addons) await buildRecipe(RECIPES.karpenter, log);
+  if (addons) await buildRecipe(RECIPES.traefik, log);
+  if (addons) await copyFromModule(MODULE_COPIES.gatewayApiCrds, log);
+  if (addons) await buildRecipe(RECIPES.jobset, log);
   // Helm and the charts kaic installs on kind clusters.
-  if (addons) await buildHelm(log);
-  if (addons) await ensureChart('jobset', log);
-  if (addons) await ensureChart('kueue', log);
+  if (addons) await buildRecipe(RECIPES.helm, log);
+  if (addons) await copyFromModule(chartCopy('jobset'), log);
+  if (addons) await copyFromModule(chartCopy('kueue'), log);
   if (addons || argv.includes('--kueue')) {
     if (minors.length === 0) return;
   }

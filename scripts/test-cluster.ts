@@ -6,7 +6,7 @@
  */
 import { execa } from 'execa';
 
-import { ensureBinaries, ensureNodeBinaries } from '../src/build/go-build.js';
+import { ensureBinaries, ensureNodeBinaries } from '../src/binaries/kubernetes.js';
 import { checkHost, hostTraces } from '../src/providers/real-node/host.js';
 import { kubernetesRelease } from '../src/versions/kubernetes.js';
 import { testMinors } from '../test/cluster/minors.js';

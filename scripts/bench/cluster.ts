@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 
-import { ensureBinaries } from '../../src/build/go-build.js';
+import { ensureBinaries } from '../../src/binaries/kubernetes.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { kubernetesRelease } from '../../src/versions/kubernetes.js';
 import { testMinors } from '../../test/cluster/minors.js';

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 
 import * as k8s from '@kubernetes/client-node';
 
-import { ensureBinaries, ensureNodeBinaries } from '../../src/build/go-build.js';
+import { ensureBinaries, ensureNodeBinaries } from '../../src/binaries/kubernetes.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
 import { kubernetesRelease, parseKubernetesMinor } from '../../src/versions/kubernetes.js';

@@ -16,7 +16,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { ResultPromise } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
 
-import { buildJobSet, type ProgressLog } from '../build/go-build.js';
+import { buildRecipe, type ProgressLog } from '../binaries/build.js';
+import { RECIPES } from '../binaries/recipes.js';
 import { jobsetDir } from '../cache.js';
 import { applyCrdDirectory, deleteCrdsByLabel, deleteWebhookConfigurations } from '../k8s/crds.js';
 import { postJson } from '../k8s/raw.js';
@@ -112,9 +113,9 @@ export class JobSetController {
     const binary = join(this.binDir, 'jobset');
     if (!existsSync(binary)) {
       if (this.options.buildMissing === false) {
-        throw new JobSetError(`${binary} is missing; build it with buildJobSet()`);
+        throw new JobSetError(`${binary} is missing; build it with npm run k8s:build -- --addons`);
       }
-      await buildJobSet(log);
+      await buildRecipe(RECIPES.jobset, log);
     }
     const certDir = join(dir, 'certs');
     await mkdir(certDir, { recursive: true });

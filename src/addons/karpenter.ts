@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { ResultPromise } from 'execa';
 
-import { buildKarpenter, type ProgressLog } from '../build/go-build.js';
+import { buildRecipe, type ProgressLog } from '../binaries/build.js';
+import { RECIPES } from '../binaries/recipes.js';
 import { karpenterDir } from '../cache.js';
 import { applyCrdDirectory } from '../k8s/crds.js';
 import { SIMULATED_NODE_TAINT } from '../k8s/kwok-nodes.js';
@@ -98,7 +99,7 @@ export class KarpenterKwok {
           `${binary} is missing; build it with npm run k8s:build -- --addons`,
         );
       }
-      await buildKarpenter(log);
+      await buildRecipe(RECIPES.karpenter, log);
     }
     await mkdir(dir, { recursive: true });
     this.crds = await applyCrdDirectory(this.kc, join(home, 'crds'), { what: 'Karpenter' });

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { ResultPromise } from 'execa';
 
-import { buildKwok, ensureKwokStages, type ProgressLog } from '../build/go-build.js';
+import { buildRecipe, copyFromModule, type ProgressLog } from '../binaries/build.js';
+import { MODULE_COPIES, RECIPES } from '../binaries/recipes.js';
 import { kwokBinDir } from '../cache.js';
 import { KWOK_NODE_ANNOTATION } from '../k8s/kwok-nodes.js';
 import { freePort } from '../util/net.js';
@@ -44,8 +45,9 @@ export interface KindAutoscaler {
 export async function startKindAutoscaler(options: KindAutoscalerOptions): Promise<KindAutoscaler> {
   const { dir, log } = options;
   await mkdir(dir, { recursive: true });
-  await buildKwok(KWOK_VERSION, log);
-  const stages = await ensureKwokStages(log);
+  await buildRecipe(RECIPES.kwok, log);
+  const stageDir = await copyFromModule(MODULE_COPIES.kwokStages, log);
+  const stages = MODULE_COPIES.kwokStages.files.map((file) => join(stageDir, file));
   // The kubeconfig copied into the directory: kwok's command line then names the run.
   const kubeconfig = join(dir, 'kubeconfig');
   await copyFile(options.kubeconfigPath, kubeconfig);

@@ -9,8 +9,9 @@ import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 
-import { buildHelm, ensureChart, type ProgressLog } from '../build/go-build.js';
-import { resolvePinnedTool } from '../build/release-download.js';
+import { buildRecipe, copyFromModule, type ProgressLog } from '../binaries/build.js';
+import { resolvePinnedTool } from '../binaries/download.js';
+import { chartCopy, RECIPES } from '../binaries/recipes.js';
 import { helmBinDir } from '../cache.js';
 import { applyJson, getJson } from '../k8s/raw.js';
 import { waitFor } from '../util/wait.js';
@@ -62,7 +63,7 @@ export async function resolveHelm(
     dir: helmBinDir(HELM.version),
     versionArgs: ['version', '--template', '{{.Version}}'],
     isVersion: (said) => said === HELM.version,
-    build: () => buildHelm(log),
+    build: () => buildRecipe(RECIPES.helm, log),
     log,
     env,
   });
@@ -75,7 +76,7 @@ export async function renderChart(
   log: ProgressLog,
 ): Promise<ManifestDoc[]> {
   const helm = await resolveHelm(log);
-  const chartPath = await ensureChart(chart, log);
+  const chartPath = await copyFromModule(chartCopy(chart), log);
   const install = CHART_INSTALLS[chart];
   const image = KIND_CHARTS[chart].image;
   const result = await execa(

@@ -7,11 +7,13 @@
  * INSTALL_LABEL=gateway and is removed like a chart (removeChart).
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 
-import { ensureGatewayApiCrds, ensureTraefikRbac, type ProgressLog } from '../build/go-build.js';
+import { copyFromModule, type ProgressLog } from '../binaries/build.js';
+import { MODULE_COPIES } from '../binaries/recipes.js';
 import { applyCrdDirectory } from '../k8s/crds.js';
 import { applyJson } from '../k8s/raw.js';
 import { TRAEFIK } from '../versions/addons.js';
@@ -111,7 +113,8 @@ export async function installGateway(
   const { log } = options;
   const stop = () => removeChart(kc, 'gateway', log);
   try {
-    await applyCrdDirectory(kc, await ensureGatewayApiCrds(log), { labels, what: 'Gateway API' });
+    const crdDir = await copyFromModule(MODULE_COPIES.gatewayApiCrds, log);
+    await applyCrdDirectory(kc, crdDir, { labels, what: 'Gateway API' });
     await applyJson(kc, `/api/v1/namespaces/${GATEWAY_NAMESPACE}`, {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -133,7 +136,9 @@ export async function installGateway(
     )) as { spec?: { clusterIP?: string } };
     const clusterIp = service.spec?.clusterIP;
     if (!clusterIp) throw new Error('the Traefik Service got no cluster IP');
-    const objects = traefikObjects(await readFile(await ensureTraefikRbac(log), 'utf8'), clusterIp);
+    const rbacDir = await copyFromModule(MODULE_COPIES.traefikRbac, log);
+    const [rbacFile] = MODULE_COPIES.traefikRbac.files;
+    const objects = traefikObjects(await readFile(join(rbacDir, rbacFile), 'utf8'), clusterIp);
     await installLabelled(kc, 'gateway', GATEWAY_NAMESPACE, objects, options);
   } catch (error) {
     await stop();

@@ -10,7 +10,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 
-import type { ProgressLog } from '../build/go-build.js';
+import type { ProgressLog } from '../binaries/build.js';
 import { waitFor } from '../util/wait.js';
 import { PROMETHEUS_ADAPTER } from '../versions/addons.js';
 import {

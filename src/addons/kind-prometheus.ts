@@ -9,7 +9,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 
-import type { ProgressLog } from '../build/go-build.js';
+import type { ProgressLog } from '../binaries/build.js';
 import { PROMETHEUS } from '../versions/addons.js';
 import {
   INSTALL_LABEL,

@@ -17,7 +17,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { ResultPromise } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
 
-import { buildKueue, type ProgressLog } from '../build/go-build.js';
+import { buildRecipe, type ProgressLog } from '../binaries/build.js';
+import { RECIPES } from '../binaries/recipes.js';
 import { kueueDir } from '../cache.js';
 import { applyCrdDirectory, deleteCrdsByLabel, deleteWebhookConfigurations } from '../k8s/crds.js';
 import { freePort } from '../util/net.js';
@@ -91,7 +92,7 @@ export class KueueController {
       if (this.options.buildMissing === false) {
         throw new KueueError(`${binary} is missing; build it with npm run k8s:build -- --kueue`);
       }
-      await buildKueue(log);
+      await buildRecipe(RECIPES.kueue, log);
     }
     await mkdir(join(dir, 'certs'), { recursive: true });
     const serving = await issueCertificate({

@@ -21,7 +21,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 
-import { buildPrometheusAdapter, type ProgressLog } from '../build/go-build.js';
+import { buildRecipe, type ProgressLog } from '../binaries/build.js';
+import { RECIPES } from '../binaries/recipes.js';
 import { prometheusAdapterDir } from '../cache.js';
 import { applyJson } from '../k8s/raw.js';
 import { freePort } from '../util/net.js';
@@ -111,7 +112,7 @@ export class PrometheusAdapter {
           `${binary} is missing; build it with npm run k8s:build -- --addons`,
         );
       }
-      await buildPrometheusAdapter(log);
+      await buildRecipe(RECIPES.prometheusAdapter, log);
     }
     await mkdir(join(dir, 'certs'), { recursive: true });
     const serving = await issueCertificate({

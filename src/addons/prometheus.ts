@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 
-import { buildPrometheus, type ProgressLog } from '../build/go-build.js';
+import { buildRecipe, type ProgressLog } from '../binaries/build.js';
+import { RECIPES } from '../binaries/recipes.js';
 import { prometheusDir } from '../cache.js';
 import { freePort } from '../util/net.js';
 import { PROMETHEUS } from '../versions/addons.js';
@@ -113,7 +114,7 @@ export class PrometheusServer {
           `${binary} is missing; build it with npm run k8s:build -- --addons`,
         );
       }
-      await buildPrometheus(log);
+      await buildRecipe(RECIPES.prometheus, log);
     }
     await mkdir(join(dir, 'data'), { recursive: true });
     const configFile = join(dir, 'prometheus.yml');

@@ -21,7 +21,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 
-import { buildTraefik, ensureGatewayApiCrds, type ProgressLog } from '../build/go-build.js';
+import { buildRecipe, copyFromModule, type ProgressLog } from '../binaries/build.js';
+import { MODULE_COPIES, RECIPES } from '../binaries/recipes.js';
 import { traefikDir } from '../cache.js';
 import { applyCrdDirectory } from '../k8s/crds.js';
 import { ApiError, getJson, postJson } from '../k8s/raw.js';
@@ -125,10 +126,10 @@ export class TraefikGateway {
       if (this.options.buildMissing === false) {
         throw new TraefikError(`${binary} is missing; build it with npm run k8s:build -- --addons`);
       }
-      await buildTraefik(log);
+      await buildRecipe(RECIPES.traefik, log);
     }
     await mkdir(dir, { recursive: true });
-    await applyCrdDirectory(this.kc, await ensureGatewayApiCrds(log), {
+    await applyCrdDirectory(this.kc, await copyFromModule(MODULE_COPIES.gatewayApiCrds, log), {
       what: `Gateway API ${GATEWAY_API.version}`,
     });
     await this.ensureGatewayClass();

@@ -18,8 +18,9 @@ import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 
-import { buildKind } from '../build/go-build.js';
-import { resolvePinnedTool } from '../build/release-download.js';
+import { buildRecipe } from '../binaries/build.js';
+import { resolvePinnedTool } from '../binaries/download.js';
+import { kindRecipe } from '../binaries/recipes.js';
 import { kindBinDir } from '../cache.js';
 import { UsageError } from '../errors.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
@@ -69,7 +70,7 @@ export async function resolveKind(
     dir: kindBinDir(version),
     versionArgs: ['version'],
     isVersion: (said) => said.startsWith(`kind ${version} `),
-    build: () => buildKind(version, (line) => log(`  ${line}`)),
+    build: () => buildRecipe(kindRecipe(version), (line) => log(`  ${line}`)),
     log,
     env,
   });

@@ -16,7 +16,8 @@ import { basename, delimiter, dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { execa, type ResultPromise } from 'execa';
 
-import { ensureBinaries, type ProgressLog } from '../build/go-build.js';
+import type { ProgressLog } from '../binaries/build.js';
+import { ensureBinaries } from '../binaries/kubernetes.js';
 import { binaryPaths, cacheDir, type BinaryPaths } from '../cache.js';
 import {
   isProcessAlive,

@@ -20,7 +20,7 @@ import {
   downloadPinnedTool,
   downloadRelease,
   publishedSum,
-} from '../../src/build/release-download.js';
+} from '../../src/binaries/download.js';
 import { hostPlatform, type PinnedDownload } from '../../src/versions/downloads.js';
 
 const KIND_SCRIPT = '#!/bin/sh\necho "kind v0.33.0 go1.26.0 linux/amd64"\n';

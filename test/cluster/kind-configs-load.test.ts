@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
 
-import { buildKind } from '../../src/build/go-build.js';
+import { buildRecipe } from '../../src/binaries/build.js';
+import { kindRecipe } from '../../src/binaries/recipes.js';
 import { kindBinDir } from '../../src/cache.js';
 import { KindProvider } from '../../src/providers/kind.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -39,7 +40,7 @@ describe('[kind] generated configs load in the real kind CLI', function () {
       this.skip();
     }
     for (const minor of KUBERNETES_MINORS) {
-      await buildKind(kubernetesRelease(minor).kind.kindVersion, () => undefined);
+      await buildRecipe(kindRecipe(kubernetesRelease(minor).kind.kindVersion), () => undefined);
     }
     dir = await mkdtemp(join(tmpdir(), 'kaic-kind-load-'));
     const socket = join(dir, 'docker.sock');

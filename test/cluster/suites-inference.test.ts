@@ -14,7 +14,7 @@ import { expect } from 'chai';
 
 import { JobSetController, JOBSET_VALIDATING_WEBHOOK } from '../../src/addons/jobset.js';
 import { TraefikGateway } from '../../src/addons/traefik.js';
-import { moduleDir } from '../../src/build/go-build.js';
+import { moduleDir } from '../../src/binaries/build.js';
 import { applyCrdDirectory } from '../../src/k8s/crds.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
 import { waitFor } from '../../src/util/wait.js';

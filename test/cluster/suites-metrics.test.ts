@@ -15,7 +15,7 @@ import { expect } from 'chai';
 import { KarpenterKwok } from '../../src/addons/karpenter.js';
 import { PrometheusAdapter } from '../../src/addons/prometheus-adapter.js';
 import { PrometheusServer } from '../../src/addons/prometheus.js';
-import { moduleDir } from '../../src/build/go-build.js';
+import { moduleDir } from '../../src/binaries/build.js';
 import { DcgmExporter } from '../../src/fakegpu/exporter.js';
 import { applyCrdDirectory } from '../../src/k8s/crds.js';
 import { publishHostService, type HostService } from '../../src/k8s/host-service.js';

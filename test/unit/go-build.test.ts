@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { definedFeatureGates, parseGoMod } from '../../src/build/go-build.js';
+import { definedFeatureGates, parseGoMod } from '../../src/binaries/build.js';
 
 describe('Go build helpers', function () {
   it('reads go/godebug lines and the staging replacements of a k8s.io/kubernetes go.mod', function () {

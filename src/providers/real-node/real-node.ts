@@ -18,7 +18,8 @@ import * as k8s from '@kubernetes/client-node';
 import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 
-import { ensureNodeBinaries, type ProgressLog } from '../../build/go-build.js';
+import type { ProgressLog } from '../../binaries/build.js';
+import { ensureNodeBinaries } from '../../binaries/kubernetes.js';
 import { nodeBinaryPaths, type NodeBinaryPaths } from '../../cache.js';
 import {
   isProcessAlive,
