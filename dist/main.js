@@ -2,7 +2,7 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   planRun,
   runPipeline
-} from "./chunks/chunk-7OFKSYEX.js";
+} from "./chunks/chunk-HTZL5UNN.js";
 import "./chunks/chunk-GXEHZ5ZH.js";
 import {
   collectRunResults
@@ -49,7 +49,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-R3KBZOZL.js";
+} from "./chunks/chunk-DJ33QYD6.js";
 import {
   KAIC_VERSION,
   collectRunInputs

@@ -2,7 +2,7 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   parseRecords,
   removeLeftovers
-} from "./chunks/chunk-SQUR4MAM.js";
+} from "./chunks/chunk-WWVM7BQU.js";
 import {
   STATE_CREATED,
   STATE_MAIN_RAN
@@ -11,7 +11,7 @@ import {
   getState,
   info,
   warning
-} from "./chunks/chunk-R3KBZOZL.js";
+} from "./chunks/chunk-DJ33QYD6.js";
 import "./chunks/chunk-D7LEWTPI.js";
 import "./chunks/chunk-M32DOC7A.js";
 import "./chunks/chunk-3YTTDGIJ.js";

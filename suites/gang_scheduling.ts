@@ -210,10 +210,17 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
           namespace: ns,
           body: { metadata: { name: 'blocker', namespace: ns }, spec: podSpec() },
         });
-        await waitFor('the blocker bound and Running', async () => {
-          const p = await suiteCluster().core.readNamespacedPod({ namespace: ns, name: 'blocker' });
-          return p.status?.phase === 'Running';
-        });
+        await waitFor(
+          'the blocker bound and Running',
+          async () => {
+            const p = await suiteCluster().core.readNamespacedPod({
+              namespace: ns,
+              name: 'blocker',
+            });
+            return p.status?.phase === 'Running';
+          },
+          suiteSettings().gangTimeoutMs,
+        );
       },
       async createGang(name) {
         const [group, version] = gang.apiVersion.split('/') as [string, string];
@@ -454,7 +461,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
           ? pods
           : undefined;
       },
-      120_000,
+      suiteSettings().gangTimeoutMs,
     );
   }
 

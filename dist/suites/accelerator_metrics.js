@@ -4,7 +4,7 @@ import {
 } from "../chunks/chunk-QRRKDJAS.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-5IMSV674.js";
+} from "../chunks/chunk-BUBWY7GH.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -16,7 +16,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   suiteSettings
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   recordEvidence,
   requirementTag,

@@ -15,16 +15,16 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-BFTUETXJ.js";
+} from "../chunks/chunk-GF6YHIUW.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-5IMSV674.js";
+} from "../chunks/chunk-BUBWY7GH.js";
 import {
   createNamespace,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   recordEvidence,
   requirementTag,

@@ -9,14 +9,14 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-5IMSV674.js";
+} from "../chunks/chunk-BUBWY7GH.js";
 import {
   createNamespace,
   createPod,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   recordEvidence,
   requirementTag,

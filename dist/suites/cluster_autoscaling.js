@@ -8,7 +8,7 @@ import {
   suiteCluster,
   suiteSettings,
   workloadImage
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   recordEvidence,
   requirementTag,

@@ -3,7 +3,7 @@ import {
   expect,
   suiteCluster,
   suiteSettings
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   recordEvidence,
   requirementTag,

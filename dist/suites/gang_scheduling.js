@@ -7,7 +7,7 @@ import {
   suiteSettings,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   recordEvidence,
   requirementTag,
@@ -163,10 +163,17 @@ describe(`${requirementTag("gang_scheduling", "MUST")} Gang scheduling`, functio
           namespace: ns,
           body: { metadata: { name: "blocker", namespace: ns }, spec: podSpec() }
         });
-        await waitFor("the blocker bound and Running", async () => {
-          const p = await suiteCluster().core.readNamespacedPod({ namespace: ns, name: "blocker" });
-          return p.status?.phase === "Running";
-        });
+        await waitFor(
+          "the blocker bound and Running",
+          async () => {
+            const p = await suiteCluster().core.readNamespacedPod({
+              namespace: ns,
+              name: "blocker"
+            });
+            return p.status?.phase === "Running";
+          },
+          suiteSettings().gangTimeoutMs
+        );
       },
       async createGang(name) {
         const [group, version] = gang.apiVersion.split("/");
@@ -363,7 +370,7 @@ describe(`${requirementTag("gang_scheduling", "MUST")} Gang scheduling`, functio
           (p) => p.spec?.nodeName && ["Running", "Succeeded"].includes(p.status?.phase ?? "")
         ) ? pods : void 0;
       },
-      12e4
+      suiteSettings().gangTimeoutMs
     );
   }
   it("binds and runs every pod of a gang that fits", async function() {

@@ -12,7 +12,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   probeListScript,
   recordEvidence,

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-5IMSV674.js";
+} from "../chunks/chunk-BUBWY7GH.js";
 import {
   createNamespace,
   createPod,
@@ -12,7 +12,7 @@ import {
   suiteSettings,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   recordEvidence,
   requirementTag,

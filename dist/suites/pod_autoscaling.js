@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-5IMSV674.js";
+} from "../chunks/chunk-BUBWY7GH.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,7 +15,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   suiteSettings
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   recordEvidence,
   requirementTag,

@@ -7,7 +7,7 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-QRDDLWUX.js";
+} from "../chunks/chunk-STZL4HAG.js";
 import {
   parseProbe,
   probeScript,

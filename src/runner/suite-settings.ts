@@ -187,6 +187,12 @@ export const SUITE_SETTINGS = {
     'the longest an incomplete gang is watched for the scheduler to hold it back (Kueue: QuotaReserved=False; native: a member unschedulable), then 3 s more; without that decision, the whole time',
     20,
   ),
+  gangTimeoutMs: seconds(
+    'KAIC_GANG_TIMEOUT_SECONDS',
+    'gang_scheduling',
+    'how long a gang with room may take to bind and run (and the pod that makes room scarce to start)',
+    120,
+  ),
   aiOperator: {
     ...text(
       'KAIC_AI_OPERATOR',

@@ -243,11 +243,11 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
     });
     try {
       const handle = await provider.up();
-      const tests = await runSuitesAt(handle.kubeconfigPath, [
-        'dra_support',
-        'gang_scheduling',
-        'virtualized_accelerator',
-      ]);
+      // No pod gets a node here: the gangs' waits are cut short (they are 120 s by default).
+      const tests = await runSuitesOnTestCluster(
+        ['dra_support', 'gang_scheduling', 'virtualized_accelerator'],
+        { kubeconfigPath: handle.kubeconfigPath, env: { KAIC_GANG_TIMEOUT_SECONDS: '15' } },
+      );
       const dra = of(tests, 'dra_support');
       expect(dra.map((t) => t.status)).to.deep.equal(Array(4).fill('failed'));
       expect(decideVerdict(dra, null).verdict).to.equal('Not Implemented');

@@ -3,7 +3,7 @@ import {
   suiteCluster,
   suiteSettings,
   workloadImage
-} from "./chunk-QRDDLWUX.js";
+} from "./chunk-STZL4HAG.js";
 import {
   getJson,
   getText,

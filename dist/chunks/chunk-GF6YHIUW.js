@@ -4,7 +4,7 @@ import {
   suiteCluster,
   suiteSettings,
   workloadImage
-} from "./chunk-QRDDLWUX.js";
+} from "./chunk-STZL4HAG.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";

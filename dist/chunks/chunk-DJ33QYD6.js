@@ -30806,75 +30806,392 @@ function goCacheEnv(root = cacheDir()) {
 // src/addons/kind-charts.ts
 var import_yaml = __toESM(require_dist(), 1);
 
-// src/build/go-build.ts
+// src/binaries/build.ts
 import { randomBytes } from "node:crypto";
-import { existsSync as existsSync4 } from "node:fs";
-import { cp as cp2, mkdir as mkdir3, readFile as readFile2, readdir as readdir2, rename as rename3, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
+import { existsSync as existsSync2 } from "node:fs";
+import { cp, mkdir as mkdir2, readFile, readdir as readdir2, rename as rename2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname5, join as join8 } from "node:path";
-
-// src/versions/downloads.ts
-import { arch as arch2, platform as platform3 } from "node:os";
-var SHA256 = {
-  kind: {
-    "v0.32.0": {
-      "linux-amd64": "50030de23cf40a18505f20426f6a8506bedf13c6e509244bd1fa9463721b0f54",
-      "linux-arm64": "b92cd615e97585de8ddade28ed5cd7feb4248d717c233eea5b03c37298900f5d"
-    },
-    "v0.33.0": {
-      "linux-amd64": "aee6151561422756b764a4ae28e7f44cda5af5a9eead3cc9985112b1de8d8e0d",
-      "linux-arm64": "20022bee6cfcd5086cb7234d218e3454e6090022f2a8f55d1fa7fcf42c3867a2"
-    }
-  },
-  helm: {
-    "v3.22.0": {
-      "linux-amd64": "1e4ab49e429626cf6c6958d914248b78c9730803c2751b87627e171dc800e7bb",
-      "linux-arm64": "f14e804dfee240f55525b667488fe9adca349e63e00c9af634c0beb1421ac310"
-    }
-  }
+import { dirname as dirname3, join as join5 } from "node:path";
+var BuildError = class extends InputError {
+  name = "BuildError";
 };
-var LOCATION = {
-  kind: (version, p) => ({
-    url: `https://github.com/kubernetes-sigs/kind/releases/download/${version}/kind-${p}`
-  }),
-  helm: (version, p) => ({
-    url: `https://get.helm.sh/helm-${version}-${p}.tar.gz`,
-    member: `${p}/helm`
-  })
-};
-function hostPlatform() {
-  const cpu = { x64: "amd64", arm64: "arm64" }[arch2()] ?? arch2();
-  return `${platform3()}-${cpu}`;
+var STAMP = "kaic-build.json";
+async function writeStamp(dir, stamp) {
+  await writeFile3(join5(dir, STAMP), `${JSON.stringify(stamp, null, 2)}
+`);
 }
-function pinnedDownload(tool, version, forPlatform = hostPlatform()) {
-  const sha2562 = SHA256[tool][version]?.[forPlatform];
-  if (!sha2562) return null;
-  return { tool, version, platform: forPlatform, sha256: sha2562, ...LOCATION[tool](version, forPlatform) };
+function tail(text, lines = 25) {
+  return text.trim().split("\n").slice(-lines).join("\n");
 }
-function kubernetesReleaseFiles(version, binaries, forPlatform = hostPlatform()) {
-  const [os6, cpu] = forPlatform.split("-");
-  return binaries.map((name) => {
-    const url = `https://dl.k8s.io/release/${version}/bin/${os6}/${cpu}/${name}`;
-    return { label: `${name} ${version}`, url, sha256: { publishedAt: `${url}.sha256` }, name };
-  });
+function formatSeconds(ms) {
+  const s = Math.round(ms / 1e3);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
-function etcdReleaseFile(version, forPlatform = hostPlatform()) {
-  const base = `https://github.com/etcd-io/etcd/releases/download/${version}`;
-  const archive = `etcd-${version}-${forPlatform}`;
+function goEnv(root) {
+  const userFlags = (process.env.GOFLAGS ?? "").split(/\s+/).filter((flag) => flag && !flag.startsWith("-mod="));
   return {
-    label: `etcd ${version}`,
-    url: `${base}/${archive}.tar.gz`,
-    sha256: { publishedAt: `${base}/SHA256SUMS` },
-    member: `${archive}/etcd`,
-    name: "etcd"
+    ...process.env,
+    ...goCacheEnv(root),
+    GOFLAGS: [...userFlags, "-mod=mod"].join(" "),
+    CGO_ENABLED: "0"
   };
 }
+async function goVersion() {
+  try {
+    const { stdout } = await execa("go", ["env", "GOVERSION"]);
+    return stdout.trim();
+  } catch (error2) {
+    const code = error2.code;
+    if (code === "ENOENT") {
+      throw new BuildError(
+        "Go is not installed or not on PATH: the Kubernetes binaries are built from the Go module proxy and need Go 1.25 or newer (Debian: apt-get install golang, or unpack a Go release and add its bin/ to PATH)."
+      );
+    }
+    throw new BuildError(`"go env GOVERSION" failed: ${error2.message}`);
+  }
+}
+async function downloadModule(modulePath, version, env) {
+  const ref = `${modulePath}@${version}`;
+  const result = await execa("go", ["mod", "download", "-json", ref], {
+    env,
+    reject: false,
+    // Outside any module, so no go.mod around us is consulted or changed.
+    cwd: tmpdir2()
+  });
+  let info2;
+  try {
+    info2 = JSON.parse(result.stdout);
+  } catch {
+    info2 = void 0;
+  }
+  if (result.exitCode !== 0 || !info2 || info2.Error) {
+    throw new BuildError(
+      `could not download ${ref} from the Go module proxy (GOPROXY=${env.GOPROXY ?? process.env.GOPROXY ?? "default"}). Check network access to the proxy, or GOPROXY/GONOSUMDB settings.
+` + tail(`${info2?.Error ?? ""}
+${result.stderr}`)
+    );
+  }
+  return info2;
+}
+function parseGoMod(text) {
+  const go = /^go\s+(\S+)/m.exec(text)?.[1];
+  if (!go) throw new BuildError("go.mod has no go directive");
+  const godebug = /^godebug\s+(.+)$/m.exec(text)?.[1]?.trim() ?? null;
+  const stagingModules = [...text.matchAll(/^\s*(k8s\.io\/\S+)\s+=>\s+\.\/staging\//gm)].map(
+    (m) => m[1]
+  );
+  return { go, godebug, stagingModules };
+}
+async function definedFeatureGates(sourceDirs) {
+  const gates = /* @__PURE__ */ new Set();
+  for (const dir of sourceDirs) {
+    if (!existsSync2(dir)) continue;
+    for (const entry of await readdir2(dir)) {
+      if (!entry.endsWith(".go") || entry.endsWith("_test.go")) continue;
+      const text = await readFile(join5(dir, entry), "utf8");
+      for (const match of text.matchAll(/featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"/g)) {
+        gates.add(match[1]);
+      }
+    }
+  }
+  return gates;
+}
+async function runGo(args, options) {
+  const started = Date.now();
+  let compiled = 0;
+  let output = "";
+  const child2 = execa("go", args, {
+    cwd: options.cwd,
+    env: options.env,
+    reject: false,
+    all: true,
+    buffer: false
+  });
+  child2.all?.on("data", (chunk) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-2e4);
+    for (const line of text.split("\n")) if (line && !line.startsWith("go: ")) compiled++;
+  });
+  const heartbeat = setInterval(() => {
+    options.log(
+      `  \u2026 ${options.label}: ${formatSeconds(Date.now() - started)}, ${compiled} packages compiled`
+    );
+  }, 3e4);
+  try {
+    const result = await child2;
+    if (result.exitCode !== 0) {
+      const cause = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+      throw new BuildError(
+        `${options.label} failed (${cause}): go ${args.slice(0, 2).join(" ")} \u2026
+${tail(output)}`
+      );
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+async function readStamp(dir) {
+  try {
+    return JSON.parse(await readFile(join5(dir, STAMP), "utf8"));
+  } catch {
+    return null;
+  }
+}
+async function isComplete(dir, binaries) {
+  return await readStamp(dir) !== null && binaries.every((b) => existsSync2(join5(dir, b)));
+}
+async function buildWrapper(spec, root, log) {
+  await mkdir2(join5(root, "bin"), { recursive: true });
+  return withLockFile(
+    join5(root, "bin", `.lock-${spec.component}-${spec.version}`),
+    () => buildWrapperLocked(spec, root, log),
+    {
+      timeoutMs: 60 * 6e4,
+      onWait: (pid) => log(`${spec.component} ${spec.version}: waiting for the build in pid ${pid}`)
+    }
+  );
+}
+async function buildWrapperLocked(spec, root, log) {
+  if (await isComplete(spec.outDir, spec.binaries)) {
+    log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
+    return false;
+  }
+  const started = Date.now();
+  const env = goEnv(root);
+  const wrapperDir = join5(root, "wrappers", `${spec.component}-${spec.version}`);
+  await mkdir2(wrapperDir, { recursive: true });
+  const goMod = [
+    `// Generated by kaic's scripts/build-k8s.ts: builds ${spec.component} ${spec.version}.`,
+    `module kaic.local/build/${spec.component}`,
+    "",
+    `go ${spec.goDirective}`,
+    ...spec.godebug ? ["", `godebug ${spec.godebug}`] : [],
+    "",
+    "require (",
+    ...spec.requires.map(([m, v]) => `	${m} ${v}`),
+    ")",
+    ...spec.replaces.length ? ["", "replace (", ...spec.replaces.map(([m, to, v]) => `	${m} => ${to} ${v}`), ")"] : [],
+    ""
+  ].join("\n");
+  const goModPath = join5(wrapperDir, "go.mod");
+  const previous = existsSync2(goModPath) ? await readFile(goModPath, "utf8") : null;
+  if (previous !== goMod) {
+    await writeFile3(goModPath, goMod);
+    await rm3(join5(wrapperDir, "go.sum"), { force: true });
+  }
+  const tmpDir = join5(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
+  await mkdir2(tmpDir, { recursive: true });
+  try {
+    log(`${spec.component} ${spec.version}: resolving modules`);
+    await runGo(["mod", "download"], {
+      cwd: wrapperDir,
+      env,
+      label: `${spec.component} module download`,
+      log
+    });
+    log(`${spec.component} ${spec.version}: compiling ${spec.binaries.join(", ")}`);
+    await runGo(
+      [
+        "build",
+        "-v",
+        "-trimpath",
+        ...spec.tags?.length ? ["-tags", spec.tags.join(",")] : [],
+        "-ldflags",
+        ["-s", "-w", ...spec.ldflags].join(" "),
+        "-o",
+        `${tmpDir}/`,
+        ...spec.packages
+      ],
+      { cwd: wrapperDir, env, label: `${spec.component} build`, log }
+    );
+    for (const [from, to] of Object.entries(spec.renames ?? {})) {
+      if (existsSync2(join5(tmpDir, from))) await rename2(join5(tmpDir, from), join5(tmpDir, to));
+    }
+    for (const binary of spec.binaries) {
+      if (!existsSync2(join5(tmpDir, binary))) {
+        throw new BuildError(`${spec.component} build produced no ${binary} in ${tmpDir}`);
+      }
+    }
+    await spec.verify(tmpDir);
+    const goVer = await goVersion();
+    const seconds = Math.round((Date.now() - started) / 1e3);
+    const newStamp = {
+      component: spec.component,
+      version: spec.version,
+      builtAt: (/* @__PURE__ */ new Date()).toISOString(),
+      goVersion: goVer,
+      seconds
+    };
+    await writeStamp(tmpDir, newStamp);
+    await rm3(spec.outDir, { recursive: true, force: true });
+    await mkdir2(join5(spec.outDir, ".."), { recursive: true });
+    await rename2(tmpDir, spec.outDir);
+    log(`${spec.component} ${spec.version}: built in ${formatSeconds(Date.now() - started)}`);
+    return true;
+  } finally {
+    await rm3(tmpDir, { recursive: true, force: true });
+  }
+}
+async function runChecks(checks, dir) {
+  for (const check of checks) {
+    if ("versionOutput" in check) {
+      const { binary, args, expect } = check.versionOutput;
+      await expectVersionOutput(join5(dir, binary), [...args], expect);
+    } else {
+      await expectHelpMentions(join5(dir, check.helpMentions.binary), check.helpMentions.flag);
+    }
+  }
+}
+async function expectVersionOutput(binary, args, expected) {
+  const result = await execa(binary, args, { reject: false });
+  const out = `${result.stdout}
+${result.stderr}`;
+  if (!out.includes(expected)) {
+    throw new BuildError(
+      `${binary} ${args.join(" ")} does not report ${expected}; it printed:
+${tail(out, 5)}`
+    );
+  }
+}
+async function expectHelpMentions(binary, flag) {
+  const help = await execa(binary, ["--help"], { reject: false, all: true });
+  if (!help.all?.includes(flag)) {
+    throw new BuildError(`${binary} --help does not list ${flag}: ${help.all?.slice(0, 400)}`);
+  }
+}
+async function carriedReplaces(spec, info2, local, env, root) {
+  const edit = await execa("go", ["mod", "edit", "-json", info2.GoMod], {
+    env,
+    reject: false,
+    cwd: tmpdir2()
+  });
+  if (edit.exitCode !== 0) {
+    throw new BuildError(`go mod edit -json ${info2.GoMod} failed:
+${tail(edit.stderr)}`);
+  }
+  const { Replace = [] } = JSON.parse(edit.stdout);
+  const replaces = [];
+  for (const { Old, New } of Replace) {
+    if (local[Old.Path]) continue;
+    const from = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
+    if (New.Version) {
+      replaces.push([from, New.Path, New.Version]);
+    } else if (existsSync2(join5(info2.Dir, New.Path, "go.mod"))) {
+      replaces.push([from, join5(info2.Dir, New.Path), ""]);
+    } else {
+      throw new BuildError(
+        `${spec.module}@${spec.version} replaces ${Old.Path} by its directory ${New.Path}, which the module proxy's zip does not hold (a nested module); the build must give ${Old.Path} as a local module`
+      );
+    }
+  }
+  const localRoot = join5(root, "wrappers", `${spec.component}-${spec.version}-local`);
+  for (const [path10, mod] of Object.entries(local)) {
+    const dir = join5(localRoot, path10.replace(/[^A-Za-z0-9.-]+/g, "_"));
+    await rm3(dir, { recursive: true, force: true });
+    await mkdir2(dir, { recursive: true });
+    if (mod.base) {
+      const base = await downloadModule(mod.base.module, mod.base.version, env);
+      const dropped = (mod.drop ?? []).map((d) => join5(base.Dir, d));
+      await cp(base.Dir, dir, {
+        recursive: true,
+        filter: (source) => !dropped.some((d) => source === d || source.startsWith(`${d}/`))
+      });
+      await execa("chmod", ["-R", "u+w", dir]);
+    }
+    for (const [name, content] of Object.entries(mod.files)) {
+      await mkdir2(dirname3(join5(dir, name)), { recursive: true });
+      await writeFile3(join5(dir, name), content);
+    }
+    replaces.push([path10, dir, ""]);
+  }
+  return replaces;
+}
+async function buildRecipe(recipe, log, root = cacheDir()) {
+  const outDir = recipe.outDir(root);
+  if (await isComplete(outDir, recipe.binaries)) {
+    log(`${recipe.component} ${recipe.version}: cached (${outDir})`);
+    return false;
+  }
+  const env = goEnv(root);
+  await mkdir2(root, { recursive: true });
+  const info2 = await downloadModule(recipe.module, recipe.version, env);
+  const facts = parseGoMod(await readFile(info2.GoMod, "utf8"));
+  const replaces = recipe.moduleReplaces ? await carriedReplaces(recipe, info2, recipe.moduleReplaces.local ?? {}, env, root) : [];
+  return buildWrapper(
+    {
+      component: recipe.component,
+      version: recipe.version,
+      outDir,
+      binaries: recipe.binaries,
+      goDirective: facts.go,
+      godebug: facts.godebug,
+      requires: [[recipe.module, recipe.version]],
+      replaces,
+      packages: recipe.packages,
+      ldflags: recipe.ldflags ?? [],
+      tags: recipe.tags,
+      renames: recipe.renames,
+      verify: async (dir) => {
+        for (const [from, to] of recipe.moduleFiles ?? []) {
+          await mkdir2(dirname3(join5(dir, to)), { recursive: true });
+          await cp(join5(info2.Dir, from), join5(dir, to), { recursive: true });
+        }
+        await runChecks(recipe.verify, dir);
+      }
+    },
+    root,
+    log
+  );
+}
+async function copyFromModule(copy, log, root = cacheDir()) {
+  const { component, version } = copy;
+  const outDir = copy.outDir(root);
+  const keep = (file) => (copy.files?.includes(file) ?? true) && (copy.pattern?.test(file) ?? true);
+  const target = join5(outDir, copy.target);
+  if (await readStamp(outDir)) return target;
+  await mkdir2(join5(root, "bin"), { recursive: true });
+  return withLockFile(
+    join5(root, "bin", `.lock-${component}-${version}`),
+    async () => {
+      if (await readStamp(outDir)) return target;
+      const started = Date.now();
+      const info2 = await downloadModule(copy.module, version, goEnv(root));
+      const source = join5(info2.Dir, copy.source);
+      const files = existsSync2(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join5(e.parentPath, e.name).slice(source.length + 1)).filter(keep) : [];
+      if (!files.length) {
+        throw new BuildError(`${copy.module}@${version} has no files to take in ${copy.source}`);
+      }
+      const tmpDir = join5(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
+      try {
+        for (const file of files) {
+          await mkdir2(dirname3(join5(tmpDir, copy.target, file)), { recursive: true });
+          await cp(join5(source, file), join5(tmpDir, copy.target, file));
+        }
+        await writeStamp(tmpDir, {
+          component,
+          version,
+          builtAt: (/* @__PURE__ */ new Date()).toISOString(),
+          goVersion: await goVersion(),
+          seconds: Math.round((Date.now() - started) / 1e3)
+        });
+        await rm3(outDir, { recursive: true, force: true });
+        await mkdir2(dirname3(outDir), { recursive: true });
+        await rename2(tmpDir, outDir);
+      } finally {
+        await rm3(tmpDir, { recursive: true, force: true });
+      }
+      log(`${component} ${version}: ${files.length} files from ${copy.module} in ${target}`);
+      return target;
+    },
+    { onWait: (pid) => log(`${component} ${version}: waiting for pid ${pid}`) }
+  );
+}
 
-// src/build/release-download.ts
+// src/binaries/download.ts
 import { createHash } from "node:crypto";
-import { createReadStream as createReadStream2, existsSync as existsSync3 } from "node:fs";
-import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, readFile, rename as rename2, rm as rm3 } from "node:fs/promises";
-import { basename as basename3, dirname as dirname4, join as join7 } from "node:path";
+import { createReadStream as createReadStream2, existsSync as existsSync4 } from "node:fs";
+import { chmod as chmod2, mkdir as mkdir3, mkdtemp as mkdtemp2, readFile as readFile2, rename as rename3, rm as rm4 } from "node:fs/promises";
+import { basename as basename3, dirname as dirname5, join as join8 } from "node:path";
 
 // node_modules/@actions/tool-cache/lib/tool-cache.js
 import * as crypto2 from "crypto";
@@ -31126,7 +31443,7 @@ function _getGlobal(key, defaultValue) {
 
 // src/util/executables.ts
 import { accessSync, constants as constants6 } from "node:fs";
-import { delimiter as delimiter2, join as join6 } from "node:path";
+import { delimiter as delimiter2, join as join7 } from "node:path";
 function isExecutable(file) {
   try {
     accessSync(file, constants6.X_OK);
@@ -31137,12 +31454,69 @@ function isExecutable(file) {
 }
 function findOnPath(name, pathVariable = process.env.PATH ?? "") {
   for (const dir of pathVariable.split(delimiter2).filter(Boolean)) {
-    if (isExecutable(join6(dir, name))) return join6(dir, name);
+    if (isExecutable(join7(dir, name))) return join7(dir, name);
   }
   return null;
 }
 
-// src/build/release-download.ts
+// src/versions/downloads.ts
+import { arch as arch2, platform as platform3 } from "node:os";
+var SHA256 = {
+  kind: {
+    "v0.32.0": {
+      "linux-amd64": "50030de23cf40a18505f20426f6a8506bedf13c6e509244bd1fa9463721b0f54",
+      "linux-arm64": "b92cd615e97585de8ddade28ed5cd7feb4248d717c233eea5b03c37298900f5d"
+    },
+    "v0.33.0": {
+      "linux-amd64": "aee6151561422756b764a4ae28e7f44cda5af5a9eead3cc9985112b1de8d8e0d",
+      "linux-arm64": "20022bee6cfcd5086cb7234d218e3454e6090022f2a8f55d1fa7fcf42c3867a2"
+    }
+  },
+  helm: {
+    "v3.22.0": {
+      "linux-amd64": "1e4ab49e429626cf6c6958d914248b78c9730803c2751b87627e171dc800e7bb",
+      "linux-arm64": "f14e804dfee240f55525b667488fe9adca349e63e00c9af634c0beb1421ac310"
+    }
+  }
+};
+var LOCATION = {
+  kind: (version, p) => ({
+    url: `https://github.com/kubernetes-sigs/kind/releases/download/${version}/kind-${p}`
+  }),
+  helm: (version, p) => ({
+    url: `https://get.helm.sh/helm-${version}-${p}.tar.gz`,
+    member: `${p}/helm`
+  })
+};
+function hostPlatform() {
+  const cpu = { x64: "amd64", arm64: "arm64" }[arch2()] ?? arch2();
+  return `${platform3()}-${cpu}`;
+}
+function pinnedDownload(tool, version, forPlatform = hostPlatform()) {
+  const sha2562 = SHA256[tool][version]?.[forPlatform];
+  if (!sha2562) return null;
+  return { tool, version, platform: forPlatform, sha256: sha2562, ...LOCATION[tool](version, forPlatform) };
+}
+function kubernetesReleaseFiles(version, binaries, forPlatform = hostPlatform()) {
+  const [os6, cpu] = forPlatform.split("-");
+  return binaries.map((name) => {
+    const url = `https://dl.k8s.io/release/${version}/bin/${os6}/${cpu}/${name}`;
+    return { label: `${name} ${version}`, url, sha256: { publishedAt: `${url}.sha256` }, name };
+  });
+}
+function etcdReleaseFile(version, forPlatform = hostPlatform()) {
+  const base = `https://github.com/etcd-io/etcd/releases/download/${version}`;
+  const archive = `etcd-${version}-${forPlatform}`;
+  return {
+    label: `etcd ${version}`,
+    url: `${base}/${archive}.tar.gz`,
+    sha256: { publishedAt: `${base}/SHA256SUMS` },
+    member: `${archive}/etcd`,
+    name: "etcd"
+  };
+}
+
+// src/binaries/download.ts
 var DownloadIntegrityError = class extends Error {
   name = "DownloadIntegrityError";
 };
@@ -31197,14 +31571,14 @@ async function downloadRelease(files, outDir, options) {
   const why = await unreachable(first.url, options.probeTimeoutMs ?? 5e3);
   if (why) return { skipped: `${host} cannot be reached (${why})` };
   const t0 = Date.now();
-  await mkdir2(dirname4(outDir), { recursive: true });
+  await mkdir3(dirname5(outDir), { recursive: true });
   const work = await mkdtemp2(`${outDir}.download-`);
   try {
     const ready = [];
     let total = 0;
     for (const [i2, file] of files.entries()) {
       options.log(`${file.label}: downloading ${file.url}`);
-      const target = join7(work, `${i2}`);
+      const target = join8(work, `${i2}`);
       await fetchTo(file.url, target);
       let expected;
       let whose;
@@ -31213,7 +31587,7 @@ async function downloadRelease(files, outDir, options) {
         whose = "kaic pins";
       } else {
         await fetchTo(file.sha256.publishedAt, `${target}.sum`);
-        const sum = publishedSum(await readFile(`${target}.sum`, "utf8"), file.url);
+        const sum = publishedSum(await readFile2(`${target}.sum`, "utf8"), file.url);
         if (!sum) {
           throw new DownloadIntegrityError(
             `${file.sha256.publishedAt} names no sha256 for ${file.url}; it was not used`
@@ -31231,17 +31605,17 @@ async function downloadRelease(files, outDir, options) {
       }
       let binary = target;
       if (file.member) {
-        const extracted = await extractTar(target, join7(work, `${i2}.extracted`));
-        binary = join7(extracted, file.member);
+        const extracted = await extractTar(target, join8(work, `${i2}.extracted`));
+        binary = join8(extracted, file.member);
       }
       await chmod2(binary, 493);
       ready.push({ from: binary, name: file.name });
     }
-    await mkdir2(outDir, { recursive: true });
+    await mkdir3(outDir, { recursive: true });
     const placed = [];
     for (const { from, name } of ready) {
-      await rename2(from, join7(outDir, name));
-      placed.push(join7(outDir, name));
+      await rename3(from, join8(outDir, name));
+      placed.push(join8(outDir, name));
     }
     const seconds = (Date.now() - t0) / 1e3;
     options.log(
@@ -31252,7 +31626,7 @@ async function downloadRelease(files, outDir, options) {
     if (error2 instanceof TransferFailed) return { skipped: error2.message };
     throw error2;
   } finally {
-    await rm3(work, { recursive: true, force: true });
+    await rm4(work, { recursive: true, force: true });
   }
 }
 async function downloadPinnedTool(tool, version, outDir, options) {
@@ -31275,8 +31649,8 @@ async function downloadPinnedTool(tool, version, outDir, options) {
 async function resolvePinnedTool(spec) {
   const { tool, version, log } = spec;
   const env = spec.env ?? process.env;
-  const cached = join7(spec.dir, tool);
-  if (existsSync3(cached)) return cached;
+  const cached = join8(spec.dir, tool);
+  if (existsSync4(cached)) return cached;
   const onPath = findOnPath(tool, env.PATH);
   if (onPath) {
     const said = (await execa(onPath, spec.versionArgs, { reject: false, env })).stdout?.trim();
@@ -31290,889 +31664,345 @@ async function resolvePinnedTool(spec) {
   return cached;
 }
 
-// src/build/go-build.ts
-var BuildError = class extends InputError {
-  name = "BuildError";
-};
-var STAMP = "kaic-build.json";
-function tail(text, lines = 25) {
-  return text.trim().split("\n").slice(-lines).join("\n");
-}
-function formatSeconds(ms) {
-  const s = Math.round(ms / 1e3);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
-}
-function goEnv(root) {
-  const userFlags = (process.env.GOFLAGS ?? "").split(/\s+/).filter((flag) => flag && !flag.startsWith("-mod="));
+// src/binaries/recipes.ts
+import { basename as basename4, dirname as dirname6 } from "node:path";
+function etcdRecipe(version) {
   return {
-    ...process.env,
-    ...goCacheEnv(root),
-    GOFLAGS: [...userFlags, "-mod=mod"].join(" "),
-    CGO_ENABLED: "0"
+    component: "etcd",
+    module: "go.etcd.io/etcd/server/v3",
+    version,
+    outDir: (root) => etcdBinDir(version, root),
+    binaries: ["etcd"],
+    packages: ["go.etcd.io/etcd/server/v3"],
+    // Go names the binary "server" after the package path (the /v3 suffix is dropped).
+    renames: { server: "etcd", v3: "etcd" },
+    verify: [
+      {
+        versionOutput: {
+          binary: "etcd",
+          args: ["--version"],
+          expect: `etcd Version: ${version.slice(1)}`
+        }
+      }
+    ]
   };
 }
-async function goVersion() {
-  try {
-    const { stdout } = await execa("go", ["env", "GOVERSION"]);
-    return stdout.trim();
-  } catch (error2) {
-    const code = error2.code;
-    if (code === "ENOENT") {
-      throw new BuildError(
-        "Go is not installed or not on PATH: the Kubernetes binaries are built from the Go module proxy and need Go 1.25 or newer (Debian: apt-get install golang, or unpack a Go release and add its bin/ to PATH)."
-      );
-    }
-    throw new BuildError(`"go env GOVERSION" failed: ${error2.message}`);
-  }
+function kindRecipe(version) {
+  return {
+    component: "kind",
+    module: "sigs.k8s.io/kind",
+    version,
+    outDir: (root) => kindBinDir(version, root),
+    binaries: ["kind"],
+    packages: ["sigs.k8s.io/kind"],
+    verify: [{ versionOutput: { binary: "kind", args: ["version"], expect: `kind ${version}` } }]
+  };
 }
-async function downloadModule(modulePath, version, env) {
-  const ref = `${modulePath}@${version}`;
-  const result = await execa("go", ["mod", "download", "-json", ref], {
-    env,
-    reject: false,
-    // Outside any module, so no go.mod around us is consulted or changed.
-    cwd: tmpdir2()
-  });
-  let info2;
-  try {
-    info2 = JSON.parse(result.stdout);
-  } catch {
-    info2 = void 0;
-  }
-  if (result.exitCode !== 0 || !info2 || info2.Error) {
-    throw new BuildError(
-      `could not download ${ref} from the Go module proxy (GOPROXY=${env.GOPROXY ?? process.env.GOPROXY ?? "default"}). Check network access to the proxy, or GOPROXY/GONOSUMDB settings.
-` + tail(`${info2?.Error ?? ""}
-${result.stderr}`)
-    );
-  }
-  return info2;
-}
-function parseGoMod(text) {
-  const go = /^go\s+(\S+)/m.exec(text)?.[1];
-  if (!go) throw new BuildError("go.mod has no go directive");
-  const godebug = /^godebug\s+(.+)$/m.exec(text)?.[1]?.trim() ?? null;
-  const stagingModules = [...text.matchAll(/^\s*(k8s\.io\/\S+)\s+=>\s+\.\/staging\//gm)].map(
-    (m) => m[1]
-  );
-  return { go, godebug, stagingModules };
-}
-async function definedFeatureGates(sourceDirs) {
-  const gates = /* @__PURE__ */ new Set();
-  for (const dir of sourceDirs) {
-    if (!existsSync4(dir)) continue;
-    for (const entry of await readdir2(dir)) {
-      if (!entry.endsWith(".go") || entry.endsWith("_test.go")) continue;
-      const text = await readFile2(join8(dir, entry), "utf8");
-      for (const match of text.matchAll(/featuregate\.Feature\s*=\s*"([A-Za-z0-9]+)"/g)) {
-        gates.add(match[1]);
-      }
-    }
-  }
-  return gates;
-}
-async function runGo(args, options) {
-  const started = Date.now();
-  let compiled = 0;
-  let output = "";
-  const child2 = execa("go", args, {
-    cwd: options.cwd,
-    env: options.env,
-    reject: false,
-    all: true,
-    buffer: false
-  });
-  child2.all?.on("data", (chunk) => {
-    const text = chunk.toString();
-    output = (output + text).slice(-2e4);
-    for (const line of text.split("\n")) if (line && !line.startsWith("go: ")) compiled++;
-  });
-  const heartbeat = setInterval(() => {
-    options.log(
-      `  \u2026 ${options.label}: ${formatSeconds(Date.now() - started)}, ${compiled} packages compiled`
-    );
-  }, 3e4);
-  try {
-    const result = await child2;
-    if (result.exitCode !== 0) {
-      const cause = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
-      throw new BuildError(
-        `${options.label} failed (${cause}): go ${args.slice(0, 2).join(" ")} \u2026
-${tail(output)}`
-      );
-    }
-  } finally {
-    clearInterval(heartbeat);
-  }
-}
-async function readStamp(dir) {
-  try {
-    return JSON.parse(await readFile2(join8(dir, STAMP), "utf8"));
-  } catch {
-    return null;
-  }
-}
-async function isComplete(dir, binaries) {
-  return await readStamp(dir) !== null && binaries.every((b) => existsSync4(join8(dir, b)));
-}
-async function buildWrapper(spec, root, log) {
-  await mkdir3(join8(root, "bin"), { recursive: true });
-  return withLockFile(
-    join8(root, "bin", `.lock-${spec.component}-${spec.version}`),
-    () => buildWrapperLocked(spec, root, log),
-    {
-      timeoutMs: 60 * 6e4,
-      onWait: (pid) => log(`${spec.component} ${spec.version}: waiting for the build in pid ${pid}`)
-    }
-  );
-}
-async function buildWrapperLocked(spec, root, log) {
-  if (await isComplete(spec.outDir, spec.binaries)) {
-    log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
-    return false;
-  }
-  const started = Date.now();
-  const env = goEnv(root);
-  const wrapperDir = join8(root, "wrappers", `${spec.component}-${spec.version}`);
-  await mkdir3(wrapperDir, { recursive: true });
-  const goMod = [
-    `// Generated by kaic's scripts/build-k8s.ts: builds ${spec.component} ${spec.version}.`,
-    `module kaic.local/build/${spec.component}`,
-    "",
-    `go ${spec.goDirective}`,
-    ...spec.godebug ? ["", `godebug ${spec.godebug}`] : [],
-    "",
-    "require (",
-    ...spec.requires.map(([m, v]) => `	${m} ${v}`),
-    ")",
-    ...spec.replaces.length ? ["", "replace (", ...spec.replaces.map(([m, to, v]) => `	${m} => ${to} ${v}`), ")"] : [],
-    ""
-  ].join("\n");
-  const goModPath = join8(wrapperDir, "go.mod");
-  const previous = existsSync4(goModPath) ? await readFile2(goModPath, "utf8") : null;
-  if (previous !== goMod) {
-    await writeFile3(goModPath, goMod);
-    await rm4(join8(wrapperDir, "go.sum"), { force: true });
-  }
-  const tmpDir = join8(root, "bin", `.tmp-${spec.component}-${randomBytes(4).toString("hex")}`);
-  await mkdir3(tmpDir, { recursive: true });
-  try {
-    log(`${spec.component} ${spec.version}: resolving modules`);
-    await runGo(["mod", "download"], {
-      cwd: wrapperDir,
-      env,
-      label: `${spec.component} module download`,
-      log
-    });
-    log(`${spec.component} ${spec.version}: compiling ${spec.binaries.join(", ")}`);
-    await runGo(
-      [
-        "build",
-        "-v",
-        "-trimpath",
-        ...spec.tags?.length ? ["-tags", spec.tags.join(",")] : [],
-        "-ldflags",
-        ["-s", "-w", ...spec.ldflags].join(" "),
-        "-o",
-        `${tmpDir}/`,
-        ...spec.packages
-      ],
-      { cwd: wrapperDir, env, label: `${spec.component} build`, log }
-    );
-    for (const [from, to] of Object.entries(spec.renames ?? {})) {
-      if (existsSync4(join8(tmpDir, from))) await rename3(join8(tmpDir, from), join8(tmpDir, to));
-    }
-    for (const binary of spec.binaries) {
-      if (!existsSync4(join8(tmpDir, binary))) {
-        throw new BuildError(`${spec.component} build produced no ${binary} in ${tmpDir}`);
-      }
-    }
-    await spec.verify(tmpDir);
-    const goVer = await goVersion();
-    const seconds = Math.round((Date.now() - started) / 1e3);
-    const newStamp = {
-      component: spec.component,
-      version: spec.version,
-      builtAt: (/* @__PURE__ */ new Date()).toISOString(),
-      goVersion: goVer,
-      seconds
-    };
-    await writeFile3(join8(tmpDir, STAMP), `${JSON.stringify(newStamp, null, 2)}
-`);
-    await rm4(spec.outDir, { recursive: true, force: true });
-    await mkdir3(join8(spec.outDir, ".."), { recursive: true });
-    await rename3(tmpDir, spec.outDir);
-    log(`${spec.component} ${spec.version}: built in ${formatSeconds(Date.now() - started)}`);
-    return true;
-  } finally {
-    await rm4(tmpDir, { recursive: true, force: true });
-  }
-}
-async function expectVersionOutput(binary, args, expected) {
-  const result = await execa(binary, args, { reject: false });
-  const out = `${result.stdout}
-${result.stderr}`;
-  if (!out.includes(expected)) {
-    throw new BuildError(
-      `${binary} ${args.join(" ")} does not report ${expected}; it printed:
-${tail(out, 5)}`
-    );
-  }
-}
-async function expectHelpMentions(binary, flag) {
-  const help = await execa(binary, ["--help"], { reject: false, all: true });
-  if (!help.all?.includes(flag)) {
-    throw new BuildError(`${binary} --help does not list ${flag}: ${help.all?.slice(0, 400)}`);
-  }
-}
-async function buildKubernetes(release, log, root = cacheDir()) {
-  return buildFromKubernetesModule(
-    release,
-    "kubernetes",
-    kubernetesBinDir(release, root),
-    ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"],
-    log,
-    root
-  );
-}
-async function buildKubelet(release, log, root = cacheDir()) {
-  return buildFromKubernetesModule(
-    release,
-    "kubelet",
-    kubeletBinDir(release, root),
-    ["kubelet"],
-    log,
-    root
-  );
-}
-async function buildFromKubernetesModule(release, component, outDir, binaries, log, root) {
-  const env = goEnv(root);
-  await mkdir3(root, { recursive: true });
-  if (await isComplete(outDir, binaries)) {
-    log(`${component} ${release.version}: cached (${outDir})`);
-    return false;
-  }
-  log(`${component} ${release.version}: reading k8s.io/kubernetes's go.mod from the module proxy`);
-  const info2 = await downloadModule("k8s.io/kubernetes", release.version, env);
-  const facts = parseGoMod(await readFile2(info2.GoMod, "utf8"));
-  if (facts.stagingModules.length === 0) {
-    throw new BuildError(`k8s.io/kubernetes ${release.version} go.mod lists no staging modules`);
-  }
-  const staging = stagingVersion(release);
-  const apiserverInfo = await downloadModule("k8s.io/apiserver", staging, env);
-  const apiInfo = await downloadModule("k8s.io/api", staging, env);
-  const gates = await definedFeatureGates([
-    join8(info2.Dir, "pkg", "features"),
-    join8(apiserverInfo.Dir, "pkg", "features")
-  ]);
-  const unknownGates = Object.keys(release.featureGates).filter((g) => !gates.has(g));
-  if (unknownGates.length) {
-    throw new BuildError(
-      `the version table gives ${release.minor} feature gates that ${release.version} does not define: ${unknownGates.join(", ")} (src/versions/kubernetes.ts)`
-    );
-  }
-  for (const groupVersion of Object.keys(release.runtimeConfig)) {
-    const [group, version] = groupVersion.split("/");
-    const dir = join8(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
-    if (!existsSync4(dir)) {
-      throw new BuildError(
-        `the version table enables ${groupVersion} on ${release.minor}, but k8s.io/api ${staging} has no such API version (src/versions/kubernetes.ts)`
-      );
-    }
-  }
-  log(
-    `${component} ${release.version}: ${facts.stagingModules.length} staging modules pinned to ${staging}; gates ${Object.keys(release.featureGates).join(",") || "(none)"} exist`
-  );
-  const [, minorNumber] = release.minor.split(".");
-  const versionVars = (pkg) => [
-    `-X ${pkg}.gitVersion=${release.version}`,
-    `-X ${pkg}.gitMajor=1`,
-    `-X ${pkg}.gitMinor=${minorNumber}`,
-    `-X ${pkg}.gitTreeState=clean`,
-    `-X ${pkg}.buildDate=${(/* @__PURE__ */ new Date()).toISOString().replace(/\.\d+Z$/, "Z")}`
-  ];
-  return buildWrapper(
-    {
-      component,
-      version: release.version,
-      outDir,
-      binaries,
-      goDirective: facts.go,
-      godebug: facts.godebug,
-      requires: [["k8s.io/kubernetes", release.version]],
-      replaces: facts.stagingModules.map((m) => [m, m, staging]),
-      packages: binaries.map((b) => `k8s.io/kubernetes/cmd/${b}`),
-      ldflags: [
-        ...versionVars("k8s.io/component-base/version"),
-        ...versionVars("k8s.io/client-go/pkg/version")
-      ],
-      tags: ["selinux", "notest"],
-      verify: async (dir) => {
-        for (const b of binaries) {
-          const args = b === "kubectl" ? ["version", "--client"] : ["--version"];
-          const expected = b === "kubectl" ? `Client Version: ${release.version}` : `Kubernetes ${release.version}`;
-          await expectVersionOutput(join8(dir, b), args, expected);
-        }
-      }
-    },
-    root,
-    log
-  );
-}
-async function carriedReplaces(spec, info2, local, env, root) {
-  const edit = await execa("go", ["mod", "edit", "-json", info2.GoMod], {
-    env,
-    reject: false,
-    cwd: tmpdir2()
-  });
-  if (edit.exitCode !== 0) {
-    throw new BuildError(`go mod edit -json ${info2.GoMod} failed:
-${tail(edit.stderr)}`);
-  }
-  const { Replace = [] } = JSON.parse(edit.stdout);
-  const replaces = [];
-  for (const { Old, New } of Replace) {
-    if (local[Old.Path]) continue;
-    const from = Old.Version ? `${Old.Path} ${Old.Version}` : Old.Path;
-    if (New.Version) {
-      replaces.push([from, New.Path, New.Version]);
-    } else if (existsSync4(join8(info2.Dir, New.Path, "go.mod"))) {
-      replaces.push([from, join8(info2.Dir, New.Path), ""]);
-    } else {
-      throw new BuildError(
-        `${spec.module}@${spec.version} replaces ${Old.Path} by its directory ${New.Path}, which the module proxy's zip does not hold (a nested module); the build must give ${Old.Path} as a local module`
-      );
-    }
-  }
-  const localRoot = join8(root, "wrappers", `${spec.component}-${spec.version}-local`);
-  for (const [path10, mod] of Object.entries(local)) {
-    const dir = join8(localRoot, path10.replace(/[^A-Za-z0-9.-]+/g, "_"));
-    await rm4(dir, { recursive: true, force: true });
-    await mkdir3(dir, { recursive: true });
-    if (mod.base) {
-      const base = await downloadModule(mod.base.module, mod.base.version, env);
-      const dropped = (mod.drop ?? []).map((d) => join8(base.Dir, d));
-      await cp2(base.Dir, dir, {
-        recursive: true,
-        filter: (source) => !dropped.some((d) => source === d || source.startsWith(`${d}/`))
-      });
-      await execa("chmod", ["-R", "u+w", dir]);
-    }
-    for (const [name, content] of Object.entries(mod.files)) {
-      await mkdir3(dirname5(join8(dir, name)), { recursive: true });
-      await writeFile3(join8(dir, name), content);
-    }
-    replaces.push([path10, dir, ""]);
-  }
-  return replaces;
-}
-async function buildPlainModule(spec, log, root) {
-  if (await isComplete(spec.outDir, spec.binaries)) {
-    log(`${spec.component} ${spec.version}: cached (${spec.outDir})`);
-    return false;
-  }
-  const env = goEnv(root);
-  await mkdir3(root, { recursive: true });
-  const info2 = await downloadModule(spec.module, spec.version, env);
-  const facts = parseGoMod(await readFile2(info2.GoMod, "utf8"));
-  const replaces = spec.moduleReplaces ? await carriedReplaces(spec, info2, spec.moduleReplaces.local ?? {}, env, root) : [];
-  return buildWrapper(
-    {
-      ...spec,
-      verify: async (dir) => {
-        for (const [from, to] of spec.moduleFiles ?? []) {
-          await mkdir3(dirname5(join8(dir, to)), { recursive: true });
-          await cp2(join8(info2.Dir, from), join8(dir, to), { recursive: true });
-        }
-        await spec.verify(dir);
-      },
-      goDirective: facts.go,
-      godebug: facts.godebug,
-      requires: [[spec.module, spec.version]],
-      replaces,
-      ldflags: spec.ldflags ?? []
-    },
-    root,
-    log
-  );
-}
-async function buildEtcd(etcdVersion, log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "etcd",
-      module: "go.etcd.io/etcd/server/v3",
-      version: etcdVersion,
-      outDir: etcdBinDir(etcdVersion, root),
-      binaries: ["etcd"],
-      packages: ["go.etcd.io/etcd/server/v3"],
-      // Go names the binary "server" after the package path (the /v3 suffix is dropped).
-      renames: { server: "etcd", v3: "etcd" },
-      verify: (dir) => expectVersionOutput(
-        join8(dir, "etcd"),
-        ["--version"],
-        `etcd Version: ${etcdVersion.slice(1)}`
-      )
-    },
-    log,
-    root
-  );
-}
-async function buildKwok(kwokVersion, log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "kwok",
-      module: "sigs.k8s.io/kwok",
-      version: kwokVersion,
-      outDir: kwokBinDir(kwokVersion, root),
-      binaries: ["kwok", "kwokctl"],
-      packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
-      verify: (dir) => expectVersionOutput(join8(dir, "kwokctl"), ["--version"], kwokVersion.slice(1))
-    },
-    log,
-    root
-  );
-}
-async function buildKind(kindVersion, log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "kind",
-      module: "sigs.k8s.io/kind",
-      version: kindVersion,
-      outDir: kindBinDir(kindVersion, root),
-      binaries: ["kind"],
-      packages: ["sigs.k8s.io/kind"],
-      verify: (dir) => expectVersionOutput(join8(dir, "kind"), ["version"], `kind ${kindVersion}`)
-    },
-    log,
-    root
-  );
-}
-var CONTROL_PLANE_BINARIES = [
-  "kube-apiserver",
-  "kube-controller-manager",
-  "kube-scheduler",
-  "kubectl"
-];
-async function downloadControlPlane(release, log, root, env) {
-  const sets = [
-    {
-      component: "kubernetes",
-      version: release.version,
-      dir: kubernetesBinDir(release, root),
-      files: kubernetesReleaseFiles(release.version, CONTROL_PLANE_BINARIES)
-    },
-    {
-      component: "etcd",
-      version: release.etcdVersion,
-      dir: etcdBinDir(release.etcdVersion, root),
-      files: [etcdReleaseFile(release.etcdVersion)]
-    }
-  ];
-  for (const set of sets) {
-    if (await isComplete(
-      set.dir,
-      set.files.map((f) => f.name)
-    ))
-      continue;
-    const outcome = await downloadRelease(set.files, set.dir, { log, env });
-    if ("skipped" in outcome) {
-      log(`${set.component} ${set.version}: not downloaded (${outcome.skipped}); building it`);
-      continue;
-    }
-    const stamp = {
-      component: set.component,
-      version: set.version,
-      builtAt: (/* @__PURE__ */ new Date()).toISOString(),
-      goVersion: "none (downloaded)",
-      seconds: Math.round(outcome.seconds),
-      downloadedFrom: set.files.map((f) => f.url)
-    };
-    await writeFile3(join8(set.dir, STAMP), `${JSON.stringify(stamp, null, 2)}
-`);
-  }
-}
-async function ensureBinaries(release, log, root = cacheDir(), options = {}) {
-  if (options.download) await downloadControlPlane(release, log, root, options.env ?? process.env);
-  await goVersion();
-  await buildKubernetes(release, log, root);
-  await buildEtcd(release.etcdVersion, log, root);
-  await buildKwok(KWOK_VERSION, log, root);
-  return binaryPaths(release, KWOK_VERSION, root);
-}
-async function buildContainerd(version, log, root = cacheDir()) {
-  const module = "github.com/containerd/containerd/v2";
-  return buildPlainModule(
-    {
-      component: "containerd",
-      module,
-      version,
-      outDir: containerdBinDir(version, root),
-      binaries: ["containerd", "containerd-shim-runc-v2", "ctr"],
-      packages: ["containerd", "containerd-shim-runc-v2", "ctr"].map((c3) => `${module}/cmd/${c3}`),
-      ldflags: [`-X ${module}/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join8(dir, "containerd"), ["--version"], version)
-    },
-    log,
-    root
-  );
-}
-async function buildCriTools(version, log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "cri-tools",
-      module: "sigs.k8s.io/cri-tools",
-      version,
-      outDir: criToolsBinDir(version, root),
-      binaries: ["crictl"],
-      packages: ["sigs.k8s.io/cri-tools/cmd/crictl"],
-      ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
-      verify: (dir) => expectVersionOutput(join8(dir, "crictl"), ["--version"], version)
-    },
-    log,
-    root
-  );
-}
-async function buildKueue(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "kueue",
-      module: KUEUE.module,
-      version: KUEUE.version,
-      outDir: kueueDir(KUEUE.version, root),
-      binaries: ["kueue"],
-      packages: [`${KUEUE.module}/cmd/kueue`],
-      ldflags: [`-X ${KUEUE.module}/pkg/version.GitVersion=${KUEUE.version}`],
-      moduleFiles: [
-        ["config/components/crd/bases", "crds"],
-        ["config/components/webhook/manifests.yaml", "webhook.yaml"]
-      ],
-      verify: (dir) => expectHelpMentions(join8(dir, "kueue"), "-config")
-    },
-    log,
-    root
-  );
-}
-async function buildPrometheus(log, root = cacheDir()) {
-  const versionPkg = "github.com/prometheus/common/version";
-  return buildPlainModule(
-    {
-      component: "prometheus",
-      module: PROMETHEUS.module,
-      version: PROMETHEUS.version,
-      outDir: prometheusDir(PROMETHEUS.version, root),
-      binaries: ["prometheus", "promtool"],
-      packages: [`${PROMETHEUS.module}/cmd/prometheus`, `${PROMETHEUS.module}/cmd/promtool`],
-      tags: ["remove_all_sd", "enable_kubernetes_sd"],
-      ldflags: [
-        `-X ${versionPkg}.Version=${PROMETHEUS.release}`,
-        `-X ${versionPkg}.Branch=module-${PROMETHEUS.version}`
-      ],
-      verify: (dir) => expectVersionOutput(join8(dir, "prometheus"), ["--version"], PROMETHEUS.release)
-    },
-    log,
-    root
-  );
-}
-async function buildPrometheusAdapter(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "prometheus-adapter",
-      module: PROMETHEUS_ADAPTER.module,
-      version: PROMETHEUS_ADAPTER.version,
-      outDir: prometheusAdapterDir(PROMETHEUS_ADAPTER.version, root),
-      binaries: ["prometheus-adapter"],
-      packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
-      renames: { adapter: "prometheus-adapter" },
-      verify: (dir) => expectHelpMentions(join8(dir, "prometheus-adapter"), "--metrics-relist-interval")
-    },
-    log,
-    root
-  );
-}
-async function buildKarpenter(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "karpenter",
-      module: KARPENTER.module,
-      version: KARPENTER.version,
-      outDir: karpenterDir(KARPENTER.version, root),
-      binaries: ["karpenter-kwok"],
-      packages: [`${KARPENTER.module}/kwok`],
-      renames: { kwok: "karpenter-kwok" },
-      moduleFiles: [
-        ["kwok/charts/crds", "crds"],
-        [
-          "kwok/apis/crds/karpenter.kwok.sh_kwoknodeclasses.yaml",
-          "crds/karpenter.kwok.sh_kwoknodeclasses.yaml"
-        ]
-      ],
-      verify: (dir) => (
-        // Go's flag package prints one dash.
-        expectHelpMentions(join8(dir, "karpenter-kwok"), "-instance-types-file-path")
-      )
-    },
-    log,
-    root
-  );
-}
-async function buildTraefik(log, root = cacheDir()) {
-  const release = TRAEFIK.version.replace(/^v/, "");
-  return buildPlainModule(
-    {
-      component: "traefik",
-      module: TRAEFIK.module,
-      version: TRAEFIK.version,
-      outDir: traefikDir(TRAEFIK.version, root),
-      binaries: ["traefik"],
-      packages: [`${TRAEFIK.module}/cmd/traefik`],
-      // As Traefik's release build sets it (goreleaser's version, without the v).
-      ldflags: [`-X ${TRAEFIK.module}/pkg/version.Version=${release}`],
-      moduleReplaces: {
-        local: {
-          "github.com/traefik/traefik/dynamic/ext": {
-            files: {
-              "go.mod": "module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24.0\n",
-              "ext.go": goSource([
-                "// Package ext stands in for Traefik's nested module of the same path.",
-                "package ext",
-                "",
-                "// HTTP extends dynamic.HTTP (empty in Traefik's open-source build).",
-                "type HTTP struct{}",
-                "",
-                "// Router extends dynamic.Router (empty in Traefik's open-source build).",
-                "type Router struct{}"
-              ])
-            }
-          },
-          "github.com/go-acme/lego/v5": {
-            // The version Traefik's go.mod requires.
-            base: { module: "github.com/go-acme/lego/v5", version: "v5.4.1" },
-            drop: ["providers/dns", "cmd"],
-            files: {
-              "providers/dns/kaic.go": goSource([
-                "// Package dns stands in for lego's DNS-01 provider registry in kaic's build.",
-                "package dns",
-                "",
-                "import (",
-                '	"fmt"',
-                "",
-                '	"github.com/go-acme/lego/v5/challenge"',
-                ")",
-                "",
-                "// NewDNSChallengeProviderByName fails: no DNS provider is built in.",
-                "func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {",
-                '	return nil, fmt.Errorf("DNS challenge provider %q is not built into this Traefik", name)',
-                "}"
-              ])
-            }
-          },
-          "github.com/abbot/go-http-auth": {
-            // The newest version served (Traefik's go.mod names the fork, which is not).
-            base: {
-              module: "github.com/abbot/go-http-auth",
-              version: "v0.4.1-0.20220112235402-e1cee1c72f2f"
-            },
-            files: {
-              "kaic_stale.go": goSource([
-                "package auth",
-                "",
-                'import "net/http"',
-                "",
-                "// RequireAuthStale is RequireAuth with stale=true in the challenge (RFC 7616):",
-                "// the nonce is no longer valid, the credentials may be.",
-                "func (da *DigestAuth) RequireAuthStale(w http.ResponseWriter, r *http.Request) {",
-                "	da.RequireAuth(staleChallenge{w, da.Headers.V().Authenticate}, r)",
-                "}",
-                "",
-                "type staleChallenge struct {",
-                "	http.ResponseWriter",
-                "	header string",
-                "}",
-                "",
-                "func (s staleChallenge) WriteHeader(code int) {",
-                '	if challenge := s.Header().Get(s.header); challenge != "" {',
-                '		s.Header().Set(s.header, challenge+", stale=true")',
-                "	}",
-                "	s.ResponseWriter.WriteHeader(code)",
-                "}"
-              ])
-            }
-          }
-        }
-      },
-      verify: async (dir) => {
-        await expectVersionOutput(join8(dir, "traefik"), ["version"], release);
-        await expectHelpMentions(join8(dir, "traefik"), "--providers.kubernetesgateway");
-      }
-    },
-    log,
-    root
-  );
-}
+var TRAEFIK_RELEASE = TRAEFIK.version.replace(/^v/, "");
 function goSource(lines) {
   return `${lines.join("\n")}
 `;
 }
-async function ensureModuleCopy(spec, log, root) {
-  const { component, version, outDir } = spec;
-  const target = join8(outDir, spec.target);
-  if (await readStamp(outDir)) return target;
-  await mkdir3(join8(root, "bin"), { recursive: true });
-  return withLockFile(
-    join8(root, "bin", `.lock-${component}-${version}`),
-    async () => {
-      if (await readStamp(outDir)) return target;
-      const started = Date.now();
-      const info2 = await downloadModule(spec.module, version, goEnv(root));
-      const source = join8(info2.Dir, spec.source);
-      const files = existsSync4(source) ? (await readdir2(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join8(e.parentPath, e.name).slice(source.length + 1)).filter((f) => spec.keep?.(f) ?? true) : [];
-      if (!files.length) {
-        throw new BuildError(`${spec.module}@${version} has no files to take in ${spec.source}`);
+var TRAEFIK_LOCAL_MODULES = {
+  "github.com/traefik/traefik/dynamic/ext": {
+    files: {
+      "go.mod": "module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24.0\n",
+      "ext.go": goSource([
+        "// Package ext stands in for Traefik's nested module of the same path.",
+        "package ext",
+        "",
+        "// HTTP extends dynamic.HTTP (empty in Traefik's open-source build).",
+        "type HTTP struct{}",
+        "",
+        "// Router extends dynamic.Router (empty in Traefik's open-source build).",
+        "type Router struct{}"
+      ])
+    }
+  },
+  "github.com/go-acme/lego/v5": {
+    // The version Traefik's go.mod requires.
+    base: { module: "github.com/go-acme/lego/v5", version: "v5.4.1" },
+    drop: ["providers/dns", "cmd"],
+    files: {
+      "providers/dns/kaic.go": goSource([
+        "// Package dns stands in for lego's DNS-01 provider registry in kaic's build.",
+        "package dns",
+        "",
+        "import (",
+        '	"fmt"',
+        "",
+        '	"github.com/go-acme/lego/v5/challenge"',
+        ")",
+        "",
+        "// NewDNSChallengeProviderByName fails: no DNS provider is built in.",
+        "func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {",
+        '	return nil, fmt.Errorf("DNS challenge provider %q is not built into this Traefik", name)',
+        "}"
+      ])
+    }
+  },
+  "github.com/abbot/go-http-auth": {
+    // The newest version served (Traefik's go.mod names the fork, which is not).
+    base: {
+      module: "github.com/abbot/go-http-auth",
+      version: "v0.4.1-0.20220112235402-e1cee1c72f2f"
+    },
+    files: {
+      "kaic_stale.go": goSource([
+        "package auth",
+        "",
+        'import "net/http"',
+        "",
+        "// RequireAuthStale is RequireAuth with stale=true in the challenge (RFC 7616):",
+        "// the nonce is no longer valid, the credentials may be.",
+        "func (da *DigestAuth) RequireAuthStale(w http.ResponseWriter, r *http.Request) {",
+        "	da.RequireAuth(staleChallenge{w, da.Headers.V().Authenticate}, r)",
+        "}",
+        "",
+        "type staleChallenge struct {",
+        "	http.ResponseWriter",
+        "	header string",
+        "}",
+        "",
+        "func (s staleChallenge) WriteHeader(code int) {",
+        '	if challenge := s.Header().Get(s.header); challenge != "" {',
+        '		s.Header().Set(s.header, challenge+", stale=true")',
+        "	}",
+        "	s.ResponseWriter.WriteHeader(code)",
+        "}"
+      ])
+    }
+  }
+};
+var RECIPES = {
+  /** kwok and kwokctl (KWOK_VERSION). */
+  kwok: {
+    component: "kwok",
+    module: "sigs.k8s.io/kwok",
+    version: KWOK_VERSION,
+    outDir: (root) => kwokBinDir(KWOK_VERSION, root),
+    binaries: ["kwok", "kwokctl"],
+    packages: ["sigs.k8s.io/kwok/cmd/kwok", "sigs.k8s.io/kwok/cmd/kwokctl"],
+    verify: [
+      { versionOutput: { binary: "kwokctl", args: ["--version"], expect: KWOK_VERSION.slice(1) } }
+    ]
+  },
+  /** containerd, its runc shim and ctr, for the real test node (CDI support is built in). */
+  containerd: {
+    component: "containerd",
+    module: "github.com/containerd/containerd/v2",
+    version: CONTAINERD_VERSION,
+    outDir: (root) => containerdBinDir(CONTAINERD_VERSION, root),
+    binaries: ["containerd", "containerd-shim-runc-v2", "ctr"],
+    packages: [
+      "github.com/containerd/containerd/v2/cmd/containerd",
+      "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2",
+      "github.com/containerd/containerd/v2/cmd/ctr"
+    ],
+    ldflags: [`-X github.com/containerd/containerd/v2/version.Version=${CONTAINERD_VERSION}`],
+    verify: [
+      { versionOutput: { binary: "containerd", args: ["--version"], expect: CONTAINERD_VERSION } }
+    ]
+  },
+  /** crictl: the real node's teardown removes pod sandboxes through the CRI with it. */
+  criTools: {
+    component: "cri-tools",
+    module: "sigs.k8s.io/cri-tools",
+    version: CRI_TOOLS_VERSION,
+    outDir: (root) => criToolsBinDir(CRI_TOOLS_VERSION, root),
+    binaries: ["crictl"],
+    packages: ["sigs.k8s.io/cri-tools/cmd/crictl"],
+    ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRI_TOOLS_VERSION}`],
+    verify: [
+      { versionOutput: { binary: "crictl", args: ["--version"], expect: CRI_TOOLS_VERSION } }
+    ]
+  },
+  /**
+   * Kueue's manager, with its CRDs (crds/) and webhook configuration (webhook.yaml) from the same
+   * module, so running it needs no Go.
+   */
+  kueue: {
+    component: "kueue",
+    module: KUEUE.module,
+    version: KUEUE.version,
+    outDir: (root) => kueueDir(KUEUE.version, root),
+    binaries: ["kueue"],
+    packages: [`${KUEUE.module}/cmd/kueue`],
+    ldflags: [`-X ${KUEUE.module}/pkg/version.GitVersion=${KUEUE.version}`],
+    moduleFiles: [
+      ["config/components/crd/bases", "crds"],
+      ["config/components/webhook/manifests.yaml", "webhook.yaml"]
+    ],
+    verify: [{ helpMentions: { binary: "kueue", flag: "-config" } }]
+  },
+  /**
+   * Prometheus and promtool with Kubernetes service discovery as the only discovery compiled in
+   * (the module's own build tags), which halves the build; the web UI's assets are left out (the
+   * HTTP API, which the suites query, is all there).
+   */
+  prometheus: {
+    component: "prometheus",
+    module: PROMETHEUS.module,
+    version: PROMETHEUS.version,
+    outDir: (root) => prometheusDir(PROMETHEUS.version, root),
+    binaries: ["prometheus", "promtool"],
+    packages: [`${PROMETHEUS.module}/cmd/prometheus`, `${PROMETHEUS.module}/cmd/promtool`],
+    tags: ["remove_all_sd", "enable_kubernetes_sd"],
+    ldflags: [
+      `-X github.com/prometheus/common/version.Version=${PROMETHEUS.release}`,
+      `-X github.com/prometheus/common/version.Branch=module-${PROMETHEUS.version}`
+    ],
+    verify: [
+      {
+        versionOutput: { binary: "prometheus", args: ["--version"], expect: PROMETHEUS.release }
       }
-      const tmpDir = join8(root, "bin", `.tmp-${component}-${randomBytes(4).toString("hex")}`);
-      try {
-        for (const file of files) {
-          await mkdir3(dirname5(join8(tmpDir, spec.target, file)), { recursive: true });
-          await cp2(join8(source, file), join8(tmpDir, spec.target, file));
+    ]
+  },
+  /** prometheus-adapter's server (its module has no replace directives to carry over). */
+  prometheusAdapter: {
+    component: "prometheus-adapter",
+    module: PROMETHEUS_ADAPTER.module,
+    version: PROMETHEUS_ADAPTER.version,
+    outDir: (root) => prometheusAdapterDir(PROMETHEUS_ADAPTER.version, root),
+    binaries: ["prometheus-adapter"],
+    packages: [`${PROMETHEUS_ADAPTER.module}/cmd/adapter`],
+    renames: { adapter: "prometheus-adapter" },
+    verify: [{ helpMentions: { binary: "prometheus-adapter", flag: "--metrics-relist-interval" } }]
+  },
+  /**
+   * Karpenter's kwok provider (launches kwok nodes), with the CRDs it needs (crds/) from the same
+   * module: NodePool, NodeClaim, NodeOverlay, CapacityBuffer and the KWOKNodeClass.
+   */
+  karpenter: {
+    component: "karpenter",
+    module: KARPENTER.module,
+    version: KARPENTER.version,
+    outDir: (root) => karpenterDir(KARPENTER.version, root),
+    binaries: ["karpenter-kwok"],
+    packages: [`${KARPENTER.module}/kwok`],
+    renames: { kwok: "karpenter-kwok" },
+    moduleFiles: [
+      ["kwok/charts/crds", "crds"],
+      [
+        "kwok/apis/crds/karpenter.kwok.sh_kwoknodeclasses.yaml",
+        "crds/karpenter.kwok.sh_kwoknodeclasses.yaml"
+      ]
+    ],
+    // Go's flag package prints one dash.
+    verify: [{ helpMentions: { binary: "karpenter-kwok", flag: "-instance-types-file-path" } }]
+  },
+  /**
+   * Traefik's single binary (its kubernetesGateway provider is the part the test cluster uses),
+   * with local modules for the dependencies the module proxy does not serve
+   * (TRAEFIK_LOCAL_MODULES).
+   */
+  traefik: {
+    component: "traefik",
+    module: TRAEFIK.module,
+    version: TRAEFIK.version,
+    outDir: (root) => traefikDir(TRAEFIK.version, root),
+    binaries: ["traefik"],
+    packages: [`${TRAEFIK.module}/cmd/traefik`],
+    ldflags: [`-X ${TRAEFIK.module}/pkg/version.Version=${TRAEFIK_RELEASE}`],
+    moduleReplaces: { local: TRAEFIK_LOCAL_MODULES },
+    verify: [
+      { versionOutput: { binary: "traefik", args: ["version"], expect: TRAEFIK_RELEASE } },
+      { helpMentions: { binary: "traefik", flag: "--providers.kubernetesgateway" } }
+    ]
+  },
+  /**
+   * JobSet's controller manager (the module's root package, so Go names the binary `jobset`), with
+   * its CRD (crds/) and webhook configurations (webhook.yaml, and the kustomize patches that
+   * narrow its pod webhooks to JobSet's pods: webhook-patches/) from the same module.
+   */
+  jobset: {
+    component: "jobset",
+    module: JOBSET.module,
+    version: JOBSET.version,
+    outDir: (root) => jobsetDir(JOBSET.version, root),
+    binaries: ["jobset"],
+    packages: [JOBSET.module],
+    ldflags: [`-X ${JOBSET.module}/pkg/version.GitVersion=${JOBSET.version}`],
+    moduleFiles: [
+      ["config/components/crd/bases", "crds"],
+      ["config/components/webhook/manifests.yaml", "webhook.yaml"],
+      ["config/components/webhook/patches", "webhook-patches"]
+    ],
+    verify: [{ helpMentions: { binary: "jobset", flag: "-config" } }]
+  },
+  /** Helm, for `helm template` of the charts kaic installs on kind. */
+  helm: {
+    component: "helm",
+    module: HELM.module,
+    version: HELM.version,
+    outDir: (root) => helmBinDir(HELM.version, root),
+    binaries: ["helm"],
+    packages: [`${HELM.module}/cmd/helm`],
+    ldflags: [`-X ${HELM.module}/internal/version.version=${HELM.version}`],
+    verify: [
+      {
+        versionOutput: {
+          binary: "helm",
+          args: ["version", "--template", "{{.Version}}"],
+          expect: HELM.version
         }
-        const stamp = {
-          component,
-          version,
-          builtAt: (/* @__PURE__ */ new Date()).toISOString(),
-          goVersion: await goVersion(),
-          seconds: Math.round((Date.now() - started) / 1e3)
-        };
-        await writeFile3(join8(tmpDir, STAMP), `${JSON.stringify(stamp, null, 2)}
-`);
-        await rm4(outDir, { recursive: true, force: true });
-        await mkdir3(dirname5(outDir), { recursive: true });
-        await rename3(tmpDir, outDir);
-      } finally {
-        await rm4(tmpDir, { recursive: true, force: true });
       }
-      log(`${component} ${version}: ${files.length} files from ${spec.module} in ${target}`);
-      return target;
-    },
-    { onWait: (pid) => log(`${component} ${version}: waiting for pid ${pid}`) }
-  );
-}
-async function ensureGatewayApiCrds(log, root = cacheDir()) {
-  return ensureModuleCopy(
-    {
-      component: "gateway-api",
-      module: GATEWAY_API.module,
-      version: GATEWAY_API.version,
-      source: GATEWAY_API.crdDir,
-      outDir: gatewayApiDir(GATEWAY_API.version, root),
-      target: "crds",
-      keep: (f) => !f.includes("/") && /\.ya?ml$/.test(f)
-    },
-    log,
-    root
-  );
-}
-async function ensureTraefikRbac(log, root = cacheDir()) {
-  const file = TRAEFIK.rbacFile.split("/").pop();
-  const dir = await ensureModuleCopy(
-    {
-      component: "traefik-rbac",
-      module: TRAEFIK.module,
-      version: TRAEFIK.version,
-      source: TRAEFIK.rbacFile.slice(0, -file.length - 1),
-      outDir: chartDir("traefik-rbac", TRAEFIK.version, root),
-      target: "rbac",
-      keep: (f) => f === file
-    },
-    log,
-    root
-  );
-  return join8(dir, file);
-}
-async function ensureKwokStages(log, root = cacheDir()) {
-  const files = [
-    "node/fast/node-initialize.yaml",
-    "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
-    "pod/fast/pod-ready.yaml",
-    "pod/fast/pod-complete.yaml",
-    "pod/fast/pod-delete.yaml"
-  ];
-  const dir = await ensureModuleCopy(
-    {
-      component: "kwok-stages",
-      module: "sigs.k8s.io/kwok",
-      version: KWOK_VERSION,
-      source: "kustomize/stage",
-      outDir: chartDir("kwok-stages", KWOK_VERSION, root),
-      target: "stages",
-      keep: (f) => files.includes(f)
-    },
-    log,
-    root
-  );
-  return files.map((f) => join8(dir, f));
-}
-async function ensureChart(name, log, root = cacheDir()) {
+    ]
+  }
+};
+var KWOK_STAGES = [
+  "node/fast/node-initialize.yaml",
+  "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+  "pod/fast/pod-ready.yaml",
+  "pod/fast/pod-complete.yaml",
+  "pod/fast/pod-delete.yaml"
+];
+var MODULE_COPIES = {
+  /** The Gateway API's standard-channel CRDs (the YAMLs at the top of its CRD directory). */
+  gatewayApiCrds: {
+    component: "gateway-api",
+    module: GATEWAY_API.module,
+    version: GATEWAY_API.version,
+    source: GATEWAY_API.crdDir,
+    outDir: (root) => gatewayApiDir(GATEWAY_API.version, root),
+    target: "crds",
+    pattern: /^[^/]*\.ya?ml$/
+  },
+  /** Traefik's RBAC for its Gateway API provider, from its module's docs: rbac/<file>. */
+  traefikRbac: {
+    component: "traefik-rbac",
+    module: TRAEFIK.module,
+    version: TRAEFIK.version,
+    source: dirname6(TRAEFIK.rbacFile),
+    outDir: (root) => chartDir("traefik-rbac", TRAEFIK.version, root),
+    target: "rbac",
+    files: [basename4(TRAEFIK.rbacFile)]
+  },
+  /**
+   * The Stages a kwok controller needs to run nodes and pods (kwok starts with none): node
+   * initialise and lease heartbeat, pod ready/complete/delete — the set kwokctl gives its own
+   * controller — from kwok's module: stages/<file>.
+   */
+  kwokStages: {
+    component: "kwok-stages",
+    module: "sigs.k8s.io/kwok",
+    version: KWOK_VERSION,
+    source: "kustomize/stage",
+    outDir: (root) => chartDir("kwok-stages", KWOK_VERSION, root),
+    target: "stages",
+    files: KWOK_STAGES
+  }
+};
+function chartCopy(name) {
   const chart = KIND_CHARTS[name];
-  return ensureModuleCopy(
-    {
-      component: `chart-${name}`,
-      module: chart.module,
-      version: chart.version,
-      source: chart.chartDir,
-      outDir: chartDir(name, chart.version, root),
-      target: name
-    },
-    log,
-    root
-  );
-}
-async function buildHelm(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "helm",
-      module: HELM.module,
-      version: HELM.version,
-      outDir: helmBinDir(HELM.version, root),
-      binaries: ["helm"],
-      packages: [`${HELM.module}/cmd/helm`],
-      ldflags: [`-X ${HELM.module}/internal/version.version=${HELM.version}`],
-      verify: (dir) => expectVersionOutput(
-        join8(dir, "helm"),
-        ["version", "--template", "{{.Version}}"],
-        HELM.version
-      )
-    },
-    log,
-    root
-  );
-}
-async function buildJobSet(log, root = cacheDir()) {
-  return buildPlainModule(
-    {
-      component: "jobset",
-      module: JOBSET.module,
-      version: JOBSET.version,
-      outDir: jobsetDir(JOBSET.version, root),
-      binaries: ["jobset"],
-      packages: [JOBSET.module],
-      ldflags: [`-X ${JOBSET.module}/pkg/version.GitVersion=${JOBSET.version}`],
-      moduleFiles: [
-        ["config/components/crd/bases", "crds"],
-        ["config/components/webhook/manifests.yaml", "webhook.yaml"],
-        ["config/components/webhook/patches", "webhook-patches"]
-      ],
-      verify: (dir) => expectHelpMentions(join8(dir, "jobset"), "-config")
-    },
-    log,
-    root
-  );
-}
-async function ensureNodeBinaries(release, log, root = cacheDir()) {
-  await goVersion();
-  await buildKubelet(release, log, root);
-  await buildContainerd(CONTAINERD_VERSION, log, root);
-  await buildCriTools(CRI_TOOLS_VERSION, log, root);
-  return nodeBinaryPaths(release, root);
+  return {
+    component: `chart-${name}`,
+    module: chart.module,
+    version: chart.version,
+    source: chart.chartDir,
+    outDir: (root) => chartDir(name, chart.version, root),
+    target: name
+  };
 }
 
 // src/addons/kind-charts.ts
@@ -32196,14 +32026,14 @@ async function resolveHelm(log, env = process.env) {
     dir: helmBinDir(HELM.version),
     versionArgs: ["version", "--template", "{{.Version}}"],
     isVersion: (said) => said === HELM.version,
-    build: () => buildHelm(log),
+    build: () => buildRecipe(RECIPES.helm, log),
     log,
     env
   });
 }
 async function renderChart(chart, kubeVersion, log) {
   const helm = await resolveHelm(log);
-  const chartPath = await ensureChart(chart, log);
+  const chartPath = await copyFromModule(chartCopy(chart), log);
   const install = CHART_INSTALLS[chart];
   const image = KIND_CHARTS[chart].image;
   const result = await execa(
@@ -32439,15 +32269,174 @@ async function waitEstablished(kc, name) {
 
 // src/providers/kwok.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { existsSync as existsSync8 } from "node:fs";
-import { cp as cp3, mkdir as mkdir6, readFile as readFile5, readdir as readdir4, rm as rm7, stat as stat3, writeFile as writeFile8 } from "node:fs/promises";
+import { existsSync as existsSync9 } from "node:fs";
+import { cp as cp3, mkdir as mkdir7, readFile as readFile6, readdir as readdir4, rm as rm7, stat as stat3, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { basename as basename4, delimiter as delimiter3, dirname as dirname7, join as join14 } from "node:path";
+import { basename as basename5, delimiter as delimiter3, dirname as dirname8, join as join15 } from "node:path";
+
+// src/binaries/kubernetes.ts
+import { existsSync as existsSync5 } from "node:fs";
+import { mkdir as mkdir4, readFile as readFile3 } from "node:fs/promises";
+import { join as join9 } from "node:path";
+async function buildKubernetes(release, log, root = cacheDir()) {
+  return buildFromKubernetesModule(
+    release,
+    "kubernetes",
+    kubernetesBinDir(release, root),
+    ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"],
+    log,
+    root
+  );
+}
+async function buildKubelet(release, log, root = cacheDir()) {
+  return buildFromKubernetesModule(
+    release,
+    "kubelet",
+    kubeletBinDir(release, root),
+    ["kubelet"],
+    log,
+    root
+  );
+}
+async function buildFromKubernetesModule(release, component, outDir, binaries, log, root) {
+  const env = goEnv(root);
+  await mkdir4(root, { recursive: true });
+  if (await isComplete(outDir, binaries)) {
+    log(`${component} ${release.version}: cached (${outDir})`);
+    return false;
+  }
+  log(`${component} ${release.version}: reading k8s.io/kubernetes's go.mod from the module proxy`);
+  const info2 = await downloadModule("k8s.io/kubernetes", release.version, env);
+  const facts = parseGoMod(await readFile3(info2.GoMod, "utf8"));
+  if (facts.stagingModules.length === 0) {
+    throw new BuildError(`k8s.io/kubernetes ${release.version} go.mod lists no staging modules`);
+  }
+  const staging = stagingVersion(release);
+  const apiserverInfo = await downloadModule("k8s.io/apiserver", staging, env);
+  const apiInfo = await downloadModule("k8s.io/api", staging, env);
+  const gates = await definedFeatureGates([
+    join9(info2.Dir, "pkg", "features"),
+    join9(apiserverInfo.Dir, "pkg", "features")
+  ]);
+  const unknownGates = Object.keys(release.featureGates).filter((g) => !gates.has(g));
+  if (unknownGates.length) {
+    throw new BuildError(
+      `the version table gives ${release.minor} feature gates that ${release.version} does not define: ${unknownGates.join(", ")} (src/versions/kubernetes.ts)`
+    );
+  }
+  for (const groupVersion of Object.keys(release.runtimeConfig)) {
+    const [group, version] = groupVersion.split("/");
+    const dir = join9(apiInfo.Dir, (group ?? "").replace(/\.k8s\.io$/, ""), version ?? "");
+    if (!existsSync5(dir)) {
+      throw new BuildError(
+        `the version table enables ${groupVersion} on ${release.minor}, but k8s.io/api ${staging} has no such API version (src/versions/kubernetes.ts)`
+      );
+    }
+  }
+  log(
+    `${component} ${release.version}: ${facts.stagingModules.length} staging modules pinned to ${staging}; gates ${Object.keys(release.featureGates).join(",") || "(none)"} exist`
+  );
+  const [, minorNumber] = release.minor.split(".");
+  const versionVars = (pkg) => [
+    `-X ${pkg}.gitVersion=${release.version}`,
+    `-X ${pkg}.gitMajor=1`,
+    `-X ${pkg}.gitMinor=${minorNumber}`,
+    `-X ${pkg}.gitTreeState=clean`,
+    `-X ${pkg}.buildDate=${(/* @__PURE__ */ new Date()).toISOString().replace(/\.\d+Z$/, "Z")}`
+  ];
+  return buildWrapper(
+    {
+      component,
+      version: release.version,
+      outDir,
+      binaries,
+      goDirective: facts.go,
+      godebug: facts.godebug,
+      requires: [["k8s.io/kubernetes", release.version]],
+      replaces: facts.stagingModules.map((m) => [m, m, staging]),
+      packages: binaries.map((b) => `k8s.io/kubernetes/cmd/${b}`),
+      ldflags: [
+        ...versionVars("k8s.io/component-base/version"),
+        ...versionVars("k8s.io/client-go/pkg/version")
+      ],
+      tags: ["selinux", "notest"],
+      verify: (dir) => runChecks(
+        binaries.map((b) => ({
+          versionOutput: {
+            binary: b,
+            args: b === "kubectl" ? ["version", "--client"] : ["--version"],
+            expect: b === "kubectl" ? `Client Version: ${release.version}` : `Kubernetes ${release.version}`
+          }
+        })),
+        dir
+      )
+    },
+    root,
+    log
+  );
+}
+var CONTROL_PLANE_BINARIES = [
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kubectl"
+];
+async function downloadControlPlane(release, log, root, env) {
+  const sets = [
+    {
+      component: "kubernetes",
+      version: release.version,
+      dir: kubernetesBinDir(release, root),
+      files: kubernetesReleaseFiles(release.version, CONTROL_PLANE_BINARIES)
+    },
+    {
+      component: "etcd",
+      version: release.etcdVersion,
+      dir: etcdBinDir(release.etcdVersion, root),
+      files: [etcdReleaseFile(release.etcdVersion)]
+    }
+  ];
+  for (const set of sets) {
+    if (await isComplete(
+      set.dir,
+      set.files.map((f) => f.name)
+    ))
+      continue;
+    const outcome = await downloadRelease(set.files, set.dir, { log, env });
+    if ("skipped" in outcome) {
+      log(`${set.component} ${set.version}: not downloaded (${outcome.skipped}); building it`);
+      continue;
+    }
+    await writeStamp(set.dir, {
+      component: set.component,
+      version: set.version,
+      builtAt: (/* @__PURE__ */ new Date()).toISOString(),
+      goVersion: "none (downloaded)",
+      seconds: Math.round(outcome.seconds),
+      downloadedFrom: set.files.map((f) => f.url)
+    });
+  }
+}
+async function ensureBinaries(release, log, root = cacheDir(), options = {}) {
+  if (options.download) await downloadControlPlane(release, log, root, options.env ?? process.env);
+  await goVersion();
+  await buildKubernetes(release, log, root);
+  await buildRecipe(etcdRecipe(release.etcdVersion), log, root);
+  await buildRecipe(RECIPES.kwok, log, root);
+  return binaryPaths(release, KWOK_VERSION, root);
+}
+async function ensureNodeBinaries(release, log, root = cacheDir()) {
+  await goVersion();
+  await buildKubelet(release, log, root);
+  await buildRecipe(RECIPES.containerd, log, root);
+  await buildRecipe(RECIPES.criTools, log, root);
+  return nodeBinaryPaths(release, root);
+}
 
 // src/providers/real-node/real-node.ts
-import { constants as constants7, existsSync as existsSync7 } from "node:fs";
-import { access as access2, mkdir as mkdir5, open as open2, readFile as readFile4, rm as rm6, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { constants as constants7, existsSync as existsSync8 } from "node:fs";
+import { access as access2, mkdir as mkdir6, open as open2, readFile as readFile5, rm as rm6, writeFile as writeFile7 } from "node:fs/promises";
+import { join as join13 } from "node:path";
 var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/util/net.ts
@@ -32512,15 +32501,15 @@ async function defaultRouteAddress() {
 // src/util/pki.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { writeFile as writeFile4 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 var CertificateError = class extends Error {
   name = "CertificateError";
 };
 async function issueCertificate(request) {
-  const key = join9(request.dir, `${request.name}.key`);
-  const cert = join9(request.dir, `${request.name}.crt`);
-  const csr = join9(request.dir, `${request.name}.csr`);
-  const ext = join9(request.dir, `${request.name}.ext`);
+  const key = join10(request.dir, `${request.name}.key`);
+  const cert = join10(request.dir, `${request.name}.crt`);
+  const csr = join10(request.dir, `${request.name}.csr`);
+  const ext = join10(request.dir, `${request.name}.ext`);
   const altNames = [
     ...(request.ipAddresses ?? []).map((ip) => `IP:${ip}`),
     ...(request.dnsNames ?? []).map((dns) => `DNS:${dns}`)
@@ -32579,9 +32568,9 @@ async function issueCertificate(request) {
 }
 
 // src/providers/real-node/host.ts
-import { existsSync as existsSync5 } from "node:fs";
-import { readFile as readFile3, readdir as readdir3, rmdir as rmdir2, stat as stat2, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { existsSync as existsSync6 } from "node:fs";
+import { readFile as readFile4, readdir as readdir3, rmdir as rmdir2, stat as stat2, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join11 } from "node:path";
 var RealNodeError = class extends Error {
   constructor(message) {
     super(message);
@@ -32589,7 +32578,7 @@ var RealNodeError = class extends Error {
   }
 };
 async function readMounts() {
-  const text = await readFile3("/proc/self/mountinfo", "utf8");
+  const text = await readFile4("/proc/self/mountinfo", "utf8");
   return text.trim().split("\n").map((line) => {
     const [left = "", right = ""] = line.split(" - ");
     const fields = left.split(" ");
@@ -32613,7 +32602,7 @@ var V1_CONTROLLERS = ["cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "
 async function findExecutable(names, dirs) {
   for (const name of names) {
     for (const dir of dirs) {
-      if (existsSync5(join10(dir, name))) return join10(dir, name);
+      if (existsSync6(join11(dir, name))) return join11(dir, name);
     }
   }
   return null;
@@ -32626,13 +32615,13 @@ async function checkHost(options = {}) {
       "not root: kubelet and containerd manage mounts, cgroups and network namespaces (run as root, or start the cluster without the real node)"
     );
   }
-  const filesystems = await readFile3("/proc/filesystems", "utf8").catch(() => "");
+  const filesystems = await readFile4("/proc/filesystems", "utf8").catch(() => "");
   if (!/\boverlay\b/.test(filesystems)) {
     problems.push(
       "the kernel offers no overlay filesystem, which containerd unpacks images onto (modprobe overlay)"
     );
   }
-  if (!existsSync5("/dev/kmsg")) {
+  if (!existsSync6("/dev/kmsg")) {
     problems.push("/dev/kmsg is missing: kubelet watches it for OOM kills");
   }
   const cgroups = await cgroupMounts();
@@ -32652,7 +32641,7 @@ async function checkHost(options = {}) {
   if (!runc) problems.push("runc is not installed (apt-get install runc)");
   let cniBinDir = "";
   for (const dir of ["/usr/lib/cni", "/opt/cni/bin"]) {
-    if (["bridge", "host-local", "loopback"].every((p) => existsSync5(join10(dir, p)))) {
+    if (["bridge", "host-local", "loopback"].every((p) => existsSync6(join11(dir, p)))) {
       cniBinDir = dir;
       break;
     }
@@ -32676,7 +32665,7 @@ async function checkHost(options = {}) {
   - ${problems.join("\n  - ")}`
     );
   }
-  const status = await readFile3("/proc/self/status", "utf8");
+  const status = await readFile4("/proc/self/status", "utf8");
   const capEff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(status)?.[1] ?? "0"}`);
   const CAP_SYS_RESOURCE = 24n;
   return {
@@ -32695,9 +32684,9 @@ async function checkHost(options = {}) {
 async function foreignKubelet(mounts) {
   for (const entry of await readdir3("/proc").catch(() => [])) {
     if (!/^\d+$/.test(entry)) continue;
-    const comm = (await readFile3(`/proc/${entry}/comm`, "utf8").catch(() => "")).trim();
+    const comm = (await readFile4(`/proc/${entry}/comm`, "utf8").catch(() => "")).trim();
     if (comm !== "kubelet") continue;
-    const cmdline = await readFile3(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    const cmdline = await readFile4(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
     if (!cmdline || !isProcessAlive(Number(entry))) continue;
     if (!cmdline.includes("/real-node/")) {
       return [
@@ -32705,8 +32694,8 @@ async function foreignKubelet(mounts) {
       ];
     }
   }
-  if (!existsSync5(REAL_NODE_LOCK)) {
-    const stray = mounts.map((m) => join10(m, PODS_CGROUP)).find((d) => existsSync5(d));
+  if (!existsSync6(REAL_NODE_LOCK)) {
+    const stray = mounts.map((m) => join11(m, PODS_CGROUP)).find((d) => existsSync6(d));
     if (stray) {
       return [
         `${stray} exists but no kaic real node owns it: another kubelet's pods may live there (remove it only if you know it is stale)`
@@ -32728,7 +32717,7 @@ var KUBELET_SYSCTLS = ["vm/overcommit_memory", "kernel/panic", "kernel/panic_on_
 async function readSysctls() {
   const values = {};
   for (const key of KUBELET_SYSCTLS) {
-    values[key] = (await readFile3(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
+    values[key] = (await readFile4(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
   }
   return values;
 }
@@ -32736,7 +32725,7 @@ async function restoreSysctls(values) {
   const changed = [];
   for (const [key, value] of Object.entries(values)) {
     if (!value) continue;
-    const now = (await readFile3(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
+    const now = (await readFile4(`/proc/sys/${key}`, "utf8").catch(() => "")).trim();
     if (now !== value) {
       await writeFile5(`/proc/sys/${key}`, value).catch(() => void 0);
       changed.push(`${key.replace("/", ".")} ${now} \u2192 ${value}`);
@@ -32786,21 +32775,21 @@ async function unmountBelow(prefix) {
 }
 async function cgroupPids(dir) {
   const pids = [];
-  const own = await readFile3(join10(dir, "cgroup.procs"), "utf8").catch(() => "");
+  const own = await readFile4(join11(dir, "cgroup.procs"), "utf8").catch(() => "");
   pids.push(...own.split("\n").filter(Boolean).map(Number));
   for (const entry of await readdir3(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) pids.push(...await cgroupPids(join10(dir, entry.name)));
+    if (entry.isDirectory()) pids.push(...await cgroupPids(join11(dir, entry.name)));
   }
   return pids;
 }
 async function removeCgroupTree(dir) {
   for (const entry of await readdir3(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory()) await removeCgroupTree(join10(dir, entry.name));
+    if (entry.isDirectory()) await removeCgroupTree(join11(dir, entry.name));
   }
   await rmdir2(dir).catch(() => void 0);
 }
 async function removeCgroups(mounts, name) {
-  const roots = mounts.map((m) => join10(m, name)).filter((d) => existsSync5(d));
+  const roots = mounts.map((m) => join11(m, name)).filter((d) => existsSync6(d));
   for (const root of roots) {
     for (const pid of await cgroupPids(root)) {
       try {
@@ -32811,11 +32800,11 @@ async function removeCgroups(mounts, name) {
   }
   const left = [];
   for (const root of roots) {
-    for (let attempt = 0; attempt < 20 && existsSync5(root); attempt++) {
+    for (let attempt = 0; attempt < 20 && existsSync6(root); attempt++) {
       await removeCgroupTree(root);
-      if (existsSync5(root)) await new Promise((r) => setTimeout(r, 100));
+      if (existsSync6(root)) await new Promise((r) => setTimeout(r, 100));
     }
-    if (existsSync5(root)) left.push(root);
+    if (existsSync6(root)) left.push(root);
   }
   return left;
 }
@@ -32823,19 +32812,19 @@ async function netnsSince(since) {
   const dir = "/run/netns";
   const names = [];
   for (const name of await readdir3(dir).catch(() => [])) {
-    const info2 = await stat2(join10(dir, name)).catch(() => null);
+    const info2 = await stat2(join11(dir, name)).catch(() => null);
     if (info2 && info2.mtimeMs >= since - 1e3 && name.startsWith("cni-"))
-      names.push(join10(dir, name));
+      names.push(join11(dir, name));
   }
   return names;
 }
 
 // src/providers/real-node/oci-image.ts
 import { createHash as createHash2 } from "node:crypto";
-import { existsSync as existsSync6 } from "node:fs";
-import { chmod as chmod3, copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp3, rename as rename4, rm as rm5, symlink as symlink2, writeFile as writeFile6 } from "node:fs/promises";
+import { existsSync as existsSync7 } from "node:fs";
+import { chmod as chmod3, copyFile as copyFile2, mkdir as mkdir5, mkdtemp as mkdtemp3, rename as rename4, rm as rm5, symlink as symlink2, writeFile as writeFile6 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { dirname as dirname6, join as join11 } from "node:path";
+import { dirname as dirname7, join as join12 } from "node:path";
 import { gzipSync } from "node:zlib";
 var ImageBuildError = class extends Error {
   constructor(message) {
@@ -32851,7 +32840,7 @@ function sha256(data) {
 }
 async function findStaticBusybox() {
   for (const candidate of ["/bin/busybox", "/usr/bin/busybox"]) {
-    if (!existsSync6(candidate)) continue;
+    if (!existsSync7(candidate)) continue;
     const file = await execa("file", ["-L", candidate], { reject: false });
     if (file.exitCode !== 0 || /statically linked|static-pie/.test(file.stdout)) return candidate;
   }
@@ -32860,26 +32849,26 @@ async function findStaticBusybox() {
   );
 }
 async function makeRootfs(dir, busybox) {
-  await mkdir4(join11(dir, "bin"), { recursive: true });
-  await copyFile2(busybox, join11(dir, "bin", "busybox"));
-  await chmod3(join11(dir, "bin", "busybox"), 493);
+  await mkdir5(join12(dir, "bin"), { recursive: true });
+  await copyFile2(busybox, join12(dir, "bin", "busybox"));
+  await chmod3(join12(dir, "bin", "busybox"), 493);
   const applets = (await execa(busybox, ["--list-full"])).stdout.split("\n").filter(Boolean);
   for (const applet of applets) {
-    const path10 = join11(dir, applet);
-    if (existsSync6(path10)) continue;
-    await mkdir4(dirname6(path10), { recursive: true });
+    const path10 = join12(dir, applet);
+    if (existsSync7(path10)) continue;
+    await mkdir5(dirname7(path10), { recursive: true });
     await symlink2("/bin/busybox", path10);
   }
   for (const d of ["dev", "proc", "sys", "etc", "root", "var", "run", "home"]) {
-    await mkdir4(join11(dir, d), { recursive: true });
+    await mkdir5(join12(dir, d), { recursive: true });
   }
-  await mkdir4(join11(dir, "tmp"), { recursive: true });
-  await chmod3(join11(dir, "tmp"), 1023);
+  await mkdir5(join12(dir, "tmp"), { recursive: true });
+  await chmod3(join12(dir, "tmp"), 1023);
   await writeFile6(
-    join11(dir, "etc", "passwd"),
+    join12(dir, "etc", "passwd"),
     "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n"
   );
-  await writeFile6(join11(dir, "etc", "group"), "root:x:0:\nnobody:x:65534:\n");
+  await writeFile6(join12(dir, "etc", "group"), "root:x:0:\nnobody:x:65534:\n");
 }
 async function packLayer(dir) {
   const result = await execa(
@@ -32915,17 +32904,17 @@ function architecture() {
   return arch3;
 }
 async function buildImageArchive(specs, archivePath, busybox) {
-  const work = await mkdtemp3(join11(tmpdir3(), "kaic-image-"));
+  const work = await mkdtemp3(join12(tmpdir3(), "kaic-image-"));
   try {
-    const rootfs = join11(work, "rootfs");
+    const rootfs = join12(work, "rootfs");
     await makeRootfs(rootfs, busybox ?? await findStaticBusybox());
     const { tar, gz } = await packLayer(rootfs);
-    const layout = join11(work, "layout");
-    const blobs = join11(layout, "blobs", "sha256");
-    await mkdir4(blobs, { recursive: true });
+    const layout = join12(work, "layout");
+    const blobs = join12(layout, "blobs", "sha256");
+    await mkdir5(blobs, { recursive: true });
     const putBlob = async (data) => {
       const digest = sha256(data);
-      await writeFile6(join11(blobs, digest.slice("sha256:".length)), data);
+      await writeFile6(join12(blobs, digest.slice("sha256:".length)), data);
       return { digest, size: Buffer.byteLength(data) };
     };
     const layer = await putBlob(gz);
@@ -32966,9 +32955,9 @@ async function buildImageArchive(specs, archivePath, busybox) {
         }
       });
     }
-    await writeFile6(join11(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    await writeFile6(join12(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     await writeFile6(
-      join11(layout, "index.json"),
+      join12(layout, "index.json"),
       JSON.stringify({
         schemaVersion: 2,
         mediaType: "application/vnd.oci.image.index.v1+json",
@@ -32976,7 +32965,7 @@ async function buildImageArchive(specs, archivePath, busybox) {
       })
     );
     const archive = await packLayer(layout);
-    await mkdir4(dirname6(archivePath), { recursive: true });
+    await mkdir5(dirname7(archivePath), { recursive: true });
     const partial = `${archivePath}.partial`;
     await writeFile6(partial, archive.tar);
     await rename4(partial, archivePath);
@@ -32989,7 +32978,7 @@ async function buildImageArchive(specs, archivePath, busybox) {
 // src/providers/real-node/real-node.ts
 var REAL_NODE_LABEL = "kaic.dev/real-node";
 function realNodeDir(clusterDir) {
-  return join12(clusterDir, "real-node");
+  return join13(clusterDir, "real-node");
 }
 var RealNode = class {
   constructor(cluster, options = {}) {
@@ -33017,7 +33006,7 @@ var RealNode = class {
     if (this.options.ociRuntime !== void 0) await requireExecutable(this.options.ociRuntime);
     const bin = await this.binaries();
     await this.takeMachineLock();
-    await mkdir5(join12(this.dir, "logs"), { recursive: true });
+    await mkdir6(join13(this.dir, "logs"), { recursive: true });
     const state = {
       ownerPid: process.pid,
       startedAt: Date.now(),
@@ -33025,17 +33014,17 @@ var RealNode = class {
       bridge: REAL_NODE_BRIDGE,
       sysctls: await readSysctls(),
       iptablesChainsBefore: await iptablesChains(),
-      createdHostPaths: FIXED_HOST_PATHS.filter((p) => !existsSync7(p)),
+      createdHostPaths: FIXED_HOST_PATHS.filter((p) => !existsSync8(p)),
       cgroupMounts: host.cgroupMounts
     };
-    await writeFile7(join12(this.dir, "state.json"), `${JSON.stringify(state, null, 2)}
+    await writeFile7(join13(this.dir, "state.json"), `${JSON.stringify(state, null, 2)}
 `);
-    if (existsSync7(`/sys/class/net/${REAL_NODE_BRIDGE}`)) {
+    if (existsSync8(`/sys/class/net/${REAL_NODE_BRIDGE}`)) {
       throw new RealNodeError(
         `network interface ${REAL_NODE_BRIDGE} already exists: a real node from another run may still be up, or something else uses the name (remove it: ip link del ${REAL_NODE_BRIDGE})`
       );
     }
-    const longestSocket = join12(
+    const longestSocket = join13(
       this.dir,
       "kubelet",
       "plugins_registry",
@@ -33054,11 +33043,11 @@ var RealNode = class {
       dir: this.dir,
       nodeIp: host.nodeIp,
       kubeletPort,
-      containerdSocket: join12(this.dir, "containerd.sock"),
-      kubeletRootDir: join12(this.dir, "kubelet"),
-      pluginsRegistryDir: join12(this.dir, "kubelet", "plugins_registry"),
-      pluginsDir: join12(this.dir, "kubelet", "plugins"),
-      cdiDir: join12(this.dir, "cdi"),
+      containerdSocket: join13(this.dir, "containerd.sock"),
+      kubeletRootDir: join13(this.dir, "kubelet"),
+      pluginsRegistryDir: join13(this.dir, "kubelet", "plugins_registry"),
+      pluginsDir: join13(this.dir, "kubelet", "plugins"),
+      cdiDir: join13(this.dir, "cdi"),
       cgroupVersion: host.cgroupVersion,
       images: {},
       startSeconds: 0
@@ -33087,7 +33076,7 @@ var RealNode = class {
   }
   async binaries() {
     const paths = { ...nodeBinaryPaths(this.cluster.release), ...this.options.binaries };
-    const missing = Object.entries(paths).filter(([, p]) => !existsSync7(p));
+    const missing = Object.entries(paths).filter(([, p]) => !existsSync8(p));
     if (missing.length === 0) return paths;
     if (this.options.buildMissing === false) {
       throw new RealNodeError(
@@ -33111,9 +33100,9 @@ var RealNode = class {
       }
       const holder = await lockHolder();
       if (holder && isProcessAlive(holder.pid)) throw realNodeTaken(holder);
-      if (holder?.dir && existsSync7(join12(holder.dir, "state.json"))) {
+      if (holder?.dir && existsSync8(join13(holder.dir, "state.json"))) {
         this.log(`cleaning up a real node whose owner (pid ${holder.pid}) is gone: ${holder.dir}`);
-        await cleanupRealNode(join12(holder.dir, ".."), this.log, {
+        await cleanupRealNode(join13(holder.dir, ".."), this.log, {
           binaries: nodeBinaryPaths(this.cluster.release)
         });
       }
@@ -33137,10 +33126,10 @@ var RealNode = class {
     const d = this.dir;
     const runtime = this.options.ociRuntime ?? host.runc;
     for (const sub of ["containerd/root", "containerd/state", "cni/net.d", "cni/ipam", "cdi"]) {
-      await mkdir5(join12(d, sub), { recursive: true });
+      await mkdir6(join13(d, sub), { recursive: true });
     }
     await writeFile7(
-      join12(d, "cni", "net.d", "10-kaic-bridge.conflist"),
+      join13(d, "cni", "net.d", "10-kaic-bridge.conflist"),
       `${JSON.stringify(
         {
           cniVersion: "1.0.0",
@@ -33156,7 +33145,7 @@ var RealNode = class {
                 type: "host-local",
                 ranges: [[{ subnet: podCidr }]],
                 routes: [{ dst: "0.0.0.0/0" }],
-                dataDir: join12(d, "cni", "ipam")
+                dataDir: join13(d, "cni", "ipam")
               }
             }
           ]
@@ -33201,22 +33190,22 @@ var RealNode = class {
       "  stream_server_port = '0'",
       ""
     ].join("\n");
-    await writeFile7(join12(d, "containerd.toml"), config);
+    await writeFile7(join13(d, "containerd.toml"), config);
     if (!host.canLowerOomScore) {
       this.log(
         "no CAP_SYS_RESOURCE here: containerd keeps container oom_score_adj at or above its own"
       );
     }
-    const logFile = join12(d, "logs", "containerd.log");
-    this.containerd = execa(bin.containerd, ["--config", join12(d, "containerd.toml")], {
+    const logFile = join13(d, "logs", "containerd.log");
+    this.containerd = execa(bin.containerd, ["--config", join13(d, "containerd.toml")], {
       // The runc shim is found on PATH.
-      env: { PATH: `${join12(bin.containerdShim, "..")}:${process.env.PATH ?? ""}` },
+      env: { PATH: `${join13(bin.containerdShim, "..")}:${process.env.PATH ?? ""}` },
       stdio: ["ignore", { file: logFile }, { file: logFile }],
       reject: false,
       cleanup: false
     });
     this.containerd.catch(() => void 0);
-    await writeFile7(join12(d, "containerd.pid"), `${this.containerd.pid}
+    await writeFile7(join13(d, "containerd.pid"), `${this.containerd.pid}
 `);
     await this.waitFor(
       async () => {
@@ -33237,7 +33226,7 @@ ${await logTail(logFile)}`
   }
   /** Builds the stand-in images and imports them under the names containerd's CRI looks up. */
   async importImages(bin, info2) {
-    const archive = join12(this.dir, "images.tar");
+    const archive = join13(this.dir, "images.tar");
     const specs = [
       {
         name: LOCAL_NODE_IMAGES.pause,
@@ -33307,28 +33296,28 @@ ${imported.all ?? ""}`);
   }
   async startKubelet(bin, host, info2) {
     const d = this.dir;
-    const pki = join12(this.cluster.clusterDir, "pki");
-    await mkdir5(join12(d, "pki"), { recursive: true });
-    await mkdir5(info2.kubeletRootDir, { recursive: true });
-    await this.issueClientCertificate(pki, join12(d, "pki"));
+    const pki = join13(this.cluster.clusterDir, "pki");
+    await mkdir6(join13(d, "pki"), { recursive: true });
+    await mkdir6(info2.kubeletRootDir, { recursive: true });
+    await this.issueClientCertificate(pki, join13(d, "pki"));
     const clusterKc = new KubeConfig();
     clusterKc.loadFromFile(this.cluster.kubeconfigPath);
     const server = clusterKc.getCurrentCluster()?.server;
     if (!server) throw new RealNodeError(`${this.cluster.kubeconfigPath} names no server`);
     await writeFile7(
-      join12(d, "kubelet.kubeconfig"),
+      join13(d, "kubelet.kubeconfig"),
       (0, import_yaml2.stringify)({
         apiVersion: "v1",
         kind: "Config",
         clusters: [
-          { name: "kwok", cluster: { server, "certificate-authority": join12(pki, "ca.crt") } }
+          { name: "kwok", cluster: { server, "certificate-authority": join13(pki, "ca.crt") } }
         ],
         users: [
           {
             name: this.name,
             user: {
-              "client-certificate": join12(d, "pki", "node.crt"),
-              "client-key": join12(d, "pki", "node.key")
+              "client-certificate": join13(d, "pki", "node.crt"),
+              "client-key": join13(d, "pki", "node.key")
             }
           }
         ],
@@ -33351,7 +33340,7 @@ ${imported.all ?? ""}`);
       authentication: {
         anonymous: { enabled: false },
         webhook: { enabled: true },
-        x509: { clientCAFile: join12(pki, "ca.crt") }
+        x509: { clientCAFile: join13(pki, "ca.crt") }
       },
       authorization: { mode: "Webhook" },
       // A test node on a shared disk: evict only when truly out of room, never GC our images.
@@ -33363,44 +33352,44 @@ ${imported.all ?? ""}`);
       },
       imageGCHighThresholdPercent: 100,
       imageGCLowThresholdPercent: 99,
-      podLogsDir: join12(d, "pod-logs"),
-      volumePluginDir: join12(d, "volume-plugins"),
+      podLogsDir: join13(d, "pod-logs"),
+      volumePluginDir: join13(d, "volume-plugins"),
       resolvConf: "",
       serializeImagePulls: false,
       nodeStatusUpdateFrequency: "4s",
       featureGates: this.cluster.release.featureGates
     };
-    await writeFile7(join12(d, "kubelet.yaml"), (0, import_yaml2.stringify)(config));
+    await writeFile7(join13(d, "kubelet.yaml"), (0, import_yaml2.stringify)(config));
     const labels = {
       [REAL_NODE_LABEL]: "true",
       ...this.options.labels
     };
     const args = [
-      `--config=${join12(d, "kubelet.yaml")}`,
-      `--kubeconfig=${join12(d, "kubelet.kubeconfig")}`,
+      `--config=${join13(d, "kubelet.yaml")}`,
+      `--kubeconfig=${join13(d, "kubelet.kubeconfig")}`,
       `--root-dir=${info2.kubeletRootDir}`,
-      `--cert-dir=${join12(d, "kubelet-pki")}`,
+      `--cert-dir=${join13(d, "kubelet-pki")}`,
       `--hostname-override=${this.name}`,
       `--node-ip=${info2.nodeIp}`,
       `--node-labels=${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",")}`,
       "--v=2"
     ];
-    const logFile = join12(d, "logs", "kubelet.log");
+    const logFile = join13(d, "logs", "kubelet.log");
     this.kubelet = execa(bin.kubelet, args, {
       stdio: ["ignore", { file: logFile }, { file: logFile }],
       reject: false,
       cleanup: false
     });
     this.kubelet.catch(() => void 0);
-    await writeFile7(join12(d, "kubelet.pid"), `${this.kubelet.pid}
+    await writeFile7(join13(d, "kubelet.pid"), `${this.kubelet.pid}
 `);
   }
   /** A client certificate for system:node:<name> in system:nodes, signed by the cluster CA. */
   async issueClientCertificate(clusterPki, out) {
     try {
       await issueCertificate({
-        caCert: join12(clusterPki, "ca.crt"),
-        caKey: join12(clusterPki, "ca.key"),
+        caCert: join13(clusterPki, "ca.crt"),
+        caKey: join13(clusterPki, "ca.key"),
         subject: `/O=system:nodes/CN=system:node:${this.name}`,
         dir: out,
         name: "node",
@@ -33414,7 +33403,7 @@ ${imported.all ?? ""}`);
     const kc = new KubeConfig();
     kc.loadFromFile(this.cluster.kubeconfigPath);
     const core = kc.makeApiClient(ObjectCoreV1Api);
-    const logFile = join12(this.dir, "logs", "kubelet.log");
+    const logFile = join13(this.dir, "logs", "kubelet.log");
     await this.waitFor(
       async () => {
         if (this.kubelet?.exitCode !== null) {
@@ -33446,11 +33435,11 @@ ${await logTail(logFile, 15)}`
   }
 };
 async function logTail(file, lines = 10) {
-  const text = await readFile4(file, "utf8").catch(() => "");
+  const text = await readFile5(file, "utf8").catch(() => "");
   return text.trim().split("\n").slice(-lines).join("\n") || "(empty log)";
 }
 async function stopByPidFile(pidFile, expect, graceMs) {
-  const pid = Number((await readFile4(pidFile, "utf8").catch(() => "")).trim());
+  const pid = Number((await readFile5(pidFile, "utf8").catch(() => "")).trim());
   if (!pid) return;
   const cmdline = await processCommandLine(pid);
   if (cmdline?.includes(expect)) await terminateProcess(pid, graceMs);
@@ -33468,15 +33457,15 @@ async function shimPids(socket) {
 }
 async function cleanupRealNode(clusterDir, log, options) {
   const dir = realNodeDir(clusterDir);
-  const statePath = join12(dir, "state.json");
-  if (!existsSync7(statePath)) {
+  const statePath = join13(dir, "state.json");
+  if (!existsSync8(statePath)) {
     await rm6(dir, { recursive: true, force: true });
     return;
   }
-  const state = JSON.parse(await readFile4(statePath, "utf8"));
-  const socket = join12(dir, "containerd.sock");
-  await stopByPidFile(join12(dir, "kubelet.pid"), dir, 1e4);
-  if (existsSync7(socket)) {
+  const state = JSON.parse(await readFile5(statePath, "utf8"));
+  const socket = join13(dir, "containerd.sock");
+  await stopByPidFile(join13(dir, "kubelet.pid"), dir, 1e4);
+  if (existsSync8(socket)) {
     const result = await execa(
       options.binaries.crictl,
       ["--runtime-endpoint", `unix://${socket}`, "--timeout", "20s", "rmp", "--all", "--force"],
@@ -33485,7 +33474,7 @@ async function cleanupRealNode(clusterDir, log, options) {
     if (result.exitCode !== 0)
       log(`crictl rmp --all failed (cleaning up by hand): ${result.all ?? ""}`);
   }
-  await stopByPidFile(join12(dir, "containerd.pid"), dir, 1e4);
+  await stopByPidFile(join13(dir, "containerd.pid"), dir, 1e4);
   for (const pid of await shimPids(socket)) await terminateProcess(pid, 2e3);
   const leftovers = [];
   const mounts = state.cgroupMounts.length ? state.cgroupMounts : (await cgroupMounts()).mounts;
@@ -33496,7 +33485,7 @@ async function cleanupRealNode(clusterDir, log, options) {
   }
   const unmounted = await unmountBelow(dir);
   if (unmounted.length) log(`unmounted ${unmounted.length} leftover mounts under ${dir}`);
-  if (existsSync7(`/sys/class/net/${state.bridge}`)) {
+  if (existsSync8(`/sys/class/net/${state.bridge}`)) {
     await execa("ip", ["link", "del", state.bridge], { reject: false });
   }
   const before = new Set(state.iptablesChainsBefore);
@@ -33513,7 +33502,7 @@ async function cleanupRealNode(clusterDir, log, options) {
   await rm6(dir, { recursive: true, force: true }).catch((error2) => {
     leftovers.push(`${dir}: ${error2.message}`);
   });
-  const lock = await readFile4(REAL_NODE_LOCK, "utf8").catch(() => "");
+  const lock = await readFile5(REAL_NODE_LOCK, "utf8").catch(() => "");
   if (lock.includes(dir)) await rm6(REAL_NODE_LOCK, { force: true });
   if (leftovers.length) {
     throw new RealNodeError(`real node cleanup left: ${leftovers.join("; ")}`);
@@ -33527,7 +33516,7 @@ async function requireExecutable(path10) {
   }
 }
 function lockHolder() {
-  return readFile4(REAL_NODE_LOCK, "utf8").then((t) => JSON.parse(t)).catch(() => null);
+  return readFile5(REAL_NODE_LOCK, "utf8").then((t) => JSON.parse(t)).catch(() => null);
 }
 function realNodeTaken(holder) {
   return new RealNodeError(
@@ -33540,7 +33529,7 @@ async function assertRealNodeFree() {
 }
 
 // src/providers/kwok-binaries.ts
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 var BINARY_FILES = {
   etcd: "etcd",
   kubeApiserver: "kube-apiserver",
@@ -33558,9 +33547,9 @@ async function kubeApiserverMinor(file) {
 }
 async function binariesFromDir(dir, release, source = BIN_DIR_VARIABLE) {
   const paths = Object.fromEntries(
-    Object.entries(BINARY_FILES).map(([key, file]) => [key, join13(dir, file)])
+    Object.entries(BINARY_FILES).map(([key, file]) => [key, join14(dir, file)])
   );
-  const missing = Object.values(BINARY_FILES).filter((f) => !isExecutable(join13(dir, f)));
+  const missing = Object.values(BINARY_FILES).filter((f) => !isExecutable(join14(dir, f)));
   if (missing.length) {
     throw new UsageError(
       `${source}=${dir} lacks ${missing.join(", ")} (it must hold ${Object.values(BINARY_FILES).join(", ")}); unset it to use kaic's cache and builds`
@@ -33600,9 +33589,9 @@ var KwokStartError = class extends Error {
 };
 var PortCollisionError = class extends Error {
 };
-var START_LOCK = join14(tmpdir4(), "kaic-kwok-start.lock");
+var START_LOCK = join15(tmpdir4(), "kaic-kwok-start.lock");
 function defaultKwokWorkdir(env = process.env) {
-  return env.KAIC_KWOK_WORKDIR || join14(tmpdir4(), "kaic-kwok");
+  return env.KAIC_KWOK_WORKDIR || join15(tmpdir4(), "kaic-kwok");
 }
 var KEPT_FAILED_LOGS = 10;
 var DEFAULT_ALLOCATABLE = { cpu: "32", memory: "256Gi", pods: "110" };
@@ -33634,10 +33623,10 @@ var KwokProvider = class {
   downPromise = null;
   realNode = null;
   clusterDir(name) {
-    return join14(this.workdir, "clusters", name);
+    return join15(this.workdir, "clusters", name);
   }
   ownerPath(name) {
-    return join14(this.workdir, "owners", `${name}.json`);
+    return join15(this.workdir, "owners", `${name}.json`);
   }
   kwokEnv() {
     return { ...process.env, KWOK_WORKDIR: this.workdir };
@@ -33669,7 +33658,7 @@ var KwokProvider = class {
           name = await this.claimName(binaries.kwokctl);
         }
       }
-      const kubeconfigPath = join14(this.clusterDir(name), "kubeconfig.yaml");
+      const kubeconfigPath = join15(this.clusterDir(name), "kubeconfig.yaml");
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfigPath);
       const serverVersion = (await kc.makeApiClient(ObjectVersionApi).getCode()).gitVersion;
@@ -33700,8 +33689,8 @@ var KwokProvider = class {
         minor: this.release.minor,
         nodes: realNode ? [...nodes, realNode.name] : nodes,
         ca: {
-          cert: join14(this.clusterDir(name), "pki", "ca.crt"),
-          key: join14(this.clusterDir(name), "pki", "ca.key")
+          cert: join15(this.clusterDir(name), "pki", "ca.crt"),
+          key: join15(this.clusterDir(name), "pki", "ca.key")
         },
         capabilities: {
           realContainers: false,
@@ -33721,22 +33710,22 @@ var KwokProvider = class {
   }
   /** Copies a failed cluster's component logs out of its directory before it is deleted. */
   async keepLogs(name) {
-    const from = join14(this.clusterDir(name), "logs");
-    if (!existsSync8(from)) return null;
-    const keptDir = join14(this.workdir, "failed-logs");
-    const to = join14(keptDir, name);
+    const from = join15(this.clusterDir(name), "logs");
+    if (!existsSync9(from)) return null;
+    const keptDir = join15(this.workdir, "failed-logs");
+    const to = join15(keptDir, name);
     await cp3(from, to, { recursive: true }).catch(() => void 0);
     const kept = await readdir4(keptDir, { withFileTypes: true });
     const byAge = await Promise.all(
       kept.map(async (d) => ({
-        path: join14(keptDir, d.name),
-        mtime: (await stat3(join14(keptDir, d.name))).mtimeMs
+        path: join15(keptDir, d.name),
+        mtime: (await stat3(join15(keptDir, d.name))).mtimeMs
       }))
     );
     for (const old of byAge.sort((a2, b) => b.mtime - a2.mtime).slice(KEPT_FAILED_LOGS)) {
       await rm7(old.path, { recursive: true, force: true });
     }
-    return existsSync8(to) ? to : null;
+    return existsSync9(to) ? to : null;
   }
   /** A fresh unique name, recorded as ours before kwokctl creates anything under it. */
   async claimName(kwokctl) {
@@ -33748,7 +33737,7 @@ var KwokProvider = class {
       minor: this.release.minor,
       createdAt: (/* @__PURE__ */ new Date()).toISOString()
     };
-    await mkdir6(join14(this.workdir, "owners"), { recursive: true });
+    await mkdir7(join15(this.workdir, "owners"), { recursive: true });
     await writeFile8(this.ownerPath(name), `${JSON.stringify(owner)}
 `);
     this.options.onCreated?.({ type: "kwok-cluster", workdir: this.workdir, name, kwokctl });
@@ -33776,18 +33765,18 @@ var KwokProvider = class {
       return { ...fromDir, ...this.options.binaries };
     }
     const paths = { ...binaryPaths(this.release, KWOK_VERSION), ...this.options.binaries };
-    const missing = Object.values(paths).filter((p) => !existsSync8(p));
+    const missing = Object.values(paths).filter((p) => !existsSync9(p));
     if (missing.length === 0) return paths;
     const onPath = await binariesFromPath(this.release);
     if ("paths" in onPath) {
       this.log(
-        `kwok: Kubernetes ${this.release.minor} binaries from PATH (${dirname7(onPath.paths.kubeApiserver)})`
+        `kwok: Kubernetes ${this.release.minor} binaries from PATH (${dirname8(onPath.paths.kubeApiserver)})`
       );
       return { ...onPath.paths, ...this.options.binaries };
     }
     if (this.options.buildMissing === false) {
       throw new KwokStartError(
-        `Kubernetes ${this.release.minor} binaries are not built yet (missing ${missing.map((p) => basename4(p)).join(", ")} under ${cacheDir()}; not from PATH: ${onPath.reason}); run: npm run k8s:build -- ${this.release.minor}`
+        `Kubernetes ${this.release.minor} binaries are not built yet (missing ${missing.map((p) => basename5(p)).join(", ")} under ${cacheDir()}; not from PATH: ${onPath.reason}); run: npm run k8s:build -- ${this.release.minor}`
       );
     }
     this.log(
@@ -33833,8 +33822,8 @@ var KwokProvider = class {
         // The API server reaches kubelets (logs, exec) by node address, as a cluster admin.
         "kube-apiserver": [
           ["kubelet-preferred-address-types", "InternalIP"],
-          ["kubelet-client-certificate", join14(this.clusterDir(name), "pki", "admin.crt")],
-          ["kubelet-client-key", join14(this.clusterDir(name), "pki", "admin.key")]
+          ["kubelet-client-certificate", join15(this.clusterDir(name), "pki", "admin.crt")],
+          ["kubelet-client-key", join15(this.clusterDir(name), "pki", "admin.key")]
         ]
       }),
       "--timeout",
@@ -33856,7 +33845,7 @@ var KwokProvider = class {
       // kwokctl runs the first kubectl on PATH to see the apiserver serve; make it ours.
       env: {
         ...this.kwokEnv(),
-        PATH: `${dirname7(bin.kubectl)}${delimiter3}${process.env.PATH ?? ""}`
+        PATH: `${dirname8(bin.kubectl)}${delimiter3}${process.env.PATH ?? ""}`
       },
       reject: false,
       all: true,
@@ -33894,24 +33883,24 @@ ${summariseKwokctl(output)}`
   }
   /** The first component whose pid file names a process that has exited. */
   async findDeadComponent(name) {
-    const pidsDir = join14(this.clusterDir(name), "pids");
-    if (!existsSync8(pidsDir)) return null;
+    const pidsDir = join15(this.clusterDir(name), "pids");
+    if (!existsSync9(pidsDir)) return null;
     for (const file of await readdir4(pidsDir)) {
-      const pid = Number((await readFile5(join14(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile6(join15(pidsDir, file), "utf8").catch(() => "")).trim());
       if (pid && !isProcessAlive(pid)) return file.replace(/\.pid$/, "");
     }
     return null;
   }
   /** Log tails, the failed component's first and longest. */
   async componentLogTails(name, failed) {
-    const logsDir = join14(this.clusterDir(name), "logs");
-    if (!existsSync8(logsDir)) return "(no component logs were written)";
+    const logsDir = join15(this.clusterDir(name), "logs");
+    if (!existsSync9(logsDir)) return "(no component logs were written)";
     const files = (await readdir4(logsDir)).sort(
       (a2, b) => a2.startsWith(`${failed}.`) ? -1 : b.startsWith(`${failed}.`) ? 1 : a2.localeCompare(b)
     );
     const parts = [];
     for (const file of files) {
-      const text = await readFile5(join14(logsDir, file), "utf8").catch(() => "");
+      const text = await readFile6(join15(logsDir, file), "utf8").catch(() => "");
       const lines = file.startsWith(`${failed}.`) ? 20 : 3;
       parts.push(`--- ${file} (last ${lines} lines) ---
 ${tailLines(text, lines)}`);
@@ -34008,12 +33997,12 @@ async function waitFor2(check, timeoutMs, message) {
   throw new KwokStartError(`${message} within ${timeoutMs / 1e3}s`);
 }
 async function deleteCluster(workdir, name, kwokctl, log) {
-  const dir = join14(workdir, "clusters", name);
-  const owner = await readFile5(join14(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+  const dir = join15(workdir, "clusters", name);
+  const owner = await readFile6(join15(workdir, "owners", `${name}.json`), "utf8").then((t) => JSON.parse(t)).catch(() => null);
   await cleanupRealNode(dir, log, {
     binaries: nodeBinaryPaths(kubernetesRelease(parseMinorOr(owner?.minor)))
   }).catch((error2) => log(`kwok: ${error2.message}`));
-  if (existsSync8(kwokctl) && existsSync8(dir)) {
+  if (existsSync9(kwokctl) && existsSync9(dir)) {
     const result = await execa(
       kwokctl,
       // kwokctl insists on a kubeconfig to remove the context from; give it a throwaway one.
@@ -34023,7 +34012,7 @@ async function deleteCluster(workdir, name, kwokctl, log) {
         "--name",
         name,
         "--kubeconfig",
-        join14(workdir, "owners", `${name}.kubeconfig`)
+        join15(workdir, "owners", `${name}.kubeconfig`)
       ],
       { env: { ...process.env, KWOK_WORKDIR: workdir }, reject: false, all: true }
     );
@@ -34033,32 +34022,32 @@ async function deleteCluster(workdir, name, kwokctl, log) {
       );
     }
   }
-  const pidsDir = join14(dir, "pids");
-  if (existsSync8(pidsDir)) {
+  const pidsDir = join15(dir, "pids");
+  if (existsSync9(pidsDir)) {
     for (const file of await readdir4(pidsDir)) {
-      const pid = Number((await readFile5(join14(pidsDir, file), "utf8").catch(() => "")).trim());
+      const pid = Number((await readFile6(join15(pidsDir, file), "utf8").catch(() => "")).trim());
       const cmdline = pid ? await processCommandLine(pid) : null;
       if (cmdline && cmdline.includes(dir)) await terminateProcess(pid);
     }
   }
   await rm7(dir, { recursive: true, force: true });
-  await rm7(join14(workdir, "owners", `${name}.json`), { force: true });
-  await rm7(join14(workdir, "owners", `${name}.kubeconfig`), { force: true });
+  await rm7(join15(workdir, "owners", `${name}.json`), { force: true });
+  await rm7(join15(workdir, "owners", `${name}.kubeconfig`), { force: true });
 }
 async function removeStaleClusters(workdir, kwokctl, log) {
   const removed = [];
-  const ownersDir = join14(workdir, "owners");
-  const clustersDir = join14(workdir, "clusters");
+  const ownersDir = join15(workdir, "owners");
+  const clustersDir = join15(workdir, "clusters");
   const owned = /* @__PURE__ */ new Map();
-  if (existsSync8(ownersDir)) {
+  if (existsSync9(ownersDir)) {
     for (const file of await readdir4(ownersDir)) {
       if (!file.endsWith(".json")) continue;
-      const record = await readFile5(join14(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
+      const record = await readFile6(join15(ownersDir, file), "utf8").then((t) => JSON.parse(t)).catch(() => null);
       owned.set(file.replace(/\.json$/, ""), record);
     }
   }
   const names = new Set(owned.keys());
-  if (existsSync8(clustersDir)) for (const d of await readdir4(clustersDir)) names.add(d);
+  if (existsSync9(clustersDir)) for (const d of await readdir4(clustersDir)) names.add(d);
   for (const name of names) {
     const record = owned.get(name);
     const alive = record ? record.pid !== process.pid && isProcessAlive(record.pid) : false;
@@ -34133,18 +34122,12 @@ export {
   jobsetDir,
   kindBinDir,
   kwokBinDir,
+  buildRecipe,
+  copyFromModule,
   resolvePinnedTool,
-  buildKwok,
-  buildKind,
-  buildKueue,
-  buildPrometheus,
-  buildPrometheusAdapter,
-  buildKarpenter,
-  buildTraefik,
-  ensureGatewayApiCrds,
-  ensureTraefikRbac,
-  ensureKwokStages,
-  buildJobSet,
+  kindRecipe,
+  RECIPES,
+  MODULE_COPIES,
   INSTALL_LABEL,
   renderChart,
   applyChart,

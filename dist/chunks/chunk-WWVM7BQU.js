@@ -6,7 +6,7 @@ import {
   execa,
   removeChart,
   removeRunNamespaces
-} from "./chunk-R3KBZOZL.js";
+} from "./chunk-DJ33QYD6.js";
 import {
   processCommandLine,
   terminateProcess

@@ -6,7 +6,7 @@ import {
   planRun,
   runPipeline,
   startRun
-} from "./chunk-7OFKSYEX.js";
+} from "./chunk-HTZL5UNN.js";
 import {
   makeDirectories
 } from "./chunk-GXEHZ5ZH.js";
@@ -17,10 +17,10 @@ import "./chunk-MHHI76D7.js";
 import {
   parseRecords,
   removeLeftovers
-} from "./chunk-SQUR4MAM.js";
+} from "./chunk-WWVM7BQU.js";
 import {
   cacheDir
-} from "./chunk-R3KBZOZL.js";
+} from "./chunk-DJ33QYD6.js";
 import {
   collectRunInputs
 } from "./chunk-VXSUB3TL.js";

@@ -28,22 +28,15 @@ import {
   ExistingProvider,
   INSTALL_LABEL,
   KwokProvider,
+  MODULE_COPIES,
+  RECIPES,
   UndoLog,
   applyChart,
   assertRealNodeFree,
-  buildJobSet,
-  buildKarpenter,
-  buildKind,
-  buildKueue,
-  buildKwok,
-  buildPrometheus,
-  buildPrometheusAdapter,
-  buildTraefik,
+  buildRecipe,
   checkHost,
+  copyFromModule,
   defaultRouteAddress,
-  ensureGatewayApiCrds,
-  ensureKwokStages,
-  ensureTraefikRbac,
   execa,
   freePort,
   installLabelled,
@@ -51,6 +44,7 @@ import {
   jobsetDir,
   karpenterDir,
   kindBinDir,
+  kindRecipe,
   kueueDir,
   kwokBinDir,
   prometheusAdapterDir,
@@ -60,7 +54,7 @@ import {
   resolvePinnedTool,
   singleContainerDeployment,
   traefikDir
-} from "./chunk-R3KBZOZL.js";
+} from "./chunk-DJ33QYD6.js";
 import {
   CHART_ADDONS,
   KAIC_VERSION,
@@ -30183,10 +30177,10 @@ async function runSuites(options) {
 }
 
 // src/providers/index.ts
-import { dirname, join as join13 } from "node:path";
+import { dirname, join as join14 } from "node:path";
 
 // src/providers/kind-addons.ts
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/providers/kind-config.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -30380,7 +30374,7 @@ var KarpenterKwok = class {
           `${binary} is missing; build it with npm run k8s:build -- --addons`
         );
       }
-      await buildKarpenter(log);
+      await buildRecipe(RECIPES.karpenter, log);
     }
     await mkdir(dir, { recursive: true });
     this.crds = await applyCrdDirectory(this.kc, join2(home, "crds"), { what: "Karpenter" });
@@ -30516,8 +30510,9 @@ var KWOK_NODE_SELECTOR = `${KWOK_NODE_ANNOTATION}=fake`;
 async function startKindAutoscaler(options) {
   const { dir, log } = options;
   await mkdir2(dir, { recursive: true });
-  await buildKwok(KWOK_VERSION, log);
-  const stages = await ensureKwokStages(log);
+  await buildRecipe(RECIPES.kwok, log);
+  const stageDir = await copyFromModule(MODULE_COPIES.kwokStages, log);
+  const stages = MODULE_COPIES.kwokStages.files.map((file) => join3(stageDir, file));
   const kubeconfig = join3(dir, "kubeconfig");
   await copyFile(options.kubeconfigPath, kubeconfig);
   const port = await freePort("127.0.0.1");
@@ -30571,6 +30566,7 @@ async function startKindAutoscaler(options) {
 
 // src/addons/kind-gateway.ts
 import { readFile as readFile4 } from "node:fs/promises";
+import { join as join5 } from "node:path";
 var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/addons/traefik.ts
@@ -30626,10 +30622,10 @@ var TraefikGateway = class {
       if (this.options.buildMissing === false) {
         throw new TraefikError(`${binary} is missing; build it with npm run k8s:build -- --addons`);
       }
-      await buildTraefik(log);
+      await buildRecipe(RECIPES.traefik, log);
     }
     await mkdir3(dir, { recursive: true });
-    await applyCrdDirectory(this.kc, await ensureGatewayApiCrds(log), {
+    await applyCrdDirectory(this.kc, await copyFromModule(MODULE_COPIES.gatewayApiCrds, log), {
       what: `Gateway API ${GATEWAY_API.version}`
     });
     await this.ensureGatewayClass();
@@ -30844,7 +30840,8 @@ async function installGateway(kc, options) {
   const { log } = options;
   const stop = () => removeChart(kc, "gateway", log);
   try {
-    await applyCrdDirectory(kc, await ensureGatewayApiCrds(log), { labels, what: "Gateway API" });
+    const crdDir = await copyFromModule(MODULE_COPIES.gatewayApiCrds, log);
+    await applyCrdDirectory(kc, crdDir, { labels, what: "Gateway API" });
     await applyJson(kc, `/api/v1/namespaces/${GATEWAY_NAMESPACE}`, {
       apiVersion: "v1",
       kind: "Namespace",
@@ -30865,7 +30862,9 @@ async function installGateway(kc, options) {
     );
     const clusterIp = service.spec?.clusterIP;
     if (!clusterIp) throw new Error("the Traefik Service got no cluster IP");
-    const objects = traefikObjects(await readFile4(await ensureTraefikRbac(log), "utf8"), clusterIp);
+    const rbacDir = await copyFromModule(MODULE_COPIES.traefikRbac, log);
+    const [rbacFile] = MODULE_COPIES.traefikRbac.files;
+    const objects = traefikObjects(await readFile4(join5(rbacDir, rbacFile), "utf8"), clusterIp);
     await installLabelled(kc, "gateway", GATEWAY_NAMESPACE, objects, options);
   } catch (error2) {
     await stop();
@@ -30887,7 +30886,7 @@ var import_yaml7 = __toESM(require_dist(), 1);
 var import_yaml6 = __toESM(require_dist(), 1);
 import { existsSync as existsSync3 } from "node:fs";
 import { mkdir as mkdir4, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 var PrometheusError = class extends Error {
   name = "PrometheusError";
 };
@@ -30952,17 +30951,17 @@ var PrometheusServer = class {
   async start() {
     const t0 = Date.now();
     const { log, dir } = this.options;
-    const binary = join5(prometheusDir(PROMETHEUS.version), "prometheus");
+    const binary = join6(prometheusDir(PROMETHEUS.version), "prometheus");
     if (!existsSync3(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
         );
       }
-      await buildPrometheus(log);
+      await buildRecipe(RECIPES.prometheus, log);
     }
-    await mkdir4(join5(dir, "data"), { recursive: true });
-    const configFile = join5(dir, "prometheus.yml");
+    await mkdir4(join6(dir, "data"), { recursive: true });
+    const configFile = join6(dir, "prometheus.yml");
     await writeFile3(
       configFile,
       (0, import_yaml6.stringify)(
@@ -30974,7 +30973,7 @@ var PrometheusServer = class {
       )
     );
     this.listenPort = await freePort("0.0.0.0");
-    const logFile = join5(dir, "prometheus.log");
+    const logFile = join6(dir, "prometheus.log");
     log(
       `prometheus ${PROMETHEUS.release}: starting on :${this.listenPort}` + (this.options.namespaces ? ` (namespaces ${this.options.namespaces.join(", ")})` : "")
     );
@@ -30982,7 +30981,7 @@ var PrometheusServer = class {
       binary,
       [
         `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join5(dir, "data")}`,
+        `--storage.tsdb.path=${join6(dir, "data")}`,
         `--web.listen-address=0.0.0.0:${this.listenPort}`,
         "--storage.tsdb.retention.time=2h"
       ],
@@ -31006,7 +31005,7 @@ var PrometheusServer = class {
   async stop() {
     await stopProcess(this.process);
     this.process = null;
-    await rm2(join5(this.options.dir, "data"), { recursive: true, force: true });
+    await rm2(join6(this.options.dir, "data"), { recursive: true, force: true });
   }
 };
 
@@ -31105,7 +31104,7 @@ var import_yaml9 = __toESM(require_dist(), 1);
 import { existsSync as existsSync4 } from "node:fs";
 import { mkdir as mkdir5, readFile as readFile5, writeFile as writeFile4 } from "node:fs/promises";
 import { request } from "node:https";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var import_yaml8 = __toESM(require_dist(), 1);
 var PrometheusAdapterError = class extends Error {
   name = "PrometheusAdapterError";
@@ -31156,30 +31155,30 @@ var PrometheusAdapter = class {
   async start() {
     const t0 = Date.now();
     const { log, dir } = this.options;
-    const binary = join6(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
+    const binary = join7(prometheusAdapterDir(PROMETHEUS_ADAPTER.version), "prometheus-adapter");
     if (!existsSync4(binary)) {
       if (this.options.buildMissing === false) {
         throw new PrometheusAdapterError(
           `${binary} is missing; build it with npm run k8s:build -- --addons`
         );
       }
-      await buildPrometheusAdapter(log);
+      await buildRecipe(RECIPES.prometheusAdapter, log);
     }
-    await mkdir5(join6(dir, "certs"), { recursive: true });
+    await mkdir5(join7(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: `/CN=${SERVICE}`,
-      dir: join6(dir, "certs"),
+      dir: join7(dir, "certs"),
       name: "serving",
       usage: "server",
       dnsNames: [`${SERVICE}.${NAMESPACE}.svc`]
     });
-    const rules = join6(dir, "rules.yaml");
+    const rules = join7(dir, "rules.yaml");
     await writeFile4(rules, (0, import_yaml8.stringify)(ADAPTER_RULES));
     const port = await freePort("127.0.0.1");
     const ca = await readFile5(this.options.caCert);
-    const logFile = join6(dir, "prometheus-adapter.log");
+    const logFile = join7(dir, "prometheus-adapter.log");
     log(
       `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: starting on 127.0.0.1:${port} (Prometheus ${this.options.prometheusUrl})`
     );
@@ -31426,7 +31425,7 @@ async function installPrometheusAdapter(kc, prometheusUrl, options) {
 // src/providers/simulated-gpus.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 var FAKE_GPU_DRIVER_NAME = "gpu.nvidia.com";
 function spawnPlugin(node, dirs, kubeconfigPath) {
   let output = "";
@@ -31454,12 +31453,12 @@ function spawnPlugin(node, dirs, kubeconfigPath) {
   return { process: child, output: () => output };
 }
 async function startRealNodePlugin(realNode, kubeconfigPath, driver = FAKE_GPU_DRIVER_NAME) {
-  const stateDir = mkdtempSync(join7(tmpdir(), "kaic-real-gpu-"));
+  const stateDir = mkdtempSync(join8(tmpdir(), "kaic-real-gpu-"));
   const { process: child, output } = spawnPlugin(
     realNode.name,
     {
       registry: realNode.pluginsRegistryDir,
-      plugin: join7(realNode.pluginsDir, driver),
+      plugin: join8(realNode.pluginsDir, driver),
       cdi: realNode.cdiDir,
       state: stateDir
     },
@@ -31612,7 +31611,7 @@ async function startKindAddons(plan, ctx, register = () => void 0) {
         install: async () => {
           const autoscaler = await startKindAutoscaler({
             kubeconfigPath: ctx.kubeconfigPath,
-            dir: join8(ctx.dir, "autoscaler"),
+            dir: join9(ctx.dir, "autoscaler"),
             gpuResource: gpuProfile(ctx.gpuProfile).extendedResourceName ?? "nvidia.com/gpu",
             log: ctx.log
           });
@@ -31721,7 +31720,7 @@ async function installInClusterAddons(handle, dir, ctx, options) {
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm as rm3, writeFile as writeFile5 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 var import_yaml10 = __toESM(require_dist(), 1);
 var KindError = class extends Error {
   constructor(message) {
@@ -31736,7 +31735,7 @@ async function resolveKind(version, log, env = process.env) {
     dir: kindBinDir(version),
     versionArgs: ["version"],
     isVersion: (said) => said.startsWith(`kind ${version} `),
-    build: () => buildKind(version, (line) => log(`  ${line}`)),
+    build: () => buildRecipe(kindRecipe(version), (line) => log(`  ${line}`)),
     log,
     env
   });
@@ -31783,8 +31782,8 @@ var KindProvider = class {
     this.kind = this.options.kindBinary ?? await resolveKind(release.kind.kindVersion, this.options.log, this.env);
     const name = this.options.name ?? `kaic-${this.options.minor.replace(".", "")}-${randomBytes(3).toString("hex")}`;
     const existing = (await this.run(["get", "clusters"])).stdout.split("\n").map((l) => l.trim());
-    this.dir = await mkdtemp(join9(tmpdir2(), `kaic-kind-${name}-`));
-    const kubeconfigPath = join9(this.dir, "kubeconfig");
+    this.dir = await mkdtemp(join10(tmpdir2(), `kaic-kind-${name}-`));
+    const kubeconfigPath = join10(this.dir, "kubeconfig");
     if (existing.includes(name)) {
       if (!this.options.reuse) {
         await rm3(this.dir, { recursive: true, force: true });
@@ -31806,7 +31805,7 @@ var KindProvider = class {
         throw new KindError(`kind export kubeconfig failed: ${exported.all}`);
       this.options.log(`kind: reusing cluster ${name} (it stays after the run)`);
     } else {
-      const configPath = join9(this.dir, "kind-config.yaml");
+      const configPath = join10(this.dir, "kind-config.yaml");
       await writeFile5(
         configPath,
         (0, import_yaml10.stringify)(kindConfig(this.options.minor, { workers: this.options.workers }), {
@@ -31838,7 +31837,7 @@ var KindProvider = class {
         true
       );
       if (create2.exitCode !== 0) {
-        const logs = join9(this.options.logsDir, `kind-logs-${name}`);
+        const logs = join10(this.options.logsDir, `kind-logs-${name}`);
         const exported = await this.run(["export", "logs", logs, "--name", name]);
         const tail = create2.all.trim().split("\n").slice(-6).join("\n");
         throw new KindError(
@@ -31892,12 +31891,12 @@ ${tail}
 };
 
 // src/providers/kwok-addons.ts
-import { join as join12 } from "node:path";
+import { join as join13 } from "node:path";
 
 // src/addons/jobset.ts
 import { existsSync as existsSync5 } from "node:fs";
 import { mkdir as mkdir6, readFile as readFile6, readdir as readdir2, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 var import_yaml11 = __toESM(require_dist(), 1);
 var JobSetError = class extends Error {
   name = "JobSetError";
@@ -31942,14 +31941,14 @@ var JobSetController = class {
   async start() {
     const t0 = Date.now();
     const { log, dir } = this.options;
-    const binary = join10(this.binDir, "jobset");
+    const binary = join11(this.binDir, "jobset");
     if (!existsSync5(binary)) {
       if (this.options.buildMissing === false) {
-        throw new JobSetError(`${binary} is missing; build it with buildJobSet()`);
+        throw new JobSetError(`${binary} is missing; build it with npm run k8s:build -- --addons`);
       }
-      await buildJobSet(log);
+      await buildRecipe(RECIPES.jobset, log);
     }
-    const certDir = join10(dir, "certs");
+    const certDir = join11(dir, "certs");
     await mkdir6(certDir, { recursive: true });
     await issueCertificate({
       caCert: this.options.caCert,
@@ -31976,12 +31975,12 @@ var JobSetController = class {
       // Otherwise it would write a Secret and patch webhook configurations of its own.
       internalCertManagement: { enable: false }
     };
-    await writeFile6(join10(dir, "config.yaml"), (0, import_yaml11.stringify)(config));
-    const logFile = join10(dir, "jobset.log");
+    await writeFile6(join11(dir, "config.yaml"), (0, import_yaml11.stringify)(config));
+    const logFile = join11(dir, "jobset.log");
     log(`jobset ${JOBSET.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     this.process = spawnLogged(
       binary,
-      [`--config=${join10(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
+      [`--config=${join11(dir, "config.yaml")}`, "--zap-devel=false", "--zap-log-level=info"],
       { env: { KUBECONFIG: this.options.kubeconfigPath }, logFile }
     );
     try {
@@ -32039,7 +32038,7 @@ var JobSetController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join10(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join11(this.binDir, "crds"), {
       accept: (file) => file.startsWith("jobset.x-k8s.io_"),
       labels: { [JOBSET_OWNER_LABEL]: "true" },
       what: "JobSet"
@@ -32053,7 +32052,7 @@ var JobSetController = class {
   async registerWebhooks(port, caBundle) {
     const patched = await this.upstreamWebhookPatches();
     await this.unregisterWebhooks();
-    const text2 = await readFile6(join10(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile6(join11(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     for (const doc of (0, import_yaml11.parseAllDocuments)(text2)) {
       const config = doc.toJS();
@@ -32077,10 +32076,10 @@ var JobSetController = class {
   }
   /** The webhooks upstream's patches replace, by webhook name (JSON-patch `replace` values). */
   async upstreamWebhookPatches() {
-    const dir = join10(this.binDir, "webhook-patches");
+    const dir = join11(this.binDir, "webhook-patches");
     const byName = /* @__PURE__ */ new Map();
     for (const file of (await readdir2(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of (0, import_yaml11.parseAllDocuments)(await readFile6(join10(dir, file), "utf8"))) {
+      for (const doc of (0, import_yaml11.parseAllDocuments)(await readFile6(join11(dir, file), "utf8"))) {
         const ops = doc.toJS();
         for (const op of ops ?? []) {
           if (op.op === "replace" && op.value?.name) byName.set(op.value.name, op.value);
@@ -32123,7 +32122,7 @@ var JobSetController = class {
 // src/addons/kueue.ts
 import { existsSync as existsSync6 } from "node:fs";
 import { mkdir as mkdir7, readFile as readFile7, rm as rm4, writeFile as writeFile7 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 var import_yaml12 = __toESM(require_dist(), 1);
 var KueueError = class extends Error {
   name = "KueueError";
@@ -32157,28 +32156,28 @@ var KueueController = class {
   async start() {
     const t0 = Date.now();
     const { log, dir } = this.options;
-    const binary = join11(this.binDir, "kueue");
+    const binary = join12(this.binDir, "kueue");
     if (!existsSync6(binary)) {
       if (this.options.buildMissing === false) {
         throw new KueueError(`${binary} is missing; build it with npm run k8s:build -- --kueue`);
       }
-      await buildKueue(log);
+      await buildRecipe(RECIPES.kueue, log);
     }
-    await mkdir7(join11(dir, "certs"), { recursive: true });
+    await mkdir7(join12(dir, "certs"), { recursive: true });
     const serving = await issueCertificate({
       caCert: this.options.caCert,
       caKey: this.options.caKey,
       subject: "/CN=kaic-kueue-webhook",
-      dir: join11(dir, "certs"),
+      dir: join12(dir, "certs"),
       name: "tls",
       usage: "server",
       ipAddresses: ["127.0.0.1"]
     });
-    const metricsCerts = join11(dir, "etc-upper", "kueue", "metrics", "certs");
+    const metricsCerts = join12(dir, "etc-upper", "kueue", "metrics", "certs");
     await mkdir7(metricsCerts, { recursive: true });
-    await mkdir7(join11(dir, "etc-work"), { recursive: true });
-    await writeFile7(join11(metricsCerts, "tls.crt"), await readFile7(serving.cert));
-    await writeFile7(join11(metricsCerts, "tls.key"), await readFile7(serving.key), { mode: 384 });
+    await mkdir7(join12(dir, "etc-work"), { recursive: true });
+    await writeFile7(join12(metricsCerts, "tls.crt"), await readFile7(serving.cert));
+    await writeFile7(join12(metricsCerts, "tls.key"), await readFile7(serving.key), { mode: 384 });
     await this.applyCrds();
     await this.ensureNamespace();
     const [webhookPort, healthPort, metricsPort] = [
@@ -32192,14 +32191,14 @@ var KueueController = class {
       namespace: KUEUE_NAMESPACE,
       health: { healthProbeBindAddress: `127.0.0.1:${healthPort}` },
       metrics: { bindAddress: `127.0.0.1:${metricsPort}` },
-      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join11(dir, "certs") },
+      webhook: { port: webhookPort, host: "127.0.0.1", certDir: join12(dir, "certs") },
       leaderElection: { leaderElect: false },
       internalCertManagement: { enable: false },
       manageJobsWithoutQueueName: false,
       integrations: { frameworks: this.frameworks }
     };
-    await writeFile7(join11(dir, "config.yaml"), (0, import_yaml12.stringify)(config));
-    const logFile = join11(dir, "kueue.log");
+    await writeFile7(join12(dir, "config.yaml"), (0, import_yaml12.stringify)(config));
+    const logFile = join12(dir, "kueue.log");
     log(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
     const script = 'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"';
     this.process = spawnLogged(
@@ -32213,10 +32212,10 @@ var KueueController = class {
         "-c",
         script,
         "kaic-kueue",
-        join11(dir, "etc-upper"),
-        join11(dir, "etc-work"),
+        join12(dir, "etc-upper"),
+        join12(dir, "etc-work"),
         binary,
-        `--config=${join11(dir, "config.yaml")}`,
+        `--config=${join12(dir, "config.yaml")}`,
         // The on-demand visibility API would need its own APIService and port; not used here.
         "--feature-gates=VisibilityOnDemand=false"
       ],
@@ -32250,7 +32249,7 @@ var KueueController = class {
     this.process = null;
   }
   async applyCrds() {
-    await applyCrdDirectory(this.kc, join11(this.binDir, "crds"), {
+    await applyCrdDirectory(this.kc, join12(this.binDir, "crds"), {
       accept: (file) => file.startsWith("kueue.x-k8s.io_"),
       labels: { [KUEUE_OWNER_LABEL]: "true" },
       what: "Kueue"
@@ -32272,7 +32271,7 @@ var KueueController = class {
    * objects cluster-wide), pointed at 127.0.0.1 by URL.
    */
   async registerWebhooks(port, caBundle) {
-    const text2 = await readFile7(join11(this.binDir, "webhook.yaml"), "utf8");
+    const text2 = await readFile7(join12(this.binDir, "webhook.yaml"), "utf8");
     const api = KubernetesObjectApi.makeApiClient(this.kc);
     const served = webhookPathFilter(this.frameworks);
     for (const doc of (0, import_yaml12.parseAllDocuments)(text2)) {
@@ -32300,7 +32299,7 @@ var KueueController = class {
     await this.stop();
     await deleteCrdsByLabel(this.kc, `${KUEUE_OWNER_LABEL}=true`, "Kueue");
     await this.kc.makeApiClient(ObjectCoreV1Api).deleteNamespace({ name: KUEUE_NAMESPACE }).catch(() => void 0);
-    await rm4(join11(this.options.dir, "etc-work"), { recursive: true, force: true });
+    await rm4(join12(this.options.dir, "etc-work"), { recursive: true, force: true });
   }
 };
 
@@ -32468,7 +32467,7 @@ var STARTERS = {
     const node = realNodeOf(ctx, "prometheus");
     const prometheus = new PrometheusServer({
       kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join12(ctx.dir, "prometheus"),
+      dir: join13(ctx.dir, "prometheus"),
       log: ctx.log
     });
     await prometheus.start();
@@ -32498,7 +32497,7 @@ var STARTERS = {
       caCert: ctx.handle.ca.cert,
       caKey: ctx.handle.ca.key,
       prometheusUrl: shared.prometheusUrl,
-      dir: join12(ctx.dir, "prometheus-adapter"),
+      dir: join13(ctx.dir, "prometheus-adapter"),
       log: ctx.log
     });
     await adapter.start();
@@ -32507,7 +32506,7 @@ var STARTERS = {
   "cluster-autoscaler": async (ctx, shared) => {
     const karpenter = new KarpenterKwok({
       kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join12(ctx.dir, "karpenter"),
+      dir: join13(ctx.dir, "karpenter"),
       gpuResource: shared.gpus.profile.extendedResourceName ?? "nvidia.com/gpu",
       log: ctx.log
     });
@@ -32519,7 +32518,7 @@ var STARTERS = {
       kubeconfigPath: ctx.handle.kubeconfigPath,
       caCert: ctx.handle.ca.cert,
       caKey: ctx.handle.ca.key,
-      dir: join12(ctx.dir, "kueue"),
+      dir: join13(ctx.dir, "kueue"),
       log: ctx.log
     });
     await kueue.start();
@@ -32532,7 +32531,7 @@ var STARTERS = {
   gateway: async (ctx) => {
     const traefik = new TraefikGateway({
       kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join12(ctx.dir, "traefik"),
+      dir: join13(ctx.dir, "traefik"),
       log: ctx.log
     });
     await traefik.start();
@@ -32550,7 +32549,7 @@ var STARTERS = {
       kubeconfigPath: ctx.handle.kubeconfigPath,
       caCert: ctx.handle.ca.cert,
       caKey: ctx.handle.ca.key,
-      dir: join12(ctx.dir, "jobset"),
+      dir: join13(ctx.dir, "jobset"),
       log: ctx.log
     });
     await jobset.start();
@@ -32666,7 +32665,7 @@ function upHandle(handle) {
   return handle;
 }
 async function createProvider(config, ctx) {
-  const addonsDir = join13(ctx.workDir, "addons");
+  const addonsDir = join14(ctx.workDir, "addons");
   const onCreated = ctx.onCreated ? { onCreated: ctx.onCreated } : {};
   if (config.provider === "kwok") {
     const cluster2 = new KwokProvider({
@@ -32840,7 +32839,7 @@ async function planRun(raw) {
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { mkdtemp as mkdtemp2, rm as rm5 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 
 // src/pipeline/progress.ts
 var Progress2 = class {
@@ -32940,7 +32939,7 @@ async function startRun(plan, out, onCreated) {
   const log = (line) => progress.line(line);
   const runId = `kaic-${randomBytes2(4).toString("hex")}`;
   log(`kaic ${KAIC_VERSION} run ${runId}: ${describeProvider(plan.config)}`);
-  const workDir = await mkdtemp2(join14(tmpdir3(), `${runId}-`));
+  const workDir = await mkdtemp2(join15(tmpdir3(), `${runId}-`));
   onCreated?.({ type: "directory", path: workDir });
   const undo = new UndoLog(log);
   undo.push("work directory", () => rm5(workDir, { recursive: true, force: true }));
@@ -32963,12 +32962,12 @@ async function startRun(plan, out, onCreated) {
 }
 
 // src/pipeline/phases.ts
-import { join as join16 } from "node:path";
+import { join as join17 } from "node:path";
 
 // src/pipeline/component-logs.ts
 import { existsSync as existsSync7 } from "node:fs";
 import { copyFile as copyFile2, readFile as readFile8, readdir as readdir3 } from "node:fs/promises";
-import { dirname as dirname2, join as join15, relative } from "node:path";
+import { dirname as dirname2, join as join16, relative } from "node:path";
 async function collectComponentLogs(sources, dest) {
   const copied = [];
   for (const source of sources) {
@@ -32978,8 +32977,8 @@ async function collectComponentLogs(sources, dest) {
     );
     for (const entry of entries) {
       if (!entry.isFile() || !entry.name.endsWith(".log")) continue;
-      const from = join15(entry.parentPath, entry.name);
-      const to = join15(dest, source.name, relative(source.dir, from));
+      const from = join16(entry.parentPath, entry.name);
+      const to = join16(dest, source.name, relative(source.dir, from));
       await makeDirectories(dirname2(to), "log directory");
       await copyFile2(from, to).then(
         () => copied.push(to),
@@ -33035,10 +33034,10 @@ async function keepComponentLogs(ctx) {
   const { verbose } = ctx.plan.config;
   const sources = ctx.provider?.logSources() ?? [];
   if (!(ctx.failed || verbose) || !sources.length) return;
-  let dest = join16(ctx.reportDir, "logs");
+  let dest = join17(ctx.reportDir, "logs");
   let copied = await collectComponentLogs(sources, dest).catch(() => null);
   if (!copied) {
-    dest = join16(await fallbackDirectory("kaic-logs-"), "logs");
+    dest = join17(await fallbackDirectory("kaic-logs-"), "logs");
     copied = await collectComponentLogs(sources, dest).catch(() => []);
   }
   if (verbose) {
@@ -33049,7 +33048,7 @@ async function keepComponentLogs(ctx) {
 
 // src/report/index.ts
 import { rename, rm as rm6, writeFile as writeFile8 } from "node:fs/promises";
-import { join as join17 } from "node:path";
+import { join as join18 } from "node:path";
 
 // src/report/e2e-log.ts
 function renderE2eLog(result) {
@@ -33154,16 +33153,16 @@ function renderJUnit(result) {
 async function writeAll(dir, files) {
   await makeDirectories(dir, "report directory");
   if (files.some(([name]) => name.startsWith(`${EVIDENCE_DIR}/`))) {
-    await makeDirectories(join17(dir, EVIDENCE_DIR), "report directory");
+    await makeDirectories(join18(dir, EVIDENCE_DIR), "report directory");
   }
   for (const [name, text2] of files) {
-    const tmp = join17(
+    const tmp = join18(
       dir,
       name.replace(/[^/]+$/, (base) => `.${base}.tmp`)
     );
     try {
       await writeFile8(tmp, text2);
-      await rename(tmp, join17(dir, name));
+      await rename(tmp, join18(dir, name));
     } catch (error2) {
       await rm6(tmp, { force: true }).catch(() => void 0);
       throw error2;
@@ -33199,11 +33198,11 @@ async function writeReports(result, outDir, options = {}) {
   }
   return {
     dir,
-    resultsJson: join17(dir, "results.json"),
-    junitXml: join17(dir, "junit.xml"),
-    e2eLog: join17(dir, "e2e.log"),
-    summaryMd: join17(dir, "summary.md"),
-    checklist: checklistName ? join17(dir, checklistName) : null,
+    resultsJson: join18(dir, "results.json"),
+    junitXml: join18(dir, "junit.xml"),
+    e2eLog: join18(dir, "e2e.log"),
+    summaryMd: join18(dir, "summary.md"),
+    checklist: checklistName ? join18(dir, checklistName) : null,
     ...fallback ? { fallback } : {}
   };
 }
@@ -33242,9 +33241,9 @@ function buildRunResult(input) {
 
 // src/runner/bundled-suites.ts
 import { readdirSync } from "node:fs";
-import { join as join18 } from "node:path";
+import { join as join19 } from "node:path";
 function bundledSuitesDir() {
-  return RUNS_FROM_SOURCE ? { dir: installationPath("suites"), extension: ".ts" } : { dir: installationPath(join18("dist", "suites")), extension: ".js" };
+  return RUNS_FROM_SOURCE ? { dir: installationPath("suites"), extension: ".ts" } : { dir: installationPath(join19("dist", "suites")), extension: ".js" };
 }
 function bundledSuiteFiles(ids) {
   const { dir, extension } = bundledSuitesDir();
@@ -33252,7 +33251,7 @@ function bundledSuiteFiles(ids) {
     readdirSync(dir).filter((f) => f.endsWith(extension)).map((f) => f.slice(0, -extension.length))
   );
   return {
-    files: ids.filter((id) => present.has(id)).map((id) => join18(dir, `${id}${extension}`)),
+    files: ids.filter((id) => present.has(id)).map((id) => join19(dir, `${id}${extension}`)),
     missing: ids.filter((id) => !present.has(id))
   };
 }
