@@ -2,8 +2,14 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   planRun,
   runPipeline
-} from "./chunks/chunk-HTZL5UNN.js";
+} from "./chunks/chunk-GLYRFCQG.js";
+import "./chunks/chunk-KGIY4UVT.js";
+import {
+  collectRunInputs
+} from "./chunks/chunk-F77H77KL.js";
+import "./chunks/chunk-W6DAHXTN.js";
 import "./chunks/chunk-GXEHZ5ZH.js";
+import "./chunks/chunk-OYMJ6T6V.js";
 import {
   collectRunResults
 } from "./chunks/chunk-YLXWZOTL.js";
@@ -32,12 +38,12 @@ import "./chunks/chunk-D2SJ7AHA.js";
 import {
   mdInline
 } from "./chunks/chunk-2XS3DH4U.js";
-import "./chunks/chunk-PHZ7FTCV.js";
 import "./chunks/chunk-MHHI76D7.js";
 import {
   STATE_CREATED,
   STATE_MAIN_RAN
 } from "./chunks/chunk-LYE2TJEJ.js";
+import "./chunks/chunk-MJ6BHIJ7.js";
 import {
   getInput,
   info,
@@ -49,31 +55,27 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-DJ33QYD6.js";
+} from "./chunks/chunk-TBQYA2MB.js";
 import {
-  KAIC_VERSION,
-  collectRunInputs
-} from "./chunks/chunk-VXSUB3TL.js";
-import "./chunks/chunk-OYMJ6T6V.js";
+  KAIC_VERSION
+} from "./chunks/chunk-ETTCBZFC.js";
 import "./chunks/chunk-ATS4VT7U.js";
-import "./chunks/chunk-D7LEWTPI.js";
 import {
   exitWhenFlushed
 } from "./chunks/chunk-M32DOC7A.js";
 import {
   require_dist
 } from "./chunks/chunk-3YTTDGIJ.js";
-import "./chunks/chunk-QRRKDJAS.js";
-import "./chunks/chunk-B7QSI74S.js";
-import "./chunks/chunk-O65J2PAZ.js";
-import "./chunks/chunk-FF2LWFFB.js";
+import "./chunks/chunk-OEEHFPHV.js";
+import "./chunks/chunk-TRXAWO53.js";
+import "./chunks/chunk-4DKCGVH3.js";
+import "./chunks/chunk-FCORZ63V.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-D42UGOYO.js";
-import "./chunks/chunk-ZES67JRA.js";
+import "./chunks/chunk-62PC7QP5.js";
+import "./chunks/chunk-DW5F3YJO.js";
+import "./chunks/chunk-J4JJAD2Y.js";
+import "./chunks/chunk-ETKQSHAL.js";
 import "./chunks/chunk-NKKDUV5A.js";
-import "./chunks/chunk-7RGGNZCI.js";
-import "./chunks/chunk-4YPQNTGN.js";
-import "./chunks/chunk-BRNWYLLV.js";
 import {
   UsageError,
   __commonJS,

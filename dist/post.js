@@ -2,24 +2,24 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   parseRecords,
   removeLeftovers
-} from "./chunks/chunk-WWVM7BQU.js";
+} from "./chunks/chunk-6GNQCDHV.js";
 import {
   STATE_CREATED,
   STATE_MAIN_RAN
 } from "./chunks/chunk-LYE2TJEJ.js";
+import "./chunks/chunk-MJ6BHIJ7.js";
 import {
   getState,
   info,
   warning
-} from "./chunks/chunk-DJ33QYD6.js";
-import "./chunks/chunk-D7LEWTPI.js";
+} from "./chunks/chunk-TBQYA2MB.js";
 import "./chunks/chunk-M32DOC7A.js";
 import "./chunks/chunk-3YTTDGIJ.js";
 import "./chunks/chunk-ARFH6SL4.js";
-import "./chunks/chunk-D42UGOYO.js";
-import "./chunks/chunk-ZES67JRA.js";
-import "./chunks/chunk-4YPQNTGN.js";
-import "./chunks/chunk-BRNWYLLV.js";
+import "./chunks/chunk-62PC7QP5.js";
+import "./chunks/chunk-DW5F3YJO.js";
+import "./chunks/chunk-J4JJAD2Y.js";
+import "./chunks/chunk-ETKQSHAL.js";
 import "./chunks/chunk-WWHORE4U.js";
 
 // src/post.ts

@@ -11,9 +11,11 @@
  *   npm run k8s:build -- --addons        every addon the test cluster runs (Kueue, Prometheus, Traefik, JobSet, …)
  *   npm run k8s:build -- --prune-go-cache  drop Go's build cache (GBs; built binaries stay)
  */
-import { BuildError, buildRecipe, copyFromModule } from '../src/binaries/build.js';
+import { BuildError, buildRecipe } from '../src/binaries/build.js';
 import { ensureBinaries, ensureNodeBinaries } from '../src/binaries/kubernetes.js';
-import { chartCopy, MODULE_COPIES, RECIPES } from '../src/binaries/recipes.js';
+import { RECIPES } from '../src/binaries/recipes.js';
+import { ADDON_REGISTRY } from '../src/addons/registry.js';
+import { KUEUE_RECIPE } from '../src/addons/gang-scheduler/pin.js';
 import { execa } from 'execa';
 
 import { cacheDir, goCacheEnv } from '../src/cache.js';
@@ -49,17 +51,10 @@ async function main(argv: string[]): Promise<void> {
   if (argv.includes('--all')) minors = [...KUBERNETES_MINORS];
   if (argv.includes('--for-tests')) minors = [...minors, ...testMinors()];
   const addons = argv.includes('--addons');
-  if (addons || argv.includes('--kueue')) await buildRecipe(RECIPES.kueue, log);
-  if (addons) await buildRecipe(RECIPES.prometheus, log);
-  if (addons) await buildRecipe(RECIPES.prometheusAdapter, log);
-  if (addons) await buildRecipe(RECIPES.karpenter, log);
-  if (addons) await buildRecipe(RECIPES.traefik, log);
-  if (addons) await copyFromModule(MODULE_COPIES.gatewayApiCrds, log);
-  if (addons) await buildRecipe(RECIPES.jobset, log);
-  // Helm and the charts kaic installs on kind clusters.
+  if (argv.includes('--kueue')) await buildRecipe(KUEUE_RECIPE, log);
+  // Each addon builds what it needs; then Helm, for the charts kaic installs on kind clusters.
+  if (addons) for (const addon of ADDON_REGISTRY) await addon.prepare?.(log);
   if (addons) await buildRecipe(RECIPES.helm, log);
-  if (addons) await copyFromModule(chartCopy('jobset'), log);
-  if (addons) await copyFromModule(chartCopy('kueue'), log);
   if (addons || argv.includes('--kueue')) {
     if (minors.length === 0) return;
   }

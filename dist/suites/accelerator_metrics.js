@@ -1,10 +1,10 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   UTILIZATION_ANNOTATION
-} from "../chunks/chunk-QRRKDJAS.js";
+} from "../chunks/chunk-OEEHFPHV.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-BUBWY7GH.js";
+} from "../chunks/chunk-3H4ZQBRV.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -16,27 +16,26 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   suiteSettings
-} from "../chunks/chunk-STZL4HAG.js";
+} from "../chunks/chunk-V7OMXHCS.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-B7QSI74S.js";
-import "../chunks/chunk-O65J2PAZ.js";
+} from "../chunks/chunk-TRXAWO53.js";
+import "../chunks/chunk-4DKCGVH3.js";
 import {
   DraObjects
-} from "../chunks/chunk-FF2LWFFB.js";
+} from "../chunks/chunk-FCORZ63V.js";
 import {
   getText
 } from "../chunks/chunk-ARFH6SL4.js";
+import "../chunks/chunk-62PC7QP5.js";
 import {
   waitFor
-} from "../chunks/chunk-D42UGOYO.js";
-import "../chunks/chunk-ZES67JRA.js";
+} from "../chunks/chunk-DW5F3YJO.js";
+import "../chunks/chunk-J4JJAD2Y.js";
+import "../chunks/chunk-ETKQSHAL.js";
 import "../chunks/chunk-NKKDUV5A.js";
-import "../chunks/chunk-7RGGNZCI.js";
-import "../chunks/chunk-4YPQNTGN.js";
-import "../chunks/chunk-BRNWYLLV.js";
 import {
   __commonJS,
   __toESM

@@ -7,30 +7,28 @@ import {
   suiteSettings,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-STZL4HAG.js";
+} from "../chunks/chunk-V7OMXHCS.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-B7QSI74S.js";
+} from "../chunks/chunk-TRXAWO53.js";
 import {
   servedGroupVersions,
   serverMinor
-} from "../chunks/chunk-O65J2PAZ.js";
-import "../chunks/chunk-FF2LWFFB.js";
+} from "../chunks/chunk-4DKCGVH3.js";
+import "../chunks/chunk-FCORZ63V.js";
 import {
   getJson,
   postJson
 } from "../chunks/chunk-ARFH6SL4.js";
+import "../chunks/chunk-62PC7QP5.js";
 import {
   waitFor
-} from "../chunks/chunk-D42UGOYO.js";
-import "../chunks/chunk-ZES67JRA.js";
-import "../chunks/chunk-NKKDUV5A.js";
-import "../chunks/chunk-7RGGNZCI.js";
+} from "../chunks/chunk-DW5F3YJO.js";
 import {
   kubernetesRelease
-} from "../chunks/chunk-4YPQNTGN.js";
+} from "../chunks/chunk-J4JJAD2Y.js";
 import {
   ObjectApisApi,
   ObjectBatchV1Api,
@@ -38,7 +36,8 @@ import {
   PatchStrategy,
   Watch,
   setHeaderOptions
-} from "../chunks/chunk-BRNWYLLV.js";
+} from "../chunks/chunk-ETKQSHAL.js";
+import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/gang_scheduling.ts

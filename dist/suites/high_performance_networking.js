@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-BUBWY7GH.js";
+} from "../chunks/chunk-3H4ZQBRV.js";
 import {
   createNamespace,
   createPod,
@@ -12,28 +12,27 @@ import {
   suiteSettings,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-STZL4HAG.js";
+} from "../chunks/chunk-V7OMXHCS.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-B7QSI74S.js";
+} from "../chunks/chunk-TRXAWO53.js";
 import {
   servedDraApi
-} from "../chunks/chunk-O65J2PAZ.js";
+} from "../chunks/chunk-4DKCGVH3.js";
 import {
   DraObjects,
   claimTemplate
-} from "../chunks/chunk-FF2LWFFB.js";
+} from "../chunks/chunk-FCORZ63V.js";
 import "../chunks/chunk-ARFH6SL4.js";
-import "../chunks/chunk-D42UGOYO.js";
-import "../chunks/chunk-ZES67JRA.js";
-import "../chunks/chunk-NKKDUV5A.js";
-import "../chunks/chunk-7RGGNZCI.js";
-import "../chunks/chunk-4YPQNTGN.js";
+import "../chunks/chunk-62PC7QP5.js";
+import "../chunks/chunk-DW5F3YJO.js";
+import "../chunks/chunk-J4JJAD2Y.js";
 import {
   ObjectCustomObjectsApi
-} from "../chunks/chunk-BRNWYLLV.js";
+} from "../chunks/chunk-ETKQSHAL.js";
+import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/high_performance_networking.ts

@@ -6,29 +6,28 @@ import {
   suiteCluster,
   suiteSettings,
   workloadImage
-} from "../chunks/chunk-STZL4HAG.js";
+} from "../chunks/chunk-V7OMXHCS.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-B7QSI74S.js";
-import "../chunks/chunk-O65J2PAZ.js";
-import "../chunks/chunk-FF2LWFFB.js";
+} from "../chunks/chunk-TRXAWO53.js";
+import "../chunks/chunk-4DKCGVH3.js";
+import "../chunks/chunk-FCORZ63V.js";
 import {
   getJson
 } from "../chunks/chunk-ARFH6SL4.js";
+import "../chunks/chunk-62PC7QP5.js";
 import {
   WaitAborted,
   waitFor
-} from "../chunks/chunk-D42UGOYO.js";
-import "../chunks/chunk-ZES67JRA.js";
-import "../chunks/chunk-NKKDUV5A.js";
-import "../chunks/chunk-7RGGNZCI.js";
-import "../chunks/chunk-4YPQNTGN.js";
+} from "../chunks/chunk-DW5F3YJO.js";
+import "../chunks/chunk-J4JJAD2Y.js";
 import {
   ObjectAdmissionregistrationV1Api,
   ObjectApiextensionsV1Api,
   ObjectCustomObjectsApi
-} from "../chunks/chunk-BRNWYLLV.js";
+} from "../chunks/chunk-ETKQSHAL.js";
+import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/robust_controller.ts

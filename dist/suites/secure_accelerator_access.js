@@ -11,7 +11,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-STZL4HAG.js";
+} from "../chunks/chunk-V7OMXHCS.js";
 import {
   parseProbe,
   probeListScript,
@@ -19,17 +19,16 @@ import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-B7QSI74S.js";
-import "../chunks/chunk-O65J2PAZ.js";
+} from "../chunks/chunk-TRXAWO53.js";
+import "../chunks/chunk-4DKCGVH3.js";
 import {
   DraObjects
-} from "../chunks/chunk-FF2LWFFB.js";
-import "../chunks/chunk-D42UGOYO.js";
-import "../chunks/chunk-ZES67JRA.js";
+} from "../chunks/chunk-FCORZ63V.js";
+import "../chunks/chunk-62PC7QP5.js";
+import "../chunks/chunk-DW5F3YJO.js";
+import "../chunks/chunk-J4JJAD2Y.js";
+import "../chunks/chunk-ETKQSHAL.js";
 import "../chunks/chunk-NKKDUV5A.js";
-import "../chunks/chunk-7RGGNZCI.js";
-import "../chunks/chunk-4YPQNTGN.js";
-import "../chunks/chunk-BRNWYLLV.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/secure_accelerator_access.ts

@@ -7,26 +7,25 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-STZL4HAG.js";
+} from "../chunks/chunk-V7OMXHCS.js";
 import {
   parseProbe,
   probeScript,
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-B7QSI74S.js";
+} from "../chunks/chunk-TRXAWO53.js";
 import {
   servedDraApi
-} from "../chunks/chunk-O65J2PAZ.js";
+} from "../chunks/chunk-4DKCGVH3.js";
 import {
   DraObjects
-} from "../chunks/chunk-FF2LWFFB.js";
-import "../chunks/chunk-D42UGOYO.js";
-import "../chunks/chunk-ZES67JRA.js";
+} from "../chunks/chunk-FCORZ63V.js";
+import "../chunks/chunk-62PC7QP5.js";
+import "../chunks/chunk-DW5F3YJO.js";
+import "../chunks/chunk-J4JJAD2Y.js";
+import "../chunks/chunk-ETKQSHAL.js";
 import "../chunks/chunk-NKKDUV5A.js";
-import "../chunks/chunk-7RGGNZCI.js";
-import "../chunks/chunk-4YPQNTGN.js";
-import "../chunks/chunk-BRNWYLLV.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/virtualized_accelerator.ts

@@ -1,131 +1,33 @@
 /**
- * The addon plan: the one list of components kaic can put into a cluster before the suites run,
- * with their pinned versions, what each needs first, which requirements it lets a suite verify,
- * and whether it needs the real node (to run pods, or to publish a process on this machine as a
- * cluster Service). Resolving a request orders the components into waves: each wave starts only
- * when the one before is ready, its members in parallel.
+ * The addon plan: the components kaic can put into a cluster before the suites run (the registry,
+ * one folder each), what each needs first, which requirements it lets a suite verify, and whether
+ * it needs the real node (to run pods, or to publish a process on this machine as a cluster
+ * Service). Resolving a request orders the components into waves: each wave starts only when the
+ * one before is ready, its members in parallel.
  */
-import { KAIC_VERSION } from '../version.js';
-import {
-  JOBSET,
-  KARPENTER,
-  KUEUE,
-  PROMETHEUS,
-  PROMETHEUS_ADAPTER,
-  TRAEFIK,
-} from '../versions/addons.js';
+import { ADDON_REGISTRY } from './registry.js';
+import type { Addon, AddonSpec } from './types.js';
 
-export const ADDON_IDS = [
-  'fake-gpu',
-  'gpu-metrics',
-  'prometheus',
-  'custom-metrics-adapter',
-  'cluster-autoscaler',
-  'gang-scheduler',
-  'gateway',
-  'ai-operator',
-] as const;
-export type AddonId = (typeof ADDON_IDS)[number];
+export type AddonId = (typeof ADDON_REGISTRY)[number]['spec']['id'];
+
+export const ADDON_IDS: readonly AddonId[] = ADDON_REGISTRY.map((a) => a.spec.id);
 
 /** Simulated-GPU drivers a run can use; only kaic's own runs without container images. */
 export const FAKE_GPU_DRIVERS = ['kaic', 'dra-example-driver', 'fake-gpu-operator'] as const;
 export type FakeGpuDriver = (typeof FAKE_GPU_DRIVERS)[number];
 
-export interface AddonSpec {
-  id: AddonId;
-  /** What is installed, as a user knows it. */
-  component: string;
-  version: string;
-  /** Addons that must be ready first. */
-  needs: readonly AddonId[];
-  /** Requirement ids whose suites use it. */
-  enables: readonly string[];
-  /**
-   * Why it needs the real node, when it does: its process is published to the cluster through a
-   * stand-in pod on the real node, or it is only useful with pods that run.
-   */
-  realNode?: string;
-  /**
-   * The Helm chart (of the component's own module) kaic installs it from into clusters it does
-   * not run it beside as a process: kind, and an existing cluster when the addon is named.
-   */
-  chart?: 'kueue' | 'jobset';
-}
+export const ADDONS: readonly AddonSpec<AddonId>[] = ADDON_REGISTRY.map((a) => a.spec);
 
-export const ADDONS: readonly AddonSpec[] = [
-  {
-    id: 'fake-gpu',
-    component: "kaic's fake-GPU DRA driver (ResourceSlices; kubelet plugin on the real node)",
-    version: KAIC_VERSION,
-    needs: [],
-    enables: [
-      'dra_support',
-      'gpu_sharing',
-      'virtualized_accelerator',
-      'secure_accelerator_access',
-      'driver_runtime_management',
-    ],
-  },
-  {
-    id: 'gpu-metrics',
-    component: "kaic's DCGM-style exporter",
-    version: KAIC_VERSION,
-    needs: ['fake-gpu'],
-    enables: ['accelerator_metrics'],
-    realNode: 'published as a cluster Service through a pod on the real node',
-  },
-  {
-    id: 'prometheus',
-    component: 'Prometheus',
-    version: PROMETHEUS.version,
-    needs: [],
-    enables: ['accelerator_metrics', 'ai_service_metrics', 'pod_autoscaling'],
-    realNode: 'published as a cluster Service through a pod on the real node',
-  },
-  {
-    id: 'custom-metrics-adapter',
-    component: 'prometheus-adapter',
-    version: PROMETHEUS_ADAPTER.version,
-    needs: ['prometheus'],
-    enables: ['pod_autoscaling'],
-  },
-  {
-    id: 'cluster-autoscaler',
-    component: "Karpenter's kwok provider",
-    version: KARPENTER.version,
-    needs: ['fake-gpu'],
-    enables: ['cluster_autoscaling'],
-  },
-  {
-    id: 'gang-scheduler',
-    component: 'Kueue',
-    version: KUEUE.version,
-    needs: [],
-    enables: ['gang_scheduling'],
-    chart: 'kueue',
-  },
-  {
-    id: 'gateway',
-    component: 'Gateway API CRDs + Traefik',
-    version: TRAEFIK.version,
-    needs: [],
-    enables: ['ai_inference', 'advanced_inference_ingress'],
-  },
-  {
-    id: 'ai-operator',
-    component: 'JobSet',
-    version: JOBSET.version,
-    needs: [],
-    enables: ['robust_controller'],
-    chart: 'jobset',
-  },
-];
+/** The addon (its spec and how it is installed) of an id. */
+export function addonOf(id: AddonId): Addon<AddonId> {
+  return ADDON_REGISTRY.find((a) => a.spec.id === id)! as Addon<AddonId>;
+}
 
 /** Addons kaic can install from a chart into a cluster it did not create (when named). */
 export const CHART_ADDONS: readonly AddonId[] = ADDONS.filter((a) => a.chart).map((a) => a.id);
 
-export function addonSpec(id: AddonId): AddonSpec {
-  return ADDONS.find((a) => a.id === id)!;
+export function addonSpec(id: AddonId): AddonSpec<AddonId> {
+  return addonOf(id).spec;
 }
 
 export class AddonPlanError extends Error {
@@ -176,7 +78,8 @@ export function resolveAddonPlan(
   const spec = (id: AddonId) => {
     const found = specs.find((s) => s.id === id);
     if (!found) throw new AddonPlanError(`no addon "${id}" in the plan`);
-    return found;
+    // Needs name ids of the registry (a unit test checks each one).
+    return found as Omit<AddonSpec, 'needs'> & { needs: readonly AddonId[] };
   };
   const chosen = new Set<AddonId>();
   const added: AddonPlan['added'] = [];

@@ -2,13 +2,10 @@
  * The `kaic` commands: dispatch and usage, importable without running anything (the entry point
  * is src/cli/index.ts).
  */
-import { runUsage } from '../config/run-config.js';
 import { UsageError } from '../errors.js';
 import { KAIC_VERSION } from '../version.js';
 
-const RUN_USAGE = runUsage();
-
-const USAGE = `usage: kaic <command> [options]
+const COMMANDS_USAGE = `usage: kaic <command> [options]
 
 commands:
   run                  bring up a cluster and run the conformance suites against it
@@ -39,16 +36,15 @@ commands:
   fakegpu profiles     list the GPU profiles
   version              print kaic's version
 
-
-${RUN_USAGE}`;
+`;
 
 /**
- * The usage lines of one command (`fakegpu publish`) or a family (`fakegpu`), from USAGE: a
+ * The usage lines of one command (`fakegpu publish`) or a family (`fakegpu`), from COMMANDS_USAGE: a
  * command's line starts with two spaces, its flags follow more deeply indented.
  */
-function usageOf(words: string[]): string | null {
-  if (words[0] === 'run') return `usage: kaic run [options]\n\n${RUN_USAGE}`;
-  const lines = USAGE.split('\n');
+function usageOf(words: string[], runUsage: string): string | null {
+  if (words[0] === 'run') return `usage: kaic run [options]\n\n${runUsage}`;
+  const lines = COMMANDS_USAGE.split('\n');
   const out: string[] = [];
   let taking = false;
   for (const line of lines) {
@@ -60,6 +56,11 @@ function usageOf(words: string[]): string | null {
   return out.length ? `usage: kaic ${words.join(' ')} [options]\n${out.join('\n')}\n` : null;
 }
 
+/** kaic run's options, loaded only for help: the option table pulls in the addons. */
+async function runOptionsUsage(): Promise<string> {
+  return (await import('../config/run-config.js')).runUsage();
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   // `--help` anywhere before `--` prints the command's usage and succeeds.
@@ -68,7 +69,8 @@ export async function main(argv: string[]): Promise<number> {
     const sub = rest[0] && !rest[0].startsWith('-') ? [command, rest[0]] : [command];
     // The checklist and aggregate commands have their own, longer help.
     if (command !== 'checklist' && command !== 'aggregate') {
-      const usage = usageOf(sub) ?? usageOf([command]);
+      const runUsage = await runOptionsUsage();
+      const usage = usageOf(sub, runUsage) ?? usageOf([command], runUsage);
       if (usage) {
         process.stdout.write(usage);
         return 0;
@@ -100,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
+      process.stdout.write(`${COMMANDS_USAGE}\n${await runOptionsUsage()}`);
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(

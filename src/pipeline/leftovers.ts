@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 
-import { INSTALL_LABEL, removeChart } from '../addons/kind-charts.js';
+import { INSTALL_LABEL, removeChart } from '../addons/charts.js';
 import { removeRunNamespaces } from '../providers/existing.js';
 import { deleteCluster } from '../providers/kwok.js';
 import type { CreatedResource } from '../providers/types.js';

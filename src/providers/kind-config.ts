@@ -7,14 +7,12 @@
  */
 import { stringify } from 'yaml';
 
+import { FAKE_GPU_NODE_LABEL } from '../fakegpu/driver.js';
 import {
   KUBERNETES_MINORS,
   kubernetesRelease,
   type KubernetesMinor,
 } from '../versions/kubernetes.js';
-
-/** Nodes with simulated GPUs carry this label; the fake-GPU publisher and plugin select it. */
-export const FAKE_GPU_NODE_LABEL = 'kaic.dev/fake-gpu';
 
 /**
  * containerd 2 (every kind node image we pin) reads config version 3, where the CRI runtime

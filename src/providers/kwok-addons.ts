@@ -1,31 +1,24 @@
 /**
  * The addon plan carried out on a kwok cluster: every component runs as a process on this
- * machine (built from its pinned Go module, or kaic's own code), its webhooks served from here and
+ * machine (each addon's folder under src/addons/ says what), its webhooks served from here and
  * its Services published through stand-in pods on the real node. Waves start in order, the
  * members of a wave in parallel; stop() stops what started, in reverse.
  */
-import { join } from 'node:path';
-
 import * as k8s from '@kubernetes/client-node';
 
-import { JobSetController } from '../addons/jobset.js';
-import { KarpenterKwok } from '../addons/karpenter.js';
-import { KueueController } from '../addons/kueue.js';
 import {
+  addonOf,
   addonSpec,
   reportAddonPlan,
   resolveAddonPlan,
   type AddonId,
   type AddonPlan,
 } from '../addons/plan.js';
-import { PrometheusAdapter } from '../addons/prometheus-adapter.js';
-import { PrometheusServer } from '../addons/prometheus.js';
-import { TraefikGateway } from '../addons/traefik.js';
-import { DcgmExporter } from '../fakegpu/exporter.js';
+import type { BesideClusterContext, SharedFacts, StartedAddon } from '../addons/types.js';
 import { publishHostService } from '../k8s/host-service.js';
 import type { KwokClusterHandle } from './kwok.js';
 import { kubernetesRelease, type KubernetesRelease } from '../versions/kubernetes.js';
-import { startSimulatedGpus, type SimulatedGpus } from './simulated-gpus.js';
+import { startSimulatedGpus } from './simulated-gpus.js';
 import type { AddonInstallContext, InstalledAddons } from './types.js';
 
 export interface KwokAddonContext {
@@ -39,174 +32,57 @@ export interface KwokAddonContext {
   log: (line: string) => void;
 }
 
-interface Started {
-  /** One line for the log: what runs and where. */
-  summary: string;
-  /** Settings the suites read (KAIC_<NAME>) to find it. */
-  env?: Record<string, string>;
-  stop(): Promise<void>;
+/** How kwok runs an addon: here, its Services through the real node, the GPUs kwok's way. */
+function besideContext(
+  ctx: KwokAddonContext,
+  id: AddonId,
+  shared: SharedFacts,
+): BesideClusterContext {
+  const { handle } = ctx;
+  return {
+    kubeConfig: ctx.kubeConfig,
+    kubeconfigPath: handle.kubeconfigPath,
+    ca: handle.ca,
+    release: ctx.release,
+    dir: ctx.dir,
+    gpuProfile: ctx.gpuProfile,
+    gpusPerNode: ctx.gpusPerNode,
+    log: ctx.log,
+    shared,
+    publishService: (service) => {
+      const node = handle.realNode;
+      if (!node) throw new Error(`addon ${id} needs the real node, and this cluster has none`);
+      return publishHostService(ctx.kubeConfig, { ...service, node: node.name });
+    },
+    startSimulatedGpus: async () => {
+      const gpus = await startSimulatedGpus({
+        kubeConfig: ctx.kubeConfig,
+        kubeconfigPath: handle.kubeconfigPath,
+        release: ctx.release,
+        profileName: ctx.gpuProfile,
+        gpusPerNode: ctx.gpusPerNode,
+        ...(handle.realNode ? { realNode: handle.realNode } : {}),
+      });
+      return {
+        profile: gpus.profile,
+        summary:
+          `${ctx.gpusPerNode} × ${gpus.profile.name} on every node` +
+          (handle.realNode ? `, kubelet plugin on ${handle.realNode.name}` : ''),
+        stop: () => gpus.stop(),
+      };
+    },
+  };
 }
 
-/** What later addons take from earlier ones. */
-interface Shared {
-  gpus?: SimulatedGpus;
-  prometheusUrl?: string;
+async function startBeside(
+  ctx: KwokAddonContext,
+  id: AddonId,
+  shared: SharedFacts,
+): Promise<StartedAddon> {
+  const start = addonOf(id).besideCluster;
+  if (!start) throw new Error(`kaic does not run ${addonSpec(id).component} beside a kwok cluster`);
+  return start(besideContext(ctx, id, shared));
 }
-
-type Starter = (ctx: KwokAddonContext, shared: Shared) => Promise<Started>;
-
-function realNodeOf(ctx: KwokAddonContext, id: AddonId) {
-  const node = ctx.handle.realNode;
-  if (!node) throw new Error(`addon ${id} needs the real node, and this cluster has none`);
-  return node;
-}
-
-const STARTERS: Record<AddonId, Starter> = {
-  'fake-gpu': async (ctx, shared) => {
-    const gpus = await startSimulatedGpus({
-      kubeConfig: ctx.kubeConfig,
-      kubeconfigPath: ctx.handle.kubeconfigPath,
-      release: ctx.release,
-      profileName: ctx.gpuProfile,
-      gpusPerNode: ctx.gpusPerNode,
-      ...(ctx.handle.realNode ? { realNode: ctx.handle.realNode } : {}),
-    });
-    shared.gpus = gpus;
-    return {
-      summary:
-        `${ctx.gpusPerNode} × ${gpus.profile.name} on every node` +
-        (ctx.handle.realNode ? `, kubelet plugin on ${ctx.handle.realNode.name}` : ''),
-      stop: () => gpus.stop(),
-    };
-  },
-  'gpu-metrics': async (ctx, shared) => {
-    const node = realNodeOf(ctx, 'gpu-metrics');
-    const exporter = new DcgmExporter(
-      ctx.kubeConfig,
-      shared.gpus!.profile,
-      ctx.release.draApiVersion,
-    );
-    const port = await exporter.listen(0);
-    // Published as the in-cluster exporter is on kind: a Service the suite finds by its labels.
-    const service = await publishHostService(ctx.kubeConfig, {
-      namespace: 'kaic-fakegpu',
-      name: 'kaic-fakegpu-exporter',
-      labels: {
-        'app.kubernetes.io/name': 'kaic-fakegpu',
-        'app.kubernetes.io/component': 'exporter',
-      },
-      portName: 'metrics',
-      port,
-      node: node.name,
-    }).catch(async (error: unknown) => {
-      await exporter.close();
-      throw error;
-    });
-    return {
-      summary: `Service ${service.ref}`,
-      async stop() {
-        await service.remove();
-        await exporter.close();
-      },
-    };
-  },
-  prometheus: async (ctx, shared) => {
-    const node = realNodeOf(ctx, 'prometheus');
-    const prometheus = new PrometheusServer({
-      kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join(ctx.dir, 'prometheus'),
-      log: ctx.log,
-    });
-    await prometheus.start();
-    const service = await publishHostService(ctx.kubeConfig, {
-      namespace: 'monitoring',
-      name: 'prometheus',
-      labels: { 'app.kubernetes.io/name': 'prometheus' },
-      portName: 'web',
-      port: prometheus.port,
-      node: node.name,
-    }).catch(async (error: unknown) => {
-      await prometheus.stop();
-      throw error;
-    });
-    shared.prometheusUrl = prometheus.url;
-    return {
-      summary: `${prometheus.url}, Service ${service.ref}`,
-      async stop() {
-        await service.remove();
-        await prometheus.stop();
-      },
-    };
-  },
-  'custom-metrics-adapter': async (ctx, shared) => {
-    const adapter = new PrometheusAdapter({
-      kubeconfigPath: ctx.handle.kubeconfigPath,
-      caCert: ctx.handle.ca.cert,
-      caKey: ctx.handle.ca.key,
-      prometheusUrl: shared.prometheusUrl!,
-      dir: join(ctx.dir, 'prometheus-adapter'),
-      log: ctx.log,
-    });
-    await adapter.start();
-    return { summary: 'custom.metrics.k8s.io registered', stop: () => adapter.stop() };
-  },
-  'cluster-autoscaler': async (ctx, shared) => {
-    const karpenter = new KarpenterKwok({
-      kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join(ctx.dir, 'karpenter'),
-      gpuResource: shared.gpus!.profile.extendedResourceName ?? 'nvidia.com/gpu',
-      log: ctx.log,
-    });
-    await karpenter.start();
-    return { summary: 'NodePool of GPU nodes', stop: () => karpenter.stop() };
-  },
-  'gang-scheduler': async (ctx) => {
-    const kueue = new KueueController({
-      kubeconfigPath: ctx.handle.kubeconfigPath,
-      caCert: ctx.handle.ca.cert,
-      caKey: ctx.handle.ca.key,
-      dir: join(ctx.dir, 'kueue'),
-      log: ctx.log,
-    });
-    await kueue.start();
-    return {
-      summary: 'webhooks served from this machine',
-      env: { KAIC_GANG_SCHEDULER: 'kueue' },
-      stop: () => kueue.stop(),
-    };
-  },
-  gateway: async (ctx) => {
-    const traefik = new TraefikGateway({
-      kubeconfigPath: ctx.handle.kubeconfigPath,
-      dir: join(ctx.dir, 'traefik'),
-      log: ctx.log,
-    });
-    await traefik.start();
-    return {
-      summary: `GatewayClass ${traefik.gatewayClassName}, listener port ${traefik.port}`,
-      env: {
-        KAIC_GATEWAY_CLASS: traefik.gatewayClassName,
-        KAIC_GATEWAY_LISTENER_PORT: String(traefik.port),
-      },
-      stop: () => traefik.stop(),
-    };
-  },
-  'ai-operator': async (ctx) => {
-    const jobset = new JobSetController({
-      kubeconfigPath: ctx.handle.kubeconfigPath,
-      caCert: ctx.handle.ca.cert,
-      caKey: ctx.handle.ca.key,
-      dir: join(ctx.dir, 'jobset'),
-      log: ctx.log,
-    });
-    await jobset.start();
-    return {
-      summary: 'webhooks served from this machine',
-      env: { KAIC_AI_OPERATOR: 'jobset' },
-      stop: () => jobset.stop(),
-    };
-  },
-};
 
 export interface RunningAddons {
   /** Settings for the suites, from every addon. */
@@ -237,8 +113,8 @@ export async function startKwokAddons(
   ctx: KwokAddonContext,
   register: (stop: () => Promise<void>) => void = () => undefined,
 ): Promise<RunningAddons> {
-  const shared: Shared = {};
-  const started: Array<{ id: AddonId; addon: Started }> = [];
+  const shared: SharedFacts = {};
+  const started: Array<{ id: AddonId; addon: StartedAddon }> = [];
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
@@ -255,7 +131,7 @@ export async function startKwokAddons(
       wave.map(async (id) => {
         const t0 = Date.now();
         ctx.log(`addon ${id}: starting ${addonSpec(id).component} ${addonSpec(id).version}`);
-        const addon = await STARTERS[id](ctx, shared).catch((error: Error) => {
+        const addon = await startBeside(ctx, id, shared).catch((error: Error) => {
           throw new AddonStartError(id, error);
         });
         // Recorded as soon as it runs, so a failing neighbour in the wave still stops it.

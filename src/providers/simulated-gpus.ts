@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { execa, type ResultPromise } from 'execa';
 
+import { FAKE_GPU_DRIVER_NAME } from '../fakegpu/driver.js';
 import { installedBundlePath } from '../fakegpu/manifests.js';
 import { resolveMigLayout } from '../fakegpu/mig.js';
 import { gpuProfile, type GpuProfile } from '../fakegpu/profiles.js';
@@ -17,9 +18,6 @@ import { SlicePublisher } from '../fakegpu/publisher.js';
 import type { RealNodeInfo } from './real-node/real-node.js';
 import { waitFor } from '../util/wait.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
-
-/** DRA driver name of kaic's fake GPUs. */
-export const FAKE_GPU_DRIVER_NAME = 'gpu.nvidia.com';
 
 export interface PluginProcess {
   output: () => string;

@@ -1,5 +1,5 @@
 /** What every provider hands the rest of the pipeline: a cluster to talk to, and what it can do. */
-import type { LabelledInstall } from '../addons/kind-charts.js';
+import type { LabelledInstall } from '../addons/charts.js';
 import type { AddonId } from '../addons/plan.js';
 import type { UndoLog } from '../util/undo-log.js';
 import type { KubernetesMinor } from '../versions/kubernetes.js';

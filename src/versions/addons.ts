@@ -1,42 +1,8 @@
 /**
- * Pinned versions of the components kaic installs beside a cluster (the addon plan). Each is
- * built from its Go module for the test cluster, where no image can be pulled.
+ * Pinned versions of what kaic uses beside the addons: Helm (renders the addons' charts for
+ * kind) and CRDs the test cluster applies to check other paths. Each addon's own pin lives in its
+ * folder (src/addons/<id>/pin.ts).
  */
-
-/** Kueue: the gang_scheduling suite drives it when it is the cluster's gang solution. */
-export const KUEUE = { module: 'sigs.k8s.io/kueue', version: 'v0.17.0' } as const;
-
-/**
- * Prometheus: scrapes the accelerator exporter and the AI service workloads with Kubernetes
- * service discovery (Debian's package is built without it). Only that discovery is compiled in.
- */
-export const PROMETHEUS = {
-  module: 'github.com/prometheus/prometheus',
-  version: 'v0.316.0',
-  /** The release the module version stands for (`prometheus --version`). */
-  release: '3.16.0',
-  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
-  image: 'prom/prometheus:v3.16.0',
-} as const;
-
-/**
- * prometheus-adapter: serves custom.metrics.k8s.io from Prometheus queries, so the HPA controller
- * can scale on a workload's own metric (pod_autoscaling). v0.12.0 is the release the module proxy
- * serves.
- */
-export const PROMETHEUS_ADAPTER = {
-  module: 'sigs.k8s.io/prometheus-adapter',
-  version: 'v0.12.0',
-  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
-  image: 'registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0',
-} as const;
-
-/**
- * Karpenter with its kwok cloud provider: the cluster autoscaler of the test cluster (nodes it
- * launches are kwok nodes). cluster-autoscaler is not served by the module proxy. v1.14.0 is the
- * newest release whose go directive the Go in use here accepts (v1.15.0 asks for 1.26.9).
- */
-export const KARPENTER = { module: 'sigs.k8s.io/karpenter', version: 'v1.14.0' } as const;
 
 /**
  * The Prometheus Operator's CRDs (PodMonitor, Prometheus): the suites satisfy an Operator's
@@ -47,35 +13,6 @@ export const PROMETHEUS_OPERATOR = {
   version: 'v0.94.1',
   crdDir: 'example/prometheus-operator-crd',
 } as const;
-
-/**
- * The Gateway API's CRDs (standard channel): the ai_inference suite's API. The version Traefik's
- * own module requires, so implementation and CRDs agree.
- */
-export const GATEWAY_API = {
-  module: 'sigs.k8s.io/gateway-api',
-  version: 'v1.6.1',
-  crdDir: 'config/crd/standard',
-} as const;
-
-/**
- * Traefik: the test cluster's Gateway API implementation (its kubernetesGateway provider),
- * proxying from this machine to backend pods on the real node.
- */
-export const TRAEFIK = {
-  module: 'github.com/traefik/traefik/v3',
-  version: 'v3.7.13',
-  /** Its RBAC for the kubernetesGateway provider, as Traefik publishes it in its docs. */
-  rbacFile: 'docs/content/reference/dynamic-configuration/kubernetes-gateway-rbac.yml',
-  /** The release image of that version, for kind clusters (pinned by tag; see KIND_CHARTS). */
-  image: 'traefik:v3.7.13',
-} as const;
-
-/**
- * JobSet: the AI operator the test cluster runs for robust_controller (validating webhook,
- * CRD, reconciled children).
- */
-export const JOBSET = { module: 'sigs.k8s.io/jobset', version: 'v0.11.0' } as const;
 
 /**
  * The Gateway API Inference Extension's CRDs (InferencePool): applied in the test cluster to show
@@ -92,25 +29,3 @@ export const GATEWAY_API_INFERENCE_EXTENSION = {
  * clusters (`helm template`; kaic applies them itself, so no release state lives in the cluster).
  */
 export const HELM = { module: 'helm.sh/helm/v3', version: 'v3.22.0' } as const;
-
-/**
- * The charts kaic installs on kind, each from the module of the version kwok runs as a process,
- * with the release image of that version (the charts default to moving staging tags). Pinned by
- * tag: the digests cannot be read without a registry; the kind node images are pinned by digest.
- */
-export const KIND_CHARTS = {
-  jobset: {
-    ...JOBSET,
-    chartDir: 'charts/jobset',
-    image: { repository: 'registry.k8s.io/jobset/jobset', tag: JOBSET.version, values: 'image' },
-  },
-  kueue: {
-    ...KUEUE,
-    chartDir: 'charts/kueue',
-    image: {
-      repository: 'registry.k8s.io/kueue/kueue',
-      tag: KUEUE.version,
-      values: 'controllerManager.manager.image',
-    },
-  },
-} as const;

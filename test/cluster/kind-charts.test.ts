@@ -20,17 +20,17 @@ import {
   INSTALL_LABEL,
   renderChart,
   type KindChart,
-} from '../../src/addons/kind-charts.js';
-import { GATEWAY_CLASS, installGateway } from '../../src/addons/kind-gateway.js';
-import { installPrometheus } from '../../src/addons/kind-prometheus.js';
-import { installPrometheusAdapter } from '../../src/addons/kind-prometheus-adapter.js';
-import { NODE_GROUP_LABEL, NODE_POOL } from '../../src/addons/karpenter.js';
+  KIND_CHARTS,
+} from '../../src/addons/charts.js';
+import { GATEWAY_CLASS, installGateway } from '../../src/addons/gateway/in-cluster.js';
+import { installPrometheus } from '../../src/addons/prometheus/in-cluster.js';
+import { installPrometheusAdapter } from '../../src/addons/custom-metrics-adapter/in-cluster.js';
+import { NODE_GROUP_LABEL, NODE_POOL } from '../../src/addons/cluster-autoscaler/beside-cluster.js';
 import { resolveAddonPlan, type AddonPlan } from '../../src/addons/plan.js';
 import { KWOK_NODE_ANNOTATION, SIMULATED_NODE_TOLERATION } from '../../src/k8s/kwok-nodes.js';
 import { startKindAddons } from '../../src/providers/kind-addons.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { waitFor } from '../../src/util/wait.js';
-import { KIND_CHARTS } from '../../src/versions/addons.js';
 import { processesBelow } from '../support/leftovers.js';
 import { onDefaultMinorOnly, testCluster } from './hooks.js';
 

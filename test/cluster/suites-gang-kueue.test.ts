@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
-import { KUEUE_OWNER_LABEL, KueueController } from '../../src/addons/kueue.js';
+import {
+  KUEUE_OWNER_LABEL,
+  KueueController,
+} from '../../src/addons/gang-scheduler/beside-cluster.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
 import { onDefaultMinorOnly, testCluster } from './hooks.js';
 import { runSuitesOnTestCluster } from './suite-runs.js';

@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
-import { JobSetController, JOBSET_VALIDATING_WEBHOOK } from '../../src/addons/jobset.js';
-import { TraefikGateway } from '../../src/addons/traefik.js';
+import {
+  JobSetController,
+  JOBSET_VALIDATING_WEBHOOK,
+} from '../../src/addons/ai-operator/beside-cluster.js';
+import { TraefikGateway } from '../../src/addons/gateway/beside-cluster.js';
 import { moduleDir } from '../../src/binaries/build.js';
 import { applyCrdDirectory } from '../../src/k8s/crds.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
 
-import { KarpenterKwok } from '../../src/addons/karpenter.js';
-import { PrometheusAdapter } from '../../src/addons/prometheus-adapter.js';
-import { PrometheusServer } from '../../src/addons/prometheus.js';
+import { KarpenterKwok } from '../../src/addons/cluster-autoscaler/beside-cluster.js';
+import { PrometheusAdapter } from '../../src/addons/custom-metrics-adapter/beside-cluster.js';
+import { PrometheusServer } from '../../src/addons/prometheus/beside-cluster.js';
 import { moduleDir } from '../../src/binaries/build.js';
 import { DcgmExporter } from '../../src/fakegpu/exporter.js';
 import { applyCrdDirectory } from '../../src/k8s/crds.js';

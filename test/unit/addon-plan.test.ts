@@ -7,8 +7,8 @@ import {
   AddonPlanError,
   parseAddonList,
   resolveAddonPlan,
-  type AddonSpec,
 } from '../../src/addons/plan.js';
+import type { AddonSpec } from '../../src/addons/types.js';
 import { CONFORMANCE_VERSIONS, requirementsFor } from '../../src/requirements/catalog.js';
 
 describe('addon plan', function () {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 
-import { gpuInstanceTypes } from '../../src/addons/karpenter.js';
-import { ADAPTER_RULES } from '../../src/addons/prometheus-adapter.js';
-import { prometheusConfig } from '../../src/addons/prometheus.js';
+import { gpuInstanceTypes } from '../../src/addons/cluster-autoscaler/beside-cluster.js';
+import { ADAPTER_RULES } from '../../src/addons/custom-metrics-adapter/beside-cluster.js';
+import { prometheusConfig } from '../../src/addons/prometheus/beside-cluster.js';
 
 describe('addon configurations', function () {
   it('Prometheus keeps only annotated, running pods and labels samples with namespace and pod', function () {

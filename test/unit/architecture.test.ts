@@ -97,4 +97,22 @@ describe('architecture of src/', function () {
     const lines = readFileSync(join(SRC, 'pipeline/run.ts'), 'utf8').split('\n').length;
     expect(lines).to.be.below(100);
   });
+
+  it('every addon has one folder, named by its id, and one line in the registry', async function () {
+    const { ADDON_REGISTRY } = await import('../../src/addons/registry.js');
+    const folders = readdirSync(join(SRC, 'addons'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    expect(ADDON_REGISTRY.map((a) => a.spec.id).sort()).to.deep.equal(folders);
+    const registry = readFileSync(join(SRC, 'addons', 'registry.ts'), 'utf8');
+    for (const id of folders) expect(registry).to.include(`from './${id}/index.js'`);
+    // Nothing outside an addon's folder names its files: the registry is the way in.
+    const reachIn = files.filter(
+      (f) =>
+        !f.startsWith('addons/') &&
+        importsOf(f).some((t) => /^addons\/[^/]+\/(?!index\.ts$|pin\.ts$)/.test(t)),
+    );
+    expect(reachIn).to.deep.equal([]);
+  });
 });

@@ -4,11 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 
-import {
-  FAKE_GPU_NODE_LABEL,
-  KIND_CONFIG_MINORS,
-  kindConfigFile,
-} from '../../src/providers/kind-config.js';
+import { FAKE_GPU_NODE_LABEL } from '../../src/fakegpu/driver.js';
+import { KIND_CONFIG_MINORS, kindConfigFile } from '../../src/providers/kind-config.js';
 import { kubernetesRelease } from '../../src/versions/kubernetes.js';
 import { isPinnedByDigest } from '../../src/versions/images.js';
 

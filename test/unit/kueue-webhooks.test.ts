@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { webhookPathFilter } from '../../src/addons/kueue.js';
+import { webhookPathFilter } from '../../src/addons/gang-scheduler/beside-cluster.js';
 
 describe('Kueue webhook paths registered', function () {
   it('keeps Kueue’s own kinds and the Job integration, drops the other integrations', function () {

@@ -1,0 +1,89 @@
+/**
+ * fake-gpu: kaic's simulated-GPU DRA driver (src/fakegpu/): DeviceClasses and ResourceSlices for
+ * every selected node, and the kubelet plugin where pods run. Beside kwok the provider runs it
+ * (the publisher here, the plugin on the real node); in a cluster whose pods run, the objects of
+ * `kaic fakegpu manifests` on the GPU workers.
+ */
+import * as k8s from '@kubernetes/client-node';
+
+import { FAKE_GPU_DRIVER_NAME, FAKE_GPU_NODE_LABEL } from '../../fakegpu/driver.js';
+import { fakegpuManifests, type ManifestObject } from '../../fakegpu/manifests.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, PROFILE_LABEL } from '../../fakegpu/slices.js';
+import { DraObjects } from '../../k8s/dra-objects.js';
+import { waitFor } from '../../util/wait.js';
+import { KAIC_VERSION } from '../../version.js';
+import { defineAddon } from '../types.js';
+
+export const fakeGpu = defineAddon({
+  spec: {
+    id: 'fake-gpu',
+    component: "kaic's fake-GPU DRA driver (ResourceSlices; kubelet plugin on the real node)",
+    version: KAIC_VERSION,
+    needs: [],
+    enables: [
+      'dra_support',
+      'gpu_sharing',
+      'virtualized_accelerator',
+      'secure_accelerator_access',
+      'driver_runtime_management',
+    ],
+  },
+  async besideCluster(ctx) {
+    const gpus = await ctx.startSimulatedGpus();
+    ctx.shared.gpuProfile = gpus.profile;
+    return { summary: gpus.summary, stop: () => gpus.stop() };
+  },
+  inCluster: (ctx) => ({
+    present: async () => null,
+    install: async () => {
+      const selector = `${FAKE_GPU_NODE_LABEL}=true`;
+      const objects = fakegpuManifests({
+        publishArgs: [
+          '--profile',
+          ctx.gpuProfile,
+          '--gpus-per-node',
+          String(ctx.gpusPerNode),
+          '--node-selector',
+          selector,
+          '--mig',
+          'auto',
+        ],
+        profile: ctx.gpuProfile,
+        nodeSelector: selector,
+        driver: FAKE_GPU_DRIVER_NAME,
+      });
+      const generic = k8s.KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
+      const created: ManifestObject[] = [];
+      const stop = async () => {
+        for (const object of created.reverse()) {
+          await generic.delete(object as k8s.KubernetesObject).catch(() => undefined);
+        }
+        created.length = 0;
+      };
+      ctx.log(`addon fake-gpu: applying ${objects.length} objects (kaic fakegpu manifests)`);
+      try {
+        for (const object of objects) {
+          await generic.create(object as k8s.KubernetesObject);
+          created.push(object);
+        }
+        const draObjects = new DraObjects(ctx.kubeConfig, ctx.release.draApiVersion);
+        await waitFor(
+          'the fake-GPU publisher to publish ResourceSlices',
+          async () =>
+            (
+              await draObjects.list(
+                'ResourceSlice',
+                `${MANAGED_BY_LABEL}=${MANAGED_BY},${PROFILE_LABEL}=${ctx.gpuProfile}`,
+              )
+            ).length > 0,
+          ctx.readyTimeoutMs ?? 300_000,
+          2000,
+        );
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+      return { env: {}, stop };
+    },
+  }),
+});

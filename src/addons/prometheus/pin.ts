@@ -1,0 +1,40 @@
+/** Prometheus as kaic pins it: the release and how it is built from its module. */
+import { prometheusDir } from '../../cache.js';
+import type { GoModuleRecipe } from '../../binaries/build.js';
+
+/**
+ * Prometheus: scrapes the accelerator exporter and the AI service workloads with Kubernetes
+ * service discovery (Debian's package is built without it). Only that discovery is compiled in.
+ */
+export const PROMETHEUS = {
+  module: 'github.com/prometheus/prometheus',
+  version: 'v0.316.0',
+  /** The release the module version stands for (`prometheus --version`). */
+  release: '3.16.0',
+  /** Its release image, for kind clusters (pinned by tag; see KIND_CHARTS). */
+  image: 'prom/prometheus:v3.16.0',
+} as const;
+
+/**
+ * Prometheus and promtool with Kubernetes service discovery as the only discovery compiled in
+ * (the module's own build tags), which halves the build; the web UI's assets are left out (the
+ * HTTP API, which the suites query, is all there).
+ */
+export const PROMETHEUS_RECIPE: GoModuleRecipe = {
+  component: 'prometheus',
+  module: PROMETHEUS.module,
+  version: PROMETHEUS.version,
+  outDir: (root) => prometheusDir(PROMETHEUS.version, root),
+  binaries: ['prometheus', 'promtool'],
+  packages: [`${PROMETHEUS.module}/cmd/prometheus`, `${PROMETHEUS.module}/cmd/promtool`],
+  tags: ['remove_all_sd', 'enable_kubernetes_sd'],
+  ldflags: [
+    `-X github.com/prometheus/common/version.Version=${PROMETHEUS.release}`,
+    `-X github.com/prometheus/common/version.Branch=module-${PROMETHEUS.version}`,
+  ],
+  verify: [
+    {
+      versionOutput: { binary: 'prometheus', args: ['--version'], expect: PROMETHEUS.release },
+    },
+  ],
+};

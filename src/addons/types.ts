@@ -1,0 +1,132 @@
+/**
+ * What an addon is to kaic: its spec (what it needs, what it lets a suite verify) and, per way of
+ * installing, what it installs. Providers say *how* (a process beside the cluster with a Service
+ * published through the real node; objects in a cluster whose pods run); each addon's folder says
+ * *what*. src/addons/registry.ts lists them, one line each.
+ */
+import type * as k8s from '@kubernetes/client-node';
+
+import type { GpuProfile } from '../fakegpu/profiles.js';
+import type { KubernetesRelease } from '../versions/kubernetes.js';
+
+export interface AddonSpec<Id extends string = string> {
+  id: Id;
+  /** What is installed, as the log says it. */
+  component: string;
+  version: string;
+  /** Addons that must be ready first (their ids). */
+  needs: readonly string[];
+  /** Requirement ids whose suites it lets verify something. */
+  enables: readonly string[];
+  /**
+   * Why it needs the real node, when it does: its process is published to the cluster through a
+   * stand-in pod on the real node, or it is only useful with pods that run.
+   */
+  realNode?: string;
+  /**
+   * The Helm chart (of the component's own module) kaic installs it from into clusters it does
+   * not run it beside as a process: kind, and an existing cluster when the addon is named.
+   */
+  chart?: 'kueue' | 'jobset';
+}
+
+/** What an addon leaves for those after it. */
+export interface SharedFacts {
+  /** The simulated GPUs' profile (fake-gpu). */
+  gpuProfile?: GpuProfile;
+  /** Where Prometheus answers from this machine (prometheus). */
+  prometheusUrl?: string;
+}
+
+export interface StartedAddon {
+  /** One line for the log: what runs and where. */
+  summary: string;
+  /** Settings the suites read (KAIC_<NAME>) to find it. */
+  env?: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface PublishedService {
+  /** `namespace/name`, for the log. */
+  ref: string;
+  remove(): Promise<void>;
+}
+
+/** How a provider runs an addon as a process on this machine beside its cluster (kwok). */
+export interface BesideClusterContext {
+  kubeConfig: k8s.KubeConfig;
+  kubeconfigPath: string;
+  /** The cluster CA (PEM files), for the certificates of webhooks served from here. */
+  ca: { cert: string; key: string };
+  release: KubernetesRelease;
+  /** The addon's own directory, for its files and logs. */
+  dir: string;
+  gpuProfile: string;
+  gpusPerNode: number;
+  log: (line: string) => void;
+  shared: SharedFacts;
+  /**
+   * Publishes a port of this machine as a cluster Service, so pods reach it; throws when the
+   * cluster cannot (no real node on kwok).
+   */
+  publishService(service: {
+    namespace: string;
+    name: string;
+    labels: Record<string, string>;
+    portName: string;
+    port: number;
+  }): Promise<PublishedService>;
+  /** The provider's simulated GPUs on its nodes. */
+  startSimulatedGpus(): Promise<{ profile: GpuProfile; summary: string; stop(): Promise<void> }>;
+}
+
+/** An addon as installed into a cluster whose pods run, under kaic's install label. */
+export interface InClusterInstall {
+  /** What shows the cluster already has it (then it is left as it is), or null. */
+  present(): Promise<string | null>;
+  /** What the suites are told when it was already there. */
+  presentEnv?: Record<string, string>;
+  install(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }>;
+}
+
+/** How a provider installs an addon into a cluster whose pods run (kind, an existing cluster). */
+export interface InClusterContext {
+  kubeConfig: k8s.KubeConfig;
+  /** The same kubeconfig as a file, for what runs as a process here (the autoscaler). */
+  kubeconfigPath: string;
+  /** The addon's own directory, for what runs here. */
+  dir: string;
+  release: KubernetesRelease;
+  /** The cluster's gitVersion, for the charts' version checks. */
+  serverVersion: string;
+  gpuProfile: string;
+  gpusPerNode: number;
+  log: (line: string) => void;
+  /** How long to wait for what is installed to be ready (images are pulled). */
+  readyTimeoutMs?: number;
+  /** Told about a chart before it is applied (an existing cluster outlives the run). */
+  onChart?: (chart: 'kueue' | 'jobset') => void;
+  /** `CRD <name>` when the cluster has the CRD, else null. */
+  crdPresent(name: string): Promise<string | null>;
+}
+
+export interface Addon<Id extends string = string> {
+  spec: AddonSpec<Id>;
+  /**
+   * Builds what it needs on this machine (or finds it cached) ahead of a run: `npm run k8s:build
+   * -- --addons` calls it; a run builds the same on first use.
+   */
+  prepare?(log: (line: string) => void): Promise<void>;
+  /** As a process beside a kwok cluster; absent where kaic does not run it that way. */
+  besideCluster?(ctx: BesideClusterContext): Promise<StartedAddon>;
+  /**
+   * Into a cluster whose pods run; `comesWith` when another addon's install brings it; absent
+   * where kaic does not install it there yet.
+   */
+  inCluster?(ctx: InClusterContext): InClusterInstall | { comesWith: string };
+}
+
+/** Keeps an addon's id a literal type, so the registry yields the union of ids. */
+export function defineAddon<const Id extends string>(addon: Addon<Id>): Addon<Id> {
+  return addon;
+}
