@@ -2,11 +2,11 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   planRun,
   runPipeline
-} from "./chunks/chunk-GLYRFCQG.js";
+} from "./chunks/chunk-VNWJAQAN.js";
 import "./chunks/chunk-KGIY4UVT.js";
 import {
   collectRunInputs
-} from "./chunks/chunk-F77H77KL.js";
+} from "./chunks/chunk-YYMAVXY2.js";
 import "./chunks/chunk-W6DAHXTN.js";
 import "./chunks/chunk-GXEHZ5ZH.js";
 import "./chunks/chunk-OYMJ6T6V.js";

@@ -6,11 +6,11 @@ import {
   planRun,
   runPipeline,
   startRun
-} from "./chunk-GLYRFCQG.js";
+} from "./chunk-VNWJAQAN.js";
 import "./chunk-KGIY4UVT.js";
 import {
   collectRunInputs
-} from "./chunk-F77H77KL.js";
+} from "./chunk-YYMAVXY2.js";
 import "./chunk-W6DAHXTN.js";
 import {
   makeDirectories

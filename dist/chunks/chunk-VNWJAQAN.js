@@ -12,7 +12,7 @@ import {
   reportAddonPlan,
   resolveAddonPlan,
   validateRunConfig
-} from "./chunk-F77H77KL.js";
+} from "./chunk-YYMAVXY2.js";
 import {
   RUNS_FROM_SOURCE,
   installationPath,

@@ -8,7 +8,7 @@ import {
   collectRunInputs,
   runUsage,
   validateRunConfig
-} from "./chunk-F77H77KL.js";
+} from "./chunk-YYMAVXY2.js";
 import "./chunk-W6DAHXTN.js";
 import "./chunk-OYMJ6T6V.js";
 import "./chunk-MHHI76D7.js";

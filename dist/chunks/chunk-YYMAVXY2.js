@@ -652,24 +652,38 @@ var KarpenterKwok = class {
     this.process = null;
   }
   /**
-   * Deletes the NodePool while Karpenter runs (its nodes go with it), then stops. It waits for the
-   * NodeClaims too: a node can be gone while its claim still carries Karpenter's termination
-   * finalizer, which nothing would lift once Karpenter stops (and its CRD could not be deleted).
+   * Deletes the NodePool and the KWOKNodeClass while Karpenter runs (its nodes go with them), then
+   * stops. It waits for the NodeClaims and for those two objects themselves: each can be gone
+   * from view while still carrying a Karpenter finalizer, which nothing would lift once Karpenter
+   * stops (and their CRDs could then not be deleted).
    */
   async stop() {
     const custom = this.kc.makeApiClient(ObjectCustomObjectsApi);
-    await custom.deleteClusterCustomObject({
-      group: "karpenter.sh",
-      version: "v1",
-      plural: "nodepools",
-      name: NODE_POOL
-    }).catch(() => void 0);
+    const nodePool = { group: "karpenter.sh", version: "v1", plural: "nodepools", name: NODE_POOL };
+    const nodeClass = {
+      group: "karpenter.kwok.sh",
+      version: "v1alpha1",
+      plural: "kwoknodeclasses",
+      name: "default"
+    };
+    await custom.deleteClusterCustomObject(nodePool).catch(() => void 0);
     if (this.process && this.process.exitCode === null) {
+      const exists = (object) => custom.getClusterCustomObject(object).then(
+        () => true,
+        () => false
+      );
       await waitFor(
-        `nodes and NodeClaims of NodePool ${NODE_POOL} removed`,
-        async () => (await this.poolNodes()).length === 0 && await this.poolClaims() === 0,
+        `nodes, NodeClaims and NodePool ${NODE_POOL} removed`,
+        async () => (await this.poolNodes()).length === 0 && await this.poolClaims() === 0 && !await exists(nodePool),
         6e4,
         1e3
+      ).catch((error) => this.options.log(`karpenter: ${error.message}`));
+      await custom.deleteClusterCustomObject(nodeClass).catch(() => void 0);
+      await waitFor(
+        "KWOKNodeClass default removed",
+        async () => !await exists(nodeClass),
+        3e4,
+        500
       ).catch((error) => this.options.log(`karpenter: ${error.message}`));
     }
     await this.stopProcessOnly();
