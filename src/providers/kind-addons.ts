@@ -18,33 +18,15 @@ import {
 } from '../addons/plan.js';
 import type { KindChart } from '../addons/charts.js';
 import type { InClusterContext, InClusterInstall } from '../addons/types.js';
-import { kubernetesRelease, type KubernetesRelease } from '../versions/kubernetes.js';
+import { kubernetesRelease } from '../versions/kubernetes.js';
 import type { RunningAddons } from './kwok-addons.js';
 import type { AddonInstallContext, ClusterHandle, InstalledAddons } from './types.js';
 
 /** Addons kaic can install into a cluster whose pods run today. */
 export const KIND_INSTALLABLE: readonly AddonId[] = ADDON_IDS.filter((id) => addonOf(id).inCluster);
 
-export interface KindAddonContext {
-  kubeConfig: k8s.KubeConfig;
-  /** The same kubeconfig as a file, for what runs as a process here (the autoscaler). */
-  kubeconfigPath: string;
-  /** Files and logs of what runs here (under the run's directory). */
-  dir: string;
-  release: KubernetesRelease;
-  /** The cluster's gitVersion, for the charts' version checks. */
-  serverVersion: string;
-  gpuProfile: string;
-  gpusPerNode: number;
-  log: (line: string) => void;
-  /**
-   * Told about each chart before it is applied, with the kubeconfig to remove it by (an existing
-   * cluster outlives the run; a kind cluster kaic created is deleted whole).
-   */
-  onChart?: (chart: KindChart) => void;
-  /** How long to wait for what is installed to be ready (default 300 s: images are pulled). */
-  readyTimeoutMs?: number;
-}
+/** What the in-cluster installer is given; each addon also gets crdPresent from it. */
+export type KindAddonContext = Omit<InClusterContext, 'crdPresent'>;
 
 /** The plan's addons kaic does not install on kind, with the reason. */
 export function notInstalledOnKind(plan: AddonPlan): Array<{ id: AddonId; reason: string }> {
