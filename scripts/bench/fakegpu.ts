@@ -16,6 +16,7 @@ import * as k8s from '@kubernetes/client-node';
 
 import { devicesOf } from '../../src/fakegpu/slices.js';
 import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
+import { SIMULATED_NODE_TAINT } from '../../src/k8s/kwok-nodes.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
 import { kubernetesRelease, parseKubernetesMinor } from '../../src/versions/kubernetes.js';
 
@@ -111,6 +112,8 @@ try {
   const podBody = (name: string): k8s.V1Pod => ({
     metadata: { name, namespace: 'bench' },
     spec: {
+      // The simulated nodes carry kaic's taint: only pods that accept simulation land there.
+      tolerations: [{ ...SIMULATED_NODE_TAINT, operator: 'Equal' }],
       resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: 'one-gpu' }],
       containers: [
         {
