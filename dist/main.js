@@ -2,11 +2,11 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   planRun,
   runPipeline
-} from "./chunks/chunk-VNWJAQAN.js";
+} from "./chunks/chunk-IWQ3X2PH.js";
 import "./chunks/chunk-KGIY4UVT.js";
 import {
   collectRunInputs
-} from "./chunks/chunk-YYMAVXY2.js";
+} from "./chunks/chunk-LX4I233W.js";
 import "./chunks/chunk-W6DAHXTN.js";
 import "./chunks/chunk-GXEHZ5ZH.js";
 import "./chunks/chunk-OYMJ6T6V.js";
@@ -43,7 +43,7 @@ import {
   STATE_CREATED,
   STATE_MAIN_RAN
 } from "./chunks/chunk-LYE2TJEJ.js";
-import "./chunks/chunk-MJ6BHIJ7.js";
+import "./chunks/chunk-D5DD4WJR.js";
 import {
   getInput,
   info,
@@ -55,17 +55,17 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-TBQYA2MB.js";
+} from "./chunks/chunk-ZYCDJV6Z.js";
 import {
   KAIC_VERSION
 } from "./chunks/chunk-ETTCBZFC.js";
 import "./chunks/chunk-ATS4VT7U.js";
 import {
-  exitWhenFlushed
-} from "./chunks/chunk-M32DOC7A.js";
-import {
   require_dist
 } from "./chunks/chunk-3YTTDGIJ.js";
+import {
+  exitWhenFlushed
+} from "./chunks/chunk-M32DOC7A.js";
 import "./chunks/chunk-OEEHFPHV.js";
 import "./chunks/chunk-TRXAWO53.js";
 import "./chunks/chunk-4DKCGVH3.js";

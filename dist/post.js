@@ -2,19 +2,19 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   parseRecords,
   removeLeftovers
-} from "./chunks/chunk-6GNQCDHV.js";
+} from "./chunks/chunk-ETGELCUT.js";
 import {
   STATE_CREATED,
   STATE_MAIN_RAN
 } from "./chunks/chunk-LYE2TJEJ.js";
-import "./chunks/chunk-MJ6BHIJ7.js";
+import "./chunks/chunk-D5DD4WJR.js";
 import {
   getState,
   info,
   warning
-} from "./chunks/chunk-TBQYA2MB.js";
-import "./chunks/chunk-M32DOC7A.js";
+} from "./chunks/chunk-ZYCDJV6Z.js";
 import "./chunks/chunk-3YTTDGIJ.js";
+import "./chunks/chunk-M32DOC7A.js";
 import "./chunks/chunk-ARFH6SL4.js";
 import "./chunks/chunk-62PC7QP5.js";
 import "./chunks/chunk-DW5F3YJO.js";

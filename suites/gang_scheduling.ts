@@ -33,6 +33,7 @@ import {
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { suiteSettings } from './lib/settings.js';
 import type { SuiteSettings } from '../src/runner/suite-settings.js';
+import { sleep } from '../src/util/processes.js';
 
 const GANG_SIZE = 3;
 const GANG_LABEL = 'conformance.kaic.dev/gang';
@@ -519,7 +520,6 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
     await driver.prepare(GANG_SIZE - 1);
     const started = Date.now();
     let decision: string | null = null;
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const { bound, created } = await bindingsDuring('short', async () => {
       await driver.createGang('short');
       // Until the solution says it holds the gang back (then a short look for a late binding),

@@ -1,5 +1,8 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
+  sleep
+} from "../chunks/chunk-M32DOC7A.js";
+import {
   createNamespace,
   deleteNamespace,
   expect,
@@ -415,7 +418,6 @@ describe(`${requirementTag("gang_scheduling", "MUST")} Gang scheduling`, functio
     await driver.prepare(GANG_SIZE - 1);
     const started = Date.now();
     let decision = null;
-    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const { bound, created } = await bindingsDuring("short", async () => {
       await driver.createGang("short");
       const deadline = Date.now() + windowMs();

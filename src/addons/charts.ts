@@ -148,6 +148,14 @@ export async function renderChart(
 const isCrd = (o: ManifestDoc) => o.kind === 'CustomResourceDefinition';
 const ORDER = ['Namespace', 'CustomResourceDefinition'];
 
+/** How long an in-cluster install may take to be ready, and where it says what it does. */
+export function installOptions(ctx: InClusterContext): {
+  log: ProgressLog;
+  readyTimeoutMs?: number;
+} {
+  return { log: ctx.log, ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}) };
+}
+
 /**
  * An addon installed from its chart: there already when the cluster serves `presentWhen` (a CRD
  * name); `env` is what the suites are told either way.
@@ -166,10 +174,7 @@ export function chartInstall(
       const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
       ctx.onChart?.(chart);
       ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
-      const { stop } = await applyChart(ctx.kubeConfig, chart, docs, {
-        log: ctx.log,
-        ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
-      });
+      const { stop } = await applyChart(ctx.kubeConfig, chart, docs, installOptions(ctx));
       return { stop, env };
     },
   };

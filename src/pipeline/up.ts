@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { cacheDir } from '../cache.js';
 import { UsageError } from '../errors.js';
 import type { CreatedResource } from '../providers/types.js';
-import { onTerminationSignal } from '../util/processes.js';
+import { isProcessAlive, onTerminationSignal } from '../util/processes.js';
 import { makeDirectories } from '../util/safe-write.js';
 import { waitFor } from '../util/wait.js';
 import { need, startRun } from './context.js';
@@ -34,15 +34,6 @@ export function upStatePath(env: NodeJS.ProcessEnv = process.env): string {
   return env.KAIC_UP_STATE || join(cacheDir(env), 'up', 'state.json');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function readState(path: string): Promise<UpState | null> {
   if (!existsSync(path)) return null;
   const state = JSON.parse(await readFile(path, 'utf8')) as UpState;
@@ -60,7 +51,7 @@ export async function upCluster(
 ): Promise<number> {
   const path = upStatePath();
   const before = await readState(path).catch(() => null);
-  if (before && alive(before.pid)) {
+  if (before && isProcessAlive(before.pid)) {
     throw new UsageError(
       `a cluster is up already (kaic up, pid ${before.pid}, kubeconfig ${before.kubeconfig}); run kaic down first`,
     );
@@ -132,12 +123,12 @@ export async function downCluster(
     log(`no cluster is up (no ${path})`);
     return 0;
   }
-  if (alive(state.pid)) {
+  if (isProcessAlive(state.pid)) {
     log(`stopping kaic up (pid ${state.pid})`);
     process.kill(state.pid, 'SIGTERM');
     await waitFor(
       `kaic up (pid ${state.pid}) to take its cluster down`,
-      async () => !alive(state.pid),
+      async () => !isProcessAlive(state.pid),
       timeoutMs,
       250,
     );

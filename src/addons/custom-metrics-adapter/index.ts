@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 
 import { buildRecipe } from '../../binaries/build.js';
 import { findPrometheusService } from '../prometheus/in-cluster.js';
+import { installOptions } from '../charts.js';
 import { defineAddon } from '../types.js';
 import { PrometheusAdapter } from './beside-cluster.js';
 import { installPrometheusAdapter } from './in-cluster.js';
@@ -55,10 +56,7 @@ export const customMetricsAdapter = defineAddon({
         );
       }
       ctx.log(`addon custom-metrics-adapter: reading Prometheus ${svc.url}`);
-      const { stop } = await installPrometheusAdapter(ctx.kubeConfig, svc.url, {
-        log: ctx.log,
-        ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
-      });
+      const { stop } = await installPrometheusAdapter(ctx.kubeConfig, svc.url, installOptions(ctx));
       return { stop, env: {} };
     },
   }),

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 
 import { buildRecipe, copyFromModule } from '../../binaries/build.js';
+import { installOptions } from '../charts.js';
 import { defineAddon } from '../types.js';
 import { TraefikGateway } from './beside-cluster.js';
 import { installGateway } from './in-cluster.js';
@@ -40,10 +41,6 @@ export const gateway = defineAddon({
   },
   inCluster: (ctx) => ({
     present: () => ctx.crdPresent('gateways.gateway.networking.k8s.io'),
-    install: () =>
-      installGateway(ctx.kubeConfig, {
-        log: ctx.log,
-        ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
-      }),
+    install: () => installGateway(ctx.kubeConfig, installOptions(ctx)),
   }),
 });

@@ -2,6 +2,7 @@
  * prometheus: a Prometheus that discovers the suites' pods through the API server, for the
  * metrics suites and the HPA's custom metrics (through prometheus-adapter).
  */
+import { installOptions } from '../charts.js';
 import { defineAddon } from '../types.js';
 import { PrometheusServer } from './beside-cluster.js';
 import { findPrometheusService, installPrometheus } from './in-cluster.js';
@@ -54,10 +55,6 @@ export const prometheus = defineAddon({
       const svc = await findPrometheusService(ctx.kubeConfig);
       return svc ? `Service ${svc.namespace}/${svc.name}` : null;
     },
-    install: () =>
-      installPrometheus(ctx.kubeConfig, {
-        log: ctx.log,
-        ...(ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}),
-      }),
+    install: () => installPrometheus(ctx.kubeConfig, installOptions(ctx)),
   }),
 });

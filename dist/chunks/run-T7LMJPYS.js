@@ -6,11 +6,11 @@ import {
   planRun,
   runPipeline,
   startRun
-} from "./chunk-VNWJAQAN.js";
+} from "./chunk-IWQ3X2PH.js";
 import "./chunk-KGIY4UVT.js";
 import {
   collectRunInputs
-} from "./chunk-YYMAVXY2.js";
+} from "./chunk-LX4I233W.js";
 import "./chunk-W6DAHXTN.js";
 import {
   makeDirectories
@@ -22,17 +22,18 @@ import "./chunk-MHHI76D7.js";
 import {
   parseRecords,
   removeLeftovers
-} from "./chunk-6GNQCDHV.js";
-import "./chunk-MJ6BHIJ7.js";
+} from "./chunk-ETGELCUT.js";
+import "./chunk-D5DD4WJR.js";
 import {
   cacheDir
-} from "./chunk-TBQYA2MB.js";
+} from "./chunk-ZYCDJV6Z.js";
 import "./chunk-ETTCBZFC.js";
 import "./chunk-ATS4VT7U.js";
+import "./chunk-3YTTDGIJ.js";
 import {
+  isProcessAlive,
   onTerminationSignal
 } from "./chunk-M32DOC7A.js";
-import "./chunk-3YTTDGIJ.js";
 import "./chunk-OEEHFPHV.js";
 import "./chunk-TRXAWO53.js";
 import "./chunk-4DKCGVH3.js";
@@ -58,14 +59,6 @@ import { dirname, join } from "node:path";
 function upStatePath(env = process.env) {
   return env.KAIC_UP_STATE || join(cacheDir(env), "up", "state.json");
 }
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 async function readState(path) {
   if (!existsSync(path)) return null;
   const state = JSON.parse(await readFile(path, "utf8"));
@@ -75,7 +68,7 @@ async function readState(path) {
 async function upCluster(plan, out = process.stdout) {
   const path = upStatePath();
   const before = await readState(path).catch(() => null);
-  if (before && alive(before.pid)) {
+  if (before && isProcessAlive(before.pid)) {
     throw new UsageError(
       `a cluster is up already (kaic up, pid ${before.pid}, kubeconfig ${before.kubeconfig}); run kaic down first`
     );
@@ -133,12 +126,12 @@ async function downCluster(log, timeoutMs = 12e4) {
     log(`no cluster is up (no ${path})`);
     return 0;
   }
-  if (alive(state.pid)) {
+  if (isProcessAlive(state.pid)) {
     log(`stopping kaic up (pid ${state.pid})`);
     process.kill(state.pid, "SIGTERM");
     await waitFor(
       `kaic up (pid ${state.pid}) to take its cluster down`,
-      async () => !alive(state.pid),
+      async () => !isProcessAlive(state.pid),
       timeoutMs,
       250
     );

@@ -17,11 +17,11 @@ import {
   STATE_DIR
 } from "./chunk-MHHI76D7.js";
 import {
-  onTerminationSignal
-} from "./chunk-M32DOC7A.js";
-import {
   require_dist
 } from "./chunk-3YTTDGIJ.js";
+import {
+  onTerminationSignal
+} from "./chunk-M32DOC7A.js";
 import {
   DcgmExporter
 } from "./chunk-OEEHFPHV.js";

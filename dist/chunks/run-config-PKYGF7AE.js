@@ -8,14 +8,14 @@ import {
   collectRunInputs,
   runUsage,
   validateRunConfig
-} from "./chunk-YYMAVXY2.js";
+} from "./chunk-LX4I233W.js";
 import "./chunk-W6DAHXTN.js";
 import "./chunk-OYMJ6T6V.js";
 import "./chunk-MHHI76D7.js";
-import "./chunk-TBQYA2MB.js";
+import "./chunk-ZYCDJV6Z.js";
 import "./chunk-ETTCBZFC.js";
-import "./chunk-M32DOC7A.js";
 import "./chunk-3YTTDGIJ.js";
+import "./chunk-M32DOC7A.js";
 import "./chunk-OEEHFPHV.js";
 import "./chunk-FCORZ63V.js";
 import "./chunk-ARFH6SL4.js";

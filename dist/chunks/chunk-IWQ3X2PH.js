@@ -12,7 +12,7 @@ import {
   reportAddonPlan,
   resolveAddonPlan,
   validateRunConfig
-} from "./chunk-YYMAVXY2.js";
+} from "./chunk-LX4I233W.js";
 import {
   RUNS_FROM_SOURCE,
   installationPath,
@@ -41,14 +41,14 @@ import {
   UndoLog,
   assertRealNodeFree,
   checkHost
-} from "./chunk-MJ6BHIJ7.js";
+} from "./chunk-D5DD4WJR.js";
 import {
   buildRecipe,
   execa,
   kindBinDir,
   kindRecipe,
   resolvePinnedTool
-} from "./chunk-TBQYA2MB.js";
+} from "./chunk-ZYCDJV6Z.js";
 import {
   KAIC_VERSION
 } from "./chunk-ETTCBZFC.js";
@@ -58,11 +58,11 @@ import {
   loadOfficialChecklist
 } from "./chunk-ATS4VT7U.js";
 import {
-  onTerminationSignal
-} from "./chunk-M32DOC7A.js";
-import {
   require_dist
 } from "./chunk-3YTTDGIJ.js";
+import {
+  onTerminationSignal
+} from "./chunk-M32DOC7A.js";
 import {
   TitleTagError,
   detectAccelerator,

@@ -1,10 +1,10 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
-  withLockFile
-} from "./chunk-M32DOC7A.js";
-import {
   require_dist
 } from "./chunk-3YTTDGIJ.js";
+import {
+  withLockFile
+} from "./chunk-M32DOC7A.js";
 import {
   applyJson,
   getJson
@@ -31754,6 +31754,9 @@ async function renderChart(chart, kubeVersion, log) {
 }
 var isCrd = (o2) => o2.kind === "CustomResourceDefinition";
 var ORDER = ["Namespace", "CustomResourceDefinition"];
+function installOptions(ctx) {
+  return { log: ctx.log, ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {} };
+}
 function chartInstall(ctx, id, chart, presentWhen, env) {
   return {
     present: () => ctx.crdPresent(presentWhen),
@@ -31762,10 +31765,7 @@ function chartInstall(ctx, id, chart, presentWhen, env) {
       const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
       ctx.onChart?.(chart);
       ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
-      const { stop } = await applyChart(ctx.kubeConfig, chart, docs, {
-        log: ctx.log,
-        ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
-      });
+      const { stop } = await applyChart(ctx.kubeConfig, chart, docs, installOptions(ctx));
       return { stop, env };
     }
   };
@@ -32149,6 +32149,7 @@ export {
   KUEUE_RECIPE,
   chartCopy,
   INSTALL_LABEL,
+  installOptions,
   chartInstall,
   installLabelled,
   removeChart,

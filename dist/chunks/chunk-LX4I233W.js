@@ -23,6 +23,7 @@ import {
   freePort,
   gatewayApiDir,
   installLabelled,
+  installOptions,
   issueCertificate,
   jobsetDir,
   karpenterDir,
@@ -33,16 +34,16 @@ import {
   removeChart,
   singleContainerDeployment,
   traefikDir
-} from "./chunk-TBQYA2MB.js";
+} from "./chunk-ZYCDJV6Z.js";
 import {
   KAIC_VERSION
 } from "./chunk-ETTCBZFC.js";
 import {
-  assertPortFree
-} from "./chunk-M32DOC7A.js";
-import {
   require_dist
 } from "./chunk-3YTTDGIJ.js";
+import {
+  assertPortFree
+} from "./chunk-M32DOC7A.js";
 import {
   DcgmExporter
 } from "./chunk-OEEHFPHV.js";
@@ -1419,10 +1420,7 @@ var customMetricsAdapter = defineAddon({
         );
       }
       ctx.log(`addon custom-metrics-adapter: reading Prometheus ${svc.url}`);
-      const { stop } = await installPrometheusAdapter(ctx.kubeConfig, svc.url, {
-        log: ctx.log,
-        ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
-      });
+      const { stop } = await installPrometheusAdapter(ctx.kubeConfig, svc.url, installOptions(ctx));
       return { stop, env: {} };
     }
   })
@@ -2193,10 +2191,7 @@ var gateway = defineAddon({
   },
   inCluster: (ctx) => ({
     present: () => ctx.crdPresent("gateways.gateway.networking.k8s.io"),
-    install: () => installGateway(ctx.kubeConfig, {
-      log: ctx.log,
-      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
-    })
+    install: () => installGateway(ctx.kubeConfig, installOptions(ctx))
   })
 });
 
@@ -2286,10 +2281,7 @@ var prometheus = defineAddon({
       const svc = await findPrometheusService(ctx.kubeConfig);
       return svc ? `Service ${svc.namespace}/${svc.name}` : null;
     },
-    install: () => installPrometheus(ctx.kubeConfig, {
-      log: ctx.log,
-      ...ctx.readyTimeoutMs ? { readyTimeoutMs: ctx.readyTimeoutMs } : {}
-    })
+    install: () => installPrometheus(ctx.kubeConfig, installOptions(ctx))
   })
 });
 

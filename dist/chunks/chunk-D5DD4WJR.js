@@ -28,7 +28,10 @@ import {
   parseGoMod,
   runChecks,
   writeStamp
-} from "./chunk-TBQYA2MB.js";
+} from "./chunk-ZYCDJV6Z.js";
+import {
+  require_dist
+} from "./chunk-3YTTDGIJ.js";
 import {
   assertPortFree,
   isProcessAlive,
@@ -37,9 +40,6 @@ import {
   terminateProcess,
   withLockFile
 } from "./chunk-M32DOC7A.js";
-import {
-  require_dist
-} from "./chunk-3YTTDGIJ.js";
 import {
   RUN_ID_LABEL
 } from "./chunk-62PC7QP5.js";

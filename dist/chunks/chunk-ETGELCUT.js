@@ -3,12 +3,12 @@ import {
   UndoLog,
   deleteCluster,
   removeRunNamespaces
-} from "./chunk-MJ6BHIJ7.js";
+} from "./chunk-D5DD4WJR.js";
 import {
   INSTALL_LABEL,
   execa,
   removeChart
-} from "./chunk-TBQYA2MB.js";
+} from "./chunk-ZYCDJV6Z.js";
 import {
   processCommandLine,
   terminateProcess
