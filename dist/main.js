@@ -2,11 +2,11 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   planRun,
   runPipeline
-} from "./chunks/chunk-IWQ3X2PH.js";
+} from "./chunks/chunk-4Y7QKAGZ.js";
 import "./chunks/chunk-KGIY4UVT.js";
 import {
   collectRunInputs
-} from "./chunks/chunk-LX4I233W.js";
+} from "./chunks/chunk-CN4WF4PE.js";
 import "./chunks/chunk-W6DAHXTN.js";
 import "./chunks/chunk-GXEHZ5ZH.js";
 import "./chunks/chunk-OYMJ6T6V.js";
@@ -43,7 +43,7 @@ import {
   STATE_CREATED,
   STATE_MAIN_RAN
 } from "./chunks/chunk-LYE2TJEJ.js";
-import "./chunks/chunk-D5DD4WJR.js";
+import "./chunks/chunk-EJXZ5C4X.js";
 import {
   getInput,
   info,
@@ -67,7 +67,7 @@ import {
   exitWhenFlushed
 } from "./chunks/chunk-M32DOC7A.js";
 import "./chunks/chunk-OEEHFPHV.js";
-import "./chunks/chunk-TRXAWO53.js";
+import "./chunks/chunk-YGNZEI5B.js";
 import "./chunks/chunk-4DKCGVH3.js";
 import "./chunks/chunk-FCORZ63V.js";
 import "./chunks/chunk-ARFH6SL4.js";

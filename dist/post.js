@@ -2,12 +2,12 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   parseRecords,
   removeLeftovers
-} from "./chunks/chunk-ETGELCUT.js";
+} from "./chunks/chunk-2MBFT5HT.js";
 import {
   STATE_CREATED,
   STATE_MAIN_RAN
 } from "./chunks/chunk-LYE2TJEJ.js";
-import "./chunks/chunk-D5DD4WJR.js";
+import "./chunks/chunk-EJXZ5C4X.js";
 import {
   getState,
   info,

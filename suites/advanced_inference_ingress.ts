@@ -31,6 +31,10 @@ import {
 } from './lib/gateway.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { nodesRunningContainers } from './lib/monitoring.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): backends without accelerators. */
+export const budget: SuiteBudget = { devices: 0, typicalSeconds: 5 };
 
 const POOL_GROUP = 'inference.networking.k8s.io';
 const POOL_VERSION = 'v1';
@@ -43,7 +47,7 @@ describe(`${requirementTag('advanced_inference_ingress', 'SHOULD')} Advanced inf
   let ns = '';
 
   after(async function () {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: 'released' });
   });
 
   it('routes through an InferencePool (endpoint picker FailOpen and absent: every request reaches a pool member)', async function () {

@@ -50,6 +50,10 @@ import {
 import { recordEvidence, requirementTag } from './lib/index.js';
 import { nodesRunningContainers } from './lib/monitoring.js';
 import { suiteSettings } from './lib/settings.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): backends without accelerators. */
+export const budget: SuiteBudget = { devices: 0, typicalSeconds: 8 };
 
 const BACKENDS = ['model-v1', 'model-v2', 'model-v3'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -107,7 +111,7 @@ describe(`${requirementTag('ai_inference', 'MUST')} Gateway API inference routin
   let measured: Promise<Tally> | null = null;
 
   after(async function () {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: 'released' });
   });
 
   /** Sets everything up and sends the traffic once; both tests read the same measurement. */

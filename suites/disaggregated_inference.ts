@@ -13,6 +13,10 @@ import { getJson } from '../src/k8s/raw.js';
 import { suiteCluster } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { suiteSettings } from './lib/settings.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): reads the API only. */
+export const budget: SuiteBudget = { devices: 0, typicalSeconds: 2 };
 
 function selectors(): { prefill: string; decode: string; how: string } {
   const configured = suiteSettings().pdSelector;

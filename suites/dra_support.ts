@@ -29,6 +29,10 @@ import {
   waitRunning,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag } from './lib/index.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): one pod holds a device at a time. */
+export const budget: SuiteBudget = { devices: 1, typicalSeconds: 5 };
 
 const KINDS = ['deviceclasses', 'resourceclaims', 'resourceclaimtemplates', 'resourceslices'];
 

@@ -29,6 +29,10 @@ import {
   waitRunning,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): one pod holds a device. */
+export const budget: SuiteBudget = { devices: 1, typicalSeconds: 7 };
 
 /** NVIDIA GPU feature discovery's label for the full driver version. */
 const GFD_DRIVER_LABEL = 'nvidia.com/cuda.driver-version.full';

@@ -25,6 +25,10 @@ import {
   waitRunning,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): one physical device: shared by two pods, or cut into their two partitions. */
+export const budget: SuiteBudget = { devices: 1, typicalSeconds: 7 };
 
 type Claim = DraObject & {
   status?: {

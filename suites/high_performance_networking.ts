@@ -24,6 +24,10 @@ import {
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { nodesRunningContainers } from './lib/monitoring.js';
 import { suiteSettings } from './lib/settings.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): claims a network interface, not an accelerator. */
+export const budget: SuiteBudget = { devices: 0, typicalSeconds: 5 };
 
 /** Attribute names (unqualified) that mark a device as a network interface. */
 const NETWORK_ATTRIBUTES = ['ifName', 'interfaceName', 'rdma', 'macAddress', 'mac', 'ipv4', 'ipv6'];
@@ -77,7 +81,7 @@ describe(`${requirementTag('high_performance_networking', 'SHOULD')} High-perfor
   let ns = '';
 
   after(async function () {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: 'released' });
   });
 
   it('offers network interfaces through DRA, and a pod that claims one sees it', async function () {

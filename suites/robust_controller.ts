@@ -33,6 +33,10 @@ import {
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag } from './lib/index.js';
 import { suiteSettings } from './lib/settings.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): the operator's pods ask for CPU. */
+export const budget: SuiteBudget = { devices: 0, nodeCpu: 'requests', typicalSeconds: 8 };
 
 interface Resource {
   group: string;
@@ -375,7 +379,7 @@ describe(`${requirementTag('robust_controller', 'MUST')} Robust AI operator`, fu
   let reconciled: Promise<ObjectStatus> | null = null;
 
   after(async function () {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: 'released' });
   });
 
   function operator() {

@@ -33,6 +33,10 @@ import {
   type ContainerSpec,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): two pods hold a device each at once (never the same device). */
+export const budget: SuiteBudget = { devices: 2, typicalSeconds: 30 };
 
 describe(`${requirementTag('secure_accelerator_access', 'MUST')} Secure accelerator access`, function () {
   this.timeout(180_000);

@@ -18,6 +18,10 @@ import {
   workloadImage,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import type { SuiteBudget } from '../src/runner/budget.js';
+
+/** What it holds while it runs, for the runner (src/runner/budget.ts): one pod holds a virtualized device. */
+export const budget: SuiteBudget = { devices: 1, typicalSeconds: 2 };
 
 /** Node labels NVIDIA's operator sets on vGPU guests and hosts. */
 const VGPU_LABELS = ['nvidia.com/vgpu.present', 'nvidia.com/vgpu.host-driver-version'];
@@ -88,7 +92,7 @@ describe(`${requirementTag('virtualized_accelerator', 'SHOULD')} Virtualized acc
       recordEvidence(this, 'observed', out.stdout.trim());
       expect(parseProbe(out.stdout)).to.equal(1);
     } finally {
-      await deleteNamespace(ns);
+      await deleteNamespace(ns, { until: 'released' });
     }
   });
 });

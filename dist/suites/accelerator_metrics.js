@@ -4,7 +4,7 @@ import {
 } from "../chunks/chunk-OEEHFPHV.js";
 import {
   metricsTimeoutMs
-} from "../chunks/chunk-3H4ZQBRV.js";
+} from "../chunks/chunk-GHGEUTGR.js";
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -16,12 +16,12 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   suiteSettings
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import {
   DraObjects
@@ -620,6 +620,7 @@ function utilizationOf(samples, key) {
 }
 
 // suites/accelerator_metrics.ts
+var budget = { devices: 1, typicalSeconds: 9 };
 var EXPORTER_SELECTORS = [
   "app=nvidia-dcgm-exporter",
   "app.kubernetes.io/name=dcgm-exporter",
@@ -766,7 +767,7 @@ describe(`${requirementTag("accelerator_metrics", "MUST")} Accelerator metrics`,
     );
   });
   afterEach(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
     ns = "";
   });
   it("exposes utilization and memory for every advertised accelerator, keyed by a device label", async function() {
@@ -899,3 +900,6 @@ async function allocatedUuid(setup, namespace) {
   }
   return null;
 }
+export {
+  budget
+};

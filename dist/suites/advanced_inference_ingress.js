@@ -15,21 +15,21 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-GS53BYAE.js";
+} from "../chunks/chunk-XEUHAUSR.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-3H4ZQBRV.js";
+} from "../chunks/chunk-GHGEUTGR.js";
 import {
   createNamespace,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import "../chunks/chunk-FCORZ63V.js";
 import "../chunks/chunk-ARFH6SL4.js";
@@ -43,6 +43,7 @@ import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/advanced_inference_ingress.ts
+var budget = { devices: 0, typicalSeconds: 5 };
 var POOL_GROUP = "inference.networking.k8s.io";
 var POOL_VERSION = "v1";
 var MEMBERS = ["pool-a", "pool-b", "pool-c"];
@@ -52,7 +53,7 @@ describe(`${requirementTag("advanced_inference_ingress", "SHOULD")} Advanced inf
   this.timeout(9e5);
   let ns = "";
   after(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
   });
   it("routes through an InferencePool (endpoint picker FailOpen and absent: every request reaches a pool member)", async function() {
     const missingPool = await unservedResources(`${POOL_GROUP}/${POOL_VERSION}`, [
@@ -149,3 +150,6 @@ describe(`${requirementTag("advanced_inference_ingress", "SHOULD")} Advanced inf
     ).to.equal(REQUESTS);
   });
 });
+export {
+  budget
+};

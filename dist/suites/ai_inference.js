@@ -15,20 +15,20 @@ import {
   waitGatewayProgrammed,
   waitRouteAccepted,
   warmUp
-} from "../chunks/chunk-GS53BYAE.js";
+} from "../chunks/chunk-XEUHAUSR.js";
 import {
   nodesRunningContainers
-} from "../chunks/chunk-3H4ZQBRV.js";
+} from "../chunks/chunk-GHGEUTGR.js";
 import {
   createNamespace,
   deleteNamespace,
   expect,
   suiteSettings
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import "../chunks/chunk-FCORZ63V.js";
 import "../chunks/chunk-ARFH6SL4.js";
@@ -41,6 +41,7 @@ import "../chunks/chunk-WWHORE4U.js";
 
 // suites/ai_inference.ts
 import { randomBytes } from "node:crypto";
+var budget = { devices: 0, typicalSeconds: 8 };
 var BACKENDS = ["model-v1", "model-v2", "model-v3"];
 var WEIGHTS = { "model-v1": 70, "model-v2": 30, "model-v3": 0 };
 var GATEWAY = "kaic-inference";
@@ -90,7 +91,7 @@ describe(`${requirementTag("ai_inference", "MUST")} Gateway API inference routin
   let ns = "";
   let measured = null;
   after(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
   });
   async function measure(ctx) {
     const missing = await unservedResources(`${GATEWAY_GROUP}/${GATEWAY_VERSION}`, [
@@ -223,3 +224,6 @@ describe(`${requirementTag("ai_inference", "MUST")} Gateway API inference routin
     }
   });
 });
+export {
+  budget
+};

@@ -9,19 +9,19 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-3H4ZQBRV.js";
+} from "../chunks/chunk-GHGEUTGR.js";
 import {
   createNamespace,
   createPod,
   deleteNamespace,
   expect,
   suiteCluster
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import "../chunks/chunk-FCORZ63V.js";
 import "../chunks/chunk-ARFH6SL4.js";
@@ -37,6 +37,7 @@ import "../chunks/chunk-WWHORE4U.js";
 
 // suites/ai_service_metrics.ts
 import { randomBytes } from "node:crypto";
+var budget = { devices: 0, typicalSeconds: 19 };
 var REQUESTS = 10;
 var QUEUE_DEPTH = 7;
 describe(`${requirementTag("ai_service_metrics", "MUST")} AI service metrics`, function() {
@@ -85,7 +86,7 @@ describe(`${requirementTag("ai_service_metrics", "MUST")} AI service metrics`, f
     monitoringSetup = `Prometheus ${found.how} (${prometheus.describe}); collection by ${monitor ?? "the prometheus.io/scrape annotations (no Prometheus Operator API)"}`;
   });
   after(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
   });
   async function valueOf(promql) {
     const samples = await prometheus.query(promql);
@@ -137,3 +138,6 @@ describe(`${requirementTag("ai_service_metrics", "MUST")} AI service metrics`, f
     recordEvidence(this, "observed", `${histogram} = ${values.h}; ${queue} = ${values.q}`);
   });
 });
+export {
+  budget
+};

@@ -8,12 +8,12 @@ import {
   suiteCluster,
   suiteSettings,
   workloadImage
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import "../chunks/chunk-FCORZ63V.js";
 import {
@@ -31,6 +31,7 @@ import "../chunks/chunk-WWHORE4U.js";
 
 // suites/cluster_autoscaling.ts
 import { randomBytes } from "node:crypto";
+var budget = { devices: 0, nodeCpu: "requests", typicalSeconds: 30 };
 async function detect() {
   const { kc, core } = suiteCluster();
   const configured = suiteSettings().autoscalerNodeLabel;
@@ -81,7 +82,7 @@ describe(`${requirementTag("cluster_autoscaling", "MUST")} Cluster autoscaling`,
     setup = await requireAcceleratorSetup();
   });
   after(async function() {
-    if (ns) await deleteNamespace(ns, { timeoutMs: 3e5 });
+    if (ns) await deleteNamespace(ns, { until: "released", timeoutMs: 3e5 });
   });
   it("grows the accelerator node group for a pod that fits no node, and shrinks back to the same nodes", async function() {
     const group = await detect();
@@ -223,3 +224,6 @@ describe(`${requirementTag("cluster_autoscaling", "MUST")} Cluster autoscaling`,
     );
   });
 });
+export {
+  budget
+};

@@ -3,12 +3,12 @@ import {
   expect,
   suiteCluster,
   suiteSettings
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import "../chunks/chunk-FCORZ63V.js";
 import {
@@ -22,6 +22,7 @@ import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/disaggregated_inference.ts
+var budget = { devices: 0, typicalSeconds: 2 };
 function selectors() {
   const configured = suiteSettings().pdSelector;
   if (configured) {
@@ -85,3 +86,6 @@ describe(`${requirementTag("disaggregated_inference", "SHOULD")} Disaggregated i
     );
   });
 });
+export {
+  budget
+};

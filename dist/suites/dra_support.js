@@ -9,11 +9,11 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import {
   servedDraApi
 } from "../chunks/chunk-4DKCGVH3.js";
@@ -34,6 +34,7 @@ import "../chunks/chunk-WWHORE4U.js";
 
 // suites/dra_support.ts
 import { randomBytes } from "node:crypto";
+var budget = { devices: 1, typicalSeconds: 5 };
 var KINDS = ["deviceclasses", "resourceclaims", "resourceclaimtemplates", "resourceslices"];
 async function requireDraApi() {
   const api = await servedDraApi(suiteCluster().kc);
@@ -244,3 +245,6 @@ describe(`${requirementTag("dra_support", "MUST")} Dynamic Resource Allocation`,
     });
   });
 });
+export {
+  budget
+};

@@ -12,12 +12,12 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import {
   DraObjects,
@@ -31,6 +31,7 @@ import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/driver_runtime_management.ts
+var budget = { devices: 1, typicalSeconds: 7 };
 var GFD_DRIVER_LABEL = "nvidia.com/cuda.driver-version.full";
 async function advertisedVersions(setup) {
   const versions = /* @__PURE__ */ new Map();
@@ -130,3 +131,6 @@ describe(`${requirementTag("driver_runtime_management", "SHOULD")} Driver and ru
     }
   });
 });
+export {
+  budget
+};

@@ -10,12 +10,12 @@ import {
   suiteSettings,
   testObjectLabels,
   workloadImage
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import {
   servedGroupVersions,
   serverMinor
@@ -44,6 +44,7 @@ import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/gang_scheduling.ts
+var budget = { devices: 0, nodeCpu: "fills", typicalSeconds: 17 };
 var GANG_SIZE = 3;
 var GANG_LABEL = "conformance.kaic.dev/gang";
 var windowMs = () => suiteSettings().gangWindowMs;
@@ -135,7 +136,7 @@ describe(`${requirementTag("gang_scheduling", "MUST")} Gang scheduling`, functio
     driver = solution === "kueue" ? kueueDriver() : nativeDriver(native);
   });
   afterEach(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
     await driver?.cleanup();
     ns = "";
   });
@@ -346,6 +347,7 @@ describe(`${requirementTag("gang_scheduling", "MUST")} Gang scheduling`, functio
         return `ClusterQueue quota raised to ${GANG_SIZE} pods' CPU`;
       },
       async cleanup() {
+        await suiteCluster().kc.makeApiClient(ObjectBatchV1Api).deleteCollectionNamespacedJob({ namespace: name, propagationPolicy: "Background" }).catch(() => void 0);
         for (const plural of ["clusterqueues", "resourceflavors"]) {
           await custom.deleteClusterCustomObject({ group, version, plural, name }).catch(() => void 0);
           await waitFor(
@@ -448,3 +450,6 @@ describe(`${requirementTag("gang_scheduling", "MUST")} Gang scheduling`, functio
     );
   });
 });
+export {
+  budget
+};

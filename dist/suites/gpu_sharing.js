@@ -12,13 +12,13 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   probeListScript,
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import {
   DraObjects,
@@ -32,6 +32,7 @@ import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/gpu_sharing.ts
+var budget = { devices: 1, typicalSeconds: 7 };
 describe(`${requirementTag("gpu_sharing", "SHOULD")} GPU sharing`, function() {
   this.timeout(24e4);
   let setup;
@@ -182,3 +183,6 @@ describe(`${requirementTag("gpu_sharing", "SHOULD")} GPU sharing`, function() {
     expect(parentOf(second?.device)).to.equal(parent);
   });
 });
+export {
+  budget
+};

@@ -1,7 +1,7 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
 import {
   nodesRunningContainers
-} from "../chunks/chunk-3H4ZQBRV.js";
+} from "../chunks/chunk-GHGEUTGR.js";
 import {
   createNamespace,
   createPod,
@@ -12,12 +12,12 @@ import {
   suiteSettings,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import {
   servedDraApi
 } from "../chunks/chunk-4DKCGVH3.js";
@@ -36,6 +36,7 @@ import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/high_performance_networking.ts
+var budget = { devices: 0, typicalSeconds: 5 };
 var NETWORK_ATTRIBUTES = ["ifName", "interfaceName", "rdma", "macAddress", "mac", "ipv4", "ipv6"];
 function attributeNames(device) {
   const attributes = device.attributes ?? device.basic?.attributes ?? {};
@@ -72,7 +73,7 @@ describe(`${requirementTag("high_performance_networking", "SHOULD")} High-perfor
   this.timeout(6e5);
   let ns = "";
   after(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
   });
   it("offers network interfaces through DRA, and a pod that claims one sees it", async function() {
     const { kc } = suiteCluster();
@@ -149,3 +150,6 @@ describe(`${requirementTag("high_performance_networking", "SHOULD")} High-perfor
     ).to.have.length.greaterThan(0);
   });
 });
+export {
+  budget
+};

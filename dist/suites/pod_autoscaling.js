@@ -6,7 +6,7 @@ import {
   inferencePodTemplate,
   metricsTimeoutMs,
   nodesRunningContainers
-} from "../chunks/chunk-3H4ZQBRV.js";
+} from "../chunks/chunk-GHGEUTGR.js";
 import {
   createClaimTemplate,
   createNamespace,
@@ -15,12 +15,12 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   suiteSettings
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import "../chunks/chunk-FCORZ63V.js";
 import {
@@ -41,6 +41,7 @@ import "../chunks/chunk-WWHORE4U.js";
 
 // suites/pod_autoscaling.ts
 import { randomBytes } from "node:crypto";
+var budget = { devices: 2, typicalSeconds: 38 };
 var DEPLOYMENT = "kaic-scaled";
 var HPA = "kaic-scaled";
 var RAISED = 100;
@@ -68,7 +69,7 @@ describe(`${requirementTag("pod_autoscaling", "MUST")} Pod autoscaling`, functio
     setup = await requireAcceleratorSetup();
   });
   after(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
   });
   async function readyPods() {
     const pods = await suiteCluster().core.listNamespacedPod({
@@ -265,3 +266,6 @@ function quantity(value) {
   const scale = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9 };
   return Number(match[1]) * (scale[match[2]] ?? Number.NaN);
 }
+export {
+  budget
+};

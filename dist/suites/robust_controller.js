@@ -6,11 +6,11 @@ import {
   suiteCluster,
   suiteSettings,
   workloadImage
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   recordEvidence,
   requirementTag
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import "../chunks/chunk-FCORZ63V.js";
 import {
@@ -31,6 +31,7 @@ import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/robust_controller.ts
+var budget = { devices: 0, nodeCpu: "requests", typicalSeconds: 8 };
 var API = (group, version) => `${group}/${version}`;
 function conditionIs(object, type) {
   return Boolean(object.status?.conditions?.some((c) => c.type === type && c.status === "True"));
@@ -290,7 +291,7 @@ describe(`${requirementTag("robust_controller", "MUST")} Robust AI operator`, fu
   let chosen = null;
   let reconciled = null;
   after(async function() {
-    if (ns) await deleteNamespace(ns);
+    if (ns) await deleteNamespace(ns, { until: "released" });
   });
   function operator() {
     chosen ??= chooseOperator();
@@ -469,5 +470,6 @@ describe(`${requirementTag("robust_controller", "MUST")} Robust AI operator`, fu
   });
 });
 export {
-  OPERATORS
+  OPERATORS,
+  budget
 };

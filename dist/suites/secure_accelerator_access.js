@@ -11,7 +11,7 @@ import {
   requireAcceleratorSetup,
   suiteCluster,
   waitRunning
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   parseProbe,
   probeListScript,
@@ -19,7 +19,7 @@ import {
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import "../chunks/chunk-4DKCGVH3.js";
 import {
   DraObjects
@@ -32,6 +32,7 @@ import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/secure_accelerator_access.ts
+var budget = { devices: 2, typicalSeconds: 30 };
 describe(`${requirementTag("secure_accelerator_access", "MUST")} Secure accelerator access`, function() {
   this.timeout(18e4);
   let setup;
@@ -129,3 +130,6 @@ describe(`${requirementTag("secure_accelerator_access", "MUST")} Secure accelera
     return Number(n.status?.allocatable?.[setup.profile.extendedResource] ?? 0);
   }
 });
+export {
+  budget
+};

@@ -7,14 +7,14 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage
-} from "../chunks/chunk-V7OMXHCS.js";
+} from "../chunks/chunk-JBT426HI.js";
 import {
   parseProbe,
   probeScript,
   recordEvidence,
   requirementTag,
   skipBecause
-} from "../chunks/chunk-TRXAWO53.js";
+} from "../chunks/chunk-YGNZEI5B.js";
 import {
   servedDraApi
 } from "../chunks/chunk-4DKCGVH3.js";
@@ -29,6 +29,7 @@ import "../chunks/chunk-NKKDUV5A.js";
 import "../chunks/chunk-WWHORE4U.js";
 
 // suites/virtualized_accelerator.ts
+var budget = { devices: 1, typicalSeconds: 2 };
 var VGPU_LABELS = ["nvidia.com/vgpu.present", "nvidia.com/vgpu.host-driver-version"];
 var VIRTUAL_CLASSES = ["vfio.gpu.nvidia.com", "vgpu.nvidia.com"];
 describe(`${requirementTag("virtualized_accelerator", "SHOULD")} Virtualized accelerators`, function() {
@@ -90,7 +91,10 @@ describe(`${requirementTag("virtualized_accelerator", "SHOULD")} Virtualized acc
       recordEvidence(this, "observed", out.stdout.trim());
       expect(parseProbe(out.stdout)).to.equal(1);
     } finally {
-      await deleteNamespace(ns);
+      await deleteNamespace(ns, { until: "released" });
     }
   });
 });
+export {
+  budget
+};

@@ -128,6 +128,11 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'timeout', default: '300', help: 'seconds per test' },
   {
+    name: 'parallel',
+    default: '4',
+    help: "requirements whose suites run at once, as each suite's declared budget (devices, node CPU) allows; 1: one after another",
+  },
+  {
     name: 'verbose',
     switch: true,
     default: 'false',
@@ -161,6 +166,7 @@ export interface RunConfig {
   metadata: string | undefined;
   resultsUrl: string | undefined;
   timeoutMs: number;
+  parallel: number;
   output: string;
   verbose: boolean;
 }
@@ -394,6 +400,12 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
       `${timeout.source} must be a number of seconds above 0, got "${timeout.value}"`,
     );
   }
+  const parallel = one(raw, 'parallel')!;
+  if (!/^[1-9][0-9]?$/.test(parallel.value)) {
+    throw new UsageError(
+      `${parallel.source} must be a whole number from 1 to 99, got "${parallel.value}"`,
+    );
+  }
   const checklist = one(raw, 'checklist');
   const output = outputDirectory(one(raw, 'output')!);
   const verbose = one(raw, 'verbose')!;
@@ -485,6 +497,7 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     metadata: existingFile(one(raw, 'metadata')),
     resultsUrl: httpUrl(one(raw, 'results-url')),
     timeoutMs: seconds * 1000,
+    parallel: Number(parallel.value),
     output,
     verbose: /^(true|1)$/i.test(verbose.value),
   };

@@ -26,6 +26,8 @@ export interface RunPlan {
   selection: Selection;
   specFiles: string[];
   timeoutMs: number;
+  /** Suites at once, at most (--parallel). */
+  parallel: number;
   outDir: string;
   metadataPath: string | undefined;
   /** Listed as evidence in the filled checklist. */
@@ -132,6 +134,7 @@ export async function planRun(raw: RawRunInputs): Promise<RunPlan> {
     },
     specFiles: config.specs,
     timeoutMs: config.timeoutMs,
+    parallel: config.parallel,
     outDir: config.output,
     metadataPath: config.metadata,
     resultsUrl: config.resultsUrl,

@@ -8,6 +8,7 @@ import { buildRunResult } from '../results/build.js';
 import { gateFailures } from '../results/gate.js';
 import type { RunResult, TestResult } from '../results/model.js';
 import { bundledSuiteFiles } from '../runner/bundled-suites.js';
+import { suiteDeviceCapacity } from '../runner/device-capacity.js';
 import { runSuites, selectRequirements } from '../runner/run-suites.js';
 import { KAIC_VERSION } from '../version.js';
 import { need, type RunContext } from './context.js';
@@ -73,34 +74,79 @@ function writeFinishedTests(ctx: RunContext): Promise<ReportPaths> {
   });
 }
 
-/** Counts a requirement's tests on the live line while they run, and a line when it is done. */
-function requirementTally(progress: Progress, log: (line: string) => void) {
-  type Counts = Record<TestResult['status'], number>;
-  let current: { id: string; counts: Counts; ms: number } | null = null;
-  const countsText = (c: Counts) =>
-    (['passed', 'failed', 'skipped'] as const)
-      .filter((k) => c[k])
-      .map((k) => `${c[k]} ${k}`)
-      .join(', ');
-  const done = () => {
-    if (current) {
-      log(
-        `requirement ${current.id}: ${countsText(current.counts)} in ${(current.ms / 1000).toFixed(1)} s`,
+const MARK = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP' } as const;
+
+type Counts = Record<TestResult['status'], number>;
+
+function countsText(c: Counts): string {
+  return (['passed', 'failed', 'skipped'] as const)
+    .filter((k) => c[k])
+    .map((k) => `${c[k]} ${k}`)
+    .join(', ');
+}
+
+/**
+ * The suites' output, kept per requirement while suites run side by side: each requirement's test
+ * lines and its summary (test time and wall time) are logged together when its suite ends; the
+ * live line names the suites running and counts their tests.
+ */
+function requirementOutput(progress: Progress, log: (line: string) => void) {
+  const running = new Map<string, { counts: Counts; ms: number; lines: string[] }>();
+  const order: string[] = [];
+  const entry = (id: string) => {
+    let e = running.get(id);
+    if (!e) {
+      e = { counts: { passed: 0, failed: 0, skipped: 0 }, ms: 0, lines: [] };
+      running.set(id, e);
+      order.push(id);
+    }
+    return e;
+  };
+  const showRunning = () =>
+    progress.setDetail(
+      order
+        .map(
+          (id) =>
+            `${id}${countsText(entry(id).counts) ? ` (${countsText(entry(id).counts)})` : ''}`,
+        )
+        .join(', '),
+    );
+  const flush = (id: string, wallMs: number | null) => {
+    const e = running.get(id);
+    if (!e) return;
+    for (const line of e.lines) log(line);
+    log(
+      `requirement ${id}: ${countsText(e.counts) || 'no tests'} in ${(e.ms / 1000).toFixed(1)} s` +
+        (wallMs === null ? '' : ` (wall ${(wallMs / 1000).toFixed(1)} s)`),
+    );
+    running.delete(id);
+    order.splice(order.indexOf(id), 1);
+  };
+  return {
+    start(ids: string[]) {
+      ids.forEach(entry);
+      showRunning();
+    },
+    test(t: TestResult) {
+      const e = entry(t.requirementId ?? '(untagged)');
+      e.counts[t.status] += 1;
+      e.ms += t.durationMs;
+      e.lines.push(
+        `${MARK[t.status]} ${t.fullTitle} (${(t.durationMs / 1000).toFixed(1)} s)` +
+          (t.skipReason ? ` (${t.skipReason})` : '') +
+          (t.failure ? `: ${t.failure.message.split('\n')[0]}` : ''),
       );
-    }
-    current = null;
+      showRunning();
+    },
+    end(ids: string[], wallMs: number) {
+      for (const id of ids) flush(id, wallMs);
+      showRunning();
+    },
+    /** What is still kept (a run that ends early), without a wall time. */
+    flushAll() {
+      for (const id of [...order]) flush(id, null);
+    },
   };
-  const add = (t: TestResult) => {
-    const id = t.requirementId ?? '(untagged)';
-    if (current?.id !== id) {
-      done();
-      current = { id, counts: { passed: 0, failed: 0, skipped: 0 }, ms: 0 };
-    }
-    current.counts[t.status] += 1;
-    current.ms += t.durationMs;
-    progress.setDetail(`${id}: ${countsText(current.counts)}`);
-  };
-  return { add, done };
 }
 
 /**
@@ -131,8 +177,6 @@ async function withSuiteEnv<T>(ctx: RunContext, fn: () => Promise<T>): Promise<T
   }
 }
 
-const MARK = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP' } as const;
-
 /** suites: the selected requirements' tests; returns them as they ended. */
 export async function suitesPhase(ctx: RunContext): Promise<TestResult[]> {
   const version = need(ctx.version, 'requirements');
@@ -149,7 +193,7 @@ export async function suitesPhase(ctx: RunContext): Promise<TestResult[]> {
     specFiles = bundled.files;
   }
   if (!specFiles.length) return [];
-  const tally = requirementTally(ctx.progress, log);
+  const output = requirementOutput(ctx.progress, log);
   const run = await ctx.progress.phase(`conformance suites (${selected.length} requirements)`, () =>
     withSuiteEnv(ctx, () =>
       runSuites({
@@ -158,17 +202,16 @@ export async function suitesPhase(ctx: RunContext): Promise<TestResult[]> {
         selection: plan.selection,
         skipIds: [...version.justifications.keys()],
         timeoutMs: plan.timeoutMs,
+        parallel: plan.parallel,
+        deviceCapacity: () => suiteDeviceCapacity(),
         onPlanned: (tests) => (ctx.plannedTests = tests),
+        onSuiteStart: (suite) => output.start(suite.requirementIds),
         onTestEnd: (t: TestResult) => {
           ctx.finishedTests.push(t);
-          tally.add(t);
-          log(
-            `${MARK[t.status]} ${t.fullTitle} (${(t.durationMs / 1000).toFixed(1)} s)` +
-              (t.skipReason ? ` (${t.skipReason})` : '') +
-              (t.failure ? `: ${t.failure.message.split('\n')[0]}` : ''),
-          );
+          output.test(t);
         },
-      }).finally(() => tally.done()),
+        onSuiteEnd: (suite) => output.end(suite.requirementIds, suite.wallMs),
+      }).finally(() => output.flushAll()),
     ),
   );
   for (const i of run.ignored) log(`ignored ${i.fullTitle}: ${i.reason}`);

@@ -1,14 +1,16 @@
 /**
  * Runs conformance suites with Mocha, in process: loads the spec files, keeps the tests the
  * selection asks for, runs them with a per-test timeout and reports each result as it finishes.
+ * Files run side by side, up to `parallel` at once, as their declared budgets allow (./budget.ts).
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import Mocha, { type Hook, type Runnable, type Suite, type Test } from 'mocha';
 
 import { CATEGORIES, LEVELS, type Level, type Requirement } from '../requirements/catalog.js';
 import type { SourceLocation, TestResult } from '../results/model.js';
+import { budgetOf, mayStart, queueOrder, type BudgetedSuite, type RunLimits } from './budget.js';
 import { evidenceOf, skipReasonOf } from './evidence.js';
 import { parseTitleTag, TitleTagError } from './titles.js';
 
@@ -28,6 +30,15 @@ export interface RunSuitesOptions {
   /** Requirements declared N/A: their tests do not run. */
   skipIds?: string[];
   timeoutMs?: number;
+  /** Suite files at once, at most (default 1: one after another). */
+  parallel?: number;
+  /**
+   * Accelerator devices the suites may hold together (see ./device-capacity.ts); unknown or 0:
+   * suites that hold devices run one at a time.
+   */
+  deviceCapacity?: number | (() => Promise<number>);
+  onSuiteStart?: (suite: { name: string; requirementIds: string[] }) => void;
+  onSuiteEnd?: (suite: { name: string; requirementIds: string[]; wallMs: number }) => void;
   /** The tests that will run, once selected (before the first starts). */
   onPlanned?: (tests: PlannedTest[]) => void;
   onTestEnd?: (result: TestResult) => void;
@@ -124,6 +135,13 @@ export function locateFailure(
   return null;
 }
 
+/** One spec file loaded into a Mocha instance of its own, pruned to the selected tests. */
+interface LoadedSuite extends BudgetedSuite {
+  mocha: Mocha;
+  tests: Test[];
+  requirementIds: string[];
+}
+
 let suiteRuns = 0;
 
 export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
@@ -134,26 +152,11 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
   const selectedIds = new Set(selected.map((r) => r.id));
   const grep = options.selection?.grep ? new RegExp(options.selection.grep) : null;
 
-  const mocha = new Mocha({
-    timeout: options.timeoutMs ?? 5 * 60_000,
-    // Results are collected from runner events; Mocha itself prints nothing.
-    reporter: function Silent() {} as unknown as string,
-  });
   // A spec file defines its tests when it is evaluated, and a module is evaluated once per
   // process, so each run after the first imports the files under a URL of its own. This is what
-  // Mocha's loadFiles does (the same file events, so its globals are set), with that URL.
+  // Mocha's loadFiles does (the same file events, so its globals are set), with that URL. Each
+  // file gets a Mocha instance of its own, so files can run side by side.
   const runNumber = ++suiteRuns;
-  // Loaded here, so run() must not load them again (@types/mocha lacks this public method).
-  (mocha as Mocha & { lazyLoadFiles(enable: boolean): Mocha }).lazyLoadFiles(true);
-  for (const file of options.specFiles) {
-    mocha.files.push(file);
-    mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
-    const url = pathToFileURL(file).href + (runNumber === 1 ? '' : `?kaic-run=${runNumber}`);
-    const loaded: unknown = await import(url);
-    mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_REQUIRE, loaded, file, mocha);
-    mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
-  }
-
   const ignored: IgnoredTest[] = [];
   const tagErrors: string[] = [];
   const levels = new Map<Test, Level>();
@@ -182,10 +185,34 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
     });
     suite.suites.forEach(prune);
   };
-  prune(mocha.suite);
+  const loaded: LoadedSuite[] = [];
+  for (const file of options.specFiles) {
+    const mocha = new Mocha({
+      timeout: options.timeoutMs ?? 5 * 60_000,
+      // Results are collected from runner events; Mocha itself prints nothing.
+      reporter: function Silent() {} as unknown as string,
+    });
+    // Loaded here, so run() must not load them again (@types/mocha lacks this public method).
+    (mocha as Mocha & { lazyLoadFiles(enable: boolean): Mocha }).lazyLoadFiles(true);
+    mocha.files.push(file);
+    mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
+    const url = pathToFileURL(file).href + (runNumber === 1 ? '' : `?kaic-run=${runNumber}`);
+    const module = (await import(url)) as { budget?: unknown };
+    mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_REQUIRE, module, file, mocha);
+    mocha.suite.emit(Mocha.Suite.constants.EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
+    prune(mocha.suite);
+    const tests = allTests(mocha.suite);
+    loaded.push({
+      name: basename(file).replace(/\.[cm]?[jt]s$/, ''),
+      budget: budgetOf(module.budget, file),
+      mocha,
+      tests,
+      requirementIds: [...new Set(tests.flatMap((t) => tagOf(t.fullTitle())?.requirementId ?? []))],
+    });
+  }
   if (tagErrors.length) throw new TitleTagError(tagErrors.join('\n'));
 
-  const planned = allTests(mocha.suite);
+  const planned = loaded.flatMap((s) => s.tests);
   options.onPlanned?.(
     planned.map((test) => ({
       requirementId: parseTitleTag(test.fullTitle()).requirementId,
@@ -199,6 +226,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
   const hookFailures = new Map<Suite, { title: string; message: string }>();
 
   const record = (test: Test, status: TestResult['status'], error?: Error) => {
+    if (results.has(test)) return;
     const file = test.file ?? null;
     const tag = parseTitleTag(test.fullTitle());
     const result: TestResult = {
@@ -224,25 +252,58 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
     options.onTestEnd?.(result);
   };
 
-  await new Promise<void>((resolve) => {
-    const runner = mocha.run(() => resolve());
-    runner.on('pass', (test: Test) => record(test, 'passed'));
-    runner.on('pending', (test: Test) => record(test, 'skipped'));
-    runner.on('fail', (runnable: Runnable, error: Error) => {
-      if ((runnable as Runnable & { type?: string }).type === 'hook') {
-        const hook = runnable as Hook;
-        // A failing hook stops the tests under it; remember why for those that never report.
-        const current = (hook as Hook & { ctx?: { currentTest?: Test } }).ctx?.currentTest;
-        if (hook.title.includes('"before each"') || hook.title.includes('"after each"')) {
-          if (current && !results.has(current)) record(current, 'failed', error);
+  const runOne = (suite: LoadedSuite) =>
+    new Promise<void>((resolve) => {
+      const runner = suite.mocha.run(() => resolve());
+      runner.on('pass', (test: Test) => record(test, 'passed'));
+      runner.on('pending', (test: Test) => record(test, 'skipped'));
+      runner.on('fail', (runnable: Runnable, error: Error) => {
+        if ((runnable as Runnable & { type?: string }).type === 'hook') {
+          const hook = runnable as Hook;
+          // A failing hook stops the tests under it; remember why for those that never report.
+          const current = (hook as Hook & { ctx?: { currentTest?: Test } }).ctx?.currentTest;
+          if (hook.title.includes('"before each"') || hook.title.includes('"after each"')) {
+            if (current && !results.has(current)) record(current, 'failed', error);
+          }
+          if (hook.parent) {
+            hookFailures.set(hook.parent, { title: hook.title, message: error.message });
+          }
+          return;
         }
-        if (hook.parent) {
-          hookFailures.set(hook.parent, { title: hook.title, message: error.message });
-        }
-        return;
-      }
-      record(runnable as Test, 'failed', error);
+        record(runnable as Test, 'failed', error);
+      });
     });
+
+  // Side by side within the budgets: whenever a suite ends, every waiting suite that may start
+  // beside the running ones starts, longest first.
+  const limits: RunLimits = {
+    parallel: Math.max(1, options.parallel ?? 1),
+    devices: options.parallel && options.parallel > 1 ? await deviceCapacityOf(options) : 0,
+  };
+  const waiting = queueOrder(loaded.filter((s) => s.tests.length > 0));
+  const running = new Set<LoadedSuite>();
+  await new Promise<void>((allDone) => {
+    const startWhatFits = () => {
+      for (const suite of [...waiting]) {
+        if (!mayStart(suite, [...running], limits)) continue;
+        waiting.splice(waiting.indexOf(suite), 1);
+        running.add(suite);
+        const startedAt = Date.now();
+        options.onSuiteStart?.({ name: suite.name, requirementIds: suite.requirementIds });
+        void runOne(suite).then(() => {
+          running.delete(suite);
+          options.onSuiteEnd?.({
+            name: suite.name,
+            requirementIds: suite.requirementIds,
+            wallMs: Date.now() - startedAt,
+          });
+          if (waiting.length === 0 && running.size === 0) allDone();
+          else startWhatFits();
+        });
+      }
+    };
+    if (waiting.length === 0) allDone();
+    else startWhatFits();
   });
 
   // Tests a failing hook kept from running count as failed: their requirement was not shown.
@@ -263,5 +324,24 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
     record(test, 'failed', error);
   }
 
+  // Each runner keeps its process listeners (uncaughtException, unhandledRejection) until disposed.
+  for (const suite of loaded) suite.mocha.dispose();
   return { selected, tests: planned.map((t) => results.get(t) as TestResult), ignored };
+}
+
+/** The capacity the options give, or 0 (device users one at a time) when it cannot be read. */
+async function deviceCapacityOf(options: RunSuitesOptions): Promise<number> {
+  const capacity = options.deviceCapacity;
+  if (typeof capacity === 'number') return capacity;
+  if (!capacity) return 0;
+  return capacity().catch(() => 0);
+}
+
+/** A title's tag, or null for a title without one (those are reported by the pruning). */
+function tagOf(fullTitle: string) {
+  try {
+    return parseTitleTag(fullTitle);
+  } catch {
+    return null;
+  }
 }

@@ -12,6 +12,7 @@ import {
   type ConformanceVersion,
 } from '../../src/requirements/catalog.js';
 import type { TestResult } from '../../src/results/model.js';
+import { suiteDeviceCapacity } from '../../src/runner/device-capacity.js';
 import { runSuites } from '../../src/runner/run-suites.js';
 import { resetSuiteCluster } from '../../suites/lib/cluster.js';
 import { testCluster } from './hooks.js';
@@ -37,6 +38,8 @@ export interface SuiteRunOptions {
   /** Print each test's evidence under its line. */
   evidence?: boolean;
   timeoutMs?: number;
+  /** Suites at once (default 4, as `kaic run`). */
+  parallel?: number;
 }
 
 export async function runSuitesOnTestCluster(
@@ -64,6 +67,8 @@ export async function runSuitesOnTestCluster(
       requirements: requirementsFor(conformanceVersion()),
       selection: { ids: selected },
       timeoutMs: options.timeoutMs ?? 180_000,
+      parallel: options.parallel ?? 4,
+      deviceCapacity: () => suiteDeviceCapacity(),
     });
     for (const t of run.tests) {
       process.stdout.write(

@@ -48,7 +48,7 @@ export interface PrometheusAdapterOptions {
   prometheusUrl: string;
   dir: string;
   log: ProgressLog;
-  /** How often the adapter lists series (default 10 s; its own default is 10 minutes). */
+  /** How often the adapter lists series (default 5 s; its own default is 10 minutes). */
   relistIntervalSeconds?: number;
   buildMissing?: boolean;
   startTimeoutSeconds?: number;
@@ -137,7 +137,7 @@ export class PrometheusAdapter {
       [
         `--prometheus-url=${this.options.prometheusUrl}`,
         `--config=${rules}`,
-        `--metrics-relist-interval=${this.options.relistIntervalSeconds ?? 10}s`,
+        `--metrics-relist-interval=${this.options.relistIntervalSeconds ?? 5}s`,
         '--bind-address=127.0.0.1',
         `--secure-port=${port}`,
         `--tls-cert-file=${serving.cert}`,

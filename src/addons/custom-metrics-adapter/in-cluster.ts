@@ -109,7 +109,7 @@ export function adapterObjects(prometheusUrl: string): ManifestDoc[] {
       args: [
         `--prometheus-url=${prometheusUrl}`,
         '--config=/etc/adapter/rules.yaml',
-        '--metrics-relist-interval=10s',
+        '--metrics-relist-interval=5s',
         `--secure-port=${PORT}`,
         '--cert-dir=/tmp/cert',
       ],

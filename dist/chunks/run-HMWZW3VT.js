@@ -6,11 +6,11 @@ import {
   planRun,
   runPipeline,
   startRun
-} from "./chunk-IWQ3X2PH.js";
+} from "./chunk-4Y7QKAGZ.js";
 import "./chunk-KGIY4UVT.js";
 import {
   collectRunInputs
-} from "./chunk-LX4I233W.js";
+} from "./chunk-CN4WF4PE.js";
 import "./chunk-W6DAHXTN.js";
 import {
   makeDirectories
@@ -22,8 +22,8 @@ import "./chunk-MHHI76D7.js";
 import {
   parseRecords,
   removeLeftovers
-} from "./chunk-ETGELCUT.js";
-import "./chunk-D5DD4WJR.js";
+} from "./chunk-2MBFT5HT.js";
+import "./chunk-EJXZ5C4X.js";
 import {
   cacheDir
 } from "./chunk-ZYCDJV6Z.js";
@@ -35,7 +35,7 @@ import {
   onTerminationSignal
 } from "./chunk-M32DOC7A.js";
 import "./chunk-OEEHFPHV.js";
-import "./chunk-TRXAWO53.js";
+import "./chunk-YGNZEI5B.js";
 import "./chunk-4DKCGVH3.js";
 import "./chunk-FCORZ63V.js";
 import "./chunk-ARFH6SL4.js";

@@ -3,7 +3,7 @@ import {
   suiteCluster,
   suiteSettings,
   workloadImage
-} from "./chunk-V7OMXHCS.js";
+} from "./chunk-JBT426HI.js";
 import {
   getJson,
   getText,

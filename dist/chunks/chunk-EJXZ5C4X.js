@@ -1623,6 +1623,9 @@ var KwokProvider = class {
             `${KWOK_NODE_ANNOTATION}=${this.options.kwokNodeValue ?? "fake"}`
           ]
         ],
+        // The HPA acts every 5 s instead of every 15 s: an interval kaic chooses for its own
+        // cluster, so pod_autoscaling decides sooner; the suite assumes no interval (docs/suites.md).
+        "kube-controller-manager": [["horizontal-pod-autoscaler-sync-period", "5s"]],
         // The API server reaches kubelets (logs, exec) by node address, as a cluster admin.
         "kube-apiserver": [
           ["kubelet-preferred-address-types", "InternalIP"],

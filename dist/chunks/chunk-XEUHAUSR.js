@@ -4,7 +4,7 @@ import {
   suiteCluster,
   suiteSettings,
   workloadImage
-} from "./chunk-V7OMXHCS.js";
+} from "./chunk-JBT426HI.js";
 import {
   getJson
 } from "./chunk-ARFH6SL4.js";

@@ -3,7 +3,7 @@ import {
   UndoLog,
   deleteCluster,
   removeRunNamespaces
-} from "./chunk-D5DD4WJR.js";
+} from "./chunk-EJXZ5C4X.js";
 import {
   INSTALL_LABEL,
   execa,

@@ -8,6 +8,9 @@ import {
   MANAGED_BY_LABEL
 } from "./chunk-FCORZ63V.js";
 import {
+  LOCAL_NODE_IMAGES
+} from "./chunk-J4JJAD2Y.js";
+import {
   ObjectCoreV1Api
 } from "./chunk-ETKQSHAL.js";
 import {
@@ -233,6 +236,282 @@ async function detectAccelerator(kc, wanted = {}) {
   );
 }
 
+// src/runner/suite-settings.ts
+function bad(env, raw, want) {
+  return new Error(`${env}="${raw}"; ${want}`);
+}
+function text(env, suites, describe, byDefault = "unset") {
+  return { env, suites, describe, byDefault, parse: (raw) => raw || void 0 };
+}
+function choice(env, suites, describe, allowed, fallback, options = {}) {
+  return {
+    env,
+    suites,
+    describe: `${describe}: ${allowed.join(" | ")}`,
+    byDefault: fallback,
+    parse: (raw) => {
+      const value = options.lowerCase ? raw?.toLowerCase() : raw;
+      if (!value) return fallback;
+      if (!allowed.includes(value)) {
+        throw bad(env, raw, `accepted: ${allowed.join(", ")}`);
+      }
+      return value;
+    }
+  };
+}
+function seconds(env, suites, describe, fallback) {
+  return {
+    env,
+    suites,
+    describe: `${describe} (seconds)`,
+    byDefault: String(fallback),
+    parse: (raw) => {
+      const value = Number(raw || fallback);
+      if (!Number.isFinite(value) || value <= 0) throw bad(env, raw, "give seconds > 0");
+      return value * 1e3;
+    }
+  };
+}
+function integer(env, suites, describe, fallback, range) {
+  return {
+    env,
+    suites,
+    describe,
+    byDefault: String(fallback),
+    parse: (raw) => {
+      const value = Number(raw || fallback);
+      if (!Number.isInteger(value) || value < range[0] || value > range[1]) {
+        throw bad(env, raw, `give a whole number from ${range[0]} to ${range[1]}`);
+      }
+      return value;
+    }
+  };
+}
+var SUITE_SETTINGS = {
+  kubeconfig: text(
+    "KUBECONFIG",
+    "all",
+    "the cluster under test (set by kaic run)",
+    "client-node's default"
+  ),
+  runId: text(
+    "KAIC_RUN_ID",
+    "all",
+    "the run's id, labelled on every object a test creates (set by kaic run)"
+  ),
+  accelerator: choice(
+    "KAIC_ACCELERATOR",
+    "all that use accelerators",
+    "the accelerator profile to test",
+    ["auto", ...ACCELERATOR_KINDS],
+    "auto"
+  ),
+  allocationMode: choice(
+    "KAIC_ALLOCATION_MODE",
+    "all that use accelerators",
+    "how pods ask for accelerators",
+    ALLOCATION_MODES,
+    "auto"
+  ),
+  workloadImage: {
+    ...text("KAIC_WORKLOAD_IMAGE", "all", "an image with a POSIX shell for probe pods"),
+    byDefault: LOCAL_NODE_IMAGES.busybox,
+    parse: (raw) => raw || LOCAL_NODE_IMAGES.busybox
+  },
+  acceleratorMetrics: text(
+    "KAIC_ACCELERATOR_METRICS",
+    "accelerator_metrics",
+    "the accelerator metrics endpoint: http(s)://\u2026/metrics (scraped from the runner) or <namespace>/<service>:<port>[/path] (through the API server)",
+    "found by its labels"
+  ),
+  acceleratorLoadImage: text(
+    "KAIC_ACCELERATOR_LOAD_IMAGE",
+    "accelerator_metrics",
+    "a container that keeps the accelerator it holds busy (e.g. a CUDA sample in a loop); not needed for simulated GPUs"
+  ),
+  acceleratorLoadCommand: text(
+    "KAIC_ACCELERATOR_LOAD_COMMAND",
+    "accelerator_metrics",
+    "the load container's command, run with sh -c",
+    "the image's own"
+  ),
+  metricsTimeoutMs: seconds(
+    "KAIC_METRICS_TIMEOUT_SECONDS",
+    "accelerator_metrics, ai_service_metrics",
+    "how long a metric value may take to arrive or move",
+    180
+  ),
+  prometheus: {
+    ...text(
+      "KAIC_PROMETHEUS",
+      "accelerator_metrics, ai_service_metrics, pod_autoscaling",
+      "the cluster's Prometheus: http(s)://host:port or <namespace>/<service>:<port>",
+      "found by its labels"
+    ),
+    setByKaic: true
+  },
+  hpaTimeoutMs: seconds(
+    "KAIC_HPA_TIMEOUT_SECONDS",
+    "pod_autoscaling",
+    "how long the HPA may take to scale",
+    300
+  ),
+  gangScheduler: {
+    ...choice(
+      "KAIC_GANG_SCHEDULER",
+      "gang_scheduling",
+      "the gang scheduling solution to test (auto: Kueue when its API is served, else the native Workload API)",
+      ["auto", "native", "kueue"],
+      "auto",
+      { lowerCase: true }
+    ),
+    setByKaic: true
+  },
+  gangWindowMs: seconds(
+    "KAIC_GANG_WINDOW_SECONDS",
+    "gang_scheduling",
+    "the longest an incomplete gang is watched for the scheduler to hold it back (Kueue: QuotaReserved=False; native: a member unschedulable), then 3 s more; without that decision, the whole time",
+    20
+  ),
+  gangTimeoutMs: seconds(
+    "KAIC_GANG_TIMEOUT_SECONDS",
+    "gang_scheduling",
+    "how long a gang with room may take to bind and run (and the pod that makes room scarce to start)",
+    120
+  ),
+  aiOperator: {
+    ...text(
+      "KAIC_AI_OPERATOR",
+      "robust_controller",
+      "the operator to test: kubeflow-trainer | kuberay | jobset",
+      "the first installed, in that order"
+    ),
+    setByKaic: true
+  },
+  operatorRuntime: {
+    ...text(
+      "KAIC_OPERATOR_RUNTIME",
+      "robust_controller",
+      "Kubeflow Trainer: the ClusterTrainingRuntime of the valid TrainJob (its trainer runs the workload image's echo)"
+    ),
+    byDefault: "torch-distributed",
+    parse: (raw) => raw || "torch-distributed"
+  },
+  operatorImage: {
+    ...text(
+      "KAIC_OPERATOR_IMAGE",
+      "robust_controller",
+      "KubeRay: the Ray image of the valid RayCluster"
+    ),
+    byDefault: "rayproject/ray:2.46.0",
+    parse: (raw) => raw || "rayproject/ray:2.46.0"
+  },
+  operatorTimeoutMs: seconds(
+    "KAIC_OPERATOR_TIMEOUT_SECONDS",
+    "robust_controller",
+    "reconciliation and clean-up waits (as the working group)",
+    180
+  ),
+  networkDraDriver: text(
+    "KAIC_NETWORK_DRA_DRIVER",
+    "high_performance_networking",
+    "the DRA driver publishing network devices",
+    "any driver whose devices carry network attributes"
+  ),
+  pdSelector: text(
+    "KAIC_PD_SELECTOR",
+    "disaggregated_inference",
+    "label selectors of the prefill and decode pods: <prefill selector>;<decode selector>",
+    "llm-d's roles"
+  ),
+  autoscalerNodeLabel: text(
+    "KAIC_AUTOSCALER_NODE_LABEL",
+    "cluster_autoscaling",
+    "the accelerator node group: <key>=<value>",
+    "Karpenter's karpenter.sh/nodepool label, any pool"
+  ),
+  autoscalerPendingMs: seconds(
+    "KAIC_AUTOSCALER_PENDING_SECONDS",
+    "cluster_autoscaling",
+    "how long the filler pods may take to bind",
+    120
+  ),
+  autoscalerScaleUpMs: seconds(
+    "KAIC_AUTOSCALER_SCALE_UP_SECONDS",
+    "cluster_autoscaling",
+    "how long a node may take to join (as the working group)",
+    1200
+  ),
+  autoscalerScaleDownMs: seconds(
+    "KAIC_AUTOSCALER_SCALE_DOWN_SECONDS",
+    "cluster_autoscaling",
+    "how long the added node may take to go (as the working group)",
+    1800
+  ),
+  gatewayClass: {
+    ...text(
+      "KAIC_GATEWAY_CLASS",
+      "ai_inference, advanced_inference_ingress",
+      "the GatewayClass to use",
+      "the Accepted one, by name"
+    ),
+    setByKaic: true
+  },
+  gatewayListenerPort: {
+    ...integer(
+      "KAIC_GATEWAY_LISTENER_PORT",
+      "ai_inference, advanced_inference_ingress",
+      "the Gateway listener's port",
+      80,
+      [1, 65535]
+    ),
+    setByKaic: true
+  },
+  gatewayAddress: text(
+    "KAIC_GATEWAY_ADDRESS",
+    "ai_inference, advanced_inference_ingress",
+    "host[:port] the client pod sends to, when the Gateway's own address is not reachable from pods",
+    "the Gateway's first status address and the listener port"
+  ),
+  gatewayRequests: integer(
+    "KAIC_GATEWAY_REQUESTS",
+    "ai_inference",
+    "requests for the weight check (at least 500)",
+    500,
+    [500, Number.MAX_SAFE_INTEGER]
+  ),
+  gatewayWeightTolerance: {
+    env: "KAIC_GATEWAY_WEIGHT_TOLERANCE",
+    suites: "ai_inference",
+    describe: "allowed distance of a share from its weight, in percentage points, in (0, 50) (the Gateway API's own conformance test uses 5 with up to 10 attempts)",
+    byDefault: "10",
+    parse: (raw) => {
+      const value = Number(raw || 10);
+      if (!Number.isFinite(value) || value <= 0 || value >= 50) {
+        throw bad("KAIC_GATEWAY_WEIGHT_TOLERANCE", raw, "give percentage points in (0, 50)");
+      }
+      return value;
+    }
+  },
+  gatewayTimeoutMs: seconds(
+    "KAIC_GATEWAY_TIMEOUT_SECONDS",
+    "ai_inference, advanced_inference_ingress",
+    "each status wait and the client's run",
+    180
+  )
+};
+function suiteSettingsFrom(env) {
+  const settings = {};
+  for (const name of Object.keys(SUITE_SETTINGS)) {
+    const spec = SUITE_SETTINGS[name];
+    Object.defineProperty(settings, name, {
+      enumerable: true,
+      get: () => spec.parse(env[spec.env])
+    });
+  }
+  return settings;
+}
+
 export {
   recordEvidence,
   skipBecause,
@@ -241,11 +520,10 @@ export {
   TitleTagError,
   parseTitleTag,
   requirementTag,
-  ACCELERATOR_KINDS,
-  ALLOCATION_MODES,
   AcceleratorError,
   probeScript,
   probeListScript,
   parseProbe,
-  detectAccelerator
+  detectAccelerator,
+  suiteSettingsFrom
 };

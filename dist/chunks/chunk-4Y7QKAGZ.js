@@ -12,7 +12,7 @@ import {
   reportAddonPlan,
   resolveAddonPlan,
   validateRunConfig
-} from "./chunk-LX4I233W.js";
+} from "./chunk-CN4WF4PE.js";
 import {
   RUNS_FROM_SOURCE,
   installationPath,
@@ -41,7 +41,7 @@ import {
   UndoLog,
   assertRealNodeFree,
   checkHost
-} from "./chunk-D5DD4WJR.js";
+} from "./chunk-EJXZ5C4X.js";
 import {
   buildRecipe,
   execa,
@@ -68,21 +68,25 @@ import {
   detectAccelerator,
   evidenceOf,
   parseTitleTag,
-  skipReasonOf
-} from "./chunk-TRXAWO53.js";
+  skipReasonOf,
+  suiteSettingsFrom
+} from "./chunk-YGNZEI5B.js";
 import {
+  DraObjects,
   gpuProfile
 } from "./chunk-FCORZ63V.js";
 import {
   getText
 } from "./chunk-ARFH6SL4.js";
 import {
+  KWOK_NODE_ANNOTATION,
   nodeRolesLine,
   waitFor
 } from "./chunk-DW5F3YJO.js";
 import {
   LOCAL_NODE_IMAGES,
-  kubernetesRelease
+  kubernetesRelease,
+  loadKubeConfig
 } from "./chunk-J4JJAD2Y.js";
 import {
   KubeConfig,
@@ -29939,7 +29943,7 @@ async function loadJustifications(path3, knownIds) {
 }
 
 // src/runner/run-suites.ts
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 // node_modules/mocha/index.js
@@ -29949,6 +29953,39 @@ __export(mocha_exports, {
 });
 var import_mocha = __toESM(require_mocha(), 1);
 __reExport(mocha_exports, __toESM(require_mocha(), 1));
+
+// src/runner/budget.ts
+var NODE_CPU_USES = ["requests", "fills"];
+var BudgetError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "BudgetError";
+  }
+};
+function budgetOf(exported, file) {
+  if (exported === void 0) return null;
+  const b = exported;
+  const problem = typeof b !== "object" || b === null ? "is not an object" : !Number.isInteger(b.devices) || b.devices < 0 ? "has no whole number of devices \u2265 0" : b.nodeCpu !== void 0 && !NODE_CPU_USES.includes(b.nodeCpu) ? `has nodeCpu "${String(b.nodeCpu)}" (expected ${NODE_CPU_USES.join(" or ")})` : b.typicalSeconds !== void 0 && !(b.typicalSeconds >= 0) ? "has a typicalSeconds that is not a number \u2265 0" : null;
+  if (problem) throw new BudgetError(`${file}: its exported budget ${problem}`);
+  return b;
+}
+function mayStart(next, running, limits) {
+  if (running.length === 0) return true;
+  if (running.length >= limits.parallel) return false;
+  const b = next.budget;
+  if (!b || running.some((r) => !r.budget)) return false;
+  const held = running.reduce((sum, r) => sum + (r.budget?.devices ?? 0), 0);
+  if (b.devices > 0 && held + b.devices > limits.devices) return false;
+  const cpu = running.map((r) => r.budget?.nodeCpu).filter(Boolean);
+  if (b.nodeCpu === "fills" && cpu.length) return false;
+  if (b.nodeCpu && cpu.includes("fills")) return false;
+  return true;
+}
+function queueOrder(suites) {
+  return suites.map((s, index) => ({ s, index })).sort(
+    (a, b) => (b.s.budget?.typicalSeconds ?? 0) - (a.s.budget?.typicalSeconds ?? 0) || a.index - b.index
+  ).map(({ s }) => s);
+}
 
 // src/runner/run-suites.ts
 var SelectionError = class extends Error {
@@ -30016,22 +30053,7 @@ async function runSuites(options) {
   const byId = new Map(options.requirements.map((r) => [r.id, r]));
   const selectedIds = new Set(selected.map((r) => r.id));
   const grep = options.selection?.grep ? new RegExp(options.selection.grep) : null;
-  const mocha = new import_mocha.default({
-    timeout: options.timeoutMs ?? 5 * 6e4,
-    // Results are collected from runner events; Mocha itself prints nothing.
-    reporter: function Silent() {
-    }
-  });
   const runNumber = ++suiteRuns;
-  mocha.lazyLoadFiles(true);
-  for (const file of options.specFiles) {
-    mocha.files.push(file);
-    mocha.suite.emit(import_mocha.default.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
-    const url = pathToFileURL(file).href + (runNumber === 1 ? "" : `?kaic-run=${runNumber}`);
-    const loaded = await import(url);
-    mocha.suite.emit(import_mocha.default.Suite.constants.EVENT_FILE_REQUIRE, loaded, file, mocha);
-    mocha.suite.emit(import_mocha.default.Suite.constants.EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
-  }
   const ignored = [];
   const tagErrors = [];
   const levels = /* @__PURE__ */ new Map();
@@ -30060,9 +30082,33 @@ async function runSuites(options) {
     });
     suite.suites.forEach(prune);
   };
-  prune(mocha.suite);
+  const loaded = [];
+  for (const file of options.specFiles) {
+    const mocha = new import_mocha.default({
+      timeout: options.timeoutMs ?? 5 * 6e4,
+      // Results are collected from runner events; Mocha itself prints nothing.
+      reporter: function Silent() {
+      }
+    });
+    mocha.lazyLoadFiles(true);
+    mocha.files.push(file);
+    mocha.suite.emit(import_mocha.default.Suite.constants.EVENT_FILE_PRE_REQUIRE, globalThis, file, mocha);
+    const url = pathToFileURL(file).href + (runNumber === 1 ? "" : `?kaic-run=${runNumber}`);
+    const module = await import(url);
+    mocha.suite.emit(import_mocha.default.Suite.constants.EVENT_FILE_REQUIRE, module, file, mocha);
+    mocha.suite.emit(import_mocha.default.Suite.constants.EVENT_FILE_POST_REQUIRE, globalThis, file, mocha);
+    prune(mocha.suite);
+    const tests = allTests(mocha.suite);
+    loaded.push({
+      name: basename(file).replace(/\.[cm]?[jt]s$/, ""),
+      budget: budgetOf(module.budget, file),
+      mocha,
+      tests,
+      requirementIds: [...new Set(tests.flatMap((t) => tagOf(t.fullTitle())?.requirementId ?? []))]
+    });
+  }
   if (tagErrors.length) throw new TitleTagError(tagErrors.join("\n"));
-  const planned = allTests(mocha.suite);
+  const planned = loaded.flatMap((s) => s.tests);
   options.onPlanned?.(
     planned.map((test) => ({
       requirementId: parseTitleTag(test.fullTitle()).requirementId,
@@ -30075,6 +30121,7 @@ async function runSuites(options) {
   const results = /* @__PURE__ */ new Map();
   const hookFailures = /* @__PURE__ */ new Map();
   const record = (test, status, error2) => {
+    if (results.has(test)) return;
     const file = test.file ?? null;
     const tag2 = parseTitleTag(test.fullTitle());
     const result = {
@@ -30096,8 +30143,8 @@ async function runSuites(options) {
     results.set(test, result);
     options.onTestEnd?.(result);
   };
-  await new Promise((resolve2) => {
-    const runner = mocha.run(() => resolve2());
+  const runOne = (suite) => new Promise((resolve2) => {
+    const runner = suite.mocha.run(() => resolve2());
     runner.on("pass", (test) => record(test, "passed"));
     runner.on("pending", (test) => record(test, "skipped"));
     runner.on("fail", (runnable, error2) => {
@@ -30115,6 +30162,35 @@ async function runSuites(options) {
       record(runnable, "failed", error2);
     });
   });
+  const limits = {
+    parallel: Math.max(1, options.parallel ?? 1),
+    devices: options.parallel && options.parallel > 1 ? await deviceCapacityOf(options) : 0
+  };
+  const waiting = queueOrder(loaded.filter((s) => s.tests.length > 0));
+  const running = /* @__PURE__ */ new Set();
+  await new Promise((allDone) => {
+    const startWhatFits = () => {
+      for (const suite of [...waiting]) {
+        if (!mayStart(suite, [...running], limits)) continue;
+        waiting.splice(waiting.indexOf(suite), 1);
+        running.add(suite);
+        const startedAt = Date.now();
+        options.onSuiteStart?.({ name: suite.name, requirementIds: suite.requirementIds });
+        void runOne(suite).then(() => {
+          running.delete(suite);
+          options.onSuiteEnd?.({
+            name: suite.name,
+            requirementIds: suite.requirementIds,
+            wallMs: Date.now() - startedAt
+          });
+          if (waiting.length === 0 && running.size === 0) allDone();
+          else startWhatFits();
+        });
+      }
+    };
+    if (waiting.length === 0) allDone();
+    else startWhatFits();
+  });
   for (const test of planned) {
     if (results.has(test)) continue;
     let suite = test.parent;
@@ -30129,7 +30205,21 @@ async function runSuites(options) {
     error2.stack = void 0;
     record(test, "failed", error2);
   }
+  for (const suite of loaded) suite.mocha.dispose();
   return { selected, tests: planned.map((t) => results.get(t)), ignored };
+}
+async function deviceCapacityOf(options) {
+  const capacity = options.deviceCapacity;
+  if (typeof capacity === "number") return capacity;
+  if (!capacity) return 0;
+  return capacity().catch(() => 0);
+}
+function tagOf(fullTitle) {
+  try {
+    return parseTitleTag(fullTitle);
+  } catch {
+    return null;
+  }
 }
 
 // src/providers/index.ts
@@ -30923,6 +31013,7 @@ async function planRun(raw) {
     },
     specFiles: config.specs,
     timeoutMs: config.timeoutMs,
+    parallel: config.parallel,
     outDir: config.output,
     metadataPath: config.metadata,
     resultsUrl: config.resultsUrl
@@ -31354,6 +31445,52 @@ function bundledSuiteFiles(ids) {
   };
 }
 
+// src/accelerators/capacity.ts
+async function physicalDevicesPerNode(kc, setup) {
+  const perNode = new Map(setup.nodes.map((n) => [n, /* @__PURE__ */ new Set()]));
+  if (setup.mode === "dra" && setup.draApi) {
+    const { draDriver: driver, partitions } = setup.profile;
+    const slices = await new DraObjects(kc, setup.draApi).list("ResourceSlice");
+    for (const slice of slices) {
+      const devices = perNode.get(slice.spec?.nodeName ?? "");
+      if (slice.spec?.driver !== driver || !devices) continue;
+      for (const device of slice.spec.devices ?? []) {
+        const attributes = device.attributes ?? device.basic?.attributes ?? {};
+        const attribute = (name) => (attributes[name] ?? attributes[`${driver}/${name}`])?.string;
+        devices.add(
+          partitions && attribute(partitions.parentAttribute) || attribute("uuid") || device.name
+        );
+      }
+    }
+    return new Map([...perNode].map(([node, devices]) => [node, devices.size]));
+  }
+  const resource = setup.profile.extendedResource;
+  const nodes = (await kc.makeApiClient(ObjectCoreV1Api).listNode()).items;
+  return new Map(
+    nodes.filter((n) => perNode.has(n.metadata?.name ?? "")).map((n) => [
+      n.metadata?.name,
+      resource ? Number(n.status?.allocatable?.[resource] ?? "0") || 0 : 0
+    ])
+  );
+}
+
+// src/runner/device-capacity.ts
+async function suiteDeviceCapacity(env = process.env) {
+  const settings = suiteSettingsFrom(env);
+  const kc = loadKubeConfig(settings.kubeconfig);
+  const setup = await detectAccelerator(kc, {
+    kind: settings.accelerator,
+    mode: settings.allocationMode
+  });
+  const perNode = await physicalDevicesPerNode(kc, setup);
+  const simulated = new Set(
+    (await kc.makeApiClient(ObjectCoreV1Api).listNode()).items.filter((n) => n.metadata?.annotations?.[KWOK_NODE_ANNOTATION] === "fake").map((n) => n.metadata?.name)
+  );
+  const withContainers = [...perNode].filter(([node]) => !simulated.has(node));
+  const counted = withContainers.length ? withContainers : [...perNode];
+  return counted.length ? Math.min(...counted.map(([, count]) => count)) : 0;
+}
+
 // src/pipeline/suites-phase.ts
 function resultOf(ctx, tests) {
   const version = need(ctx.version, "requirements");
@@ -31404,28 +31541,60 @@ function writeFinishedTests(ctx) {
     return paths;
   });
 }
-function requirementTally(progress, log) {
-  let current = null;
-  const countsText = (c) => ["passed", "failed", "skipped"].filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(", ");
-  const done = () => {
-    if (current) {
-      log(
-        `requirement ${current.id}: ${countsText(current.counts)} in ${(current.ms / 1e3).toFixed(1)} s`
+var MARK = { passed: "PASS", failed: "FAIL", skipped: "SKIP" };
+function countsText(c) {
+  return ["passed", "failed", "skipped"].filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(", ");
+}
+function requirementOutput(progress, log) {
+  const running = /* @__PURE__ */ new Map();
+  const order = [];
+  const entry = (id) => {
+    let e = running.get(id);
+    if (!e) {
+      e = { counts: { passed: 0, failed: 0, skipped: 0 }, ms: 0, lines: [] };
+      running.set(id, e);
+      order.push(id);
+    }
+    return e;
+  };
+  const showRunning = () => progress.setDetail(
+    order.map(
+      (id) => `${id}${countsText(entry(id).counts) ? ` (${countsText(entry(id).counts)})` : ""}`
+    ).join(", ")
+  );
+  const flush = (id, wallMs) => {
+    const e = running.get(id);
+    if (!e) return;
+    for (const line of e.lines) log(line);
+    log(
+      `requirement ${id}: ${countsText(e.counts) || "no tests"} in ${(e.ms / 1e3).toFixed(1)} s` + (wallMs === null ? "" : ` (wall ${(wallMs / 1e3).toFixed(1)} s)`)
+    );
+    running.delete(id);
+    order.splice(order.indexOf(id), 1);
+  };
+  return {
+    start(ids) {
+      ids.forEach(entry);
+      showRunning();
+    },
+    test(t) {
+      const e = entry(t.requirementId ?? "(untagged)");
+      e.counts[t.status] += 1;
+      e.ms += t.durationMs;
+      e.lines.push(
+        `${MARK[t.status]} ${t.fullTitle} (${(t.durationMs / 1e3).toFixed(1)} s)` + (t.skipReason ? ` (${t.skipReason})` : "") + (t.failure ? `: ${t.failure.message.split("\n")[0]}` : "")
       );
+      showRunning();
+    },
+    end(ids, wallMs) {
+      for (const id of ids) flush(id, wallMs);
+      showRunning();
+    },
+    /** What is still kept (a run that ends early), without a wall time. */
+    flushAll() {
+      for (const id of [...order]) flush(id, null);
     }
-    current = null;
   };
-  const add = (t) => {
-    const id = t.requirementId ?? "(untagged)";
-    if (current?.id !== id) {
-      done();
-      current = { id, counts: { passed: 0, failed: 0, skipped: 0 }, ms: 0 };
-    }
-    current.counts[t.status] += 1;
-    current.ms += t.durationMs;
-    progress.setDetail(`${id}: ${countsText(current.counts)}`);
-  };
-  return { add, done };
 }
 async function withSuiteEnv(ctx, fn) {
   const addonEnv = ctx.addons?.env ?? {};
@@ -31448,7 +31617,6 @@ async function withSuiteEnv(ctx, fn) {
     }
   }
 }
-var MARK = { passed: "PASS", failed: "FAIL", skipped: "SKIP" };
 async function suitesPhase(ctx) {
   const version = need(ctx.version, "requirements");
   const { plan, log } = ctx;
@@ -31464,7 +31632,7 @@ async function suitesPhase(ctx) {
     specFiles = bundled.files;
   }
   if (!specFiles.length) return [];
-  const tally = requirementTally(ctx.progress, log);
+  const output = requirementOutput(ctx.progress, log);
   const run = await ctx.progress.phase(
     `conformance suites (${selected.length} requirements)`,
     () => withSuiteEnv(
@@ -31475,15 +31643,16 @@ async function suitesPhase(ctx) {
         selection: plan.selection,
         skipIds: [...version.justifications.keys()],
         timeoutMs: plan.timeoutMs,
+        parallel: plan.parallel,
+        deviceCapacity: () => suiteDeviceCapacity(),
         onPlanned: (tests) => ctx.plannedTests = tests,
+        onSuiteStart: (suite) => output.start(suite.requirementIds),
         onTestEnd: (t) => {
           ctx.finishedTests.push(t);
-          tally.add(t);
-          log(
-            `${MARK[t.status]} ${t.fullTitle} (${(t.durationMs / 1e3).toFixed(1)} s)` + (t.skipReason ? ` (${t.skipReason})` : "") + (t.failure ? `: ${t.failure.message.split("\n")[0]}` : "")
-          );
-        }
-      }).finally(() => tally.done())
+          output.test(t);
+        },
+        onSuiteEnd: (suite) => output.end(suite.requirementIds, suite.wallMs)
+      }).finally(() => output.flushAll())
     )
   );
   for (const i of run.ignored) log(`ignored ${i.fullTitle}: ${i.reason}`);

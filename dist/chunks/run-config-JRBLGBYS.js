@@ -8,7 +8,7 @@ import {
   collectRunInputs,
   runUsage,
   validateRunConfig
-} from "./chunk-LX4I233W.js";
+} from "./chunk-CN4WF4PE.js";
 import "./chunk-W6DAHXTN.js";
 import "./chunk-OYMJ6T6V.js";
 import "./chunk-MHHI76D7.js";

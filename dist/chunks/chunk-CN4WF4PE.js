@@ -1146,7 +1146,7 @@ var PrometheusAdapter = class {
       [
         `--prometheus-url=${this.options.prometheusUrl}`,
         `--config=${rules}`,
-        `--metrics-relist-interval=${this.options.relistIntervalSeconds ?? 10}s`,
+        `--metrics-relist-interval=${this.options.relistIntervalSeconds ?? 5}s`,
         "--bind-address=127.0.0.1",
         `--secure-port=${port}`,
         `--tls-cert-file=${serving.cert}`,
@@ -1322,7 +1322,7 @@ function adapterObjects(prometheusUrl) {
       args: [
         `--prometheus-url=${prometheusUrl}`,
         "--config=/etc/adapter/rules.yaml",
-        "--metrics-relist-interval=10s",
+        "--metrics-relist-interval=5s",
         `--secure-port=${PORT2}`,
         "--cert-dir=/tmp/cert"
       ],
@@ -2464,6 +2464,11 @@ var RUN_OPTIONS = [
   },
   { name: "timeout", default: "300", help: "seconds per test" },
   {
+    name: "parallel",
+    default: "4",
+    help: "requirements whose suites run at once, as each suite's declared budget (devices, node CPU) allows; 1: one after another"
+  },
+  {
     name: "verbose",
     switch: true,
     default: "false",
@@ -2659,6 +2664,12 @@ function validateRunConfig(raw) {
       `${timeout.source} must be a number of seconds above 0, got "${timeout.value}"`
     );
   }
+  const parallel = one(raw, "parallel");
+  if (!/^[1-9][0-9]?$/.test(parallel.value)) {
+    throw new UsageError(
+      `${parallel.source} must be a whole number from 1 to 99, got "${parallel.value}"`
+    );
+  }
   const checklist = one(raw, "checklist");
   const output = outputDirectory(one(raw, "output"));
   const verbose = one(raw, "verbose");
@@ -2738,6 +2749,7 @@ function validateRunConfig(raw) {
     metadata: existingFile(one(raw, "metadata")),
     resultsUrl: httpUrl(one(raw, "results-url")),
     timeoutMs: seconds * 1e3,
+    parallel: Number(parallel.value),
     output,
     verbose: /^(true|1)$/i.test(verbose.value)
   };
