@@ -2,11 +2,11 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   planRun,
   runPipeline
-} from "./chunks/chunk-4Y7QKAGZ.js";
+} from "./chunks/chunk-WWFC7U5Y.js";
 import "./chunks/chunk-KGIY4UVT.js";
 import {
   collectRunInputs
-} from "./chunks/chunk-CN4WF4PE.js";
+} from "./chunks/chunk-KBTWLMWK.js";
 import "./chunks/chunk-W6DAHXTN.js";
 import "./chunks/chunk-GXEHZ5ZH.js";
 import "./chunks/chunk-OYMJ6T6V.js";
@@ -43,7 +43,7 @@ import {
   STATE_CREATED,
   STATE_MAIN_RAN
 } from "./chunks/chunk-LYE2TJEJ.js";
-import "./chunks/chunk-EJXZ5C4X.js";
+import "./chunks/chunk-A5R5FKML.js";
 import {
   getInput,
   info,
@@ -55,7 +55,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-ZYCDJV6Z.js";
+} from "./chunks/chunk-DM634JXI.js";
 import {
   KAIC_VERSION
 } from "./chunks/chunk-ETTCBZFC.js";

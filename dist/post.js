@@ -2,17 +2,17 @@ import { createRequire as __kaicCreateRequire } from 'node:module'; const requir
 import {
   parseRecords,
   removeLeftovers
-} from "./chunks/chunk-2MBFT5HT.js";
+} from "./chunks/chunk-YV7YLT5M.js";
 import {
   STATE_CREATED,
   STATE_MAIN_RAN
 } from "./chunks/chunk-LYE2TJEJ.js";
-import "./chunks/chunk-EJXZ5C4X.js";
+import "./chunks/chunk-A5R5FKML.js";
 import {
   getState,
   info,
   warning
-} from "./chunks/chunk-ZYCDJV6Z.js";
+} from "./chunks/chunk-DM634JXI.js";
 import "./chunks/chunk-3YTTDGIJ.js";
 import "./chunks/chunk-M32DOC7A.js";
 import "./chunks/chunk-ARFH6SL4.js";

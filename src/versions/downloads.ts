@@ -7,8 +7,9 @@
  *   no release host, so they were cross-checked against independent public pins of the same
  *   files (at least two agreeing sources each). A wrong one fails the download, never silently.
  * - the kwok provider's Kubernetes binaries and etcd: the sum the release publishes beside each
- *   file (`<file>.sha256`, `SHA256SUMS`), read at download time. kwok itself publishes no sums
- *   and is always built.
+ *   file (`<file>.sha256`, `SHA256SUMS`), read at download time.
+ * - kwok and kwokctl: the release publishes no sums, so they are pinned here like kind's (two
+ *   independent public pins of the same files agree); other versions and platforms are built.
  */
 import { arch, platform } from 'node:os';
 
@@ -126,4 +127,33 @@ export function etcdReleaseFile(
     member: `${archive}/etcd`,
     name: 'etcd',
   };
+}
+
+/** kwok's release binaries by version and platform: the sums of `kwok-<p>` and `kwokctl-<p>`. */
+const KWOK_SHA256: Record<
+  string,
+  Partial<Record<ReleasePlatform, { kwok: string; kwokctl: string }>>
+> = {
+  'v0.8.0': {
+    'linux-amd64': {
+      kwok: 'f5a4385a2ae1b9dd7f8acae18e002a75c0ebba124ae9d7259aa8dadb50711f46',
+      kwokctl: 'd5743166c657283d6e827c7c4c20cacfd9009fd94830f06718ca7b2c7099461f',
+    },
+  },
+};
+
+/** kwok and kwokctl of a release, with their pinned sums; null when none are pinned. */
+export function kwokReleaseFiles(
+  version: string,
+  forPlatform: ReleasePlatform = hostPlatform(),
+): ReleaseFile[] | null {
+  const sums = KWOK_SHA256[version]?.[forPlatform];
+  if (!sums) return null;
+  const base = `https://github.com/kubernetes-sigs/kwok/releases/download/${version}`;
+  return (['kwok', 'kwokctl'] as const).map((name) => ({
+    label: `${name} ${version}`,
+    url: `${base}/${name}-${forPlatform}`,
+    sha256: sums[name],
+    name,
+  }));
 }

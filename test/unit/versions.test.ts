@@ -7,10 +7,12 @@ import {
   parseKubernetesMinor,
   runtimeConfigFlag,
   stagingVersion,
+  KWOK_VERSION,
 } from '../../src/versions/kubernetes.js';
 import { HELM } from '../../src/versions/addons.js';
 import {
   etcdReleaseFile,
+  kwokReleaseFiles,
   kubernetesReleaseFiles,
   pinnedDownload,
   pinnedDownloads,
@@ -137,5 +139,22 @@ describe('version table', function () {
       member: `etcd-${v}-linux-amd64/etcd`,
       name: 'etcd',
     });
+  });
+
+  it('downloads kwok and kwokctl only where their sums are pinned (the release publishes none)', function () {
+    const files = kwokReleaseFiles(KWOK_VERSION, 'linux-amd64');
+    expect(files?.map((f) => [f.name, f.url])).to.deep.equal([
+      [
+        'kwok',
+        `https://github.com/kubernetes-sigs/kwok/releases/download/${KWOK_VERSION}/kwok-linux-amd64`,
+      ],
+      [
+        'kwokctl',
+        `https://github.com/kubernetes-sigs/kwok/releases/download/${KWOK_VERSION}/kwokctl-linux-amd64`,
+      ],
+    ]);
+    for (const file of files ?? []) expect(file.sha256).to.match(/^[0-9a-f]{64}$/);
+    expect(kwokReleaseFiles(KWOK_VERSION, 'darwin-arm64')).to.equal(null);
+    expect(kwokReleaseFiles('v0.0.1', 'linux-amd64')).to.equal(null);
   });
 });

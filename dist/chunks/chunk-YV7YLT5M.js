@@ -3,12 +3,12 @@ import {
   UndoLog,
   deleteCluster,
   removeRunNamespaces
-} from "./chunk-EJXZ5C4X.js";
+} from "./chunk-A5R5FKML.js";
 import {
   INSTALL_LABEL,
   execa,
   removeChart
-} from "./chunk-ZYCDJV6Z.js";
+} from "./chunk-DM634JXI.js";
 import {
   processCommandLine,
   terminateProcess

@@ -6,11 +6,11 @@ import {
   planRun,
   runPipeline,
   startRun
-} from "./chunk-4Y7QKAGZ.js";
+} from "./chunk-WWFC7U5Y.js";
 import "./chunk-KGIY4UVT.js";
 import {
   collectRunInputs
-} from "./chunk-CN4WF4PE.js";
+} from "./chunk-KBTWLMWK.js";
 import "./chunk-W6DAHXTN.js";
 import {
   makeDirectories
@@ -22,11 +22,11 @@ import "./chunk-MHHI76D7.js";
 import {
   parseRecords,
   removeLeftovers
-} from "./chunk-2MBFT5HT.js";
-import "./chunk-EJXZ5C4X.js";
+} from "./chunk-YV7YLT5M.js";
+import "./chunk-A5R5FKML.js";
 import {
   cacheDir
-} from "./chunk-ZYCDJV6Z.js";
+} from "./chunk-DM634JXI.js";
 import "./chunk-ETTCBZFC.js";
 import "./chunk-ATS4VT7U.js";
 import "./chunk-3YTTDGIJ.js";

@@ -31353,6 +31353,25 @@ function etcdReleaseFile(version, forPlatform = hostPlatform()) {
     name: "etcd"
   };
 }
+var KWOK_SHA256 = {
+  "v0.8.0": {
+    "linux-amd64": {
+      kwok: "f5a4385a2ae1b9dd7f8acae18e002a75c0ebba124ae9d7259aa8dadb50711f46",
+      kwokctl: "d5743166c657283d6e827c7c4c20cacfd9009fd94830f06718ca7b2c7099461f"
+    }
+  }
+};
+function kwokReleaseFiles(version, forPlatform = hostPlatform()) {
+  const sums = KWOK_SHA256[version]?.[forPlatform];
+  if (!sums) return null;
+  const base = `https://github.com/kubernetes-sigs/kwok/releases/download/${version}`;
+  return ["kwok", "kwokctl"].map((name) => ({
+    label: `${name} ${version}`,
+    url: `${base}/${name}-${forPlatform}`,
+    sha256: sums[name],
+    name
+  }));
+}
 
 // src/binaries/download.ts
 var DownloadIntegrityError = class extends Error {
@@ -32137,6 +32156,7 @@ export {
   findOnPath,
   kubernetesReleaseFiles,
   etcdReleaseFile,
+  kwokReleaseFiles,
   downloadRelease,
   resolvePinnedTool,
   etcdRecipe,

@@ -34,7 +34,7 @@ import {
   removeChart,
   singleContainerDeployment,
   traefikDir
-} from "./chunk-ZYCDJV6Z.js";
+} from "./chunk-DM634JXI.js";
 import {
   KAIC_VERSION
 } from "./chunk-ETTCBZFC.js";

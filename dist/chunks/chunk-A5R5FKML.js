@@ -24,11 +24,13 @@ import {
   kubeletBinDir,
   kubernetesBinDir,
   kubernetesReleaseFiles,
+  kwokBinDir,
+  kwokReleaseFiles,
   nodeBinaryPaths,
   parseGoMod,
   runChecks,
   writeStamp
-} from "./chunk-ZYCDJV6Z.js";
+} from "./chunk-DM634JXI.js";
 import {
   require_dist
 } from "./chunk-3YTTDGIJ.js";
@@ -314,6 +316,7 @@ var CONTROL_PLANE_BINARIES = [
   "kubectl"
 ];
 async function downloadControlPlane(release, log, root, env) {
+  const kwokFiles = kwokReleaseFiles(KWOK_VERSION);
   const sets = [
     {
       component: "kubernetes",
@@ -326,7 +329,15 @@ async function downloadControlPlane(release, log, root, env) {
       version: release.etcdVersion,
       dir: etcdBinDir(release.etcdVersion, root),
       files: [etcdReleaseFile(release.etcdVersion)]
-    }
+    },
+    ...kwokFiles ? [
+      {
+        component: "kwok",
+        version: KWOK_VERSION,
+        dir: kwokBinDir(KWOK_VERSION, root),
+        files: kwokFiles
+      }
+    ] : []
   ];
   for (const set of sets) {
     if (await isComplete(
@@ -351,11 +362,12 @@ async function downloadControlPlane(release, log, root, env) {
 }
 async function ensureBinaries(release, log, root = cacheDir(), options = {}) {
   if (options.download) await downloadControlPlane(release, log, root, options.env ?? process.env);
-  await goVersion();
+  const paths = binaryPaths(release, KWOK_VERSION, root);
+  if (!Object.values(paths).every((path) => existsSync(path))) await goVersion();
   await buildKubernetes(release, log, root);
   await buildRecipe(etcdRecipe(release.etcdVersion), log, root);
   await buildRecipe(RECIPES.kwok, log, root);
-  return binaryPaths(release, KWOK_VERSION, root);
+  return paths;
 }
 async function ensureNodeBinaries(release, log, root = cacheDir()) {
   await goVersion();

@@ -8,11 +8,11 @@ import {
   collectRunInputs,
   runUsage,
   validateRunConfig
-} from "./chunk-CN4WF4PE.js";
+} from "./chunk-KBTWLMWK.js";
 import "./chunk-W6DAHXTN.js";
 import "./chunk-OYMJ6T6V.js";
 import "./chunk-MHHI76D7.js";
-import "./chunk-ZYCDJV6Z.js";
+import "./chunk-DM634JXI.js";
 import "./chunk-ETTCBZFC.js";
 import "./chunk-3YTTDGIJ.js";
 import "./chunk-M32DOC7A.js";

@@ -12,7 +12,7 @@ import {
   reportAddonPlan,
   resolveAddonPlan,
   validateRunConfig
-} from "./chunk-CN4WF4PE.js";
+} from "./chunk-KBTWLMWK.js";
 import {
   RUNS_FROM_SOURCE,
   installationPath,
@@ -41,14 +41,14 @@ import {
   UndoLog,
   assertRealNodeFree,
   checkHost
-} from "./chunk-EJXZ5C4X.js";
+} from "./chunk-A5R5FKML.js";
 import {
   buildRecipe,
   execa,
   kindBinDir,
   kindRecipe,
   resolvePinnedTool
-} from "./chunk-ZYCDJV6Z.js";
+} from "./chunk-DM634JXI.js";
 import {
   KAIC_VERSION
 } from "./chunk-ETTCBZFC.js";
