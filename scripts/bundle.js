@@ -81,6 +81,10 @@ async function bundle(outdir) {
     // The action runs on node24; the CLI must also run on Node 20.
     target: 'node20',
     splitting: true,
+    // Whitespace and syntax only, names kept (stack traces stay readable): a process loads less
+    // source, so `kaic fakegpu publish` starts at 66 MB instead of 88 MB (dist/ 9 MB, not 16).
+    minifyWhitespace: true,
+    minifySyntax: true,
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.js' },
     legalComments: 'eof',

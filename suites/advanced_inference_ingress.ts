@@ -47,7 +47,9 @@ describe(`${requirementTag('advanced_inference_ingress', 'SHOULD')} Advanced inf
   let ns = '';
 
   after(async function () {
-    if (ns) await deleteNamespace(ns, { until: 'released' });
+    // Until gone, not only released: its routes share the listener port with the next
+    // test's Gateway, and a Terminating namespace's routes still route.
+    if (ns) await deleteNamespace(ns);
   });
 
   it('routes through an InferencePool (endpoint picker FailOpen and absent: every request reaches a pool member)', async function () {

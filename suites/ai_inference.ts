@@ -111,7 +111,9 @@ describe(`${requirementTag('ai_inference', 'MUST')} Gateway API inference routin
   let measured: Promise<Tally> | null = null;
 
   after(async function () {
-    if (ns) await deleteNamespace(ns, { until: 'released' });
+    // Until gone, not only released: its routes share the listener port with the next
+    // test's Gateway, and a Terminating namespace's routes still route.
+    if (ns) await deleteNamespace(ns);
   });
 
   /** Sets everything up and sends the traffic once; both tests read the same measurement. */

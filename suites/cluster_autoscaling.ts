@@ -146,7 +146,17 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
       },
     };
     const pod = (name: string, count: number, node?: string): k8s.V1Pod => ({
-      metadata: { name, namespace: ns, labels: { 'conformance.kaic.dev/run': runLabel } },
+      metadata: {
+        name,
+        namespace: ns,
+        labels: { 'conformance.kaic.dev/run': runLabel },
+        // While it runs, no autoscaler may move it to consolidate nodes: a bare pod evicted is
+        // gone, and the group must only grow for the trigger and shrink once it is deleted.
+        annotations: {
+          'karpenter.sh/do-not-disrupt': 'true',
+          'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
+        },
+      },
       spec: {
         affinity,
         ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}),

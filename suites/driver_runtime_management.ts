@@ -89,9 +89,12 @@ describe(`${requirementTag('driver_runtime_management', 'SHOULD')} Driver and ru
       'observed',
       `advertised driver versions: ${[...versions].map(([n, v]) => `${n}=${v}`).join(', ') || 'none'}`,
     );
-    expect([...versions.keys()].sort(), 'nodes advertising a driver version').to.deep.equal(
-      [...setup.nodes].sort(),
-    );
+    // Every accelerator node the run found advertises one; a node that joined since (an
+    // autoscaler's) may too, and is no failure.
+    expect(
+      setup.nodes.filter((n) => !versions.has(n)),
+      'accelerator nodes advertising no driver version',
+    ).to.deep.equal([]);
   });
 
   it('runs the driver version it advertises, as seen from a container holding the accelerator', async function () {

@@ -30,6 +30,19 @@ export function addonSpec(id: AddonId): AddonSpec<AddonId> {
   return addonOf(id).spec;
 }
 
+/**
+ * The addons that let a suite of these requirements verify something (their `enables`), each with
+ * the requirements it is for; what they need comes with them when the plan is resolved.
+ */
+export function addonsFor(
+  requirementIds: readonly string[],
+): Array<{ id: AddonId; for: string[] }> {
+  return ADDONS.map((a) => ({
+    id: a.id,
+    for: a.enables.filter((r) => requirementIds.includes(r)),
+  })).filter((a) => a.for.length > 0);
+}
+
 export class AddonPlanError extends Error {
   constructor(message: string) {
     super(message);

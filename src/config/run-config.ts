@@ -93,7 +93,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'addons',
-    help: `all, none, or a comma list of ${ADDON_IDS.join(', ')} (default: all on kwok and kind, none on existing, where only ${CHART_ADDONS.join(', ')} may be named)`,
+    help: `all, none, or a comma list of ${ADDON_IDS.join(', ')} (default on kwok and kind: those the selected requirements need; none on existing, where only ${CHART_ADDONS.join(', ')} may be named)`,
   },
   {
     name: 'real-node',
@@ -151,6 +151,8 @@ export interface RunConfig {
   clusterName: string | undefined;
   reuseCluster: boolean;
   addons: AddonId[];
+  /** Whether --addons (input, KAIC_ADDONS) named them; else the run takes what its selection needs. */
+  addonsGiven: boolean;
   realNode: RealNodeSetting;
   /** A kubeconfig file's absolute path, or the kubeconfig text itself. */
   kubeconfig: string | undefined;
@@ -475,6 +477,7 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     clusterName: clusterName?.value,
     reuseCluster: reuse.value === 'yes',
     addons,
+    addonsGiven: Boolean(addonsRaw),
     realNode: realNode.value as RealNodeSetting,
     kubeconfig: kubeconfig
       ? isKubeconfigText(kubeconfig.value)

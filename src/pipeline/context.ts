@@ -36,6 +36,8 @@ export interface RunContext {
   cluster?: ClusterHandle;
   version?: VersionPlan;
   addons?: InstalledAddons;
+  /** The addons' binaries being built while the cluster starts (what failed, else null). */
+  addonsPrepared?: Promise<Error | null>;
   /** Tests as they finish, and the ones planned: what a cancel keeps. */
   finishedTests: TestResult[];
   plannedTests: PlannedTest[];

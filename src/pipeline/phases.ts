@@ -4,12 +4,15 @@
  */
 import { join } from 'node:path';
 
+import { addonsFor, type AddonId } from '../addons/plan.js';
 import { nodeRolesLine } from '../k8s/kwok-nodes.js';
 import { createProvider } from '../providers/index.js';
+import type { Provider } from '../providers/types.js';
+import { selectRequirements } from '../runner/run-suites.js';
 import { fallbackDirectory } from '../util/safe-write.js';
 import { collectComponentLogs, logTail } from './component-logs.js';
 import { need, type RunContext } from './context.js';
-import { versionFor } from './plan.js';
+import { versionFor, type VersionPlan } from './plan.js';
 
 /** cluster: the provider made from the config, its cluster up (and its down registered first). */
 export async function clusterPhase(ctx: RunContext): Promise<void> {
@@ -21,6 +24,7 @@ export async function clusterPhase(ctx: RunContext): Promise<void> {
   });
   ctx.provider = provider;
   ctx.undo.push('cluster down', () => ctx.progress.phase('cluster down', () => provider.down()));
+  startPreparingAddons(ctx, provider);
   const cluster = await ctx.progress.phase(provider.upTitle, () => provider.up());
   ctx.cluster = cluster;
   ctx.log(`cluster ${cluster.name}: kube-apiserver ${cluster.serverVersion}`);
@@ -37,11 +41,60 @@ export async function requirementsPhase(ctx: RunContext): Promise<void> {
   ctx.version = version;
 }
 
+/**
+ * The addons to install: those --addons named; by default, of all the provider offers, those a
+ * selected requirement needs (so a run of one requirement builds and starts only its own), each
+ * with the requirements it is for.
+ */
+export function addonRequest(
+  plan: RunContext['plan'],
+  version: VersionPlan,
+): { ids: AddonId[]; forWhat: Map<AddonId, string[]>; narrowed: boolean } {
+  const { config, selection } = plan;
+  if (config.addonsGiven || config.addons.length === 0) {
+    return { ids: config.addons, forWhat: new Map(), narrowed: false };
+  }
+  const selected = selectRequirements(version.requirements, selection)
+    .map((r) => r.id)
+    .filter((id) => !version.justifications.has(id));
+  const wanted = addonsFor(selected).filter((a) => config.addons.includes(a.id));
+  return {
+    ids: wanted.map((a) => a.id),
+    forWhat: new Map(wanted.map((a) => [a.id, a.for])),
+    narrowed: wanted.length < config.addons.length,
+  };
+}
+
+/**
+ * Where the provider builds the addons' binaries on this machine (kwok), that starts before the
+ * cluster does and goes on beside it; the addons phase waits for it. Known only when the minor
+ * (so the requirements) is known before the cluster.
+ */
+function startPreparingAddons(ctx: RunContext, provider: Provider): void {
+  const version = ctx.plan.version;
+  if (!provider.prepareAddons || !version) return;
+  const request = addonRequest(ctx.plan, version);
+  if (!request.ids.length) return;
+  ctx.addonsPrepared = provider.prepareAddons(request.ids, request.forWhat, ctx.log).then(
+    () => null,
+    (error: Error) => error,
+  );
+}
+
 /** addons: what the run asked for, installed the provider's way; their undo registered by it. */
 export async function addonsPhase(ctx: RunContext): Promise<void> {
   const { config } = ctx.plan;
+  const request = addonRequest(ctx.plan, need(ctx.version, 'requirements'));
+  if (request.narrowed) {
+    ctx.log(
+      `addons for the selected requirements: ${request.ids.map((id) => `${id} (${request.forWhat.get(id)?.join(', ')})`).join(', ') || 'none'}; ` +
+        `--addons names others to install anyway`,
+    );
+  }
+  const prepared = await ctx.addonsPrepared;
+  if (prepared) throw prepared;
   ctx.addons = await need(ctx.provider, 'provider').installAddons({
-    requested: config.addons,
+    requested: request.ids,
     gpuProfile: config.gpuProfile,
     gpusPerNode: config.gpusPerNode,
     log: ctx.log,

@@ -16,7 +16,7 @@ import { makeDirectories } from '../util/safe-write.js';
 import { waitFor } from '../util/wait.js';
 import { need, startRun } from './context.js';
 import { parseRecords, removeLeftovers } from './leftovers.js';
-import { addonsPhase, clusterPhase } from './phases.js';
+import { addonsPhase, clusterPhase, requirementsPhase } from './phases.js';
 import type { RunPlan } from './plan.js';
 import type { ProgressStream } from './progress.js';
 
@@ -86,6 +86,8 @@ export async function upCluster(
   });
   try {
     await clusterPhase(ctx);
+    // The requirements of its minor decide the default addons (what the selection needs).
+    await requirementsPhase(ctx);
     await addonsPhase(ctx);
     state.kubeconfig = need(ctx.cluster, 'cluster').kubeconfigPath;
     state.env = ctx.addons?.env ?? {};

@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import { ExistingProvider } from './existing.js';
 import { installInClusterAddons } from './kind-addons.js';
 import { KindProvider } from './kind.js';
-import { installKwokAddons } from './kwok-addons.js';
+import { installKwokAddons, prepareKwokAddons } from './kwok-addons.js';
 import { KwokProvider, type KwokClusterHandle } from './kwok.js';
 import { checkHost } from './real-node/host.js';
 import { assertRealNodeFree } from './real-node/real-node.js';
@@ -73,10 +73,11 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
   const addonsDir = join(ctx.workDir, 'addons');
   const onCreated = ctx.onCreated ? { onCreated: ctx.onCreated } : {};
   if (config.provider === 'kwok') {
+    const realNode = await wantRealNode(config, ctx.log);
     const cluster = new KwokProvider({
       minor: config.kubernetesVersion,
       nodeGroups: [{ namePrefix: 'kaic-worker', count: config.nodes }],
-      realNode: await wantRealNode(config, ctx.log),
+      realNode,
       log: ctx.log,
       ...onCreated,
     });
@@ -94,6 +95,8 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
             ]
           : [],
       installAddons: (addons) => installKwokAddons(upHandle(handle), addonsDir, addons),
+      prepareAddons: (requested, forWhat, log) =>
+        prepareKwokAddons(requested, forWhat, { realNode, log }),
     };
   }
   if (config.provider === 'kind') {

@@ -184,3 +184,23 @@ export async function installKwokAddons(
   );
   return { env: running.env, accelerator: ids.includes('fake-gpu') ? ctx.gpuProfile : null };
 }
+
+/**
+ * Builds the binaries of the addons the plan will start (what the requested ones need included,
+ * what needs a missing real node left out), in dependency order, each line saying which addon and
+ * for which requirements. Cached ones say nothing.
+ */
+export async function prepareKwokAddons(
+  requested: readonly AddonId[],
+  forWhat: ReadonlyMap<AddonId, readonly string[]>,
+  options: { realNode: boolean; log: (line: string) => void },
+): Promise<void> {
+  const plan = resolveAddonPlan(requested, { realNode: options.realNode });
+  for (const id of plan.waves.flat()) {
+    const why = forWhat.get(id)?.join(', ') ?? plan.added.find((a) => a.id === id)?.neededBy;
+    await addonOf(id).prepare?.((line) => {
+      if (!/: cached \(/.test(line))
+        options.log(`addon ${id}${why ? ` (for ${why})` : ''}: ${line}`);
+    });
+  }
+}

@@ -108,6 +108,16 @@ export interface Provider extends ClusterLifecycle {
   readonly upTitle: string;
   /** Where the components of the cluster that is up write their logs. */
   logSources(): LogSource[];
+  /**
+   * Builds what these addons (and what they need) run from on this machine, before and beside
+   * the cluster's start; `forWhat` names the requirements each is for, for the log. Only
+   * providers that run addons as processes here have it (kwok).
+   */
+  prepareAddons?(
+    requested: readonly AddonId[],
+    forWhat: ReadonlyMap<AddonId, readonly string[]>,
+    log: (line: string) => void,
+  ): Promise<void>;
   /** Installs the requested addons the way this provider does; call after up(). */
   installAddons(ctx: AddonInstallContext): Promise<InstalledAddons>;
 }

@@ -40,6 +40,11 @@ export interface TestResult {
   failure: { message: string; stack: string | null; location: SourceLocation | null } | null;
   skipReason: string | null;
   evidence: EvidenceRecord[];
+  /**
+   * A supporting check: recorded, but not one of the checks that define the requirement (its
+   * KAR), so it does not decide the verdict. Absent: a defining check.
+   */
+  supporting?: boolean;
 }
 
 export interface RequirementResult {
@@ -77,13 +82,41 @@ export interface RunResult {
   };
 }
 
-/**
- * The verdict for one requirement from its tests. A skip is never evidence: a requirement whose
- * tests were all skipped, or that has a skipped test and no failure, is Unknown, because part of
- * it could not be shown here. N/A comes only from a user's justification.
- */
-const checks = (n: number) => `${n} check${n === 1 ? '' : 's'}`;
+/** The marker of the working group's environment errors: the check could not run here. */
+export const ENVIRONMENT_ERROR = 'ENVIRONMENT ERROR';
 
+/** How a check ended, for the verdict: an environment error is a check that could not run. */
+export function checkOutcome(test: TestResult): 'passed' | 'failed' | 'unrunnable' {
+  if (test.status === 'passed') return 'passed';
+  if (test.status === 'skipped') return 'unrunnable';
+  return test.failure?.message.includes(ENVIRONMENT_ERROR) ? 'unrunnable' : 'failed';
+}
+
+const checks = (n: number, kind = '') => `${n} ${kind}check${n === 1 ? '' : 's'}`;
+
+/** Why checks could not run: skip reasons and environment errors, each once. */
+function unrunnableReasons(tests: readonly TestResult[]): string {
+  const reasons = [
+    ...new Set(
+      tests.flatMap((t) =>
+        t.status === 'skipped'
+          ? t.skipReason
+            ? [t.skipReason]
+            : []
+          : [(t.failure?.message ?? '').split('\n')[0] as string],
+      ),
+    ),
+  ];
+  return reasons.length ? ` (${reasons.join('; ')})` : '';
+}
+
+/**
+ * The verdict for one requirement from its tests (docs/requirements.md, "How a verdict is
+ * decided"). Only its defining checks decide: any failed → Partially or Not Implemented (did some
+ * pass?); else any that could not run (a skip, or an ENVIRONMENT ERROR: a missing prerequisite is
+ * never a failure) → Unknown with the reasons; else Implemented. Supporting checks are recorded
+ * and named in the reason, and never change the verdict. N/A comes only from a justification.
+ */
 export function decideVerdict(
   tests: readonly TestResult[],
   justification: string | null,
@@ -91,30 +124,63 @@ export function decideVerdict(
   if (justification !== null) {
     return { verdict: 'N/A', reason: `declared not applicable: ${justification}` };
   }
-  const passed = tests.filter((t) => t.status === 'passed').length;
-  const failed = tests.filter((t) => t.status === 'failed').length;
-  const skipped = tests.filter((t) => t.status === 'skipped').length;
   if (tests.length === 0) return { verdict: 'Unknown', reason: 'no test ran for this requirement' };
-  if (failed > 0) {
-    return passed > 0
-      ? { verdict: 'Partially Implemented', reason: `${failed} of ${checks(tests.length)} failed` }
+  const defining = tests.filter((t) => !t.supporting);
+  const supporting = tests.filter((t) => t.supporting);
+  const kind = supporting.length ? 'defining ' : '';
+  const of = (outcome: ReturnType<typeof checkOutcome>, list = defining) =>
+    list.filter((t) => checkOutcome(t) === outcome);
+  const [passed, failed, unrunnable] = [of('passed'), of('failed'), of('unrunnable')];
+  const supportNote = supporting.length
+    ? '; supporting: ' +
+      (['passed', 'failed', 'unrunnable'] as const)
+        .map((o) => [o, of(o, supporting)] as const)
+        .filter(([, list]) => list.length)
+        .map(
+          ([o, list]) =>
+            `${list.length} ${o === 'unrunnable' ? 'could not run' : o}` +
+            (o === 'unrunnable' ? unrunnableReasons(list) : ''),
+        )
+        .join(', ')
+    : '';
+  if (defining.length === 0) {
+    return {
+      verdict: 'Unknown',
+      reason: `no defining check ran${supportNote}`,
+    };
+  }
+  if (failed.length > 0) {
+    return passed.length > 0
+      ? {
+          verdict: 'Partially Implemented',
+          reason: `${failed.length} of ${checks(defining.length, kind)} failed${supportNote}`,
+        }
       : {
           verdict: 'Not Implemented',
-          reason: failed === 1 ? 'its only check failed' : `all ${failed} checks failed`,
+          reason:
+            (failed.length === defining.length
+              ? failed.length === 1
+                ? `its only ${kind}check failed`
+                : `all ${failed.length} ${kind}checks failed`
+              : `${failed.length} of ${checks(defining.length, kind)} failed, none passed`) +
+            supportNote,
         };
   }
-  if (skipped > 0) {
-    const reasons = [...new Set(tests.filter((t) => t.skipReason).map((t) => t.skipReason))];
+  if (unrunnable.length > 0) {
     return {
       verdict: 'Unknown',
       reason:
-        `${skipped} of ${checks(tests.length)} could not run here` +
-        (reasons.length ? ` (${reasons.join('; ')})` : ''),
+        `${unrunnable.length} of ${checks(defining.length, kind)} could not run here` +
+        unrunnableReasons(unrunnable) +
+        supportNote,
     };
   }
   return {
     verdict: 'Implemented',
-    reason: passed === 1 ? 'its only check passed' : `all ${passed} checks passed`,
+    reason:
+      (passed.length === 1
+        ? `its only ${kind}check passed`
+        : `all ${passed.length} ${kind}checks passed`) + supportNote,
   };
 }
 

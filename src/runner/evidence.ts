@@ -1,5 +1,6 @@
 /**
- * What a test attaches to itself for the results: evidence records and the reason for a skip.
+ * What a test attaches to itself for the results: evidence records, the reason for a skip, and
+ * whether it is a supporting check (one that does not decide the verdict).
  * Suites write through these helpers (re-exported in suites/lib); the runner reads them back.
  */
 import type { Context, Runnable } from 'mocha';
@@ -9,6 +10,7 @@ import type { EvidenceRecord } from '../results/model.js';
 interface Annotated {
   kaicEvidence?: EvidenceRecord[];
   kaicSkipReason?: string;
+  kaicSupporting?: boolean;
 }
 
 function currentTest(ctx: Context): (Runnable & Annotated) | undefined {
@@ -45,4 +47,18 @@ export function evidenceOf(test: Runnable): EvidenceRecord[] {
 
 export function skipReasonOf(test: Runnable): string | null {
   return (test as Runnable & Annotated).kaicSkipReason ?? null;
+}
+
+/**
+ * Marks a test as a supporting check: run and recorded, but not one of the checks the
+ * requirement's KAR defines, so it never decides the verdict. Wraps the test where it is declared:
+ * `supporting(it('…', async function () { … }))`.
+ */
+export function supporting<T extends Runnable>(test: T): T {
+  (test as T & Annotated).kaicSupporting = true;
+  return test;
+}
+
+export function isSupporting(test: Runnable): boolean {
+  return (test as Runnable & Annotated).kaicSupporting === true;
 }

@@ -11,7 +11,7 @@ import Mocha, { type Hook, type Runnable, type Suite, type Test } from 'mocha';
 import { CATEGORIES, LEVELS, type Level, type Requirement } from '../requirements/catalog.js';
 import type { SourceLocation, TestResult } from '../results/model.js';
 import { budgetOf, mayStart, queueOrder, type BudgetedSuite, type RunLimits } from './budget.js';
-import { evidenceOf, skipReasonOf } from './evidence.js';
+import { evidenceOf, isSupporting, skipReasonOf } from './evidence.js';
 import { parseTitleTag, TitleTagError } from './titles.js';
 
 export interface Selection {
@@ -47,7 +47,7 @@ export interface RunSuitesOptions {
 /** A test as known before it runs. */
 export type PlannedTest = Pick<
   TestResult,
-  'requirementId' | 'level' | 'title' | 'fullTitle' | 'file'
+  'requirementId' | 'level' | 'title' | 'fullTitle' | 'file' | 'supporting'
 >;
 
 export interface IgnoredTest {
@@ -220,6 +220,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
       title: test.title,
       fullTitle: test.fullTitle(),
       file: test.file ? fileUrlToPath(test.file) : null,
+      ...(isSupporting(test) ? { supporting: true } : {}),
     })),
   );
   const results = new Map<Test, TestResult>();
@@ -247,6 +248,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
       skipReason:
         status === 'skipped' ? (skipReasonOf(test) ?? 'skipped without a stated reason') : null,
       evidence: evidenceOf(test),
+      ...(isSupporting(test) ? { supporting: true } : {}),
     };
     results.set(test, result);
     options.onTestEnd?.(result);

@@ -378,7 +378,9 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
     await core.createNamespacedPod({
       namespace: 'default',
       body: {
-        metadata: { name },
+        // Karpenter may replace an underutilised node at once (consolidateAfter 0s), which
+        // would evict this bare pod for good; it must stay while the test looks at it.
+        metadata: { name, annotations: { 'karpenter.sh/do-not-disrupt': 'true' } },
         spec: {
           nodeSelector: { [NODE_GROUP_LABEL]: NODE_POOL },
           tolerations: [

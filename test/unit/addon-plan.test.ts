@@ -5,6 +5,7 @@ import {
   ADDONS,
   ADDON_IDS,
   AddonPlanError,
+  addonsFor,
   parseAddonList,
   resolveAddonPlan,
 } from '../../src/addons/plan.js';
@@ -80,5 +81,29 @@ describe('addon plan', function () {
       /KAIC_ADDONS "gateway,istio" is not an addon list/,
     );
     expect(() => parseAddonList(',', '--addons')).to.throw(AddonPlanError);
+  });
+
+  it('addonsFor: a selection gets the addons its suites need, and resolving adds what those need', function () {
+    const ids = (requirements: string[]) => addonsFor(requirements).map((a) => a.id);
+    expect(ids(['dra_support'])).to.deep.equal(['fake-gpu']);
+    expect(ids(['gang_scheduling'])).to.deep.equal(['gang-scheduler']);
+    expect(ids(['ai_inference', 'robust_controller']).sort()).to.deep.equal([
+      'ai-operator',
+      'gateway',
+    ]);
+    const podAutoscaling = resolveAddonPlan(ids(['pod_autoscaling']));
+    expect(podAutoscaling.waves.flat().sort()).to.deep.equal([
+      'custom-metrics-adapter',
+      'fake-gpu',
+      'prometheus',
+    ]);
+    expect(
+      addonsFor(['accelerator_metrics']).find((a) => a.id === 'gpu-metrics')?.for,
+    ).to.deep.equal(['accelerator_metrics']);
+    expect(ids(['disaggregated_inference'])).to.deep.equal([]);
+    // Every requirement's addons together are every addon.
+    expect(ids(requirementsFor('1.35').map((r) => r.id)).sort()).to.deep.equal(
+      [...ADDON_IDS].sort(),
+    );
   });
 });

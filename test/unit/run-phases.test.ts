@@ -11,10 +11,10 @@ import { expect } from 'chai';
 
 import { collectRunInputs } from '../../src/config/run-config.js';
 import { startRun, type RunContext } from '../../src/pipeline/context.js';
-import { requirementsPhase } from '../../src/pipeline/phases.js';
+import { addonRequest, addonsPhase, requirementsPhase } from '../../src/pipeline/phases.js';
 import { planRun } from '../../src/pipeline/plan.js';
 import { reportsPhase } from '../../src/pipeline/suites-phase.js';
-import type { ClusterHandle } from '../../src/providers/types.js';
+import type { ClusterHandle, Provider } from '../../src/providers/types.js';
 
 function handle(minor: ClusterHandle['minor']): ClusterHandle {
   return {
@@ -69,6 +69,43 @@ describe('run phases', function () {
     await requirementsPhase(ctx);
     expect(ctx.version).to.not.equal(ctx.plan.version);
     expect(ctx.version?.minor).to.equal('1.33');
+  });
+
+  it('addons: by default only what the selected requirements need; --addons as named', async function () {
+    const version = ctx.plan.version!;
+    expect(addonRequest(ctx.plan, version)).to.deep.equal({
+      ids: ['fake-gpu'],
+      forWhat: new Map([['fake-gpu', ['dra_support']]]),
+      narrowed: true,
+    });
+    const named = await planRun(
+      collectRunInputs({
+        args: ['--requirements', 'dra_support', '--addons', 'gateway', '--output', out],
+        env: {},
+      }),
+    );
+    expect(addonRequest(named, version)).to.deep.include({ ids: ['gateway'], narrowed: false });
+  });
+
+  it('addons: a failed build beside the cluster start fails the phase before anything installs', async function () {
+    ctx.cluster = handle('1.35');
+    await requirementsPhase(ctx);
+    let installed = false;
+    ctx.provider = {
+      installAddons: async () => {
+        installed = true;
+        return { env: {}, accelerator: null };
+      },
+    } as unknown as Provider;
+    ctx.addonsPrepared = Promise.resolve(new Error('kueue v0.17.0: go build failed'));
+    let thrown: Error | null = null;
+    await addonsPhase(ctx).catch((error: Error) => (thrown = error));
+    expect(thrown).to.have.property('message', 'kueue v0.17.0: go build failed');
+    expect(installed).to.equal(false);
+    ctx.addonsPrepared = Promise.resolve(null);
+    await addonsPhase(ctx);
+    expect(installed).to.equal(true);
+    expect(printed).to.include('addons for the selected requirements: fake-gpu (dra_support)');
   });
 
   it('reports: no tests is every selected requirement Unknown, and MUST not met is none', async function () {

@@ -96,14 +96,85 @@ describe('verdict rules', function () {
     expect(decideVerdict([test('passed'), test('failed')], null).verdict).to.equal(
       'Partially Implemented',
     );
-    expect(decideVerdict([test('failed'), test('skipped')], null).verdict).to.equal(
-      'Not Implemented',
-    );
+    expect(decideVerdict([test('failed'), test('skipped')], null)).to.deep.equal({
+      verdict: 'Not Implemented',
+      reason: '1 of 2 checks failed, none passed',
+    });
     expect(decideVerdict([test('passed'), test('passed')], null)).to.deep.equal({
       verdict: 'Implemented',
       reason: 'all 2 checks passed',
     });
     expect(decideVerdict([test('failed')], 'no GPUs offered').verdict).to.equal('N/A');
     expect(decideVerdict([], null).verdict).to.equal('Unknown');
+  });
+
+  const failedWith = (message: string, supporting = false): TestResult => ({
+    ...test('failed'),
+    failure: { message, stack: null, location: null },
+    ...(supporting ? { supporting: true } : {}),
+  });
+  const supportingTest = (status: TestResult['status'], skipReason: string | null = null) => ({
+    ...test(status, skipReason),
+    supporting: true,
+  });
+
+  it('an ENVIRONMENT ERROR is a check that could not run, never a failure', function () {
+    expect(
+      decideVerdict([test('passed'), failedWith('ENVIRONMENT ERROR: no accelerator found')], null),
+    ).to.deep.equal({
+      verdict: 'Unknown',
+      reason: '1 of 2 checks could not run here (ENVIRONMENT ERROR: no accelerator found)',
+    });
+    expect(
+      decideVerdict(
+        [
+          failedWith('not run: "before all" hook failed: ENVIRONMENT ERROR: no accelerator found'),
+          failedWith('ENVIRONMENT ERROR: no accelerator found'),
+        ],
+        null,
+      ).verdict,
+    ).to.equal('Unknown');
+    // A real failure still decides, beside an environment error.
+    expect(
+      decideVerdict([failedWith('ENVIRONMENT ERROR: x'), failedWith('expected 1, got 4')], null)
+        .verdict,
+    ).to.equal('Not Implemented');
+  });
+
+  it('only defining checks decide; supporting ones are named in the reason', function () {
+    expect(
+      decideVerdict(
+        [
+          test('passed'),
+          test('passed'),
+          failedWith('ENVIRONMENT ERROR: no DRA driver', true),
+          supportingTest('skipped', 'no container node'),
+        ],
+        null,
+      ),
+    ).to.deep.equal({
+      verdict: 'Implemented',
+      reason:
+        'all 2 defining checks passed; supporting: 2 could not run (ENVIRONMENT ERROR: no DRA driver; no container node)',
+    });
+    expect(
+      decideVerdict([test('passed'), failedWith('allocation failed', true)], null),
+    ).to.deep.equal({
+      verdict: 'Implemented',
+      reason: 'its only defining check passed; supporting: 1 failed',
+    });
+    expect(
+      decideVerdict([failedWith('DeviceClass not served'), supportingTest('passed')], null),
+    ).to.deep.equal({
+      verdict: 'Not Implemented',
+      reason: 'its only defining check failed; supporting: 1 passed',
+    });
+    expect(
+      decideVerdict([test('skipped', 'API not served'), supportingTest('passed')], null).verdict,
+    ).to.equal('Unknown');
+    expect(decideVerdict([supportingTest('passed')], null)).to.deep.equal({
+      verdict: 'Unknown',
+      reason: 'no defining check ran; supporting: 1 passed',
+    });
   });
 });

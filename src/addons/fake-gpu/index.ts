@@ -26,6 +26,10 @@ export const fakeGpu = defineAddon({
       'virtualized_accelerator',
       'secure_accelerator_access',
       'driver_runtime_management',
+      // Their workloads hold accelerators too.
+      'accelerator_metrics',
+      'pod_autoscaling',
+      'cluster_autoscaling',
     ],
   },
   async besideCluster(ctx) {

@@ -1,8 +1,0 @@
-import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
-
-// src/version.ts
-var KAIC_VERSION = "0.1.0";
-
-export {
-  KAIC_VERSION
-};
