@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 
-import { parseProbe, probeScript } from '../src/accelerators/profiles.js';
+import { parseProbe, probeScript, vgpuEvidence } from '../src/accelerators/profiles.js';
 import { DraObjects } from '../src/k8s/dra-objects.js';
 import { servedDraApi } from '../src/k8s/discovery.js';
 import {
@@ -23,8 +23,6 @@ import type { SuiteBudget } from '../src/runner/budget.js';
 /** What it holds while it runs, for the runner (src/runner/budget.ts): one pod holds a virtualized device. */
 export const budget: SuiteBudget = { devices: 1, typicalSeconds: 2 };
 
-/** Node labels NVIDIA's operator sets on vGPU guests and hosts. */
-const VGPU_LABELS = ['nvidia.com/vgpu.present', 'nvidia.com/vgpu.host-driver-version'];
 /** DRA classes for virtualized or passed-through GPUs (NVIDIA's DRA driver). */
 const VIRTUAL_CLASSES = ['vfio.gpu.nvidia.com', 'vgpu.nvidia.com'];
 
@@ -34,9 +32,10 @@ describe(`${requirementTag('virtualized_accelerator', 'SHOULD')} Virtualized acc
   it('offers a virtualized accelerator that a pod can hold and see', async function () {
     const { core, kc } = suiteCluster();
     const nodes = (await core.listNode()).items;
-    const labelled = nodes.filter((n) =>
-      VGPU_LABELS.some((l) => n.metadata?.labels?.[l] !== undefined),
-    );
+    const labelled = nodes.filter((n) => vgpuEvidence(n.metadata?.labels) !== null);
+    const bareMetal = nodes.filter(
+      (n) => n.metadata?.labels?.['nvidia.com/vgpu.present'] === 'false',
+    ).length;
     const api = await servedDraApi(kc);
     const classes = api
       ? (await new DraObjects(kc, api).list('DeviceClass'))
@@ -46,12 +45,19 @@ describe(`${requirementTag('virtualized_accelerator', 'SHOULD')} Virtualized acc
     recordEvidence(
       this,
       'observed',
-      `vGPU node labels on ${labelled.length} node(s); virtual DeviceClasses: ${classes.join(', ') || 'none'}`,
+      `vGPU evidence on ${labelled.length} node(s)` +
+        (labelled.length
+          ? ` (${labelled.map((n) => `${n.metadata?.name}: ${vgpuEvidence(n.metadata?.labels)}`).join(', ')})`
+          : '') +
+        (bareMetal
+          ? `; ${bareMetal} node(s) labelled nvidia.com/vgpu.present=false (bare metal)`
+          : '') +
+        `; virtual DeviceClasses: ${classes.join(', ') || 'none'}`,
     );
     if (labelled.length === 0 && classes.length === 0) {
       skipBecause(
         this,
-        `no virtualized accelerator found (node labels ${VGPU_LABELS.join(', ')}; DeviceClasses ${VIRTUAL_CLASSES.join(', ')})`,
+        `no virtualized accelerator found (node labels nvidia.com/vgpu.present=true or nvidia.com/vgpu.host-driver-version; DeviceClasses ${VIRTUAL_CLASSES.join(', ')})`,
       );
     }
     const resource = 'nvidia.com/gpu';

@@ -310,3 +310,14 @@ export async function detectAccelerator(
     `no accelerator found (profile ${kindWanted}, allocation mode ${mode}): ${tried.join('; ') || 'nothing matched'}`,
   );
 }
+
+/**
+ * What on a node's labels shows a virtualized accelerator (NVIDIA's GPU feature discovery), or
+ * null. `nvidia.com/vgpu.present` is written on every GPU node, "false" on bare metal: only
+ * "true", or a vGPU host driver version, is evidence.
+ */
+export function vgpuEvidence(labels: Record<string, string> | undefined): string | null {
+  if (labels?.['nvidia.com/vgpu.present'] === 'true') return 'nvidia.com/vgpu.present=true';
+  const host = labels?.['nvidia.com/vgpu.host-driver-version'];
+  return host ? `nvidia.com/vgpu.host-driver-version=${host}` : null;
+}

@@ -41,6 +41,8 @@ export interface RunContext {
   /** Tests as they finish, and the ones planned: what a cancel keeps. */
   finishedTests: TestResult[];
   plannedTests: PlannedTest[];
+  /** Prints what the suites' output still keeps (lines of suites not ended), on a signal. */
+  flushSuiteOutput?: () => void;
   /** Writes the reports of the finished tests (set once the suites can start). */
   writeFinishedTests?: () => Promise<ReportPaths>;
   /** The reports, once their writing began (by the reports phase or a signal): never twice. */

@@ -40,6 +40,7 @@ export interface PipelineHooks {
 
 /** On SIGINT/SIGTERM: the reports of what finished are written (or finished), then the teardown. */
 async function onSignal(ctx: RunContext, signal: string): Promise<void> {
+  ctx.flushSuiteOutput?.();
   if (!ctx.reportsWritten && ctx.writeFinishedTests) {
     ctx.log(`${signal}: writing the reports of the tests that finished`);
     ctx.reportsWritten = ctx.writeFinishedTests();

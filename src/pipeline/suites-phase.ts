@@ -117,7 +117,7 @@ function requirementOutput(progress: Progress, log: (line: string) => void) {
     for (const line of e.lines) log(line);
     log(
       `requirement ${id}: ${countsText(e.counts) || 'no tests'} in ${(e.ms / 1000).toFixed(1)} s` +
-        (wallMs === null ? '' : ` (wall ${(wallMs / 1000).toFixed(1)} s)`),
+        (wallMs === null ? ' (not finished)' : ` (wall ${(wallMs / 1000).toFixed(1)} s)`),
     );
     running.delete(id);
     order.splice(order.indexOf(id), 1);
@@ -142,7 +142,7 @@ function requirementOutput(progress: Progress, log: (line: string) => void) {
       for (const id of ids) flush(id, wallMs);
       showRunning();
     },
-    /** What is still kept (a run that ends early), without a wall time. */
+    /** What is still kept (a run that ends early or is cancelled), said not finished. */
     flushAll() {
       for (const id of [...order]) flush(id, null);
     },
@@ -194,6 +194,7 @@ export async function suitesPhase(ctx: RunContext): Promise<TestResult[]> {
   }
   if (!specFiles.length) return [];
   const output = requirementOutput(ctx.progress, log);
+  ctx.flushSuiteOutput = () => output.flushAll();
   const run = await ctx.progress.phase(`conformance suites (${selected.length} requirements)`, () =>
     withSuiteEnv(ctx, () =>
       runSuites({

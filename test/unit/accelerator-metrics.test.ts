@@ -69,4 +69,50 @@ describe('accelerator metrics vocabulary', function () {
     expect(utilizationOf(samples, 'GPU-b')).to.equal(80);
     expect(utilizationOf(samples, 'GPU-z')).to.equal(null);
   });
+
+  it('knows no false friends: clocks and video engines are neither memory nor utilization', function () {
+    expect(metricKind('DCGM_FI_DEV_MEM_CLOCK')).to.equal(null);
+    expect(metricKind('DCGM_FI_DEV_SM_CLOCK')).to.equal(null);
+    expect(metricKind('DCGM_FI_DEV_ENC_UTIL')).to.equal(null);
+    expect(metricKind('DCGM_FI_DEV_DEC_UTIL')).to.equal(null);
+    expect(metricKind('DCGM_FI_DEV_GPU_UTIL')).to.equal('utilization');
+  });
+
+  it('reads other vendors: their names, their device labels, ratios as percents', function () {
+    const text = [
+      '# TYPE gpu_gfx_activity gauge',
+      'gpu_gfx_activity{gpu_id="0",serial_number="S1",hostname="n1"} 42',
+      '# TYPE gpu_used_vram gauge',
+      'gpu_used_vram{gpu_id="0",serial_number="S1",hostname="n1"} 1024',
+      '# TYPE hw_gpu_utilization_ratio gauge',
+      'hw_gpu_utilization_ratio{hw_id="intel-0",hw_gpu_task="all"} 0.25',
+      '# TYPE hw_memory_usage_bytes gauge',
+      'hw_memory_usage_bytes{hw_id="intel-0",hw_memory_location="device"} 1e9',
+      '# TYPE duty_cycle gauge',
+      'duty_cycle{accelerator_id="tpu-0",model="tpu-v5"} 70',
+      '# TYPE memory_used gauge',
+      'memory_used{accelerator_id="tpu-0",model="tpu-v5"} 2e9',
+      '# TYPE neuroncore_utilization_ratio gauge',
+      'neuroncore_utilization_ratio{neuroncore="3",instance_id="i-1"} 0.9',
+      '',
+    ].join('\n');
+    const samples = parseMetrics(text);
+    const series = acceleratorSeries(samples);
+    expect([...series.keys()].sort()).to.deep.equal([
+      '?/accelerator_id=tpu-0',
+      '?/neuroncore=3',
+      'intel-0',
+      'n1/gpu_id=0',
+    ]);
+    for (const key of ['n1/gpu_id=0', 'intel-0', '?/accelerator_id=tpu-0']) {
+      expect(Object.keys(series.get(key)?.kinds ?? {}).sort(), key).to.deep.equal([
+        'memory',
+        'utilization',
+      ]);
+    }
+    expect(utilizationOf(samples, 'n1/gpu_id=0')).to.equal(42);
+    expect(utilizationOf(samples, 'intel-0')).to.equal(25);
+    expect(utilizationOf(samples, '?/accelerator_id=tpu-0')).to.equal(70);
+    expect(utilizationOf(samples, '?/neuroncore=3')).to.be.closeTo(90, 1e-9);
+  });
 });

@@ -12,6 +12,7 @@ import {
   nodesWithCompletePools,
   parseProbe,
   probeScript,
+  vgpuEvidence,
 } from '../../src/accelerators/profiles.js';
 
 describe('accelerator profiles', function () {
@@ -80,5 +81,20 @@ describe('accelerator profiles', function () {
         'gpu.nvidia.com',
       ),
     ).to.deep.equal(['node-a']);
+  });
+
+  it('vgpuEvidence: vgpu.present=false (bare metal, written by feature discovery) is no evidence', function () {
+    expect(vgpuEvidence({ 'nvidia.com/vgpu.present': 'false' })).to.equal(null);
+    expect(vgpuEvidence({})).to.equal(null);
+    expect(vgpuEvidence(undefined)).to.equal(null);
+    expect(vgpuEvidence({ 'nvidia.com/vgpu.present': 'true' })).to.equal(
+      'nvidia.com/vgpu.present=true',
+    );
+    expect(
+      vgpuEvidence({
+        'nvidia.com/vgpu.present': 'false',
+        'nvidia.com/vgpu.host-driver-version': '550.90.05',
+      }),
+    ).to.equal('nvidia.com/vgpu.host-driver-version=550.90.05');
   });
 });
