@@ -123,7 +123,13 @@ export async function removeLeftovers(
       removed.push(`directory ${path}`);
     });
   }
-  for (const record of records) {
+  // The run's namespaces go before the charts whose controllers finalize what is in them (a
+  // killed suite leaves a JobSet behind): registered last, they are undone first.
+  const ordered = [
+    ...records.filter((r) => r.type !== 'run-namespaces'),
+    ...records.filter((r) => r.type === 'run-namespaces'),
+  ];
+  for (const record of ordered) {
     const step = undoOf(record, log, removed);
     const name = 'name' in record ? ` ${record.name}` : '';
     if (step) undo.push(`could not remove ${record.type}${name}`, step);
