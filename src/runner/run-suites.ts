@@ -207,7 +207,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
       budget: budgetOf(module.budget, file),
       mocha,
       tests,
-      requirementIds: [...new Set(tests.flatMap((t) => tagOf(t.fullTitle())?.requirementId ?? []))],
+      requirementIds: [...new Set(tests.map((t) => parseTitleTag(t.fullTitle()).requirementId))],
     });
   }
   if (tagErrors.length) throw new TitleTagError(tagErrors.join('\n'));
@@ -337,13 +337,4 @@ async function deviceCapacityOf(options: RunSuitesOptions): Promise<number> {
   if (typeof capacity === 'number') return capacity;
   if (!capacity) return 0;
   return capacity().catch(() => 0);
-}
-
-/** A title's tag, or null for a title without one (those are reported by the pruning). */
-function tagOf(fullTitle: string) {
-  try {
-    return parseTitleTag(fullTitle);
-  } catch {
-    return null;
-  }
 }
