@@ -52,8 +52,13 @@ async function main(argv: string[]): Promise<void> {
   if (argv.includes('--for-tests')) minors = [...minors, ...testMinors()];
   const addons = argv.includes('--addons');
   if (argv.includes('--kueue')) await buildRecipe(KUEUE_RECIPE, log);
-  // Each addon builds what it needs; then Helm, for the charts kaic installs on kind clusters.
-  if (addons) for (const addon of ADDON_REGISTRY) await addon.prepare?.(log);
+  // Each addon builds what it needs, for every simulated-GPU driver kaic runs (the tests drive
+  // each); then Helm, for the charts kaic installs on kind clusters.
+  if (addons) {
+    for (const fakeGpuDriver of ['kaic', 'dra-example-driver'] as const) {
+      for (const addon of ADDON_REGISTRY) await addon.prepare?.(log, { fakeGpuDriver });
+    }
+  }
   if (addons) await buildRecipe(RECIPES.helm, log);
   if (addons || argv.includes('--kueue')) {
     if (minors.length === 0) return;

@@ -49,6 +49,11 @@ export function kueueDir(version: string, root = cacheDir()): string {
   return join(root, 'bin', 'kueue', version);
 }
 
+/** The Kubernetes example DRA driver's kubelet plugin. */
+export function draExampleDriverDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'dra-example-driver', version);
+}
+
 /** Prometheus and promtool. */
 export function prometheusDir(version: string, root = cacheDir()): string {
   return join(root, 'bin', 'prometheus', version);

@@ -6,7 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import { DraObjects, type DraObject } from '../k8s/dra-objects.js';
 import type { AcceleratorSetup } from './profiles.js';
 
-type Attribute = { string?: string };
+type Attribute = { string?: string; int?: number };
 type CountedSlice = DraObject & {
   spec?: {
     driver?: string;
@@ -26,17 +26,22 @@ export async function physicalDevicesPerNode(
 ): Promise<Map<string, number>> {
   const perNode = new Map(setup.nodes.map((n) => [n, new Set<string>()]));
   if (setup.mode === 'dra' && setup.draApi) {
-    const { draDriver: driver, partitions } = setup.profile;
+    const { draDriver: driver, partitions, identityAttribute } = setup.profile;
     const slices = (await new DraObjects(kc, setup.draApi).list('ResourceSlice')) as CountedSlice[];
     for (const slice of slices) {
       const devices = perNode.get(slice.spec?.nodeName ?? '');
       if (slice.spec?.driver !== driver || !devices) continue;
       for (const device of slice.spec.devices ?? []) {
         const attributes = device.attributes ?? device.basic?.attributes ?? {};
-        const attribute = (name: string) =>
-          (attributes[name] ?? attributes[`${driver}/${name}`])?.string;
+        const attribute = (name: string) => {
+          const value = attributes[name] ?? attributes[`${driver}/${name}`];
+          return value?.string ?? (value?.int === undefined ? undefined : String(value.int));
+        };
+        // A partition counts as its parent; a device as its identity (two names, one device).
         devices.add(
-          (partitions && attribute(partitions.parentAttribute)) || attribute('uuid') || device.name,
+          (partitions && attribute(partitions.parentAttribute)) ||
+            (identityAttribute && attribute(identityAttribute)) ||
+            device.name,
         );
       }
     }

@@ -12,9 +12,11 @@ export type AddonId = (typeof ADDON_REGISTRY)[number]['spec']['id'];
 
 export const ADDON_IDS: readonly AddonId[] = ADDON_REGISTRY.map((a) => a.spec.id);
 
-/** Simulated-GPU drivers a run can use; only kaic's own runs without container images. */
-export const FAKE_GPU_DRIVERS = ['kaic', 'dra-example-driver', 'fake-gpu-operator'] as const;
-export type FakeGpuDriver = (typeof FAKE_GPU_DRIVERS)[number];
+export {
+  FAKE_GPU_DRIVERS,
+  ADDONS_ONLY_FOR_KAIC_DRIVER,
+  type FakeGpuDriver,
+} from './fake-gpu/drivers.js';
 
 export const ADDONS: readonly AddonSpec<AddonId>[] = ADDON_REGISTRY.map((a) => a.spec);
 

@@ -7,6 +7,7 @@
 import type * as k8s from '@kubernetes/client-node';
 
 import type { GpuProfile } from '../fakegpu/profiles.js';
+import type { FakeGpuDriver } from './fake-gpu/drivers.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 
 export interface AddonSpec<Id extends string = string> {
@@ -30,9 +31,35 @@ export interface AddonSpec<Id extends string = string> {
   chart?: 'kueue' | 'jobset';
 }
 
+/** Choices of the run that change what an addon builds and installs. */
+export interface AddonChoices {
+  fakeGpuDriver: FakeGpuDriver;
+}
+
+/** Where a kubelet plugin process finds the node it serves (the provider's real node). */
+export interface KubeletPluginNode {
+  name: string;
+  /** The kubelet's plugin registration directory. */
+  registryDir: string;
+  /** The parent of the kubelet's per-driver plugin data directories. */
+  pluginsDir: string;
+  /** The directory containerd reads CDI specifications from. */
+  cdiDir: string;
+  kubeconfigPath: string;
+}
+
+/** A kubelet plugin the provider runs as a process for its node that runs pods. */
+export interface RunningKubeletPlugin {
+  node: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
 /** What an addon leaves for those after it. */
 export interface SharedFacts {
-  /** The simulated GPUs' profile (fake-gpu). */
+  /** The accelerator as the results name it, when it is not kaic's simulated GPU profile. */
+  accelerator?: string;
+  /** The simulated GPUs' profile (fake-gpu with kaic's driver). */
   gpuProfile?: GpuProfile;
   /** Where Prometheus answers from this machine (prometheus). */
   prometheusUrl?: string;
@@ -63,6 +90,7 @@ export interface BesideClusterContext {
   dir: string;
   gpuProfile: string;
   gpusPerNode: number;
+  choices: AddonChoices;
   log: (line: string) => void;
   shared: SharedFacts;
   /**
@@ -76,7 +104,18 @@ export interface BesideClusterContext {
     portName: string;
     port: number;
   }): Promise<PublishedService>;
-  /** The provider's simulated GPUs on its nodes. */
+  /**
+   * Runs a kubelet plugin binary for the provider's node whose pods run, given that node's
+   * directories; throws when the cluster has no such node.
+   */
+  startKubeletPlugin(
+    command: (node: KubeletPluginNode) => {
+      file: string;
+      args: string[];
+      env: Record<string, string>;
+    },
+  ): Promise<RunningKubeletPlugin>;
+  /** The provider's simulated GPUs (kaic's driver) on its nodes. */
   startSimulatedGpus(): Promise<{ profile: GpuProfile; summary: string; stop(): Promise<void> }>;
 }
 
@@ -116,7 +155,7 @@ export interface Addon<Id extends string = string> {
    * Builds what it needs on this machine (or finds it cached) ahead of a run: `npm run k8s:build
    * -- --addons` calls it; a run builds the same on first use.
    */
-  prepare?(log: (line: string) => void): Promise<void>;
+  prepare?(log: (line: string) => void, choices: AddonChoices): Promise<void>;
   /** As a process beside a kwok cluster; absent where kaic does not run it that way. */
   besideCluster?(ctx: BesideClusterContext): Promise<StartedAddon>;
   /**

@@ -17,6 +17,7 @@ import {
   AddonPlanError,
   CHART_ADDONS,
   FAKE_GPU_DRIVERS,
+  ADDONS_ONLY_FOR_KAIC_DRIVER,
   parseAddonList,
   type AddonId,
   type FakeGpuDriver,
@@ -89,7 +90,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'fake-gpu-driver',
     default: 'kaic',
-    help: `simulated-GPU driver: ${FAKE_GPU_DRIVERS.join(', ')} (kaic installs only its own so far)`,
+    help: `simulated-GPU driver: ${FAKE_GPU_DRIVERS.join(', ')} (dra-example-driver: kwok with the real node; fake-gpu-operator: not yet)`,
   },
   {
     name: 'addons',
@@ -434,12 +435,32 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
       );
     }
   }
-  if (driver.value !== 'kaic') {
+  if (driver.value === 'fake-gpu-operator') {
     throw new UsageError(
-      provider.value === 'kind'
-        ? `${driver.source} "${driver.value}": kaic cannot install it yet (its manifests are not pinned); use kaic`
-        : `${driver.source} "${driver.value}" runs from container images, which need --provider kind; use kaic`,
+      `${driver.source} "${driver.value}": kaic cannot run it yet; use kaic or dra-example-driver`,
     );
+  }
+  if (driver.value === 'dra-example-driver') {
+    if (provider.value !== 'kwok') {
+      throw new UsageError(
+        `${driver.source} "${driver.value}" runs on kwok's real node so far (--provider kwok); kaic cannot install it on ${provider.value} yet`,
+      );
+    }
+    if (realNode.value === 'no') {
+      throw new UsageError(
+        `${driver.source} "${driver.value}" runs its kubelet plugin on the real node, which ${realNode.source} no leaves out`,
+      );
+    }
+  }
+  if (driver.value !== 'kaic') {
+    const named = addonsRaw ? list(addonsRaw.value) : [];
+    const kaicOnly = ADDONS_ONLY_FOR_KAIC_DRIVER.filter((a) => named.includes(a));
+    if (kaicOnly.length) {
+      throw new UsageError(
+        `${addonsRaw!.source} names ${kaicOnly.join(', ')}, which only knows kaic's own simulated GPUs, not ${driver.source} "${driver.value}"`,
+      );
+    }
+    addons = addons.filter((a) => !ADDONS_ONLY_FOR_KAIC_DRIVER.includes(a));
   }
   const clusterName = one(raw, 'cluster-name');
   const reuse = one(raw, 'reuse-cluster')!;

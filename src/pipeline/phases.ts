@@ -95,6 +95,7 @@ export async function addonsPhase(ctx: RunContext): Promise<void> {
   if (prepared) throw prepared;
   ctx.addons = await need(ctx.provider, 'provider').installAddons({
     requested: request.ids,
+    choices: { fakeGpuDriver: config.fakeGpuDriver },
     gpuProfile: config.gpuProfile,
     gpusPerNode: config.gpusPerNode,
     log: ctx.log,

@@ -96,7 +96,11 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
           : [],
       installAddons: (addons) => installKwokAddons(upHandle(handle), addonsDir, addons),
       prepareAddons: (requested, forWhat, log) =>
-        prepareKwokAddons(requested, forWhat, { realNode, log }),
+        prepareKwokAddons(requested, forWhat, {
+          realNode,
+          choices: { fakeGpuDriver: config.fakeGpuDriver },
+          log,
+        }),
     };
   }
   if (config.provider === 'kind') {

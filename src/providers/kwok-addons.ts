@@ -5,6 +5,7 @@
  * members of a wave in parallel; stop() stops what started, in reverse.
  */
 import * as k8s from '@kubernetes/client-node';
+import { execa } from 'execa';
 
 import {
   addonOf,
@@ -14,7 +15,15 @@ import {
   type AddonId,
   type AddonPlan,
 } from '../addons/plan.js';
-import type { BesideClusterContext, SharedFacts, StartedAddon } from '../addons/types.js';
+import type {
+  AddonChoices,
+  BesideClusterContext,
+  KubeletPluginNode,
+  RunningKubeletPlugin,
+  SharedFacts,
+  StartedAddon,
+} from '../addons/types.js';
+import { terminateProcess } from '../util/processes.js';
 import { publishHostService } from '../k8s/host-service.js';
 import type { KwokClusterHandle } from './kwok.js';
 import { kubernetesRelease, type KubernetesRelease } from '../versions/kubernetes.js';
@@ -29,7 +38,51 @@ export interface KwokAddonContext {
   dir: string;
   gpuProfile: string;
   gpusPerNode: number;
+  choices: AddonChoices;
   log: (line: string) => void;
+}
+
+/** A kubelet plugin binary as a process of this machine, for the real node's kubelet. */
+async function startRealNodeKubeletPlugin(
+  handle: KwokClusterHandle,
+  command: (node: KubeletPluginNode) => {
+    file: string;
+    args: string[];
+    env: Record<string, string>;
+  },
+): Promise<RunningKubeletPlugin> {
+  const real = handle.realNode;
+  if (!real) throw new Error('a kubelet plugin needs the real node, and this cluster has none');
+  const { file, args, env } = command({
+    name: real.name,
+    registryDir: real.pluginsRegistryDir,
+    pluginsDir: real.pluginsDir,
+    cdiDir: real.cdiDir,
+    kubeconfigPath: handle.kubeconfigPath,
+  });
+  let output = '';
+  const child = execa(file, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
+  child.all?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-64_000);
+  });
+  let exited = false;
+  void child.then(() => (exited = true));
+  // A plugin that cannot start exits at once; say so with its words instead of a timeout later.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  if (exited) throw new Error(`${file} exited at start:\n${output.slice(-4000)}`);
+  return {
+    node: real.name,
+    output: () => output,
+    stop: async () => {
+      if (!exited && child.pid) await terminateProcess(child.pid);
+      await child;
+    },
+  };
 }
 
 /** How kwok runs an addon: here, its Services through the real node, the GPUs kwok's way. */
@@ -47,8 +100,10 @@ function besideContext(
     dir: ctx.dir,
     gpuProfile: ctx.gpuProfile,
     gpusPerNode: ctx.gpusPerNode,
+    choices: ctx.choices,
     log: ctx.log,
     shared,
+    startKubeletPlugin: (command) => startRealNodeKubeletPlugin(handle, command),
     publishService: (service) => {
       const node = handle.realNode;
       if (!node) throw new Error(`addon ${id} needs the real node, and this cluster has none`);
@@ -87,6 +142,8 @@ async function startBeside(
 export interface RunningAddons {
   /** Settings for the suites, from every addon. */
   env: Record<string, string>;
+  /** What the addons left for each other (the accelerator the fake-GPU addon runs). */
+  shared?: SharedFacts;
   /** Stops every addon that started, in reverse order; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -148,7 +205,7 @@ export async function startKwokAddons(
       throw failed.reason;
     }
   }
-  return { env, stop };
+  return { env, shared, stop };
 }
 
 /**
@@ -177,12 +234,16 @@ export async function installKwokAddons(
         dir,
         gpuProfile: ctx.gpuProfile,
         gpusPerNode: ctx.gpusPerNode,
+        choices: ctx.choices,
         log: ctx.log,
       },
       (stop) => ctx.undo.push('addons', () => ctx.phase('addons down', stop)),
     ),
   );
-  return { env: running.env, accelerator: ids.includes('fake-gpu') ? ctx.gpuProfile : null };
+  return {
+    env: running.env,
+    accelerator: running.shared?.accelerator ?? (ids.includes('fake-gpu') ? ctx.gpuProfile : null),
+  };
 }
 
 /**
@@ -193,7 +254,7 @@ export async function installKwokAddons(
 export async function prepareKwokAddons(
   requested: readonly AddonId[],
   forWhat: ReadonlyMap<AddonId, readonly string[]>,
-  options: { realNode: boolean; log: (line: string) => void },
+  options: { realNode: boolean; choices: AddonChoices; log: (line: string) => void },
 ): Promise<void> {
   const plan = resolveAddonPlan(requested, { realNode: options.realNode });
   for (const id of plan.waves.flat()) {
@@ -201,6 +262,6 @@ export async function prepareKwokAddons(
     await addonOf(id).prepare?.((line) => {
       if (!/: cached \(/.test(line))
         options.log(`addon ${id}${why ? ` (for ${why})` : ''}: ${line}`);
-    });
+    }, options.choices);
   }
 }

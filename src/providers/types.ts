@@ -1,6 +1,7 @@
 /** What every provider hands the rest of the pipeline: a cluster to talk to, and what it can do. */
 import type { LabelledInstall } from '../addons/charts.js';
 import type { AddonId } from '../addons/plan.js';
+import type { AddonChoices } from '../addons/types.js';
 import type { UndoLog } from '../util/undo-log.js';
 import type { KubernetesMinor } from '../versions/kubernetes.js';
 
@@ -82,6 +83,8 @@ export interface LogSource {
 export interface AddonInstallContext {
   /** The addons asked for; what they need comes with them. */
   requested: readonly AddonId[];
+  /** Choices that change what an addon installs (which simulated-GPU driver). */
+  choices: AddonChoices;
   gpuProfile: string;
   gpusPerNode: number;
   log: (line: string) => void;

@@ -9,16 +9,13 @@ import { physicalDevicesPerNode } from '../accelerators/capacity.js';
 import { detectAccelerator } from '../accelerators/profiles.js';
 import { loadKubeConfig } from '../k8s/kubeconfig.js';
 import { KWOK_NODE_ANNOTATION } from '../k8s/kwok-nodes.js';
-import { suiteSettingsFrom } from './suite-settings.js';
+import { acceleratorWantedFrom, suiteSettingsFrom } from './suite-settings.js';
 
 /** The capacity (see above) of the cluster and accelerator the suites' settings in `env` name. */
 export async function suiteDeviceCapacity(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const settings = suiteSettingsFrom(env);
   const kc = loadKubeConfig(settings.kubeconfig);
-  const setup = await detectAccelerator(kc, {
-    kind: settings.accelerator,
-    mode: settings.allocationMode,
-  });
+  const setup = await detectAccelerator(kc, acceleratorWantedFrom(settings));
   const perNode = await physicalDevicesPerNode(kc, setup);
   const simulated = new Set(
     (await kc.makeApiClient(k8s.CoreV1Api).listNode()).items

@@ -5,7 +5,17 @@
  * that a bad one fails only the tests that use it, naming the variable. docs/suite-settings.md is
  * generated from this table (`npm run suite-settings-doc`).
  */
-import { ACCELERATOR_KINDS, ALLOCATION_MODES } from '../accelerators/profiles.js';
+import {
+  ACCELERATOR_KINDS,
+  ALLOCATION_MODES,
+  controlDevicePath,
+  genericOptionProblem,
+  genericProfile,
+  type AcceleratorKind,
+  type AcceleratorProfile,
+  type AllocationMode,
+  type GenericOption,
+} from '../accelerators/profiles.js';
 import { LOCAL_NODE_IMAGES } from '../versions/images.js';
 
 interface SettingSpec<T> {
@@ -55,6 +65,27 @@ function choice<T extends string>(
         throw bad(env, raw!, `accepted: ${allowed.join(', ')}`);
       }
       return value as T;
+    },
+  };
+}
+
+/** One option of the generic accelerator profile, checked as genericProfile checks it. */
+function genericOption(
+  env: string,
+  option: Exclude<GenericOption, 'controlDevices'>,
+  describe: string,
+  byDefault = 'unset',
+): SettingSpec<string | undefined> {
+  return {
+    env,
+    suites: 'all that use accelerators (KAIC_ACCELERATOR=generic)',
+    describe,
+    byDefault,
+    parse: (raw) => {
+      if (!raw) return undefined;
+      const problem = genericOptionProblem(option, raw);
+      if (problem) throw bad(env, raw, problem);
+      return raw;
     },
   };
 }
@@ -126,6 +157,60 @@ export const SUITE_SETTINGS = {
     'how pods ask for accelerators',
     ALLOCATION_MODES,
     'auto',
+  ),
+  genericDeviceClass: genericOption(
+    'KAIC_GENERIC_DEVICE_CLASS',
+    'deviceClass',
+    'generic accelerator: the DeviceClass a claim asks for (required for generic)',
+  ),
+  genericDraDriver: genericOption(
+    'KAIC_GENERIC_DRA_DRIVER',
+    'draDriver',
+    'generic accelerator: the DRA driver of its ResourceSlices',
+    'the device class',
+  ),
+  genericExtendedResource: genericOption(
+    'KAIC_GENERIC_EXTENDED_RESOURCE',
+    'extendedResource',
+    "generic accelerator: its device plugin's extended resource, one unit a whole device (e.g. example.com/accel)",
+  ),
+  genericDevicePattern: genericOption(
+    'KAIC_GENERIC_DEVICE_PATTERN',
+    'devicePattern',
+    'generic accelerator: how a container shows its devices, a grep -E pattern over the paths in /dev and one directory down, relative to /dev (e.g. ^accel/accel[0-9]+$); this or KAIC_GENERIC_ENV_PREFIX',
+  ),
+  genericEnvPrefix: genericOption(
+    'KAIC_GENERIC_ENV_PREFIX',
+    'envPrefix',
+    'generic accelerator: how a container shows its devices, the prefix of one environment variable per device; this or KAIC_GENERIC_DEVICE_PATTERN',
+  ),
+  genericIdentityAttribute: genericOption(
+    'KAIC_GENERIC_IDENTITY_ATTRIBUTE',
+    'identityAttribute',
+    'generic accelerator: the device attribute that names one device (e.g. uuid, or resource.kubernetes.io/pciBusID)',
+  ),
+  genericControlDevices: {
+    env: 'KAIC_GENERIC_CONTROL_DEVICES',
+    suites: 'all that use accelerators (KAIC_ACCELERATOR=generic)',
+    describe:
+      'generic accelerator: device nodes a container holding a device also gets that are not devices, comma-separated, relative to /dev (e.g. kfd,vfio/vfio)',
+    byDefault: 'none',
+    parse: (raw: string | undefined): string[] => {
+      const paths = (raw ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
+      for (const path of paths) {
+        const problem = genericOptionProblem('controlDevices', path);
+        if (problem) throw bad('KAIC_GENERIC_CONTROL_DEVICES', raw!, `"${path}" is ${problem}`);
+      }
+      return paths.map(controlDevicePath);
+    },
+  } satisfies SettingSpec<string[]>,
+  genericDriverVersionAttribute: genericOption(
+    'KAIC_GENERIC_DRIVER_VERSION_ATTRIBUTE',
+    'driverVersionAttribute',
+    'generic accelerator: the device attribute that carries the driver version',
   ),
   workloadImage: {
     ...text('KAIC_WORKLOAD_IMAGE', 'all', 'an image with a POSIX shell for probe pods'),
@@ -324,6 +409,46 @@ export type SuiteSettings = {
 /** The environment variable of a setting, for messages that tell the user what to set. */
 export function settingVariable(name: SuiteSettingName): string {
   return SUITE_SETTINGS[name].env;
+}
+
+/**
+ * What the suites ask accelerator detection for (detectAccelerator's `wanted`): the profile and
+ * allocation mode, and the generic profile from the KAIC_GENERIC_* settings. `generic` needs
+ * them; `auto` tries the generic profile last where KAIC_GENERIC_DEVICE_CLASS is set. Throws,
+ * naming the variables, when they are bad or incomplete.
+ */
+export function acceleratorWantedFrom(settings: SuiteSettings): {
+  kind: AcceleratorKind | 'auto';
+  mode: AllocationMode;
+  generic?: AcceleratorProfile;
+} {
+  const kind = settings.accelerator;
+  const mode = settings.allocationMode;
+  const deviceClass = settings.genericDeviceClass;
+  if (kind !== 'generic' && !(kind === 'auto' && deviceClass)) return { kind, mode };
+  if (!deviceClass) {
+    throw new Error(
+      `KAIC_ACCELERATOR=generic needs ${settingVariable('genericDeviceClass')} (the DeviceClass a claim asks for)`,
+    );
+  }
+  const devicePattern = settings.genericDevicePattern;
+  const envPrefix = settings.genericEnvPrefix;
+  if (!devicePattern === !envPrefix) {
+    throw new Error(
+      `the generic accelerator needs one way to see its devices in a container: ${settingVariable('genericDevicePattern')} (device nodes) or ${settingVariable('genericEnvPrefix')} (variables), ${devicePattern ? 'not both' : 'neither is set'}`,
+    );
+  }
+  const generic = genericProfile({
+    deviceClass,
+    draDriver: settings.genericDraDriver,
+    extendedResource: settings.genericExtendedResource,
+    devicePattern,
+    envPrefix,
+    identityAttribute: settings.genericIdentityAttribute,
+    controlDevices: settings.genericControlDevices,
+    driverVersionAttribute: settings.genericDriverVersionAttribute,
+  });
+  return { kind, mode, generic };
 }
 
 /**

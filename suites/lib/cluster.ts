@@ -21,7 +21,7 @@ import { loadKubeConfig } from '../../src/k8s/kubeconfig.js';
 import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
 import { RUN_ID_LABEL, TEST_NAMESPACE_LABEL } from '../../src/k8s/test-labels.js';
 import { WaitAborted, waitFor } from '../../src/util/wait.js';
-import { suiteSettings } from './settings.js';
+import { acceleratorWanted, suiteSettings } from './settings.js';
 
 export { WaitAborted, waitFor };
 
@@ -59,10 +59,9 @@ let accelerator: Promise<AcceleratorSetup> | null = null;
 /** The accelerator the suites test, detected once per run. */
 export function acceleratorSetup(): Promise<AcceleratorSetup> {
   accelerator ??= (async () => {
-    const settings = suiteSettings();
     let chosen;
     try {
-      chosen = { kind: settings.accelerator, mode: settings.allocationMode };
+      chosen = acceleratorWanted();
     } catch (error) {
       throw new AcceleratorError((error as Error).message);
     }

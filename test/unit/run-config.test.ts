@@ -122,6 +122,27 @@ describe('RunConfig', function () {
     expect(named.addons).to.deep.equal(['ai-operator']);
   });
 
+  it("leaves kaic's exporter out of every addon with another simulated-GPU driver", function () {
+    const example = fromArgs([
+      '--output',
+      join(dir, 'out'),
+      '--fake-gpu-driver',
+      'dra-example-driver',
+    ]);
+    expect(example.fakeGpuDriver).to.equal('dra-example-driver');
+    expect(example.addons).to.have.length(7).and.not.include('gpu-metrics');
+    expect(
+      fromArgs([
+        '--output',
+        join(dir, 'out'),
+        '--fake-gpu-driver',
+        'dra-example-driver',
+        '--addons',
+        'all',
+      ]).addons,
+    ).to.not.include('gpu-metrics');
+  });
+
   it('takes --verbose as a switch, and true/false from an input or KAIC_VERBOSE', function () {
     const out = ['--output', join(dir, 'out')];
     expect(fromArgs(out).verbose).to.equal(false);
@@ -320,10 +341,28 @@ describe('RunConfig', function () {
         /--fake-gpu-driver "nvidia" is not a simulated-GPU driver; accepted: kaic, dra-example-driver, fake-gpu-operator/,
       ],
       [
-        'an image-based simulated-GPU driver on kwok',
-        () => ['--fake-gpu-driver', 'dra-example-driver'],
+        'the example DRA driver without the real node',
+        () => ['--fake-gpu-driver', 'dra-example-driver', '--real-node', 'no'],
         undefined,
-        /--fake-gpu-driver "dra-example-driver" runs from container images, which need --provider kind/,
+        /--fake-gpu-driver "dra-example-driver" runs its kubelet plugin on the real node, which --real-node no leaves out/,
+      ],
+      [
+        'the example DRA driver on kind',
+        () => ['--provider', 'kind', '--fake-gpu-driver', 'dra-example-driver'],
+        undefined,
+        /--fake-gpu-driver "dra-example-driver" runs on kwok's real node so far \(--provider kwok\); kaic cannot install it on kind yet/,
+      ],
+      [
+        "kaic's exporter with another simulated-GPU driver",
+        () => ['--fake-gpu-driver', 'dra-example-driver', '--addons', 'fake-gpu,gpu-metrics'],
+        undefined,
+        /--addons names gpu-metrics, which only knows kaic's own simulated GPUs, not --fake-gpu-driver "dra-example-driver"/,
+      ],
+      [
+        "run:ai's fake GPU operator",
+        () => ['--fake-gpu-driver', 'fake-gpu-operator'],
+        undefined,
+        /--fake-gpu-driver "fake-gpu-operator": kaic cannot run it yet/,
       ],
       [
         'a cluster name kind would refuse',

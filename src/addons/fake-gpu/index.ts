@@ -1,8 +1,9 @@
 /**
- * fake-gpu: kaic's simulated-GPU DRA driver (src/fakegpu/): DeviceClasses and ResourceSlices for
- * every selected node, and the kubelet plugin where pods run. Beside kwok the provider runs it
- * (the publisher here, the plugin on the real node); in a cluster whose pods run, the objects of
- * `kaic fakegpu manifests` on the GPU workers.
+ * fake-gpu: simulated GPUs by the driver the run chose. kaic's own (src/fakegpu/): DeviceClasses
+ * and ResourceSlices for every selected node, and the kubelet plugin where pods run; beside kwok
+ * the provider runs it (the publisher here, the plugin on the real node), in a cluster whose pods
+ * run the objects of `kaic fakegpu manifests` on the GPU workers. The Kubernetes example DRA
+ * driver (./example-driver.ts): its kubelet plugin on kwok's real node.
  */
 import * as k8s from '@kubernetes/client-node';
 
@@ -13,6 +14,8 @@ import { DraObjects } from '../../k8s/dra-objects.js';
 import { waitFor } from '../../util/wait.js';
 import { KAIC_VERSION } from '../../version.js';
 import { defineAddon } from '../types.js';
+import { DRA_EXAMPLE_DRIVER_RECIPE, startExampleDriver } from './example-driver.js';
+import { buildRecipe } from '../../binaries/build.js';
 
 export const fakeGpu = defineAddon({
   spec: {
@@ -32,7 +35,17 @@ export const fakeGpu = defineAddon({
       'cluster_autoscaling',
     ],
   },
+  async prepare(log, choices) {
+    if (choices.fakeGpuDriver === 'dra-example-driver')
+      await buildRecipe(DRA_EXAMPLE_DRIVER_RECIPE, log);
+  },
   async besideCluster(ctx) {
+    if (ctx.choices.fakeGpuDriver === 'dra-example-driver') return startExampleDriver(ctx);
+    if (ctx.choices.fakeGpuDriver !== 'kaic') {
+      throw new Error(
+        `kaic does not run the ${ctx.choices.fakeGpuDriver} driver beside a kwok cluster yet`,
+      );
+    }
     const gpus = await ctx.startSimulatedGpus();
     ctx.shared.gpuProfile = gpus.profile;
     return { summary: gpus.summary, stop: () => gpus.stop() };
