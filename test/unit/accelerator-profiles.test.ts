@@ -267,7 +267,7 @@ describe('accelerator profiles of every vendor', function () {
     // The example driver's profile gets the defaults it does not declare.
     expect(ACCELERATOR_PROFILES.example).to.deep.include({
       extendedResources: [],
-      identityAttribute: null,
+      identityAttribute: 'uuid',
       controlDevices: [],
       deviceSharing: null,
     });
