@@ -29,6 +29,7 @@ import {
   suiteCluster,
   waitFor,
   workloadImage,
+  restrictedPodSpec,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { suiteSettings } from './lib/settings.js';
@@ -187,7 +188,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
   });
 
   function podSpec(): k8s.V1PodSpec {
-    return {
+    return restrictedPodSpec({
       nodeSelector: { 'kubernetes.io/hostname': node },
       tolerations: [{ operator: 'Exists' }],
       terminationGracePeriodSeconds: 1,
@@ -200,7 +201,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
           resources: { requests: { cpu: `${perPodMillis}m` } },
         },
       ],
-    };
+    });
   }
 
   /** Native: a Workload (v1alpha1) or PodGroup, pods naming it; a blocker pod makes scarcity. */

@@ -30,6 +30,7 @@ import {
   waitFor,
   WaitAborted,
   workloadImage,
+  restrictedPodSpec,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag } from './lib/index.js';
 import { suiteSettings } from './lib/settings.js';
@@ -97,7 +98,7 @@ function quickJobTemplate(): Record<string, unknown> {
       completions: 1,
       backoffLimit: 0,
       template: {
-        spec: {
+        spec: restrictedPodSpec({
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: 0,
           // The check is the controller's, not the node's: any node will do, tainted or not.
@@ -110,7 +111,7 @@ function quickJobTemplate(): Record<string, unknown> {
               command: ['sh', '-c', 'echo kaic robust_controller'],
             },
           ],
-        },
+        }),
       },
     },
   };
@@ -234,7 +235,7 @@ export const OPERATORS: OperatorSpec[] = [
 
 function rayPodTemplate(name: string): Record<string, unknown> {
   return {
-    spec: {
+    spec: restrictedPodSpec({
       containers: [
         {
           name,
@@ -242,7 +243,7 @@ function rayPodTemplate(name: string): Record<string, unknown> {
           resources: { requests: { cpu: '500m', memory: '1Gi' } },
         },
       ],
-    },
+    }),
   };
 }
 
@@ -388,7 +389,12 @@ describe(`${requirementTag('robust_controller', 'MUST')} Robust AI operator`, fu
   }
 
   async function namespace(): Promise<string> {
-    ns ||= await createNamespace('kaic-robust-controller');
+    // Kubeflow Trainer's pods come from its training runtime, not from this suite: Pod Security
+    // `restricted` is reported (warn) there, not enforced.
+    const { spec } = await operator();
+    ns ||= await createNamespace('kaic-robust-controller', {
+      podSecurity: spec.id === 'kubeflow-trainer' ? 'warn' : 'enforce',
+    });
     return ns;
   }
 

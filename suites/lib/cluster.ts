@@ -100,12 +100,66 @@ export function workloadImage(): string {
   return suiteSettings().workloadImage;
 }
 
-/** A fresh labelled namespace whose default ServiceAccount exists. */
-export async function createNamespace(prefix: string): Promise<string> {
+/**
+ * Pod Security labels of every suite namespace: the `restricted` level, enforced, so the suites
+ * run where a platform requires it and a pod that could not run there is refused at once, naming
+ * the field. `warn` where the pods come from an operator's own runtime, not from a suite.
+ */
+export function podSecurityLabels(mode: 'enforce' | 'warn' = 'enforce'): Record<string, string> {
+  return {
+    [`pod-security.kubernetes.io/${mode}`]: 'restricted',
+    [`pod-security.kubernetes.io/${mode}-version`]: 'latest',
+  };
+}
+
+/** A container of a `restricted` pod: no privilege escalation, no capabilities. */
+function restrictedContainer(container: k8s.V1Container): k8s.V1Container {
+  return {
+    ...container,
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      ...container.securityContext,
+    },
+  };
+}
+
+/**
+ * A pod spec that meets Pod Security `restricted`: runs as nobody (the workload image's user is
+ * root, so the user is named), the runtime's seccomp profile, every container restricted. What
+ * a suite's container writes goes to emptyDir volumes, not the image.
+ */
+export function restrictedPodSpec<T extends k8s.V1PodSpec>(spec: T): T {
+  return {
+    ...spec,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 65534,
+      runAsGroup: 65534,
+      seccompProfile: { type: 'RuntimeDefault' },
+      ...spec.securityContext,
+    },
+    containers: spec.containers.map(restrictedContainer),
+    ...(spec.initContainers
+      ? { initContainers: spec.initContainers.map(restrictedContainer) }
+      : {}),
+  };
+}
+
+/** A fresh labelled namespace (Pod Security `restricted` enforced) whose default ServiceAccount exists. */
+export async function createNamespace(
+  prefix: string,
+  options: { podSecurity?: 'enforce' | 'warn' } = {},
+): Promise<string> {
   const { core } = suiteCluster();
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   await core.createNamespace({
-    body: { metadata: { name, labels: testObjectLabels() } },
+    body: {
+      metadata: {
+        name,
+        labels: { ...testObjectLabels(), ...podSecurityLabels(options.podSecurity) },
+      },
+    },
   });
   await waitFor(`ServiceAccount default in ${name}`, () =>
     core.readNamespacedServiceAccount({ name: 'default', namespace: name }),
@@ -245,10 +299,11 @@ export async function createClaimTemplate(
   );
 }
 
+/** Creates the pod, made to meet Pod Security `restricted` (restrictedPodSpec). */
 export async function createPod(pod: k8s.V1Pod): Promise<void> {
   await suiteCluster().core.createNamespacedPod({
     namespace: pod.metadata?.namespace as string,
-    body: pod,
+    body: { ...pod, spec: restrictedPodSpec(pod.spec as k8s.V1PodSpec) },
   });
 }
 

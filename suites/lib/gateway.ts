@@ -138,11 +138,14 @@ export async function createBackend(
       nodeSelector: { 'kubernetes.io/hostname': node },
       tolerations: [{ operator: 'Exists' }],
       terminationGracePeriodSeconds: 0,
+      // Pod Security `restricted`: the pages go to emptyDir, written as nobody.
+      volumes: [{ name: 'www', emptyDir: {} }],
       containers: [
         {
           name: 'server',
           image: workloadImage(),
           imagePullPolicy: 'IfNotPresent',
+          volumeMounts: [{ name: 'www', mountPath: '/www' }],
           command: [
             'sh',
             '-c',

@@ -14,7 +14,7 @@ import * as k8s from '@kubernetes/client-node';
 
 import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
 import { getJson, getText, mergePatchJson, postJson } from '../../src/k8s/raw.js';
-import { suiteCluster, workloadImage } from './cluster.js';
+import { restrictedPodSpec, suiteCluster, workloadImage } from './cluster.js';
 import { suiteSettings } from './settings.js';
 
 /** Services of the Prometheus deployments kaic knows (community charts, the Operator, kaic's). */
@@ -211,7 +211,7 @@ export function inferencePodTemplate(options: {
         'prometheus.io/path': '/cgi-bin/metrics',
       },
     },
-    spec: {
+    spec: restrictedPodSpec({
       // Pinned to a node the suite chose because it runs containers, whatever its taints.
       ...(options.node
         ? {
@@ -220,6 +220,11 @@ export function inferencePodTemplate(options: {
           }
         : {}),
       terminationGracePeriodSeconds: 1,
+      // Pod Security `restricted`: its pages and counters go to emptyDir, written as nobody.
+      volumes: [
+        { name: 'www', emptyDir: {} },
+        { name: 'state', emptyDir: {} },
+      ],
       containers: [
         {
           name: 'server',
@@ -227,13 +232,17 @@ export function inferencePodTemplate(options: {
           imagePullPolicy: 'IfNotPresent',
           command: ['sh', '-c', inferenceServerScript(options.runId)],
           ports: [{ name: 'http', containerPort: INFERENCE_PORT }],
+          volumeMounts: [
+            { name: 'www', mountPath: '/www' },
+            { name: 'state', mountPath: '/state' },
+          ],
           readinessProbe: {
             httpGet: { path: '/cgi-bin/metrics', port: INFERENCE_PORT },
             periodSeconds: 2,
           },
         },
       ],
-    },
+    }),
   };
 }
 
