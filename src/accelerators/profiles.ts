@@ -313,7 +313,13 @@ const DECLARED_PROFILES: Record<Exclude<AcceleratorKind, 'generic'>, ProfileDecl
     // Per node: its uuids are generated from the node's name (partitions share their GPU's).
     identityAttribute: 'uuid',
     driverVersionAttribute: 'driverVersion',
-    partitions: null,
+    // With --gpu-partitions, partitions sit in the same class beside each GPU's "full" device,
+    // marked by a `partition` attribute and carrying their GPU's uuid.
+    partitions: {
+      deviceClass: 'gpu.example.com',
+      selectors: ["has(device.attributes['gpu.example.com'].partition)"],
+      parentAttribute: 'uuid',
+    },
     driverVersionCommand: null,
   },
 };
@@ -784,4 +790,15 @@ export function vgpuEvidence(labels: Record<string, string> | undefined): string
   if (labels?.['nvidia.com/vgpu.present'] === 'true') return 'nvidia.com/vgpu.present=true';
   const host = labels?.['nvidia.com/vgpu.host-driver-version'];
   return host ? `nvidia.com/vgpu.host-driver-version=${host}` : null;
+}
+
+/**
+ * CEL selectors that keep a claim on whole devices where the profile publishes partitions in the
+ * same DeviceClass as whole devices (AMD): the negation of the partition selectors. None where
+ * partitions have their own class (NVIDIA MIG) or there are none.
+ */
+export function wholeDeviceSelectors(profile: AcceleratorProfile): string[] {
+  const partitions = profile.partitions;
+  if (!partitions || partitions.deviceClass !== profile.deviceClass) return [];
+  return partitions.selectors.map((selector) => `!(${selector})`);
 }

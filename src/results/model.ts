@@ -45,6 +45,11 @@ export interface TestResult {
    * KAR), so it does not decide the verdict. Absent: a defining check.
    */
   supporting?: boolean;
+  /**
+   * An optional defining check: decides when it runs; when it could not run, the other defining
+   * checks decide and its reason is noted.
+   */
+  optional?: boolean;
 }
 
 export interface RequirementResult {
@@ -125,24 +130,38 @@ export function decideVerdict(
     return { verdict: 'N/A', reason: `declared not applicable: ${justification}` };
   }
   if (tests.length === 0) return { verdict: 'Unknown', reason: 'no test ran for this requirement' };
-  const defining = tests.filter((t) => !t.supporting);
+  // An optional check that could not run here leaves the verdict to the others (noted).
+  const optionalUnrun = tests.filter(
+    (t) => !t.supporting && t.optional && checkOutcome(t) === 'unrunnable',
+  );
+  const allDefining = tests.filter((t) => !t.supporting);
+  const defining =
+    allDefining.length > optionalUnrun.length
+      ? allDefining.filter((t) => !optionalUnrun.includes(t))
+      : allDefining;
   const supporting = tests.filter((t) => t.supporting);
   const kind = supporting.length ? 'defining ' : '';
   const of = (outcome: ReturnType<typeof checkOutcome>, list = defining) =>
     list.filter((t) => checkOutcome(t) === outcome);
   const [passed, failed, unrunnable] = [of('passed'), of('failed'), of('unrunnable')];
-  const supportNote = supporting.length
-    ? '; supporting: ' +
-      (['passed', 'failed', 'unrunnable'] as const)
-        .map((o) => [o, of(o, supporting)] as const)
-        .filter(([, list]) => list.length)
-        .map(
-          ([o, list]) =>
-            `${list.length} ${o === 'unrunnable' ? 'could not run' : o}` +
-            (o === 'unrunnable' ? unrunnableReasons(list) : ''),
-        )
-        .join(', ')
-    : '';
+  const optionalNote =
+    defining === allDefining || optionalUnrun.length === 0
+      ? ''
+      : `; optional: ${optionalUnrun.length} could not run${unrunnableReasons(optionalUnrun)}`;
+  const supportNote =
+    optionalNote +
+    (supporting.length
+      ? '; supporting: ' +
+        (['passed', 'failed', 'unrunnable'] as const)
+          .map((o) => [o, of(o, supporting)] as const)
+          .filter(([, list]) => list.length)
+          .map(
+            ([o, list]) =>
+              `${list.length} ${o === 'unrunnable' ? 'could not run' : o}` +
+              (o === 'unrunnable' ? unrunnableReasons(list) : ''),
+          )
+          .join(', ')
+      : '');
   if (defining.length === 0) {
     return {
       verdict: 'Unknown',

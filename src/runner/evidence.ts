@@ -11,6 +11,7 @@ interface Annotated {
   kaicEvidence?: EvidenceRecord[];
   kaicSkipReason?: string;
   kaicSupporting?: boolean;
+  kaicOptional?: boolean;
 }
 
 function currentTest(ctx: Context): (Runnable & Annotated) | undefined {
@@ -61,4 +62,18 @@ export function supporting<T extends Runnable>(test: T): T {
 
 export function isSupporting(test: Runnable): boolean {
   return (test as Runnable & Annotated).kaicSupporting === true;
+}
+
+/**
+ * Marks a defining check as optional: when it runs, it decides like any other; when it cannot run
+ * here (a setup the platform need not have, such as a second device), the others decide and the
+ * reason is noted. `optional(it('…', async function () { … }))`.
+ */
+export function optional<T extends Runnable>(test: T): T {
+  (test as T & Annotated).kaicOptional = true;
+  return test;
+}
+
+export function isOptional(test: Runnable): boolean {
+  return (test as Runnable & Annotated).kaicOptional === true;
 }

@@ -11,7 +11,7 @@ import Mocha, { type Hook, type Runnable, type Suite, type Test } from 'mocha';
 import { CATEGORIES, LEVELS, type Level, type Requirement } from '../requirements/catalog.js';
 import type { SourceLocation, TestResult } from '../results/model.js';
 import { budgetOf, mayStart, queueOrder, type BudgetedSuite, type RunLimits } from './budget.js';
-import { evidenceOf, isSupporting, skipReasonOf } from './evidence.js';
+import { evidenceOf, isOptional, isSupporting, skipReasonOf } from './evidence.js';
 import { parseTitleTag, TitleTagError } from './titles.js';
 
 export interface Selection {
@@ -221,6 +221,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
       fullTitle: test.fullTitle(),
       file: test.file ? fileUrlToPath(test.file) : null,
       ...(isSupporting(test) ? { supporting: true } : {}),
+      ...(isOptional(test) ? { optional: true } : {}),
     })),
   );
   const results = new Map<Test, TestResult>();
@@ -249,6 +250,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
         status === 'skipped' ? (skipReasonOf(test) ?? 'skipped without a stated reason') : null,
       evidence: evidenceOf(test),
       ...(isSupporting(test) ? { supporting: true } : {}),
+      ...(isOptional(test) ? { optional: true } : {}),
     };
     results.set(test, result);
     options.onTestEnd?.(result);

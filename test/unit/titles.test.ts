@@ -141,6 +141,30 @@ describe('verdict rules', function () {
     ).to.equal('Not Implemented');
   });
 
+  it('an optional check decides when it ran, and leaves the verdict to the others when it could not', function () {
+    const optionalTest = (status: TestResult['status'], skipReason: string | null = null) => ({
+      ...test(status, skipReason),
+      optional: true,
+    });
+    expect(
+      decideVerdict([test('passed'), optionalTest('skipped', 'one device on the node')], null),
+    ).to.deep.equal({
+      verdict: 'Implemented',
+      reason: 'its only check passed; optional: 1 could not run (one device on the node)',
+    });
+    expect(
+      decideVerdict([test('passed'), { ...failedWith('same device'), optional: true }], null)
+        .verdict,
+    ).to.equal('Partially Implemented');
+    expect(decideVerdict([test('passed'), optionalTest('passed')], null).reason).to.equal(
+      'all 2 checks passed',
+    );
+    // Nothing else to decide: it could not run, so nothing was shown.
+    expect(decideVerdict([optionalTest('skipped', 'one device')], null).verdict).to.equal(
+      'Unknown',
+    );
+  });
+
   it('only defining checks decide; supporting ones are named in the reason', function () {
     expect(
       decideVerdict(

@@ -1,5 +1,5 @@
 import { createRequire as __kaicCreateRequire } from 'node:module'; const require = __kaicCreateRequire(import.meta.url);
-import{collectRunResults}from"./chunk-P6YFD6V6.js";import{FAIL_ON,gateFailures,renderMatrix,runLabel,runMinor}from"./chunk-QGNABNA7.js";import"./chunk-EUK3775Q.js";import"./chunk-U64DX23S.js";import{UsageError}from"./chunk-KEXT53TB.js";import{writeFile}from"node:fs/promises";import{parseArgs}from"node:util";var AGGREGATE_USAGE=`usage: kaic aggregate [--output <file>] [--fail-on MUST|SHOULD|none] [--expected 1.33,1.34,\u2026] <results.json or directory>\u2026
+import{collectRunResults}from"./chunk-PRSFJTAL.js";import{FAIL_ON,gateFailures,renderMatrix,runLabel,runMinor}from"./chunk-WQLLBICA.js";import"./chunk-DOBKKZNL.js";import"./chunk-TYNPZOOQ.js";import{UsageError}from"./chunk-KEXT53TB.js";import{writeFile}from"node:fs/promises";import{parseArgs}from"node:util";var AGGREGATE_USAGE=`usage: kaic aggregate [--output <file>] [--fail-on MUST|SHOULD|none] [--expected 1.33,1.34,\u2026] <results.json or directory>\u2026
   Directories are searched 3 levels deep for results.json. Exit 1 when a requirement at the
   --fail-on level (default MUST) is Not or Partially Implemented in any run, or when a Kubernetes
   minor named in --expected (the matrix's legs) has no results.
