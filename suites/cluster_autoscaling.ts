@@ -31,6 +31,8 @@ import {
   waitFor,
   WaitAborted,
   workloadImage,
+  tolerationsFor,
+  tolerationsOfTaints,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { suiteSettings } from './lib/settings.js';
@@ -45,6 +47,8 @@ interface NodeGroup {
   /** Node affinity term that keeps pods inside the group. */
   match: k8s.V1NodeSelectorRequirement;
   describe: string;
+  /** Taints the group declares for the nodes it adds (Karpenter NodePool templates). */
+  taints: k8s.V1Taint[];
 }
 
 async function detect(): Promise<NodeGroup | null> {
@@ -75,13 +79,18 @@ async function detect(): Promise<NodeGroup | null> {
       autoscaler: autoscaler ?? 'configured node group',
       match: { key: match[1]!, operator: 'In', values: [match[2]!] },
       describe: `nodes labelled ${configured}`,
+      taints: [],
     };
   }
   if (autoscaler?.startsWith('Karpenter')) {
+    const pools = (await getJson(kc, '/apis/karpenter.sh/v1/nodepools')) as {
+      items?: Array<{ spec?: { template?: { spec?: { taints?: k8s.V1Taint[] } } } }>;
+    };
     return {
       autoscaler,
       match: { key: 'karpenter.sh/nodepool', operator: 'Exists' },
       describe: 'nodes of any Karpenter NodePool (label karpenter.sh/nodepool)',
+      taints: (pools.items ?? []).flatMap((p) => p.spec?.template?.spec?.taints ?? []),
     };
   }
   if (autoscaler) {
@@ -145,6 +154,15 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
         },
       },
     };
+    // The group's taints as its nodes carry them and as it declares them for the nodes it adds
+    // (it may have none yet), and the accelerator's usual taint.
+    const tolerations = [
+      ...tolerationsFor(groupNodes),
+      ...tolerationsOfTaints(group.taints),
+      ...(setup.profile.taintKey
+        ? [{ key: setup.profile.taintKey, operator: 'Exists' } as k8s.V1Toleration]
+        : []),
+    ];
     const pod = (name: string, count: number, node?: string): k8s.V1Pod => ({
       metadata: {
         name,
@@ -160,7 +178,7 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
       spec: {
         affinity,
         ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}),
-        tolerations: [{ operator: 'Exists' }],
+        tolerations,
         terminationGracePeriodSeconds: 0,
         containers: [
           {

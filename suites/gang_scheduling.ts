@@ -30,6 +30,8 @@ import {
   waitFor,
   workloadImage,
   restrictedPodSpec,
+  isWorkerNode,
+  nodeTolerations,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { suiteSettings } from './lib/settings.js';
@@ -102,11 +104,7 @@ function cpuMillis(quantity: string | undefined): number {
 
 /** The schedulable node with the most unrequested CPU, and how much (millicores). */
 async function roomiestNode(core: k8s.CoreV1Api): Promise<{ node: string; freeMillis: number }> {
-  const nodes = (await core.listNode()).items.filter(
-    (n) =>
-      !n.spec?.unschedulable &&
-      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-  );
+  const nodes = (await core.listNode()).items.filter(isWorkerNode);
   const pods = (await core.listPodForAllNamespaces()).items.filter(
     (p) => p.spec?.nodeName && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''),
   );
@@ -136,6 +134,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
   let driver: GangDriver;
   let ns = '';
   let node = '';
+  let tolerations: k8s.V1Toleration[] = [];
   /** CPU per pod: a gang of GANG_SIZE fits the node; with one more such pod it does not. */
   let perPodMillis = 0;
 
@@ -170,6 +169,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
     }
     const room = await roomiestNode(suiteCluster().core);
     node = room.node;
+    tolerations = await nodeTolerations(node);
     perPodMillis = Math.floor(room.freeMillis / GANG_SIZE);
     if (perPodMillis < 10) {
       throw new Error(`ENVIRONMENT ERROR: node ${node} has only ${room.freeMillis}m CPU free`);
@@ -190,7 +190,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
   function podSpec(): k8s.V1PodSpec {
     return restrictedPodSpec({
       nodeSelector: { 'kubernetes.io/hostname': node },
-      tolerations: [{ operator: 'Exists' }],
+      tolerations,
       terminationGracePeriodSeconds: 1,
       containers: [
         {

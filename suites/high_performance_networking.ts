@@ -138,7 +138,6 @@ describe(`${requirementTag('high_performance_networking', 'SHOULD')} High-perfor
       metadata: { name: 'netpod', namespace: ns },
       spec: {
         nodeSelector: { 'kubernetes.io/hostname': node },
-        tolerations: [{ operator: 'Exists' }],
         terminationGracePeriodSeconds: 0,
         resourceClaims: [{ name: 'network', resourceClaimTemplateName: 'network' }],
         containers: [

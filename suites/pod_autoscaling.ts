@@ -25,6 +25,7 @@ import {
   suiteCluster,
   waitFor,
   WaitAborted,
+  nodeTolerations,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import {
@@ -138,7 +139,12 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
     ns = await createNamespace('kaic-pod-autoscaling');
     const monitor = await ensurePodMonitor(ns, runId);
     await createClaimTemplate(setup, ns, 'one');
-    const template = inferencePodTemplate({ runId, labels: { app: DEPLOYMENT }, node });
+    const template = inferencePodTemplate({
+      runId,
+      labels: { app: DEPLOYMENT },
+      node,
+      tolerations: await nodeTolerations(node),
+    });
     const dra = setup.mode === 'dra';
     const container = template.spec!.containers[0] as k8s.V1Container;
     if (dra) {

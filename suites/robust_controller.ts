@@ -101,8 +101,7 @@ function quickJobTemplate(): Record<string, unknown> {
         spec: restrictedPodSpec({
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: 0,
-          // The check is the controller's, not the node's: any node will do, tainted or not.
-          tolerations: [{ operator: 'Exists' }],
+          // The check is the controller's, not the node's: any untainted worker will do.
           containers: [
             {
               name: 'main',

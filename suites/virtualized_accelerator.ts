@@ -11,6 +11,7 @@ import { DraObjects } from '../src/k8s/dra-objects.js';
 import { servedDraApi } from '../src/k8s/discovery.js';
 import {
   createNamespace,
+  createPod,
   deleteNamespace,
   exec,
   suiteCluster,
@@ -70,22 +71,18 @@ describe(`${requirementTag('virtualized_accelerator', 'SHOULD')} Virtualized acc
     }
     const ns = await createNamespace('kaic-vgpu');
     try {
-      await core.createNamespacedPod({
-        namespace: ns,
-        body: {
-          metadata: { name: 'vgpu' },
-          spec: {
-            nodeSelector: { 'kubernetes.io/hostname': node.metadata?.name as string },
-            tolerations: [{ operator: 'Exists' }],
-            containers: [
-              {
-                name: 'main',
-                image: workloadImage(),
-                command: ['sleep', '3600'],
-                resources: { limits: { [resource]: '1' } },
-              },
-            ],
-          },
+      await createPod({
+        metadata: { name: 'vgpu', namespace: ns },
+        spec: {
+          nodeSelector: { 'kubernetes.io/hostname': node.metadata?.name as string },
+          containers: [
+            {
+              name: 'main',
+              image: workloadImage(),
+              command: ['sleep', '3600'],
+              resources: { limits: { [resource]: '1' } },
+            },
+          ],
         },
       });
       await waitRunning(ns, 'vgpu');

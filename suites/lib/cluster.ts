@@ -210,6 +210,50 @@ export async function deleteNamespace(
  * The accelerator nodes whose pods run real containers (kwok's simulated nodes do not), for the
  * checks that look inside a container.
  */
+/**
+ * A node a suite may put its pods on: Ready, schedulable, Linux, a worker (not a control-plane
+ * node) and a real kubelet (not a virtual kubelet such as a serverless bridge, whose pods run
+ * elsewhere).
+ */
+export function isWorkerNode(node: k8s.V1Node): boolean {
+  const labels = node.metadata?.labels ?? {};
+  return Boolean(
+    !node.spec?.unschedulable &&
+    node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+    (labels['kubernetes.io/os'] ?? 'linux') === 'linux' &&
+    !('node-role.kubernetes.io/control-plane' in labels) &&
+    !('node-role.kubernetes.io/master' in labels) &&
+    labels.type !== 'virtual-kubelet' &&
+    !(node.spec?.taints ?? []).some((t) => t.key === 'virtual-kubelet.io/provider'),
+  );
+}
+
+/**
+ * Tolerations for exactly the taints of the nodes a suite chose (not "tolerate everything", which
+ * would also let a pod onto nodes nobody meant it for).
+ */
+export function tolerationsFor(nodes: readonly k8s.V1Node[]): k8s.V1Toleration[] {
+  return tolerationsOfTaints(nodes.flatMap((n) => n.spec?.taints ?? []));
+}
+
+/** Tolerations for exactly these taints (PreferNoSchedule needs none). */
+export function tolerationsOfTaints(taints: readonly k8s.V1Taint[]): k8s.V1Toleration[] {
+  const seen = new Map<string, k8s.V1Toleration>();
+  for (const taint of taints) {
+    if (taint.effect === 'PreferNoSchedule') continue;
+    const toleration: k8s.V1Toleration = taint.value
+      ? { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect }
+      : { key: taint.key, operator: 'Exists', effect: taint.effect };
+    seen.set(JSON.stringify(toleration), toleration);
+  }
+  return [...seen.values()];
+}
+
+/** The tolerations a pod pinned to this node needs. */
+export async function nodeTolerations(name: string): Promise<k8s.V1Toleration[]> {
+  return tolerationsFor([await suiteCluster().core.readNode({ name })]);
+}
+
 export async function containerNodes(setup: AcceleratorSetup): Promise<string[]> {
   const { core } = suiteCluster();
   const nodes = await core.listNode();
@@ -230,8 +274,8 @@ export interface ContainerSpec {
 }
 
 /**
- * A pod pinned to `node` (by selector, so the scheduler still allocates claims), tolerating
- * every taint, with containers that sleep until exec'd into.
+ * A pod pinned to `node` (by selector, so the scheduler still allocates claims; createPod adds
+ * that node's taints as tolerations), with containers that sleep until exec'd into.
  */
 export function acceleratorPod(options: {
   namespace: string;
@@ -251,7 +295,6 @@ export function acceleratorPod(options: {
     metadata: { name: options.name, namespace: options.namespace },
     spec: {
       ...(options.node ? { nodeSelector: { 'kubernetes.io/hostname': options.node } } : {}),
-      tolerations: [{ operator: 'Exists' }],
       terminationGracePeriodSeconds: 1,
       ...(usesClaim
         ? {
@@ -299,11 +342,17 @@ export async function createClaimTemplate(
   );
 }
 
-/** Creates the pod, made to meet Pod Security `restricted` (restrictedPodSpec). */
+/**
+ * Creates the pod, made to meet Pod Security `restricted` (restrictedPodSpec); a pod pinned to a
+ * node by its hostname tolerates that node's taints unless it says its own tolerations.
+ */
 export async function createPod(pod: k8s.V1Pod): Promise<void> {
+  const spec = pod.spec as k8s.V1PodSpec;
+  const pinned = spec.nodeSelector?.['kubernetes.io/hostname'];
+  const tolerations = spec.tolerations ?? (pinned ? await nodeTolerations(pinned) : undefined);
   await suiteCluster().core.createNamespacedPod({
     namespace: pod.metadata?.namespace as string,
-    body: { ...pod, spec: restrictedPodSpec(pod.spec as k8s.V1PodSpec) },
+    body: { ...pod, spec: restrictedPodSpec({ ...spec, ...(tolerations ? { tolerations } : {}) }) },
   });
 }
 

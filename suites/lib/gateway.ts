@@ -136,7 +136,6 @@ export async function createBackend(
     metadata: { name, namespace: ns, labels: { ...labels, 'conformance.kaic.dev/backend': name } },
     spec: {
       nodeSelector: { 'kubernetes.io/hostname': node },
-      tolerations: [{ operator: 'Exists' }],
       terminationGracePeriodSeconds: 0,
       // Pod Security `restricted`: the pages go to emptyDir, written as nobody.
       volumes: [{ name: 'www', emptyDir: {} }],
@@ -298,7 +297,6 @@ export async function runClient(
     metadata: { name, namespace: ns },
     spec: {
       nodeSelector: { 'kubernetes.io/hostname': node },
-      tolerations: [{ operator: 'Exists' }],
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 0,
       containers: [

@@ -14,7 +14,7 @@ import * as k8s from '@kubernetes/client-node';
 
 import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
 import { getJson, getText, mergePatchJson, postJson } from '../../src/k8s/raw.js';
-import { restrictedPodSpec, suiteCluster, workloadImage } from './cluster.js';
+import { isWorkerNode, restrictedPodSpec, suiteCluster, workloadImage } from './cluster.js';
 import { suiteSettings } from './settings.js';
 
 /** Services of the Prometheus deployments kaic knows (community charts, the Operator, kaic's). */
@@ -138,12 +138,7 @@ export async function findPrometheus(): Promise<{ prometheus: Prometheus; how: s
 export async function nodesRunningContainers(): Promise<string[]> {
   const nodes = (await suiteCluster().core.listNode()).items;
   return nodes
-    .filter(
-      (n) =>
-        n.metadata?.annotations?.[KWOK_NODE_ANNOTATION] !== 'fake' &&
-        !n.spec?.unschedulable &&
-        n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-    )
+    .filter((n) => n.metadata?.annotations?.[KWOK_NODE_ANNOTATION] !== 'fake' && isWorkerNode(n))
     .map((n) => n.metadata?.name as string)
     .sort();
 }
@@ -201,6 +196,8 @@ export function inferencePodTemplate(options: {
   runId: string;
   labels: Record<string, string>;
   node?: string;
+  /** The pinned node's taints, tolerated (nodeTolerations); createPod adds them for a pod. */
+  tolerations?: k8s.V1Toleration[];
 }): k8s.V1PodTemplateSpec {
   return {
     metadata: {
@@ -212,13 +209,9 @@ export function inferencePodTemplate(options: {
       },
     },
     spec: restrictedPodSpec({
-      // Pinned to a node the suite chose because it runs containers, whatever its taints.
-      ...(options.node
-        ? {
-            nodeSelector: { 'kubernetes.io/hostname': options.node },
-            tolerations: [{ operator: 'Exists' }],
-          }
-        : {}),
+      // Pinned to a node the suite chose because it runs containers.
+      ...(options.node ? { nodeSelector: { 'kubernetes.io/hostname': options.node } } : {}),
+      ...(options.tolerations ? { tolerations: options.tolerations } : {}),
       terminationGracePeriodSeconds: 1,
       // Pod Security `restricted`: its pages and counters go to emptyDir, written as nobody.
       volumes: [
