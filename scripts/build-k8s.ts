@@ -56,7 +56,9 @@ async function main(argv: string[]): Promise<void> {
   // each); then Helm, for the charts kaic installs on kind clusters.
   if (addons) {
     for (const fakeGpuDriver of ['kaic', 'dra-example-driver'] as const) {
-      for (const addon of ADDON_REGISTRY) await addon.prepare?.(log, { fakeGpuDriver });
+      for (const addon of ADDON_REGISTRY) {
+        await addon.prepare?.(log, { fakeGpuDriver, gpuPartitions: 0 });
+      }
     }
   }
   if (addons) await buildRecipe(RECIPES.helm, log);

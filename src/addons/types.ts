@@ -34,6 +34,8 @@ export interface AddonSpec<Id extends string = string> {
 /** Choices of the run that change what an addon builds and installs. */
 export interface AddonChoices {
   fakeGpuDriver: FakeGpuDriver;
+  /** Partitions per GPU of dra-example-driver (0: whole devices only). */
+  gpuPartitions: number;
 }
 
 /** Where a kubelet plugin process finds the node it serves (the provider's real node). */

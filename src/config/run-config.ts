@@ -83,6 +83,11 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     help: `simulated GPUs per node (1–${MAX_GPUS_PER_NODE})`,
   },
   {
+    name: 'gpu-partitions',
+    default: '0',
+    help: "partitions per simulated GPU of dra-example-driver (its GPU_PARTITIONS, 0–8; 0: whole devices only); kaic's driver cuts MIG by the minor",
+  },
+  {
     name: 'gpu-profile',
     default: 'nvidia-h100-80gb',
     help: `simulated GPU: ${GPU_PROFILES.map((p) => p.name).join(', ')}`,
@@ -147,6 +152,8 @@ export interface RunConfig {
   kubernetesVersion: KubernetesMinor;
   nodes: number;
   gpusPerNode: number;
+  /** Partitions per GPU of dra-example-driver (0: whole devices only). */
+  gpuPartitions: number;
   gpuProfile: string;
   fakeGpuDriver: FakeGpuDriver;
   clusterName: string | undefined;
@@ -334,6 +341,8 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
   const nodesRaw = one(raw, 'nodes')!;
   const nodes = wholeNumber(nodesRaw, 0, 1000);
   const gpusPerNode = wholeNumber(one(raw, 'gpus-per-node')!, 1, MAX_GPUS_PER_NODE);
+  const partitionsRaw = one(raw, 'gpu-partitions')!;
+  const gpuPartitions = wholeNumber(partitionsRaw, 0, 8);
   const profile = one(raw, 'gpu-profile')!;
   if (!GPU_PROFILES.some((p) => p.name === profile.value)) {
     throw new UsageError(
@@ -452,6 +461,11 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
       );
     }
   }
+  if (gpuPartitions > 0 && driver.value !== 'dra-example-driver') {
+    throw new UsageError(
+      `${partitionsRaw.source} applies to --fake-gpu-driver dra-example-driver; kaic's driver cuts MIG partitions as the minor offers them`,
+    );
+  }
   if (driver.value !== 'kaic') {
     const named = addonsRaw ? list(addonsRaw.value) : [];
     const kaicOnly = ADDONS_ONLY_FOR_KAIC_DRIVER.filter((a) => named.includes(a));
@@ -493,6 +507,7 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     kubernetesVersion,
     nodes,
     gpusPerNode,
+    gpuPartitions,
     gpuProfile: profile.value,
     fakeGpuDriver: driver.value as FakeGpuDriver,
     clusterName: clusterName?.value,

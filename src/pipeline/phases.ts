@@ -95,7 +95,7 @@ export async function addonsPhase(ctx: RunContext): Promise<void> {
   if (prepared) throw prepared;
   ctx.addons = await need(ctx.provider, 'provider').installAddons({
     requested: request.ids,
-    choices: { fakeGpuDriver: config.fakeGpuDriver },
+    choices: { fakeGpuDriver: config.fakeGpuDriver, gpuPartitions: config.gpuPartitions },
     gpuProfile: config.gpuProfile,
     gpusPerNode: config.gpusPerNode,
     log: ctx.log,

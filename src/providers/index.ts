@@ -98,7 +98,7 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
       prepareAddons: (requested, forWhat, log) =>
         prepareKwokAddons(requested, forWhat, {
           realNode,
-          choices: { fakeGpuDriver: config.fakeGpuDriver },
+          choices: { fakeGpuDriver: config.fakeGpuDriver, gpuPartitions: config.gpuPartitions },
           log,
         }),
     };

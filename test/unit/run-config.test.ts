@@ -130,6 +130,17 @@ describe('RunConfig', function () {
       'dra-example-driver',
     ]);
     expect(example.fakeGpuDriver).to.equal('dra-example-driver');
+    expect(example.gpuPartitions).to.equal(0);
+    expect(
+      fromArgs([
+        '--output',
+        join(dir, 'out'),
+        '--fake-gpu-driver',
+        'dra-example-driver',
+        '--gpu-partitions',
+        '2',
+      ]).gpuPartitions,
+    ).to.equal(2);
     expect(example.addons).to.have.length(7).and.not.include('gpu-metrics');
     expect(
       fromArgs([
@@ -357,6 +368,18 @@ describe('RunConfig', function () {
         () => ['--fake-gpu-driver', 'dra-example-driver', '--addons', 'fake-gpu,gpu-metrics'],
         undefined,
         /--addons names gpu-metrics, which only knows kaic's own simulated GPUs, not --fake-gpu-driver "dra-example-driver"/,
+      ],
+      [
+        "partitions for kaic's driver",
+        () => ['--gpu-partitions', '2'],
+        undefined,
+        /--gpu-partitions applies to --fake-gpu-driver dra-example-driver; kaic's driver cuts MIG partitions as the minor offers them/,
+      ],
+      [
+        'more partitions than the example driver is given',
+        () => ['--fake-gpu-driver', 'dra-example-driver', '--gpu-partitions', '9'],
+        undefined,
+        /--gpu-partitions must be a whole number from 0 to 8, got "9"/,
       ],
       [
         "run:ai's fake GPU operator",

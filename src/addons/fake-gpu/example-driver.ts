@@ -75,6 +75,7 @@ export async function startExampleDriver(ctx: BesideClusterContext): Promise<Sta
         DEVICE_PROFILE: DRA_EXAMPLE_DRIVER.deviceProfile,
         DRIVER_NAME: driver,
         NUM_DEVICES: String(ctx.gpusPerNode),
+        GPU_PARTITIONS: String(ctx.choices.gpuPartitions),
         CDI_ROOT: node.cdiDir,
         KUBELET_REGISTRAR_DIRECTORY_PATH: node.registryDir,
         KUBELET_PLUGINS_DIRECTORY_PATH: node.pluginsDir,
@@ -100,7 +101,10 @@ export async function startExampleDriver(ctx: BesideClusterContext): Promise<Sta
   }
   ctx.shared.accelerator = `${driver} (dra-example-driver ${DRA_EXAMPLE_DRIVER.version})`;
   return {
-    summary: `${ctx.gpusPerNode} × ${driver} devices on ${plugin.node} (example driver ${DRA_EXAMPLE_DRIVER.version}, kubelet plugin)`,
+    summary:
+      `${ctx.gpusPerNode} × ${driver} devices` +
+      (ctx.choices.gpuPartitions ? ` of ${ctx.choices.gpuPartitions} partitions each` : '') +
+      ` on ${plugin.node} (example driver ${DRA_EXAMPLE_DRIVER.version}, kubelet plugin)`,
     stop,
   };
 }
