@@ -179,8 +179,10 @@ async function scrapeAll(endpoints: Endpoint[]): Promise<Sample[]> {
 type Slice = DraObject & { spec?: { driver?: string; nodeName?: string; devices?: SliceDevice[] } };
 
 /**
- * The accelerators the cluster advertises: UUIDs of the profile's DRA devices (a MIG device
- * stands for its parent GPU), or, on the device-plugin path, a count of the extended resource.
+ * The accelerators the cluster advertises, as physical devices (a partition stands for its
+ * parent, by the profile's attributes): their UUIDs where the profile's identity is a UUID (what
+ * exporters label series with), else a count; on the device-plugin path, a count of the whole-
+ * device extended resource.
  */
 async function advertised(
   setup: AcceleratorSetup,
@@ -188,8 +190,9 @@ async function advertised(
   const { kc, core } = suiteCluster();
   if (setup.mode === 'dra' && setup.draApi) {
     const driver = setup.profile.draDriver;
+    const { partitions, identityAttribute } = setup.profile;
     const slices = (await new DraObjects(kc, setup.draApi).list('ResourceSlice')) as Slice[];
-    const uuids = new Set<string>();
+    const physical = new Set<string>();
     let devices = 0;
     for (const slice of slices) {
       if (slice.spec?.driver !== driver || !setup.nodes.includes(slice.spec.nodeName ?? '')) {
@@ -197,19 +200,35 @@ async function advertised(
       }
       for (const device of slice.spec.devices ?? []) {
         devices++;
-        const uuid =
-          deviceAttribute(device, driver, 'parentUUID')?.string ??
-          deviceAttribute(device, driver, 'uuid')?.string;
-        if (uuid) uuids.add(uuid);
+        const text = (name: string) => {
+          const value = deviceAttribute(device, driver, name);
+          return value?.string ?? (value?.int === undefined ? undefined : String(value.int));
+        };
+        const id =
+          (partitions ? text(partitions.parentAttribute) : undefined) ??
+          (identityAttribute ? text(identityAttribute) : undefined);
+        // A UUID names one device cluster-wide; other identities only within their node.
+        if (id) physical.add(identityAttribute === 'uuid' ? id : `${slice.spec.nodeName}/${id}`);
       }
     }
-    return devices > 0 && uuids.size > 0
-      ? {
-          uuids: [...uuids].sort(),
-          count: uuids.size,
-          source: `${uuids.size} GPU UUIDs in ${driver} ResourceSlices`,
-        }
-      : { uuids: null, count: devices, source: `${devices} ${driver} devices (no UUID attribute)` };
+    if (devices > 0 && physical.size > 0) {
+      return identityAttribute === 'uuid'
+        ? {
+            uuids: [...physical].sort(),
+            count: physical.size,
+            source: `${physical.size} GPU UUIDs in ${driver} ResourceSlices`,
+          }
+        : {
+            uuids: null,
+            count: physical.size,
+            source: `${physical.size} physical ${driver} devices (by ${identityAttribute})`,
+          };
+    }
+    return {
+      uuids: null,
+      count: devices,
+      source: `${devices} ${driver} devices (no identity attribute)`,
+    };
   }
   const resource = setup.profile.extendedResource as string;
   const nodes = (await core.listNode()).items.filter((n) =>

@@ -342,14 +342,40 @@ export async function createClaimTemplate(
   );
 }
 
+/** Whether the pod asks for an accelerator: a claim, or an extended resource (a domain/name). */
+function holdsAccelerator(spec: k8s.V1PodSpec): boolean {
+  return Boolean(
+    spec.resourceClaims?.length ||
+    spec.containers.some((c) =>
+      Object.keys(c.resources?.limits ?? {}).some((k) => k.includes('/')),
+    ),
+  );
+}
+
+/** The taints of the accelerator's nodes, tolerated: where a pod holding one may land. */
+async function acceleratorNodeTolerations(): Promise<k8s.V1Toleration[]> {
+  const setup = await acceleratorSetup();
+  const nodes = (await suiteCluster().core.listNode()).items.filter((n) =>
+    setup.nodes.includes(n.metadata?.name as string),
+  );
+  return tolerationsFor(nodes);
+}
+
 /**
- * Creates the pod, made to meet Pod Security `restricted` (restrictedPodSpec); a pod pinned to a
- * node by its hostname tolerates that node's taints unless it says its own tolerations.
+ * Creates the pod, made to meet Pod Security `restricted` (restrictedPodSpec). Unless it says its
+ * own tolerations, a pod pinned to a node by its hostname tolerates that node's taints, and a pod
+ * holding an accelerator those of the accelerator's nodes.
  */
 export async function createPod(pod: k8s.V1Pod): Promise<void> {
   const spec = pod.spec as k8s.V1PodSpec;
   const pinned = spec.nodeSelector?.['kubernetes.io/hostname'];
-  const tolerations = spec.tolerations ?? (pinned ? await nodeTolerations(pinned) : undefined);
+  const tolerations =
+    spec.tolerations ??
+    (pinned
+      ? await nodeTolerations(pinned)
+      : holdsAccelerator(spec)
+        ? await acceleratorNodeTolerations()
+        : undefined);
   await suiteCluster().core.createNamespacedPod({
     namespace: pod.metadata?.namespace as string,
     body: { ...pod, spec: restrictedPodSpec({ ...spec, ...(tolerations ? { tolerations } : {}) }) },

@@ -29,32 +29,43 @@ describe('[e2e] platforms kaic did not write (docs/platforms.md)', function () {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('the Kubernetes example DRA driver: every verdict as expected, nothing left', async function () {
-    dir = await mkdtemp('/tmp/kp-');
-    const tmp = join(dir, 't');
-    const tracesBefore = new Set(await hostTraces());
-    const run = await execa(
-      process.execPath,
-      [KAIC, 'run', '--fake-gpu-driver', 'dra-example-driver', '--output', join(dir, 'out')],
-      { reject: false, all: true, env: { TMPDIR: dir, KAIC_KWOK_WORKDIR: join(dir, 'k') } },
-    );
-    expect(run.all, run.all.slice(-3000)).to.include(
-      'gpu.example.com devices on real-node-0 (example driver v0.4.0, kubelet plugin)',
-    );
-    const results = JSON.parse(
-      await readFile(join(dir, 'out', 'results.json'), 'utf8'),
-    ) as RunResult;
-    const measured = Object.fromEntries(results.requirements.map((r) => [r.id, r.verdict]));
-    process.stdout.write(`      verdicts: ${JSON.stringify(measured)}\n`);
-    expect(measured, run.all.slice(-3000)).to.deep.equal(
-      expectedVerdicts('The Kubernetes example DRA driver'),
-    );
-    // accelerator_metrics is a MUST the platform does not meet: the run says so by its exit code.
-    expect(run.exitCode).to.equal(1);
-    expect(await processesNamed('dra-example-kubeletplugin'), 'plugin left').to.deep.equal([]);
-    expect(await processesBelow(dir), 'processes left').to.deep.equal([]);
-    expect(await filesBelow(tmp), 'files left').to.deep.equal([]);
-    const traces = (await hostTraces()).filter((t) => !tracesBefore.has(t));
-    expect(traces, 'host traces left').to.deep.equal([]);
-  });
+  const platforms = [
+    {
+      section: 'The Kubernetes example DRA driver',
+      args: ['--fake-gpu-driver', 'dra-example-driver'],
+      summary: 'gpu.example.com devices on real-node-0 (example driver v0.4.0, kubelet plugin)',
+    },
+    {
+      section: 'The example DRA driver with partitions',
+      args: ['--fake-gpu-driver', 'dra-example-driver', '--gpu-partitions', '2'],
+      summary: 'gpu.example.com devices of 2 partitions each on real-node-0',
+    },
+  ];
+
+  for (const platform of platforms) {
+    it(`${platform.section}: every verdict as expected, nothing left`, async function () {
+      dir = await mkdtemp('/tmp/kp-');
+      const tmp = join(dir, 't');
+      const tracesBefore = new Set(await hostTraces());
+      const run = await execa(
+        process.execPath,
+        [KAIC, 'run', ...platform.args, '--output', join(dir, 'out')],
+        { reject: false, all: true, env: { TMPDIR: dir, KAIC_KWOK_WORKDIR: join(dir, 'k') } },
+      );
+      expect(run.all, run.all.slice(-3000)).to.include(platform.summary);
+      const results = JSON.parse(
+        await readFile(join(dir, 'out', 'results.json'), 'utf8'),
+      ) as RunResult;
+      const measured = Object.fromEntries(results.requirements.map((r) => [r.id, r.verdict]));
+      process.stdout.write(`      verdicts: ${JSON.stringify(measured)}\n`);
+      expect(measured, run.all.slice(-3000)).to.deep.equal(expectedVerdicts(platform.section));
+      // accelerator_metrics is a MUST these platforms do not meet: the exit code says so.
+      expect(run.exitCode).to.equal(1);
+      expect(await processesNamed('dra-example-kubeletplugin'), 'plugin left').to.deep.equal([]);
+      expect(await processesBelow(dir), 'processes left').to.deep.equal([]);
+      expect(await filesBelow(tmp), 'files left').to.deep.equal([]);
+      const traces = (await hostTraces()).filter((t) => !tracesBefore.has(t));
+      expect(traces, 'host traces left').to.deep.equal([]);
+    });
+  }
 });

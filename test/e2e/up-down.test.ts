@@ -100,6 +100,11 @@ describe('[e2e] kaic up, kaic run against it, kaic down', function () {
     expect(result.requirements.map((r) => [r.id, r.verdict])).to.deep.equal([
       ['dra_support', 'Implemented'],
     ]);
+    // Its allocation checks (supporting) ran and passed too: a pod holding a device lands on a
+    // simulated accelerator node, tolerating that node's taints.
+    expect(result.requirements[0]?.tests.map((t) => `${t.title}: ${t.status}`)).to.satisfy(
+      (lines: string[]) => lines.every((l) => l.endsWith(': passed')),
+    );
 
     const down = await kaic(['down']);
     expect(down.exitCode, down.all).to.equal(0);
