@@ -39,6 +39,7 @@ import {
   createPod,
   deleteNamespace,
   deviceAttribute,
+  deviceAttributeText,
   requireAcceleratorSetup,
   suiteCluster,
   waitFor,
@@ -200,10 +201,7 @@ async function advertised(
       }
       for (const device of slice.spec.devices ?? []) {
         devices++;
-        const text = (name: string) => {
-          const value = deviceAttribute(device, driver, name);
-          return value?.string ?? (value?.int === undefined ? undefined : String(value.int));
-        };
+        const text = (name: string) => deviceAttributeText(device, driver, name);
         const id =
           (partitions ? text(partitions.parentAttribute) : undefined) ??
           (identityAttribute ? text(identityAttribute) : undefined);

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 
 import { probeListScript, type AcceleratorSetup } from '../src/accelerators/profiles.js';
-import { DraObjects, claimTemplate, type DraObject } from '../src/k8s/dra-objects.js';
+import { DraObjects, claimTemplate } from '../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {
   acceleratorPod,
@@ -25,21 +25,14 @@ import {
   suiteCluster,
   waitRunning,
   waitFor,
+  claimOfPod,
+  type AllocatedClaim,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause, supporting } from './lib/index.js';
 import type { SuiteBudget } from '../src/runner/budget.js';
 
 /** What it holds while it runs, for the runner (src/runner/budget.ts): one physical device: shared by two pods, or cut into their two partitions. */
 export const budget: SuiteBudget = { devices: 1, typicalSeconds: 7 };
-
-type Claim = DraObject & {
-  status?: {
-    allocation?: {
-      devices?: { results?: Array<{ driver: string; pool: string; device: string }> };
-    };
-    reservedFor?: Array<{ name: string; uid: string }>;
-  };
-};
 
 describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
   this.timeout(240_000);
@@ -82,13 +75,7 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
     }).then((r) => r.message);
   }
 
-  async function claimOf(pod: string): Promise<Claim> {
-    const p = await suiteCluster().core.readNamespacedPod({ namespace: ns, name: pod });
-    const name =
-      p.status?.resourceClaimStatuses?.[0]?.resourceClaimName ??
-      p.spec?.resourceClaims?.[0]?.resourceClaimName;
-    return (await objects.read('ResourceClaim', name as string, ns)) as Claim;
-  }
+  const claimOf = (pod: string) => claimOfPod(objects, ns, pod);
 
   supporting(
     it('runs two pods on the one device a shared ResourceClaim holds', async function () {
@@ -117,7 +104,7 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
         );
       }
       const pods = [await waitRunning(ns, 'first'), await waitRunning(ns, 'second')];
-      const claim = (await objects.read('ResourceClaim', 'shared', ns)) as Claim;
+      const claim = (await objects.read('ResourceClaim', 'shared', ns)) as AllocatedClaim;
       const results = claim.status?.allocation?.devices?.results ?? [];
       expect(results, 'one device allocated').to.have.length(1);
       expect(claim.status?.reservedFor?.map((r) => r.uid)).to.have.members(

@@ -32,7 +32,8 @@ import {
   createNamespace,
   createPod,
   deleteNamespace,
-  deviceAttribute,
+  claimOfPod,
+  deviceAttributeText,
   exec,
   requireAcceleratorSetup,
   suiteCluster,
@@ -194,14 +195,8 @@ describe(`${requirementTag('secure_accelerator_access', 'MUST')} Secure accelera
 
   /** The identity attribute of the device the pod's claim holds (DRA mode). */
   async function heldIdentity(pod: string): Promise<string | undefined> {
-    const { kc, core } = suiteCluster();
-    const objects = new DraObjects(kc, setup.draApi as DraApiVersion);
-    const p = await core.readNamespacedPod({ namespace: ns, name: pod });
-    const claimName = p.status?.resourceClaimStatuses?.[0]?.resourceClaimName;
-    if (!claimName) return undefined;
-    const claim = (await objects.read('ResourceClaim', claimName, ns)) as {
-      status?: { allocation?: { devices?: { results?: Array<{ pool: string; device: string }> } } };
-    };
+    const objects = new DraObjects(suiteCluster().kc, setup.draApi as DraApiVersion);
+    const claim = await claimOfPod(objects, ns, pod);
     const result = claim.status?.allocation?.devices?.results?.[0];
     if (!result) return undefined;
     const slices = (await objects.list(
@@ -213,11 +208,10 @@ describe(`${requirementTag('secure_accelerator_access', 'MUST')} Secure accelera
       .filter((s) => s.spec?.pool?.name === result.pool)
       .flatMap((s) => s.spec?.devices ?? [])
       .find((d) => d.name === result.device);
-    const value = deviceAttribute(
+    return deviceAttributeText(
       device,
       setup.profile.draDriver,
       setup.profile.identityAttribute as string,
     );
-    return value?.string ?? (value?.int === undefined ? undefined : String(value.int));
   }
 });

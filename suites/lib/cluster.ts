@@ -15,7 +15,7 @@ import {
   detectAccelerator,
   type AcceleratorSetup,
 } from '../../src/accelerators/profiles.js';
-import { DraObjects, claimTemplate } from '../../src/k8s/dra-objects.js';
+import { DraObjects, claimTemplate, type DraObject } from '../../src/k8s/dra-objects.js';
 import { execInPod, type ExecResult } from '../../src/k8s/exec.js';
 import { loadKubeConfig } from '../../src/k8s/kubeconfig.js';
 import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
@@ -94,6 +94,39 @@ export function deviceAttribute(
 ): Attribute | undefined {
   const attributes = device?.attributes ?? device?.basic?.attributes ?? {};
   return attributes[name] ?? attributes[`${driver}/${name}`];
+}
+
+/** An attribute's value as text (string, or a number such as Neuron's deviceId), if present. */
+export function deviceAttributeText(
+  device: SliceDevice | undefined,
+  driver: string,
+  name: string,
+): string | undefined {
+  const value = deviceAttribute(device, driver, name);
+  return value?.string ?? (value?.int === undefined ? undefined : String(value.int));
+}
+
+/** A ResourceClaim as the suites read its allocation. */
+export type AllocatedClaim = DraObject & {
+  status?: {
+    allocation?: {
+      devices?: { results?: Array<{ driver: string; pool: string; device: string }> };
+    };
+    reservedFor?: Array<{ name: string; uid: string }>;
+  };
+};
+
+/** The claim a pod's first resource claim names (generated from a template, or named). */
+export async function claimOfPod(
+  objects: DraObjects,
+  namespace: string,
+  pod: string,
+): Promise<AllocatedClaim> {
+  const p = await suiteCluster().core.readNamespacedPod({ namespace, name: pod });
+  const name =
+    p.status?.resourceClaimStatuses?.[0]?.resourceClaimName ??
+    p.spec?.resourceClaims?.[0]?.resourceClaimName;
+  return (await objects.read('ResourceClaim', name as string, namespace)) as AllocatedClaim;
 }
 
 export function workloadImage(): string {
