@@ -1,7 +1,7 @@
 /**
  * accelerator_metrics (MUST): the platform exposes per-accelerator metrics in Prometheus format.
  * Measured, not inferred from an installed exporter:
- *  - the endpoint (configured, or found by the exporters' Service labels) is scraped through the
+ *  - the endpoint (configured, or found by the profile's exporter Service labels) is scraped through the
  *    API server's proxy, every exporter pod behind it, and every accelerator the cluster
  *    advertises (ResourceSlices, or the extended resource's allocatable) must have utilization
  *    and memory samples keyed by a device label; temperature, power and interconnect are SHOULD
@@ -13,8 +13,10 @@
  *                              <namespace>/<service>:<port>[/path] (through the API server)
  *   KAIC_ACCELERATOR_LOAD_IMAGE, KAIC_ACCELERATOR_LOAD_COMMAND
  *                              a container that loads the GPU it holds (e.g. a CUDA sample in a
- *                              loop); not needed for kaic's simulated GPUs, whose load is set by
- *                              the pod annotation fakegpu.kaic.dev/utilization
+ *                              loop), or
+ *   KAIC_ACCELERATOR_LOAD_ANNOTATIONS
+ *                              annotations that tell a simulated accelerator's driver to report
+ *                              the pod's device busy (kaic sets them for the simulators it runs)
  *   KAIC_METRICS_TIMEOUT_SECONDS  how long to wait for a reading to move (default 180)
  */
 import * as k8s from '@kubernetes/client-node';
@@ -29,7 +31,6 @@ import {
   type Sample,
 } from '../src/accelerators/metrics.js';
 import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
-import { UTILIZATION_ANNOTATION } from '../src/fakegpu/exporter.js';
 import { DraObjects, type DraObject } from '../src/k8s/dra-objects.js';
 import { getText } from '../src/k8s/raw.js';
 import {
@@ -38,7 +39,6 @@ import {
   createNamespace,
   createPod,
   deleteNamespace,
-  deviceAttribute,
   deviceAttributeText,
   requireAcceleratorSetup,
   suiteCluster,
@@ -52,13 +52,6 @@ import type { SuiteBudget } from '../src/runner/budget.js';
 
 /** What it holds while it runs, for the runner (src/runner/budget.ts): one pod loads the device it holds. */
 export const budget: SuiteBudget = { devices: 1, typicalSeconds: 9 };
-
-/** Services of the exporters kaic knows: NVIDIA's GPU Operator and charts, and kaic's own. */
-const EXPORTER_SELECTORS = [
-  'app=nvidia-dcgm-exporter',
-  'app.kubernetes.io/name=dcgm-exporter',
-  'app.kubernetes.io/name=kaic-fakegpu,app.kubernetes.io/component=exporter',
-];
 
 /** A utilization rise this large (percentage points) counts as "moved". */
 const LOAD_DELTA = 30;
@@ -117,7 +110,9 @@ async function serviceEndpoints(
   ];
 }
 
-async function findEndpoints(): Promise<{ endpoints: Endpoint[]; how: string }> {
+async function findEndpoints(
+  setup: AcceleratorSetup,
+): Promise<{ endpoints: Endpoint[]; how: string }> {
   const configured = suiteSettings().acceleratorMetrics;
   if (configured && /^https?:\/\//.test(configured)) {
     return {
@@ -142,7 +137,8 @@ async function findEndpoints(): Promise<{ endpoints: Endpoint[]; how: string }> 
     };
   }
   const { core } = suiteCluster();
-  for (const selector of EXPORTER_SELECTORS) {
+  const selectors = setup.profile.metricsExporters;
+  for (const selector of selectors) {
     const services = (await core.listServiceForAllNamespaces({ labelSelector: selector })).items;
     const endpoints: Endpoint[] = [];
     for (const svc of services) {
@@ -161,7 +157,10 @@ async function findEndpoints(): Promise<{ endpoints: Endpoint[]; how: string }> 
     if (endpoints.length > 0) return { how: `found by Service label ${selector}`, endpoints };
   }
   throw new Error(
-    `no accelerator metrics endpoint: no Service labelled ${EXPORTER_SELECTORS.join(' or ')}; ` +
+    'no accelerator metrics endpoint: ' +
+      (selectors.length
+        ? `no Service labelled ${selectors.join(' or ')}; `
+        : `kaic knows no exporter convention of ${setup.profile.kind} accelerators; `) +
       'name yours with KAIC_ACCELERATOR_METRICS=<namespace>/<service>:<port>[/path] or an http(s) URL',
   );
 }
@@ -251,7 +250,7 @@ describe(`${requirementTag('accelerator_metrics', 'MUST')} Accelerator metrics`,
   });
 
   beforeEach(async function () {
-    const found = await findEndpoints();
+    const found = await findEndpoints(setup);
     endpoints = found.endpoints;
     recordEvidence(
       this,
@@ -315,10 +314,11 @@ describe(`${requirementTag('accelerator_metrics', 'MUST')} Accelerator metrics`,
   it('a pod that loads its accelerator moves that accelerator utilization, and only that one', async function () {
     const loadImage = suiteSettings().acceleratorLoadImage;
     const loadCommand = suiteSettings().acceleratorLoadCommand;
-    if (setup.profile.kind !== 'fake' && !loadImage) {
+    const loadAnnotations = suiteSettings().acceleratorLoadAnnotations;
+    if (!loadImage && Object.keys(loadAnnotations).length === 0) {
       skipBecause(
         this,
-        'no GPU load to run: set KAIC_ACCELERATOR_LOAD_IMAGE (and KAIC_ACCELERATOR_LOAD_COMMAND) to a container that keeps the GPU it holds busy',
+        'no accelerator load to run: set KAIC_ACCELERATOR_LOAD_IMAGE (and KAIC_ACCELERATOR_LOAD_COMMAND) to a container that keeps the accelerator it holds busy, or KAIC_ACCELERATOR_LOAD_ANNOTATIONS for a simulated one',
       );
     }
     const before = await scrapeAll(endpoints);
@@ -333,7 +333,10 @@ describe(`${requirementTag('accelerator_metrics', 'MUST')} Accelerator metrics`,
       claimTemplate: 'one',
       containers: [{ name: 'load', accelerator: true }],
     });
-    pod.metadata = { ...pod.metadata, annotations: { [UTILIZATION_ANNOTATION]: '90' } };
+    pod.metadata = {
+      ...pod.metadata,
+      annotations: { ...pod.metadata?.annotations, ...loadAnnotations },
+    };
     if (loadImage) {
       const container = pod.spec?.containers[0] as k8s.V1Container;
       container.image = loadImage;
@@ -384,7 +387,10 @@ describe(`${requirementTag('accelerator_metrics', 'MUST')} Accelerator metrics`,
   });
 });
 
-/** The UUID of the device the namespace's one claim was allocated, from its ResourceSlice. */
+/**
+ * The identity of the physical device the namespace's one claim was allocated (a partition's
+ * parent), from its ResourceSlice, as exporters label series: only where it is a UUID.
+ */
 async function allocatedUuid(setup: AcceleratorSetup, namespace: string): Promise<string | null> {
   const objects = new DraObjects(suiteCluster().kc, setup.draApi!);
   const claims = (await objects.list(
@@ -406,9 +412,13 @@ async function allocatedUuid(setup: AcceleratorSetup, namespace: string): Promis
     if (slice.spec?.driver !== driver) continue;
     const device = slice.spec.devices?.find((d) => d.name === result.device);
     if (device && slice.spec.nodeName === result.pool) {
+      const { partitions, identityAttribute } = setup.profile;
+      if (identityAttribute !== 'uuid') return null;
       return (
-        deviceAttribute(device, driver, 'parentUUID')?.string ??
-        deviceAttribute(device, driver, 'uuid')?.string ??
+        (partitions
+          ? deviceAttributeText(device, driver, partitions.parentAttribute)
+          : undefined) ??
+        deviceAttributeText(device, driver, identityAttribute) ??
         null
       );
     }

@@ -122,11 +122,20 @@ export interface AcceleratorProfile {
   partitions: PartitionSpec | null;
   /** How to read the driver version inside a container (a shell line printing it), if known. */
   driverVersionCommand: string | null;
+  /**
+   * Label selectors of the Services in front of the vendor's metrics exporter, tried in order
+   * when no endpoint is configured; empty where kaic knows no convention.
+   */
+  metricsExporters: string[];
 }
 
 /** Fields a profile may leave out of its declaration, with their defaults (see completeProfile). */
 type DefaultedField =
-  'extendedResources' | 'deviceSharing' | 'identityAttribute' | 'controlDevices';
+  | 'extendedResources'
+  | 'deviceSharing'
+  | 'identityAttribute'
+  | 'controlDevices'
+  | 'metricsExporters';
 type ProfileDeclaration = Omit<AcceleratorProfile, DefaultedField> &
   Partial<Pick<AcceleratorProfile, DefaultedField>>;
 
@@ -140,6 +149,7 @@ function completeProfile(declared: ProfileDeclaration): AcceleratorProfile {
     deviceSharing: declared.deviceSharing ?? null,
     identityAttribute: declared.identityAttribute ?? null,
     controlDevices: declared.controlDevices ?? [],
+    metricsExporters: declared.metricsExporters ?? [],
   };
 }
 
@@ -175,6 +185,8 @@ const NVIDIA: AcceleratorProfile = {
   driverVersionAttribute: 'driverVersion',
   partitions: NVIDIA_MIG,
   driverVersionCommand: NVIDIA_SMI_DRIVER_VERSION,
+  // DCGM exporter: the GPU Operator's Service, then the exporter's own chart.
+  metricsExporters: ['app=nvidia-dcgm-exporter', 'app.kubernetes.io/name=dcgm-exporter'],
 };
 
 /** One render node per GPU or partition under /dev/dri (AMD and Intel); card<N> beside it. */
@@ -482,6 +494,8 @@ export function genericProfile(options: GenericAcceleratorOptions): AcceleratorP
     driverVersionAttribute: options.driverVersionAttribute ?? null,
     partitions: null,
     driverVersionCommand: null,
+    // Its endpoint is configured (KAIC_ACCELERATOR_METRICS).
+    metricsExporters: [],
   };
 }
 

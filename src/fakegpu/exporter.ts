@@ -17,6 +17,21 @@ import { MANAGED_BY, MANAGED_BY_LABEL, PROFILE_LABEL, devicesOf } from './slices
 
 export const UTILIZATION_ANNOTATION = 'fakegpu.kaic.dev/utilization';
 
+/**
+ * The suite settings that tell accelerator_metrics how to load a simulated GPU: a pod annotated
+ * busy at 90 %. kaic passes them wherever it runs its simulated GPUs; the suite knows no kaic name.
+ */
+export const SIMULATED_LOAD_SETTINGS: Record<string, string> = {
+  KAIC_ACCELERATOR_LOAD_ANNOTATIONS: `${UTILIZATION_ANNOTATION}=90`,
+};
+
+/** Labels of the exporter's Service: DCGM exporter's as the GPU Operator sets them, and kaic's. */
+export const EXPORTER_SERVICE_LABELS: Record<string, string> = {
+  app: 'nvidia-dcgm-exporter',
+  'app.kubernetes.io/name': 'kaic-fakegpu',
+  'app.kubernetes.io/component': 'exporter',
+};
+
 /** Idle readings, and how the simulated board responds to load. */
 const IDLE_TEMP_C = 34;
 const FULL_LOAD_TEMP_RISE_C = 40;

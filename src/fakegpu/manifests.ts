@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { installationPath } from '../util/installation.js';
 import { NODE_RUNTIME_IMAGE } from '../versions/images.js';
 import { CDI_DIR, KUBELET_PLUGINS_DIR, KUBELET_REGISTRY_DIR, STATE_DIR } from './plugin/paths.js';
+import { EXPORTER_SERVICE_LABELS } from './exporter.js';
 
 export const DEFAULT_NAMESPACE = 'kaic-fakegpu';
 export const BUNDLE_FILE = 'fakegpu.js';
@@ -256,7 +257,8 @@ export function fakegpuManifests(options: ManifestOptions): ManifestObject[] {
       metadata: {
         name: name('exporter'),
         namespace,
-        labels: labels('exporter'),
+        // Also as the GPU Operator labels DCGM exporter's Service, whose names it serves.
+        labels: { ...labels('exporter'), app: EXPORTER_SERVICE_LABELS.app as string },
         annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port) },
       },
       spec: {

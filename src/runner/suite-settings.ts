@@ -132,6 +132,25 @@ function integer(
   };
 }
 
+/** A qualified name as Kubernetes accepts it for an annotation key: [prefix/]name. */
+const ANNOTATION_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** `key=value,key=value` into annotations; an entry without `=` or with a bad key is refused. */
+export function parseAnnotations(env: string, raw: string | undefined): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const entry of (raw ?? '').split(',')) {
+    if (!entry.trim()) continue;
+    const at = entry.indexOf('=');
+    const key = at < 0 ? '' : entry.slice(0, at).trim();
+    if (!ANNOTATION_KEY.test(key)) {
+      throw bad(env, raw!, `"${entry.trim()}" is not key=value with a valid annotation key`);
+    }
+    annotations[key] = entry.slice(at + 1).trim();
+  }
+  return annotations;
+}
+
 export const SUITE_SETTINGS = {
   kubeconfig: text(
     'KUBECONFIG',
@@ -221,12 +240,12 @@ export const SUITE_SETTINGS = {
     'KAIC_ACCELERATOR_METRICS',
     'accelerator_metrics',
     'the accelerator metrics endpoint: http(s)://…/metrics (scraped from the runner) or <namespace>/<service>:<port>[/path] (through the API server)',
-    'found by its labels',
+    "found by the accelerator profile's exporter Service labels",
   ),
   acceleratorLoadImage: text(
     'KAIC_ACCELERATOR_LOAD_IMAGE',
     'accelerator_metrics',
-    'a container that keeps the accelerator it holds busy (e.g. a CUDA sample in a loop); not needed for simulated GPUs',
+    'a container that keeps the accelerator it holds busy (e.g. a CUDA sample in a loop); not needed for a simulated accelerator told by KAIC_ACCELERATOR_LOAD_ANNOTATIONS',
   ),
   acceleratorLoadCommand: text(
     'KAIC_ACCELERATOR_LOAD_COMMAND',
@@ -234,6 +253,16 @@ export const SUITE_SETTINGS = {
     "the load container's command, run with sh -c",
     "the image's own",
   ),
+  acceleratorLoadAnnotations: {
+    env: 'KAIC_ACCELERATOR_LOAD_ANNOTATIONS',
+    suites: 'accelerator_metrics',
+    describe:
+      "annotations the load pod carries, key=value comma-separated: how a simulated accelerator's driver is told to report its device busy (e.g. run:ai's fake GPU operator: run.ai/simulated-gpu-utilization=90); set by kaic for the simulated GPUs it runs",
+    byDefault: 'none',
+    setByKaic: true,
+    parse: (raw: string | undefined): Record<string, string> =>
+      parseAnnotations('KAIC_ACCELERATOR_LOAD_ANNOTATIONS', raw),
+  } satisfies SettingSpec<Record<string, string>>,
   metricsTimeoutMs: seconds(
     'KAIC_METRICS_TIMEOUT_SECONDS',
     'accelerator_metrics, ai_service_metrics',

@@ -12,6 +12,7 @@ import {
   type ConformanceVersion,
 } from '../../src/requirements/catalog.js';
 import type { TestResult } from '../../src/results/model.js';
+import { SIMULATED_LOAD_SETTINGS } from '../../src/fakegpu/exporter.js';
 import { suiteDeviceCapacity } from '../../src/runner/device-capacity.js';
 import { runSuites } from '../../src/runner/run-suites.js';
 import { resetSuiteCluster } from '../../suites/lib/cluster.js';
@@ -53,6 +54,8 @@ export async function runSuitesOnTestCluster(
   }
   const env = {
     KUBECONFIG: options.kubeconfigPath ?? testCluster().handle.kubeconfigPath,
+    // The test cluster's accelerators are kaic's simulated GPUs, loaded as kaic tells them.
+    ...SIMULATED_LOAD_SETTINGS,
     ...options.env,
   };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));

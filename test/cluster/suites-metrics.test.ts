@@ -16,7 +16,7 @@ import { KarpenterKwok } from '../../src/addons/cluster-autoscaler/beside-cluste
 import { PrometheusAdapter } from '../../src/addons/custom-metrics-adapter/beside-cluster.js';
 import { PrometheusServer } from '../../src/addons/prometheus/beside-cluster.js';
 import { moduleDir } from '../../src/binaries/build.js';
-import { DcgmExporter } from '../../src/fakegpu/exporter.js';
+import { DcgmExporter, EXPORTER_SERVICE_LABELS } from '../../src/fakegpu/exporter.js';
 import { applyCrdDirectory } from '../../src/k8s/crds.js';
 import { publishHostService, type HostService } from '../../src/k8s/host-service.js';
 import { decideVerdict, type TestResult } from '../../src/results/model.js';
@@ -94,10 +94,7 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     exporterService = await publishHostService(kubeConfig, {
       namespace: 'kaic-fakegpu',
       name: 'kaic-fakegpu-exporter',
-      labels: {
-        'app.kubernetes.io/name': 'kaic-fakegpu',
-        'app.kubernetes.io/component': 'exporter',
-      },
+      labels: EXPORTER_SERVICE_LABELS,
       portName: 'metrics',
       port,
       node: realNode.name,

@@ -291,6 +291,21 @@ describe('accelerator profiles of every vendor', function () {
     }
   });
 
+  it('finds exporters by valid label selectors, and no profile names an exporter of kaic', function () {
+    for (const [kind, p] of Object.entries(ACCELERATOR_PROFILES)) {
+      for (const selector of p.metricsExporters) {
+        expect(selector, kind).to.match(
+          /^[a-z0-9./-]+=[A-Za-z0-9._-]+(,[a-z0-9./-]+=[A-Za-z0-9._-]+)*$/,
+        );
+        expect(selector, kind).to.not.match(/kaic/);
+      }
+    }
+    expect(ACCELERATOR_PROFILES.nvidia.metricsExporters[0]).to.equal('app=nvidia-dcgm-exporter');
+    expect(ACCELERATOR_PROFILES.fake.metricsExporters).to.deep.equal(
+      ACCELERATOR_PROFILES.nvidia.metricsExporters,
+    );
+  });
+
   it('auto tries every profile but generic, kaic’s fake before NVIDIA', function () {
     expect([...AUTO_DETECTION_ORDER].sort()).to.deep.equal(
       ACCELERATOR_KINDS.filter((k) => k !== 'generic').sort(),

@@ -92,6 +92,23 @@ describe('suite settings', function () {
     }
   });
 
+  it('reads the load annotations as key=value pairs, refusing an entry that is not one', function () {
+    expect(suiteSettingsFrom({}).acceleratorLoadAnnotations).to.deep.equal({});
+    expect(
+      suiteSettingsFrom({
+        KAIC_ACCELERATOR_LOAD_ANNOTATIONS:
+          'run.ai/simulated-gpu-utilization=80-90, busy=yes,empty=',
+      }).acceleratorLoadAnnotations,
+    ).to.deep.equal({ 'run.ai/simulated-gpu-utilization': '80-90', busy: 'yes', empty: '' });
+    for (const raw of ['busy', '=90', 'a b=1', '-x=1']) {
+      expect(
+        () =>
+          suiteSettingsFrom({ KAIC_ACCELERATOR_LOAD_ANNOTATIONS: raw }).acceleratorLoadAnnotations,
+        raw,
+      ).to.throw(/^KAIC_ACCELERATOR_LOAD_ANNOTATIONS=".*"; ".*" is not key=value/);
+    }
+  });
+
   it('docs/suite-settings.md is generated from the table (npm run suite-settings-doc)', function () {
     expect(readFileSync('docs/suite-settings.md', 'utf8')).to.equal(renderSuiteSettingsDoc());
   });

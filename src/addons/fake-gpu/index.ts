@@ -8,6 +8,7 @@
 import * as k8s from '@kubernetes/client-node';
 
 import { FAKE_GPU_DRIVER_NAME, FAKE_GPU_NODE_LABEL } from '../../fakegpu/driver.js';
+import { SIMULATED_LOAD_SETTINGS } from '../../fakegpu/exporter.js';
 import { fakegpuManifests, type ManifestObject } from '../../fakegpu/manifests.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, PROFILE_LABEL } from '../../fakegpu/slices.js';
 import { DraObjects } from '../../k8s/dra-objects.js';
@@ -48,7 +49,7 @@ export const fakeGpu = defineAddon({
     }
     const gpus = await ctx.startSimulatedGpus();
     ctx.shared.gpuProfile = gpus.profile;
-    return { summary: gpus.summary, stop: () => gpus.stop() };
+    return { summary: gpus.summary, env: SIMULATED_LOAD_SETTINGS, stop: () => gpus.stop() };
   },
   inCluster: (ctx) => ({
     present: async () => null,
@@ -100,7 +101,7 @@ export const fakeGpu = defineAddon({
         await stop();
         throw error;
       }
-      return { env: {}, stop };
+      return { env: SIMULATED_LOAD_SETTINGS, stop };
     },
   }),
 });

@@ -3,7 +3,7 @@
  * accelerator_metrics. Beside kwok it serves from here as a cluster Service; in a cluster whose
  * pods run it comes with the fake-GPU driver's manifests.
  */
-import { DcgmExporter } from '../../fakegpu/exporter.js';
+import { DcgmExporter, EXPORTER_SERVICE_LABELS } from '../../fakegpu/exporter.js';
 import { KAIC_VERSION } from '../../version.js';
 import { defineAddon } from '../types.js';
 
@@ -23,15 +23,13 @@ export const gpuMetrics = defineAddon({
       ctx.release.draApiVersion,
     );
     const port = await exporter.listen(0);
-    // Published as the in-cluster exporter is on kind: a Service the suite finds by its labels.
+    // Published as the in-cluster exporter is on kind: a Service labelled as the GPU Operator
+    // labels DCGM exporter's, which the suite finds by the profile's exporter labels.
     const service = await ctx
       .publishService({
         namespace: 'kaic-fakegpu',
         name: 'kaic-fakegpu-exporter',
-        labels: {
-          'app.kubernetes.io/name': 'kaic-fakegpu',
-          'app.kubernetes.io/component': 'exporter',
-        },
+        labels: EXPORTER_SERVICE_LABELS,
         portName: 'metrics',
         port,
       })
