@@ -15,6 +15,7 @@ import { BuildError, buildRecipe } from '../src/binaries/build.js';
 import { ensureBinaries, ensureNodeBinaries } from '../src/binaries/kubernetes.js';
 import { RECIPES } from '../src/binaries/recipes.js';
 import { ADDON_REGISTRY } from '../src/addons/registry.js';
+import { FAKE_GPU_DRIVERS } from '../src/addons/fake-gpu/drivers.js';
 import { KUEUE_RECIPE } from '../src/addons/gang-scheduler/pin.js';
 import { execa } from 'execa';
 
@@ -55,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
   // Each addon builds what it needs, for every simulated-GPU driver kaic runs (the tests drive
   // each); then Helm, for the charts kaic installs on kind clusters.
   if (addons) {
-    for (const fakeGpuDriver of ['kaic', 'dra-example-driver'] as const) {
+    for (const fakeGpuDriver of FAKE_GPU_DRIVERS) {
       for (const addon of ADDON_REGISTRY) {
         await addon.prepare?.(log, { fakeGpuDriver, gpuPartitions: 0 });
       }

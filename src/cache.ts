@@ -54,6 +54,11 @@ export function draExampleDriverDir(version: string, root = cacheDir()): string 
   return join(root, 'bin', 'dra-example-driver', version);
 }
 
+/** run:ai's fake GPU operator: its device plugin, status updater and exporter, nvidia-smi. */
+export function fakeGpuOperatorDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'fake-gpu-operator', version);
+}
+
 /** Prometheus and promtool. */
 export function prometheusDir(version: string, root = cacheDir()): string {
   return join(root, 'bin', 'prometheus', version);

@@ -45,6 +45,8 @@ export interface KubeletPluginNode {
   registryDir: string;
   /** The parent of the kubelet's per-driver plugin data directories. */
   pluginsDir: string;
+  /** The kubelet's device-plugin directory (its registration socket, the plugins' sockets). */
+  devicePluginsDir: string;
   /** The directory containerd reads CDI specifications from. */
   cdiDir: string;
   kubeconfigPath: string;

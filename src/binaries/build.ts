@@ -50,7 +50,7 @@ function tail(text: string, lines = 25): string {
   return text.trim().split('\n').slice(-lines).join('\n');
 }
 
-function formatSeconds(ms: number): string {
+export function formatSeconds(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
@@ -156,7 +156,7 @@ export async function definedFeatureGates(sourceDirs: string[]): Promise<Set<str
 }
 
 /** Runs a go command, printing a heartbeat with the number of packages compiled so far. */
-async function runGo(
+export async function runGo(
   args: string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; label: string; log: ProgressLog },
 ): Promise<void> {

@@ -95,7 +95,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'fake-gpu-driver',
     default: 'kaic',
-    help: `simulated-GPU driver: ${FAKE_GPU_DRIVERS.join(', ')} (dra-example-driver: kwok with the real node; fake-gpu-operator: not yet)`,
+    help: `simulated-GPU driver: ${FAKE_GPU_DRIVERS.join(', ')} (dra-example-driver and fake-gpu-operator: kwok with the real node)`,
   },
   {
     name: 'addons',
@@ -444,12 +444,7 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
       );
     }
   }
-  if (driver.value === 'fake-gpu-operator') {
-    throw new UsageError(
-      `${driver.source} "${driver.value}": kaic cannot run it yet; use kaic or dra-example-driver`,
-    );
-  }
-  if (driver.value === 'dra-example-driver') {
+  if (driver.value === 'dra-example-driver' || driver.value === 'fake-gpu-operator') {
     if (provider.value !== 'kwok') {
       throw new UsageError(
         `${driver.source} "${driver.value}" runs on kwok's real node so far (--provider kwok); kaic cannot install it on ${provider.value} yet`,
@@ -457,7 +452,7 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     }
     if (realNode.value === 'no') {
       throw new UsageError(
-        `${driver.source} "${driver.value}" runs its kubelet plugin on the real node, which ${realNode.source} no leaves out`,
+        `${driver.source} "${driver.value}" runs its node's programs on the real node, which ${realNode.source} no leaves out`,
       );
     }
   }

@@ -4,7 +4,10 @@
  * its Services published through stand-in pods on the real node. Waves start in order, the
  * members of a wave in parallel; stop() stops what started, in reverse.
  */
+import { join } from 'node:path';
+
 import * as k8s from '@kubernetes/client-node';
+
 import { execa } from 'execa';
 
 import {
@@ -57,6 +60,7 @@ async function startRealNodeKubeletPlugin(
     name: real.name,
     registryDir: real.pluginsRegistryDir,
     pluginsDir: real.pluginsDir,
+    devicePluginsDir: join(real.kubeletRootDir, 'device-plugins'),
     cdiDir: real.cdiDir,
     kubeconfigPath: handle.kubeconfigPath,
   });

@@ -1,10 +1,11 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
 import { definedFeatureGates, parseGoMod } from '../../src/binaries/build.js';
+import { buildSourceTree, type SourceTreeRecipe } from '../../src/binaries/source-tree.js';
 
 describe('Go build helpers', function () {
   it('reads go/godebug lines and the staging replacements of a k8s.io/kubernetes go.mod', function () {
@@ -69,3 +70,51 @@ describe('Go build helpers', function () {
     });
   });
 });
+
+describe('builds from a source tree', function () {
+  const recipe: SourceTreeRecipe = {
+    component: 'tree-test',
+    version: 'v1',
+    module: 'example.com/wanted',
+    outDir: (root) => join(root, 'bin', 'tree-test'),
+    packages: ['./cmd/x'],
+    binaries: ['x'],
+    verify: [],
+  };
+  let dir = '';
+  beforeEach(async function () {
+    dir = await mkdtemp(join(tmpdir(), 'kaic-tree-'));
+  });
+  afterEach(async function () {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const build = (source: string) =>
+    buildSourceTree(recipe, source, 'KAIC_TREE', () => undefined, join(dir, 'cache'));
+
+  it('names the setting when the source is missing, not an archive, or another module', async function () {
+    await expectRejection(build(join(dir, 'absent')), /^KAIC_TREE=.*absent: no such file/);
+    await writeFile(join(dir, 'plain.tar.gz'), 'not gzip');
+    await expectRejection(build(join(dir, 'plain.tar.gz')), /not a \.tar\.gz archive/);
+    await mkdir(join(dir, 'src', 'project-1.0'), { recursive: true });
+    await writeFile(
+      join(dir, 'src', 'project-1.0', 'go.mod'),
+      'module example.com/other\n\ngo 1.22\n',
+    );
+    await expectRejection(
+      build(join(dir, 'src')),
+      /^KAIC_TREE=.*src: its go\.mod declares example\.com\/other, not example\.com\/wanted$/,
+    );
+    await rm(join(dir, 'src', 'project-1.0', 'go.mod'));
+    await expectRejection(build(join(dir, 'src')), /no go\.mod at its top or one directory down/);
+    // Nothing was written into the source, and no scratch copy is left in the cache.
+    expect(await readdir(join(dir, 'cache', 'bin'))).to.deep.equal([]);
+  });
+});
+
+async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => null,
+    (e: Error) => e,
+  );
+  expect(error?.message, 'an error').to.match(pattern);
+}

@@ -355,7 +355,7 @@ describe('RunConfig', function () {
         'the example DRA driver without the real node',
         () => ['--fake-gpu-driver', 'dra-example-driver', '--real-node', 'no'],
         undefined,
-        /--fake-gpu-driver "dra-example-driver" runs its kubelet plugin on the real node, which --real-node no leaves out/,
+        /--fake-gpu-driver "dra-example-driver" runs its node's programs on the real node, which --real-node no leaves out/,
       ],
       [
         'the example DRA driver on kind',
@@ -382,10 +382,10 @@ describe('RunConfig', function () {
         /--gpu-partitions must be a whole number from 0 to 8, got "9"/,
       ],
       [
-        "run:ai's fake GPU operator",
-        () => ['--fake-gpu-driver', 'fake-gpu-operator'],
+        "run:ai's fake GPU operator without the real node",
+        () => ['--fake-gpu-driver', 'fake-gpu-operator', '--real-node', 'no'],
         undefined,
-        /--fake-gpu-driver "fake-gpu-operator": kaic cannot run it yet/,
+        /--fake-gpu-driver "fake-gpu-operator" runs its node's programs on the real node, which --real-node no leaves out/,
       ],
       [
         'a cluster name kind would refuse',

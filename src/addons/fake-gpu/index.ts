@@ -3,7 +3,8 @@
  * and ResourceSlices for every selected node, and the kubelet plugin where pods run; beside kwok
  * the provider runs it (the publisher here, the plugin on the real node), in a cluster whose pods
  * run the objects of `kaic fakegpu manifests` on the GPU workers. The Kubernetes example DRA
- * driver (./example-driver.ts): its kubelet plugin on kwok's real node.
+ * driver (./example-driver.ts): its kubelet plugin on kwok's real node. run:ai's fake GPU operator
+ * (./fake-gpu-operator.ts): its device plugin, status updater and exporter for kwok's real node.
  */
 import * as k8s from '@kubernetes/client-node';
 
@@ -16,6 +17,7 @@ import { waitFor } from '../../util/wait.js';
 import { KAIC_VERSION } from '../../version.js';
 import { defineAddon } from '../types.js';
 import { DRA_EXAMPLE_DRIVER_RECIPE, startExampleDriver } from './example-driver.js';
+import { buildFakeGpuOperator, startFakeGpuOperator } from './fake-gpu-operator.js';
 import { buildRecipe } from '../../binaries/build.js';
 
 export const fakeGpu = defineAddon({
@@ -39,9 +41,11 @@ export const fakeGpu = defineAddon({
   async prepare(log, choices) {
     if (choices.fakeGpuDriver === 'dra-example-driver')
       await buildRecipe(DRA_EXAMPLE_DRIVER_RECIPE, log);
+    if (choices.fakeGpuDriver === 'fake-gpu-operator') await buildFakeGpuOperator(log);
   },
   async besideCluster(ctx) {
     if (ctx.choices.fakeGpuDriver === 'dra-example-driver') return startExampleDriver(ctx);
+    if (ctx.choices.fakeGpuDriver === 'fake-gpu-operator') return startFakeGpuOperator(ctx);
     if (ctx.choices.fakeGpuDriver !== 'kaic') {
       throw new Error(
         `kaic does not run the ${ctx.choices.fakeGpuDriver} driver beside a kwok cluster yet`,
