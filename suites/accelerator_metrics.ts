@@ -1,8 +1,8 @@
 /**
  * accelerator_metrics (MUST): the platform exposes per-accelerator metrics in Prometheus format.
  * Measured, not inferred from an installed exporter:
- *  - the endpoint (configured, or found by the profile's exporter Service labels) is scraped through the
- *    API server's proxy, every exporter pod behind it, and every accelerator the cluster
+ *  - the endpoint (configured, or found by the profile's exporter Service labels) is scraped
+ *    through port-forward, every exporter pod behind it, and every accelerator the cluster
  *    advertises (ResourceSlices, or the extended resource's allocatable) must have utilization
  *    and memory samples keyed by a device label; temperature, power and interconnect are SHOULD
  *    sub-checks, reported and never failing;
@@ -10,7 +10,7 @@
  *
  * Configuration:
  *   KAIC_ACCELERATOR_METRICS   http(s)://…/metrics (scraped from the runner), or
- *                              <namespace>/<service>:<port>[/path] (through the API server)
+ *                              <namespace>/<service>:<port>[/path] (its pods, port-forwarded)
  *   KAIC_ACCELERATOR_LOAD_IMAGE, KAIC_ACCELERATOR_LOAD_COMMAND
  *                              a container that loads the GPU it holds (e.g. a CUDA sample in a
  *                              loop), or
@@ -32,7 +32,7 @@ import {
 } from '../src/accelerators/metrics.js';
 import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
 import { DraObjects, type DraObject } from '../src/k8s/dra-objects.js';
-import { getText } from '../src/k8s/raw.js';
+import { getFromPod, servicePods } from '../src/k8s/port-forward.js';
 import {
   acceleratorPod,
   createClaimTemplate,
@@ -44,6 +44,7 @@ import {
   suiteCluster,
   waitFor,
   type SliceDevice,
+  suiteImage,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { metricsTimeoutMs } from './lib/monitoring.js';
@@ -73,8 +74,8 @@ function parseServiceRef(ref: string) {
 }
 
 /**
- * Every exporter pod behind the Service through the pod proxy (a per-node DaemonSet answers for
- * its own node only), or the Service itself when its endpoints are not pods.
+ * Every ready exporter pod behind the Service, each reached through port-forward (a per-node
+ * DaemonSet answers for its own node only).
  */
 async function serviceEndpoints(
   namespace: string,
@@ -82,32 +83,13 @@ async function serviceEndpoints(
   port: string,
   path: string,
 ): Promise<Endpoint[]> {
-  const { kc, core } = suiteCluster();
-  const endpoints = await core.readNamespacedEndpoints({ namespace, name }).catch(() => null);
-  const pods = (endpoints?.subsets ?? []).flatMap((subset) =>
-    (subset.addresses ?? [])
-      .filter((a) => a.targetRef?.kind === 'Pod')
-      .map((a) => {
-        const numeric = /^\d+$/.test(port)
-          ? port
-          : String(subset.ports?.find((p) => p.name === port)?.port ?? port);
-        return { pod: a.targetRef?.name as string, port: numeric };
-      }),
-  );
-  if (pods.length > 0) {
-    return pods.map(({ pod, port: podPort }) => ({
-      describe: `pod ${namespace}/${pod}:${podPort}${path}`,
-      scrape: () =>
-        getText(kc, `/api/v1/namespaces/${namespace}/pods/${pod}:${podPort}/proxy${path}`),
-    }));
-  }
-  return [
-    {
-      describe: `service ${namespace}/${name}:${port}${path}`,
-      scrape: () =>
-        getText(kc, `/api/v1/namespaces/${namespace}/services/${name}:${port}/proxy${path}`),
-    },
-  ];
+  const { kc } = suiteCluster();
+  const pods = await servicePods(kc, namespace, name, port);
+  if (pods.length === 0) throw new Error(`service ${namespace}/${name} has no ready pod`);
+  return pods.map((target) => ({
+    describe: `pod ${target.namespace}/${target.pod}:${target.port}${path}`,
+    scrape: () => getFromPod(kc, target, path),
+  }));
 }
 
 async function findEndpoints(
@@ -339,7 +321,7 @@ describe(`${requirementTag('accelerator_metrics', 'MUST')} Accelerator metrics`,
     };
     if (loadImage) {
       const container = pod.spec?.containers[0] as k8s.V1Container;
-      container.image = loadImage;
+      container.image = suiteImage(loadImage);
       if (loadCommand) container.command = ['sh', '-c', loadCommand];
       else delete container.command;
     }

@@ -31,6 +31,7 @@ import {
   WaitAborted,
   workloadImage,
   restrictedPodSpec,
+  suiteImage,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag } from './lib/index.js';
 import { suiteSettings } from './lib/settings.js';
@@ -238,7 +239,7 @@ function rayPodTemplate(name: string): Record<string, unknown> {
       containers: [
         {
           name,
-          image: suiteSettings().operatorImage,
+          image: suiteImage(suiteSettings().operatorImage),
           resources: { requests: { cpu: '500m', memory: '1Gi' } },
         },
       ],

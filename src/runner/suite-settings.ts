@@ -16,7 +16,7 @@ import {
   type AllocationMode,
   type GenericOption,
 } from '../accelerators/profiles.js';
-import { LOCAL_NODE_IMAGES } from '../versions/images.js';
+import { LOCAL_NODE_IMAGES, MIRROR_PATTERN } from '../versions/images.js';
 
 interface SettingSpec<T> {
   /** The environment variable. */
@@ -231,6 +231,20 @@ export const SUITE_SETTINGS = {
     'driverVersionAttribute',
     'generic accelerator: the device attribute that carries the driver version',
   ),
+  imageMirror: {
+    ...text(
+      'KAIC_IMAGE_MIRROR',
+      'all',
+      'a registry mirror every suite image is pulled from instead of its own registry: host[:port][/path]; an image keeps its path and tag or digest (busybox:1.36 → <mirror>/library/busybox:1.36, ghcr.io/org/app:1 → <mirror>/org/app:1)',
+    ),
+    parse: (raw: string | undefined) => {
+      if (!raw) return undefined;
+      if (!MIRROR_PATTERN.test(raw)) {
+        throw bad('KAIC_IMAGE_MIRROR', raw, 'give a registry as host[:port][/path], no scheme');
+      }
+      return raw;
+    },
+  } satisfies SettingSpec<string | undefined>,
   workloadImage: {
     ...text('KAIC_WORKLOAD_IMAGE', 'all', 'an image with a POSIX shell for probe pods'),
     byDefault: LOCAL_NODE_IMAGES.busybox,

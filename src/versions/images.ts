@@ -16,6 +16,28 @@ export function isPinnedByDigest(image: string): boolean {
 }
 
 /**
+ * `image` as a registry mirror serves it: the image's path (Docker Hub's official images under
+ * `library/`) and its tag or digest, under `mirror` (host[:port][/path]) instead of its own
+ * registry. `busybox:1.36` → `<mirror>/library/busybox:1.36`; `ghcr.io/org/app@sha256:…` →
+ * `<mirror>/org/app@sha256:…`. A digest stays, so the mirror must serve the very same image.
+ */
+export function mirroredImage(image: string, mirror: string | undefined): string {
+  if (!mirror) return image;
+  const slash = image.indexOf('/');
+  const first = slash < 0 ? '' : image.slice(0, slash);
+  const hasRegistry =
+    slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  let path = hasRegistry ? image.slice(slash + 1) : image;
+  const isDockerHub = !hasRegistry || first === 'docker.io' || first === 'index.docker.io';
+  if (isDockerHub && !path.includes('/')) path = `library/${path}`;
+  return `${mirror.replace(/\/+$/, '')}/${path}`;
+}
+
+/** What a mirror setting may be: a registry host, with a port and a path where it has them. */
+export const MIRROR_PATTERN =
+  /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9][-a-z0-9._/]*)?$/;
+
+/**
  * Images the real test node holds without a registry: stand-ins made from the machine's static
  * busybox (src/providers/real-node/oci-image.ts) and imported under these names, so pods that
  * name them start with imagePullPolicy IfNotPresent. Each image's labels say it is a stand-in.

@@ -21,6 +21,7 @@ import { loadKubeConfig } from '../../src/k8s/kubeconfig.js';
 import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
 import { RUN_ID_LABEL, TEST_NAMESPACE_LABEL } from '../../src/k8s/test-labels.js';
 import { WaitAborted, waitFor } from '../../src/util/wait.js';
+import { mirroredImage } from '../../src/versions/images.js';
 import { acceleratorWanted, suiteSettings } from './settings.js';
 
 export { WaitAborted, waitFor };
@@ -130,7 +131,12 @@ export async function claimOfPod(
 }
 
 export function workloadImage(): string {
-  return suiteSettings().workloadImage;
+  return suiteImage(suiteSettings().workloadImage);
+}
+
+/** An image a suite pod runs, from the registry mirror where one is set (KAIC_IMAGE_MIRROR). */
+export function suiteImage(image: string): string {
+  return mirroredImage(image, suiteSettings().imageMirror);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * What the service-metrics and autoscaling suites share: the cluster's Prometheus (configured or
- * found by its Service labels, queried through the API server's proxy), a stub inference server
+ * found by its Service labels, queried through port-forward), a stub inference server
  * that exposes Prometheus metrics with a per-run label, and making the monitoring system collect
  * it (a PodMonitor that satisfies the Prometheus Operator's selectors, and the scrape annotations
  * annotation-based configurations follow).
@@ -13,7 +13,8 @@
 import * as k8s from '@kubernetes/client-node';
 
 import { KWOK_NODE_ANNOTATION } from '../../src/k8s/kwok-nodes.js';
-import { getJson, getText, mergePatchJson, postJson } from '../../src/k8s/raw.js';
+import { getFromPod, servicePods, type ServicePod } from '../../src/k8s/port-forward.js';
+import { getJson, mergePatchJson, postJson } from '../../src/k8s/raw.js';
 import { isWorkerNode, restrictedPodSpec, suiteCluster, workloadImage } from './cluster.js';
 import { suiteSettings } from './settings.js';
 
@@ -70,13 +71,20 @@ function viaUrl(base: string): Prometheus {
   };
 }
 
+/** A Prometheus behind a Service, queried on one of its ready pods through port-forward. */
 function viaService(namespace: string, name: string, port: string): Prometheus {
   const { kc } = suiteCluster();
-  const base = `/api/v1/namespaces/${namespace}/services/${name}:${port}/proxy`;
+  let target: ServicePod | undefined;
   return {
     describe: `service ${namespace}/${name}:${port}`,
     async query(promql) {
-      const text = await getText(kc, `${base}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      target ??= (await servicePods(kc, namespace, name, port))[0];
+      if (!target) throw new Error(`service ${namespace}/${name} has no ready pod`);
+      const text = await getFromPod(
+        kc,
+        target,
+        `/api/v1/query?query=${encodeURIComponent(promql)}`,
+      );
       return parseVector(JSON.parse(text), promql);
     },
   };
@@ -239,12 +247,9 @@ export function inferencePodTemplate(options: {
   };
 }
 
-/** A request to the stub in a pod, through the API server's pod proxy. */
+/** A request to the stub in a pod, through port-forward. */
 export function callPod(namespace: string, pod: string, path: string): Promise<string> {
-  return getText(
-    suiteCluster().kc,
-    `/api/v1/namespaces/${namespace}/pods/${pod}:${INFERENCE_PORT}/proxy${path}`,
-  );
+  return getFromPod(suiteCluster().kc, { namespace, pod, port: INFERENCE_PORT }, path);
 }
 
 /**

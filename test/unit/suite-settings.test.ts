@@ -8,6 +8,7 @@ import {
   SUITE_SETTINGS,
   suiteSettingsFrom,
 } from '../../src/runner/suite-settings.js';
+import { mirroredImage } from '../../src/versions/images.js';
 
 /** Every .ts file below a folder. */
 function sources(dir: string): string[] {
@@ -74,11 +75,15 @@ describe('suite settings', function () {
       for (const m of readFileSync(file, 'utf8').matchAll(/\bKAIC_[A-Z_]+[A-Z]\b/g))
         named.add(m[0]);
     }
-    // Not suite settings: the run's own (kwok, cache, fake GPU, tests), a constant, a heredoc marker.
+    // Not suite settings: the run's own (kwok, cache, fake GPU, the operator's source, tests), a
+    // constant, a heredoc marker.
     const notSuiteSettings = [...named].filter((n) => !known.has(n));
     expect(
       notSuiteSettings.filter(
-        (n) => !/^KAIC_(KWOK_|KUBERNETES_BIN_DIR|CACHE|FAKEGPU_|TEST_|VERSION$|EOF$)/.test(n),
+        (n) =>
+          !/^KAIC_(KWOK_|KUBERNETES_BIN_DIR|CACHE|FAKEGPU_|FAKE_GPU_OPERATOR_SOURCE$|TEST_|VERSION$|EOF$)/.test(
+            n,
+          ),
       ),
     ).to.deep.equal([]);
     const setByAddons = [...sources('src/providers'), ...sources('src/addons')].flatMap((f) =>
@@ -107,6 +112,30 @@ describe('suite settings', function () {
         raw,
       ).to.throw(/^KAIC_ACCELERATOR_LOAD_ANNOTATIONS=".*"; ".*" is not key=value/);
     }
+  });
+
+  it('pulls every suite image from the mirror, keeping its path and tag or digest', function () {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const cases: Array<[string, string]> = [
+      ['busybox:1.36', 'mirror.example:5000/hub/library/busybox:1.36'],
+      [`busybox:1.36@${digest}`, `mirror.example:5000/hub/library/busybox:1.36@${digest}`],
+      ['docker.io/library/ubuntu:22.04', 'mirror.example:5000/hub/library/ubuntu:22.04'],
+      ['bitnami/kubectl:1.33', 'mirror.example:5000/hub/bitnami/kubectl:1.33'],
+      [`ghcr.io/org/app@${digest}`, `mirror.example:5000/hub/org/app@${digest}`],
+      ['localhost:5000/x:1', 'mirror.example:5000/hub/x:1'],
+    ];
+    for (const [image, want] of cases) {
+      expect(mirroredImage(image, 'mirror.example:5000/hub/'), image).to.equal(want);
+    }
+    expect(mirroredImage('busybox:1.36', undefined)).to.equal('busybox:1.36');
+    expect(suiteSettingsFrom({ KAIC_IMAGE_MIRROR: 'mirror.example/hub' }).imageMirror).to.equal(
+      'mirror.example/hub',
+    );
+    expect(
+      () => suiteSettingsFrom({ KAIC_IMAGE_MIRROR: 'https://mirror.example' }).imageMirror,
+    ).to.throw(
+      /^KAIC_IMAGE_MIRROR="https:\/\/mirror.example"; give a registry as host\[:port\]\[\/path\], no scheme$/,
+    );
   });
 
   it('docs/suite-settings.md is generated from the table (npm run suite-settings-doc)', function () {
