@@ -108,6 +108,8 @@ export interface BesideClusterContext {
     portName: string;
     port: number;
   }): Promise<PublishedService>;
+  /** The provider's node whose pods run, as its kubelet plugins see it; throws when none. */
+  kubeletPluginNode(): KubeletPluginNode;
   /**
    * Runs a kubelet plugin binary for the provider's node whose pods run, given that node's
    * directories; throws when the cluster has no such node.

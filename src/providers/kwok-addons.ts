@@ -45,6 +45,20 @@ export interface KwokAddonContext {
   log: (line: string) => void;
 }
 
+/** The real node as kubelet plugins see it: its name and its kubelet's directories. */
+function realNodePluginView(handle: KwokClusterHandle): KubeletPluginNode {
+  const real = handle.realNode;
+  if (!real) throw new Error('a kubelet plugin needs the real node, and this cluster has none');
+  return {
+    name: real.name,
+    registryDir: real.pluginsRegistryDir,
+    pluginsDir: real.pluginsDir,
+    devicePluginsDir: join(real.kubeletRootDir, 'device-plugins'),
+    cdiDir: real.cdiDir,
+    kubeconfigPath: handle.kubeconfigPath,
+  };
+}
+
 /** A kubelet plugin binary as a process of this machine, for the real node's kubelet. */
 async function startRealNodeKubeletPlugin(
   handle: KwokClusterHandle,
@@ -54,16 +68,8 @@ async function startRealNodeKubeletPlugin(
     env: Record<string, string>;
   },
 ): Promise<RunningKubeletPlugin> {
-  const real = handle.realNode;
-  if (!real) throw new Error('a kubelet plugin needs the real node, and this cluster has none');
-  const { file, args, env } = command({
-    name: real.name,
-    registryDir: real.pluginsRegistryDir,
-    pluginsDir: real.pluginsDir,
-    devicePluginsDir: join(real.kubeletRootDir, 'device-plugins'),
-    cdiDir: real.cdiDir,
-    kubeconfigPath: handle.kubeconfigPath,
-  });
+  const node = realNodePluginView(handle);
+  const { file, args, env } = command(node);
   let output = '';
   const child = execa(file, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -80,7 +86,7 @@ async function startRealNodeKubeletPlugin(
   await new Promise((resolve) => setTimeout(resolve, 300));
   if (exited) throw new Error(`${file} exited at start:\n${output.slice(-4000)}`);
   return {
-    node: real.name,
+    node: node.name,
     output: () => output,
     stop: async () => {
       if (!exited && child.pid) await terminateProcess(child.pid);
@@ -107,6 +113,7 @@ function besideContext(
     choices: ctx.choices,
     log: ctx.log,
     shared,
+    kubeletPluginNode: () => realNodePluginView(handle),
     startKubeletPlugin: (command) => startRealNodeKubeletPlugin(handle, command),
     publishService: (service) => {
       const node = handle.realNode;

@@ -118,6 +118,7 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
       `${smiRoot} exists: the fake GPU operator's device plugin mounts ${FAKE_GPU_OPERATOR.nvidiaSmiHostPath} into containers, and kaic will not overwrite what another run:ai installation left there`,
     );
   }
+  const node = ctx.kubeletPluginNode();
   const core = ctx.kubeConfig.makeApiClient(k8s.CoreV1Api);
   const { namespace, topologyConfigMap } = FAKE_GPU_OPERATOR;
   const gpu = gpuProfile(ctx.gpuProfile);
@@ -187,17 +188,49 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
       TOPOLOGY_CM_NAME: topologyConfigMap,
       TOPOLOGY_CM_NAMESPACE: namespace,
     };
-    // The kubelet plugin slot names the node; the operator's programs all run for that one.
-    plugin = await ctx.startKubeletPlugin((node) => {
-      nodeName = node.name;
-      const deviceDir = node.devicePluginsDir;
-      // Its socket directory is fixed: the real kubelet's is bound over it, in its own namespace
-      // (on a tmpfs there, so nothing is written into the machine's /var/lib/kubelet).
+    // The pool label makes the status updater write the node's topology, which the device plugin
+    // and the exporter read at start.
+    nodeName = node.name;
+    await core.patchNode(
+      {
+        name: node.name,
+        body: {
+          metadata: {
+            labels: { [FAKE_GPU_OPERATOR.nodePoolLabel]: FAKE_GPU_OPERATOR.nodePool },
+          },
+        },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const updaterLog = spawn('status-updater', {
+      ...base,
+      FAKE_GPU_OPERATOR_NAMESPACE: namespace,
+      RESOURCE_RESERVATION_NAMESPACE: FAKE_GPU_OPERATOR.resourceReservationNamespace,
+    });
+    await waitFor(
+      `the fake GPU operator's status updater to write the topology of ${node.name} (log: ${updaterLog})`,
+      async () =>
+        core
+          .readNamespacedConfigMap({ namespace, name: `${topologyConfigMap}-${node.name}` })
+          .then(() => true)
+          .catch(() => undefined),
+      60_000,
+      500,
+    );
+    // Its nvidia-smi, where the device plugin's Allocate mounts it from.
+    await mkdir(smiDir, { recursive: true });
+    await copyFile(join(bin, 'nvidia-smi'), FAKE_GPU_OPERATOR.nvidiaSmiHostPath);
+    await chmod(FAKE_GPU_OPERATOR.nvidiaSmiHostPath, 0o755);
+    plugin = await ctx.startKubeletPlugin((pluginNode) => {
+      // Its socket directory is fixed: the real kubelet's is bound over it in a mount namespace
+      // of its own, on a tmpfs there (nothing written into this machine's /var/lib/kubelet), and
+      // the rest of the machine read-only to it (it would copy a /bin/nvidia-smi it found to /runai).
+      const fixed = FAKE_GPU_OPERATOR.devicePluginDir;
       const script =
-        `mkdir -p ${dirname(FAKE_GPU_OPERATOR.devicePluginDir)} && ` +
-        `mount -t tmpfs kaic-fake-gpu-operator ${dirname(FAKE_GPU_OPERATOR.devicePluginDir)} && ` +
-        `mkdir -p ${FAKE_GPU_OPERATOR.devicePluginDir} && ` +
-        `mount --bind "$1" ${FAKE_GPU_OPERATOR.devicePluginDir} && shift && exec "$@"`;
+        `mkdir -p ${dirname(fixed)} && ` +
+        `mount -t tmpfs kaic-fake-gpu-operator ${dirname(fixed)} && ` +
+        `mkdir -p ${fixed} && mount --bind "$1" ${fixed} && ` +
+        'mount -o remount,bind,ro / && shift && exec "$@"';
       return {
         file: 'unshare',
         args: [
@@ -209,60 +242,33 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
           '-c',
           script,
           'kaic-fake-gpu-operator',
-          deviceDir,
+          pluginNode.devicePluginsDir,
           join(bin, 'device-plugin'),
         ],
-        env: { ...base, NODE_NAME: node.name },
+        env: { ...base, NODE_NAME: pluginNode.name },
       };
     });
-    const node = nodeName as unknown as string;
-    // Its nvidia-smi, where the device plugin's Allocate mounts it from.
-    await mkdir(smiDir, { recursive: true });
-    await copyFile(join(bin, 'nvidia-smi'), FAKE_GPU_OPERATOR.nvidiaSmiHostPath);
-    await chmod(FAKE_GPU_OPERATOR.nvidiaSmiHostPath, 0o755);
-
-    // The pool label makes the status updater write the node's topology.
-    await core.patchNode(
-      {
-        name: node,
-        body: {
-          metadata: { labels: { [FAKE_GPU_OPERATOR.nodePoolLabel]: FAKE_GPU_OPERATOR.nodePool } },
-        },
-      },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
-    const updaterLog = spawn('status-updater', {
-      ...base,
-      FAKE_GPU_OPERATOR_NAMESPACE: namespace,
-      RESOURCE_RESERVATION_NAMESPACE: FAKE_GPU_OPERATOR.resourceReservationNamespace,
-    });
-    await waitFor(
-      `the fake GPU operator's status updater to write the topology of ${node} (log: ${updaterLog})`,
-      async () =>
-        core
-          .readNamespacedConfigMap({ namespace, name: `${topologyConfigMap}-${node}` })
-          .then(() => true)
-          .catch(() => undefined),
-      60_000,
-      500,
-    );
     // Its exporter writes files under /runai for run:ai's container toolkit; a read-only root in
     // its own mount namespace keeps them off this machine (it logs the failure and goes on).
-    spawn('status-exporter', { ...base, NODE_NAME: node, TOPOLOGY_MAX_EXPORT_INTERVAL: '10s' }, [
-      'unshare',
-      '--mount',
-      '--propagation',
-      'private',
-      '--',
-      'sh',
-      '-c',
-      'mount -o remount,bind,ro / && exec "$@"',
-      'kaic-fake-gpu-operator',
-    ]);
+    spawn(
+      'status-exporter',
+      { ...base, NODE_NAME: node.name, TOPOLOGY_MAX_EXPORT_INTERVAL: '10s' },
+      [
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        'sh',
+        '-c',
+        'mount -o remount,bind,ro / && exec "$@"',
+        'kaic-fake-gpu-operator',
+      ],
+    );
     await waitFor(
-      `the fake GPU operator's device plugin to give ${node} ${ctx.gpusPerNode} nvidia.com/gpu and its exporter to answer (logs: ${logs})`,
+      `the fake GPU operator's device plugin to give ${node.name} ${ctx.gpusPerNode} nvidia.com/gpu and its exporter to answer (logs: ${logs})`,
       async () => {
-        const read = await core.readNode({ name: node });
+        const read = await core.readNode({ name: node.name });
         const gpus = Number(read.status?.allocatable?.['nvidia.com/gpu'] ?? 0);
         if (gpus !== ctx.gpusPerNode) return undefined;
         const res = await fetch(`http://127.0.0.1:${FAKE_GPU_OPERATOR.metricsPort}/metrics`).catch(
@@ -281,7 +287,6 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
       { cause: error },
     );
   }
-  const node = nodeName as unknown as string;
   // The chart's Service in front of the exporter, on the real node's address.
   const service = await ctx
     .publishService({
@@ -298,7 +303,7 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
   ctx.shared.accelerator = `nvidia.com/gpu (fake-gpu-operator ${FAKE_GPU_OPERATOR.version}, device plugin)`;
   return {
     summary:
-      `${ctx.gpusPerNode} × nvidia.com/gpu (${gpu.productName}) on ${node} ` +
+      `${ctx.gpusPerNode} × nvidia.com/gpu (${gpu.productName}) on ${node.name} ` +
       `(fake GPU operator ${FAKE_GPU_OPERATOR.version}: device plugin, status updater, status exporter; Service ${service.ref})`,
     env: { KAIC_ACCELERATOR_LOAD_ANNOTATIONS: `${FAKE_GPU_OPERATOR.loadAnnotation}=90` },
     async stop() {
