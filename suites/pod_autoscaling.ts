@@ -2,7 +2,7 @@
  * pod_autoscaling (MUST): a HorizontalPodAutoscaler scales accelerator workloads on a custom
  * metric served through custom.metrics.k8s.io. A Deployment of the stub inference server whose
  * pods each hold an accelerator exposes its queue depth; the suite raises it on the first pod,
- * waits until the custom metrics API reports exactly that value for the pod, and requires the
+ * waits until the custom metrics API reports at least that value for the pod, and requires the
  * HPA (Pods metric, average target 10) to take the Deployment 1 → 2 with both pods Ready and
  * holding accelerators; lowered to 0, back to 1. CPU scaling never counts. A platform that only
  * serves external.metrics.k8s.io is reported Unknown (manual attestation, as the working group
@@ -25,7 +25,7 @@ import {
   suiteCluster,
   waitFor,
   WaitAborted,
-  nodeTolerations,
+  tolerationsFor,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import {
@@ -128,9 +128,11 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
         'custom.metrics.k8s.io is not served (no APIService answers it): the HPA cannot scale on a custom metric',
       );
     }
-    const nodes = await nodesRunningContainers();
-    const node = nodes.find((n) => setup.nodes.includes(n));
-    if (!node) {
+    // Any accelerator node that runs containers: not one pinned node, so a pool of single-GPU
+    // nodes can hold the two replicas.
+    const running = await nodesRunningContainers();
+    const nodes = running.filter((n) => setup.nodes.includes(n));
+    if (nodes.length === 0) {
       skipBecause(
         this,
         'no accelerator node runs containers (only simulated nodes): no metric to serve',
@@ -139,11 +141,13 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
     ns = await createNamespace('kaic-pod-autoscaling');
     const monitor = await ensurePodMonitor(ns, runId);
     await createClaimTemplate(setup, ns, 'one');
+    const { core } = suiteCluster();
     const template = inferencePodTemplate({
       runId,
       labels: { app: DEPLOYMENT },
-      node,
-      tolerations: await nodeTolerations(node),
+      nodes,
+      tolerations: tolerationsFor(await Promise.all(nodes.map((name) => core.readNode({ name })))),
+      scrapeAnnotations: !monitor,
     });
     const dra = setup.mode === 'dra';
     const container = template.spec!.containers[0] as k8s.V1Container;
@@ -169,7 +173,7 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
     recordEvidence(
       this,
       'created',
-      `Deployment ${ns}/${DEPLOYMENT} (1 replica, 1 accelerator per pod, on ${node}); collection by ${monitor ?? 'scrape annotations'}`,
+      `Deployment ${ns}/${DEPLOYMENT} (1 replica, 1 accelerator per pod, on ${nodes.join(' or ')}); collection by ${monitor ?? 'scrape annotations'}`,
     );
     const [first] = await waitFor(
       `1 Ready pod of ${DEPLOYMENT}`,
@@ -209,11 +213,12 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
       });
     await callPod(ns, firstName, `/cgi-bin/queue?${RAISED}`);
     const t0 = Date.now();
-    await waitFor(
-      `custom.metrics.k8s.io/${customVersion} to report ${QUEUE_METRIC} = ${RAISED} for pod ${firstName}`,
+    const reported = await waitFor(
+      `custom.metrics.k8s.io/${customVersion} to report ${QUEUE_METRIC} ≥ ${RAISED} for pod ${firstName}`,
       async () => {
         const value = (await customMetric().catch(() => new Map<string, number>())).get(firstName);
-        if (value === RAISED) return true;
+        // At or above what was set: a platform may collect the pod more than once.
+        if (value !== undefined && value >= RAISED) return value;
         const status = await hpaStatus();
         const ready = (await readyPods()).length;
         if (ready > 1) {
@@ -232,7 +237,7 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
     recordEvidence(
       this,
       'observed',
-      `custom.metrics.k8s.io/${customVersion} reports ${QUEUE_METRIC}=${RAISED} for ${firstName} after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      `custom.metrics.k8s.io/${customVersion} reports ${QUEUE_METRIC}=${reported} (set: ${RAISED}) for ${firstName} after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
     const t1 = Date.now();
     const up = await waitFor(

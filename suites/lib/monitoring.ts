@@ -199,26 +199,55 @@ export function inferenceServerScript(runId: string): string {
   ].join('\n');
 }
 
-/** The pod template of the stub server: scrape annotations, the run label, a readiness probe. */
+/**
+ * The pod template of the stub server: the run label, a readiness probe, and the scrape
+ * annotations unless a PodMonitor collects it (one scrape path: two would double its series).
+ */
 export function inferencePodTemplate(options: {
   runId: string;
   labels: Record<string, string>;
+  /** Where it may run: one node, or any of several (node affinity). */
   node?: string;
-  /** The pinned node's taints, tolerated (nodeTolerations); createPod adds them for a pod. */
+  nodes?: readonly string[];
+  /** The chosen nodes' taints, tolerated (tolerationsFor); createPod adds them for a pod. */
   tolerations?: k8s.V1Toleration[];
+  /** False where a PodMonitor collects the pods (ensurePodMonitor). */
+  scrapeAnnotations?: boolean;
 }): k8s.V1PodTemplateSpec {
+  const nodes = options.nodes ?? (options.node ? [options.node] : []);
   return {
     metadata: {
       labels: { ...options.labels, 'conformance.kaic.dev/run': options.runId },
-      annotations: {
-        'prometheus.io/scrape': 'true',
-        'prometheus.io/port': String(INFERENCE_PORT),
-        'prometheus.io/path': '/cgi-bin/metrics',
-      },
+      ...(options.scrapeAnnotations === false
+        ? {}
+        : {
+            annotations: {
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/port': String(INFERENCE_PORT),
+              'prometheus.io/path': '/cgi-bin/metrics',
+            },
+          }),
     },
     spec: restrictedPodSpec({
-      // Pinned to a node the suite chose because it runs containers.
-      ...(options.node ? { nodeSelector: { 'kubernetes.io/hostname': options.node } } : {}),
+      // On nodes the suite chose because they run containers.
+      ...(nodes.length === 1 ? { nodeSelector: { 'kubernetes.io/hostname': nodes[0]! } } : {}),
+      ...(nodes.length > 1
+        ? {
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [
+                    {
+                      matchExpressions: [
+                        { key: 'kubernetes.io/hostname', operator: 'In', values: [...nodes] },
+                      ],
+                    },
+                  ],
+                },
+              },
+            },
+          }
+        : {}),
       ...(options.tolerations ? { tolerations: options.tolerations } : {}),
       terminationGracePeriodSeconds: 1,
       // Pod Security `restricted`: its pages and counters go to emptyDir, written as nobody.
