@@ -45,7 +45,10 @@ export interface KubeletPluginNode {
   registryDir: string;
   /** The parent of the kubelet's per-driver plugin data directories. */
   pluginsDir: string;
-  /** The kubelet's device-plugin directory (its registration socket, the plugins' sockets). */
+  /**
+   * The kubelet's device-plugin directory (its registration socket, the plugins' sockets); kubelet
+   * fixes it at /var/lib/kubelet/device-plugins whatever its root directory.
+   */
   devicePluginsDir: string;
   /** The directory containerd reads CDI specifications from. */
   cdiDir: string;

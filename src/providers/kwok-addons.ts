@@ -4,7 +4,6 @@
  * its Services published through stand-in pods on the real node. Waves start in order, the
  * members of a wave in parallel; stop() stops what started, in reverse.
  */
-import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
 
@@ -45,6 +44,9 @@ export interface KwokAddonContext {
   log: (line: string) => void;
 }
 
+/** Where kubelet serves device-plugin registration (fixed in its device manager). */
+const KUBELET_DEVICE_PLUGINS_DIR = '/var/lib/kubelet/device-plugins';
+
 /** The real node as kubelet plugins see it: its name and its kubelet's directories. */
 function realNodePluginView(handle: KwokClusterHandle): KubeletPluginNode {
   const real = handle.realNode;
@@ -53,7 +55,8 @@ function realNodePluginView(handle: KwokClusterHandle): KubeletPluginNode {
     name: real.name,
     registryDir: real.pluginsRegistryDir,
     pluginsDir: real.pluginsDir,
-    devicePluginsDir: join(real.kubeletRootDir, 'device-plugins'),
+    // Fixed in kubelet's device manager, whatever its root directory.
+    devicePluginsDir: KUBELET_DEVICE_PLUGINS_DIR,
     cdiDir: real.cdiDir,
     kubeconfigPath: handle.kubeconfigPath,
   };

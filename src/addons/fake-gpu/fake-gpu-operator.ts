@@ -9,9 +9,8 @@
  * `nvidia-smi` mounted from the host, no device node.
  *
  * Two of its paths are fixed in its code: the device plugin's socket directory
- * (/var/lib/kubelet/device-plugins) and the host path its Allocate mounts nvidia-smi from. The
- * first is the real kubelet's directory bound over that path in a mount namespace of the plugin's
- * own; the second is created on this machine for the run and removed at stop.
+ * (/var/lib/kubelet/device-plugins, fixed in kubelet too) and the host path its Allocate mounts
+ * nvidia-smi from, which is created on this machine for the run and removed at stop.
  */
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
@@ -47,7 +46,7 @@ export const FAKE_GPU_OPERATOR = {
   metricsPort: 9400,
   /** Fixed in its device plugin: the host path Allocate mounts as the container's nvidia-smi. */
   nvidiaSmiHostPath: '/var/lib/runai/bin/nvidia-smi',
-  /** Fixed in its device plugin: where it serves and finds kubelet's registration socket. */
+  /** Fixed in its device plugin (and in kubelet): where it serves and finds kubelet's socket. */
   devicePluginDir: '/var/lib/kubelet/device-plugins',
   /** Its documented pod annotation for a simulated load (percent, or a min-max range). */
   loadAnnotation: 'run.ai/simulated-gpu-utilization',
@@ -222,15 +221,16 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
     await copyFile(join(bin, 'nvidia-smi'), FAKE_GPU_OPERATOR.nvidiaSmiHostPath);
     await chmod(FAKE_GPU_OPERATOR.nvidiaSmiHostPath, 0o755);
     plugin = await ctx.startKubeletPlugin((pluginNode) => {
-      // Its socket directory is fixed: the real kubelet's is bound over it in a mount namespace
-      // of its own, on a tmpfs there (nothing written into this machine's /var/lib/kubelet), and
-      // the rest of the machine read-only to it (it would copy a /bin/nvidia-smi it found to /runai).
-      const fixed = FAKE_GPU_OPERATOR.devicePluginDir;
-      const script =
-        `mkdir -p ${dirname(fixed)} && ` +
-        `mount -t tmpfs kaic-fake-gpu-operator ${dirname(fixed)} && ` +
-        `mkdir -p ${fixed} && mount --bind "$1" ${fixed} && ` +
-        'mount -o remount,bind,ro / && shift && exec "$@"';
+      // Its socket directory is fixed, as kubelet's is (the same one); everything else of this
+      // machine is read-only to it, in a mount namespace of its own (it would copy a
+      // /bin/nvidia-smi it found to /runai).
+      const sockets = pluginNode.devicePluginsDir;
+      if (sockets !== FAKE_GPU_OPERATOR.devicePluginDir) {
+        throw new Error(
+          `the fake GPU operator's device plugin serves in ${FAKE_GPU_OPERATOR.devicePluginDir} (fixed in its code), and this node's kubelet registers device plugins in ${sockets}`,
+        );
+      }
+      const script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro / && shift && exec "$@"';
       return {
         file: 'unshare',
         args: [
@@ -242,7 +242,7 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
           '-c',
           script,
           'kaic-fake-gpu-operator',
-          pluginNode.devicePluginsDir,
+          sockets,
           join(bin, 'device-plugin'),
         ],
         env: { ...base, NODE_NAME: pluginNode.name },
