@@ -257,6 +257,26 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     }
   });
 
+  it('cluster-autoscaler found without its node group named → cluster_autoscaling Unknown, naming the setting', async function () {
+    const core = testCluster().kubeConfig.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespacedConfigMap({
+      namespace: 'kube-system',
+      body: { metadata: { name: 'cluster-autoscaler-status' }, data: { status: 'Running' } },
+    });
+    try {
+      const tests = await runSuitesOnTestCluster(['cluster_autoscaling']);
+      expect(verdictOf(tests, 'cluster_autoscaling')).to.equal('Unknown');
+      expect(testsOf(tests, 'cluster_autoscaling')[0]?.skipReason).to.match(
+        /cluster-autoscaler .* found, but which nodes form the accelerator group is not known: set KAIC_AUTOSCALER_NODE_LABEL/,
+      );
+    } finally {
+      await core.deleteNamespacedConfigMap({
+        namespace: 'kube-system',
+        name: 'cluster-autoscaler-status',
+      });
+    }
+  });
+
   it('fault: the autoscaler is stopped while its NodePool stays declared → cluster_autoscaling Not Implemented', async function () {
     await karpenter!.stopProcessOnly();
     const tests = await runSuitesOnTestCluster(['cluster_autoscaling', 'ai_service_metrics'], {
