@@ -66,3 +66,31 @@ export async function stopProcess(child: ResultPromise | null, graceMs = 10_000)
   if (!exited) child.kill('SIGKILL');
   await child;
 }
+
+/**
+ * The command line that runs `command` in a mount namespace of its own (private propagation):
+ * `setup`, a shell line whose mounts stay in that namespace, runs first with `setupArgs` as its
+ * `$1`…, then the command replaces the shell. `name` is the shell's `$0` (what ps shows).
+ */
+export function inOwnMountNamespace(
+  name: string,
+  setup: string,
+  setupArgs: readonly string[],
+  command: readonly string[],
+): { file: string; args: string[] } {
+  return {
+    file: 'unshare',
+    args: [
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      `${setup} && shift ${setupArgs.length} && exec "$@"`,
+      name,
+      ...setupArgs,
+      ...command,
+    ],
+  };
+}

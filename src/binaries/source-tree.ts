@@ -54,20 +54,17 @@ export async function buildSourceTree(
   root: string,
 ): Promise<boolean> {
   const outDir = recipe.outDir(root);
-  if (await isComplete(outDir, recipe.binaries)) {
-    log(`${recipe.component} ${recipe.version}: cached (${outDir})`);
-    return false;
-  }
+  const cached = async () => {
+    const complete = await isComplete(outDir, recipe.binaries);
+    if (complete) log(`${recipe.component} ${recipe.version}: cached (${outDir})`);
+    return complete;
+  };
+  if (await cached()) return false;
   await mkdir(join(root, 'bin'), { recursive: true });
+  // Again under the lock: a build that held it may have just finished.
   return withLockFile(
     join(root, 'bin', `.lock-${recipe.component}-${recipe.version}`),
-    async () => {
-      if (await isComplete(outDir, recipe.binaries)) {
-        log(`${recipe.component} ${recipe.version}: cached (${outDir})`);
-        return false;
-      }
-      return buildLocked(recipe, source, sourceSetting, log, root);
-    },
+    async () => !(await cached()) && buildLocked({ recipe, source, sourceSetting, log, root }),
     {
       timeoutMs: 60 * 60_000,
       onWait: (pid) =>
@@ -76,13 +73,14 @@ export async function buildSourceTree(
   );
 }
 
-async function buildLocked(
-  recipe: SourceTreeRecipe,
-  source: string,
-  sourceSetting: string,
-  log: ProgressLog,
-  root: string,
-): Promise<boolean> {
+async function buildLocked(build: {
+  recipe: SourceTreeRecipe;
+  source: string;
+  sourceSetting: string;
+  log: ProgressLog;
+  root: string;
+}): Promise<boolean> {
+  const { recipe, source, sourceSetting, log, root } = build;
   const started = Date.now();
   const scratch = join(root, 'bin', `.src-${recipe.component}-${randomBytes(4).toString('hex')}`);
   const tmpOut = join(root, 'bin', `.tmp-${recipe.component}-${randomBytes(4).toString('hex')}`);

@@ -27,7 +27,7 @@ import type { ProgressLog } from '../../binaries/build.js';
 import { gpuProfile } from '../../fakegpu/profiles.js';
 import { waitFor } from '../../util/wait.js';
 import { INSTALL_LABEL } from '../charts.js';
-import { spawnLogged, stopProcess } from '../process.js';
+import { inOwnMountNamespace, spawnLogged, stopProcess } from '../process.js';
 import type { BesideClusterContext, RunningKubeletPlugin, StartedAddon } from '../types.js';
 
 export const FAKE_GPU_OPERATOR = {
@@ -56,6 +56,11 @@ export const FAKE_GPU_OPERATOR = {
 export const FAKE_GPU_OPERATOR_SOURCE_SETTING = 'KAIC_FAKE_GPU_OPERATOR_SOURCE';
 
 const PROGRAMS = ['device-plugin', 'status-updater', 'status-exporter', 'nvidia-smi'] as const;
+
+/** The shell line that turns this machine read-only inside a process's own mount namespace. */
+const READ_ONLY_ROOT = 'mount -o remount,bind,ro /';
+/** What ps shows for the shell that sets a program's mount namespace up. */
+const NAMESPACE_NAME = 'kaic-fake-gpu-operator';
 
 export const FAKE_GPU_OPERATOR_RECIPE: SourceTreeRecipe = {
   component: 'fake-gpu-operator',
@@ -147,13 +152,17 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
     await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   };
 
-  const spawn = (name: (typeof PROGRAMS)[number], env: Record<string, string>, wrap?: string[]) => {
+  /** One of its programs as a process, with its log; `readOnly`: this machine read-only to it. */
+  const spawn = (
+    name: (typeof PROGRAMS)[number],
+    env: Record<string, string>,
+    options: { readOnly?: boolean } = {},
+  ) => {
     const logFile = join(logs, `${name}.log`);
-    const file = join(bin, name);
-    const child = wrap
-      ? spawnLogged(wrap[0] as string, [...wrap.slice(1), file], { logFile, env })
-      : spawnLogged(file, [], { logFile, env });
-    processes.push({ name, child });
+    const command = options.readOnly
+      ? inOwnMountNamespace(NAMESPACE_NAME, READ_ONLY_ROOT, [], [join(bin, name)])
+      : { file: join(bin, name), args: [] };
+    processes.push({ name, child: spawnLogged(command.file, command.args, { logFile, env }) });
     return logFile;
   };
 
@@ -230,21 +239,15 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
           `the fake GPU operator's device plugin serves in ${FAKE_GPU_OPERATOR.devicePluginDir} (fixed in its code), and this node's kubelet registers device plugins in ${sockets}`,
         );
       }
-      const script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro / && shift && exec "$@"';
+      // The socket directory bound onto itself stays writable when the root turns read-only.
+      const command = inOwnMountNamespace(
+        NAMESPACE_NAME,
+        `mount --bind "$1" "$1" && ${READ_ONLY_ROOT}`,
+        [sockets],
+        [join(bin, 'device-plugin')],
+      );
       return {
-        file: 'unshare',
-        args: [
-          '--mount',
-          '--propagation',
-          'private',
-          '--',
-          'sh',
-          '-c',
-          script,
-          'kaic-fake-gpu-operator',
-          sockets,
-          join(bin, 'device-plugin'),
-        ],
+        ...command,
         env: { ...base, NODE_NAME: pluginNode.name },
       };
     });
@@ -253,17 +256,7 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
     spawn(
       'status-exporter',
       { ...base, NODE_NAME: node.name, TOPOLOGY_MAX_EXPORT_INTERVAL: '10s' },
-      [
-        'unshare',
-        '--mount',
-        '--propagation',
-        'private',
-        '--',
-        'sh',
-        '-c',
-        'mount -o remount,bind,ro / && exec "$@"',
-        'kaic-fake-gpu-operator',
-      ],
+      { readOnly: true },
     );
     await waitFor(
       `the fake GPU operator's device plugin to give ${node.name} ${ctx.gpusPerNode} nvidia.com/gpu and its exporter to answer (logs: ${logs})`,

@@ -26,7 +26,13 @@ import {
 } from '../../k8s/crds.js';
 import { freePort } from '../../util/net.js';
 import { issueCertificate } from '../../util/pki.js';
-import { answersOk, spawnLogged, stopProcess, waitProcessReady } from '../process.js';
+import {
+  answersOk,
+  inOwnMountNamespace,
+  spawnLogged,
+  stopProcess,
+  waitProcessReady,
+} from '../process.js';
 import { KUEUE, KUEUE_RECIPE } from './pin.js';
 
 export class KueueError extends Error {
@@ -138,29 +144,22 @@ export class KueueController {
 
     const logFile = join(dir, 'kueue.log');
     log(`kueue ${KUEUE.version}: starting (webhooks on 127.0.0.1:${webhookPort})`);
-    const script =
-      'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && ' +
-      'shift 2 && exec "$@"';
-    this.process = spawnLogged(
-      'unshare',
+    // Its own /etc (an overlay) in a mount namespace of its own.
+    const command = inOwnMountNamespace(
+      'kaic-kueue',
+      'mount -t overlay kaic-kueue-etc -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc',
+      [join(dir, 'etc-upper'), join(dir, 'etc-work')],
       [
-        '--mount',
-        '--propagation',
-        'private',
-        '--',
-        'sh',
-        '-c',
-        script,
-        'kaic-kueue',
-        join(dir, 'etc-upper'),
-        join(dir, 'etc-work'),
         binary,
         `--config=${join(dir, 'config.yaml')}`,
         // The on-demand visibility API would need its own APIService and port; not used here.
         '--feature-gates=VisibilityOnDemand=false',
       ],
-      { env: { KUBECONFIG: this.options.kubeconfigPath }, logFile },
     );
+    this.process = spawnLogged(command.file, command.args, {
+      env: { KUBECONFIG: this.options.kubeconfigPath },
+      logFile,
+    });
     try {
       await this.waitReady(logFile, healthPort, webhookPort);
     } catch (error) {
