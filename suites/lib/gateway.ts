@@ -122,7 +122,8 @@ export async function chooseGatewayClass(): Promise<{
 }
 
 /**
- * A backend pod (busybox httpd) answering its own name under every suite path, labelled
+ * A backend pod (busybox httpd) answering its own name under every suite path and at `/` (cloud
+ * load balancers health-check `/`: a 404 there takes the backend out of service), labelled
  * `conformance.kaic.dev/backend=<name>` and with `labels`; a Service of the same name in front.
  */
 export async function createBackend(
@@ -131,7 +132,7 @@ export async function createBackend(
   node: string,
   labels: Record<string, string> = {},
 ): Promise<void> {
-  const dirs = BACKEND_PATHS.map((p) => `/www/${p}`).join(' ');
+  const dirs = ['/www', ...BACKEND_PATHS.map((p) => `/www/${p}`)].join(' ');
   await createPod({
     metadata: { name, namespace: ns, labels: { ...labels, 'conformance.kaic.dev/backend': name } },
     spec: {
@@ -151,7 +152,7 @@ export async function createBackend(
             `mkdir -p ${dirs} && for d in ${dirs}; do printf ${name} > $d/index.html; done && exec httpd -f -p ${BACKEND_PORT} -h /www`,
           ],
           ports: [{ name: 'http', containerPort: BACKEND_PORT }],
-          readinessProbe: { httpGet: { path: '/weights/', port: BACKEND_PORT }, periodSeconds: 1 },
+          readinessProbe: { httpGet: { path: '/', port: BACKEND_PORT }, periodSeconds: 1 },
         },
       ],
     },
