@@ -101,11 +101,7 @@ describe(`${requirementTag('ai_service_metrics', 'MUST')} AI service metrics`, f
   it(`after exactly ${REQUESTS} requests the monitoring system reports exactly ${REQUESTS} for this run`, async function () {
     recordEvidence(this, 'observed', monitoringSetup);
     for (let i = 0; i < REQUESTS; i++) await callPod(ns, 'inference', '/cgi-bin/infer');
-    recordEvidence(
-      this,
-      'created',
-      `${REQUESTS} requests to ${ns}/inference through the API server`,
-    );
+    recordEvidence(this, 'created', `${REQUESTS} requests to ${ns}/inference through port-forward`);
     const query = `max(${REQUESTS_METRIC}${selector})`;
     const t0 = Date.now();
     const count = await waitFor(

@@ -16,7 +16,7 @@ import {
   type AllocationMode,
   type GenericOption,
 } from '../accelerators/profiles.js';
-import { LOCAL_NODE_IMAGES, MIRROR_PATTERN } from '../versions/images.js';
+import { MIRROR_PATTERN, WORKLOAD_IMAGE } from '../versions/images.js';
 
 interface SettingSpec<T> {
   /** The environment variable. */
@@ -247,13 +247,13 @@ export const SUITE_SETTINGS = {
   } satisfies SettingSpec<string | undefined>,
   workloadImage: {
     ...text('KAIC_WORKLOAD_IMAGE', 'all', 'an image with a POSIX shell for probe pods'),
-    byDefault: LOCAL_NODE_IMAGES.busybox,
-    parse: (raw: string | undefined) => raw || LOCAL_NODE_IMAGES.busybox,
+    byDefault: WORKLOAD_IMAGE,
+    parse: (raw: string | undefined) => raw || WORKLOAD_IMAGE,
   },
   acceleratorMetrics: text(
     'KAIC_ACCELERATOR_METRICS',
     'accelerator_metrics',
-    'the accelerator metrics endpoint: http(s)://…/metrics (scraped from the runner) or <namespace>/<service>:<port>[/path] (through the API server)',
+    'the accelerator metrics endpoint: http(s)://…/metrics (scraped from the runner) or <namespace>/<service>:<port>[/path] (its ready pods, through port-forward)',
     "found by the accelerator profile's exporter Service labels",
   ),
   acceleratorLoadImage: text(

@@ -38,6 +38,13 @@ export const MIRROR_PATTERN =
   /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9][-a-z0-9._/]*)?$/;
 
 /**
+ * The suites' default workload image (KAIC_WORKLOAD_IMAGE): busybox 1.36 by its multi-platform
+ * index digest, so every cluster runs the very same image whatever the tag points at later.
+ */
+export const WORKLOAD_IMAGE =
+  'busybox:1.36@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662';
+
+/**
  * Images the real test node holds without a registry: stand-ins made from the machine's static
  * busybox (src/providers/real-node/oci-image.ts) and imported under these names, so pods that
  * name them start with imagePullPolicy IfNotPresent. Each image's labels say it is a stand-in.
@@ -50,3 +57,11 @@ export const LOCAL_NODE_IMAGES = {
   /** The name probe pods use for "a common distribution image". */
   probe: 'ubuntu:22.04',
 } as const;
+
+/**
+ * Pinned names the real node also gives its stand-ins (no registry serves the real images), so
+ * pods that name them by digest start there: pinned name → the stand-in it names.
+ */
+export const LOCAL_NODE_IMAGE_ALIASES: Readonly<Record<string, string>> = {
+  [WORKLOAD_IMAGE]: LOCAL_NODE_IMAGES.busybox,
+};

@@ -7,7 +7,7 @@
  *
  * Configuration:
  *   KAIC_PROMETHEUS               http(s)://host:port (queried from the runner), or
- *                                 <namespace>/<service>:<port> (through the API server)
+ *                                 <namespace>/<service>:<port> (a ready pod, port-forwarded)
  *   KAIC_METRICS_TIMEOUT_SECONDS  how long to wait for a value to arrive (default 180)
  */
 import * as k8s from '@kubernetes/client-node';

@@ -8,7 +8,7 @@ import {
   SUITE_SETTINGS,
   suiteSettingsFrom,
 } from '../../src/runner/suite-settings.js';
-import { mirroredImage } from '../../src/versions/images.js';
+import { isPinnedByDigest, mirroredImage } from '../../src/versions/images.js';
 
 /** Every .ts file below a folder. */
 function sources(dir: string): string[] {
@@ -112,6 +112,13 @@ describe('suite settings', function () {
         raw,
       ).to.throw(/^KAIC_ACCELERATOR_LOAD_ANNOTATIONS=".*"; ".*" is not key=value/);
     }
+  });
+
+  it('runs the workload image pinned by digest unless one is set', function () {
+    expect(isPinnedByDigest(suiteSettingsFrom({}).workloadImage)).to.equal(true);
+    expect(suiteSettingsFrom({ KAIC_WORKLOAD_IMAGE: 'my/shell:1' }).workloadImage).to.equal(
+      'my/shell:1',
+    );
   });
 
   it('pulls every suite image from the mirror, keeping its path and tag or digest', function () {

@@ -29,7 +29,7 @@ import {
 } from '../../util/processes.js';
 import { freePort } from '../../util/net.js';
 import { issueCertificate } from '../../util/pki.js';
-import { LOCAL_NODE_IMAGES } from '../../versions/images.js';
+import { LOCAL_NODE_IMAGE_ALIASES, LOCAL_NODE_IMAGES } from '../../versions/images.js';
 import type { KubernetesRelease } from '../../versions/kubernetes.js';
 import {
   FIXED_HOST_PATHS,
@@ -450,7 +450,34 @@ export class RealNode {
         );
       }
     }
-    this.log(`images imported: ${specs.map((s) => s.name).join(', ')}`);
+    // Digest-pinned names the suites use, given to the stand-ins too: the CRI finds an image by
+    // the name `docker.io/library/<repo>@sha256:…` it resolves a pinned reference to.
+    for (const [pinned, standIn] of Object.entries(LOCAL_NODE_IMAGE_ALIASES)) {
+      const [repo, digest] = pinned.split('@') as [string, string];
+      const path = repo.replace(/:[^/]+$/, '');
+      const qualified = `docker.io/${path.includes('/') ? path : `library/${path}`}@${digest}`;
+      await execa(ctr[0] as string, [
+        ...ctr.slice(1),
+        'images',
+        'tag',
+        '--force',
+        standIn,
+        qualified,
+      ]);
+      const check = await execa(
+        bin.crictl,
+        ['--runtime-endpoint', `unix://${info.containerdSocket}`, 'inspecti', pinned],
+        { reject: false },
+      );
+      if (check.exitCode !== 0) {
+        throw new RealNodeError(
+          `stand-in ${standIn} is not visible to containerd's CRI as ${pinned}: ${check.stderr.trim()}`,
+        );
+      }
+    }
+    this.log(
+      `images imported: ${specs.map((s) => s.name).join(', ')}; pinned names of stand-ins: ${Object.keys(LOCAL_NODE_IMAGE_ALIASES).join(', ')}`,
+    );
     return digests;
   }
 
