@@ -422,6 +422,22 @@ export class RealNode {
     const listed = await this.crictl(bin, info.containerdSocket, ['images', '-o', 'json']);
     const images = (JSON.parse(listed) as { images: Array<{ id: string; repoTags: string[] }> })
       .images;
+    // Tags `source` as `name` (where they differ) and requires the CRI to find the image by `ask`.
+    const tagAndCheck = async (source: string, name: string, ask: string, what: string) => {
+      if (name !== source) {
+        await execa(ctr[0] as string, [...ctr.slice(1), 'images', 'tag', '--force', source, name]);
+      }
+      const check = await execa(
+        bin.crictl,
+        ['--runtime-endpoint', `unix://${info.containerdSocket}`, 'inspecti', ask],
+        { reject: false },
+      );
+      if (check.exitCode !== 0) {
+        throw new RealNodeError(
+          `${what} is not visible to containerd's CRI: ${check.stderr.trim()}`,
+        );
+      }
+    };
     for (const spec of specs) {
       const short = spec.name;
       const qualified = images
@@ -429,26 +445,7 @@ export class RealNode {
         .find(
           (t) => t === short || t.endsWith(`/${short.includes('/') ? short : `library/${short}`}`),
         );
-      if (qualified && qualified !== short) {
-        await execa(ctr[0] as string, [
-          ...ctr.slice(1),
-          'images',
-          'tag',
-          '--force',
-          short,
-          qualified,
-        ]);
-      }
-      const check = await execa(
-        bin.crictl,
-        ['--runtime-endpoint', `unix://${info.containerdSocket}`, 'inspecti', short],
-        { reject: false },
-      );
-      if (check.exitCode !== 0) {
-        throw new RealNodeError(
-          `image ${short} is not visible to containerd's CRI after import: ${check.stderr.trim()}`,
-        );
-      }
+      await tagAndCheck(short, qualified ?? short, short, `image ${short} after import`);
     }
     // Digest-pinned names the suites use, given to the stand-ins too: the CRI finds an image by
     // the name `docker.io/library/<repo>@sha256:…` it resolves a pinned reference to.
@@ -456,24 +453,7 @@ export class RealNode {
       const [repo, digest] = pinned.split('@') as [string, string];
       const path = repo.replace(/:[^/]+$/, '');
       const qualified = `docker.io/${path.includes('/') ? path : `library/${path}`}@${digest}`;
-      await execa(ctr[0] as string, [
-        ...ctr.slice(1),
-        'images',
-        'tag',
-        '--force',
-        standIn,
-        qualified,
-      ]);
-      const check = await execa(
-        bin.crictl,
-        ['--runtime-endpoint', `unix://${info.containerdSocket}`, 'inspecti', pinned],
-        { reject: false },
-      );
-      if (check.exitCode !== 0) {
-        throw new RealNodeError(
-          `stand-in ${standIn} is not visible to containerd's CRI as ${pinned}: ${check.stderr.trim()}`,
-        );
-      }
+      await tagAndCheck(standIn, qualified, pinned, `stand-in ${standIn} as ${pinned}`);
     }
     this.log(
       `images imported: ${specs.map((s) => s.name).join(', ')}; pinned names of stand-ins: ${Object.keys(LOCAL_NODE_IMAGE_ALIASES).join(', ')}`,
