@@ -11,7 +11,7 @@
 import { expect } from 'chai';
 
 import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
-import { semver } from '../src/fakegpu/profiles.js';
+import { semver } from '../src/util/semver.js';
 import { DraObjects } from '../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {

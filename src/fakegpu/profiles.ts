@@ -231,16 +231,6 @@ export function checkGpuCount(count: number): number {
   return count;
 }
 
-/**
- * The form NVIDIA's DRA driver publishes versions in: semver, numeric parts without leading
- * zeros, padded to three ("580.159.04" -> "580.159.4", "13.0" -> "13.0.0").
- */
-export function semver(version: string): string {
-  const parts = version.split('.').map((p) => String(Number(p)));
-  while (parts.length < 3) parts.push('0');
-  return parts.join('.');
-}
-
 /** NVML's UUID shape (GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), derived from `seed`. */
 function nvmlUuid(prefix: 'GPU' | 'MIG', seed: string): string {
   const hex = createHash('sha256').update(`kaic-fakegpu/${seed}`).digest('hex');

@@ -8,10 +8,10 @@ import {
   gpuUuid,
   migUuid,
   pciBusId,
-  semver,
   type GpuProfile,
   type MigProfile,
 } from './profiles.js';
+import { semver } from '../util/semver.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'kaic-fakegpu';

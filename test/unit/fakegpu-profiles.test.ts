@@ -10,8 +10,8 @@ import {
   gpuProfile,
   gpuUuid,
   pciBusId,
-  semver,
 } from '../../src/fakegpu/profiles.js';
+import { semver } from '../../src/util/semver.js';
 import {
   NVLINK_DOMAIN_LABEL,
   deviceClasses,
