@@ -16,7 +16,7 @@ import { ensureBinaries, ensureNodeBinaries } from '../src/binaries/kubernetes.j
 import { RECIPES } from '../src/binaries/recipes.js';
 import { ADDON_REGISTRY } from '../src/addons/registry.js';
 import { FAKE_GPU_DRIVERS } from '../src/addons/fake-gpu/drivers.js';
-import { KUEUE_RECIPE } from '../src/addons/gang-scheduler/pin.js';
+import { GANG_SCHEDULERS, KUEUE_RECIPE } from '../src/addons/gang-scheduler/pin.js';
 import { execa } from 'execa';
 
 import { cacheDir, goCacheEnv } from '../src/cache.js';
@@ -53,12 +53,15 @@ async function main(argv: string[]): Promise<void> {
   if (argv.includes('--for-tests')) minors = [...minors, ...testMinors()];
   const addons = argv.includes('--addons');
   if (argv.includes('--kueue')) await buildRecipe(KUEUE_RECIPE, log);
-  // Each addon builds what it needs, for every simulated-GPU driver kaic runs (the tests drive
-  // each); then Helm, for the charts kaic installs on kind clusters.
+  // Each addon builds what it needs, for every simulated-GPU driver and gang scheduler kaic runs
+  // (the tests drive each; an addon the choice does not change finds itself cached); then Helm,
+  // for the charts kaic installs on kind clusters.
   if (addons) {
     for (const fakeGpuDriver of FAKE_GPU_DRIVERS) {
-      for (const addon of ADDON_REGISTRY) {
-        await addon.prepare?.(log, { fakeGpuDriver, gpuPartitions: 0 });
+      for (const gangScheduler of GANG_SCHEDULERS) {
+        for (const addon of ADDON_REGISTRY) {
+          await addon.prepare?.(log, { fakeGpuDriver, gpuPartitions: 0, gangScheduler });
+        }
       }
     }
   }

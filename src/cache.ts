@@ -55,6 +55,10 @@ export function draExampleDriverDir(version: string, root = cacheDir()): string 
 }
 
 /** run:ai's fake GPU operator: its device plugin, status updater and exporter, nvidia-smi. */
+export function volcanoDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'volcano', version);
+}
+
 export function fakeGpuOperatorDir(version: string, root = cacheDir()): string {
   return join(root, 'bin', 'fake-gpu-operator', version);
 }

@@ -8,13 +8,19 @@
  *
  * - Native (the Workload API of the server's minor, from the version table): the scarcity is
  *   physical, CPU the node really lacks (a blocker pod holds one member's share).
- * - Kueue: Kueue gangs at admission, against its ClusterQueue quota, so the capacity is the
- *   quota: a Job of N pods behind a queue with room for N-1 stays suspended with no pod bound,
- *   and runs whole once the quota grows. (Below its quota Kueue admits and lets pods bind
- *   partially by design, evicting later with waitForPodsReady; that is not tested as a gang.)
+ * - Kueue (`kueue.x-k8s.io` v1beta2, or v1beta1 where only that is served: Kueue up to 0.14):
+ *   Kueue gangs at admission, against its ClusterQueue quota, so the capacity is the quota: a Job
+ *   of N pods behind a queue with room for N-1 stays suspended with no pod bound, and runs whole
+ *   once the quota grows. (Below its quota Kueue admits and lets pods bind partially by design,
+ *   evicting later with waitForPodsReady; that is not tested as a gang.)
+ * - Volcano (`scheduling.volcano.sh/v1beta1`): a PodGroup with minMember N, its pods asking for
+ *   Volcano's scheduler; the scarcity is physical as for the native API, and Volcano's decision
+ *   is the PodGroup's Unschedulable condition.
  *
- * The solution is KAIC_GANG_SCHEDULER (`auto`, `native`, `kueue`); `auto` takes Kueue when its
- * API is served, else the native API. Volcano and KAI are detected but not driven (Unknown).
+ * The solution is KAIC_GANG_SCHEDULER (`auto`, `native`, `kueue`, `volcano`); `auto` takes Kueue
+ * when its API is served, else Volcano, else the native API. The KAI scheduler and the
+ * scheduler-plugins coscheduling plugin are recognised by their APIs but not driven: Unknown,
+ * naming them.
  */
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
@@ -34,8 +40,15 @@ import {
   nodeTolerations,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
+import {
+  KUEUE_APIS,
+  OTHER_SOLUTIONS,
+  VOLCANO_API,
+  chooseSolution,
+  kueueApiToDrive,
+  type GangSolution,
+} from './lib/gang.js';
 import { suiteSettings } from './lib/settings.js';
-import type { SuiteSettings } from '../src/runner/suite-settings.js';
 import { sleep } from '../src/util/processes.js';
 import type { SuiteBudget } from '../src/runner/budget.js';
 
@@ -50,19 +63,8 @@ const GANG_LABEL = 'conformance.kaic.dev/gang';
  */
 const windowMs = () => suiteSettings().gangWindowMs;
 const CONFIRM_MS = 3000;
-
-/** Gang schedulers kaic recognises by their API groups but does not drive yet. */
-const OTHER_SOLUTIONS: Record<string, string> = {
-  'scheduling.volcano.sh': 'Volcano',
-  'scheduling.run.ai': 'KAI scheduler',
-};
-
-const KUEUE_API = 'kueue.x-k8s.io/v1beta2';
-type SolutionSetting = SuiteSettings['gangScheduler'];
-
-function solutionSetting(): SolutionSetting {
-  return suiteSettings().gangScheduler;
-}
+/** Volcano puts a pod in a PodGroup by this annotation (Kubernetes' own key, which it reads). */
+const VOLCANO_GROUP_ANNOTATION = 'scheduling.k8s.io/group-name';
 
 /** One gang solution: how to hold back a gang and how to free the capacity it waits for. */
 interface GangDriver {
@@ -122,15 +124,19 @@ async function roomiestNode(core: k8s.CoreV1Api): Promise<{ node: string; freeMi
   return best;
 }
 
-/** Whether the server serves Kueue's API (its CRDs installed). */
-async function kueueServed(kc: k8s.KubeConfig): Promise<boolean> {
-  return (await servedGroupVersions(kc, 'kueue.x-k8s.io')).includes(KUEUE_API);
+/** The Kueue API version to drive, when the server serves one (its CRDs installed). */
+async function kueueServed(kc: k8s.KubeConfig): Promise<string | null> {
+  return kueueApiToDrive(
+    await servedGroupVersions(kc, 'kueue.x-k8s.io'),
+    suiteSettings().kueueApiVersion,
+  );
 }
 
 describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, function () {
   this.timeout(300_000);
-  let solution: 'native' | 'kueue';
+  let solution: GangSolution;
   let native: NativeGang | null = null;
+  let kueueApi: string | null = null;
   let driver: GangDriver;
   let ns = '';
   let node = '';
@@ -140,17 +146,26 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
 
   before(async function () {
     const { kc } = suiteCluster();
-    const setting = solutionSetting();
+    const setting = suiteSettings().gangScheduler;
     native = await nativeGang(kc);
-    const kueue = setting !== 'native' && (await kueueServed(kc));
-    if (setting === 'kueue' && !kueue) {
-      throw new Error(
-        `KAIC_GANG_SCHEDULER=kueue, but the server serves no ${KUEUE_API} (Kueue's CRDs are not installed)`,
-      );
+    kueueApi = setting === 'auto' || setting === 'kueue' ? await kueueServed(kc) : null;
+    const volcano =
+      (setting === 'auto' || setting === 'volcano') &&
+      (await servedGroupVersions(kc, 'scheduling.volcano.sh')).includes(VOLCANO_API);
+    const chosen = chooseSolution(setting, {
+      kueue: Boolean(kueueApi),
+      volcano,
+      native: Boolean(native),
+    });
+    if (!chosen && setting !== 'auto') {
+      const missing = {
+        kueue: `no ${KUEUE_APIS.join(' or ')} (Kueue's CRDs are not installed)`,
+        volcano: `no ${VOLCANO_API} (Volcano's CRDs are not installed)`,
+        native: 'no native Workload API for its minor',
+      }[setting];
+      throw new Error(`KAIC_GANG_SCHEDULER=${setting}, but the server serves ${missing}`);
     }
-    if (kueue) solution = 'kueue';
-    else if (native) solution = 'native';
-    else {
+    if (!chosen) {
       const groups = (await kc.makeApiClient(k8s.ApisApi).getAPIVersions()).groups.map(
         (g) => g.name,
       );
@@ -158,15 +173,14 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
       if (others.length) {
         skipBecause(
           this,
-          `${others.join(', ')} found; kaic drives Kueue and the native Workload API (Kubernetes 1.35+) so far`,
+          `${others.join(', ')} found; kaic drives Kueue, Volcano and the native Workload API (Kubernetes 1.35+) so far`,
         );
       }
       throw new Error(
-        setting === 'native'
-          ? 'KAIC_GANG_SCHEDULER=native, but the server serves no native Workload API for its minor'
-          : 'no gang scheduling solution found: no Kueue API, no native Workload API for the server minor, and no Volcano or KAI scheduler API',
+        'no gang scheduling solution found: no Kueue or Volcano API, no native Workload API for the server minor, and no KAI scheduler or coscheduling API',
       );
     }
+    solution = chosen;
     const room = await roomiestNode(suiteCluster().core);
     node = room.node;
     tolerations = await nodeTolerations(node);
@@ -178,7 +192,12 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
 
   beforeEach(async function () {
     ns = await createNamespace('kaic-gang');
-    driver = solution === 'kueue' ? kueueDriver() : nativeDriver(native as NativeGang);
+    driver =
+      solution === 'kueue'
+        ? kueueDriver(kueueApi as string)
+        : solution === 'volcano'
+          ? volcanoDriver()
+          : nativeDriver(native as NativeGang);
   });
 
   afterEach(async function () {
@@ -209,25 +228,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
     const kind = gang.podField === 'workloadRef' ? 'Workload' : 'PodGroup';
     return {
       describe: `${gang.apiVersion} ${kind}`,
-      async prepare(capacity) {
-        if (capacity >= GANG_SIZE) return;
-        // The blocker takes one pod's share: the node now has room for GANG_SIZE - 1 members.
-        await suiteCluster().core.createNamespacedPod({
-          namespace: ns,
-          body: { metadata: { name: 'blocker', namespace: ns }, spec: podSpec() },
-        });
-        await waitFor(
-          'the blocker bound and Running',
-          async () => {
-            const p = await suiteCluster().core.readNamespacedPod({
-              namespace: ns,
-              name: 'blocker',
-            });
-            return p.status?.phase === 'Running';
-          },
-          suiteSettings().gangTimeoutMs,
-        );
-      },
+      prepare: blockUnlessRoomFor,
       async createGang(name) {
         const [group, version] = gang.apiVersion.split('/') as [string, string];
         const body =
@@ -287,14 +288,103 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
         }
         return null;
       },
-      async relieve() {
-        await suiteCluster().core.deleteNamespacedPod({
-          namespace: ns,
-          name: 'blocker',
-          gracePeriodSeconds: 0,
-        });
-        return 'blocker deleted';
+      relieve: deleteBlocker,
+      async cleanup() {},
+    };
+  }
+
+  /**
+   * Physical scarcity: with room for fewer than the gang, a blocker pod takes one member's share
+   * of the node, leaving room for GANG_SIZE - 1.
+   */
+  async function blockUnlessRoomFor(capacity: number): Promise<void> {
+    if (capacity >= GANG_SIZE) return;
+    await suiteCluster().core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'blocker', namespace: ns }, spec: podSpec() },
+    });
+    await waitFor(
+      'the blocker bound and Running',
+      async () => {
+        const p = await suiteCluster().core.readNamespacedPod({ namespace: ns, name: 'blocker' });
+        return p.status?.phase === 'Running';
       },
+      suiteSettings().gangTimeoutMs,
+    );
+  }
+
+  async function deleteBlocker(): Promise<string> {
+    await suiteCluster().core.deleteNamespacedPod({
+      namespace: ns,
+      name: 'blocker',
+      gracePeriodSeconds: 0,
+    });
+    return 'blocker deleted';
+  }
+
+  /**
+   * Volcano: a PodGroup (minMember GANG_SIZE, in the queue KAIC_VOLCANO_QUEUE) and its pods asking
+   * for Volcano's scheduler (KAIC_VOLCANO_SCHEDULER_NAME); a blocker pod makes scarcity.
+   */
+  function volcanoDriver(): GangDriver {
+    const [group, version] = VOLCANO_API.split('/') as [string, string];
+    const custom = suiteCluster().kc.makeApiClient(k8s.CustomObjectsApi);
+    const { volcanoQueue, volcanoSchedulerName } = suiteSettings();
+    return {
+      describe: `Volcano (${VOLCANO_API} PodGroup, queue ${volcanoQueue}, scheduler ${volcanoSchedulerName})`,
+      prepare: blockUnlessRoomFor,
+      async createGang(name) {
+        await custom.createNamespacedCustomObject({
+          group,
+          version,
+          namespace: ns,
+          plural: 'podgroups',
+          body: {
+            apiVersion: VOLCANO_API,
+            kind: 'PodGroup',
+            metadata: { name, namespace: ns },
+            spec: { minMember: GANG_SIZE, queue: volcanoQueue },
+          },
+        });
+        for (let i = 0; i < GANG_SIZE; i++) {
+          await suiteCluster().core.createNamespacedPod({
+            namespace: ns,
+            body: {
+              metadata: {
+                name: `${name}-${i}`,
+                namespace: ns,
+                labels: { [GANG_LABEL]: name },
+                annotations: { [VOLCANO_GROUP_ANNOTATION]: name },
+              },
+              spec: { ...podSpec(), schedulerName: volcanoSchedulerName },
+            },
+          });
+        }
+      },
+      async heldBack(gangName) {
+        // Volcano's gang plugin marks the PodGroup it could not place whole.
+        const group_ = (await custom
+          .getNamespacedCustomObject({
+            group,
+            version,
+            namespace: ns,
+            plural: 'podgroups',
+            name: gangName,
+          })
+          .catch(() => null)) as {
+          status?: {
+            phase?: string;
+            conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+          };
+        } | null;
+        const c = group_?.status?.conditions?.find(
+          (c) => c.type === 'Unschedulable' && c.status === 'True',
+        );
+        return c
+          ? `PodGroup ${gangName} Unschedulable (${c.reason ?? ''}${c.message ? `: ${c.message}` : ''})`
+          : null;
+      },
+      relieve: deleteBlocker,
       async cleanup() {},
     };
   }
@@ -303,10 +393,10 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
    * Kueue: a ResourceFlavor and ClusterQueue of this test (cluster-scoped, labelled, removed
    * after), a LocalQueue in the namespace, and the gang as a batch/v1 Job of GANG_SIZE pods.
    */
-  function kueueDriver(): GangDriver {
+  function kueueDriver(api: string): GangDriver {
     const name = ns;
     const custom = suiteCluster().kc.makeApiClient(k8s.CustomObjectsApi);
-    const [group, version] = KUEUE_API.split('/') as [string, string];
+    const [group, version] = api.split('/') as [string, string];
     const labels = testObjectLabels();
     const quota = (members: number) => ({
       resourceGroups: [
@@ -319,20 +409,20 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
       ],
     });
     return {
-      describe: `Kueue (${KUEUE_API}, batch/v1 Job)`,
+      describe: `Kueue (${api}, batch/v1 Job)`,
       async prepare(capacity) {
         await custom.createClusterCustomObject({
           group,
           version,
           plural: 'resourceflavors',
-          body: { apiVersion: KUEUE_API, kind: 'ResourceFlavor', metadata: { name, labels } },
+          body: { apiVersion: api, kind: 'ResourceFlavor', metadata: { name, labels } },
         });
         await custom.createClusterCustomObject({
           group,
           version,
           plural: 'clusterqueues',
           body: {
-            apiVersion: KUEUE_API,
+            apiVersion: api,
             kind: 'ClusterQueue',
             metadata: { name, labels },
             spec: { namespaceSelector: {}, ...quota(capacity) },
@@ -344,7 +434,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
           namespace: ns,
           plural: 'localqueues',
           body: {
-            apiVersion: KUEUE_API,
+            apiVersion: api,
             kind: 'LocalQueue',
             metadata: { name: 'gang', namespace: ns },
             spec: { clusterQueue: name },

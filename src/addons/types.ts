@@ -8,6 +8,7 @@ import type * as k8s from '@kubernetes/client-node';
 
 import type { GpuProfile } from '../fakegpu/profiles.js';
 import type { FakeGpuDriver } from './fake-gpu/drivers.js';
+import type { GangScheduler } from './gang-scheduler/pin.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 
 export interface AddonSpec<Id extends string = string> {
@@ -36,6 +37,8 @@ export interface AddonChoices {
   fakeGpuDriver: FakeGpuDriver;
   /** Partitions per GPU of dra-example-driver (0: whole devices only). */
   gpuPartitions: number;
+  /** The gang scheduler of the gang-scheduler addon. */
+  gangScheduler: GangScheduler;
 }
 
 /** Where a kubelet plugin process finds the node it serves (the provider's real node). */
@@ -160,6 +163,8 @@ export interface InClusterContext {
 
 export interface Addon<Id extends string = string> {
   spec: AddonSpec<Id>;
+  /** What the run's choices install, where they change it (the log names it at the start). */
+  installs?(choices: AddonChoices): { component: string; version: string };
   /**
    * Builds what it needs on this machine (or finds it cached) ahead of a run: `npm run k8s:build
    * -- --addons` calls it; a run builds the same on first use.

@@ -22,6 +22,8 @@ import {
   type AddonId,
   type FakeGpuDriver,
 } from '../addons/plan.js';
+import { GANG_SCHEDULERS, type GangScheduler } from '../addons/gang-scheduler/pin.js';
+import type { AddonChoices } from '../addons/types.js';
 import { GPU_PROFILES, MAX_GPUS_PER_NODE } from '../fakegpu/profiles.js';
 import { isKubeconfigText } from '../k8s/kubeconfig.js';
 import { LEVELS, type Level } from '../requirements/catalog.js';
@@ -98,6 +100,11 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     help: `simulated-GPU driver: ${FAKE_GPU_DRIVERS.join(', ')} (dra-example-driver and fake-gpu-operator: kwok with the real node)`,
   },
   {
+    name: 'gang-scheduler',
+    default: 'kueue',
+    help: `the gang scheduler of the gang-scheduler addon: ${GANG_SCHEDULERS.join(', ')} (volcano: kwok so far)`,
+  },
+  {
     name: 'addons',
     help: `all, none, or a comma list of ${ADDON_IDS.join(', ')} (default on kwok and kind: those the selected requirements need; none on existing, where only ${CHART_ADDONS.join(', ')} may be named)`,
   },
@@ -156,6 +163,7 @@ export interface RunConfig {
   gpuPartitions: number;
   gpuProfile: string;
   fakeGpuDriver: FakeGpuDriver;
+  gangScheduler: GangScheduler;
   clusterName: string | undefined;
   reuseCluster: boolean;
   addons: AddonId[];
@@ -456,6 +464,17 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
       );
     }
   }
+  const gang = one(raw, 'gang-scheduler')!;
+  if (!(GANG_SCHEDULERS as readonly string[]).includes(gang.value)) {
+    throw new UsageError(
+      `${gang.source} "${gang.value}" is not a gang scheduler kaic installs; accepted: ${GANG_SCHEDULERS.join(', ')}`,
+    );
+  }
+  if (gang.value === 'volcano' && provider.value !== 'kwok') {
+    throw new UsageError(
+      `${gang.source} "volcano" runs beside a kwok cluster so far (--provider kwok); on ${provider.value} kaic installs Kueue's chart, or tests the gang scheduler the cluster has`,
+    );
+  }
   if (gpuPartitions > 0 && driver.value !== 'dra-example-driver') {
     throw new UsageError(
       `${partitionsRaw.source} applies to --fake-gpu-driver dra-example-driver; kaic's driver cuts MIG partitions as the minor offers them`,
@@ -505,6 +524,7 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     gpuPartitions,
     gpuProfile: profile.value,
     fakeGpuDriver: driver.value as FakeGpuDriver,
+    gangScheduler: gang.value as GangScheduler,
     clusterName: clusterName?.value,
     reuseCluster: reuse.value === 'yes',
     addons,
@@ -556,4 +576,13 @@ export function runUsage(): string {
     ).join('\n') +
     '\n'
   );
+}
+
+/** The run's choices that change what an addon builds and installs. */
+export function addonChoices(config: RunConfig): AddonChoices {
+  return {
+    fakeGpuDriver: config.fakeGpuDriver,
+    gpuPartitions: config.gpuPartitions,
+    gangScheduler: config.gangScheduler,
+  };
 }

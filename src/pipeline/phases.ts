@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 
+import { addonChoices } from '../config/run-config.js';
 import { addonsFor, type AddonId } from '../addons/plan.js';
 import { nodeRolesLine } from '../k8s/kwok-nodes.js';
 import { createProvider } from '../providers/index.js';
@@ -95,7 +96,7 @@ export async function addonsPhase(ctx: RunContext): Promise<void> {
   if (prepared) throw prepared;
   ctx.addons = await need(ctx.provider, 'provider').installAddons({
     requested: request.ids,
-    choices: { fakeGpuDriver: config.fakeGpuDriver, gpuPartitions: config.gpuPartitions },
+    choices: addonChoices(config),
     gpuProfile: config.gpuProfile,
     gpusPerNode: config.gpusPerNode,
     log: ctx.log,

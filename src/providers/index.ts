@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 
 import { detectAccelerator } from '../accelerators/profiles.js';
-import type { RunConfig } from '../config/run-config.js';
+import { addonChoices, type RunConfig } from '../config/run-config.js';
 import { UsageError } from '../errors.js';
 import { ExistingProvider } from './existing.js';
 import { installInClusterAddons } from './kind-addons.js';
@@ -98,7 +98,7 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
       prepareAddons: (requested, forWhat, log) =>
         prepareKwokAddons(requested, forWhat, {
           realNode,
-          choices: { fakeGpuDriver: config.fakeGpuDriver, gpuPartitions: config.gpuPartitions },
+          choices: addonChoices(config),
           log,
         }),
     };

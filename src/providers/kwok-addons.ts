@@ -201,7 +201,8 @@ export async function startKwokAddons(
     const results = await Promise.allSettled(
       wave.map(async (id) => {
         const t0 = Date.now();
-        ctx.log(`addon ${id}: starting ${addonSpec(id).component} ${addonSpec(id).version}`);
+        const what = addonOf(id).installs?.(ctx.choices) ?? addonSpec(id);
+        ctx.log(`addon ${id}: starting ${what.component} ${what.version}`);
         const addon = await startBeside(ctx, id, shared).catch((error: Error) => {
           throw new AddonStartError(id, error);
         });

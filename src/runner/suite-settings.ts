@@ -302,17 +302,42 @@ export const SUITE_SETTINGS = {
     ...choice(
       'KAIC_GANG_SCHEDULER',
       'gang_scheduling',
-      'the gang scheduling solution to test (auto: Kueue when its API is served, else the native Workload API)',
-      ['auto', 'native', 'kueue'] as const,
+      'the gang scheduling solution to test (auto: Kueue when its API is served, else Volcano, else the native Workload API)',
+      ['auto', 'native', 'kueue', 'volcano'] as const,
       'auto',
       { lowerCase: true },
     ),
     setByKaic: true,
   },
+  kueueApiVersion: choice(
+    'KAIC_KUEUE_API_VERSION',
+    'gang_scheduling',
+    "the Kueue API version to drive (auto: v1beta2 where served, else v1beta1, Kueue's only API up to 0.14)",
+    ['auto', 'v1beta2', 'v1beta1'] as const,
+    'auto',
+  ),
+  volcanoQueue: {
+    ...text(
+      'KAIC_VOLCANO_QUEUE',
+      'gang_scheduling',
+      'the Volcano queue the gang is put in',
+      'default',
+    ),
+    parse: (raw: string | undefined) => raw || 'default',
+  },
+  volcanoSchedulerName: {
+    ...text(
+      'KAIC_VOLCANO_SCHEDULER_NAME',
+      'gang_scheduling',
+      "the scheduler name of Volcano's scheduler (the pods' spec.schedulerName)",
+      'volcano',
+    ),
+    parse: (raw: string | undefined) => raw || 'volcano',
+  },
   gangWindowMs: seconds(
     'KAIC_GANG_WINDOW_SECONDS',
     'gang_scheduling',
-    'the longest an incomplete gang is watched for the scheduler to hold it back (Kueue: QuotaReserved=False; native: a member unschedulable), then 3 s more; without that decision, the whole time',
+    'the longest an incomplete gang is watched for the scheduler to hold it back (Kueue: QuotaReserved=False; Volcano: the PodGroup Unschedulable; native: a member unschedulable), then 3 s more; without that decision, the whole time',
     20,
   ),
   gangTimeoutMs: seconds(
@@ -365,6 +390,25 @@ export const SUITE_SETTINGS = {
     'disaggregated_inference',
     'label selectors of the prefill and decode pods: <prefill selector>;<decode selector>',
     "llm-d's roles",
+  ),
+  pdUrl: {
+    ...text(
+      'KAIC_PD_URL',
+      'disaggregated_inference',
+      "the OpenAI-compatible endpoint of the disaggregated deployment as pods reach it (http://<gateway or service>[:port][/prefix]); the suite posts one completion to <url>/v1/completions with an x-request-id and looks for that id in the prefill and decode pods' logs",
+    ),
+    parse: (raw: string | undefined) => {
+      if (!raw) return undefined;
+      if (!/^https?:\/\/[^\s/]+/.test(raw))
+        throw bad('KAIC_PD_URL', raw, 'give http(s)://host[:port][/prefix]');
+      return raw.replace(/\/+$/, '');
+    },
+  },
+  pdModel: text(
+    'KAIC_PD_MODEL',
+    'disaggregated_inference',
+    'the model the traced completion asks for',
+    'the first of <url>/v1/models',
   ),
   autoscalerNodeLabel: text(
     'KAIC_AUTOSCALER_NODE_LABEL',

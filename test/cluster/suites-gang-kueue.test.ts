@@ -19,9 +19,9 @@ import { decideVerdict, type TestResult } from '../../src/results/model.js';
 import { onDefaultMinorOnly, testCluster } from './hooks.js';
 import { runSuitesOnTestCluster } from './suite-runs.js';
 
-function runGangSuite(): Promise<TestResult[]> {
+function runGangSuite(env: Record<string, string> = {}): Promise<TestResult[]> {
   return runSuitesOnTestCluster(['gang_scheduling'], {
-    env: { KAIC_GANG_SCHEDULER: 'kueue' },
+    env: { KAIC_GANG_SCHEDULER: 'kueue', ...env },
     evidence: true,
   });
 }
@@ -89,6 +89,16 @@ describe('[suites] gang_scheduling on Kueue (run as a process against the test c
     const gang = await runGangSuite();
     expect(gang.map((t) => t.status)).to.deep.equal(['passed', 'passed']);
     expect(gang[0]?.evidence.map((e) => e.summary).join('\n')).to.include('Kueue');
+    expect(decideVerdict(gang, null).verdict).to.equal('Implemented');
+  });
+
+  it("healthy, through Kueue's v1beta1 API (the only one up to Kueue 0.14; 0.17 serves both)", async function () {
+    await startKueue();
+    const gang = await runGangSuite({ KAIC_KUEUE_API_VERSION: 'v1beta1' });
+    expect(gang.map((t) => t.status)).to.deep.equal(['passed', 'passed']);
+    expect(gang[0]?.evidence.map((e) => e.summary).join('\n')).to.include(
+      'Kueue (kueue.x-k8s.io/v1beta1',
+    );
     expect(decideVerdict(gang, null).verdict).to.equal('Implemented');
   });
 

@@ -142,6 +142,10 @@ describe('RunConfig', function () {
       ]).gpuPartitions,
     ).to.equal(2);
     expect(example.addons).to.have.length(7).and.not.include('gpu-metrics');
+    expect(example.gangScheduler, 'the default gang scheduler').to.equal('kueue');
+    expect(
+      fromArgs(['--output', join(dir, 'out'), '--gang-scheduler', 'volcano']).gangScheduler,
+    ).to.equal('volcano');
     expect(
       fromArgs([
         '--output',
@@ -386,6 +390,18 @@ describe('RunConfig', function () {
         () => ['--fake-gpu-driver', 'fake-gpu-operator', '--real-node', 'no'],
         undefined,
         /--fake-gpu-driver "fake-gpu-operator" runs its node's programs on the real node, which --real-node no leaves out/,
+      ],
+      [
+        'a gang scheduler kaic does not install',
+        () => ['--gang-scheduler', 'yunikorn'],
+        undefined,
+        /--gang-scheduler "yunikorn" is not a gang scheduler kaic installs; accepted: kueue, volcano/,
+      ],
+      [
+        'Volcano on kind',
+        () => ['--provider', 'kind', '--gang-scheduler', 'volcano'],
+        undefined,
+        /--gang-scheduler "volcano" runs beside a kwok cluster so far \(--provider kwok\)/,
       ],
       [
         'a cluster name kind would refuse',
