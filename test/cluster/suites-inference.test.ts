@@ -23,6 +23,7 @@ import { decideVerdict, type TestResult } from '../../src/results/model.js';
 import { waitFor } from '../../src/util/wait.js';
 import { GATEWAY_API_INFERENCE_EXTENSION } from '../../src/versions/addons.js';
 import { onDefaultMinorOnly, requireRealNode, testCluster } from './hooks.js';
+import { pdStubPod } from './pd-stub.js';
 import { RouteTamperWebhook, type RouteTamper } from './route-tamper.js';
 import { conformanceVersion, inCatalog, runSuitesOnTestCluster, testsOf } from './suite-runs.js';
 
@@ -207,54 +208,74 @@ describe('[suites] Gateway API and AI operator suites on the test cluster', func
     }
   });
 
-  it('disaggregated_inference: prefill and decode pods (llm-d roles) → Implemented; decode pods only → Not Implemented', async function () {
-    if (!inCatalog('disaggregated_inference')) {
-      process.stdout.write(
-        `      skipped: disaggregated_inference is not in conformance ${conformanceVersion()} (from 1.36)\n`,
-      );
-      this.skip();
-    }
+  it('disaggregated_inference (1.36 catalog): labels alone Unknown; one request traced through a prefill and a decode pod Implemented; a decode that serves alone Unknown', async function () {
     const { kubeConfig } = testCluster();
     const realNode = requireRealNode(this);
     const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
     const ns = 'kaic-test-pd';
     await core.createNamespace({ body: { metadata: { name: ns } } });
-    const pod = (name: string, role: string): k8s.V1Pod => ({
-      metadata: { name, namespace: ns, labels: { 'llm-d.ai/role': role } },
-      spec: {
-        nodeName: realNode.name,
-        terminationGracePeriodSeconds: 0,
-        containers: [
-          {
-            name: 'server',
-            image: 'busybox:1.36',
-            imagePullPolicy: 'IfNotPresent',
-            command: ['sleep', '3600'],
-          },
-        ],
-      },
-    });
+    const run = (env: Record<string, string> = {}) =>
+      runSuitesOnTestCluster(['disaggregated_inference'], {
+        evidence: true,
+        conformance: '1.36',
+        env,
+      });
     const ready = async (name: string) =>
       waitFor(`pod ${name} Ready`, async () => {
         const p = await core.readNamespacedPod({ namespace: ns, name });
         return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-          ? true
+          ? p
           : undefined;
       });
-    try {
-      await core.createNamespacedPod({ namespace: ns, body: pod('decode-0', 'decode') });
-      await ready('decode-0');
-      const decodeOnly = await runSuitesOnTestCluster(['disaggregated_inference'], {
-        evidence: true,
+    const start = async (name: string, role: string, prefillUrl?: string) => {
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: pdStubPod({ name, namespace: ns, role, node: realNode.name, prefillUrl }),
       });
-      expect(verdictOf(decodeOnly, 'disaggregated_inference')).to.equal('Not Implemented');
-      expect(testsOf(decodeOnly, 'disaggregated_inference')[0]?.failure?.message).to.match(
-        /Ready prefill pods/,
+      return ready(name);
+    };
+    const reasonOf = (tests: TestResult[], title: RegExp) =>
+      testsOf(tests, 'disaggregated_inference').find((t) => title.test(t.title))?.skipReason;
+    try {
+      const decodeOnly = await start('decode-alone', 'decode');
+      const labelsOnly = await run();
+      expect(verdictOf(labelsOnly, 'disaggregated_inference')).to.equal('Unknown');
+      expect(failuresOf(labelsOnly, 'disaggregated_inference')).to.deep.equal([
+        'has prefill and decode Ready in separate pods',
+      ]);
+      const prefill = await start('prefill-0', 'prefill');
+      const noUrl = await run();
+      expect(verdictOf(noUrl, 'disaggregated_inference'), 'roles without a request').to.equal(
+        'Unknown',
       );
-      await core.createNamespacedPod({ namespace: ns, body: pod('prefill-0', 'prefill') });
-      await ready('prefill-0');
-      const both = await runSuitesOnTestCluster(['disaggregated_inference'], { evidence: true });
-      expect(verdictOf(both, 'disaggregated_inference')).to.equal('Implemented');
+      expect(reasonOf(noUrl, /request id/)).to.include('KAIC_PD_URL');
+      // A decode that answers alone, never asking prefill: the id only in decode's log.
+      const alone = await run({ KAIC_PD_URL: `http://${decodeOnly.status?.podIP}:8080/cgi-bin` });
+      expect(verdictOf(alone, 'disaggregated_inference'), 'decode serving alone').to.equal(
+        'Unknown',
+      );
+      expect(reasonOf(alone, /request id/)).to.match(
+        /prefill: no pod; decode: kaic-test-pd\/decode-alone/,
+      );
+      await core.deleteNamespacedPod({
+        namespace: ns,
+        name: 'decode-alone',
+        gracePeriodSeconds: 0,
+      });
+      const decode = await start(
+        'decode-0',
+        'decode',
+        `http://${prefill.status?.podIP}:8080/cgi-bin`,
+      );
+      const traced = await run({ KAIC_PD_URL: `http://${decode.status?.podIP}:8080/cgi-bin` });
+      expect(verdictOf(traced, 'disaggregated_inference')).to.equal('Implemented');
+      expect(
+        testsOf(traced, 'disaggregated_inference')
+          .flatMap((t) => t.evidence.map((e) => e.summary))
+          .join('\n'),
+      ).to.match(
+        /logged by prefill pod kaic-test-pd\/prefill-0 and decode pod kaic-test-pd\/decode-0/,
+      );
     } finally {
       await core.deleteNamespace({ name: ns }).catch(() => undefined);
       await waitFor(
