@@ -1,10 +1,13 @@
 /**
- * high_performance_networking (SHOULD from 1.36): network devices are offered through DRA, so a
- * workload claims a secondary interface the way it claims an accelerator. Detected from the
- * ResourceSlices: a driver named in KAIC_NETWORK_DRA_DRIVER, or one whose devices carry network
- * attributes (interface name, RDMA, MAC). Where one exists, a pod claims one of its devices on a
- * node that runs containers and must see an interface beyond `lo` and its pod network's own;
- * where none exists, the result is Unknown with the reason.
+ * high_performance_networking (SHOULD from 1.36, KAR-0010): network devices are offered through
+ * DRA, so a workload claims a secondary interface the way it claims an accelerator. Detected from
+ * the ResourceSlices: a driver named in KAIC_NETWORK_DRA_DRIVER, or one whose devices carry network
+ * attributes (interface name, RDMA, MAC). Where one exists, a pod claims one of its devices, not
+ * pinned to a node: the scheduler must place it where the driver's devices are. A baseline pod
+ * without a claim on the same node shows which interfaces every pod there has (kernel fallback
+ * devices such as tunl0 or sit0 are in every network namespace where their modules are loaded);
+ * the claimant must have more, and the allocated device (by its MAC or interface name attribute)
+ * among them. Where no driver exists, Unknown with the reason.
  */
 import * as k8s from '@kubernetes/client-node';
 import { expect } from 'chai';
@@ -12,9 +15,11 @@ import { expect } from 'chai';
 import { DraObjects, claimTemplate } from '../src/k8s/dra-objects.js';
 import { servedDraApi } from '../src/k8s/discovery.js';
 import {
+  claimOfPod,
   createNamespace,
   createPod,
   deleteNamespace,
+  deviceAttributeText,
   exec,
   suiteCluster,
   waitRunning,
@@ -23,6 +28,12 @@ import {
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { nodesRunningContainers } from './lib/monitoring.js';
+import {
+  addedInterfaces,
+  findAllocated,
+  parseLinks,
+  type DeviceIdentity,
+} from './lib/networking.js';
 import { suiteSettings } from './lib/settings.js';
 import type { SuiteBudget } from '../src/runner/budget.js';
 
@@ -76,6 +87,26 @@ async function networkDrivers(api: string): Promise<NetworkDriver[]> {
   return [...found.values()];
 }
 
+/** The slice device an allocation result names. */
+async function sliceDevice(
+  api: string,
+  result: { driver: string; pool: string; device: string },
+): Promise<SliceDevice | undefined> {
+  const slices = (await suiteCluster()
+    .kc.makeApiClient(k8s.CustomObjectsApi)
+    .listClusterCustomObject({
+      group: api.split('/')[0] as string,
+      version: api.split('/')[1] as string,
+      plural: 'resourceslices',
+    })) as {
+    items: Array<{ spec: { driver: string; pool?: { name?: string }; devices?: SliceDevice[] } }>;
+  };
+  return slices.items
+    .filter((s) => s.spec.driver === result.driver && s.spec.pool?.name === result.pool)
+    .flatMap((s) => s.spec.devices ?? [])
+    .find((d) => d.name === result.device);
+}
+
 describe(`${requirementTag('high_performance_networking', 'SHOULD')} High-performance networking`, function () {
   this.timeout(600_000);
   let ns = '';
@@ -110,7 +141,6 @@ describe(`${requirementTag('high_performance_networking', 'SHOULD')} High-perfor
         `the network devices of ${drivers.map((d) => d.driver).join(', ')} are on no node that runs containers`,
       );
     }
-    const node = driver.nodes.find((n) => containerNodes.includes(n)) as string;
     ns = await createNamespace('kaic-hp-networking');
     const objects = new DraObjects(kc, api);
     // Any device of the driver: the DeviceClass is the driver's own choice, so select by driver.
@@ -134,33 +164,85 @@ describe(`${requirementTag('high_performance_networking', 'SHOULD')} High-perfor
         selectors: [`device.driver == "${driver.driver}"`],
       }),
     );
+    const container = (name: string) => ({
+      name,
+      image: workloadImage(),
+      imagePullPolicy: 'IfNotPresent',
+      command: ['sleep', '3600'],
+    });
+    // Not pinned: only nodes that run containers, and the claim, decide where it lands.
     await createPod({
       metadata: { name: 'netpod', namespace: ns },
       spec: {
-        nodeSelector: { 'kubernetes.io/hostname': node },
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                {
+                  matchExpressions: [
+                    { key: 'kubernetes.io/hostname', operator: 'In', values: containerNodes },
+                  ],
+                },
+              ],
+            },
+          },
+        },
         terminationGracePeriodSeconds: 0,
         resourceClaims: [{ name: 'network', resourceClaimTemplateName: 'network' }],
-        containers: [
-          {
-            name: 'main',
-            image: workloadImage(),
-            imagePullPolicy: 'IfNotPresent',
-            command: ['sleep', '3600'],
-            resources: { claims: [{ name: 'network' }] },
-          },
-        ],
+        containers: [{ ...container('main'), resources: { claims: [{ name: 'network' }] } }],
       },
     });
-    await waitRunning(ns, 'netpod');
-    const links = await exec(ns, 'netpod', 'main', 'ip -o link');
-    const names = links.stdout
-      .split('\n')
-      .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
-      .filter((n): n is string => Boolean(n));
-    recordEvidence(this, 'observed', `interfaces in the pod on ${node}: ${names.join(', ')}`);
+    const placed = await waitRunning(ns, 'netpod');
+    const node = placed.spec?.nodeName as string;
     expect(
-      names.filter((n) => n !== 'lo' && n !== 'eth0'),
-      `interfaces beyond lo and eth0 in a pod holding a ${driver.driver} device`,
+      driver.nodes,
+      `the node the claimant landed on (${node}) offers the driver's devices`,
+    ).to.include(node);
+    await createPod({
+      metadata: { name: 'baseline', namespace: ns },
+      spec: {
+        nodeSelector: { 'kubernetes.io/hostname': node },
+        terminationGracePeriodSeconds: 0,
+        containers: [container('main')],
+      },
+    });
+    await waitRunning(ns, 'baseline');
+    const [claimantLinks, baselineLinks] = await Promise.all(
+      ['netpod', 'baseline'].map(async (pod) =>
+        parseLinks((await exec(ns, pod, 'main', 'ip -o link')).stdout),
+      ),
+    );
+    const added = addedInterfaces(claimantLinks!, baselineLinks!);
+    recordEvidence(
+      this,
+      'observed',
+      `on ${node}: the claimant has ${claimantLinks!.map((l) => l.name).join(', ')}; a pod without a claim ${baselineLinks!.map((l) => l.name).join(', ')}; added: ${added.map((l) => l.name).join(', ') || 'none'}`,
+    );
+    expect(
+      added.map((l) => l.name),
+      `interfaces a pod holding a ${driver.driver} device has beyond a pod without one on ${node}`,
     ).to.have.length.greaterThan(0);
+    // The allocated device, as its slice describes it.
+    const claim = await claimOfPod(objects, ns, 'netpod');
+    const result = claim.status?.allocation?.devices?.results?.[0];
+    const device = result ? await sliceDevice(api, result) : undefined;
+    const identity: DeviceIdentity = {};
+    const ifName =
+      deviceAttributeText(device, result?.driver ?? '', 'ifName') ??
+      deviceAttributeText(device, result?.driver ?? '', 'interfaceName');
+    const mac =
+      deviceAttributeText(device, result?.driver ?? '', 'macAddress') ??
+      deviceAttributeText(device, result?.driver ?? '', 'mac');
+    if (ifName) identity.ifName = ifName;
+    if (mac) identity.mac = mac;
+    const found = findAllocated(added, identity);
+    if (found.outcome === 'missing') expect.fail(found.reason);
+    recordEvidence(
+      this,
+      'observed',
+      found.outcome === 'found'
+        ? `allocated device ${result?.pool}/${result?.device} is ${found.iface.name} in the pod (by ${found.by})`
+        : `allocated device ${result?.pool}/${result?.device}: ${found.reason}; an added interface is all that can be shown`,
+    );
   });
 });

@@ -9,6 +9,7 @@
  */
 import { expect } from 'chai';
 
+import { FAKE_GPU_DRIVER_NAME } from '../../src/fakegpu/driver.js';
 import { NVIDIA_MAJOR, NVIDIACTL_MINOR } from '../../src/fakegpu/plugin/cdi.js';
 import { gpuProfile } from '../../src/fakegpu/profiles.js';
 import { SlicePublisher } from '../../src/fakegpu/publisher.js';
@@ -130,6 +131,29 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
       await runtime.disarm();
     }
   }
+
+  it("planted fault — a DRA driver that adds no interface named as the network driver (kaic's GPUs): high_performance_networking (1.36) Not Implemented, the baseline pod's kernel devices not counted", async function () {
+    onDefaultMinorOnly(this, 'the interfaces a pod sees do not change with the minor');
+    if (!testCluster().realNode) {
+      process.stdout.write('      skipped: no real node: nothing runs ip in a pod\n');
+      this.skip();
+    }
+    const tests = await runSuitesOnTestCluster(['high_performance_networking'], {
+      conformance: '1.36',
+      evidence: true,
+      env: { KAIC_NETWORK_DRA_DRIVER: FAKE_GPU_DRIVER_NAME },
+    });
+    const networking = of(tests, 'high_performance_networking');
+    expect(networking.map((t) => t.status)).to.deep.equal(['failed']);
+    expect(networking[0]?.failure?.message).to.match(
+      /interfaces a pod holding a .* device has beyond a pod without one/,
+    );
+    const evidence = networking[0]?.evidence.map((e) => e.summary).join('\n') ?? '';
+    expect(evidence, 'the claimant and the baseline compared on one node').to.match(
+      /a pod without a claim .*; added: none/,
+    );
+    expect(decideVerdict(networking, null).verdict).to.equal('Not Implemented');
+  });
 
   it('planted fault — the runtime hands every container all GPUs: secure_accelerator_access falls, the others stay', async function () {
     const tests = await withLeak(this, 'every-container', [
