@@ -1,14 +1,23 @@
 /**
  * gpu_sharing (SHOULD, KAR-0003): one physical accelerator exposed as several allocatable ones,
- * shown by allocation results, not by configuration:
- *  - partitions (MIG) of one physical GPU: two pods each hold a different partition whose
- *    parent is the same GPU (defining);
- *  - one ResourceClaim shared by two pods: both run on the one device the claim holds. Core DRA
- *    does that for any driver, so it is recorded (supporting) and proves no sharing strategy.
+ * shown by allocation results, not by configuration. Each strategy is an optional defining check
+ * (it decides where the platform offers it; where it does not, the others decide):
+ *  - partitions (MIG) of one physical GPU, through DRA: two pods each hold a different partition
+ *    whose parent is the same GPU;
+ *  - shared replicas through the device plugin (time-slicing or MPS: a `.shared` resource, or a
+ *    replicas label above 1): one pod more than the node's physical devices each hold a replica
+ *    and all run, so two share a device (pigeonhole); where the node runs containers, the
+ *    devices they see are recorded.
+ * One ResourceClaim shared by two pods, both on the one device the claim holds, is core DRA for
+ * any driver: recorded (supporting), it proves no sharing strategy.
  */
 import { expect } from 'chai';
 
-import { probeListScript, type AcceleratorSetup } from '../src/accelerators/profiles.js';
+import {
+  extendedResourcesOf,
+  probeListScript,
+  type AcceleratorSetup,
+} from '../src/accelerators/profiles.js';
 import { DraObjects, claimTemplate } from '../src/k8s/dra-objects.js';
 import type { DraApiVersion } from '../src/versions/kubernetes.js';
 import {
@@ -28,7 +37,8 @@ import {
   claimOfPod,
   type AllocatedClaim,
 } from './lib/cluster.js';
-import { recordEvidence, requirementTag, skipBecause, supporting } from './lib/index.js';
+import { optional, recordEvidence, requirementTag, skipBecause, supporting } from './lib/index.js';
+import { planReplicaSharing } from './lib/sharing.js';
 import type { SuiteBudget } from '../src/runner/budget.js';
 
 /** What it holds while it runs, for the runner (src/runner/budget.ts): one physical device: shared by two pods, or cut into their two partitions. */
@@ -46,16 +56,22 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
   });
 
   beforeEach(async function () {
+    ns = await createNamespace('kaic-sharing');
+    if (setup.mode === 'dra') {
+      api = setup.draApi as DraApiVersion;
+      objects = new DraObjects(suiteCluster().kc, api);
+    }
+  });
+
+  /** The DRA checks: a device-plugin platform shares by replicas instead (its own check). */
+  function requireDra(test: Mocha.Context): void {
     if (setup.mode !== 'dra') {
       skipBecause(
-        this,
-        `the accelerator is allocated through the device plugin (${setup.reason}); kaic shows sharing with DRA claims`,
+        test,
+        `the accelerator is allocated through the device plugin (${setup.reason}); this check needs DRA claims`,
       );
     }
-    api = setup.draApi as DraApiVersion;
-    objects = new DraObjects(suiteCluster().kc, api);
-    ns = await createNamespace('kaic-sharing');
-  });
+  }
 
   afterEach(async function () {
     if (ns) await deleteNamespace(ns, { until: 'released' });
@@ -79,6 +95,7 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
 
   supporting(
     it('runs two pods on the one device a shared ResourceClaim holds', async function () {
+      requireDra(this);
       const request = claimTemplate(api, ns, 'x', {
         deviceClassName: setup.profile.deviceClass,
         count: 1,
@@ -133,90 +150,169 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
     }),
   );
 
-  it('gives two pods two partitions (MIG) of one physical GPU', async function () {
-    const partitions = setup.profile.partitions;
-    if (!partitions)
-      skipBecause(this, `accelerator ${setup.profile.kind} has no partitions kaic knows of`);
-    const classExists = await objects.read('DeviceClass', partitions.deviceClass).then(
-      () => true,
-      () => false,
-    );
-    if (!classExists)
-      skipBecause(this, `no DeviceClass ${partitions.deviceClass}: no partitions are offered`);
-    const node = setup.nodes[0] as string;
-    const domain = setup.profile.draDriver;
-    await createClaimTemplate(setup, ns, 'any-partition', {
-      deviceClass: partitions.deviceClass,
-      selectors: partitions.selectors,
-    });
-    await createPod(
-      acceleratorPod({
-        namespace: ns,
-        name: 'first',
-        node,
-        setup,
-        claimTemplate: 'any-partition',
-        containers: [{ name: 'main', accelerator: true }],
-      }),
-    );
-    // Partitions in the whole devices' class (AMD, the example driver) may not be configured:
-    // the scheduler finding none says so.
-    const unschedulable = await runningOrUnschedulable('first');
-    if (unschedulable) {
-      skipBecause(
-        this,
-        `no ${partitions.deviceClass} partition on ${node} could be allocated (${unschedulable}): no partitions are offered`,
-      );
-    }
-    const first = (await claimOf('first')).status?.allocation?.devices?.results?.[0];
-    expect(first, 'first partition allocated').to.not.equal(undefined);
-    const slices = (await objects.list(
-      'ResourceSlice',
-      undefined,
-      `spec.nodeName=${node}`,
-    )) as Array<{
-      spec?: {
-        pool?: { name: string };
-        devices?: SliceDevice[];
-      };
-    }>;
-    const parentOf = (device: string) => {
-      for (const s of slices) {
-        if (s.spec?.pool?.name !== first?.pool) continue;
-        const d = s.spec?.devices?.find((x) => x.name === device);
-        const value = deviceAttribute(d, domain, partitions.parentAttribute);
-        if (value?.string) return value.string;
+  optional(
+    it('runs one pod more than the physical devices of a node, each on a shared replica (time-slicing/MPS, device plugin)', async function () {
+      if (setup.mode !== 'device-plugin') {
+        skipBecause(
+          this,
+          'the accelerator is allocated through DRA: replicas are a device-plugin strategy',
+        );
       }
-      return undefined;
-    };
-    const parent = parentOf(first?.device as string);
-    expect(parent, `${partitions.parentAttribute} of ${first?.device}`).to.be.a('string');
-    await createClaimTemplate(setup, ns, 'same-gpu', {
-      deviceClass: partitions.deviceClass,
-      selectors: [
-        ...partitions.selectors,
-        `device.attributes['${domain}'].${partitions.parentAttribute} == '${parent}'`,
-      ],
-    });
-    await createPod(
-      acceleratorPod({
-        namespace: ns,
-        name: 'second',
-        node,
-        setup,
-        claimTemplate: 'same-gpu',
-        containers: [{ name: 'main', accelerator: true }],
-      }),
-    );
-    await waitRunning(ns, 'second');
-    const second = (await claimOf('second')).status?.allocation?.devices?.results?.[0];
-    recordEvidence(
-      this,
-      'observed',
-      `first holds ${first?.device}, second holds ${second?.device}; both cut from ${parent} on ${node}`,
-    );
-    expect(second?.device).to.be.a('string');
-    expect(second?.device).to.not.equal(first?.device);
-    expect(parentOf(second?.device as string)).to.equal(parent);
-  });
+      const { core } = suiteCluster();
+      const nodes = (await core.listNode()).items.filter((n) =>
+        setup.nodes.includes(n.metadata?.name as string),
+      );
+      const pods = (await core.listPodForAllNamespaces()).items.filter(
+        (p) => p.spec?.nodeName && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''),
+      );
+      const plan = planReplicaSharing(
+        nodes.map((n) => {
+          const name = n.metadata?.name as string;
+          const requested: Record<string, number> = {};
+          for (const c of pods
+            .filter((p) => p.spec?.nodeName === name)
+            .flatMap((p) => p.spec?.containers ?? [])) {
+            for (const [resource, q] of Object.entries(c.resources?.limits ?? {})) {
+              requested[resource] = (requested[resource] ?? 0) + Number(q);
+            }
+          }
+          return {
+            node: name,
+            resources: extendedResourcesOf(
+              setup.profile,
+              n.status?.allocatable,
+              n.metadata?.labels,
+            ),
+            requested,
+          };
+        }),
+      );
+      if ('reason' in plan) skipBecause(this, plan.reason);
+      const names = Array.from({ length: plan.pods }, (_, i) => `replica-${i}`);
+      for (const name of names) {
+        await createPod(
+          acceleratorPod({
+            namespace: ns,
+            name,
+            node: plan.node,
+            setup,
+            resource: plan.resource,
+            containers: [{ name: 'main', accelerator: true }],
+          }),
+        );
+      }
+      const unschedulable: string[] = [];
+      for (const name of names) {
+        const message = await runningOrUnschedulable(name);
+        if (message) unschedulable.push(`${name}: ${message}`);
+      }
+      expect(
+        unschedulable,
+        `pods holding one advertised ${plan.resource} replica each on ${plan.node} that did not run`,
+      ).to.deep.equal([]);
+      recordEvidence(
+        this,
+        'observed',
+        `${plan.pods} pods, one ${plan.resource} each, all Running on ${plan.node}, which has ${plan.devices} physical devices split into ${plan.replicas} replicas each: two pods share a device`,
+      );
+      if ((await containerNodes(setup)).includes(plan.node)) {
+        const list = probeListScript(setup.profile.probe);
+        const seen: string[] = [];
+        for (const name of names) {
+          seen.push(`${name}: ${(await exec(ns, name, 'main', list)).stdout.trim() || 'none'}`);
+        }
+        recordEvidence(this, 'observed', `inside the containers: ${seen.join('; ')}`);
+      }
+    }),
+  );
+
+  optional(
+    it('gives two pods two partitions (MIG) of one physical GPU', async function () {
+      requireDra(this);
+      const partitions = setup.profile.partitions;
+      if (!partitions)
+        skipBecause(this, `accelerator ${setup.profile.kind} has no partitions kaic knows of`);
+      const classExists = await objects.read('DeviceClass', partitions.deviceClass).then(
+        () => true,
+        () => false,
+      );
+      if (!classExists)
+        skipBecause(this, `no DeviceClass ${partitions.deviceClass}: no partitions are offered`);
+      const node = setup.nodes[0] as string;
+      const domain = setup.profile.draDriver;
+      await createClaimTemplate(setup, ns, 'any-partition', {
+        deviceClass: partitions.deviceClass,
+        selectors: partitions.selectors,
+      });
+      await createPod(
+        acceleratorPod({
+          namespace: ns,
+          name: 'first',
+          node,
+          setup,
+          claimTemplate: 'any-partition',
+          containers: [{ name: 'main', accelerator: true }],
+        }),
+      );
+      // Partitions in the whole devices' class (AMD, the example driver) may not be configured:
+      // the scheduler finding none says so.
+      const unschedulable = await runningOrUnschedulable('first');
+      if (unschedulable) {
+        skipBecause(
+          this,
+          `no ${partitions.deviceClass} partition on ${node} could be allocated (${unschedulable}): no partitions are offered`,
+        );
+      }
+      const first = (await claimOf('first')).status?.allocation?.devices?.results?.[0];
+      expect(first, 'first partition allocated').to.not.equal(undefined);
+      const slices = (await objects.list(
+        'ResourceSlice',
+        undefined,
+        `spec.nodeName=${node}`,
+      )) as Array<{
+        spec?: {
+          pool?: { name: string };
+          devices?: SliceDevice[];
+        };
+      }>;
+      const parentOf = (device: string) => {
+        for (const s of slices) {
+          if (s.spec?.pool?.name !== first?.pool) continue;
+          const d = s.spec?.devices?.find((x) => x.name === device);
+          const value = deviceAttribute(d, domain, partitions.parentAttribute);
+          if (value?.string) return value.string;
+        }
+        return undefined;
+      };
+      const parent = parentOf(first?.device as string);
+      expect(parent, `${partitions.parentAttribute} of ${first?.device}`).to.be.a('string');
+      await createClaimTemplate(setup, ns, 'same-gpu', {
+        deviceClass: partitions.deviceClass,
+        selectors: [
+          ...partitions.selectors,
+          `device.attributes['${domain}'].${partitions.parentAttribute} == '${parent}'`,
+        ],
+      });
+      await createPod(
+        acceleratorPod({
+          namespace: ns,
+          name: 'second',
+          node,
+          setup,
+          claimTemplate: 'same-gpu',
+          containers: [{ name: 'main', accelerator: true }],
+        }),
+      );
+      await waitRunning(ns, 'second');
+      const second = (await claimOf('second')).status?.allocation?.devices?.results?.[0];
+      recordEvidence(
+        this,
+        'observed',
+        `first holds ${first?.device}, second holds ${second?.device}; both cut from ${parent} on ${node}`,
+      );
+      expect(second?.device).to.be.a('string');
+      expect(second?.device).to.not.equal(first?.device);
+      expect(parentOf(second?.device as string)).to.equal(parent);
+    }),
+  );
 });

@@ -325,6 +325,8 @@ export function acceleratorPod(options: {
   claimTemplate?: string;
   /** An existing ResourceClaim to share instead of a template (DRA mode). */
   claimName?: string;
+  /** The extended resource to ask for (device-plugin mode; default the profile's). */
+  resource?: string;
   containers: ContainerSpec[];
 }): k8s.V1Pod {
   const { setup } = options;
@@ -353,7 +355,11 @@ export function acceleratorPod(options: {
         ...(c.accelerator
           ? dra
             ? { resources: { claims: [{ name: 'accelerator' }] } }
-            : { resources: { limits: { [setup.profile.extendedResource as string]: '1' } } }
+            : {
+                resources: {
+                  limits: { [options.resource ?? (setup.profile.extendedResource as string)]: '1' },
+                },
+              }
           : {}),
       })),
     },
