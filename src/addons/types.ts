@@ -127,6 +127,11 @@ export interface BesideClusterContext {
       env: Record<string, string>;
     },
   ): Promise<RunningKubeletPlugin>;
+  /**
+   * Records a directory the addon created outside the run's own (a host path a driver expects),
+   * so the action's post step removes it when the run was killed before its own stop.
+   */
+  recordCreatedDirectory(path: string): void;
   /** The provider's simulated GPUs (kaic's driver) on its nodes. */
   startSimulatedGpus(): Promise<{ profile: GpuProfile; summary: string; stop(): Promise<void> }>;
 }

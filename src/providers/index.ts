@@ -94,7 +94,8 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
               { name: 'addons', dir: addonsDir },
             ]
           : [],
-      installAddons: (addons) => installKwokAddons(upHandle(handle), addonsDir, addons),
+      installAddons: (addons) =>
+        installKwokAddons(upHandle(handle), addonsDir, addons, ctx.onCreated),
       prepareAddons: (requested, forWhat, log) =>
         prepareKwokAddons(requested, forWhat, {
           realNode,

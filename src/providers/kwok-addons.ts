@@ -30,7 +30,7 @@ import { publishHostService } from '../k8s/host-service.js';
 import type { KwokClusterHandle } from './kwok.js';
 import { kubernetesRelease, type KubernetesRelease } from '../versions/kubernetes.js';
 import { startSimulatedGpus } from './simulated-gpus.js';
-import type { AddonInstallContext, InstalledAddons } from './types.js';
+import type { AddonInstallContext, InstalledAddons, OnCreated } from './types.js';
 
 export interface KwokAddonContext {
   handle: KwokClusterHandle;
@@ -42,6 +42,8 @@ export interface KwokAddonContext {
   gpusPerNode: number;
   choices: AddonChoices;
   log: (line: string) => void;
+  /** Told of what an addon creates outside the run's directory (the post step's records). */
+  onCreated?: OnCreated | undefined;
 }
 
 /** Where kubelet serves device-plugin registration (fixed in its device manager). */
@@ -118,6 +120,7 @@ function besideContext(
     shared,
     kubeletPluginNode: () => realNodePluginView(handle),
     startKubeletPlugin: (command) => startRealNodeKubeletPlugin(handle, command),
+    recordCreatedDirectory: (path) => ctx.onCreated?.({ type: 'directory', path }),
     publishService: (service) => {
       const node = handle.realNode;
       if (!node) throw new Error(`addon ${id} needs the real node, and this cluster has none`);
@@ -231,6 +234,7 @@ export async function installKwokAddons(
   handle: KwokClusterHandle,
   dir: string,
   ctx: AddonInstallContext,
+  onCreated?: OnCreated,
 ): Promise<InstalledAddons> {
   if (!ctx.requested.length) return { env: {}, accelerator: null };
   const plan = resolveAddonPlan(ctx.requested, { realNode: !!handle.realNode });
@@ -251,6 +255,7 @@ export async function installKwokAddons(
         gpusPerNode: ctx.gpusPerNode,
         choices: ctx.choices,
         log: ctx.log,
+        onCreated,
       },
       (stop) => ctx.undo.push('addons', () => ctx.phase('addons down', stop)),
     ),

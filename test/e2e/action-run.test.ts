@@ -151,6 +151,33 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
     });
   }
 
+  it("killed while run:ai's fake GPU operator runs: the post step removes the host directory it needs (/var/lib/runai), not only the cluster", async function () {
+    const source = process.env.KAIC_FAKE_GPU_OPERATOR_SOURCE;
+    const runOptions = options({ 'fake-gpu-driver': 'fake-gpu-operator' });
+    runOptions.env = {
+      ...runOptions.env,
+      ...(source ? { KAIC_FAKE_GPU_OPERATOR_SOURCE: source } : {}),
+      ...(process.env.GOPROXY ? { GOPROXY: process.env.GOPROXY } : {}),
+    };
+    const started = startAction('main', runOptions);
+    let output = '';
+    started.child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(
+      'the suites to start',
+      async () => /PASS .*\[dra_support\]/.test(output),
+      10 * 60_000,
+      250,
+    );
+    expect(existsSync('/var/lib/runai'), "the operator's nvidia-smi in place").to.equal(true);
+    started.child.kill('SIGKILL');
+    await started.done;
+    const post = await runAction('post', { ...runOptions, dir: started.dir });
+    expect(post.exitCode, post.stdout).to.equal(0);
+    expect(post.stdout).to.match(/removed what main left: .*directory \/var\/lib\/runai/);
+    expect(existsSync('/var/lib/runai'), '/var/lib/runai left').to.equal(false);
+    await expectNothingLeft();
+  });
+
   it('attached to an existing cluster with a named addon and killed: post removes the run’s namespaces and the addon, never the cluster', async function () {
     // Someone else's cluster, outside tmp: started here and left running by kaic.
     const provider = new KwokProvider({

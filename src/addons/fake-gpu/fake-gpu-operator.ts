@@ -225,7 +225,9 @@ export async function startFakeGpuOperator(ctx: BesideClusterContext): Promise<S
       60_000,
       500,
     );
-    // Its nvidia-smi, where the device plugin's Allocate mounts it from.
+    // Its nvidia-smi, where the device plugin's Allocate mounts it from; recorded first, so a
+    // killed run's post step removes it too.
+    ctx.recordCreatedDirectory(smiRoot);
     await mkdir(smiDir, { recursive: true });
     await copyFile(join(bin, 'nvidia-smi'), FAKE_GPU_OPERATOR.nvidiaSmiHostPath);
     await chmod(FAKE_GPU_OPERATOR.nvidiaSmiHostPath, 0o755);
