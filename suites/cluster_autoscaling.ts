@@ -105,6 +105,19 @@ async function detect(): Promise<NodeGroup | null> {
   return null;
 }
 
+/** The newest event about a pod (`reason: message`), for saying why it went. */
+async function lastEventOf(namespace: string, pod: string): Promise<string> {
+  const events = await suiteCluster()
+    .core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${pod}` })
+    .catch(() => ({ items: [] as k8s.CoreV1Event[] }));
+  const at = (e: k8s.CoreV1Event) => new Date(e.lastTimestamp ?? e.eventTime ?? 0).getTime();
+  const last = events.items
+    .slice()
+    .sort((a, b) => at(a) - at(b))
+    .pop();
+  return last ? `${last.reason}: ${last.message ?? ''}` : 'no event says why';
+}
+
 /** An autoscaler whose accelerator node group kaic cannot name: a setting is missing (Unknown). */
 class GroupUnknown extends Error {
   override name = 'GroupUnknown';
@@ -245,10 +258,28 @@ describe(`${requirementTag('cluster_autoscaling', 'MUST')} Cluster autoscaling`,
       500,
     );
     recordEvidence(this, 'observed', `trigger Unschedulable: ${reason}`);
+    let recreated = false;
     const placed = await waitFor(
       'the trigger pod Running on a node that was not there before',
       async () => {
-        const p = await core.readNamespacedPod({ namespace: ns, name: 'trigger' });
+        const p = await core
+          .readNamespacedPod({ namespace: ns, name: 'trigger' })
+          .catch((error: { code?: number }) => {
+            if (error.code === 404) return null;
+            throw error;
+          });
+        if (!p) {
+          // Gone before it ran: evicted from the new node (the taint manager acting on a taint
+          // the autoscaler had just removed), which is not the autoscaler failing. Once, again.
+          const why = await lastEventOf(ns, 'trigger');
+          if (recreated) {
+            throw new WaitAborted(`the trigger pod was deleted again before it ran (${why})`);
+          }
+          recreated = true;
+          recordEvidence(this, 'observed', `trigger deleted before it ran (${why}); created again`);
+          await createPod(pod('trigger', 1));
+          return undefined;
+        }
         const nodeName = p.spec?.nodeName;
         if (!nodeName || p.status?.phase !== 'Running') return undefined;
         const node = await core.readNode({ name: nodeName });

@@ -15,17 +15,16 @@ import { INSTALL_LABEL, removeChart } from '../addons/charts.js';
 import { removeRunNamespaces } from '../providers/existing.js';
 import { deleteCluster } from '../providers/kwok.js';
 import type { CreatedResource } from '../providers/types.js';
-import { processCommandLine, terminateProcess } from '../util/processes.js';
+import { processCommandLine, processNamesPathUnder, terminateProcess } from '../util/processes.js';
 import { UndoLog } from '../util/undo-log.js';
 
-/** Live processes (not this one) whose command line names a path under `dir`. */
+/** Live processes (not this one) whose command line or environment names a path under `dir`. */
 async function processesUnder(dir: string): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
-    const cmdline = await processCommandLine(pid);
-    if (cmdline?.includes(dir)) pids.push(pid);
+    if (await processNamesPathUnder(pid, dir)) pids.push(pid);
   }
   return pids;
 }

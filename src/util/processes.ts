@@ -76,6 +76,22 @@ export async function processCommandLine(pid: number): Promise<string | null> {
   }
 }
 
+/**
+ * Whether a process names a path under `dir`: in its command line, or as the value of one of its
+ * environment variables (a plugin started with KUBECONFIG=<cluster dir>/kubeconfig.yaml and no
+ * arguments names it only there).
+ */
+export async function processNamesPathUnder(pid: number, dir: string): Promise<boolean> {
+  const cmdline = await processCommandLine(pid);
+  if (cmdline === null) return false;
+  if (cmdline.includes(dir)) return true;
+  const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+  return environ.split('\0').some((entry) => {
+    const value = entry.slice(entry.indexOf('=') + 1);
+    return value === dir || value.startsWith(`${dir}/`);
+  });
+}
+
 /** Sends SIGTERM, waits up to graceMs, then SIGKILL. Resolves when the process is gone. */
 export async function terminateProcess(pid: number, graceMs = 5000): Promise<void> {
   if (!isProcessAlive(pid)) return;

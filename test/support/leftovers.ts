@@ -1,16 +1,17 @@
 /** What a run left behind, below one directory: processes naming it, and files in it. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Processes whose command line names a path below `dir`. */
+import { processCommandLine, processNamesPathUnder } from '../../src/util/processes.js';
+
+/** Processes whose command line or environment names a path below `dir`. */
 export async function processesBelow(dir: string): Promise<string[]> {
   const found: string[] = [];
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''))
-      .split('\0')
-      .join(' ');
-    if (cmdline.includes(`${dir}/`)) found.push(`${pid}: ${cmdline.slice(0, 160)}`);
+    // A path in the command line or in the environment (KUBECONFIG of a plugin without arguments).
+    if (!(await processNamesPathUnder(Number(pid), dir))) continue;
+    found.push(`${pid}: ${((await processCommandLine(Number(pid))) ?? '').slice(0, 160)}`);
   }
   return found;
 }
