@@ -31,6 +31,7 @@ import {
   utilizationOf,
   type Sample,
 } from '../src/accelerators/metrics.js';
+import { physicalDevicesPerNode } from '../src/accelerators/capacity.js';
 import type { AcceleratorSetup } from '../src/accelerators/profiles.js';
 import { DraObjects, type DraObject } from '../src/k8s/dra-objects.js';
 import { getFromPod, servicePods } from '../src/k8s/port-forward.js';
@@ -170,7 +171,7 @@ type Slice = DraObject & { spec?: { driver?: string; nodeName?: string; devices?
 async function advertised(
   setup: AcceleratorSetup,
 ): Promise<{ uuids: string[] | null; count: number; source: string }> {
-  const { kc, core } = suiteCluster();
+  const { kc } = suiteCluster();
   if (setup.mode === 'dra' && setup.draApi) {
     const driver = setup.profile.draDriver;
     const { partitions, identityAttribute } = setup.profile;
@@ -210,15 +211,16 @@ async function advertised(
       source: `${devices} ${driver} devices (no identity attribute)`,
     };
   }
+  // Physical devices: shared replicas (time-slicing, MPS) count as the device behind them.
   const resource = setup.profile.extendedResource as string;
-  const nodes = (await core.listNode()).items.filter((n) =>
-    setup.nodes.includes(n.metadata?.name as string),
-  );
-  const count = nodes.reduce((sum, n) => sum + Number(n.status?.allocatable?.[resource] ?? 0), 0);
+  const perNode = await physicalDevicesPerNode(suiteCluster().kc, setup);
+  const count = [...perNode.values()].reduce((sum, n) => sum + n, 0);
   return {
     uuids: null,
     count,
-    source: `${count} ${resource} allocatable on ${nodes.length} nodes`,
+    source:
+      `${count} physical devices behind ${resource} on ${perNode.size} nodes` +
+      (setup.sharedReplicas ? ' (its units are shared replicas)' : ''),
   };
 }
 

@@ -188,7 +188,9 @@ describe(`${requirementTag('disaggregated_inference', 'SHOULD')} Disaggregated i
       },
     });
     await waitRunning(ns, 'client');
-    const wget = (args: string) => exec(ns, 'client', 'main', `wget -q -O- -T 60 ${args} 2>&1`);
+    // busybox wget crashes with -T; its deadline is timeout(1) (as in suites/lib/gateway.ts).
+    const wget = (args: string) =>
+      exec(ns, 'client', 'main', `timeout 60 wget -q -O- ${args} 2>&1`);
     let model = suiteSettings().pdModel ?? null;
     if (!model) {
       const models = await wget(quoted(`${url}/v1/models`));

@@ -161,6 +161,12 @@ describe(`${requirementTag('secure_accelerator_access', 'MUST')} Secure accelera
 
   optional(
     it('never gives two pods the same device', async function () {
+      if (setup.sharedReplicas) {
+        skipBecause(
+          this,
+          `${setup.profile.extendedResource} units are shared replicas (time-slicing or MPS): two pods may hold one device by design, and a pod cannot ask for an unshared one`,
+        );
+      }
       const total = setup.nodes.includes(node) ? await physicalDevicesOn(node) : 0;
       if (total < 2) {
         skipBecause(this, `node ${node} has ${total} physical device(s); two pods need two`);

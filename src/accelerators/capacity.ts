@@ -4,7 +4,7 @@
 import * as k8s from '@kubernetes/client-node';
 
 import { DraObjects, type DraObject } from '../k8s/dra-objects.js';
-import type { AcceleratorSetup } from './profiles.js';
+import { extendedResourcesOf, type AcceleratorSetup } from './profiles.js';
 
 type Attribute = { string?: string; int?: number };
 type CountedSlice = DraObject & {
@@ -49,12 +49,14 @@ export async function physicalDevicesPerNode(
   }
   const resource = setup.profile.extendedResource;
   const nodes = (await kc.makeApiClient(k8s.CoreV1Api).listNode()).items;
+  // Shared replicas (time-slicing, MPS) count as the devices behind them, from the node's labels.
+  const devicesOf = (n: k8s.V1Node) =>
+    extendedResourcesOf(setup.profile, n.status?.allocatable, n.metadata?.labels).find(
+      (r) => r.name === resource,
+    )?.devices ?? 0;
   return new Map(
     nodes
       .filter((n) => perNode.has(n.metadata?.name ?? ''))
-      .map((n) => [
-        n.metadata?.name as string,
-        resource ? Number(n.status?.allocatable?.[resource] ?? '0') || 0 : 0,
-      ]),
+      .map((n) => [n.metadata?.name as string, resource ? devicesOf(n) : 0]),
   );
 }

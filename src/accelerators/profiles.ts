@@ -624,6 +624,11 @@ export interface AcceleratorSetup {
   nodes: string[];
   /** How this was decided, for the log. */
   reason: string;
+  /**
+   * Device plugin only: one unit of the resource is a shared replica (time-slicing, MPS), not a
+   * device, so two pods may hold the same device by design.
+   */
+  sharedReplicas?: boolean;
 }
 
 /**
@@ -744,7 +749,9 @@ export async function detectAccelerator(
   }
   if (mode !== 'dra') {
     for (const profile of candidates) {
-      if (profile.extendedResources.length === 0) {
+      // kaic's simulated GPUs are DRA only: NVIDIA's resource on a node is NVIDIA's device plugin
+      // (or a stand-in for it, such as run:ai's fake GPU operator).
+      if (profile.extendedResources.length === 0 || profile.kind === 'fake') {
         tried.push(`${profile.kind}: no device-plugin resource (DRA only)`);
         continue;
       }
@@ -760,8 +767,28 @@ export async function detectAccelerator(
           wholeOn.set(r.name, [...(wholeOn.get(r.name) ?? []), name]);
         }
       }
+      // Where every device is shared (time-slicing or MPS on all of them), its replicas: one
+      // unit is then not one device, which the setup says (sharedReplicas).
+      const sharedOn = new Map<string, string[]>();
+      for (const { name, resources } of perNode) {
+        for (const r of resources.filter((r) => r.unit === 'shared' && r.sharedUnit === 'whole')) {
+          sharedOn.set(r.name, [...(sharedOn.get(r.name) ?? []), name]);
+        }
+      }
       const [resource, withResource] =
         [...wholeOn].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+      const [sharedResource, withShared] =
+        [...sharedOn].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+      if ((!resource || !withResource) && sharedResource && withShared) {
+        return {
+          profile: { ...profile, extendedResource: sharedResource },
+          mode: 'device-plugin',
+          draApi,
+          nodes: withShared.sort(),
+          reason: `${withShared.length} Ready node(s) have ${sharedResource} allocatable (shared replicas of whole devices: time-slicing or MPS)`,
+          sharedReplicas: true,
+        };
+      }
       if (!resource || !withResource) {
         const other = [
           ...new Set(

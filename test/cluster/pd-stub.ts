@@ -15,7 +15,6 @@ function script(): string {
   return [
     'set -e',
     'mkdir -p /www/cgi-bin/v1',
-    ': > /state/log',
     cgi(
       'models',
       `printf 'Content-Type: application/json\\r\\n\\r\\n{"object":"list","data":[{"id":"kaic-pd-stub"}]}\\n'`,
@@ -24,17 +23,17 @@ function script(): string {
       'completions',
       [
         'body=$(head -c "${CONTENT_LENGTH:-0}")',
-        'echo "$ROLE served request_id=$HTTP_X_REQUEST_ID" >> /state/log',
+        // A CGI's stderr is the server's (httpd -f): the container's log.
+        'echo "$ROLE served request_id=$HTTP_X_REQUEST_ID" >&2',
         'if [ -n "$PREFILL_URL" ]; then',
-        '  wget -q -O /dev/null -T 10 --header "x-request-id: $HTTP_X_REQUEST_ID" --header "Content-Type: application/json" --post-data "$body" "$PREFILL_URL/v1/completions" ||',
+        '  timeout 10 wget -q -O /dev/null --header "x-request-id: $HTTP_X_REQUEST_ID" --header "Content-Type: application/json" --post-data "$body" "$PREFILL_URL/v1/completions" ||',
         `    { printf 'Status: 502 Bad Gateway\\r\\n\\r\\nprefill failed\\n'; exit 0; }`,
         'fi',
         `printf 'Content-Type: application/json\\r\\n\\r\\n{"model":"kaic-pd-stub","choices":[{"text":" ok"}]}\\n'`,
       ].join('\n'),
     ),
     'chmod +x /www/cgi-bin/v1/*',
-    `httpd -p ${PORT} -h /www`,
-    'exec tail -f /state/log',
+    `exec httpd -f -p ${PORT} -h /www`,
   ].join('\n');
 }
 
@@ -54,10 +53,7 @@ export function pdStubPod(options: {
     spec: {
       nodeName: options.node,
       terminationGracePeriodSeconds: 0,
-      volumes: [
-        { name: 'www', emptyDir: {} },
-        { name: 'state', emptyDir: {} },
-      ],
+      volumes: [{ name: 'www', emptyDir: {} }],
       containers: [
         {
           name: 'server',
@@ -69,10 +65,7 @@ export function pdStubPod(options: {
             { name: 'PREFILL_URL', value: options.prefillUrl ?? '' },
           ],
           ports: [{ containerPort: PORT }],
-          volumeMounts: [
-            { name: 'www', mountPath: '/www' },
-            { name: 'state', mountPath: '/state' },
-          ],
+          volumeMounts: [{ name: 'www', mountPath: '/www' }],
           readinessProbe: { httpGet: { path: '/cgi-bin/v1/models', port: PORT }, periodSeconds: 1 },
         },
       ],

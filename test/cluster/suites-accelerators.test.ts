@@ -68,7 +68,7 @@ describe('[suites] accelerator and gang suites on the test cluster (kwok nodes +
       dra_support: { count: 4, verdict: 'Implemented' },
       secure_accelerator_access: { count: 5, verdict: real ? 'Implemented' : 'Unknown' },
       driver_runtime_management: { count: 2, verdict: real ? 'Implemented' : 'Unknown' },
-      gpu_sharing: { count: 2, verdict: 'Implemented' },
+      gpu_sharing: { count: 3, verdict: 'Implemented' },
       virtualized_accelerator: { count: 1, verdict: 'Unknown' },
       // Native gang scheduling from 1.35; before that this cluster has no gang scheduler at all.
       gang_scheduling: {

@@ -670,9 +670,8 @@ describe('detectAccelerator over every profile', function () {
     expect(found.profile.kind).to.equal('generic');
   });
 
-  it('finds nothing on time-sliced GPUs only, and says what it tried for every profile', async function () {
-    let error: Error | undefined;
-    await detect({
+  it('finds time-sliced GPUs where every device is shared, saying its units are replicas', async function () {
+    const setup = await detect({
       nodes: [
         {
           name: 'shared',
@@ -680,13 +679,36 @@ describe('detectAccelerator over every profile', function () {
           labels: { 'nvidia.com/gpu.replicas': '4' },
         },
       ],
-    }).catch((e: Error) => (error = e));
+    });
+    expect([setup.profile.kind, setup.mode, setup.nodes, setup.sharedReplicas]).to.deep.equal([
+      'nvidia',
+      'device-plugin',
+      ['shared'],
+      true,
+    ]);
+    expect(setup.profile.extendedResource).to.equal('nvidia.com/gpu');
+    expect(setup.reason).to.include('shared replicas of whole devices');
+  });
+
+  it('prefers whole devices to shared replicas, and finds nothing where there is neither', async function () {
+    const setup = await detect({
+      nodes: [
+        { name: 'whole', allocatable: { 'nvidia.com/gpu': '2' } },
+        { name: 'renamed', allocatable: { 'nvidia.com/gpu.shared': '8' } },
+      ],
+    });
+    expect([setup.profile.extendedResource, setup.nodes, setup.sharedReplicas]).to.deep.equal([
+      'nvidia.com/gpu',
+      ['whole'],
+      undefined,
+    ]);
+    let error: Error | undefined;
+    await detect({ nodes: [{ name: 'cpu', allocatable: { cpu: '8' } }] }).catch(
+      (e: Error) => (error = e),
+    );
     expect(error).to.be.instanceOf(AcceleratorError);
     expect(error?.message).to.match(/^no accelerator found \(profile auto, allocation mode auto\)/);
     expect(error?.message).to.contain('the server serves no resource.k8s.io API (DRA is off)');
-    expect(error?.message).to.contain(
-      'nvidia: no Ready node has nvidia.com/gpu allocatable as whole devices; found only nvidia.com/gpu (shared)',
-    );
     for (const kind of AUTO_DETECTION_ORDER) expect(error?.message).to.contain(`${kind}: `);
   });
 
