@@ -55,19 +55,27 @@ function attributeNames(device: SliceDevice): string[] {
   return Object.keys(attributes).map((k) => k.slice(k.lastIndexOf('/') + 1));
 }
 
-async function networkDrivers(api: string): Promise<NetworkDriver[]> {
-  const slices = (await suiteCluster()
+interface NetworkSlice {
+  spec: { driver: string; nodeName?: string; pool?: { name?: string }; devices?: SliceDevice[] };
+}
+
+/** Every ResourceSlice of the cluster, as this suite reads them. */
+async function allSlices(api: string): Promise<NetworkSlice[]> {
+  const list = (await suiteCluster()
     .kc.makeApiClient(k8s.CustomObjectsApi)
     .listClusterCustomObject({
       group: api.split('/')[0] as string,
       version: api.split('/')[1] as string,
       plural: 'resourceslices',
-    })) as {
-    items: Array<{ spec: { driver: string; nodeName?: string; devices?: SliceDevice[] } }>;
-  };
+    })) as { items: NetworkSlice[] };
+  return list.items;
+}
+
+async function networkDrivers(api: string): Promise<NetworkDriver[]> {
+  const slices = await allSlices(api);
   const configured = suiteSettings().networkDraDriver;
   const found = new Map<string, NetworkDriver>();
-  for (const slice of slices.items) {
+  for (const slice of slices) {
     const { driver, nodeName, devices = [] } = slice.spec;
     const networkDevices = devices.filter((d) =>
       attributeNames(d).some((n) => NETWORK_ATTRIBUTES.includes(n)),
@@ -92,16 +100,8 @@ async function sliceDevice(
   api: string,
   result: { driver: string; pool: string; device: string },
 ): Promise<SliceDevice | undefined> {
-  const slices = (await suiteCluster()
-    .kc.makeApiClient(k8s.CustomObjectsApi)
-    .listClusterCustomObject({
-      group: api.split('/')[0] as string,
-      version: api.split('/')[1] as string,
-      plural: 'resourceslices',
-    })) as {
-    items: Array<{ spec: { driver: string; pool?: { name?: string }; devices?: SliceDevice[] } }>;
-  };
-  return slices.items
+  const slices = await allSlices(api);
+  return slices
     .filter((s) => s.spec.driver === result.driver && s.spec.pool?.name === result.pool)
     .flatMap((s) => s.spec.devices ?? [])
     .find((d) => d.name === result.device);

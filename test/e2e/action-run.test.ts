@@ -81,6 +81,22 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
     env: { TMPDIR: tmp, KAIC_KWOK_WORKDIR: join(tmp, 'k') },
   });
 
+  /** Starts main and returns once its first suite result is printed; `output()` grows on. */
+  async function startUntilSuites(
+    runOptions: ActionRunOptions,
+  ): Promise<{ started: ReturnType<typeof startAction>; output: () => string }> {
+    const started = startAction('main', runOptions);
+    let text = '';
+    started.child.all?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await waitFor(
+      'the suites to start',
+      async () => /PASS .*\[dra_support\]/.test(text),
+      10 * 60_000,
+      250,
+    );
+    return { started, output: () => text };
+  }
+
   async function expectNothingLeft(): Promise<void> {
     expect(await processesBelow(tmp), 'processes left').to.deep.equal([]);
     expect(await filesBelow(tmp), 'files left').to.deep.equal([]);
@@ -114,22 +130,14 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
 
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     it(`cancelled with ${signal} while the suites run: the post step leaves nothing behind`, async function () {
-      const started = startAction('main', options({}));
-      let output = '';
-      started.child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      await waitFor(
-        'the suites to start',
-        async () => /PASS .*\[dra_support\]/.test(output),
-        10 * 60_000,
-        250,
-      );
+      const { started, output } = await startUntilSuites(options({}));
       const cancelledAt = Date.now();
       started.child.kill(signal);
       const main = await started.done;
       const mainSeconds = (Date.now() - cancelledAt) / 1000;
       if (signal === 'SIGINT') {
-        expect(main.exitCode, output.slice(-3000)).to.equal(130);
-        expect(output).to.include('SIGINT received, cleaning up');
+        expect(main.exitCode, output().slice(-3000)).to.equal(130);
+        expect(output()).to.include('SIGINT received, cleaning up');
       }
       const postAt = Date.now();
       const post = await runAction('post', { ...options({}), dir: started.dir });
@@ -159,15 +167,7 @@ describe('[e2e] the action, run mode (bundled dist/, as the runner runs it)', fu
       ...(source ? { KAIC_FAKE_GPU_OPERATOR_SOURCE: source } : {}),
       ...(process.env.GOPROXY ? { GOPROXY: process.env.GOPROXY } : {}),
     };
-    const started = startAction('main', runOptions);
-    let output = '';
-    started.child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(
-      'the suites to start',
-      async () => /PASS .*\[dra_support\]/.test(output),
-      10 * 60_000,
-      250,
-    );
+    const { started } = await startUntilSuites(runOptions);
     expect(existsSync('/var/lib/runai'), "the operator's nvidia-smi in place").to.equal(true);
     started.child.kill('SIGKILL');
     await started.done;
