@@ -57,7 +57,7 @@ describe('[suites] gang_scheduling on Volcano (run as processes against the test
     await volcano?.stop();
     const gang = await runGangSuite({
       KAIC_GANG_SCHEDULER: 'volcano',
-      KAIC_GANG_TIMEOUT_SECONDS: '15',
+      KAIC_GANG_TIMEOUT_SECONDS: '8',
       KAIC_GANG_WINDOW_SECONDS: '5',
     });
     expect(gang.map((t) => t.status)).to.deep.equal(['failed', 'failed']);
