@@ -39,6 +39,14 @@ const GFD_DRIVER_LABEL = 'nvidia.com/cuda.driver-version.full';
 /** The same, split into parts, from older feature discovery releases. */
 const GFD_OLD_DRIVER_LABELS = ['major', 'minor', 'rev'].map((p) => `nvidia.com/cuda.driver.${p}`);
 
+/**
+ * Cloud driver managers whose node labels name a channel or an install mode, not a version:
+ * recognised, so the reason says why there is nothing to compare.
+ */
+const CLOUD_DRIVER_LABELS: Record<string, string> = {
+  'cloud.google.com/gke-gpu-driver-version': "GKE's GPU driver installer",
+};
+
 /** A node's advertised driver version from its labels, or null. */
 function labelledVersion(labels: Record<string, string> | undefined): string | null {
   if (labels?.[GFD_DRIVER_LABEL]) return labels[GFD_DRIVER_LABEL];
@@ -96,9 +104,15 @@ describe(`${requirementTag('driver_runtime_management', 'SHOULD')} Driver and ru
     // Nothing advertised anywhere (a cloud's own driver management, whose labels name a channel,
     // not a version): the check cannot run, which is not a failure.
     if (versions.size === 0) {
+      const labels = (await suiteCluster().core.listNode()).items
+        .filter((n) => setup.nodes.includes(n.metadata?.name as string))
+        .flatMap((n) => Object.entries(n.metadata?.labels ?? {}))
+        .filter(([key]) => CLOUD_DRIVER_LABELS[key]);
+      const cloud = [...new Set(labels.map(([k, v]) => `${CLOUD_DRIVER_LABELS[k]} (${k}=${v})`))];
       skipBecause(
         this,
-        `no accelerator node advertises a driver version (DRA attribute ${setup.profile.driverVersionAttribute}, labels ${GFD_DRIVER_LABEL} or ${GFD_OLD_DRIVER_LABELS.join('/')})`,
+        `no accelerator node advertises a driver version (DRA attribute ${setup.profile.driverVersionAttribute}, labels ${GFD_DRIVER_LABEL} or ${GFD_OLD_DRIVER_LABELS.join('/')})` +
+          (cloud.length ? `; ${cloud.join(', ')} names a channel, not a version` : ''),
       );
     }
     recordEvidence(

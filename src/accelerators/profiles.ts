@@ -161,8 +161,22 @@ const NVIDIA_MIG: PartitionSpec = {
   selectors: [],
   parentAttribute: 'parentUUID',
 };
-/** nvidia-smi -q prints "Driver Version : 580.159.04" (the real tool and kaic's fake alike). */
-const NVIDIA_SMI_DRIVER_VERSION = `nvidia-smi -q | sed -n 's/^ *Driver Version *: *//p' | head -n 1`;
+/**
+ * nvidia-smi -q prints "Driver Version : 580.159.04" (the real tool and kaic's fake alike). It is
+ * on PATH where NVIDIA's container toolkit mounts it (/usr/bin); GKE's installer mounts it under
+ * /usr/local/nvidia/bin, not always on an image's PATH. Without the tool, the loaded kernel
+ * module's version (/proc/driver/nvidia/version: "… Kernel Module  580.159.04 …", or "… Open Kernel
+ * Module for x86_64  580.65.06 …").
+ */
+export function nvidiaDriverVersionCommand(
+  moduleVersionFile = '/proc/driver/nvidia/version',
+): string {
+  return [
+    'smi=$(command -v nvidia-smi || ls /usr/local/nvidia/bin/nvidia-smi /usr/bin/nvidia-smi 2>/dev/null | head -n 1)',
+    `if [ -n "$smi" ]; then "$smi" -q | sed -n 's/^ *Driver Version *: *//p' | head -n 1`,
+    `else awk '/Kernel Module/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+[.][0-9]+([.][0-9]+)?$/) { print $i; exit } }' ${moduleVersionFile} 2>/dev/null; fi`,
+  ].join('; ');
+}
 
 const NVIDIA: AcceleratorProfile = {
   kind: 'nvidia',
@@ -184,7 +198,7 @@ const NVIDIA: AcceleratorProfile = {
   controlDevices: ['nvidiactl', 'nvidia-uvm', 'nvidia-uvm-tools', 'nvidia-modeset'],
   driverVersionAttribute: 'driverVersion',
   partitions: NVIDIA_MIG,
-  driverVersionCommand: NVIDIA_SMI_DRIVER_VERSION,
+  driverVersionCommand: nvidiaDriverVersionCommand(),
   // DCGM exporter: the GPU Operator's Service, then the exporter's own chart.
   metricsExporters: ['app=nvidia-dcgm-exporter', 'app.kubernetes.io/name=dcgm-exporter'],
 };
