@@ -82,11 +82,20 @@ export async function processCommandLine(pid: number): Promise<string | null> {
  * arguments names it only there).
  */
 export async function processNamesPathUnder(pid: number, dir: string): Promise<boolean> {
-  const cmdline = await processCommandLine(pid);
-  if (cmdline === null) return false;
-  if (cmdline.includes(dir)) return true;
-  const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-  return environ.split('\0').some((entry) => {
+  const read = (file: string) =>
+    readFile(`/proc/${pid}/${file}`, 'utf8').then(
+      (text) => text.split('\0').filter(Boolean),
+      () => null,
+    );
+  const args = await read('cmdline');
+  if (args === null) return false;
+  // `dir` itself or a path below it, anywhere in an argument (--data-dir=<dir>/etcd): not a
+  // sibling that merely starts with the same characters (<dir>-other).
+  const names = (text: string) =>
+    text === dir || text.endsWith(`=${dir}`) || text.includes(`${dir}/`);
+  if (args.some(names)) return true;
+  const environ = (await read('environ')) ?? [];
+  return environ.some((entry) => {
     const value = entry.slice(entry.indexOf('=') + 1);
     return value === dir || value.startsWith(`${dir}/`);
   });

@@ -31,6 +31,9 @@ describe('processNamesPathUnder', function () {
     );
     try {
       expect(await processNamesPathUnder(named.pid as number, '/tmp/kaic-run-y')).to.equal(true);
+      // A sibling directory sharing its first characters is not below it.
+      expect(await processNamesPathUnder(named.pid as number, '/tmp/kaic-run')).to.equal(false);
+      expect(await processNamesPathUnder(named.pid as number, '/tmp/kaic-run-y/m')).to.equal(false);
     } finally {
       named.kill('SIGKILL');
       await named;
