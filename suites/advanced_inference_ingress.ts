@@ -51,6 +51,17 @@ const GATEWAY = 'kaic-pool';
 const PICKER = 'kaic-endpoint-picker';
 const PICKER_PORT = 9002;
 
+/** Skips the test (Unknown, with the reason) where the InferencePool API is not served. */
+async function requirePoolApi(test: Mocha.Context): Promise<void> {
+  const missing = await unservedResources(`${POOL_GROUP}/${POOL_VERSION}`, ['inferencepools']);
+  if (missing.length) {
+    skipBecause(
+      test,
+      `the InferencePool API (${POOL_GROUP}/${POOL_VERSION}) is not served: install the Gateway API Inference Extension and an implementation of it, or declare N/A`,
+    );
+  }
+}
+
 describe(`${requirementTag('advanced_inference_ingress', 'SHOULD')} Advanced inference ingress`, function () {
   this.timeout(900_000);
   let ns = '';
@@ -62,15 +73,7 @@ describe(`${requirementTag('advanced_inference_ingress', 'SHOULD')} Advanced inf
   });
 
   it('routes through an InferencePool whose endpoint picker is unavailable and FailOpen: every request reaches a pool member', async function () {
-    const missingPool = await unservedResources(`${POOL_GROUP}/${POOL_VERSION}`, [
-      'inferencepools',
-    ]);
-    if (missingPool.length) {
-      skipBecause(
-        this,
-        `the InferencePool API (${POOL_GROUP}/${POOL_VERSION}) is not served: install the Gateway API Inference Extension and an implementation of it, or declare N/A`,
-      );
-    }
+    await requirePoolApi(this);
     const missing = await unservedResources(`${GATEWAY_GROUP}/${GATEWAY_VERSION}`, [
       'gateways',
       'httproutes',
@@ -170,15 +173,7 @@ describe(`${requirementTag('advanced_inference_ingress', 'SHOULD')} Advanced inf
   });
 
   it("routes each request to the pool member the extension's endpoint picker chooses", async function () {
-    const missingPool = await unservedResources(`${POOL_GROUP}/${POOL_VERSION}`, [
-      'inferencepools',
-    ]);
-    if (missingPool.length) {
-      skipBecause(
-        this,
-        `the InferencePool API (${POOL_GROUP}/${POOL_VERSION}) is not served: install the Gateway API Inference Extension and an implementation of it, or declare N/A`,
-      );
-    }
+    await requirePoolApi(this);
     skipBecause(
       this,
       "kaic does not deploy the extension's endpoint picker yet, so it cannot show that routing follows the picker's choice (an implementation that ignores the picker passes the FailOpen check)",
