@@ -36,6 +36,24 @@ export function kubeletBinDir(release: KubernetesRelease, root = cacheDir()): st
   return join(root, 'bin', 'kubelet', release.version);
 }
 
+/** kubeadm and kube-proxy of one release: what a kind node image adds to the control plane. */
+export function kindNodeBinDir(release: KubernetesRelease, root = cacheDir()): string {
+  return join(root, 'bin', 'kind-node', release.version);
+}
+
+/** CoreDNS, the cluster DNS a kind node image preloads. */
+export function corednsBinDir(version: string, root = cacheDir()): string {
+  return join(root, 'bin', 'coredns', version);
+}
+
+/**
+ * What `kaic images` builds for kind: the Debian root filesystems, the image archives, and
+ * images.json (each image it put into Docker, by name, with its ID and what it was made from).
+ */
+export function kindImagesDir(root = cacheDir()): string {
+  return join(root, 'kind-images');
+}
+
 export function containerdBinDir(version: string, root = cacheDir()): string {
   return join(root, 'bin', 'containerd', version);
 }

@@ -14,6 +14,7 @@ import {
   binaryPaths,
   cacheDir,
   etcdBinDir,
+  kindNodeBinDir,
   kubeletBinDir,
   kubernetesBinDir,
   kwokBinDir,
@@ -73,6 +74,25 @@ export async function buildKubelet(
     'kubelet',
     kubeletBinDir(release, root),
     ['kubelet'],
+    log,
+    root,
+  );
+}
+
+/**
+ * kubeadm and kube-proxy of one release: a kind node brings its cluster up with kubeadm and runs
+ * kube-proxy; neither is needed by the kwok provider, so they are built only for kind images.
+ */
+export async function buildKindNodeBinaries(
+  release: KubernetesRelease,
+  log: ProgressLog,
+  root = cacheDir(),
+): Promise<boolean> {
+  return buildFromKubernetesModule(
+    release,
+    'kind-node',
+    kindNodeBinDir(release, root),
+    ['kubeadm', 'kube-proxy'],
     log,
     root,
   );
@@ -156,11 +176,18 @@ async function buildFromKubernetesModule(
           binaries.map((b) => ({
             versionOutput: {
               binary: b,
-              args: b === 'kubectl' ? ['version', '--client'] : ['--version'],
+              args:
+                b === 'kubectl'
+                  ? ['version', '--client']
+                  : b === 'kubeadm'
+                    ? ['version', '-o', 'short']
+                    : ['--version'],
               expect:
                 b === 'kubectl'
                   ? `Client Version: ${release.version}`
-                  : `Kubernetes ${release.version}`,
+                  : b === 'kubeadm'
+                    ? release.version
+                    : `Kubernetes ${release.version}`,
             },
           })),
           dir,

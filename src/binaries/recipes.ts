@@ -11,6 +11,7 @@
 import {
   chartDir,
   containerdBinDir,
+  corednsBinDir,
   criToolsBinDir,
   etcdBinDir,
   helmBinDir,
@@ -59,6 +60,30 @@ export function kindRecipe(version: string): GoModuleRecipe {
     binaries: ['kind'],
     packages: ['sigs.k8s.io/kind'],
     verify: [{ versionOutput: { binary: 'kind', args: ['version'], expect: `kind ${version}` } }],
+  };
+}
+
+/**
+ * CoreDNS at the version a release's kubeadm deploys (`kubeadm config images list`), for the kind
+ * node image; the module's root package is its main.
+ */
+export function corednsRecipe(version: string): GoModuleRecipe {
+  return {
+    component: 'coredns',
+    module: 'github.com/coredns/coredns',
+    version,
+    outDir: (root) => corednsBinDir(version, root),
+    binaries: ['coredns'],
+    packages: ['github.com/coredns/coredns'],
+    verify: [
+      {
+        versionOutput: {
+          binary: 'coredns',
+          args: ['-version'],
+          expect: `CoreDNS-${version.replace(/^v/, '')}`,
+        },
+      },
+    ],
   };
 }
 

@@ -13,6 +13,9 @@ commands:
                          (run's cluster and addon flags; rerun one requirement against it with
                          kaic run --provider existing --kubeconfig <printed path> --requirements <id>)
   down                 take down what kaic up brought up, also after the up process died
+  images               build kind's node image here, from Debian packages and kaic's Go builds,
+                         into the local Docker engine (for --provider kind --images local)
+                         [--kubernetes-version <minor>] [--debian-mirror <url>]
   requirements         list a conformance version's requirements
                          --version <1.33|1.34|1.35|1.36> | --checklist <path|url>  [--format table|json]
   checklist fill       fill the official checklist from a run's results.json
@@ -86,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./run.js')).upCommand(rest);
     case 'down':
       return (await import('./run.js')).downCommand(rest);
+    case 'images':
+      return (await import('./images.js')).imagesCommand(rest);
     case 'requirements':
       return (await import('./requirements.js')).requirementsCommand(rest);
     case 'checklist':
@@ -106,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(
-        `unknown command "${command}"; commands: run, up, down, requirements, checklist, aggregate, fakegpu, version, help`,
+        `unknown command "${command}"; commands: run, up, down, images, requirements, checklist, aggregate, fakegpu, version, help`,
       );
   }
 }

@@ -39,6 +39,8 @@ export type Provider = (typeof PROVIDERS)[number];
 /** Providers `kaic run` can use today; the others are refused with that reason. */
 export const AVAILABLE_PROVIDERS: readonly Provider[] = PROVIDERS;
 export const REUSE_SETTINGS = ['no', 'yes'] as const;
+export const IMAGE_SOURCES = ['registry', 'local'] as const;
+export type ImageSource = (typeof IMAGE_SOURCES)[number];
 export const REAL_NODE_SETTINGS = ['auto', 'yes', 'no'] as const;
 export type RealNodeSetting = (typeof REAL_NODE_SETTINGS)[number];
 
@@ -68,6 +70,11 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     name: 'reuse-cluster',
     default: 'no',
     help: 'kind: yes tests a cluster of --cluster-name that already exists (and leaves it standing)',
+  },
+  {
+    name: 'images',
+    default: 'registry',
+    help: 'kind: where node images come from: registry (the pinned upstream images) or local (built on this machine by `kaic images`, for machines without a registry)',
   },
   {
     name: 'kubernetes-version',
@@ -166,6 +173,8 @@ export interface RunConfig {
   gangScheduler: GangScheduler;
   clusterName: string | undefined;
   reuseCluster: boolean;
+  /** kind: the pinned upstream node image, or the one `kaic images` built here. */
+  images: ImageSource;
   addons: AddonId[];
   /** Whether --addons (input, KAIC_ADDONS) named them; else the run takes what its selection needs. */
   addonsGiven: boolean;
@@ -507,6 +516,17 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
       `${clusterName?.source ?? reuse.source} applies to --provider kind; ${provider.source} is "${provider.value}"`,
     );
   }
+  const images = one(raw, 'images')!;
+  if (!(IMAGE_SOURCES as readonly string[]).includes(images.value)) {
+    throw new UsageError(
+      `${images.source} "${images.value}" is not accepted; use ${IMAGE_SOURCES.join(', ')}`,
+    );
+  }
+  if (images.value !== 'registry' && provider.value !== 'kind') {
+    throw new UsageError(
+      `${images.source} ${images.value} applies to --provider kind; ${provider.source} is "${provider.value}"`,
+    );
+  }
   if (reuse.value === 'yes' && !clusterName) {
     throw new UsageError(`${reuse.source} yes needs --cluster-name (the cluster to reuse)`);
   }
@@ -527,6 +547,7 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
     gangScheduler: gang.value as GangScheduler,
     clusterName: clusterName?.value,
     reuseCluster: reuse.value === 'yes',
+    images: images.value as ImageSource,
     addons,
     addonsGiven: Boolean(addonsRaw),
     realNode: realNode.value as RealNodeSetting,

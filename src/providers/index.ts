@@ -110,6 +110,7 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
       workers: config.nodes,
       ...(config.clusterName ? { name: config.clusterName } : {}),
       reuse: config.reuseCluster,
+      images: config.images,
       logsDir: config.output,
       log: ctx.log,
       ...onCreated,

@@ -27,11 +27,43 @@ const CONTAINERD_CDI_PATCH = `[plugins."io.containerd.cri.v1.runtime"]
 export interface KindConfigOptions {
   /** GPU worker nodes (default 2). */
   workers?: number;
+  /** A node image `kaic images` built here, in place of the pinned one (see localKindSettings). */
+  local?: LocalKindSettings;
+}
+
+/** What a cluster on kaic's local node image needs said to kind and kubeadm. */
+export interface LocalKindSettings {
+  nodeImage: string;
+  /** kubeadm's imageRepository and the etcd and CoreDNS tags preloaded in the node image. */
+  repository: string;
+  etcdTag: string;
+  corednsTag: string;
+  /** The Docker host runs cgroup v1: the kubelet refuses it from 1.35 unless told otherwise. */
+  cgroupV1: boolean;
+}
+
+/**
+ * kubeadm patches for the local node image: the control plane, etcd and CoreDNS from the images
+ * preloaded under kaic's repository (nothing to pull), and on cgroup v1 hosts the kubelet told to
+ * accept them.
+ */
+function localPatches(local: LocalKindSettings): string[] {
+  const patches = [
+    stringify({
+      kind: 'ClusterConfiguration',
+      imageRepository: local.repository,
+      etcd: { local: { imageTag: local.etcdTag } },
+      dns: { imageTag: local.corednsTag },
+    }),
+  ];
+  if (local.cgroupV1)
+    patches.push(stringify({ kind: 'KubeletConfiguration', failCgroupV1: false }));
+  return patches;
 }
 
 export function kindConfig(minor: KubernetesMinor, options: KindConfigOptions = {}): object {
   const release = kubernetesRelease(minor);
-  const image = release.kind.nodeImage;
+  const image = options.local?.nodeImage ?? release.kind.nodeImage;
   const workers = options.workers ?? 2;
   return {
     kind: 'Cluster',
@@ -42,7 +74,11 @@ export function kindConfig(minor: KubernetesMinor, options: KindConfigOptions = 
     ...(Object.keys(release.runtimeConfig).length
       ? { runtimeConfig: { ...release.runtimeConfig } }
       : {}),
+    // kind's own CNI image (kindnetd) has no source a module proxy serves: on the local image the
+    // kind provider sets up routed pod networking itself (kind-network.ts).
+    ...(options.local ? { networking: { disableDefaultCNI: true } } : {}),
     containerdConfigPatches: [CONTAINERD_CDI_PATCH],
+    ...(options.local ? { kubeadmConfigPatches: localPatches(options.local) } : {}),
     nodes: [
       { role: 'control-plane', image },
       ...Array.from({ length: workers }, () => ({

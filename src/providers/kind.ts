@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import * as k8s from '@kubernetes/client-node';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 
 import { buildRecipe } from '../binaries/build.js';
@@ -24,7 +24,11 @@ import { kindRecipe } from '../binaries/recipes.js';
 import { kindBinDir } from '../cache.js';
 import { UsageError } from '../errors.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
-import { kindConfig } from './kind-config.js';
+import type { ImageSource } from '../config/run-config.js';
+import { buildKindImages } from '../images/kind-images.js';
+import { waitFor } from '../util/wait.js';
+import { kindConfig, type LocalKindSettings } from './kind-config.js';
+import { setUpRoutedPodNetwork } from './kind-network.js';
 import type { ClusterHandle, OnCreated, ClusterLifecycle } from './types.js';
 
 export interface KindProviderOptions {
@@ -46,6 +50,11 @@ export interface KindProviderOptions {
   kindBinary?: string;
   /** Told about a cluster kaic creates (never a reused one) before `kind create` starts. */
   onCreated?: OnCreated;
+  /**
+   * `registry` (default): the pinned upstream node image; `local`: the one `kaic images` builds
+   * here (built first when missing), with kaic's routed pod network in place of kind's CNI.
+   */
+  images?: ImageSource;
 }
 
 export class KindError extends Error {
@@ -82,6 +91,9 @@ export class KindProvider implements ClusterLifecycle {
   private clusterName: string | null = null;
   private created = false;
   private dir: string | null = null;
+  /** `kind create` while it runs: down() stops it first, or it would go on making nodes. */
+  private creating: ResultPromise | null = null;
+  private stopping = false;
 
   constructor(private readonly options: KindProviderOptions) {}
 
@@ -151,12 +163,17 @@ export class KindProvider implements ClusterLifecycle {
         throw new KindError(`kind export kubeconfig failed: ${exported.all}`);
       this.options.log(`kind: reusing cluster ${name} (it stays after the run)`);
     } else {
+      const local = this.options.images === 'local' ? await this.localSettings() : undefined;
       const configPath = join(this.dir, 'kind-config.yaml');
       await writeFile(
         configPath,
-        stringify(kindConfig(this.options.minor, { workers: this.options.workers }), {
-          lineWidth: 0,
-        }),
+        stringify(
+          kindConfig(this.options.minor, {
+            workers: this.options.workers,
+            ...(local ? { local } : {}),
+          }),
+          { lineWidth: 0 },
+        ),
       );
       // Named before the create starts, so a cancel during it deletes what kind made so far.
       this.clusterName = name;
@@ -164,9 +181,9 @@ export class KindProvider implements ClusterLifecycle {
       this.options.onCreated?.({ type: 'kind-cluster', name, kind: this.kind });
       const t0 = Date.now();
       this.options.log(
-        `kind: creating ${name} (kind ${release.kind.kindVersion}, ${release.kind.nodeImage}, ${this.options.workers} GPU workers)`,
+        `kind: creating ${name} (kind ${release.kind.kindVersion}, ${local?.nodeImage ?? release.kind.nodeImage}, ${this.options.workers} GPU workers)`,
       );
-      const create = await this.run(
+      const creating = this.run(
         [
           'create',
           'cluster',
@@ -176,13 +193,18 @@ export class KindProvider implements ClusterLifecycle {
           configPath,
           '--kubeconfig',
           kubeconfigPath,
-          '--wait',
-          `${this.options.waitSeconds ?? 300}s`,
+          // Nodes are Ready only once a CNI is there: on the local image kaic sets it up after.
+          ...(local ? [] : ['--wait', `${this.options.waitSeconds ?? 300}s`]),
           // Kept on failure so its logs can be exported; down() deletes it.
           '--retain',
         ],
         true,
       );
+      this.creating = creating;
+      const create = await creating;
+      this.creating = null;
+      if (this.stopping)
+        throw new KindError(`kind create cluster ${name} stopped: the run is ending`);
       if (create.exitCode !== 0) {
         const logs = join(this.options.logsDir, `kind-logs-${name}`);
         const exported = await this.run(['export', 'logs', logs, '--name', name]);
@@ -194,6 +216,7 @@ export class KindProvider implements ClusterLifecycle {
               : `no node logs to export (${exported.all.trim().split('\n').pop()})`),
         );
       }
+      if (local) await this.routePods(kubeconfigPath);
       this.options.log(`kind: cluster ${name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     const kc = new k8s.KubeConfig();
@@ -218,8 +241,63 @@ export class KindProvider implements ClusterLifecycle {
     };
   }
 
+  /** The containers of cluster `name` in Docker (kind labels its nodes with the cluster name). */
+  private async nodeContainers(name: string): Promise<string[]> {
+    const listed = await execa(
+      'docker',
+      ['ps', '-a', '-q', '--filter', `label=io.x-k8s.kind.cluster=${name}`],
+      { env: this.env, reject: false },
+    );
+    return listed.stdout.split('\n').filter(Boolean);
+  }
+
+  /** The local node image (built when missing) and what kind and kubeadm must be told of it. */
+  private async localSettings(): Promise<LocalKindSettings> {
+    const built = await buildKindImages({
+      minor: this.options.minor,
+      log: (line) => this.options.log(`images: ${line}`),
+      env: this.env,
+    });
+    const cgroup = await execa('docker', ['info', '--format', '{{.CgroupVersion}}'], {
+      env: this.env,
+      reject: false,
+    });
+    return {
+      nodeImage: built.nodeImage,
+      ...built.controlPlane,
+      cgroupV1: cgroup.stdout.trim() === '1',
+    };
+  }
+
+  /** kaic's routed pod network on every node, then every node Ready. */
+  private async routePods(kubeconfigPath: string): Promise<void> {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    await setUpRoutedPodNetwork(kc, this.env, this.options.log);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await waitFor(
+      'every kind node Ready',
+      async () => {
+        const nodes = (await core.listNode()).items;
+        const ready = (n: k8s.V1Node) =>
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        return nodes.length > 0 && nodes.every(ready) ? true : undefined;
+      },
+      (this.options.waitSeconds ?? 300) * 1000,
+    );
+  }
+
   /** Deletes the cluster this provider created (never a reused one); safe to call again. */
   async down(): Promise<void> {
+    let interrupted = false;
+    if (this.creating) {
+      this.stopping = true;
+      interrupted = true;
+      this.options.log('kind: stopping kind create cluster');
+      this.creating.kill('SIGTERM');
+      await this.creating;
+      this.creating = null;
+    }
     const name = this.clusterName;
     this.clusterName = null;
     if (name && this.created && this.kind) {
@@ -228,6 +306,14 @@ export class KindProvider implements ClusterLifecycle {
       if (deleted.exitCode !== 0) {
         this.options.log(`kind: delete cluster ${name} failed: ${deleted.all.trim()}`);
       } else {
+        // A create stopped while its `docker run`s were in flight can still gain nodes after the
+        // delete listed them: those are deleted as they appear.
+        for (let waited = 0; interrupted && waited < 15_000; waited += 1000) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          const left = await this.nodeContainers(name);
+          if (left.length === 0 && waited >= 3000) break;
+          if (left.length) await this.run(['delete', 'cluster', '--name', name]);
+        }
         this.options.log(
           `kind: cluster ${name} deleted in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
         );

@@ -33,6 +33,19 @@ export function mirroredImage(image: string, mirror: string | undefined): string
   return `${mirror.replace(/\/+$/, '')}/${path}`;
 }
 
+/**
+ * `image` as containerd's CRI stores it: `busybox:1.36` → `docker.io/library/busybox:1.36`,
+ * `org/app:1` → `docker.io/org/app:1`; a name with a registry host stays as it is.
+ */
+export function qualifiedImageName(image: string): string {
+  const slash = image.indexOf('/');
+  const first = slash < 0 ? '' : image.slice(0, slash);
+  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    return image;
+  }
+  return `docker.io/${slash < 0 ? `library/${image}` : image}`;
+}
+
 /** What a mirror setting may be: a registry host, with a port and a path where it has them. */
 export const MIRROR_PATTERN =
   /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9][-a-z0-9._/]*)?$/;
@@ -46,7 +59,7 @@ export const WORKLOAD_IMAGE =
 
 /**
  * Images the real test node holds without a registry: stand-ins made from the machine's static
- * busybox (src/providers/real-node/oci-image.ts) and imported under these names, so pods that
+ * busybox (src/images/busybox.ts) and imported under these names, so pods that
  * name them start with imagePullPolicy IfNotPresent. Each image's labels say it is a stand-in.
  */
 export const LOCAL_NODE_IMAGES = {
@@ -65,3 +78,40 @@ export const LOCAL_NODE_IMAGES = {
 export const LOCAL_NODE_IMAGE_ALIASES: Readonly<Record<string, string>> = {
   [WORKLOAD_IMAGE]: LOCAL_NODE_IMAGES.busybox,
 };
+
+/**
+ * What `kaic images` builds kind's images from (air-gapped machines cannot pull kind's own): the
+ * Debian release and packages of the node's root filesystem and of kube-proxy's (which runs
+ * iptables), and the repository kaic's local builds are named under, so that nothing local wears
+ * an upstream name it was not published under.
+ */
+export const KIND_LOCAL_IMAGES = {
+  debianSuite: 'bookworm',
+  /** systemd as init; what the kubelet, kube-proxy and CNI plugins call; runc and CNI plugins. */
+  nodePackages: [
+    'systemd',
+    'systemd-sysv',
+    'dbus',
+    'conntrack',
+    'iptables',
+    'nftables',
+    'iproute2',
+    'ethtool',
+    'util-linux',
+    'mount',
+    'kmod',
+    'libseccomp2',
+    'bash',
+    'ca-certificates',
+    'procps',
+    'runc',
+    'containernetworking-plugins',
+    'socat',
+    'ebtables',
+  ],
+  kubeProxyPackages: ['iptables', 'conntrack', 'ipset', 'kmod'],
+  /** kubeadm's imageRepository for the control plane, kube-proxy, etcd and CoreDNS. */
+  repository: 'kaic.local',
+  /** The node image, tagged with the Kubernetes version it carries. */
+  nodeImage: (kubernetesVersion: string) => `kaic.local/kind-node:${kubernetesVersion}`,
+} as const;

@@ -48,7 +48,7 @@ import {
   cgroupMounts,
   type HostFacts,
 } from './host.js';
-import { buildImageArchive } from './oci-image.js';
+import { buildImageArchive } from '../../images/busybox.js';
 
 export { RealNodeError } from './host.js';
 

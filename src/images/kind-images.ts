@@ -1,0 +1,536 @@
+/**
+ * `kaic images`: kind's node image built on this machine, from Debian packages and the binaries
+ * kaic builds from Go modules, into the local Docker engine, for machines that cannot pull kind's
+ * own (air-gapped networks, this project's CI).
+ *
+ * The same split as kind's: a base image (Debian root filesystem by mmdebstrap, kaic's node files,
+ * systemd as init) and a node image per Kubernetes release (kubelet, kubeadm, kubectl,
+ * containerd, crictl, and the images kubeadm deploys preloaded into containerd: the control
+ * plane, kube-proxy, etcd, CoreDNS, pause, and the suites' stand-in workload images). kind's own
+ * `build node-image` does not fit: it insists on pulling kind's CNI image (kindnetd), whose
+ * source no module proxy serves, so the cluster runs a CNI kaic sets up instead (see kind.ts).
+ *
+ * Everything local is named under `kaic.local/` and labelled as a local build; an image whose
+ * inputs are unchanged (label `dev.kaic.inputs`) is not built again.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import { execa } from 'execa';
+
+import { buildRecipe, formatSeconds, type ProgressLog } from '../binaries/build.js';
+import { buildKindNodeBinaries, buildKubelet, buildKubernetes } from '../binaries/kubernetes.js';
+import { corednsRecipe, etcdRecipe, RECIPES } from '../binaries/recipes.js';
+import {
+  cacheDir,
+  containerdBinDir,
+  corednsBinDir,
+  criToolsBinDir,
+  etcdBinDir,
+  kindImagesDir,
+  kindNodeBinDir,
+  kubeletBinDir,
+  kubernetesBinDir,
+} from '../cache.js';
+import { InputError } from '../errors.js';
+import { findStaticBusybox, makeBusyboxRootfs } from './busybox.js';
+import {
+  KIND_LOCAL_IMAGES,
+  LOCAL_NODE_IMAGE_ALIASES,
+  LOCAL_NODE_IMAGES,
+  qualifiedImageName,
+} from '../versions/images.js';
+import {
+  CONTAINERD_VERSION,
+  CRI_TOOLS_VERSION,
+  kubernetesRelease,
+  type KubernetesMinor,
+  type KubernetesRelease,
+} from '../versions/kubernetes.js';
+import { NODE_BASE_CUSTOMIZE, NODE_BASE_FILES } from './kind-node-files.js';
+import { ImageBuildError, writeImageArchive, type ArchiveImage } from './oci-archive.js';
+
+export interface KindImagesOptions {
+  minor: KubernetesMinor;
+  log: ProgressLog;
+  /** Environment for docker (DOCKER_HOST, …) and mmdebstrap; default the process's. */
+  env?: NodeJS.ProcessEnv;
+  root?: string;
+  /** A Debian mirror for mmdebstrap; default the machine's own apt sources. */
+  debianMirror?: string;
+}
+
+export interface KindImagesResult {
+  nodeImage: string;
+  /** Docker's image ID of the node image. */
+  id: string;
+  /** The image tags kubeadm deploys from the node's containerd (the `kaic.local/` names). */
+  preloaded: string[];
+  /** What kubeadm must be told to deploy exactly the preloaded images. */
+  controlPlane: LocalControlPlaneImages;
+  cached: boolean;
+}
+
+/** What kubeadm is told to deploy on a local node image, per release. */
+export interface LocalControlPlaneImages {
+  repository: string;
+  etcdTag: string;
+  corednsTag: string;
+}
+
+/** The image names kubeadm uses with kaic's local repository (etcd and CoreDNS by our tags). */
+export function localControlPlaneImages(
+  release: KubernetesRelease,
+  corednsVersion: string,
+): LocalControlPlaneImages {
+  return {
+    repository: KIND_LOCAL_IMAGES.repository,
+    etcdTag: release.etcdVersion,
+    corednsTag: corednsVersion,
+  };
+}
+
+function hash(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
+}
+
+/** Runs docker, failing with its output named. */
+async function docker(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { input?: string; inputFile?: string } = {},
+): Promise<string> {
+  const result = await execa('docker', args, { env, reject: false, all: true, ...options });
+  if (result.exitCode !== 0) {
+    throw new ImageBuildError(
+      `docker ${args.slice(0, 3).join(' ')} failed (exit ${result.exitCode}): ${String(result.all).trim()}`,
+    );
+  }
+  return result.stdout.trim();
+}
+
+/** The value of label `key` on local image `name`, or null when Docker has no such image. */
+async function imageLabel(name: string, key: string, env: NodeJS.ProcessEnv) {
+  const result = await execa(
+    'docker',
+    ['image', 'inspect', '--format', `{{ index .Config.Labels "${key}" }}`, name],
+    { env, reject: false },
+  );
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/** Docker answers, or a clear error naming DOCKER_HOST. */
+export async function requireDocker(env: NodeJS.ProcessEnv, what: string): Promise<void> {
+  const info = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    reject: false,
+    all: true,
+    env,
+  }).catch((error: Error) => ({ exitCode: 127, all: error.message }));
+  if (info.exitCode !== 0) {
+    const host = env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : '';
+    throw new InputError(
+      `${what} needs Docker, and Docker${host} does not answer (${
+        String(info.all)
+          .split('\n')
+          .find((l) => l.trim()) ?? `exit ${info.exitCode}`
+      }); start Docker (or set DOCKER_HOST)`,
+    );
+  }
+}
+
+/**
+ * A Debian root filesystem as a tar in the cache (mmdebstrap; `customize` shell lines run with
+ * `$1` the root), built once per input set.
+ */
+async function debianRootfs(
+  name: string,
+  variant: string,
+  packages: readonly string[],
+  customize: readonly string[],
+  options: KindImagesOptions,
+  inputs: readonly string[],
+): Promise<string> {
+  const root = options.root ?? cacheDir();
+  const key = hash([KIND_LOCAL_IMAGES.debianSuite, variant, ...packages, ...customize, ...inputs]);
+  const out = join(kindImagesDir(root), `${name}-${KIND_LOCAL_IMAGES.debianSuite}-${key}.tar`);
+  if (existsSync(out)) {
+    options.log(`${name} root filesystem: cached (${out})`);
+    return out;
+  }
+  const which = await execa('mmdebstrap', ['--version'], { reject: false }).catch(() => null);
+  if (!which || which.exitCode !== 0) {
+    throw new InputError(
+      'kaic images makes the node root filesystem with mmdebstrap, which is not installed ' +
+        '(apt-get install mmdebstrap)',
+    );
+  }
+  await mkdir(dirname(out), { recursive: true });
+  const t0 = Date.now();
+  options.log(
+    `${name} root filesystem: mmdebstrap ${KIND_LOCAL_IMAGES.debianSuite} (${variant}, ${packages.length} packages)`,
+  );
+  const args = [
+    `--variant=${variant}`,
+    `--include=${packages.join(',')}`,
+    ...customize.map((line) => `--customize-hook=${line}`),
+    KIND_LOCAL_IMAGES.debianSuite,
+    `${out}.partial.tar`,
+    ...(options.debianMirror ? [options.debianMirror] : []),
+  ];
+  const result = await execa('mmdebstrap', args, {
+    env: { ...process.env, ...options.env, SOURCE_DATE_EPOCH: '0' },
+    reject: false,
+    all: true,
+  });
+  if (result.exitCode !== 0) {
+    await rm(`${out}.partial.tar`, { force: true });
+    throw new ImageBuildError(
+      `mmdebstrap ${name} failed (exit ${result.exitCode}):\n${String(result.all).trim().split('\n').slice(-8).join('\n')}`,
+    );
+  }
+  await rename(`${out}.partial.tar`, out);
+  options.log(`${name} root filesystem: built in ${formatSeconds(Date.now() - t0)}`);
+  return out;
+}
+
+/** A directory holding `files` ([source, path in the image, mode]), for one image layer. */
+async function stageFiles(
+  dir: string,
+  files: ReadonlyArray<readonly [string, string, number]>,
+): Promise<string> {
+  for (const [source, path, mode] of files) {
+    const target = join(dir, path);
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(source, target);
+    await chmod(target, mode);
+  }
+  return dir;
+}
+
+/** CoreDNS's version as the release's kubeadm deploys it (`kubeadm config images list`). */
+async function kubeadmCorednsVersion(kubeadm: string, release: KubernetesRelease) {
+  const listed = await execa(kubeadm, [
+    'config',
+    'images',
+    'list',
+    '--kubernetes-version',
+    release.version,
+  ]);
+  const line = listed.stdout.split('\n').find((l) => /\/coredns:/.test(l));
+  const tag = line?.slice(line.lastIndexOf(':') + 1);
+  if (!tag) {
+    throw new ImageBuildError(
+      `kubeadm ${release.version} lists no CoreDNS image:\n${listed.stdout}`,
+    );
+  }
+  return tag;
+}
+
+/**
+ * Builds (or finds) the base and node images for `minor` in the local Docker engine, and records
+ * them in the cache's images.json.
+ */
+export async function buildKindImages(options: KindImagesOptions): Promise<KindImagesResult> {
+  const env = { ...process.env, ...options.env };
+  const root = options.root ?? cacheDir();
+  const log = options.log;
+  const release = kubernetesRelease(options.minor);
+  await requireDocker(env, 'kaic images');
+
+  log(`binaries for ${release.version} (cached after the first build)`);
+  await buildKubernetes(release, log, root);
+  await buildKubelet(release, log, root);
+  await buildKindNodeBinaries(release, log, root);
+  await buildRecipe(etcdRecipe(release.etcdVersion), log, root);
+  await buildRecipe(RECIPES.containerd, log, root);
+  await buildRecipe(RECIPES.criTools, log, root);
+  const kubeadm = join(kindNodeBinDir(release, root), 'kubeadm');
+  const corednsVersion = await kubeadmCorednsVersion(kubeadm, release);
+  await buildRecipe(corednsRecipe(corednsVersion), log, root);
+
+  const nodeImage = KIND_LOCAL_IMAGES.nodeImage(release.version);
+  const planes = localControlPlaneImages(release, corednsVersion);
+  const component = (name: string, tag: string) => `${planes.repository}/${name}:${tag}`;
+  const preloaded = [
+    component('kube-apiserver', release.version),
+    component('kube-controller-manager', release.version),
+    component('kube-scheduler', release.version),
+    component('kube-proxy', release.version),
+    component('etcd', planes.etcdTag),
+    component('coredns', planes.corednsTag),
+    ...Object.values(LOCAL_NODE_IMAGES).map(qualifiedImageName),
+  ];
+  const fileInputs = NODE_BASE_FILES.map((f) => `${f.path}:${f.mode}:${f.content}`);
+  const inputs = hash([
+    release.version,
+    release.etcdVersion,
+    corednsVersion,
+    CONTAINERD_VERSION,
+    CRI_TOOLS_VERSION,
+    ...KIND_LOCAL_IMAGES.nodePackages,
+    ...KIND_LOCAL_IMAGES.kubeProxyPackages,
+    ...NODE_BASE_CUSTOMIZE,
+    ...fileInputs,
+    ...preloaded,
+    ...Object.entries(LOCAL_NODE_IMAGE_ALIASES).flat(),
+  ]);
+  const existingId = await imageLabel(nodeImage, 'dev.kaic.inputs', env);
+  if (existingId === inputs) {
+    const id = await docker(['image', 'inspect', '--format', '{{.Id}}', nodeImage], env);
+    log(`${nodeImage}: cached (${id.slice(0, 19)})`);
+    await recordImages(root, nodeImage, id, inputs, preloaded);
+    return { nodeImage, id, preloaded, controlPlane: planes, cached: true };
+  }
+
+  const work = await mkdtemp(join(tmpdir(), 'kaic-kind-images-'));
+  const builder = `kaic-build-${randomBytes(4).toString('hex')}`;
+  try {
+    // 1. The base: Debian, kaic's node files, systemd as init.
+    const staged = join(work, 'node-files');
+    for (const file of NODE_BASE_FILES) {
+      const target = join(staged, file.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.content, { mode: file.mode });
+      await chmod(target, file.mode);
+    }
+    const baseTar = await debianRootfs(
+      'kind-node-base',
+      'minbase',
+      KIND_LOCAL_IMAGES.nodePackages,
+      [`cp -a ${staged}/. "$1"/`, ...NODE_BASE_CUSTOMIZE],
+      options,
+      fileInputs,
+    );
+    const baseImage = `${KIND_LOCAL_IMAGES.repository}/kind-base:${hash([baseTar])}`;
+    if ((await imageLabel(baseImage, 'dev.kaic.local-image', env)) === null) {
+      log(`${baseImage}: importing the root filesystem into Docker`);
+      await docker(
+        [
+          'import',
+          '--change',
+          'ENV container=docker',
+          '--change',
+          'LABEL dev.kaic.local-image=true',
+          '--change',
+          'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]',
+          baseTar,
+          baseImage,
+        ],
+        env,
+      );
+    }
+
+    // 2. The images kubeadm deploys, and the suites' stand-ins, as one archive.
+    const proxyTar = await debianRootfs(
+      'kube-proxy-base',
+      'essential',
+      KIND_LOCAL_IMAGES.kubeProxyPackages,
+      [],
+      options,
+      [],
+    );
+    const busybox = join(work, 'busybox');
+    await makeBusyboxRootfs(busybox, await findStaticBusybox());
+    const k8sBin = kubernetesBinDir(release, root);
+    const binLayer = async (name: string, source: string, path = `/usr/local/bin/${name}`) =>
+      stageFiles(join(work, `layer-${name}`), [[source, path, 0o755]]);
+    const localBuild = (what: string) =>
+      `kaic local build of ${what} from its Go module, for kind nodes without a registry`;
+    const images: ArchiveImage[] = [];
+    for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
+      images.push({
+        name: component(name, release.version),
+        layers: [busybox, await binLayer(name, join(k8sBin, name))],
+        description: localBuild(`${name} ${release.version}`),
+      });
+    }
+    images.push({
+      name: component('kube-proxy', release.version),
+      layers: [
+        { tar: proxyTar },
+        await binLayer('kube-proxy', join(kindNodeBinDir(release, root), 'kube-proxy')),
+      ],
+      description: localBuild(`kube-proxy ${release.version}`),
+    });
+    images.push({
+      name: component('etcd', planes.etcdTag),
+      layers: [
+        busybox,
+        await binLayer('etcd', join(etcdBinDir(release.etcdVersion, root), 'etcd')),
+      ],
+      description: localBuild(`etcd ${release.etcdVersion}`),
+    });
+    images.push({
+      name: component('coredns', planes.corednsTag),
+      layers: [
+        busybox,
+        await binLayer('coredns', join(corednsBinDir(corednsVersion, root), 'coredns'), '/coredns'),
+      ],
+      entrypoint: ['/coredns'],
+      description: localBuild(`CoreDNS ${corednsVersion}`),
+    });
+    images.push({
+      name: LOCAL_NODE_IMAGES.pause,
+      layers: [busybox],
+      entrypoint: [
+        '/bin/sh',
+        '-c',
+        'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done',
+      ],
+      description: 'kaic local pause stand-in (busybox sh), not the upstream pause image',
+    });
+    for (const [role, name] of Object.entries(LOCAL_NODE_IMAGES)) {
+      if (role === 'pause') continue;
+      images.push({
+        name: qualifiedImageName(name),
+        layers: [busybox],
+        cmd: ['sh'],
+        description: `kaic local stand-in named ${name}: a static busybox root filesystem`,
+      });
+    }
+    const archive = join(work, 'preloaded.tar');
+    const t0 = Date.now();
+    await writeImageArchive(images, archive);
+    log(`${images.length} images packed in ${formatSeconds(Date.now() - t0)}`);
+
+    // 3. The node: binaries in, images into its containerd, committed (kind's own sequence).
+    log(`${nodeImage}: assembling in build container ${builder}`);
+    await docker(
+      ['run', '-d', '--name', builder, '--entrypoint', 'sleep', baseImage, 'infinity'],
+      env,
+    );
+    const copies: Array<[string, string]> = [
+      [join(kubeletBinDir(release, root), 'kubelet'), '/usr/bin/kubelet'],
+      [kubeadm, '/usr/bin/kubeadm'],
+      [join(k8sBin, 'kubectl'), '/usr/bin/kubectl'],
+      ...['containerd', 'containerd-shim-runc-v2', 'ctr'].map((b): [string, string] => [
+        join(containerdBinDir(CONTAINERD_VERSION, root), b),
+        `/usr/local/bin/${b}`,
+      ]),
+      [join(criToolsBinDir(CRI_TOOLS_VERSION, root), 'crictl'), '/usr/local/bin/crictl'],
+    ];
+    for (const [source, target] of copies) {
+      await docker(['cp', source, `${builder}:${target}`], env);
+    }
+    await docker(['exec', '-i', builder, 'sh', '-c', 'cat > /kind/version'], env, {
+      input: release.version,
+    });
+    await docker(['exec', '-d', builder, 'containerd'], env);
+    const deadline = Date.now() + 60_000;
+    while (
+      (await execa('docker', ['exec', builder, 'ctr', 'version'], { env, reject: false }))
+        .exitCode !== 0
+    ) {
+      if (Date.now() > deadline)
+        throw new ImageBuildError(`containerd in ${builder} did not start in 60 s`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await docker(
+      [
+        'exec',
+        '-i',
+        builder,
+        'ctr',
+        '--namespace=k8s.io',
+        'images',
+        'import',
+        '--label=io.cri-containerd.pinned=pinned',
+        '--no-unpack',
+        '--digests',
+        '-',
+      ],
+      env,
+      { inputFile: archive },
+    );
+    // Digest-pinned names the suites use, given to the stand-ins (the CRI finds an image by the
+    // name `docker.io/library/<repo>@sha256:…` a pinned reference resolves to).
+    for (const [pinned, standIn] of Object.entries(LOCAL_NODE_IMAGE_ALIASES)) {
+      const [repo, digest] = pinned.split('@') as [string, string];
+      const path = repo.replace(/:[^/]+$/, '');
+      const qualified = `docker.io/${path.includes('/') ? path : `library/${path}`}@${digest}`;
+      const source = qualifiedImageName(standIn);
+      await docker(
+        [
+          'exec',
+          builder,
+          'ctr',
+          '--namespace=k8s.io',
+          'images',
+          'tag',
+          '--force',
+          source,
+          qualified,
+        ],
+        env,
+      );
+    }
+    const listed = await docker(
+      ['exec', builder, 'ctr', '--namespace=k8s.io', 'images', 'list', '-q'],
+      env,
+    );
+    // Stopped cleanly before the commit, so its metadata database is complete on disk.
+    await docker(
+      [
+        'exec',
+        builder,
+        'sh',
+        '-c',
+        'pkill -x containerd; while pgrep -x containerd >/dev/null; do sleep 0.2; done',
+      ],
+      env,
+    );
+    const missing = preloaded.filter((name) => !listed.split('\n').includes(name));
+    if (missing.length) {
+      throw new ImageBuildError(
+        `${missing.join(', ')} not in the node's containerd after the import:\n${listed}`,
+      );
+    }
+    await docker(
+      [
+        'commit',
+        '--change',
+        'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]',
+        '--change',
+        'CMD []',
+        '--change',
+        `LABEL dev.kaic.inputs=${inputs}`,
+        '--change',
+        `LABEL org.opencontainers.image.description="kaic local kind node image, Kubernetes ${release.version}"`,
+        builder,
+        nodeImage,
+      ],
+      env,
+    );
+    const id = await docker(['image', 'inspect', '--format', '{{.Id}}', nodeImage], env);
+    log(`${nodeImage}: built (${id.slice(0, 19)})`);
+    await recordImages(root, nodeImage, id, inputs, preloaded);
+    return { nodeImage, id, preloaded, controlPlane: planes, cached: false };
+  } finally {
+    await execa('docker', ['rm', '-f', '-v', builder], { env, reject: false });
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** images.json in the cache: what `kaic images` put into Docker, by name. */
+async function recordImages(
+  root: string,
+  nodeImage: string,
+  id: string,
+  inputs: string,
+  preloaded: string[],
+): Promise<void> {
+  const file = join(kindImagesDir(root), 'images.json');
+  let record: Record<string, unknown> = {};
+  try {
+    record = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // first record
+  }
+  record[nodeImage] = { id, inputs, preloaded, builtAt: new Date().toISOString() };
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(`${file}.partial`, `${JSON.stringify(record, null, 2)}\n`);
+  await rename(`${file}.partial`, file);
+}
