@@ -277,8 +277,8 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
     ...preloaded,
     ...Object.entries(LOCAL_NODE_IMAGE_ALIASES).flat(),
   ]);
-  const existingId = await imageLabel(nodeImage, 'dev.kaic.inputs', env);
-  if (existingId === inputs) {
+  const existingInputs = await imageLabel(nodeImage, 'dev.kaic.inputs', env);
+  if (existingInputs === inputs) {
     const id = await docker(['image', 'inspect', '--format', '{{.Id}}', nodeImage], env);
     log(`${nodeImage}: cached (${id.slice(0, 19)})`);
     await recordImages(root, nodeImage, id, inputs, preloaded);
@@ -506,6 +506,31 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
     );
     const id = await docker(['image', 'inspect', '--format', '{{.Id}}', nodeImage], env);
     log(`${nodeImage}: built (${id.slice(0, 19)})`);
+    // The image this one replaces (other inputs) and older bases: a gigabyte each, otherwise kept
+    // for good. Refused by Docker while a container uses them, which is fine.
+    const stale = await execa(
+      'docker',
+      ['image', 'ls', '-q', '--no-trunc', '--filter', 'label=dev.kaic.local-image=true'],
+      { env, reject: false },
+    );
+    for (const old of stale.stdout.split('\n').filter((i) => i && i !== id)) {
+      const tags = await execa(
+        'docker',
+        ['image', 'inspect', '--format', '{{join .RepoTags " "}}', old],
+        {
+          env,
+          reject: false,
+        },
+      );
+      const replaced =
+        tags.stdout.trim() === '' ||
+        tags.stdout
+          .split(' ')
+          .every(
+            (t) => t !== baseImage && t.startsWith(`${KIND_LOCAL_IMAGES.repository}/kind-base:`),
+          );
+      if (replaced) await execa('docker', ['image', 'rm', old], { env, reject: false });
+    }
     await recordImages(root, nodeImage, id, inputs, preloaded);
     return { nodeImage, id, preloaded, controlPlane: planes, cached: false };
   } finally {
