@@ -3,10 +3,12 @@
  * minor on this machine, from Debian packages and kaic's Go builds, into the local Docker engine
  * (see src/images/kind-images.ts); `kaic run --provider kind --images local` then uses it.
  */
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { UsageError } from '../errors.js';
-import { buildKindImages } from '../images/kind-images.js';
+import { buildKindImages, removeImageBuilders } from '../images/kind-images.js';
+import { onTerminationSignal } from '../util/processes.js';
 import { DEFAULT_TEST_MINOR, parseKubernetesMinor } from '../versions/kubernetes.js';
 
 export async function imagesCommand(args: string[]): Promise<number> {
@@ -29,11 +31,28 @@ export async function imagesCommand(args: string[]): Promise<number> {
     throw new UsageError(`--debian-mirror "${mirror}" is not an http(s) or file URL`);
   }
   const started = Date.now();
-  const result = await buildKindImages({
-    minor,
-    log: (line) => process.stderr.write(`[images] ${line}\n`),
-    ...(mirror ? { debianMirror: mirror } : {}),
+  // A cancel removes the build container; the step it broke then ends the command quietly with
+  // the signal's exit code, not with that step's error.
+  let stopped: { signal: NodeJS.Signals; cleanup: Promise<void> } | null = null;
+  const removeHandlers = onTerminationSignal((signal) => {
+    stopped = { signal, cleanup: removeImageBuilders({}) };
+    return stopped.cleanup;
   });
+  let result;
+  try {
+    result = await buildKindImages({
+      minor,
+      log: (line) => process.stderr.write(`[images] ${line}\n`),
+      ...(mirror ? { debianMirror: mirror } : {}),
+    });
+  } catch (error) {
+    const cancel = stopped as { signal: NodeJS.Signals; cleanup: Promise<void> } | null;
+    if (!cancel) throw error;
+    await cancel.cleanup;
+    return 128 + constants.signals[cancel.signal];
+  } finally {
+    removeHandlers();
+  }
   process.stderr.write(
     `[images] ${result.nodeImage} ${result.cached ? 'was already built' : 'built'} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
       `kaic run --provider kind --images local --kubernetes-version ${minor} uses it\n`,

@@ -15,7 +15,17 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -35,7 +45,7 @@ import {
   kubeletBinDir,
   kubernetesBinDir,
 } from '../cache.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { findStaticBusybox, makeBusyboxRootfs } from './busybox.js';
 import {
   KIND_LOCAL_IMAGES,
@@ -122,8 +132,15 @@ async function imageLabel(name: string, key: string, env: NodeJS.ProcessEnv) {
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
-/** Docker answers, or a clear error naming DOCKER_HOST. */
-export async function requireDocker(env: NodeJS.ProcessEnv, what: string): Promise<void> {
+/**
+ * Docker answers, or a clear error naming DOCKER_HOST: "<what> needs Docker, and Docker … does
+ * not answer (<its first line>); start Docker (or set DOCKER_HOST)[, or <alternative>]".
+ */
+export async function requireDocker(
+  env: NodeJS.ProcessEnv,
+  what: string,
+  alternative?: string,
+): Promise<void> {
   const info = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], {
     reject: false,
     all: true,
@@ -131,12 +148,13 @@ export async function requireDocker(env: NodeJS.ProcessEnv, what: string): Promi
   }).catch((error: Error) => ({ exitCode: 127, all: error.message }));
   if (info.exitCode !== 0) {
     const host = env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : '';
-    throw new InputError(
-      `${what} needs Docker, and Docker${host} does not answer (${
-        String(info.all)
-          .split('\n')
-          .find((l) => l.trim()) ?? `exit ${info.exitCode}`
-      }); start Docker (or set DOCKER_HOST)`,
+    const said =
+      String(info.all)
+        .split('\n')
+        .find((l) => l.trim()) ?? `exit ${info.exitCode}`;
+    throw new UsageError(
+      `${what} needs Docker, and Docker${host} does not answer (${said}); ` +
+        `start Docker (or set DOCKER_HOST)${alternative ? `, or ${alternative}` : ''}`,
     );
   }
 }
@@ -151,10 +169,15 @@ async function debianRootfs(
   packages: readonly string[],
   customize: readonly string[],
   options: KindImagesOptions,
+  /** What else decides the content (the files a customize line copies in from a temporary directory). */
   inputs: readonly string[],
 ): Promise<string> {
   const root = options.root ?? cacheDir();
-  const key = hash([KIND_LOCAL_IMAGES.debianSuite, variant, ...packages, ...customize, ...inputs]);
+  // Temporary paths in the customize lines are not content: the inputs carry what they copy.
+  const stable = customize.map((line) =>
+    line.replaceAll(tmpdir(), '<tmp>').replace(/kaic-kind-images-\w+/g, '<work>'),
+  );
+  const key = hash([KIND_LOCAL_IMAGES.debianSuite, variant, ...packages, ...stable, ...inputs]);
   const out = join(kindImagesDir(root), `${name}-${KIND_LOCAL_IMAGES.debianSuite}-${key}.tar`);
   if (existsSync(out)) {
     options.log(`${name} root filesystem: cached (${out})`);
@@ -193,6 +216,12 @@ async function debianRootfs(
   }
   await rename(`${out}.partial.tar`, out);
   options.log(`${name} root filesystem: built in ${formatSeconds(Date.now() - t0)}`);
+  // The one it replaces (other packages or files): some hundred megabytes each.
+  for (const entry of await readdir(dirname(out))) {
+    const path = join(dirname(out), entry);
+    if (path !== out && entry.startsWith(`${name}-`) && entry.endsWith('.tar'))
+      await rm(path, { force: true });
+  }
   return out;
 }
 
@@ -399,7 +428,18 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
     // 3. The node: binaries in, images into its containerd, committed (kind's own sequence).
     log(`${nodeImage}: assembling in build container ${builder}`);
     await docker(
-      ['run', '-d', '--name', builder, '--entrypoint', 'sleep', baseImage, 'infinity'],
+      [
+        'run',
+        '-d',
+        '--name',
+        builder,
+        '--label',
+        `${BUILDER_LABEL}=${process.pid}`,
+        '--entrypoint',
+        'sleep',
+        baseImage,
+        'infinity',
+      ],
       env,
     );
     const copies: Array<[string, string]> = [
@@ -536,6 +576,27 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
   } finally {
     await execa('docker', ['rm', '-f', '-v', builder], { env, reject: false });
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Marks a build container with the pid of the kaic that made it. */
+const BUILDER_LABEL = 'dev.kaic.image-build';
+
+/**
+ * Removes the build containers this process started (a cancel can end a build before its own
+ * clean-up runs): for the signal handlers of `kaic images` and of a kind run that builds.
+ */
+export async function removeImageBuilders(env: NodeJS.ProcessEnv): Promise<void> {
+  const listed = await execa(
+    'docker',
+    ['ps', '-a', '-q', '--filter', `label=${BUILDER_LABEL}=${process.pid}`],
+    { env: { ...process.env, ...env }, reject: false },
+  );
+  for (const id of listed.stdout.split('\n').filter(Boolean)) {
+    await execa('docker', ['rm', '-f', '-v', id], {
+      env: { ...process.env, ...env },
+      reject: false,
+    });
   }
 }
 

@@ -25,7 +25,7 @@ import { kindBinDir } from '../cache.js';
 import { UsageError } from '../errors.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
 import type { ImageSource } from '../config/run-config.js';
-import { buildKindImages } from '../images/kind-images.js';
+import { buildKindImages, removeImageBuilders, requireDocker } from '../images/kind-images.js';
 import { waitFor } from '../util/wait.js';
 import { kindConfig, type LocalKindSettings } from './kind-config.js';
 import { setUpRoutedPodNetwork } from './kind-network.js';
@@ -117,21 +117,7 @@ export class KindProvider implements ClusterLifecycle {
   async up(): Promise<ClusterHandle> {
     if (this.clusterName) throw new Error(`cluster ${this.clusterName} is already up`);
     const release = kubernetesRelease(this.options.minor);
-    const docker = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], {
-      reject: false,
-      all: true,
-      env: this.env,
-    }).catch((error: Error) => ({ exitCode: 127, all: error.message }));
-    if (docker.exitCode !== 0) {
-      const host = this.env.DOCKER_HOST ? ` at DOCKER_HOST=${this.env.DOCKER_HOST}` : '';
-      throw new UsageError(
-        `--provider kind needs Docker, and Docker${host} does not answer (${
-          String(docker.all)
-            .split('\n')
-            .find((l) => l.trim()) ?? `exit ${docker.exitCode}`
-        }); ` + 'start Docker (or set DOCKER_HOST), or use --provider kwok',
-      );
-    }
+    await requireDocker(this.env, '--provider kind', 'use --provider kwok');
     this.kind =
       this.options.kindBinary ??
       (await resolveKind(release.kind.kindVersion, this.options.log, this.env));
@@ -289,6 +275,8 @@ export class KindProvider implements ClusterLifecycle {
 
   /** Deletes the cluster this provider created (never a reused one); safe to call again. */
   async down(): Promise<void> {
+    // A run cancelled while it built the local node image leaves its build container otherwise.
+    if (this.options.images === 'local') await removeImageBuilders(this.env);
     let interrupted = false;
     if (this.creating) {
       this.stopping = true;

@@ -428,6 +428,18 @@ describe('RunConfig', function () {
         /--reuse-cluster "always" is not accepted; use no, yes/,
       ],
       [
+        'an image source that is not one',
+        () => ['--provider', 'kind', '--images', 'mirror'],
+        undefined,
+        /--images "mirror" is not accepted; use registry, local/,
+      ],
+      [
+        'local images for kwok',
+        () => ['--images', 'local'],
+        undefined,
+        /--images local applies to --provider kind; --provider \(default\) is "kwok"/,
+      ],
+      [
         'a real-node setting that is not one',
         () => ['--real-node', 'maybe'],
         undefined,
