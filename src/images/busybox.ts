@@ -11,6 +11,11 @@ import { dirname, join } from 'node:path';
 
 import { execa } from 'execa';
 
+import {
+  LOCAL_NODE_IMAGE_ALIASES,
+  LOCAL_NODE_IMAGES,
+  qualifiedImageName,
+} from '../versions/images.js';
 import { ImageBuildError, writeImageArchive } from './oci-archive.js';
 
 export { ImageBuildError };
@@ -60,6 +65,50 @@ export async function makeBusyboxRootfs(dir: string, busybox: string): Promise<v
     'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n',
   );
   await writeFile(join(dir, 'etc', 'group'), 'root:x:0:\nnobody:x:65534:\n');
+}
+
+/**
+ * The stand-ins the real node and kind's local node image hold instead of pulled images: pause
+ * (sleeps until stopped; exits at once on TERM, as PID 1 gets no default signal handling) and the
+ * suites' workload images, all one busybox root filesystem.
+ */
+export function standInImageSpecs(): LocalImageSpec[] {
+  return [
+    {
+      name: LOCAL_NODE_IMAGES.pause,
+      entrypoint: [
+        '/bin/sh',
+        '-c',
+        'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done',
+      ],
+      description: 'kaic local pause stand-in (busybox sh), not the upstream pause image',
+    },
+    ...Object.entries(LOCAL_NODE_IMAGES)
+      .filter(([role]) => role !== 'pause')
+      .map(([, name]) => ({
+        name,
+        description: `kaic local stand-in named ${name}: a static busybox root filesystem`,
+      })),
+  ];
+}
+
+/**
+ * Digest-pinned names the suites use, given to the stand-ins too: the CRI finds an image by the
+ * name `docker.io/library/<repo>@sha256:…` a pinned reference resolves to.
+ */
+export function pinnedStandInNames(): Array<{
+  pinned: string;
+  standIn: string;
+  qualified: string;
+}> {
+  return Object.entries(LOCAL_NODE_IMAGE_ALIASES).map(([pinned, standIn]) => {
+    const [repo, digest] = pinned.split('@') as [string, string];
+    return {
+      pinned,
+      standIn,
+      qualified: `${qualifiedImageName(repo.replace(/:[^/]+$/, ''))}@${digest}`,
+    };
+  });
 }
 
 /**

@@ -46,7 +46,12 @@ import {
   kubernetesBinDir,
 } from '../cache.js';
 import { InputError, UsageError } from '../errors.js';
-import { findStaticBusybox, makeBusyboxRootfs } from './busybox.js';
+import {
+  findStaticBusybox,
+  makeBusyboxRootfs,
+  pinnedStandInNames,
+  standInImageSpecs,
+} from './busybox.js';
 import {
   KIND_LOCAL_IMAGES,
   LOCAL_NODE_IMAGE_ALIASES,
@@ -401,23 +406,13 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
       entrypoint: ['/coredns'],
       description: localBuild(`CoreDNS ${corednsVersion}`),
     });
-    images.push({
-      name: LOCAL_NODE_IMAGES.pause,
-      layers: [busybox],
-      entrypoint: [
-        '/bin/sh',
-        '-c',
-        'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done',
-      ],
-      description: 'kaic local pause stand-in (busybox sh), not the upstream pause image',
-    });
-    for (const [role, name] of Object.entries(LOCAL_NODE_IMAGES)) {
-      if (role === 'pause') continue;
+    for (const spec of standInImageSpecs()) {
       images.push({
-        name: qualifiedImageName(name),
+        name: qualifiedImageName(spec.name),
         layers: [busybox],
-        cmd: ['sh'],
-        description: `kaic local stand-in named ${name}: a static busybox root filesystem`,
+        ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
+        cmd: spec.cmd ?? ['sh'],
+        description: spec.description,
       });
     }
     const archive = join(work, 'preloaded.tar');
@@ -485,13 +480,7 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
       env,
       { inputFile: archive },
     );
-    // Digest-pinned names the suites use, given to the stand-ins (the CRI finds an image by the
-    // name `docker.io/library/<repo>@sha256:…` a pinned reference resolves to).
-    for (const [pinned, standIn] of Object.entries(LOCAL_NODE_IMAGE_ALIASES)) {
-      const [repo, digest] = pinned.split('@') as [string, string];
-      const path = repo.replace(/:[^/]+$/, '');
-      const qualified = `docker.io/${path.includes('/') ? path : `library/${path}`}@${digest}`;
-      const source = qualifiedImageName(standIn);
+    for (const { standIn, qualified } of pinnedStandInNames()) {
       await docker(
         [
           'exec',
@@ -501,7 +490,7 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
           'images',
           'tag',
           '--force',
-          source,
+          qualifiedImageName(standIn),
           qualified,
         ],
         env,

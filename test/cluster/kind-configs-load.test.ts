@@ -13,24 +13,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 
 import { buildRecipe } from '../../src/binaries/build.js';
 import { kindRecipe } from '../../src/binaries/recipes.js';
 import { kindBinDir } from '../../src/cache.js';
 import { KindProvider } from '../../src/providers/kind.js';
-import { waitFor } from '../../src/util/wait.js';
 import {
   DEFAULT_TEST_MINOR,
   KUBERNETES_MINORS,
   kubernetesRelease,
 } from '../../src/versions/kubernetes.js';
+import { startPrivateDocker, type PrivateDocker } from '../support/docker.js';
 import { onDefaultMinorOnly } from './hooks.js';
 
 describe('[kind] generated configs load in the real kind CLI', function () {
   this.timeout(10 * 60_000);
   let dir = '';
-  let dockerd: ResultPromise | null = null;
+  let docker: PrivateDocker | null = null;
   let env: Record<string, string> = {};
 
   before(async function () {
@@ -43,36 +43,13 @@ describe('[kind] generated configs load in the real kind CLI', function () {
       await buildRecipe(kindRecipe(kubernetesRelease(minor).kind.kindVersion), () => undefined);
     }
     dir = await mkdtemp(join(tmpdir(), 'kaic-kind-load-'));
-    const socket = join(dir, 'docker.sock');
-    // A private daemon that touches no firewall rules and makes no bridge: kind never gets past
-    // the image pull, so it needs neither.
-    dockerd = execa(
-      'dockerd',
-      [
-        '--iptables=false',
-        '--ip6tables=false',
-        '--bridge=none',
-        `--data-root=${join(dir, 'data')}`,
-        `--exec-root=${join(dir, 'exec')}`,
-        `--pidfile=${join(dir, 'docker.pid')}`,
-        `-H=unix://${socket}`,
-      ],
-      { reject: false, stdio: ['ignore', 'ignore', 'ignore'], cleanup: true },
-    );
-    env = { DOCKER_HOST: `unix://${socket}` };
-    await waitFor(
-      'the private Docker daemon',
-      async () =>
-        (await execa('docker', ['info'], { env, reject: false })).exitCode === 0 ? true : undefined,
-      60_000,
-    );
+    // A private daemon: kind never gets past the image pull here, so nothing else is needed.
+    docker = await startPrivateDocker(join(dir, 'data'), join(dir, 'run'));
+    env = docker.env;
   });
 
   after(async function () {
-    if (dockerd && dockerd.exitCode === null) {
-      dockerd.kill('SIGTERM');
-      await dockerd;
-    }
+    await docker?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

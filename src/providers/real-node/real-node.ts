@@ -48,7 +48,7 @@ import {
   cgroupMounts,
   type HostFacts,
 } from './host.js';
-import { buildImageArchive } from '../../images/busybox.js';
+import { buildImageArchive, pinnedStandInNames, standInImageSpecs } from '../../images/busybox.js';
 
 export { RealNodeError } from './host.js';
 
@@ -390,24 +390,7 @@ export class RealNode {
     info: RealNodeInfo,
   ): Promise<Record<string, string>> {
     const archive = join(this.dir, 'images.tar');
-    const specs = [
-      {
-        name: LOCAL_NODE_IMAGES.pause,
-        // Sleeps until stopped; exits at once on TERM (PID 1 gets no default signal handling).
-        entrypoint: [
-          '/bin/sh',
-          '-c',
-          'trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done',
-        ],
-        description: 'kaic local pause stand-in (busybox sh), not the upstream pause image',
-      },
-      ...Object.entries(LOCAL_NODE_IMAGES)
-        .filter(([role]) => role !== 'pause')
-        .map(([, name]) => ({
-          name,
-          description: `kaic local stand-in named ${name}: a static busybox root filesystem`,
-        })),
-    ];
+    const specs = standInImageSpecs();
     const digests = await buildImageArchive(specs, archive);
     const ctr = [bin.ctr, '--address', info.containerdSocket, '-n', 'k8s.io'];
     const imported = await execa(ctr[0] as string, [...ctr.slice(1), 'images', 'import', archive], {
@@ -447,12 +430,7 @@ export class RealNode {
         );
       await tagAndCheck(short, qualified ?? short, short, `image ${short} after import`);
     }
-    // Digest-pinned names the suites use, given to the stand-ins too: the CRI finds an image by
-    // the name `docker.io/library/<repo>@sha256:…` it resolves a pinned reference to.
-    for (const [pinned, standIn] of Object.entries(LOCAL_NODE_IMAGE_ALIASES)) {
-      const [repo, digest] = pinned.split('@') as [string, string];
-      const path = repo.replace(/:[^/]+$/, '');
-      const qualified = `docker.io/${path.includes('/') ? path : `library/${path}`}@${digest}`;
+    for (const { pinned, standIn, qualified } of pinnedStandInNames()) {
       await tagAndCheck(standIn, qualified, pinned, `stand-in ${standIn} as ${pinned}`);
     }
     this.log(
