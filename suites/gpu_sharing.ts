@@ -34,6 +34,7 @@ import {
   suiteCluster,
   waitRunning,
   waitFor,
+  abortIfDevicesRefused,
   claimOfPod,
   type AllocatedClaim,
 } from './lib/cluster.js';
@@ -84,6 +85,7 @@ describe(`${requirementTag('gpu_sharing', 'SHOULD')} GPU sharing`, function () {
     return waitFor(`pod ${ns}/${pod} Running or Unschedulable`, async () => {
       const p = await core.readNamespacedPod({ namespace: ns, name: pod });
       if (p.status?.phase === 'Running') return { message: null };
+      await abortIfDevicesRefused(p);
       const cond = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
       return cond?.status === 'False' && cond.reason === 'Unschedulable'
         ? { message: cond.message ?? 'Unschedulable' }

@@ -9,6 +9,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { GpuProfile } from '../fakegpu/profiles.js';
 import type { FakeGpuDriver } from './fake-gpu/drivers.js';
 import type { GangScheduler } from './gang-scheduler/pin.js';
+import type { AddonImageId } from '../versions/images.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 
 export interface AddonSpec<Id extends string = string> {
@@ -164,6 +165,11 @@ export interface InClusterContext {
   onChart?: (chart: 'kueue' | 'jobset') => void;
   /** `CRD <name>` when the cluster has the CRD, else null. */
   crdPresent(name: string): Promise<string | null>;
+  /**
+   * The name the addon's manifests give image `id`: the pinned upstream image, or with `--images
+   * local` the one built here, loaded into the cluster's nodes by then.
+   */
+  image(id: AddonImageId): Promise<string>;
 }
 
 export interface Addon<Id extends string = string> {

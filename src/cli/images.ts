@@ -1,14 +1,17 @@
 /**
  * `kaic images [--kubernetes-version 1.35] [--debian-mirror URL]`: builds kind's node image for a
- * minor on this machine, from Debian packages and kaic's Go builds, into the local Docker engine
- * (see src/images/kind-images.ts); `kaic run --provider kind --images local` then uses it.
+ * minor on this machine, from Debian packages and kaic's Go builds, and the images kaic's addons
+ * run from, into the local Docker engine (src/images/); `kaic run --provider kind --images local`
+ * then uses them. Prints their names, one per line.
  */
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { UsageError } from '../errors.js';
+import { buildAddonImage } from '../images/addon-images.js';
 import { buildKindImages, removeImageBuilders } from '../images/kind-images.js';
 import { onTerminationSignal } from '../util/processes.js';
+import { ADDON_IMAGES, type AddonImageId } from '../versions/images.js';
 import { DEFAULT_TEST_MINOR, parseKubernetesMinor } from '../versions/kubernetes.js';
 
 export async function imagesCommand(args: string[]): Promise<number> {
@@ -38,13 +41,14 @@ export async function imagesCommand(args: string[]): Promise<number> {
     stopped = { signal, cleanup: removeImageBuilders({}) };
     return stopped.cleanup;
   });
+  const log = (line: string) => process.stderr.write(`[images] ${line}\n`);
   let result;
+  const addonImages: string[] = [];
   try {
-    result = await buildKindImages({
-      minor,
-      log: (line) => process.stderr.write(`[images] ${line}\n`),
-      ...(mirror ? { debianMirror: mirror } : {}),
-    });
+    result = await buildKindImages({ minor, log, ...(mirror ? { debianMirror: mirror } : {}) });
+    for (const id of Object.keys(ADDON_IMAGES) as AddonImageId[]) {
+      addonImages.push((await buildAddonImage(id, { log })).name);
+    }
   } catch (error) {
     const cancel = stopped as { signal: NodeJS.Signals; cleanup: Promise<void> } | null;
     if (!cancel) throw error;
@@ -57,6 +61,6 @@ export async function imagesCommand(args: string[]): Promise<number> {
     `[images] ${result.nodeImage} ${result.cached ? 'was already built' : 'built'} in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
       `kaic run --provider kind --images local --kubernetes-version ${minor} uses it\n`,
   );
-  process.stdout.write(`${result.nodeImage}\n`);
+  process.stdout.write(`${[result.nodeImage, ...addonImages].join('\n')}\n`);
   return 0;
 }

@@ -13,19 +13,9 @@
  * Everything local is named under `kaic.local/` and labelled as a local build; an image whose
  * inputs are unchanged (label `dev.kaic.inputs`) is not built again.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import {
-  chmod,
-  copyFile,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  writeFile,
-} from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -45,7 +35,15 @@ import {
   kubeletBinDir,
   kubernetesBinDir,
 } from '../cache.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
+import {
+  docker,
+  imageId,
+  imageLabel,
+  inputsHash,
+  recordBuiltImage,
+  requireDocker,
+} from './docker-engine.js';
 import {
   findStaticBusybox,
   makeBusyboxRootfs,
@@ -108,62 +106,6 @@ export function localControlPlaneImages(
   };
 }
 
-function hash(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
-}
-
-/** Runs docker, failing with its output named. */
-async function docker(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  options: { input?: string; inputFile?: string } = {},
-): Promise<string> {
-  const result = await execa('docker', args, { env, reject: false, all: true, ...options });
-  if (result.exitCode !== 0) {
-    throw new ImageBuildError(
-      `docker ${args.slice(0, 3).join(' ')} failed (exit ${result.exitCode}): ${String(result.all).trim()}`,
-    );
-  }
-  return result.stdout.trim();
-}
-
-/** The value of label `key` on local image `name`, or null when Docker has no such image. */
-async function imageLabel(name: string, key: string, env: NodeJS.ProcessEnv) {
-  const result = await execa(
-    'docker',
-    ['image', 'inspect', '--format', `{{ index .Config.Labels "${key}" }}`, name],
-    { env, reject: false },
-  );
-  return result.exitCode === 0 ? result.stdout.trim() : null;
-}
-
-/**
- * Docker answers, or a clear error naming DOCKER_HOST: "<what> needs Docker, and Docker … does
- * not answer (<its first line>); start Docker (or set DOCKER_HOST)[, or <alternative>]".
- */
-export async function requireDocker(
-  env: NodeJS.ProcessEnv,
-  what: string,
-  alternative?: string,
-): Promise<void> {
-  const info = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], {
-    reject: false,
-    all: true,
-    env,
-  }).catch((error: Error) => ({ exitCode: 127, all: error.message }));
-  if (info.exitCode !== 0) {
-    const host = env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : '';
-    const said =
-      String(info.all)
-        .split('\n')
-        .find((l) => l.trim()) ?? `exit ${info.exitCode}`;
-    throw new UsageError(
-      `${what} needs Docker, and Docker${host} does not answer (${said}); ` +
-        `start Docker (or set DOCKER_HOST)${alternative ? `, or ${alternative}` : ''}`,
-    );
-  }
-}
-
 /**
  * A Debian root filesystem as a tar in the cache (mmdebstrap; `customize` shell lines run with
  * `$1` the root), built once per input set.
@@ -182,7 +124,13 @@ async function debianRootfs(
   const stable = customize.map((line) =>
     line.replaceAll(tmpdir(), '<tmp>').replace(/kaic-kind-images-\w+/g, '<work>'),
   );
-  const key = hash([KIND_LOCAL_IMAGES.debianSuite, variant, ...packages, ...stable, ...inputs]);
+  const key = inputsHash([
+    KIND_LOCAL_IMAGES.debianSuite,
+    variant,
+    ...packages,
+    ...stable,
+    ...inputs,
+  ]);
   const out = join(kindImagesDir(root), `${name}-${KIND_LOCAL_IMAGES.debianSuite}-${key}.tar`);
   if (existsSync(out)) {
     options.log(`${name} root filesystem: cached (${out})`);
@@ -298,7 +246,7 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
     ...Object.values(LOCAL_NODE_IMAGES).map(qualifiedImageName),
   ];
   const fileInputs = NODE_BASE_FILES.map((f) => `${f.path}:${f.mode}:${f.content}`);
-  const inputs = hash([
+  const inputs = inputsHash([
     release.version,
     release.etcdVersion,
     corednsVersion,
@@ -313,9 +261,9 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
   ]);
   const existingInputs = await imageLabel(nodeImage, 'dev.kaic.inputs', env);
   if (existingInputs === inputs) {
-    const id = await docker(['image', 'inspect', '--format', '{{.Id}}', nodeImage], env);
+    const id = await imageId(nodeImage, env);
     log(`${nodeImage}: cached (${id.slice(0, 19)})`);
-    await recordImages(root, nodeImage, id, inputs, preloaded);
+    await recordBuiltImage(root, nodeImage, { id, inputs, preloaded });
     return { nodeImage, id, preloaded, controlPlane: planes, cached: true };
   }
 
@@ -338,7 +286,7 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
       options,
       fileInputs,
     );
-    const baseImage = `${KIND_LOCAL_IMAGES.repository}/kind-base:${hash([baseTar])}`;
+    const baseImage = `${KIND_LOCAL_IMAGES.repository}/kind-base:${inputsHash([baseTar])}`;
     if ((await imageLabel(baseImage, 'dev.kaic.local-image', env)) === null) {
       log(`${baseImage}: importing the root filesystem into Docker`);
       await docker(
@@ -533,7 +481,7 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
       ],
       env,
     );
-    const id = await docker(['image', 'inspect', '--format', '{{.Id}}', nodeImage], env);
+    const id = await imageId(nodeImage, env);
     log(`${nodeImage}: built (${id.slice(0, 19)})`);
     // The image this one replaces (other inputs) and older bases: a gigabyte each, otherwise kept
     // for good. Refused by Docker while a container uses them, which is fine.
@@ -560,7 +508,7 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
           );
       if (replaced) await execa('docker', ['image', 'rm', old], { env, reject: false });
     }
-    await recordImages(root, nodeImage, id, inputs, preloaded);
+    await recordBuiltImage(root, nodeImage, { id, inputs, preloaded });
     return { nodeImage, id, preloaded, controlPlane: planes, cached: false };
   } finally {
     await execa('docker', ['rm', '-f', '-v', builder], { env, reject: false });
@@ -587,25 +535,4 @@ export async function removeImageBuilders(env: NodeJS.ProcessEnv): Promise<void>
       reject: false,
     });
   }
-}
-
-/** images.json in the cache: what `kaic images` put into Docker, by name. */
-async function recordImages(
-  root: string,
-  nodeImage: string,
-  id: string,
-  inputs: string,
-  preloaded: string[],
-): Promise<void> {
-  const file = join(kindImagesDir(root), 'images.json');
-  let record: Record<string, unknown> = {};
-  try {
-    record = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // first record
-  }
-  record[nodeImage] = { id, inputs, preloaded, builtAt: new Date().toISOString() };
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(`${file}.partial`, `${JSON.stringify(record, null, 2)}\n`);
-  await rename(`${file}.partial`, file);
 }

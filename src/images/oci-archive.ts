@@ -1,6 +1,7 @@
 /**
  * Container images made on this machine instead of pulled, written as one OCI image layout
- * archive (what `ctr images import` and `docker load` read). Each image is a stack of layers,
+ * archive (what `ctr images import` reads), with Docker's manifest.json beside it (what `docker
+ * load` reads). Each image is a stack of layers,
  * each layer a directory packed deterministically (sorted entries, zero times, fixed owners), so
  * the same inputs give the same digests on every machine; a directory shared by several images
  * is packed once and stored once.
@@ -112,6 +113,9 @@ export async function writeImageArchive(
       return layer;
     };
     const manifests = [];
+    // Docker before 25 loads only its own save format: manifest.json beside the OCI layout.
+    const dockerManifest: Array<{ Config: string; RepoTags: string[]; Layers: string[] }> = [];
+    const blobPath = (digest: string) => `blobs/sha256/${digest.slice('sha256:'.length)}`;
     const digests: Record<string, string> = {};
     for (const image of images) {
       const stack = [];
@@ -141,6 +145,11 @@ export async function writeImageArchive(
       });
       const manifestBlob = await putBlob(manifest);
       digests[image.name] = manifestBlob.digest;
+      dockerManifest.push({
+        Config: blobPath(configBlob.digest),
+        RepoTags: [image.name],
+        Layers: stack.map((l) => blobPath(l.digest)),
+      });
       manifests.push({
         mediaType: OCI_MANIFEST,
         ...manifestBlob,
@@ -159,6 +168,7 @@ export async function writeImageArchive(
         manifests,
       }),
     );
+    await writeFile(join(layout, 'manifest.json'), JSON.stringify(dockerManifest));
     await mkdir(dirname(archivePath), { recursive: true });
     const partial = `${archivePath}.partial`;
     await writeFile(partial, await packDirectory(layout));

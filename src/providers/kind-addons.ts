@@ -18,6 +18,7 @@ import {
 } from '../addons/plan.js';
 import type { KindChart } from '../addons/charts.js';
 import type { InClusterContext, InClusterInstall } from '../addons/types.js';
+import { ADDON_IMAGES } from '../versions/images.js';
 import { kubernetesRelease } from '../versions/kubernetes.js';
 import type { RunningAddons } from './kwok-addons.js';
 import type { AddonInstallContext, ClusterHandle, InstalledAddons } from './types.js';
@@ -25,8 +26,12 @@ import type { AddonInstallContext, ClusterHandle, InstalledAddons } from './type
 /** Addons kaic can install into a cluster whose pods run today. */
 export const KIND_INSTALLABLE: readonly AddonId[] = ADDON_IDS.filter((id) => addonOf(id).inCluster);
 
-/** What the in-cluster installer is given; each addon also gets crdPresent from it. */
-export type KindAddonContext = Omit<InClusterContext, 'crdPresent'>;
+/**
+ * What the in-cluster installer is given; each addon also gets crdPresent from it, and image()
+ * when the caller has none (the pinned upstream images).
+ */
+export type KindAddonContext = Omit<InClusterContext, 'crdPresent' | 'image'> &
+  Partial<Pick<InClusterContext, 'image'>>;
 
 /** The plan's addons kaic does not install on kind, with the reason. */
 export function notInstalledOnKind(plan: AddonPlan): Array<{ id: AddonId; reason: string }> {
@@ -54,6 +59,7 @@ export async function startKindAddons(
   const ext = ctx.kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
   const inClusterContext: InClusterContext = {
     ...ctx,
+    image: ctx.image ?? ((id) => Promise.resolve(ADDON_IMAGES[id])),
     crdPresent: (name) =>
       ext
         .readCustomResourceDefinition({ name })
@@ -99,7 +105,13 @@ export async function installInClusterAddons(
   handle: ClusterHandle,
   dir: string,
   ctx: AddonInstallContext,
-  options: { where: string; sayLeftOut: boolean; onChart?: (chart: KindChart) => void },
+  options: {
+    where: string;
+    sayLeftOut: boolean;
+    onChart?: (chart: KindChart) => void;
+    /** Where addon images come from; default the pinned upstream images. */
+    image?: InClusterContext['image'];
+  },
 ): Promise<InstalledAddons> {
   if (!ctx.requested.length) return { env: {}, accelerator: null };
   const resolved = resolveAddonPlan(ctx.requested, { realNode: true });
@@ -127,6 +139,7 @@ export async function installInClusterAddons(
         gpusPerNode: ctx.gpusPerNode,
         log: ctx.log,
         ...(options.onChart ? { onChart: options.onChart } : {}),
+        ...(options.image ? { image: options.image } : {}),
       },
       (stop) => ctx.undo.push('addons', () => ctx.phase('addons down', stop)),
     ),

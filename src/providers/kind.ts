@@ -23,9 +23,12 @@ import { resolvePinnedTool } from '../binaries/download.js';
 import { kindRecipe } from '../binaries/recipes.js';
 import { kindBinDir } from '../cache.js';
 import { UsageError } from '../errors.js';
+import { ADDON_IMAGES, type AddonImageId } from '../versions/images.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
 import type { ImageSource } from '../config/run-config.js';
-import { buildKindImages, removeImageBuilders, requireDocker } from '../images/kind-images.js';
+import { requireDocker } from '../images/docker-engine.js';
+import { buildAddonImage } from '../images/addon-images.js';
+import { buildKindImages, removeImageBuilders } from '../images/kind-images.js';
 import { waitFor } from '../util/wait.js';
 import { kindConfig, type LocalKindSettings } from './kind-config.js';
 import { setUpRoutedPodNetwork } from './kind-network.js';
@@ -94,6 +97,8 @@ export class KindProvider implements ClusterLifecycle {
   /** `kind create` while it runs: down() stops it first, or it would go on making nodes. */
   private creating: ResultPromise | null = null;
   private stopping = false;
+  /** Addon images loaded into this cluster's nodes (with --images local), by id. */
+  private readonly loadedImages = new Map<AddonImageId, Promise<string>>();
 
   constructor(private readonly options: KindProviderOptions) {}
 
@@ -227,6 +232,42 @@ export class KindProvider implements ClusterLifecycle {
     };
   }
 
+  /**
+   * The name addon image `id` has in this cluster: the pinned upstream image, or with `--images
+   * local` the one built here (when missing), loaded into every node once per cluster.
+   */
+  addonImage(id: AddonImageId): Promise<string> {
+    if (this.options.images !== 'local') return Promise.resolve(ADDON_IMAGES[id]);
+    let loading = this.loadedImages.get(id);
+    if (!loading) {
+      loading = this.loadLocalImage(id);
+      this.loadedImages.set(id, loading);
+      // A failed load is tried again by the next caller.
+      loading.catch(() => this.loadedImages.delete(id));
+    }
+    return loading;
+  }
+
+  private async loadLocalImage(id: AddonImageId): Promise<string> {
+    const name = this.clusterName;
+    if (!name) throw new Error('no kind cluster is up to load images into');
+    const built = await buildAddonImage(id, {
+      log: (line) => this.options.log(`images: ${line}`),
+      env: this.env,
+    });
+    const t0 = Date.now();
+    const loaded = await this.run(['load', 'docker-image', '--name', name, built.name]);
+    if (loaded.exitCode !== 0) {
+      throw new KindError(
+        `kind load docker-image ${built.name} into ${name} failed (exit ${loaded.exitCode}): ${loaded.all.trim()}`,
+      );
+    }
+    this.options.log(
+      `kind: ${built.name} loaded into the nodes in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    return built.name;
+  }
+
   /** The containers of cluster `name` in Docker (kind labels its nodes with the cluster name). */
   private async nodeContainers(name: string): Promise<string[]> {
     const listed = await execa(
@@ -288,6 +329,7 @@ export class KindProvider implements ClusterLifecycle {
     }
     const name = this.clusterName;
     this.clusterName = null;
+    this.loadedImages.clear();
     if (name && this.created && this.kind) {
       const t0 = Date.now();
       const deleted = await this.run(['delete', 'cluster', '--name', name]);

@@ -10,6 +10,16 @@
 export const NODE_RUNTIME_IMAGE =
   'node:24-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6';
 
+/**
+ * The images kaic's in-cluster addons run, by what they are, as a registry serves them; with
+ * `--images local` kaic builds each here instead (src/images/addon-images.ts).
+ */
+export const ADDON_IMAGES = {
+  'node-runtime': NODE_RUNTIME_IMAGE,
+} as const;
+
+export type AddonImageId = keyof typeof ADDON_IMAGES;
+
 /** True for `name@sha256:<64 hex>` (with or without a tag before the digest). */
 export function isPinnedByDigest(image: string): boolean {
   return /^[^@\s]+@sha256:[0-9a-f]{64}$/.test(image);
@@ -114,4 +124,10 @@ export const KIND_LOCAL_IMAGES = {
   repository: 'kaic.local',
   /** The node image, tagged with the Kubernetes version it carries. */
   nodeImage: (kubernetesVersion: string) => `kaic.local/kind-node:${kubernetesVersion}`,
+  /**
+   * The fake-GPU driver's runtime in place of NODE_RUNTIME_IMAGE: the Node.js that runs kaic,
+   * tagged with its version (`kaic images` made with another Node.js is built again).
+   */
+  nodeRuntimeImage: (nodeVersion: string = process.version) =>
+    `kaic.local/node-runtime:${nodeVersion}`,
 } as const;

@@ -427,7 +427,18 @@ export async function createPod(pod: k8s.V1Pod): Promise<void> {
   });
 }
 
-/** Waits for Running; an image or container error ends the wait at once with its message. */
+/**
+ * How long the kubelet may keep refusing to prepare a pod's devices before the wait ends: a driver
+ * plugin that has just registered can refuse once, one that is missing or broken keeps refusing.
+ */
+const DEVICE_PREPARE_GRACE_MS = 15_000;
+
+/**
+ * Waits for Running. An image or container error ends the wait at once with its message, and so
+ * does a kubelet that has kept failing to prepare the pod's devices (event
+ * FailedPrepareDynamicResources: the DRA driver's kubelet plugin is missing or failing) for
+ * DEVICE_PREPARE_GRACE_MS.
+ */
 export async function waitRunning(namespace: string, name: string): Promise<k8s.V1Pod> {
   const { core } = suiteCluster();
   return waitFor(
@@ -442,10 +453,41 @@ export async function waitRunning(namespace: string, name: string): Promise<k8s.
           );
         }
       }
-      return pod.status?.phase === 'Running' ? pod : undefined;
+      if (pod.status?.phase === 'Running') return pod;
+      await abortIfDevicesRefused(pod);
+      return undefined;
     },
     120_000,
   );
+}
+
+/**
+ * Ends a wait for a pod that is not running yet (WaitAborted, ACCELERATOR WORKLOAD FAILURE) when
+ * its node's kubelet has refused to prepare its devices for the grace period.
+ */
+export async function abortIfDevicesRefused(pod: k8s.V1Pod): Promise<void> {
+  if (!pod.spec?.nodeName || !pod.spec.resourceClaims?.length) return;
+  const refused = await devicePreparationRefused(pod.metadata?.namespace as string, pod);
+  if (refused) throw new WaitAborted(`ACCELERATOR WORKLOAD FAILURE: ${refused}`);
+}
+
+/** What the kubelet said when it has refused to prepare the pod's devices for the grace period. */
+async function devicePreparationRefused(namespace: string, pod: k8s.V1Pod): Promise<string | null> {
+  const events = await suiteCluster().core.listNamespacedEvent({
+    namespace,
+    fieldSelector: `involvedObject.uid=${pod.metadata?.uid},reason=FailedPrepareDynamicResources`,
+  });
+  for (const event of events.items) {
+    const first = event.firstTimestamp ?? event.eventTime;
+    const since = first ? Date.now() - new Date(first).getTime() : 0;
+    if (since >= DEVICE_PREPARE_GRACE_MS) {
+      return (
+        `the kubelet on ${pod.spec?.nodeName} has not prepared pod ${pod.metadata?.name}'s devices ` +
+        `for ${Math.round(since / 1000)} s (${event.count ?? 1} tries): ${event.message ?? ''}`
+      );
+    }
+  }
+  return null;
 }
 
 export function exec(

@@ -209,19 +209,22 @@ describe('[cli] kaic run', function () {
       'dra_support',
     ];
     const offline = { KAIC_CACHE: join(dir, 'empty-cache'), GOPROXY: 'off' };
-    const fromDir = await kaic([...args, '--output', join(dir, 'out-dir')], {
-      ...offline,
-      KAIC_KWOK_WORKDIR: join(dir, 'kwok-dir'),
-      KAIC_KUBERNETES_BIN_DIR: binDir,
-    });
+    // Both at once: two clusters of their own, each on its own ports and work directory.
+    const [fromDir, fromPath] = await Promise.all([
+      kaic([...args, '--output', join(dir, 'out-dir')], {
+        ...offline,
+        KAIC_KWOK_WORKDIR: join(dir, 'kwok-dir'),
+        KAIC_KUBERNETES_BIN_DIR: binDir,
+      }),
+      kaic([...args, '--output', join(dir, 'out-path')], {
+        ...offline,
+        KAIC_KWOK_WORKDIR: join(dir, 'kwok-path'),
+        PATH: `${binDir}:${process.env.PATH}`,
+      }),
+    ]);
     expect(fromDir.all).to.include(`binaries from KAIC_KUBERNETES_BIN_DIR=${binDir}`);
     expect(fromDir.all).to.include(`kube-apiserver ${release.version}`);
     expect(fromDir.exitCode, fromDir.all).to.be.oneOf([0, 1]);
-    const fromPath = await kaic([...args, '--output', join(dir, 'out-path')], {
-      ...offline,
-      KAIC_KWOK_WORKDIR: join(dir, 'kwok-path'),
-      PATH: `${binDir}:${process.env.PATH}`,
-    });
     expect(fromPath.all).to.include(`binaries from PATH (${binDir})`);
     expect(fromPath.exitCode, fromPath.all).to.be.oneOf([0, 1]);
     // A directory lacking a binary, or holding another minor's, is refused before anything starts.

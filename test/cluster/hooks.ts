@@ -13,7 +13,7 @@ import { KwokProvider, type KwokClusterHandle } from '../../src/providers/kwok.j
 import { checkHost } from '../../src/providers/real-node/host.js';
 import type { RealNodeInfo } from '../../src/providers/real-node/real-node.js';
 import { onTerminationSignal } from '../../src/util/processes.js';
-import { createLeakyRuntime, type LeakyRuntime } from './leaky-runtime.js';
+import { createLeakyRuntime, type LeakyRuntime } from '../support/leaky-runtime.js';
 import {
   DEFAULT_TEST_MINOR,
   kubernetesRelease,

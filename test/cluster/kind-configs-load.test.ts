@@ -32,6 +32,8 @@ describe('[kind] generated configs load in the real kind CLI', function () {
   let dir = '';
   let docker: PrivateDocker | null = null;
   let env: Record<string, string> = {};
+  const creates = new Map<string, ReturnType<typeof kind>>();
+  const loadName = (minor: string) => `kaic-load-${minor.replace('.', '')}`;
 
   before(async function () {
     onDefaultMinorOnly(this, "it loads every minor's config at once");
@@ -46,6 +48,22 @@ describe('[kind] generated configs load in the real kind CLI', function () {
     // A private daemon: kind never gets past the image pull here, so nothing else is needed.
     docker = await startPrivateDocker(join(dir, 'data'), join(dir, 'run'));
     env = docker.env;
+    // Every minor's create at once (each waits about ten seconds on its pull); the tests below
+    // read one each.
+    for (const minor of KUBERNETES_MINORS) {
+      const release = kubernetesRelease(minor);
+      creates.set(
+        minor,
+        kind(release.kind.kindVersion, [
+          'create',
+          'cluster',
+          '--name',
+          loadName(minor),
+          '--config',
+          `kind-configs/${minor}.yaml`,
+        ]),
+      );
+    }
   });
 
   after(async function () {
@@ -60,15 +78,8 @@ describe('[kind] generated configs load in the real kind CLI', function () {
   for (const minor of KUBERNETES_MINORS) {
     it(`${minor}: kind accepts kind-configs/${minor}.yaml and goes on to the pinned node image`, async function () {
       const release = kubernetesRelease(minor);
-      const name = `kaic-load-${minor.replace('.', '')}`;
-      const result = await kind(release.kind.kindVersion, [
-        'create',
-        'cluster',
-        '--name',
-        name,
-        '--config',
-        `kind-configs/${minor}.yaml`,
-      ]);
+      const name = loadName(minor);
+      const result = await creates.get(minor)!;
       expect(result.exitCode).to.not.equal(0);
       expect(result.all, 'no configuration error').to.not.match(
         /invalid configuration|unable to decode/,

@@ -18,7 +18,7 @@ import { KwokProvider } from '../../src/providers/kwok.js';
 import { startSimulatedH100s, type SimulatedGpus } from './fakegpu-helpers.js';
 import { onDefaultMinorOnly, testCluster } from './hooks.js';
 import { conformanceVersion, inCatalog, runSuitesOnTestCluster, testsOf } from './suite-runs.js';
-import type { LeakMode } from './leaky-runtime.js';
+import type { LeakMode } from '../support/leaky-runtime.js';
 
 /** Runs the suites against the test cluster, as `kaic run` does (KUBECONFIG points at it). */
 function runAcceleratorSuites(ids: string[]): Promise<TestResult[]> {

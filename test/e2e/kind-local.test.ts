@@ -4,20 +4,27 @@
  * the image); `kaic up --provider kind --images local` creates a real kind cluster from it whose
  * pods run and reach each other across nodes, `kaic run` decides a requirement against it and
  * `kaic down` deletes it; a run stopped by SIGINT while kind creates its nodes leaves no container.
+ * On that cluster kaic's fake-GPU driver runs from the Node.js image `kaic images` builds: its
+ * verdicts and two planted faults give what docs/platforms.md §5 expects.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 
 import { cacheDir } from '../../src/cache.js';
+import { FAKE_GPU_DRIVER_NAME } from '../../src/fakegpu/driver.js';
+import { DraObjects } from '../../src/k8s/dra-objects.js';
+import { NVIDIA_MAJOR, NVIDIACTL_MINOR } from '../../src/fakegpu/plugin/cdi.js';
 import type { RunResult } from '../../src/results/model.js';
 import { waitFor } from '../../src/util/wait.js';
 import { KIND_LOCAL_IMAGES, LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
 import { DEFAULT_TEST_MINOR, kubernetesRelease } from '../../src/versions/kubernetes.js';
 import { startPrivateDocker, type PrivateDocker } from '../support/docker.js';
+import { createLeakyRuntime, type LeakyRuntime } from '../support/leaky-runtime.js';
+import { expectedVerdicts } from '../support/platform-expectations.js';
 
 const KAIC = resolve('bin/kaic.js');
 
@@ -26,8 +33,13 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
   let dir = '';
   let env: NodeJS.ProcessEnv = {};
   const nodeImage = KIND_LOCAL_IMAGES.nodeImage(kubernetesRelease(DEFAULT_TEST_MINOR).version);
-  const kaic = (args: string[]) =>
-    execa(process.execPath, [KAIC, ...args], { reject: false, all: true, env });
+  const runtimeImage = KIND_LOCAL_IMAGES.nodeRuntimeImage();
+  const kaic = (args: string[], extraEnv: Record<string, string> = {}) =>
+    execa(process.execPath, [KAIC, ...args], {
+      reject: false,
+      all: true,
+      env: { ...env, ...extraEnv },
+    });
   const dockerCli = (args: string[]) => execa('docker', args, { env, reject: false });
   /** Containers of any kind cluster, and kaic's image-build containers, in the private daemon. */
   const leftContainers = async () => {
@@ -43,6 +55,69 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
       await dockerCli(['rm', '-f', '-v', line.split(' ')[0]!]);
     }
   };
+
+  /**
+   * The planted runtime fault of the cluster tests (test/support/leaky-runtime.ts) inside kind
+   * nodes: its files, and this machine's Node.js that runs its spec patch, copied to the same
+   * paths in each node, and the node's runc moved aside for the wrapper. remove() puts runc back.
+   */
+  async function plantLeakyRuntime(
+    nodes: string[],
+    leakDir: string,
+  ): Promise<Pick<LeakyRuntime, 'arm'> & { remove(): Promise<void> }> {
+    const runtime = await createLeakyRuntime(leakDir, '/usr/sbin/runc.real');
+    const inNode = async (node: string, args: string[], inputFile?: string) => {
+      const result = await execa('docker', args, {
+        env,
+        reject: false,
+        ...(inputFile ? { inputFile } : {}),
+      });
+      expect(result.exitCode, `${node}: docker ${args.join(' ')}: ${result.stderr}`).to.equal(0);
+    };
+    // Streamed in: a kind node's /tmp is a tmpfs, which docker cp does not see.
+    const copyInto = (node: string, file: string) =>
+      inNode(
+        node,
+        [
+          'exec',
+          '-i',
+          node,
+          'sh',
+          '-c',
+          `mkdir -p ${dirname(file)} && cat > ${file} && chmod 755 ${file}`,
+        ],
+        file,
+      );
+    for (const node of nodes) {
+      for (const file of [runtime.path, join(leakDir, 'patch-spec.mjs'), process.execPath]) {
+        await copyInto(node, file);
+      }
+      await inNode(node, [
+        'exec',
+        node,
+        'sh',
+        '-c',
+        `mv /usr/sbin/runc /usr/sbin/runc.real && cp ${runtime.path} /usr/sbin/runc`,
+      ]);
+    }
+    return {
+      async arm(mode, devices) {
+        await runtime.arm(mode, devices);
+        for (const node of nodes) await copyInto(node, join(leakDir, 'leak.json'));
+      },
+      async remove() {
+        for (const node of nodes) {
+          await dockerCli([
+            'exec',
+            node,
+            'sh',
+            '-c',
+            `rm -f ${leakDir}/leak.json; mv -f /usr/sbin/runc.real /usr/sbin/runc`,
+          ]);
+        }
+      },
+    };
+  }
 
   before(async function () {
     for (const tool of ['dockerd', 'mmdebstrap']) {
@@ -83,7 +158,7 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
         .join('\n      ')}\n`,
     );
     expect(first.exitCode, first.all).to.equal(0);
-    expect(first.stdout.trim()).to.equal(nodeImage);
+    expect(first.stdout.trim().split('\n')).to.deep.equal([nodeImage, runtimeImage]);
     const labels = await dockerCli([
       'image',
       'inspect',
@@ -92,16 +167,28 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
       nodeImage,
     ]);
     expect(labels.stdout.trim()).to.equal('true');
+    const runtime = await dockerCli([
+      'run',
+      '--rm',
+      '-u',
+      '1000',
+      runtimeImage,
+      'node',
+      '-p',
+      'process.version',
+    ]);
+    expect(runtime.stdout.trim(), runtime.stderr).to.equal(process.version);
     const again = await kaic(['images']);
     expect(again.exitCode, again.all).to.equal(0);
     expect(again.stderr).to.include(`${nodeImage} was already built`);
+    expect(again.stderr).to.include(`${runtimeImage}: cached`);
     expect(await leftContainers()).to.deep.equal([]);
   });
 
-  it('kaic up --provider kind --images local: control plane, DNS and kube-proxy run from the preloaded images, pods reach pods on other nodes, kaic run decides a requirement, kaic down leaves nothing', async function () {
+  it("kaic up --provider kind --images local with kaic's fake-GPU driver: control plane, DNS and kube-proxy from the preloaded images, pods reach pods on other nodes, the driver's plugin registered and CDI devices in pods, the accelerator verdicts of docs/platforms.md §5 and its planted faults, kaic down leaves nothing", async function () {
     const up = execa(
       process.execPath,
-      [KAIC, 'up', '--provider', 'kind', '--images', 'local', '--addons', 'none'],
+      [KAIC, 'up', '--provider', 'kind', '--images', 'local', '--addons', 'fake-gpu,gpu-metrics'],
       { reject: false, all: true, env },
     );
     let output = '';
@@ -203,24 +290,149 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
       expect(phase, log).to.equal('Succeeded');
       expect(log).to.include('served-across-nodes');
 
-      // The debugging loop on kind: one requirement against the cluster that stays up.
-      const run = await kaic([
-        'run',
-        '--provider',
-        'existing',
-        '--kubeconfig',
-        kubeconfig!,
-        '--requirements',
+      // The driver: its kubelet plugin registered on both workers, and a pod holding a claim
+      // gets its device node through CDI.
+      expect(output).to.include(`${runtimeImage} loaded into the nodes`);
+      const nodeNames = (await core.listNode()).items.map((n) => n.metadata!.name!);
+      for (const worker of workers) {
+        const registry = await dockerCli([
+          'exec',
+          worker,
+          'ls',
+          '/var/lib/kubelet/plugins_registry',
+        ]);
+        expect(registry.stdout, `${worker}: ${registry.stderr}`).to.include(FAKE_GPU_DRIVER_NAME);
+      }
+      await k8s.KubernetesObjectApi.makeApiClient(kc).create({
+        apiVersion: 'resource.k8s.io/v1',
+        kind: 'ResourceClaim',
+        metadata: { name: 'one-gpu', namespace: 'default' },
+        spec: {
+          devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu.nvidia.com' } }] },
+        },
+      } as k8s.KubernetesObject);
+      const holder = pod('holder', '', 'ls /dev/nvidia*');
+      delete holder.spec!.nodeName;
+      holder.spec!.resourceClaims = [{ name: 'gpu', resourceClaimName: 'one-gpu' }];
+      holder.spec!.containers[0]!.resources = { claims: [{ name: 'gpu' }] };
+      await core.createNamespacedPod({ namespace: 'default', body: holder });
+      const held = await waitFor(
+        'the claim holder to finish',
+        async () => {
+          const p = await core.readNamespacedPod({ namespace: 'default', name: 'holder' });
+          return ['Succeeded', 'Failed'].includes(p.status?.phase ?? '') ? p : undefined;
+        },
+        120_000,
+      );
+      const devices = await core.readNamespacedPodLog({ namespace: 'default', name: 'holder' });
+      process.stdout.write(
+        `      holder on ${held.spec!.nodeName}: ${devices.trim().split('\n').join(' ')}\n`,
+      );
+      expect(held.status!.phase, devices).to.equal('Succeeded');
+      expect(devices.split('\n').filter((l) => /^\/dev\/nvidia\d+$/.test(l))).to.have.length(1);
+
+      // The accelerator requirements against the cluster that stays up, as the page expects.
+      const platform = "kind on kaic's local images with kaic's fake-GPU driver";
+      const expected = expectedVerdicts(platform);
+      // The addons' settings `kaic up` saved, as its "rerun a requirement" line gives them.
+      const upState = JSON.parse(await readFile(env.KAIC_UP_STATE!, 'utf8')) as {
+        env: Record<string, string>;
+      };
+      const verdicts = async (label: string, requirements: string[], extra: string[] = []) => {
+        const run = await kaic(
+          [
+            'run',
+            '--provider',
+            'existing',
+            '--kubeconfig',
+            kubeconfig!,
+            '--requirements',
+            requirements.join(','),
+            '--output',
+            join(dir, label),
+            ...extra,
+          ],
+          upState.env,
+        );
+        const results = JSON.parse(
+          await readFile(join(dir, label, 'results.json'), 'utf8'),
+        ) as RunResult;
+        const measured = Object.fromEntries(results.requirements.map((r) => [r.id, r.verdict]));
+        process.stdout.write(`      ${label}: ${JSON.stringify(measured)}\n`);
+        for (const r of results.requirements.filter((r) => r.verdict === 'Unknown')) {
+          process.stdout.write(`        ${r.id} Unknown: ${r.reason}\n`);
+        }
+        for (const line of run.all.split('\n').filter((l) => /requirement \S+: .*wall/.test(l))) {
+          process.stdout.write(`        ${line}\n`);
+        }
+        return { measured, run };
+      };
+      const healthy = await verdicts('healthy', Object.keys(expected));
+      expect(healthy.measured, healthy.run.all.slice(-3000)).to.deep.equal(expected);
+      expect(healthy.run.exitCode).to.equal(0);
+
+      // Planted fault: the workers' runc hands every container every GPU.
+      const leak = await plantLeakyRuntime(workers, join(dir, 'leak'));
+      try {
+        await leak.arm('every-container', [
+          ...[0, 1, 2, 3].map((minor) => ({
+            path: `/dev/nvidia${minor}`,
+            major: NVIDIA_MAJOR,
+            minor,
+          })),
+          { path: '/dev/nvidiactl', major: NVIDIA_MAJOR, minor: NVIDIACTL_MINOR },
+        ]);
+        const leaking = await verdicts('isolation-broken', [
+          'secure_accelerator_access',
+          'dra_support',
+          'driver_runtime_management',
+          'gpu_sharing',
+        ]);
+        expect(leaking.measured, leaking.run.all.slice(-3000)).to.deep.equal({
+          secure_accelerator_access: 'Not Implemented',
+          dra_support: 'Implemented',
+          driver_runtime_management: 'Implemented',
+          gpu_sharing: 'Implemented',
+        });
+      } finally {
+        await leak.remove();
+      }
+
+      // Planted fault: the driver's kubelet plugin gone. The kubelet then removes the driver's
+      // ResourceSlices of its node (after a grace period for a plugin that restarts): nothing is
+      // advertised any more, and the accelerator requirements must say so, not fail.
+      await kc.makeApiClient(k8s.AppsV1Api).deleteNamespacedDaemonSet({
+        namespace: 'kaic-fakegpu',
+        name: 'kaic-fakegpu-plugin',
+      });
+      const deleted = Date.now();
+      const objects = new DraObjects(kc, kubernetesRelease(DEFAULT_TEST_MINOR).draApiVersion);
+      await waitFor(
+        "the kubelets to remove the driver's ResourceSlices",
+        async () =>
+          (await objects.list('ResourceSlice', undefined, `spec.driver=${FAKE_GPU_DRIVER_NAME}`))
+            .length === 0
+            ? true
+            : undefined,
+        180_000,
+        2000,
+      );
+      process.stdout.write(
+        `      plugin gone: its ResourceSlices removed by the kubelets after ${((Date.now() - deleted) / 1000).toFixed(1)} s\n`,
+      );
+      const unadvertised = await verdicts('plugin-gone', [
+        'secure_accelerator_access',
+        'gpu_sharing',
+        'driver_runtime_management',
         'dra_support',
-        '--output',
-        join(dir, 'run'),
       ]);
-      expect(run.exitCode, run.all.slice(-3000)).to.equal(0);
-      const result = JSON.parse(
-        await readFile(join(dir, 'run', 'results.json'), 'utf8'),
-      ) as RunResult;
-      const dra = result.requirements.find((r) => r.id === 'dra_support');
-      expect(dra?.verdict, dra?.reason).to.equal('Implemented');
+      expect(unadvertised.measured, unadvertised.run.all.slice(-3000)).to.deep.equal({
+        secure_accelerator_access: 'Unknown',
+        gpu_sharing: 'Unknown',
+        driver_runtime_management: 'Unknown',
+        dra_support: 'Implemented',
+      });
+      expect(nodeNames).to.have.length(3);
     } finally {
       const down = await kaic(['down']);
       expect(down.exitCode, down.all).to.equal(0);

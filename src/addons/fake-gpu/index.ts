@@ -73,6 +73,7 @@ export const fakeGpu = defineAddon({
         profile: ctx.gpuProfile,
         nodeSelector: selector,
         driver: FAKE_GPU_DRIVER_NAME,
+        image: await ctx.image('node-runtime'),
       });
       const generic = k8s.KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
       const created: ManifestObject[] = [];
