@@ -19,11 +19,12 @@ import {
 import { resolvePinnedTool } from '../binaries/download.js';
 import { RECIPES } from '../binaries/recipes.js';
 import { chartDir, helmBinDir } from '../cache.js';
+import type { AddonImage } from '../images/addon-images.js';
 import { applyJson, getJson } from '../k8s/raw.js';
 import { waitFor } from '../util/wait.js';
 import { HELM } from '../versions/addons.js';
-import { JOBSET_CHART } from './ai-operator/pin.js';
-import { KUEUE_CHART } from './gang-scheduler/pin.js';
+import { JOBSET_CHART, JOBSET_IMAGE } from './ai-operator/pin.js';
+import { KUEUE_CHART, KUEUE_IMAGE } from './gang-scheduler/pin.js';
 import type { InClusterContext, InClusterInstall } from './types.js';
 
 /**
@@ -34,6 +35,12 @@ import type { InClusterContext, InClusterInstall } from './types.js';
 export const KIND_CHARTS = { jobset: JOBSET_CHART, kueue: KUEUE_CHART } as const;
 
 export type KindChart = keyof typeof KIND_CHARTS;
+
+/** The image each chart's controller runs (its release image, or kaic's local build of it). */
+export const CHART_IMAGES: Record<KindChart, AddonImage> = {
+  jobset: JOBSET_IMAGE,
+  kueue: KUEUE_IMAGE,
+};
 
 /** A chart the addon's own module carries (see KIND_CHARTS): <name>/ in its cache directory. */
 export function chartCopy(name: keyof typeof KIND_CHARTS): ModuleCopyRecipe {
@@ -104,11 +111,16 @@ export async function renderChart(
   chart: KindChart,
   kubeVersion: string,
   log: ProgressLog,
+  /** The controller's image, repository:tag; default the chart's release image. */
+  image?: string,
 ): Promise<ManifestDoc[]> {
   const helm = await resolveHelm(log);
   const chartPath = await copyFromModule(chartCopy(chart), log);
   const install = CHART_INSTALLS[chart];
-  const image = KIND_CHARTS[chart].image;
+  const values = KIND_CHARTS[chart].image;
+  const colon = image?.lastIndexOf(':') ?? -1;
+  const repository = image ? image.slice(0, colon) : values.repository;
+  const tag = image ? image.slice(colon + 1) : values.tag;
   const result = await execa(
     helm,
     [
@@ -122,9 +134,9 @@ export async function renderChart(
       kubeVersion,
       ...[
         ...install.set,
-        `${image.values}.repository=${image.repository}`,
-        `${image.values}.tag=${image.tag}`,
-        `${image.values}.pullPolicy=IfNotPresent`,
+        `${values.values}.repository=${repository}`,
+        `${values.values}.tag=${tag}`,
+        `${values.values}.pullPolicy=IfNotPresent`,
       ].flatMap((s) => ['--set', s]),
     ],
     { reject: false, all: true, env: { ...process.env, HELM_CACHE_HOME: '/nonexistent' } },
@@ -171,7 +183,12 @@ export function chartInstall(
     present: () => ctx.crdPresent(presentWhen),
     presentEnv: env,
     install: async () => {
-      const docs = await renderChart(chart, ctx.serverVersion, ctx.log);
+      const docs = await renderChart(
+        chart,
+        ctx.serverVersion,
+        ctx.log,
+        await ctx.image(CHART_IMAGES[chart]),
+      );
       ctx.onChart?.(chart);
       ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
       const { stop } = await applyChart(ctx.kubeConfig, chart, docs, installOptions(ctx));

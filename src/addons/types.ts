@@ -9,7 +9,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { GpuProfile } from '../fakegpu/profiles.js';
 import type { FakeGpuDriver } from './fake-gpu/drivers.js';
 import type { GangScheduler } from './gang-scheduler/pin.js';
-import type { AddonImageId } from '../versions/images.js';
+import type { AddonImage } from '../images/addon-images.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 
 export interface AddonSpec<Id extends string = string> {
@@ -166,10 +166,10 @@ export interface InClusterContext {
   /** `CRD <name>` when the cluster has the CRD, else null. */
   crdPresent(name: string): Promise<string | null>;
   /**
-   * The name the addon's manifests give image `id`: the pinned upstream image, or with `--images
+   * The name the addon's manifests give `image`: the pinned upstream image, or with `--images
    * local` the one built here, loaded into the cluster's nodes by then.
    */
-  image(id: AddonImageId): Promise<string>;
+  image(image: AddonImage): Promise<string>;
 }
 
 export interface Addon<Id extends string = string> {
@@ -188,6 +188,8 @@ export interface Addon<Id extends string = string> {
    * where kaic does not install it there yet.
    */
   inCluster?(ctx: InClusterContext): InClusterInstall | { comesWith: string };
+  /** The images its in-cluster installs run, whatever the choices (what `kaic images` builds). */
+  images?(): AddonImage[];
 }
 
 /** Keeps an addon's id a literal type, so the registry yields the union of ids. */

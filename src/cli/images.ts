@@ -11,7 +11,6 @@ import { UsageError } from '../errors.js';
 import { buildAddonImage } from '../images/addon-images.js';
 import { buildKindImages, removeImageBuilders } from '../images/kind-images.js';
 import { onTerminationSignal } from '../util/processes.js';
-import { ADDON_IMAGES, type AddonImageId } from '../versions/images.js';
 import { DEFAULT_TEST_MINOR, parseKubernetesMinor } from '../versions/kubernetes.js';
 
 export async function imagesCommand(args: string[]): Promise<number> {
@@ -46,8 +45,12 @@ export async function imagesCommand(args: string[]): Promise<number> {
   const addonImages: string[] = [];
   try {
     result = await buildKindImages({ minor, log, ...(mirror ? { debianMirror: mirror } : {}) });
-    for (const id of Object.keys(ADDON_IMAGES) as AddonImageId[]) {
-      addonImages.push((await buildAddonImage(id, { log })).name);
+    // Every image an addon runs inside a cluster.
+    const { ADDON_REGISTRY } = await import('../addons/registry.js');
+    for (const addon of ADDON_REGISTRY) {
+      for (const image of addon.images?.() ?? []) {
+        addonImages.push((await buildAddonImage(image, { log })).name);
+      }
     }
   } catch (error) {
     const cancel = stopped as { signal: NodeJS.Signals; cleanup: Promise<void> } | null;

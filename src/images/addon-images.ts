@@ -1,9 +1,12 @@
 /**
  * The images kaic's in-cluster addons run from, built on this machine for `--images local` (no
- * registry): so far the fake-GPU driver's Node.js runtime, made of the busybox root filesystem,
- * the Node.js that runs kaic and the shared libraries it links, tagged with that Node.js version.
- * Loaded into Docker like the node image, labelled with its inputs and not built again while
- * they hold.
+ * registry). Each addon names its images (AddonImage: the pinned upstream image, and how kaic
+ * makes it here): the fake-GPU driver's Node.js runtime (busybox, the Node.js that runs kaic and
+ * the shared libraries it links, tagged with that Node.js version), and the Go programs kaic
+ * already builds for kwok (Kueue, JobSet, Traefik, Prometheus, prometheus-adapter), each on
+ * busybox at the path, user and entrypoint of its upstream image, so the same manifests run it.
+ * Loaded into Docker like the node image, labelled with their inputs and not built again while
+ * those hold.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -13,9 +16,14 @@ import { dirname, join } from 'node:path';
 
 import { execa } from 'execa';
 
-import { formatSeconds, type ProgressLog } from '../binaries/build.js';
+import {
+  buildRecipe,
+  formatSeconds,
+  type GoModuleRecipe,
+  type ProgressLog,
+} from '../binaries/build.js';
 import { cacheDir } from '../cache.js';
-import { KIND_LOCAL_IMAGES, type AddonImageId } from '../versions/images.js';
+import { KIND_LOCAL_IMAGES } from '../versions/images.js';
 import { findStaticBusybox, makeBusyboxRootfs } from './busybox.js';
 import {
   docker,
@@ -26,6 +34,70 @@ import {
   requireDocker,
 } from './docker-engine.js';
 import { ImageBuildError, writeImageArchive } from './oci-archive.js';
+
+/** An image an addon runs in a cluster: as a registry serves it, and how kaic builds it here. */
+export interface AddonImage {
+  /** The pinned upstream reference manifests name in `registry` mode. */
+  upstream: string;
+  local: { kind: 'node-runtime' } | LocalProgramImage;
+}
+
+/** A Go program kaic builds, on busybox, laid out as its upstream image lays it out. */
+export interface LocalProgramImage {
+  kind: 'program';
+  /** Its repository under kaic.local/ and its tag: kaic.local/<repository>:<tag>. */
+  repository: string;
+  tag: string;
+  /** Builds the program (or finds it in the cache); its path. */
+  build(log: ProgressLog): Promise<string>;
+  /** Where the upstream image has the program. */
+  path: string;
+  entrypoint: string[];
+  /** The user the upstream image runs as (uid[:gid]). */
+  user?: string;
+  /** The upstream image's working directory (the manifests mount what the program writes). */
+  workingDir?: string;
+}
+
+/**
+ * A program kaic builds from its Go module (`recipe`, binary `binary`), as the image `upstream`
+ * (repository:tag) lays it out; locally kaic.local/<last path element of the repository>:<tag>.
+ */
+export function programImage(spec: {
+  upstream: string;
+  recipe: GoModuleRecipe;
+  binary: string;
+  path: string;
+  entrypoint: string[];
+  user?: string;
+  workingDir?: string;
+}): AddonImage {
+  const colon = spec.upstream.lastIndexOf(':');
+  const repository = spec.upstream.slice(0, colon);
+  return {
+    upstream: spec.upstream,
+    local: {
+      kind: 'program',
+      repository: repository.slice(repository.lastIndexOf('/') + 1),
+      tag: spec.upstream.slice(colon + 1),
+      build: async (log) => {
+        await buildRecipe(spec.recipe, log);
+        return join(spec.recipe.outDir(cacheDir()), spec.binary);
+      },
+      path: spec.path,
+      entrypoint: spec.entrypoint,
+      ...(spec.user ? { user: spec.user } : {}),
+      ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
+    },
+  };
+}
+
+/** The name `image` has in `local` mode. */
+export function localImageName(image: AddonImage): string {
+  return image.local.kind === 'node-runtime'
+    ? KIND_LOCAL_IMAGES.nodeRuntimeImage(process.version)
+    : `${KIND_LOCAL_IMAGES.repository}/${image.local.repository}:${image.local.tag}`;
+}
 
 export interface AddonImageOptions {
   log: ProgressLog;
@@ -74,14 +146,77 @@ export function parseLdd(output: string, binary: string): string[] {
   return paths;
 }
 
-/** Builds (or finds built) the image `id` in the local Docker engine. */
+/** Builds (or finds built) `image` in the local Docker engine. */
 export async function buildAddonImage(
-  id: AddonImageId,
+  image: AddonImage,
   options: AddonImageOptions,
 ): Promise<BuiltAddonImage> {
-  switch (id) {
-    case 'node-runtime':
-      return buildNodeRuntimeImage(options);
+  return image.local.kind === 'node-runtime'
+    ? buildNodeRuntimeImage(options)
+    : buildProgramImage(image.local, options);
+}
+
+/** A Go program on busybox: one layer of busybox, one of the program (and its working dir). */
+async function buildProgramImage(
+  spec: LocalProgramImage,
+  options: AddonImageOptions,
+): Promise<BuiltAddonImage> {
+  const env = { ...process.env, ...options.env };
+  const root = options.root ?? cacheDir();
+  await requireDocker(env, 'kaic images');
+  const name = `${KIND_LOCAL_IMAGES.repository}/${spec.repository}:${spec.tag}`;
+  const program = await spec.build(options.log);
+  const busybox = await findStaticBusybox();
+  const inputs = inputsHash([
+    'program/1',
+    spec.path,
+    ...spec.entrypoint,
+    spec.user ?? '',
+    spec.workingDir ?? '',
+    await fileHash(program),
+    await fileHash(busybox),
+  ]);
+  const previous = await imageLabel(name, 'dev.kaic.inputs', env);
+  if (previous === inputs) {
+    const id = await imageId(name, env);
+    options.log(`${name}: cached (${id.slice(0, 19)})`);
+    return { name, id, cached: true };
+  }
+  const previousId = previous === null ? null : await imageId(name, env);
+  const t0 = Date.now();
+  const work = await mkdtemp(join(tmpdir(), 'kaic-addon-image-'));
+  try {
+    const base = join(work, 'busybox');
+    await makeBusyboxRootfs(base, busybox);
+    const layer = join(work, 'program');
+    await mkdir(dirname(join(layer, spec.path)), { recursive: true });
+    await copyFile(program, join(layer, spec.path));
+    if (spec.workingDir) await mkdir(join(layer, spec.workingDir), { recursive: true });
+    const archive = join(work, 'image.tar');
+    await writeImageArchive(
+      [
+        {
+          name,
+          layers: [base, layer],
+          entrypoint: spec.entrypoint,
+          ...(spec.user ? { user: spec.user } : {}),
+          ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
+          description: `kaic local build of ${spec.repository} ${spec.tag} from its Go module, on busybox`,
+          labels: { 'dev.kaic.inputs': inputs },
+        },
+      ],
+      archive,
+    );
+    await docker(['load', '-i', archive], env);
+    const id = await imageId(name, env);
+    if (previousId && previousId !== id) {
+      await execa('docker', ['image', 'rm', previousId], { env, reject: false });
+    }
+    await recordBuiltImage(root, name, { id, inputs, from: `${program} on busybox` });
+    options.log(`${name}: built in ${formatSeconds(Date.now() - t0)} (${id.slice(0, 19)})`);
+    return { name, id, cached: false };
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
 }
 

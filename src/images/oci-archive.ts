@@ -29,6 +29,9 @@ export interface ArchiveImage {
   entrypoint?: readonly string[];
   cmd?: readonly string[];
   env?: readonly string[];
+  /** The user it runs as (uid[:gid]), as its upstream image does. */
+  user?: string;
+  workingDir?: string;
   /** Said in the image's labels, so nobody mistakes a local build for an upstream image. */
   description: string;
   /** Extra labels (where it was built from). */
@@ -128,6 +131,8 @@ export async function writeImageArchive(
           Env: image.env ?? [DEFAULT_PATH],
           ...(image.entrypoint ? { Entrypoint: image.entrypoint } : {}),
           ...(image.cmd ? { Cmd: image.cmd } : {}),
+          ...(image.user ? { User: image.user } : {}),
+          ...(image.workingDir ? { WorkingDir: image.workingDir } : {}),
           Labels: {
             'dev.kaic.local-image': 'true',
             'org.opencontainers.image.description': image.description,

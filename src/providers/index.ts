@@ -126,7 +126,7 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
         installInClusterAddons(upHandle(handle), addonsDir, addons, {
           where: 'kind',
           sayLeftOut: true,
-          image: (id) => cluster.addonImage(id),
+          image: (image) => cluster.addonImage(image),
         }),
     };
   }

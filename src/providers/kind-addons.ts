@@ -18,7 +18,8 @@ import {
 } from '../addons/plan.js';
 import type { KindChart } from '../addons/charts.js';
 import type { InClusterContext, InClusterInstall } from '../addons/types.js';
-import { ADDON_IMAGES } from '../versions/images.js';
+import { SUITE_SETTINGS } from '../runner/suite-settings.js';
+import { mirroredImage } from '../versions/images.js';
 import { kubernetesRelease } from '../versions/kubernetes.js';
 import type { RunningAddons } from './kwok-addons.js';
 import type { AddonInstallContext, ClusterHandle, InstalledAddons } from './types.js';
@@ -59,7 +60,15 @@ export async function startKindAddons(
   const ext = ctx.kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
   const inClusterContext: InClusterContext = {
     ...ctx,
-    image: ctx.image ?? ((id) => Promise.resolve(ADDON_IMAGES[id])),
+    image:
+      ctx.image ??
+      ((image) =>
+        Promise.resolve(
+          mirroredImage(
+            image.upstream,
+            SUITE_SETTINGS.imageMirror.parse(process.env.KAIC_IMAGE_MIRROR),
+          ),
+        )),
     crdPresent: (name) =>
       ext
         .readCustomResourceDefinition({ name })

@@ -23,11 +23,12 @@ import { resolvePinnedTool } from '../binaries/download.js';
 import { kindRecipe } from '../binaries/recipes.js';
 import { kindBinDir } from '../cache.js';
 import { UsageError } from '../errors.js';
-import { ADDON_IMAGES, type AddonImageId } from '../versions/images.js';
 import { kubernetesRelease, type KubernetesMinor } from '../versions/kubernetes.js';
 import type { ImageSource } from '../config/run-config.js';
 import { requireDocker } from '../images/docker-engine.js';
-import { buildAddonImage } from '../images/addon-images.js';
+import { buildAddonImage, localImageName, type AddonImage } from '../images/addon-images.js';
+import { SUITE_SETTINGS } from '../runner/suite-settings.js';
+import { mirroredImage } from '../versions/images.js';
 import { buildKindImages, removeImageBuilders } from '../images/kind-images.js';
 import { waitFor } from '../util/wait.js';
 import { kindConfig, type LocalKindSettings } from './kind-config.js';
@@ -97,8 +98,8 @@ export class KindProvider implements ClusterLifecycle {
   /** `kind create` while it runs: down() stops it first, or it would go on making nodes. */
   private creating: ResultPromise | null = null;
   private stopping = false;
-  /** Addon images loaded into this cluster's nodes (with --images local), by id. */
-  private readonly loadedImages = new Map<AddonImageId, Promise<string>>();
+  /** Addon images loaded into this cluster's nodes (with --images local), by local name. */
+  private readonly loadedImages = new Map<string, Promise<string>>();
 
   constructor(private readonly options: KindProviderOptions) {}
 
@@ -233,25 +234,30 @@ export class KindProvider implements ClusterLifecycle {
   }
 
   /**
-   * The name addon image `id` has in this cluster: the pinned upstream image, or with `--images
-   * local` the one built here (when missing), loaded into every node once per cluster.
+   * The name `image` has in this cluster: the pinned upstream image (under KAIC_IMAGE_MIRROR when
+   * set), or with `--images local` the one built here (when missing), loaded into every node once
+   * per cluster.
    */
-  addonImage(id: AddonImageId): Promise<string> {
-    if (this.options.images !== 'local') return Promise.resolve(ADDON_IMAGES[id]);
-    let loading = this.loadedImages.get(id);
+  addonImage(image: AddonImage): Promise<string> {
+    if (this.options.images !== 'local') {
+      const mirror = SUITE_SETTINGS.imageMirror.parse(this.env.KAIC_IMAGE_MIRROR);
+      return Promise.resolve(mirroredImage(image.upstream, mirror));
+    }
+    const key = localImageName(image);
+    let loading = this.loadedImages.get(key);
     if (!loading) {
-      loading = this.loadLocalImage(id);
-      this.loadedImages.set(id, loading);
+      loading = this.loadLocalImage(image);
+      this.loadedImages.set(key, loading);
       // A failed load is tried again by the next caller.
-      loading.catch(() => this.loadedImages.delete(id));
+      loading.catch(() => this.loadedImages.delete(key));
     }
     return loading;
   }
 
-  private async loadLocalImage(id: AddonImageId): Promise<string> {
+  private async loadLocalImage(image: AddonImage): Promise<string> {
     const name = this.clusterName;
     if (!name) throw new Error('no kind cluster is up to load images into');
-    const built = await buildAddonImage(id, {
+    const built = await buildAddonImage(image, {
       log: (line) => this.options.log(`images: ${line}`),
       env: this.env,
     });

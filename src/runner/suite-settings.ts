@@ -235,7 +235,7 @@ export const SUITE_SETTINGS = {
     ...text(
       'KAIC_IMAGE_MIRROR',
       'all',
-      'a registry mirror every suite image is pulled from instead of its own registry: host[:port][/path]; an image keeps its path and tag or digest (busybox:1.36 → <mirror>/library/busybox:1.36, ghcr.io/org/app:1 → <mirror>/org/app:1)',
+      'a registry mirror every suite image, and every addon image kaic installs into a kind or existing cluster (with --images registry), is pulled from instead of its own registry: host[:port][/path]; an image keeps its path and tag or digest (busybox:1.36 → <mirror>/library/busybox:1.36, ghcr.io/org/app:1 → <mirror>/org/app:1)',
     ),
     parse: (raw: string | undefined) => {
       if (!raw) return undefined;

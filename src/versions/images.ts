@@ -10,16 +10,6 @@
 export const NODE_RUNTIME_IMAGE =
   'node:24-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6';
 
-/**
- * The images kaic's in-cluster addons run, by what they are, as a registry serves them; with
- * `--images local` kaic builds each here instead (src/images/addon-images.ts).
- */
-export const ADDON_IMAGES = {
-  'node-runtime': NODE_RUNTIME_IMAGE,
-} as const;
-
-export type AddonImageId = keyof typeof ADDON_IMAGES;
-
 /** True for `name@sha256:<64 hex>` (with or without a tag before the digest). */
 export function isPinnedByDigest(image: string): boolean {
   return /^[^@\s]+@sha256:[0-9a-f]{64}$/.test(image);

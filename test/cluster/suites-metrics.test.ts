@@ -280,12 +280,13 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
 
   it('fault: the autoscaler is stopped while its NodePool stays declared → cluster_autoscaling Not Implemented', async function () {
     await karpenter!.stopProcessOnly();
+    // 15 s: Karpenter here launches a node within about two seconds of a pending pod.
     const tests = await runSuitesOnTestCluster(['cluster_autoscaling', 'ai_service_metrics'], {
-      env: { KAIC_AUTOSCALER_SCALE_UP_SECONDS: '30' },
+      env: { KAIC_AUTOSCALER_SCALE_UP_SECONDS: '15' },
     });
     expect(verdictOf(tests, 'cluster_autoscaling')).to.equal('Not Implemented');
     expect(testsOf(tests, 'cluster_autoscaling')[0]?.failure?.message).to.match(
-      /timed out after 30s waiting for the trigger pod Running on a node that was not there before/,
+      /timed out after 15s waiting for the trigger pod Running on a node that was not there before/,
     );
     expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
   });
@@ -313,8 +314,9 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     });
     try {
       await blind.start();
+      // 15 s: three of the test cluster's 5 s HPA syncs.
       const tests = await runSuitesOnTestCluster(['pod_autoscaling'], {
-        env: { KAIC_METRICS_TIMEOUT_SECONDS: '30' },
+        env: { KAIC_METRICS_TIMEOUT_SECONDS: '15' },
       });
       expect(verdictOf(tests, 'pod_autoscaling')).to.equal('Not Implemented');
       expect(testsOf(tests, 'pod_autoscaling')[0]?.failure?.message).to.match(

@@ -158,7 +158,14 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
         .join('\n      ')}\n`,
     );
     expect(first.exitCode, first.all).to.equal(0);
-    expect(first.stdout.trim().split('\n')).to.deep.equal([nodeImage, runtimeImage]);
+    const built = first.stdout.trim().split('\n');
+    expect(built.slice(0, 2)).to.deep.equal([nodeImage, runtimeImage]);
+    // Every addon's in-cluster image: kaic's fake-GPU runtime and the Go programs' release layouts.
+    expect(built.slice(2).map((name) => name.replace(/:.*/, ''))).to.have.members(
+      ['prometheus', 'prometheus-adapter', 'kueue', 'traefik', 'jobset'].map(
+        (repository) => `${KIND_LOCAL_IMAGES.repository}/${repository}`,
+      ),
+    );
     const labels = await dockerCli([
       'image',
       'inspect',

@@ -8,7 +8,7 @@ import { buildRecipe, copyFromModule } from '../../binaries/build.js';
 import { chartCopy, chartInstall } from '../charts.js';
 import { defineAddon } from '../types.js';
 import { JobSetController } from './beside-cluster.js';
-import { JOBSET, JOBSET_RECIPE } from './pin.js';
+import { JOBSET, JOBSET_IMAGE, JOBSET_RECIPE } from './pin.js';
 
 const ENV = { KAIC_AI_OPERATOR: 'jobset' };
 
@@ -36,5 +36,6 @@ export const aiOperator = defineAddon({
     await jobset.start();
     return { summary: 'webhooks served from this machine', env: ENV, stop: () => jobset.stop() };
   },
+  images: () => [JOBSET_IMAGE],
   inCluster: (ctx) => chartInstall(ctx, 'ai-operator', 'jobset', 'jobsets.jobset.x-k8s.io', ENV),
 });

@@ -1,6 +1,7 @@
 /** JobSet as kaic pins it: the release, how it is built from its module, its chart for kind. */
 import { jobsetDir } from '../../cache.js';
 import type { GoModuleRecipe } from '../../binaries/build.js';
+import { programImage } from '../../images/addon-images.js';
 
 /**
  * JobSet: the AI operator the test cluster runs for robust_controller (validating webhook,
@@ -35,3 +36,13 @@ export const JOBSET_CHART = {
   chartDir: 'charts/jobset',
   image: { repository: 'registry.k8s.io/jobset/jobset', tag: JOBSET.version, values: 'image' },
 } as const;
+
+/** JobSet's controller as its release image has it (distroless: /manager, user 65532). */
+export const JOBSET_IMAGE = programImage({
+  upstream: `${JOBSET_CHART.image.repository}:${JOBSET_CHART.image.tag}`,
+  recipe: JOBSET_RECIPE,
+  binary: 'jobset',
+  path: '/manager',
+  entrypoint: ['/manager'],
+  user: '65532:65532',
+});

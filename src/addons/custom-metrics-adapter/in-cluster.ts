@@ -26,7 +26,10 @@ const PORT = 6443;
 const labels = { [INSTALL_LABEL]: 'custom-metrics-adapter' };
 const VERSIONS = ['v1beta1', 'v1beta2'] as const;
 
-export function adapterObjects(prometheusUrl: string): ManifestDoc[] {
+export function adapterObjects(
+  prometheusUrl: string,
+  image: string = PROMETHEUS_ADAPTER.image,
+): ManifestDoc[] {
   const meta = (name: string, namespace: string | null = ADAPTER_NAMESPACE) => ({
     name,
     ...(namespace ? { namespace } : {}),
@@ -105,7 +108,7 @@ export function adapterObjects(prometheusUrl: string): ManifestDoc[] {
       namespace: ADAPTER_NAMESPACE,
       app,
       serviceAccount: 'prometheus-adapter',
-      image: PROMETHEUS_ADAPTER.image,
+      image,
       args: [
         `--prometheus-url=${prometheusUrl}`,
         '--config=/etc/adapter/rules.yaml',
@@ -149,13 +152,14 @@ export async function installPrometheusAdapter(
     readyTimeoutMs?: number;
     /** Wait until the aggregator reaches it (default true; needs the image to run). */
     awaitApiService?: boolean;
+    image?: string;
   },
 ): Promise<{ stop: () => Promise<void> }> {
   const { stop } = await installLabelled(
     kc,
     'custom-metrics-adapter',
     ADAPTER_NAMESPACE,
-    adapterObjects(prometheusUrl),
+    adapterObjects(prometheusUrl, options.image),
     options,
   );
   if (options.awaitApiService ?? true) {

@@ -12,7 +12,7 @@ import { installOptions } from '../charts.js';
 import { defineAddon } from '../types.js';
 import { PrometheusAdapter } from './beside-cluster.js';
 import { installPrometheusAdapter } from './in-cluster.js';
-import { PROMETHEUS_ADAPTER, PROMETHEUS_ADAPTER_RECIPE } from './pin.js';
+import { PROMETHEUS_ADAPTER, PROMETHEUS_ADAPTER_IMAGE, PROMETHEUS_ADAPTER_RECIPE } from './pin.js';
 
 export const customMetricsAdapter = defineAddon({
   spec: {
@@ -37,6 +37,7 @@ export const customMetricsAdapter = defineAddon({
     await adapter.start();
     return { summary: 'custom.metrics.k8s.io registered', stop: () => adapter.stop() };
   },
+  images: () => [PROMETHEUS_ADAPTER_IMAGE],
   inCluster: (ctx) => ({
     present: () =>
       k8s.KubernetesObjectApi.makeApiClient(ctx.kubeConfig)
@@ -56,7 +57,10 @@ export const customMetricsAdapter = defineAddon({
         );
       }
       ctx.log(`addon custom-metrics-adapter: reading Prometheus ${svc.url}`);
-      const { stop } = await installPrometheusAdapter(ctx.kubeConfig, svc.url, installOptions(ctx));
+      const { stop } = await installPrometheusAdapter(ctx.kubeConfig, svc.url, {
+        ...installOptions(ctx),
+        image: await ctx.image(PROMETHEUS_ADAPTER_IMAGE),
+      });
       return { stop, env: {} };
     },
   }),

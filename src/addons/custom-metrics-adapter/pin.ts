@@ -1,6 +1,7 @@
 /** prometheus-adapter as kaic pins it: the release and how it is built from its module. */
 import { prometheusAdapterDir } from '../../cache.js';
 import type { GoModuleRecipe } from '../../binaries/build.js';
+import { programImage } from '../../images/addon-images.js';
 
 /**
  * prometheus-adapter: serves custom.metrics.k8s.io from Prometheus queries, so the HPA controller
@@ -25,3 +26,13 @@ export const PROMETHEUS_ADAPTER_RECIPE: GoModuleRecipe = {
   renames: { adapter: 'prometheus-adapter' },
   verify: [{ helpMentions: { binary: 'prometheus-adapter', flag: '--metrics-relist-interval' } }],
 };
+
+/** prometheus-adapter as its release image has it (distroless: /adapter, user 65534). */
+export const PROMETHEUS_ADAPTER_IMAGE = programImage({
+  upstream: PROMETHEUS_ADAPTER.image,
+  recipe: PROMETHEUS_ADAPTER_RECIPE,
+  binary: 'prometheus-adapter',
+  path: '/adapter',
+  entrypoint: ['/adapter'],
+  user: '65534',
+});

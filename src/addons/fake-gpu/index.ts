@@ -19,6 +19,14 @@ import { defineAddon } from '../types.js';
 import { DRA_EXAMPLE_DRIVER_RECIPE, startExampleDriver } from './example-driver.js';
 import { buildFakeGpuOperator, startFakeGpuOperator } from './fake-gpu-operator.js';
 import { buildRecipe } from '../../binaries/build.js';
+import type { AddonImage } from '../../images/addon-images.js';
+import { NODE_RUNTIME_IMAGE } from '../../versions/images.js';
+
+/** kaic's driver runs on stock Node.js (its bundle comes in a ConfigMap). */
+const FAKE_GPU_RUNTIME_IMAGE: AddonImage = {
+  upstream: NODE_RUNTIME_IMAGE,
+  local: { kind: 'node-runtime' },
+};
 
 export const fakeGpu = defineAddon({
   spec: {
@@ -55,6 +63,7 @@ export const fakeGpu = defineAddon({
     ctx.shared.gpuProfile = gpus.profile;
     return { summary: gpus.summary, env: SIMULATED_LOAD_SETTINGS, stop: () => gpus.stop() };
   },
+  images: () => [FAKE_GPU_RUNTIME_IMAGE],
   inCluster: (ctx) => ({
     present: async () => null,
     install: async () => {
@@ -73,7 +82,7 @@ export const fakeGpu = defineAddon({
         profile: ctx.gpuProfile,
         nodeSelector: selector,
         driver: FAKE_GPU_DRIVER_NAME,
-        image: await ctx.image('node-runtime'),
+        image: await ctx.image(FAKE_GPU_RUNTIME_IMAGE),
       });
       const generic = k8s.KubernetesObjectApi.makeApiClient(ctx.kubeConfig);
       const created: ManifestObject[] = [];

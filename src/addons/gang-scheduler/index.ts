@@ -10,7 +10,7 @@ import { buildRecipe, copyFromModule } from '../../binaries/build.js';
 import { chartCopy, chartInstall } from '../charts.js';
 import { defineAddon } from '../types.js';
 import { KueueController } from './beside-cluster.js';
-import { KUEUE, KUEUE_RECIPE, VOLCANO, VOLCANO_RECIPE } from './pin.js';
+import { KUEUE, KUEUE_IMAGE, KUEUE_RECIPE, VOLCANO, VOLCANO_RECIPE } from './pin.js';
 import { VolcanoController } from './volcano.js';
 
 export const gangScheduler = defineAddon({
@@ -62,6 +62,7 @@ export const gangScheduler = defineAddon({
       stop: () => kueue.stop(),
     };
   },
+  images: () => [KUEUE_IMAGE],
   inCluster: (ctx) =>
     chartInstall(ctx, 'gang-scheduler', 'kueue', 'workloads.kueue.x-k8s.io', {
       KAIC_GANG_SCHEDULER: 'kueue',

@@ -1,6 +1,7 @@
 /** Kueue as kaic pins it: the release, how it is built from its module, its chart for kind. */
 import { kueueDir, volcanoDir } from '../../cache.js';
 import type { GoModuleRecipe } from '../../binaries/build.js';
+import { programImage } from '../../images/addon-images.js';
 
 /** The gang schedulers a run can install (`--gang-scheduler`). */
 export const GANG_SCHEDULERS = ['kueue', 'volcano'] as const;
@@ -98,3 +99,13 @@ export const VOLCANO_RECIPE: GoModuleRecipe = {
     },
   ],
 };
+
+/** Kueue's controller as its release image has it (distroless: /manager, user 65532). */
+export const KUEUE_IMAGE = programImage({
+  upstream: `${KUEUE_CHART.image.repository}:${KUEUE_CHART.image.tag}`,
+  recipe: KUEUE_RECIPE,
+  binary: 'kueue',
+  path: '/manager',
+  entrypoint: ['/manager'],
+  user: '65532:65532',
+});

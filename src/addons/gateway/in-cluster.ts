@@ -34,7 +34,11 @@ const PING_PORT = 8082;
 const labels = { [INSTALL_LABEL]: 'gateway' };
 
 /** Traefik's objects; `statusIp` is what Gateways report as their address. */
-export function traefikObjects(rbacYaml: string, statusIp: string): ManifestDoc[] {
+export function traefikObjects(
+  rbacYaml: string,
+  statusIp: string,
+  image: string = TRAEFIK.image,
+): ManifestDoc[] {
   const meta = (name: string, namespaced = true) => ({
     name,
     ...(namespaced ? { namespace: GATEWAY_NAMESPACE } : {}),
@@ -86,7 +90,7 @@ export function traefikObjects(rbacYaml: string, statusIp: string): ManifestDoc[
       namespace: GATEWAY_NAMESPACE,
       app,
       serviceAccount: 'traefik',
-      image: TRAEFIK.image,
+      image,
       args: ['--configFile=/config/traefik.yaml'],
       ports: [
         { name: 'web', containerPort: GATEWAY_LISTENER_PORT },
@@ -107,7 +111,7 @@ export function traefikObjects(rbacYaml: string, statusIp: string): ManifestDoc[
 /** Installs the Gateway API CRDs and Traefik; returns the suites' settings and a stop. */
 export async function installGateway(
   kc: k8s.KubeConfig,
-  options: { log: ProgressLog; readyTimeoutMs?: number },
+  options: { log: ProgressLog; readyTimeoutMs?: number; image?: string },
 ): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
   const { log } = options;
   const stop = () => removeChart(kc, 'gateway', log);
@@ -137,7 +141,11 @@ export async function installGateway(
     if (!clusterIp) throw new Error('the Traefik Service got no cluster IP');
     const rbacDir = await copyFromModule(TRAEFIK_RBAC, log);
     const [rbacFile] = TRAEFIK_RBAC.files;
-    const objects = traefikObjects(await readFile(join(rbacDir, rbacFile), 'utf8'), clusterIp);
+    const objects = traefikObjects(
+      await readFile(join(rbacDir, rbacFile), 'utf8'),
+      clusterIp,
+      options.image,
+    );
     await installLabelled(kc, 'gateway', GATEWAY_NAMESPACE, objects, options);
   } catch (error) {
     await stop();

@@ -9,7 +9,7 @@ import { installOptions } from '../charts.js';
 import { defineAddon } from '../types.js';
 import { TraefikGateway } from './beside-cluster.js';
 import { installGateway } from './in-cluster.js';
-import { GATEWAY_API_CRDS, TRAEFIK, TRAEFIK_RECIPE } from './pin.js';
+import { GATEWAY_API_CRDS, TRAEFIK, TRAEFIK_IMAGE, TRAEFIK_RECIPE } from './pin.js';
 
 export const gateway = defineAddon({
   spec: {
@@ -39,8 +39,13 @@ export const gateway = defineAddon({
       stop: () => traefik.stop(),
     };
   },
+  images: () => [TRAEFIK_IMAGE],
   inCluster: (ctx) => ({
     present: () => ctx.crdPresent('gateways.gateway.networking.k8s.io'),
-    install: () => installGateway(ctx.kubeConfig, installOptions(ctx)),
+    install: async () =>
+      installGateway(ctx.kubeConfig, {
+        ...installOptions(ctx),
+        image: await ctx.image(TRAEFIK_IMAGE),
+      }),
   }),
 });

@@ -6,6 +6,7 @@ import { basename, dirname } from 'node:path';
 
 import type { GoModuleRecipe, LocalModule, ModuleCopyRecipe } from '../../binaries/build.js';
 import { chartDir, gatewayApiDir, traefikDir } from '../../cache.js';
+import { programImage } from '../../images/addon-images.js';
 
 /**
  * The Gateway API's CRDs (standard channel): the ai_inference suite's API. The version Traefik's
@@ -161,3 +162,15 @@ export const TRAEFIK_RBAC = {
   target: 'rbac',
   files: [basename(TRAEFIK.rbacFile)],
 } as const satisfies ModuleCopyRecipe;
+
+/**
+ * Traefik as its release image runs it: the binary on PATH, given the manifests' arguments (the
+ * release image's entrypoint script prefixes `traefik` to arguments that start with a dash).
+ */
+export const TRAEFIK_IMAGE = programImage({
+  upstream: TRAEFIK.image,
+  recipe: TRAEFIK_RECIPE,
+  binary: 'traefik',
+  path: '/usr/local/bin/traefik',
+  entrypoint: ['/usr/local/bin/traefik'],
+});

@@ -23,7 +23,7 @@ export const PROMETHEUS_NAMESPACE = 'kaic-monitoring';
 const PORT = 9090;
 const labels = { [INSTALL_LABEL]: 'prometheus' };
 
-export function prometheusObjects(): ManifestDoc[] {
+export function prometheusObjects(image: string = PROMETHEUS.image): ManifestDoc[] {
   const meta = (name: string, namespaced = true, extra: Record<string, string> = {}) => ({
     name,
     ...(namespaced ? { namespace: PROMETHEUS_NAMESPACE } : {}),
@@ -66,7 +66,7 @@ export function prometheusObjects(): ManifestDoc[] {
       namespace: PROMETHEUS_NAMESPACE,
       app,
       serviceAccount: 'prometheus',
-      image: PROMETHEUS.image,
+      image,
       args: [
         '--config.file=/etc/prometheus/prometheus.yml',
         '--storage.tsdb.path=/prometheus',
@@ -109,13 +109,13 @@ export async function findPrometheusService(
 /** Installs Prometheus into the cluster; returns a stop that removes it. */
 export async function installPrometheus(
   kc: k8s.KubeConfig,
-  options: { log: ProgressLog; readyTimeoutMs?: number },
+  options: { log: ProgressLog; readyTimeoutMs?: number; image?: string },
 ): Promise<{ env: Record<string, string>; stop: () => Promise<void> }> {
   const { stop } = await installLabelled(
     kc,
     'prometheus',
     PROMETHEUS_NAMESPACE,
-    prometheusObjects(),
+    prometheusObjects(options.image),
     options,
   );
   return { env: { KAIC_PROMETHEUS: `${PROMETHEUS_NAMESPACE}/prometheus:${PORT}` }, stop };

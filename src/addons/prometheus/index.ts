@@ -7,7 +7,7 @@ import { defineAddon } from '../types.js';
 import { PrometheusServer } from './beside-cluster.js';
 import { findPrometheusService, installPrometheus } from './in-cluster.js';
 import { join } from 'node:path';
-import { PROMETHEUS, PROMETHEUS_RECIPE } from './pin.js';
+import { PROMETHEUS, PROMETHEUS_IMAGE, PROMETHEUS_RECIPE } from './pin.js';
 import { buildRecipe } from '../../binaries/build.js';
 
 export const prometheus = defineAddon({
@@ -50,11 +50,16 @@ export const prometheus = defineAddon({
       },
     };
   },
+  images: () => [PROMETHEUS_IMAGE],
   inCluster: (ctx) => ({
     present: async () => {
       const svc = await findPrometheusService(ctx.kubeConfig);
       return svc ? `Service ${svc.namespace}/${svc.name}` : null;
     },
-    install: () => installPrometheus(ctx.kubeConfig, installOptions(ctx)),
+    install: async () =>
+      installPrometheus(ctx.kubeConfig, {
+        ...installOptions(ctx),
+        image: await ctx.image(PROMETHEUS_IMAGE),
+      }),
   }),
 });

@@ -1,6 +1,7 @@
 /** Prometheus as kaic pins it: the release and how it is built from its module. */
 import { prometheusDir } from '../../cache.js';
 import type { GoModuleRecipe } from '../../binaries/build.js';
+import { programImage } from '../../images/addon-images.js';
 
 /**
  * Prometheus: scrapes the accelerator exporter and the AI service workloads with Kubernetes
@@ -38,3 +39,14 @@ export const PROMETHEUS_RECIPE: GoModuleRecipe = {
     },
   ],
 };
+
+/** Prometheus as its release image has it (/bin/prometheus, user nobody, in /prometheus). */
+export const PROMETHEUS_IMAGE = programImage({
+  upstream: PROMETHEUS.image,
+  recipe: PROMETHEUS_RECIPE,
+  binary: 'prometheus',
+  path: '/bin/prometheus',
+  entrypoint: ['/bin/prometheus'],
+  user: '65534',
+  workingDir: '/prometheus',
+});
