@@ -144,6 +144,11 @@ export interface InClusterInstall {
   /** What the suites are told when it was already there. */
   presentEnv?: Record<string, string>;
   install(): Promise<{ env: Record<string, string>; stop: () => Promise<void> }>;
+  /**
+   * Its stop ends processes on this machine (the autoscaler), so it runs even when the cluster is
+   * deleted next; the others only remove objects, which a deleted cluster takes with it.
+   */
+  runsHere?: boolean;
 }
 
 /** How a provider installs an addon into a cluster whose pods run (kind, an existing cluster). */

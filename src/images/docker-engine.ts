@@ -91,21 +91,30 @@ export interface BuiltImageRecord {
   from?: string;
 }
 
+/** Writes of images.json one after another: images are built side by side. */
+let recording: Promise<void> = Promise.resolve();
+
 /** images.json in the cache: what `kaic images` put into Docker, by name. */
-export async function recordBuiltImage(
+export function recordBuiltImage(
   root: string,
   name: string,
   entry: BuiltImageRecord,
 ): Promise<void> {
-  const file = join(kindImagesDir(root), 'images.json');
-  let record: Record<string, unknown> = {};
-  try {
-    record = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // first record
-  }
-  record[name] = { ...entry, builtAt: new Date().toISOString() };
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(`${file}.partial`, `${JSON.stringify(record, null, 2)}\n`);
-  await rename(`${file}.partial`, file);
+  const write = recording.then(async () => {
+    const file = join(kindImagesDir(root), 'images.json');
+    let record: Record<string, unknown> = {};
+    try {
+      record = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      // first record
+    }
+    record[name] = { ...entry, builtAt: new Date().toISOString() };
+    await mkdir(dirname(file), { recursive: true });
+    // Another kaic may write it too: its own partial file, then an atomic rename.
+    const partial = `${file}.${process.pid}.partial`;
+    await writeFile(partial, `${JSON.stringify(record, null, 2)}\n`);
+    await rename(partial, file);
+  });
+  recording = write.catch(() => undefined);
+  return write;
 }

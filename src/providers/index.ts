@@ -127,6 +127,7 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
           where: 'kind',
           sayLeftOut: true,
           image: (image) => cluster.addonImage(image),
+          preload: (images) => cluster.preloadAddonImages(images),
         }),
     };
   }

@@ -17,6 +17,7 @@ import {
   type AddonPlan,
 } from '../addons/plan.js';
 import type { KindChart } from '../addons/charts.js';
+import type { AddonImage } from '../images/addon-images.js';
 import type { InClusterContext, InClusterInstall } from '../addons/types.js';
 import { SUITE_SETTINGS } from '../runner/suite-settings.js';
 import { mirroredImage } from '../versions/images.js';
@@ -49,6 +50,8 @@ export async function startKindAddons(
   plan: AddonPlan,
   ctx: KindAddonContext,
   register: (stop: () => Promise<void>) => void = () => undefined,
+  /** The cluster is deleted after the run: only what runs on this machine is stopped. */
+  disposable = false,
 ): Promise<RunningAddons> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -84,7 +87,7 @@ export async function startKindAddons(
     }
     const t0 = Date.now();
     const installed = await addon.install();
-    stops.push(installed.stop);
+    if (!disposable || addon.runsHere) stops.push(installed.stop);
     Object.assign(env, installed.env);
     ctx.log(`addon ${id}: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   };
@@ -120,6 +123,8 @@ export async function installInClusterAddons(
     onChart?: (chart: KindChart) => void;
     /** Where addon images come from; default the pinned upstream images. */
     image?: InClusterContext['image'];
+    /** Makes the images of all the installs ready at once, before the first (kind: one load). */
+    preload?: (images: AddonImage[]) => Promise<void>;
   },
 ): Promise<InstalledAddons> {
   if (!ctx.requested.length) return { env: {}, accelerator: null };
@@ -135,8 +140,9 @@ export async function installInClusterAddons(
   ctx.log(`addons on ${options.where}: ${ids.join(', ') || 'none'}`);
   const kubeConfig = new k8s.KubeConfig();
   kubeConfig.loadFromFile(handle.kubeconfigPath);
-  const running = await ctx.phase(`addons (${ids.length} on ${options.where})`, () =>
-    startKindAddons(
+  const running = await ctx.phase(`addons (${ids.length} on ${options.where})`, async () => {
+    await options.preload?.(ids.flatMap((id) => addonOf(id).images?.() ?? []));
+    return startKindAddons(
       plan,
       {
         kubeConfig,
@@ -151,7 +157,9 @@ export async function installInClusterAddons(
         ...(options.image ? { image: options.image } : {}),
       },
       (stop) => ctx.undo.push('addons', () => ctx.phase('addons down', stop)),
-    ),
-  );
+      // A cluster kaic made and deletes takes the addons' objects with it.
+      handle.capabilities.disposable && handle.provider === 'kind',
+    );
+  });
   return { env: running.env, accelerator: ids.includes('fake-gpu') ? ctx.gpuProfile : null };
 }

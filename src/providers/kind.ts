@@ -254,6 +254,52 @@ export class KindProvider implements ClusterLifecycle {
     return loading;
   }
 
+  /**
+   * With `--images local`: builds the images not loaded yet and loads them into the nodes in one
+   * `kind load` (one archive, the busybox layer they share sent once).
+   */
+  async preloadAddonImages(images: AddonImage[]): Promise<void> {
+    if (this.options.images !== 'local' || !images.length) return;
+    const name = this.clusterName;
+    if (!name) throw new Error('no kind cluster is up to load images into');
+    const wanted = [...new Map(images.map((i) => [localImageName(i), i])).values()].filter(
+      (i) => !this.loadedImages.has(localImageName(i)),
+    );
+    if (!wanted.length) return;
+    const loading = (async () => {
+      const names: string[] = [];
+      for (const image of wanted) {
+        const built = await buildAddonImage(image, {
+          log: (line) => this.options.log(`images: ${line}`),
+          env: this.env,
+        });
+        names.push(built.name);
+      }
+      await this.loadIntoNodes(name, names);
+    })();
+    for (const image of wanted) {
+      const key = localImageName(image);
+      const one = loading.then(() => key);
+      this.loadedImages.set(key, one);
+      one.catch(() => this.loadedImages.delete(key));
+    }
+    await loading;
+  }
+
+  /** `kind load docker-image` of `images` into every node of cluster `name`. */
+  private async loadIntoNodes(name: string, images: string[]): Promise<void> {
+    const t0 = Date.now();
+    const loaded = await this.run(['load', 'docker-image', '--name', name, ...images]);
+    if (loaded.exitCode !== 0) {
+      throw new KindError(
+        `kind load docker-image ${images.join(' ')} into ${name} failed (exit ${loaded.exitCode}): ${loaded.all.trim()}`,
+      );
+    }
+    this.options.log(
+      `kind: ${images.join(', ')} loaded into the nodes in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  }
+
   private async loadLocalImage(image: AddonImage): Promise<string> {
     const name = this.clusterName;
     if (!name) throw new Error('no kind cluster is up to load images into');
@@ -261,16 +307,7 @@ export class KindProvider implements ClusterLifecycle {
       log: (line) => this.options.log(`images: ${line}`),
       env: this.env,
     });
-    const t0 = Date.now();
-    const loaded = await this.run(['load', 'docker-image', '--name', name, built.name]);
-    if (loaded.exitCode !== 0) {
-      throw new KindError(
-        `kind load docker-image ${built.name} into ${name} failed (exit ${loaded.exitCode}): ${loaded.all.trim()}`,
-      );
-    }
-    this.options.log(
-      `kind: ${built.name} loaded into the nodes in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-    );
+    await this.loadIntoNodes(name, [built.name]);
     return built.name;
   }
 

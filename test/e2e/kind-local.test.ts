@@ -192,12 +192,12 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
     expect(await leftContainers()).to.deep.equal([]);
   });
 
-  it("kaic up --provider kind --images local with kaic's fake-GPU driver: control plane, DNS and kube-proxy from the preloaded images, pods reach pods on other nodes, the driver's plugin registered and CDI devices in pods, the accelerator verdicts of docs/platforms.md §5 and its planted faults, kaic down leaves nothing", async function () {
-    const up = execa(
-      process.execPath,
-      [KAIC, 'up', '--provider', 'kind', '--images', 'local', '--addons', 'fake-gpu,gpu-metrics'],
-      { reject: false, all: true, env },
-    );
+  it("kaic up --provider kind --images local with every addon: control plane, DNS and kube-proxy from the preloaded images, pods reach pods on other nodes, every addon from its local image, the fake-GPU driver's plugin registered and CDI devices in pods, the verdicts of docs/platforms.md §6 and §5's planted faults, kaic down leaves nothing", async function () {
+    const up = execa(process.execPath, [KAIC, 'up', '--provider', 'kind', '--images', 'local'], {
+      reject: false,
+      all: true,
+      env,
+    });
     let output = '';
     up.all.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
@@ -299,7 +299,19 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
 
       // The driver: its kubelet plugin registered on both workers, and a pod holding a claim
       // gets its device node through CDI.
-      expect(output).to.include(`${runtimeImage} loaded into the nodes`);
+      // Every addon image in one load; every pod of every namespace runs a kaic.local/ image.
+      expect(output).to.match(
+        new RegExp(`kind: [^\\n]*${runtimeImage}[^\\n]* loaded into the nodes`),
+      );
+      const everyPod = (await core.listPodForAllNamespaces()).items.filter(
+        (p) => !['default'].includes(p.metadata!.namespace!),
+      );
+      const foreign = everyPod
+        .flatMap((p) =>
+          p.spec!.containers.map((c) => `${p.metadata!.namespace}/${p.metadata!.name}: ${c.image}`),
+        )
+        .filter((line) => !line.includes(`: ${KIND_LOCAL_IMAGES.repository}/`));
+      expect(foreign, 'pods on images not built here').to.deep.equal([]);
       const nodeNames = (await core.listNode()).items.map((n) => n.metadata!.name!);
       for (const worker of workers) {
         const registry = await dockerCli([
@@ -339,7 +351,7 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
       expect(devices.split('\n').filter((l) => /^\/dev\/nvidia\d+$/.test(l))).to.have.length(1);
 
       // The accelerator requirements against the cluster that stays up, as the page expects.
-      const platform = "kind on kaic's local images with kaic's fake-GPU driver";
+      const platform = "kind on kaic's local images with every addon";
       const expected = expectedVerdicts(platform);
       // The addons' settings `kaic up` saved, as its "rerun a requirement" line gives them.
       const upState = JSON.parse(await readFile(env.KAIC_UP_STATE!, 'utf8')) as {

@@ -34,6 +34,7 @@ export const clusterAutoscaler = defineAddon({
     return { summary: 'NodePool of GPU nodes', stop: () => karpenter.stop() };
   },
   inCluster: (ctx) => ({
+    runsHere: true,
     present: () => ctx.crdPresent('nodepools.karpenter.sh'),
     install: async () => {
       const autoscaler = await startKindAutoscaler({
