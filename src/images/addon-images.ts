@@ -33,7 +33,7 @@ import {
   recordBuiltImage,
   requireDocker,
 } from './docker-engine.js';
-import { ImageBuildError, writeImageArchive } from './oci-archive.js';
+import { ImageBuildError, writeImageArchive, type ArchiveImage } from './oci-archive.js';
 
 /** An image an addon runs in a cluster: as a registry serves it, and how kaic builds it here. */
 export interface AddonImage {
@@ -156,26 +156,33 @@ export async function buildAddonImage(
     : buildProgramImage(image.local, options);
 }
 
-/** A Go program on busybox: one layer of busybox, one of the program (and its working dir). */
-async function buildProgramImage(
-  spec: LocalProgramImage,
+/** What an image on busybox adds: its top layer's files and its configuration. */
+interface BusyboxImagePlan {
+  name: string;
+  /** Everything but busybox that decides its content (hashed into `dev.kaic.inputs`). */
+  inputs: string[];
+  /** Said when it is built. */
+  building?: string;
+  /** What images.json says it was made from. */
+  from: string;
+  /** Fills the top layer's directory. */
+  fill(layer: string): Promise<void>;
+  config: Pick<ArchiveImage, 'entrypoint' | 'cmd' | 'user' | 'workingDir' | 'description'>;
+}
+
+/**
+ * Builds `plan` on the busybox layer into Docker unless an image of that name with the same
+ * inputs is there; removes the image it replaces and records the new one in images.json.
+ */
+async function buildOnBusybox(
+  plan: BusyboxImagePlan,
   options: AddonImageOptions,
 ): Promise<BuiltAddonImage> {
   const env = { ...process.env, ...options.env };
   const root = options.root ?? cacheDir();
-  await requireDocker(env, 'kaic images');
-  const name = `${KIND_LOCAL_IMAGES.repository}/${spec.repository}:${spec.tag}`;
-  const program = await spec.build(options.log);
+  const { name } = plan;
   const busybox = await findStaticBusybox();
-  const inputs = inputsHash([
-    'program/1',
-    spec.path,
-    ...spec.entrypoint,
-    spec.user ?? '',
-    spec.workingDir ?? '',
-    await fileHash(program),
-    await fileHash(busybox),
-  ]);
+  const inputs = inputsHash([...plan.inputs, await fileHash(busybox)]);
   const previous = await imageLabel(name, 'dev.kaic.inputs', env);
   if (previous === inputs) {
     const id = await imageId(name, env);
@@ -184,35 +191,26 @@ async function buildProgramImage(
   }
   const previousId = previous === null ? null : await imageId(name, env);
   const t0 = Date.now();
+  if (plan.building) options.log(`${name}: ${plan.building}`);
   const work = await mkdtemp(join(tmpdir(), 'kaic-addon-image-'));
   try {
     const base = join(work, 'busybox');
     await makeBusyboxRootfs(base, busybox);
-    const layer = join(work, 'program');
-    await mkdir(dirname(join(layer, spec.path)), { recursive: true });
-    await copyFile(program, join(layer, spec.path));
-    if (spec.workingDir) await mkdir(join(layer, spec.workingDir), { recursive: true });
+    const layer = join(work, 'top');
+    await mkdir(layer);
+    await plan.fill(layer);
     const archive = join(work, 'image.tar');
     await writeImageArchive(
-      [
-        {
-          name,
-          layers: [base, layer],
-          entrypoint: spec.entrypoint,
-          ...(spec.user ? { user: spec.user } : {}),
-          ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
-          description: `kaic local build of ${spec.repository} ${spec.tag} from its Go module, on busybox`,
-          labels: { 'dev.kaic.inputs': inputs },
-        },
-      ],
+      [{ name, layers: [base, layer], ...plan.config, labels: { 'dev.kaic.inputs': inputs } }],
       archive,
     );
     await docker(['load', '-i', archive], env);
     const id = await imageId(name, env);
+    // The one it replaces, untagged now: up to a hundred megabytes otherwise kept for good.
     if (previousId && previousId !== id) {
       await execa('docker', ['image', 'rm', previousId], { env, reject: false });
     }
-    await recordBuiltImage(root, name, { id, inputs, from: `${program} on busybox` });
+    await recordBuiltImage(root, name, { id, inputs, from: plan.from });
     options.log(`${name}: built in ${formatSeconds(Date.now() - t0)} (${id.slice(0, 19)})`);
     return { name, id, cached: false };
   } finally {
@@ -220,85 +218,84 @@ async function buildProgramImage(
   }
 }
 
+/** Copies `source` to `path` below `layer`. */
+async function place(layer: string, source: string, path: string): Promise<void> {
+  await mkdir(dirname(join(layer, path)), { recursive: true });
+  await copyFile(source, join(layer, path));
+}
+
+/** A Go program on busybox: at its upstream image's path, with its entrypoint and user. */
+async function buildProgramImage(
+  spec: LocalProgramImage,
+  options: AddonImageOptions,
+): Promise<BuiltAddonImage> {
+  await requireDocker({ ...process.env, ...options.env }, 'kaic images');
+  const program = await spec.build(options.log);
+  return buildOnBusybox(
+    {
+      name: `${KIND_LOCAL_IMAGES.repository}/${spec.repository}:${spec.tag}`,
+      inputs: [
+        'program/1',
+        spec.path,
+        ...spec.entrypoint,
+        spec.user ?? '',
+        spec.workingDir ?? '',
+        await fileHash(program),
+      ],
+      from: `${program} on busybox`,
+      fill: async (layer) => {
+        await place(layer, program, spec.path);
+        if (spec.workingDir) await mkdir(join(layer, spec.workingDir), { recursive: true });
+      },
+      config: {
+        entrypoint: spec.entrypoint,
+        ...(spec.user ? { user: spec.user } : {}),
+        ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
+        description: `kaic local build of ${spec.repository} ${spec.tag} from its Go module, on busybox`,
+      },
+    },
+    options,
+  );
+}
+
+/** The Node.js running kaic, with the libraries it links and the `node` user, on busybox. */
 async function buildNodeRuntimeImage(options: AddonImageOptions): Promise<BuiltAddonImage> {
-  const env = { ...process.env, ...options.env };
-  const root = options.root ?? cacheDir();
-  await requireDocker(env, 'kaic images');
-  const name = KIND_LOCAL_IMAGES.nodeRuntimeImage(process.version);
+  await requireDocker({ ...process.env, ...options.env }, 'kaic images');
   const node = await realpath(process.execPath);
   const libraries = await linkedLibraries(node);
-  const busybox = await findStaticBusybox();
-  const inputs = inputsHash([
-    'node-runtime/1',
-    process.version,
-    await fileHash(node),
-    ...(await Promise.all(libraries.map(async (l) => `${l}:${await fileHash(l)}`))),
-    await fileHash(busybox),
-  ]);
-  const previous = await imageLabel(name, 'dev.kaic.inputs', env);
-  if (previous === inputs) {
-    const id = await imageId(name, env);
-    options.log(`${name}: cached (${id.slice(0, 19)})`);
-    return { name, id, cached: true };
-  }
-  const previousId = previous === null ? null : await imageId(name, env);
-  const t0 = Date.now();
-  options.log(
-    `${name}: Node.js ${process.version} of this machine and ${libraries.length} libraries on busybox`,
-  );
-  const work = await mkdtemp(join(tmpdir(), 'kaic-addon-image-'));
-  try {
-    const base = join(work, 'busybox');
-    await makeBusyboxRootfs(base, busybox);
-    const layer = join(work, 'node');
-    const copies: Array<[string, string]> = [
-      [node, '/usr/local/bin/node'],
-      // Each at the path the loader looks for it (the symlink's own name, its target's content).
-      ...libraries.map((l): [string, string] => [l, l]),
-    ];
-    for (const [source, target] of copies) {
-      await mkdir(dirname(join(layer, target)), { recursive: true });
-      await copyFile(source, join(layer, target));
-    }
-    await mkdir(join(layer, 'etc'), { recursive: true });
-    await mkdir(join(layer, 'home', 'node'), { recursive: true });
-    await writeFile(
-      join(layer, 'etc', 'passwd'),
-      'root:x:0:0:root:/root:/bin/sh\n' +
-        `node:x:${NODE_USER}:${NODE_USER}:node:/home/node:/bin/sh\n` +
-        'nobody:x:65534:65534:nobody:/home:/bin/false\n',
-    );
-    await writeFile(
-      join(layer, 'etc', 'group'),
-      `root:x:0:\nnode:x:${NODE_USER}:\nnobody:x:65534:\n`,
-    );
-    const archive = join(work, 'node-runtime.tar');
-    await writeImageArchive(
-      [
-        {
-          name,
-          layers: [base, layer],
-          cmd: ['node'],
-          description: `kaic local build: Node.js ${process.version} of the machine that built it, on busybox, for the fake-GPU driver`,
-          labels: { 'dev.kaic.inputs': inputs },
-        },
+  return buildOnBusybox(
+    {
+      name: KIND_LOCAL_IMAGES.nodeRuntimeImage(process.version),
+      inputs: [
+        'node-runtime/1',
+        process.version,
+        await fileHash(node),
+        ...(await Promise.all(libraries.map(async (l) => `${l}:${await fileHash(l)}`))),
       ],
-      archive,
-    );
-    await docker(['load', '-i', archive], env);
-    const id = await imageId(name, env);
-    // The one it replaces, untagged now: a hundred megabytes otherwise kept for good.
-    if (previousId && previousId !== id) {
-      await execa('docker', ['image', 'rm', previousId], { env, reject: false });
-    }
-    await recordBuiltImage(root, name, {
-      id,
-      inputs,
+      building: `Node.js ${process.version} of this machine and ${libraries.length} libraries on busybox`,
       from: `Node.js ${process.version} (${node}) and ${libraries.join(', ')} on busybox`,
-    });
-    options.log(`${name}: built in ${formatSeconds(Date.now() - t0)} (${id.slice(0, 19)})`);
-    return { name, id, cached: false };
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+      fill: async (layer) => {
+        await place(layer, node, '/usr/local/bin/node');
+        // Each at the path the loader looks for it (the symlink's own name, its target's content).
+        for (const library of libraries) await place(layer, library, library);
+        await mkdir(join(layer, 'home', 'node'), { recursive: true });
+        await mkdir(join(layer, 'etc'), { recursive: true });
+        await writeFile(
+          join(layer, 'etc', 'passwd'),
+          'root:x:0:0:root:/root:/bin/sh\n' +
+            `node:x:${NODE_USER}:${NODE_USER}:node:/home/node:/bin/sh\n` +
+            'nobody:x:65534:65534:nobody:/home:/bin/false\n',
+        );
+        await writeFile(
+          join(layer, 'etc', 'group'),
+          `root:x:0:\nnode:x:${NODE_USER}:\nnobody:x:65534:\n`,
+        );
+      },
+      config: {
+        cmd: ['node'],
+        description: `kaic local build: Node.js ${process.version} of the machine that built it, on busybox, for the fake-GPU driver`,
+      },
+    },
+    options,
+  );
 }
