@@ -13,8 +13,9 @@ commands:
                          (run's cluster and addon flags; rerun one requirement against it with
                          kaic run --provider existing --kubeconfig <printed path> --requirements <id>)
   down                 take down what kaic up brought up, also after the up process died
-  images               build kind's node image here, from Debian packages and kaic's Go builds,
-                         into the local Docker engine (for --provider kind --images local)
+  images               build kind's node image and the addons' images here, from Debian packages
+                         and kaic's Go builds, into the local Docker engine (for --provider kind
+                         --images local)
                          [--kubernetes-version <minor>] [--debian-mirror <url>]
   requirements         list a conformance version's requirements
                          --version <1.33|1.34|1.35|1.36> | --checklist <path|url>  [--format table|json]

@@ -1,7 +1,7 @@
 /**
  * `kaic images [--kubernetes-version 1.35] [--debian-mirror URL]`: builds kind's node image for a
- * minor on this machine, from Debian packages and kaic's Go builds, and the images kaic's addons
- * run from, into the local Docker engine (src/images/); `kaic run --provider kind --images local`
+ * minor on this machine, from Debian packages and kaic's Go builds, and every image kaic's addons
+ * run inside a cluster, into the local Docker engine (src/images/); `kaic run --provider kind --images local`
  * then uses them. Prints their names, one per line.
  */
 import { constants } from 'node:os';

@@ -498,4 +498,46 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
     expect(ended.all).to.include('SIGINT received, cleaning up');
     expect(await leftContainers()).to.deep.equal([]);
   });
+
+  it('SIGINT mid-suite on kind with the fake-GPU driver: kaic deletes the cluster and exits 130, the finished tests kept, nothing left', async function () {
+    const out = join(dir, 'cancel-mid');
+    const proc = execa(
+      process.execPath,
+      [
+        KAIC,
+        'run',
+        '--provider',
+        'kind',
+        '--images',
+        'local',
+        '--addons',
+        'fake-gpu',
+        '--requirements',
+        'dra_support,secure_accelerator_access',
+        '--output',
+        out,
+      ],
+      { reject: false, all: true, env },
+    );
+    let output = '';
+    proc.all.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // Mid-suite: one requirement has ended, the other still runs.
+    await waitFor(
+      'the first requirement to end while the other runs',
+      async () => (/requirement \S+: .* \(wall [\d.]+ s\)$/m.test(output) ? true : undefined),
+      600_000,
+      500,
+    );
+    proc.kill('SIGINT');
+    const ended = await proc;
+    expect(ended.exitCode, ended.all.slice(-3000)).to.equal(130);
+    expect(ended.all).to.include('SIGINT received, cleaning up');
+    expect(ended.all).to.match(/cluster down: done/);
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as RunResult;
+    expect(results.requirements.map((r) => r.id)).to.have.members([
+      'dra_support',
+      'secure_accelerator_access',
+    ]);
+    expect(await leftContainers()).to.deep.equal([]);
+  });
 });
