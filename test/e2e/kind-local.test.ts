@@ -524,8 +524,11 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
     // Mid-suite: one requirement has ended, the other still runs.
     await waitFor(
       'the first requirement to end while the other runs',
-      async () => (/requirement \S+: .* \(wall [\d.]+ s\)$/m.test(output) ? true : undefined),
-      600_000,
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`kaic run ended first: ${output.slice(-3000)}`);
+        return /requirement \S+: .* \(wall [\d.]+ s\)$/m.test(output) ? true : undefined;
+      },
+      300_000,
       500,
     );
     proc.kill('SIGINT');
