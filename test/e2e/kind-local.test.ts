@@ -119,6 +119,31 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
     };
   }
 
+  /** `kaic run --provider kind --images local` in the background, its output collected. */
+  function startKindRun(addons: string, requirements: string, out: string) {
+    const proc = execa(
+      process.execPath,
+      [
+        KAIC,
+        'run',
+        '--provider',
+        'kind',
+        '--images',
+        'local',
+        '--addons',
+        addons,
+        '--requirements',
+        requirements,
+        '--output',
+        out,
+      ],
+      { reject: false, all: true, env },
+    );
+    let collected = '';
+    proc.all.on('data', (chunk: Buffer) => (collected += chunk.toString()));
+    return { proc, output: () => collected };
+  }
+
   before(async function () {
     for (const tool of ['dockerd', 'mmdebstrap']) {
       if ((await execa('sh', ['-c', `command -v ${tool}`], { reject: false })).exitCode !== 0) {
@@ -461,29 +486,10 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
   });
 
   it('SIGINT while the cluster comes up: kaic deletes it and exits, nothing left', async function () {
-    const proc = execa(
-      process.execPath,
-      [
-        KAIC,
-        'run',
-        '--provider',
-        'kind',
-        '--images',
-        'local',
-        '--addons',
-        'none',
-        '--requirements',
-        'dra_support',
-        '--output',
-        join(dir, 'cancel'),
-      ],
-      { reject: false, all: true, env },
-    );
-    let output = '';
-    proc.all.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const { proc, output } = startKindRun('none', 'dra_support', join(dir, 'cancel'));
     await waitFor(
       'kind creating the cluster',
-      async () => (/kind: creating /.test(output) ? true : undefined),
+      async () => (/kind: creating /.test(output()) ? true : undefined),
       300_000,
     );
     // Let kind get as far as the node containers.
@@ -501,32 +507,14 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
 
   it('SIGINT mid-suite on kind with the fake-GPU driver: kaic deletes the cluster and exits 130, the finished tests kept, nothing left', async function () {
     const out = join(dir, 'cancel-mid');
-    const proc = execa(
-      process.execPath,
-      [
-        KAIC,
-        'run',
-        '--provider',
-        'kind',
-        '--images',
-        'local',
-        '--addons',
-        'fake-gpu',
-        '--requirements',
-        'dra_support,secure_accelerator_access',
-        '--output',
-        out,
-      ],
-      { reject: false, all: true, env },
-    );
-    let output = '';
-    proc.all.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const { proc, output } = startKindRun('fake-gpu', 'dra_support,secure_accelerator_access', out);
     // Mid-suite: one requirement has ended, the other still runs.
     await waitFor(
       'the first requirement to end while the other runs',
       async () => {
-        if (proc.exitCode !== null) throw new Error(`kaic run ended first: ${output.slice(-3000)}`);
-        return /requirement \S+: .* \(wall [\d.]+ s\)$/m.test(output) ? true : undefined;
+        if (proc.exitCode !== null)
+          throw new Error(`kaic run ended first: ${output().slice(-3000)}`);
+        return /requirement \S+: .* \(wall [\d.]+ s\)$/m.test(output()) ? true : undefined;
       },
       300_000,
       500,
