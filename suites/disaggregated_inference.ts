@@ -24,6 +24,7 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage,
+  IDLE_COMMAND,
 } from './lib/cluster.js';
 import { decideTrace, firstModel } from './lib/disaggregated.js';
 import { recordEvidence, requirementTag, skipBecause, supporting } from './lib/index.js';
@@ -182,7 +183,7 @@ describe(`${requirementTag('disaggregated_inference', 'SHOULD')} Disaggregated i
             name: 'main',
             image: workloadImage(),
             imagePullPolicy: 'IfNotPresent',
-            command: ['sleep', '3600'],
+            command: [...IDLE_COMMAND],
           },
         ],
       },

@@ -38,6 +38,7 @@ import {
   restrictedPodSpec,
   isWorkerNode,
   nodeTolerations,
+  IDLE_COMMAND,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import {
@@ -216,7 +217,7 @@ describe(`${requirementTag('gang_scheduling', 'MUST')} Gang scheduling`, functio
           name: 'main',
           image: workloadImage(),
           imagePullPolicy: 'IfNotPresent',
-          command: ['sleep', '3600'],
+          command: [...IDLE_COMMAND],
           resources: { requests: { cpu: `${perPodMillis}m` } },
         },
       ],

@@ -25,6 +25,7 @@ import {
   waitRunning,
   workloadImage,
   type SliceDevice,
+  IDLE_COMMAND,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import { nodesRunningContainers } from './lib/monitoring.js';
@@ -168,7 +169,7 @@ describe(`${requirementTag('high_performance_networking', 'SHOULD')} High-perfor
       name,
       image: workloadImage(),
       imagePullPolicy: 'IfNotPresent',
-      command: ['sleep', '3600'],
+      command: [...IDLE_COMMAND],
     });
     // Not pinned: only nodes that run containers, and the claim, decide where it lands.
     await createPod({

@@ -17,6 +17,7 @@ import {
   suiteCluster,
   waitRunning,
   workloadImage,
+  IDLE_COMMAND,
 } from './lib/cluster.js';
 import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import type { SuiteBudget } from '../src/runner/budget.js';
@@ -79,7 +80,7 @@ describe(`${requirementTag('virtualized_accelerator', 'SHOULD')} Virtualized acc
             {
               name: 'main',
               image: workloadImage(),
-              command: ['sleep', '3600'],
+              command: [...IDLE_COMMAND],
               resources: { limits: { [resource]: '1' } },
             },
           ],

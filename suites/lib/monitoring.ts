@@ -195,7 +195,9 @@ export function inferenceServerScript(runId: string): string {
         `printf '# TYPE ${QUEUE_METRIC} gauge\\n${QUEUE_METRIC}{conformance_run="%s"} %s\\n' "$r" "$q"`,
     ),
     'chmod +x /www/cgi-bin/*',
-    `exec httpd -f -p ${INFERENCE_PORT} -h /www`,
+    // In the background, so that the shell (PID 1) ends at SIGTERM: see IDLE_COMMAND.
+    "trap 'exit 0' TERM",
+    `httpd -f -p ${INFERENCE_PORT} -h /www & wait`,
   ].join('\n');
 }
 
