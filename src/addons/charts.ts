@@ -1,6 +1,6 @@
 /**
  * Addons installed into a cluster whose pods run (kind, an existing one) from the Helm charts
- * their own Go modules carry (JobSet, Kueue; versions in KIND_CHARTS), and the labelled install
+ * their own Go modules carry (JobSet, Kueue, Volcano; versions in KIND_CHARTS), and the labelled install
  * every in-cluster addon uses. `helm template` renders a chart for the cluster's version
  * (nothing of Helm's lives in the cluster); kaic server-side applies the objects — CRDs first,
  * until Established — waits for the controllers' Deployments to be Available, and on stop deletes
@@ -24,7 +24,13 @@ import { applyJson, getJson } from '../k8s/raw.js';
 import { waitFor } from '../util/wait.js';
 import { HELM } from '../versions/addons.js';
 import { JOBSET_CHART, JOBSET_IMAGE } from './ai-operator/pin.js';
-import { KUEUE_CHART, KUEUE_IMAGE } from './gang-scheduler/pin.js';
+import {
+  KUEUE_CHART,
+  KUEUE_IMAGE,
+  VOLCANO_CHART,
+  VOLCANO_CONTROLLER_IMAGE,
+  VOLCANO_SCHEDULER_IMAGE,
+} from './gang-scheduler/pin.js';
 import type { InClusterContext, InClusterInstall } from './types.js';
 
 /**
@@ -32,14 +38,19 @@ import type { InClusterContext, InClusterInstall } from './types.js';
  * with the release image of that version (the charts default to moving staging tags). Pinned by
  * tag: the digests cannot be read without a registry; the kind node images are pinned by digest.
  */
-export const KIND_CHARTS = { jobset: JOBSET_CHART, kueue: KUEUE_CHART } as const;
+export const KIND_CHARTS = {
+  jobset: JOBSET_CHART,
+  kueue: KUEUE_CHART,
+  volcano: VOLCANO_CHART,
+} as const;
 
 export type KindChart = keyof typeof KIND_CHARTS;
 
-/** The image each chart's controller runs (its release image, or kaic's local build of it). */
-export const CHART_IMAGES: Record<KindChart, AddonImage> = {
-  jobset: JOBSET_IMAGE,
-  kueue: KUEUE_IMAGE,
+/** The images each chart's controllers run (their release images, or kaic's local builds). */
+export const CHART_IMAGES: Record<KindChart, AddonImage[]> = {
+  jobset: [JOBSET_IMAGE],
+  kueue: [KUEUE_IMAGE],
+  volcano: [VOLCANO_SCHEDULER_IMAGE, VOLCANO_CONTROLLER_IMAGE],
 };
 
 /** A chart the addon's own module carries (see KIND_CHARTS): <name>/ in its cache directory. */
@@ -58,17 +69,77 @@ export function chartCopy(name: keyof typeof KIND_CHARTS): ModuleCopyRecipe {
 /** What kaic installs into a cluster under INSTALL_LABEL: a chart, or its own manifests. */
 export type LabelledInstall = string;
 
-/** How each chart is installed: its release name, namespace and values. */
+/** The values of a chart that names its one image by `<values>.repository` and `.tag`. */
+const oneImage =
+  (values: string) =>
+  ([image]: string[]): string[] => {
+    const colon = image!.lastIndexOf(':');
+    return [
+      `${values}.repository=${image!.slice(0, colon)}`,
+      `${values}.tag=${image!.slice(colon + 1)}`,
+      `${values}.pullPolicy=IfNotPresent`,
+    ];
+  };
+
+/**
+ * Volcano's chart writes each image as `<basic.image_registry>/<name>:<tag>`, one registry for
+ * all: the first path element of the references goes there, the rest into each name.
+ */
+function volcanoImages([scheduler, controller]: string[]): string[] {
+  const parts = (image: string) => {
+    const colon = image.lastIndexOf(':');
+    const repository = image.slice(0, colon);
+    const slash = repository.indexOf('/');
+    return {
+      registry: repository.slice(0, slash),
+      name: repository.slice(slash + 1),
+      tag: image.slice(colon + 1),
+    };
+  };
+  const [s, c] = [parts(scheduler!), parts(controller!)];
+  if (!s.registry || s.registry !== c.registry) {
+    throw new ChartError(
+      `Volcano's chart takes one image registry for both images; ${scheduler} and ${controller} differ`,
+    );
+  }
+  return [
+    `basic.image_registry=${s.registry}`,
+    `basic.scheduler_image_name=${s.name}`,
+    `basic.scheduler_image_tag_version=${s.tag}`,
+    `basic.controller_image_name=${c.name}`,
+    `basic.controller_image_tag_version=${c.tag}`,
+    'basic.image_pull_policy=IfNotPresent',
+  ];
+}
+
+/**
+ * How each chart is installed: its release name, namespace and values, and the values that name
+ * its images (given as repository:tag, in CHART_IMAGES order).
+ */
 export const CHART_INSTALLS: Record<
   KindChart,
-  { release: string; namespace: string; set: string[] }
+  { release: string; namespace: string; set: string[]; imageValues: (images: string[]) => string[] }
 > = {
-  jobset: { release: 'jobset', namespace: 'jobset-system', set: [] },
+  jobset: {
+    release: 'jobset',
+    namespace: 'jobset-system',
+    set: [],
+    imageValues: oneImage(JOBSET_CHART.image.values),
+  },
   kueue: {
     release: 'kueue',
     namespace: 'kueue-system',
     // One controller replica: the suites need one, and a kind cluster has little room.
     set: ['controllerManager.replicas=1'],
+    imageValues: oneImage(KUEUE_CHART.image.values),
+  },
+  volcano: {
+    release: 'volcano',
+    namespace: 'volcano-system',
+    // Its admission webhooks validate and default Volcano's own objects, which the suites create
+    // complete, and need a certificate job; left out, as beside kwok (./gang-scheduler/volcano.ts).
+    set: ['custom.admission_enable=false'],
+    imageValues: volcanoImages,
   },
 };
 
@@ -111,16 +182,12 @@ export async function renderChart(
   chart: KindChart,
   kubeVersion: string,
   log: ProgressLog,
-  /** The controller's image, repository:tag; default the chart's release image. */
-  image?: string,
+  /** Its controllers' images (repository:tag, CHART_IMAGES order); default the release images. */
+  images: string[] = CHART_IMAGES[chart].map((image) => image.upstream),
 ): Promise<ManifestDoc[]> {
   const helm = await resolveHelm(log);
   const chartPath = await copyFromModule(chartCopy(chart), log);
   const install = CHART_INSTALLS[chart];
-  const values = KIND_CHARTS[chart].image;
-  const colon = image?.lastIndexOf(':') ?? -1;
-  const repository = image ? image.slice(0, colon) : values.repository;
-  const tag = image ? image.slice(colon + 1) : values.tag;
   const result = await execa(
     helm,
     [
@@ -132,12 +199,7 @@ export async function renderChart(
       '--include-crds',
       '--kube-version',
       kubeVersion,
-      ...[
-        ...install.set,
-        `${values.values}.repository=${repository}`,
-        `${values.values}.tag=${tag}`,
-        `${values.values}.pullPolicy=IfNotPresent`,
-      ].flatMap((s) => ['--set', s]),
+      ...[...install.set, ...install.imageValues(images)].flatMap((s) => ['--set', s]),
     ],
     { reject: false, all: true, env: { ...process.env, HELM_CACHE_HOME: '/nonexistent' } },
   );
@@ -183,12 +245,9 @@ export function chartInstall(
     present: () => ctx.crdPresent(presentWhen),
     presentEnv: env,
     install: async () => {
-      const docs = await renderChart(
-        chart,
-        ctx.serverVersion,
-        ctx.log,
-        await ctx.image(CHART_IMAGES[chart]),
-      );
+      const images: string[] = [];
+      for (const image of CHART_IMAGES[chart]) images.push(await ctx.image(image));
+      const docs = await renderChart(chart, ctx.serverVersion, ctx.log, images);
       ctx.onChart?.(chart);
       ctx.log(`addon ${id}: applying ${docs.length} objects (chart ${chart})`);
       const { stop } = await applyChart(ctx.kubeConfig, chart, docs, installOptions(ctx));

@@ -10,6 +10,7 @@ import type { GpuProfile } from '../fakegpu/profiles.js';
 import type { FakeGpuDriver } from './fake-gpu/drivers.js';
 import type { GangScheduler } from './gang-scheduler/pin.js';
 import type { AddonImage } from '../images/addon-images.js';
+import type { KindChart } from './charts.js';
 import type { KubernetesRelease } from '../versions/kubernetes.js';
 
 export interface AddonSpec<Id extends string = string> {
@@ -163,11 +164,13 @@ export interface InClusterContext {
   serverVersion: string;
   gpuProfile: string;
   gpusPerNode: number;
+  /** The run's choices that change what an addon installs (which gang scheduler). */
+  choices: AddonChoices;
   log: (line: string) => void;
   /** How long to wait for what is installed to be ready (images are pulled). */
   readyTimeoutMs?: number;
   /** Told about a chart before it is applied (an existing cluster outlives the run). */
-  onChart?: (chart: 'kueue' | 'jobset') => void;
+  onChart?: (chart: KindChart) => void;
   /** `CRD <name>` when the cluster has the CRD, else null. */
   crdPresent(name: string): Promise<string | null>;
   /**
@@ -193,8 +196,11 @@ export interface Addon<Id extends string = string> {
    * where kaic does not install it there yet.
    */
   inCluster?(ctx: InClusterContext): InClusterInstall | { comesWith: string };
-  /** The images its in-cluster installs run, whatever the choices (what `kaic images` builds). */
-  images?(): AddonImage[];
+  /**
+   * The images its in-cluster installs run: with the run's choices, those they install; without,
+   * every one (what `kaic images` builds).
+   */
+  images?(choices?: AddonChoices): AddonImage[];
 }
 
 /** Keeps an addon's id a literal type, so the registry yields the union of ids. */

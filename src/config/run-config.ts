@@ -109,7 +109,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'gang-scheduler',
     default: 'kueue',
-    help: `the gang scheduler of the gang-scheduler addon: ${GANG_SCHEDULERS.join(', ')} (volcano: kwok so far)`,
+    help: `the gang scheduler of the gang-scheduler addon: ${GANG_SCHEDULERS.join(', ')} (beside kwok as processes, elsewhere from its chart)`,
   },
   {
     name: 'addons',
@@ -477,11 +477,6 @@ export function validateRunConfig(raw: RawRunInputs): RunConfig {
   if (!(GANG_SCHEDULERS as readonly string[]).includes(gang.value)) {
     throw new UsageError(
       `${gang.source} "${gang.value}" is not a gang scheduler kaic installs; accepted: ${GANG_SCHEDULERS.join(', ')}`,
-    );
-  }
-  if (gang.value === 'volcano' && provider.value !== 'kwok') {
-    throw new UsageError(
-      `${gang.source} "volcano" runs beside a kwok cluster so far (--provider kwok); on ${provider.value} kaic installs Kueue's chart, or tests the gang scheduler the cluster has`,
     );
   }
   if (gpuPartitions > 0 && driver.value !== 'dra-example-driver') {

@@ -141,7 +141,7 @@ export async function installInClusterAddons(
   const kubeConfig = new k8s.KubeConfig();
   kubeConfig.loadFromFile(handle.kubeconfigPath);
   const running = await ctx.phase(`addons (${ids.length} on ${options.where})`, async () => {
-    await options.preload?.(ids.flatMap((id) => addonOf(id).images?.() ?? []));
+    await options.preload?.(ids.flatMap((id) => addonOf(id).images?.(ctx.choices) ?? []));
     return startKindAddons(
       plan,
       {
@@ -152,6 +152,7 @@ export async function installInClusterAddons(
         serverVersion: handle.serverVersion,
         gpuProfile: ctx.gpuProfile,
         gpusPerNode: ctx.gpusPerNode,
+        choices: ctx.choices,
         log: ctx.log,
         ...(options.onChart ? { onChart: options.onChart } : {}),
         ...(options.image ? { image: options.image } : {}),

@@ -20,13 +20,14 @@ import {
   INSTALL_LABEL,
   renderChart,
   type KindChart,
-  KIND_CHARTS,
+  CHART_IMAGES,
 } from '../../src/addons/charts.js';
 import { GATEWAY_CLASS, installGateway } from '../../src/addons/gateway/in-cluster.js';
 import { installPrometheus } from '../../src/addons/prometheus/in-cluster.js';
 import { installPrometheusAdapter } from '../../src/addons/custom-metrics-adapter/in-cluster.js';
 import { NODE_GROUP_LABEL, NODE_POOL } from '../../src/addons/cluster-autoscaler/beside-cluster.js';
 import { resolveAddonPlan, type AddonPlan } from '../../src/addons/plan.js';
+import type { AddonChoices } from '../../src/addons/types.js';
 import { KWOK_NODE_ANNOTATION, SIMULATED_NODE_TOLERATION } from '../../src/k8s/kwok-nodes.js';
 import { startKindAddons } from '../../src/providers/kind-addons.js';
 import { KwokProvider } from '../../src/providers/kwok.js';
@@ -34,7 +35,14 @@ import { waitFor } from '../../src/util/wait.js';
 import { processesBelow } from '../support/leftovers.js';
 import { onDefaultMinorOnly, testCluster } from './hooks.js';
 
-describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts, Gateway API + Traefik, Prometheus, prometheus-adapter, the autoscaler): applied to a real API server, removed again', function () {
+/** The choices of a run with the default gang scheduler. */
+const KUEUE_CHOICES: AddonChoices = {
+  fakeGpuDriver: 'kaic',
+  gpuPartitions: 0,
+  gangScheduler: 'kueue',
+};
+
+describe('[kind charts] addons installed into a cluster (JobSet, Kueue and Volcano charts, Gateway API + Traefik, Prometheus, prometheus-adapter, the autoscaler): applied to a real API server, removed again', function () {
   this.timeout(10 * 60_000);
   let workdir = '';
   let provider: KwokProvider;
@@ -70,21 +78,21 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
   const expected: Record<KindChart, { crds: number; deployments: string[] }> = {
     jobset: { crds: 1, deployments: ['jobset-controller'] },
     kueue: { crds: 11, deployments: ['kueue-controller-manager'] },
+    volcano: { crds: 11, deployments: ['volcano-controllers', 'volcano-scheduler'] },
   };
 
-  for (const chart of ['jobset', 'kueue'] as const) {
+  for (const chart of ['jobset', 'kueue', 'volcano'] as const) {
     it(`${chart}: every object accepted, CRDs Established, controller Available, pinned image; stop removes everything`, async function () {
       const lines: string[] = [];
       const docs = await renderChart(chart, serverVersion, (l) => lines.push(l));
       const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
       expect(crds, 'CRDs in the chart').to.have.length(expected[chart].crds);
-      const image = `${KIND_CHARTS[chart].image.repository}:${KIND_CHARTS[chart].image.tag}`;
       const images = docs
         .filter((d) => d.kind === 'Deployment')
         .flatMap((d) =>
           (d as unknown as k8s.V1Deployment).spec!.template.spec!.containers.map((c) => c.image),
         );
-      expect(images).to.deep.equal([image]);
+      expect(images.sort()).to.deep.equal(CHART_IMAGES[chart].map((i) => i.upstream).sort());
 
       const t0 = Date.now();
       const installed = await applyChart(kc, chart, docs, {
@@ -168,6 +176,7 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
       serverVersion,
       gpuProfile: 'nvidia-h100-80gb',
       gpusPerNode: 4,
+      choices: KUEUE_CHOICES,
       log: (l: string) => lines.push(l),
       readyTimeoutMs: 180_000,
     };
@@ -364,6 +373,7 @@ describe('[kind charts] addons installed into a cluster (JobSet and Kueue charts
       serverVersion,
       gpuProfile: 'nvidia-h100-80gb',
       gpusPerNode: 4,
+      choices: KUEUE_CHOICES,
       log: (l: string) => lines.push(l),
     };
     const plan: AddonPlan = { waves: [['cluster-autoscaler']], added: [], left: [] };

@@ -122,6 +122,20 @@ describe('RunConfig', function () {
     expect(named.addons).to.deep.equal(['ai-operator']);
   });
 
+  it('takes Volcano as the gang scheduler on every provider (beside kwok, from its chart elsewhere)', function () {
+    for (const provider of ['kwok', 'kind']) {
+      const config = fromArgs([
+        '--output',
+        join(dir, 'out'),
+        '--provider',
+        provider,
+        '--gang-scheduler',
+        'volcano',
+      ]);
+      expect(config.gangScheduler, provider).to.equal('volcano');
+    }
+  });
+
   it("leaves kaic's exporter out of every addon with another simulated-GPU driver", function () {
     const example = fromArgs([
       '--output',
@@ -396,12 +410,6 @@ describe('RunConfig', function () {
         () => ['--gang-scheduler', 'yunikorn'],
         undefined,
         /--gang-scheduler "yunikorn" is not a gang scheduler kaic installs; accepted: kueue, volcano/,
-      ],
-      [
-        'Volcano on kind',
-        () => ['--provider', 'kind', '--gang-scheduler', 'volcano'],
-        undefined,
-        /--gang-scheduler "volcano" runs beside a kwok cluster so far \(--provider kwok\)/,
       ],
       [
         'a cluster name kind would refuse',

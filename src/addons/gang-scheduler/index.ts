@@ -2,7 +2,8 @@
  * gang-scheduler: the gang scheduling solution the run chose (`--gang-scheduler`), for
  * gang_scheduling. Kueue admits a gang (a batch/v1 Job) whole or not at all; beside kwok its
  * manager runs here with its webhooks, elsewhere from its chart. Volcano (./volcano.ts) binds a
- * PodGroup's pods whole or not at all; beside kwok its scheduler and controllers run here.
+ * PodGroup's pods whole or not at all; beside kwok its scheduler and controllers run here,
+ * elsewhere from its chart (without its admission webhooks, as here).
  */
 import { join } from 'node:path';
 
@@ -10,7 +11,15 @@ import { buildRecipe, copyFromModule } from '../../binaries/build.js';
 import { chartCopy, chartInstall } from '../charts.js';
 import { defineAddon } from '../types.js';
 import { KueueController } from './beside-cluster.js';
-import { KUEUE, KUEUE_IMAGE, KUEUE_RECIPE, VOLCANO, VOLCANO_RECIPE } from './pin.js';
+import {
+  KUEUE,
+  KUEUE_IMAGE,
+  KUEUE_RECIPE,
+  VOLCANO,
+  VOLCANO_CONTROLLER_IMAGE,
+  VOLCANO_RECIPE,
+  VOLCANO_SCHEDULER_IMAGE,
+} from './pin.js';
 import { VolcanoController } from './volcano.js';
 
 export const gangScheduler = defineAddon({
@@ -29,6 +38,7 @@ export const gangScheduler = defineAddon({
   async prepare(log, choices) {
     if (choices.gangScheduler === 'volcano') {
       await buildRecipe(VOLCANO_RECIPE, log);
+      await copyFromModule(chartCopy('volcano'), log);
       return;
     }
     await buildRecipe(KUEUE_RECIPE, log);
@@ -62,9 +72,18 @@ export const gangScheduler = defineAddon({
       stop: () => kueue.stop(),
     };
   },
-  images: () => [KUEUE_IMAGE],
+  images: (choices) =>
+    choices?.gangScheduler === 'volcano'
+      ? [VOLCANO_SCHEDULER_IMAGE, VOLCANO_CONTROLLER_IMAGE]
+      : choices
+        ? [KUEUE_IMAGE]
+        : [KUEUE_IMAGE, VOLCANO_SCHEDULER_IMAGE, VOLCANO_CONTROLLER_IMAGE],
   inCluster: (ctx) =>
-    chartInstall(ctx, 'gang-scheduler', 'kueue', 'workloads.kueue.x-k8s.io', {
-      KAIC_GANG_SCHEDULER: 'kueue',
-    }),
+    ctx.choices.gangScheduler === 'volcano'
+      ? chartInstall(ctx, 'gang-scheduler', 'volcano', 'podgroups.scheduling.volcano.sh', {
+          KAIC_GANG_SCHEDULER: 'volcano',
+        })
+      : chartInstall(ctx, 'gang-scheduler', 'kueue', 'workloads.kueue.x-k8s.io', {
+          KAIC_GANG_SCHEDULER: 'kueue',
+        }),
 });

@@ -1,4 +1,4 @@
-/** Kueue as kaic pins it: the release, how it is built from its module, its chart for kind. */
+/** The gang schedulers as kaic pins them: the releases, how they are built from their modules, their charts. */
 import { kueueDir, volcanoDir } from '../../cache.js';
 import type { GoModuleRecipe } from '../../binaries/build.js';
 import { programImage } from '../../images/addon-images.js';
@@ -108,4 +108,30 @@ export const KUEUE_IMAGE = programImage({
   path: '/manager',
   entrypoint: ['/manager'],
   user: '65532:65532',
+});
+
+/**
+ * Volcano's chart in its module (for kind and existing clusters; see KIND_CHARTS), with the release
+ * images of VOLCANO. The chart names an image as `<registry>/<name>:<tag>` from separate values.
+ */
+export const VOLCANO_CHART = {
+  ...VOLCANO,
+  chartDir: 'installer/helm/chart/volcano',
+} as const;
+
+/** Volcano's release images: alpine with the binary at the root as the entrypoint, user root. */
+export const VOLCANO_SCHEDULER_IMAGE = programImage({
+  upstream: `volcanosh/vc-scheduler:${VOLCANO.version}`,
+  recipe: VOLCANO_RECIPE,
+  binary: 'vc-scheduler',
+  path: '/vc-scheduler',
+  entrypoint: ['/vc-scheduler'],
+});
+
+export const VOLCANO_CONTROLLER_IMAGE = programImage({
+  upstream: `volcanosh/vc-controller-manager:${VOLCANO.version}`,
+  recipe: VOLCANO_RECIPE,
+  binary: 'vc-controller-manager',
+  path: '/vc-controller-manager',
+  entrypoint: ['/vc-controller-manager'],
 });
