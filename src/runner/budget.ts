@@ -79,17 +79,6 @@ export function mayStart(
   return true;
 }
 
-/**
- * The budget of a suite that still runs but holds nothing more (releaseBudget in
- * src/runner/evidence.ts): no devices, no node CPU; it keeps its place in the parallel limit.
- */
-export function releasedBudget(budget: SuiteBudget | null): SuiteBudget {
-  return {
-    devices: 0,
-    ...(budget?.typicalSeconds === undefined ? {} : { typicalSeconds: budget.typicalSeconds }),
-  };
-}
-
 /** The queue in the order suites are offered a start: longest typical wall time first. */
 export function queueOrder<T extends BudgetedSuite>(suites: T[]): T[] {
   return suites

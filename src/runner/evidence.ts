@@ -3,7 +3,7 @@
  * whether it is a supporting check (one that does not decide the verdict).
  * Suites write through these helpers (re-exported in suites/lib); the runner reads them back.
  */
-import type { Context, Runnable, Suite } from 'mocha';
+import type { Context, Runnable } from 'mocha';
 
 import type { EvidenceRecord } from '../results/model.js';
 
@@ -76,23 +76,4 @@ export function optional<T extends Runnable>(test: T): T {
 
 export function isOptional(test: Runnable): boolean {
   return (test as Runnable & Annotated).kaicOptional === true;
-}
-
-/** The event a suite file's root Mocha suite emits when the suite holds nothing more. */
-const BUDGET_RELEASED = 'kaic:budget-released';
-
-/**
- * Says that the suite, still running, holds nothing more on the cluster (its pods deleted, its
- * devices and CPU free: it only watches a controller now), so the runner may start suites its
- * declared budget kept waiting (src/runner/budget.ts).
- */
-export function releaseBudget(ctx: Context): void {
-  let suite: Suite | undefined = currentTest(ctx)?.parent;
-  while (suite?.parent) suite = suite.parent;
-  suite?.emit(BUDGET_RELEASED);
-}
-
-/** Calls `listener` when a test under this root suite releases its suite's budget. */
-export function onBudgetReleased(root: Suite, listener: () => void): void {
-  root.on(BUDGET_RELEASED, listener);
 }

@@ -10,21 +10,8 @@ import Mocha, { type Hook, type Runnable, type Suite, type Test } from 'mocha';
 
 import { CATEGORIES, LEVELS, type Level, type Requirement } from '../requirements/catalog.js';
 import type { SourceLocation, TestResult } from '../results/model.js';
-import {
-  budgetOf,
-  mayStart,
-  queueOrder,
-  releasedBudget,
-  type BudgetedSuite,
-  type RunLimits,
-} from './budget.js';
-import {
-  evidenceOf,
-  isOptional,
-  isSupporting,
-  onBudgetReleased,
-  skipReasonOf,
-} from './evidence.js';
+import { budgetOf, mayStart, queueOrder, type BudgetedSuite, type RunLimits } from './budget.js';
+import { evidenceOf, isOptional, isSupporting, skipReasonOf } from './evidence.js';
 import { parseTitleTag, TitleTagError } from './titles.js';
 
 export interface Selection {
@@ -306,10 +293,6 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuiteRun> {
         waiting.splice(waiting.indexOf(suite), 1);
         running.add(suite);
         const startedAt = Date.now();
-        onBudgetReleased(suite.mocha.suite, () => {
-          suite.budget = releasedBudget(suite.budget);
-          startWhatFits();
-        });
         options.onSuiteStart?.({ name: suite.name, requirementIds: suite.requirementIds });
         void runOne(suite).then(() => {
           running.delete(suite);

@@ -5,7 +5,8 @@
  * pods run and reach each other across nodes, `kaic run` decides a requirement against it and
  * `kaic down` deletes it; a run stopped by SIGINT while kind creates its nodes leaves no container.
  * On that cluster kaic's fake-GPU driver runs from the Node.js image `kaic images` builds: its
- * verdicts and two planted faults give what docs/platforms.md §5 expects.
+ * verdicts and two planted faults give what docs/platforms.md §5 expects; Volcano from its chart
+ * gives what §7 expects, and with its scheduler scaled to 0 gang_scheduling falls.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -14,10 +15,15 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 
+import {
+  VOLCANO_CONTROLLER_IMAGE,
+  VOLCANO_SCHEDULER_IMAGE,
+} from '../../src/addons/gang-scheduler/pin.js';
 import { cacheDir } from '../../src/cache.js';
 import { FAKE_GPU_DRIVER_NAME } from '../../src/fakegpu/driver.js';
 import { DraObjects } from '../../src/k8s/dra-objects.js';
 import { NVIDIA_MAJOR, NVIDIACTL_MINOR } from '../../src/fakegpu/plugin/cdi.js';
+import { localImageName } from '../../src/images/addon-images.js';
 import type { RunResult } from '../../src/results/model.js';
 import { waitFor } from '../../src/util/wait.js';
 import { KIND_LOCAL_IMAGES, LOCAL_NODE_IMAGES } from '../../src/versions/images.js';
@@ -144,6 +150,67 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
     return { proc, output: () => collected };
   }
 
+  /**
+   * `kaic up --provider kind --images local` with these arguments, in the background, until it
+   * says the cluster is up: its process, its output so far, and the cluster's kubeconfig.
+   */
+  async function startKindUp(args: string[]) {
+    const proc = execa(
+      process.execPath,
+      [KAIC, 'up', '--provider', 'kind', '--images', 'local', ...args],
+      { reject: false, all: true, env },
+    );
+    let collected = '';
+    proc.all.on('data', (chunk: Buffer) => (collected += chunk.toString()));
+    await waitFor(
+      'kaic up to say the cluster is up',
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`kaic up ended: ${collected}`);
+        return collected.includes('take it down: kaic down') ? true : undefined;
+      },
+      600_000,
+    );
+    const kubeconfig = /up: KUBECONFIG=(\S+)/.exec(collected)?.[1];
+    expect(kubeconfig, collected).to.be.a('string');
+    return { proc, output: () => collected, kubeconfig: kubeconfig! };
+  }
+
+  /**
+   * `kaic run --provider existing` against the cluster `kaic up` keeps, with the addons' settings
+   * it saved (as its "rerun a requirement" line gives them): the verdicts, printed.
+   */
+  async function verdictsOn(kubeconfig: string, label: string, requirements: string[]) {
+    const upState = JSON.parse(await readFile(env.KAIC_UP_STATE!, 'utf8')) as {
+      env: Record<string, string>;
+    };
+    const run = await kaic(
+      [
+        'run',
+        '--provider',
+        'existing',
+        '--kubeconfig',
+        kubeconfig,
+        '--requirements',
+        requirements.join(','),
+        '--output',
+        join(dir, label),
+      ],
+      upState.env,
+    );
+    const results = JSON.parse(
+      await readFile(join(dir, label, 'results.json'), 'utf8'),
+    ) as RunResult;
+    const measured = Object.fromEntries(results.requirements.map((r) => [r.id, r.verdict]));
+    process.stdout.write(`      ${label}: ${JSON.stringify(measured)}\n`);
+    for (const r of results.requirements.filter((r) => r.verdict === 'Unknown')) {
+      process.stdout.write(`        ${r.id} Unknown: ${r.reason}\n`);
+    }
+    for (const line of run.all.split('\n').filter((l) => /requirement \S+: .*wall/.test(l))) {
+      process.stdout.write(`        ${line}\n`);
+    }
+    return { measured, run };
+  }
+
   before(async function () {
     for (const tool of ['dockerd', 'mmdebstrap']) {
       if ((await execa('sh', ['-c', `command -v ${tool}`], { reject: false })).exitCode !== 0) {
@@ -218,22 +285,9 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
   });
 
   it("kaic up --provider kind --images local with every addon: control plane, DNS and kube-proxy from the preloaded images, pods reach pods on other nodes, every addon from its local image, the fake-GPU driver's plugin registered and CDI devices in pods, the verdicts of docs/platforms.md §6 and §5's planted faults, kaic down leaves nothing", async function () {
-    const up = execa(process.execPath, [KAIC, 'up', '--provider', 'kind', '--images', 'local'], {
-      reject: false,
-      all: true,
-      env,
-    });
-    let output = '';
-    up.all.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const { proc: up, output: upOutput, kubeconfig } = await startKindUp([]);
     try {
-      await waitFor(
-        'kaic up to say the cluster is up',
-        async () => {
-          if (up.exitCode !== null) throw new Error(`kaic up ended: ${output}`);
-          return output.includes('take it down: kaic down') ? true : undefined;
-        },
-        600_000,
-      );
+      const output = upOutput();
       process.stdout.write(
         `      ${output
           .split('\n')
@@ -241,10 +295,8 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
           .join('\n      ')}\n`,
       );
       expect(output).to.match(/kind: pod network routed \(.+10\.244\.\d+\.0\/24/);
-      const kubeconfig = /up: KUBECONFIG=(\S+)/.exec(output)?.[1];
-      expect(kubeconfig, output).to.be.a('string');
       const kc = new k8s.KubeConfig();
-      kc.loadFromFile(kubeconfig!);
+      kc.loadFromFile(kubeconfig);
       const core = kc.makeApiClient(k8s.CoreV1Api);
 
       // Every kube-system pod runs: nothing was pulled, so each came from the node image.
@@ -378,39 +430,8 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
       // The accelerator requirements against the cluster that stays up, as the page expects.
       const platform = "kind on kaic's local images with every addon";
       const expected = expectedVerdicts(platform);
-      // The addons' settings `kaic up` saved, as its "rerun a requirement" line gives them.
-      const upState = JSON.parse(await readFile(env.KAIC_UP_STATE!, 'utf8')) as {
-        env: Record<string, string>;
-      };
-      const verdicts = async (label: string, requirements: string[], extra: string[] = []) => {
-        const run = await kaic(
-          [
-            'run',
-            '--provider',
-            'existing',
-            '--kubeconfig',
-            kubeconfig!,
-            '--requirements',
-            requirements.join(','),
-            '--output',
-            join(dir, label),
-            ...extra,
-          ],
-          upState.env,
-        );
-        const results = JSON.parse(
-          await readFile(join(dir, label, 'results.json'), 'utf8'),
-        ) as RunResult;
-        const measured = Object.fromEntries(results.requirements.map((r) => [r.id, r.verdict]));
-        process.stdout.write(`      ${label}: ${JSON.stringify(measured)}\n`);
-        for (const r of results.requirements.filter((r) => r.verdict === 'Unknown')) {
-          process.stdout.write(`        ${r.id} Unknown: ${r.reason}\n`);
-        }
-        for (const line of run.all.split('\n').filter((l) => /requirement \S+: .*wall/.test(l))) {
-          process.stdout.write(`        ${line}\n`);
-        }
-        return { measured, run };
-      };
+      const verdicts = (label: string, requirements: string[]) =>
+        verdictsOn(kubeconfig, label, requirements);
       const healthy = await verdicts('healthy', Object.keys(expected));
       expect(healthy.measured, healthy.run.all.slice(-3000)).to.deep.equal(expected);
       expect(healthy.run.exitCode).to.equal(0);
@@ -477,6 +498,62 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
         dra_support: 'Implemented',
       });
       expect(nodeNames).to.have.length(3);
+    } finally {
+      const down = await kaic(['down']);
+      expect(down.exitCode, down.all).to.equal(0);
+      await up;
+    }
+    expect(await leftContainers()).to.deep.equal([]);
+  });
+
+  it('Volcano from its chart on kind (kaic up --gang-scheduler volcano): its pods on local images, the verdict of docs/platforms.md §7 and of its planted fault, kaic down leaves nothing', async function () {
+    const platform = 'Volcano (v1.15.1) on kind from its chart';
+    const expected = expectedVerdicts(platform);
+    const { proc: up, kubeconfig } = await startKindUp([
+      '--addons',
+      'gang-scheduler',
+      '--gang-scheduler',
+      'volcano',
+    ]);
+    try {
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(kubeconfig);
+      const pods = (
+        await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: 'volcano-system' })
+      ).items;
+      const images = pods.flatMap((p) => p.spec!.containers.map((c) => c.image!)).sort();
+      expect(images).to.deep.equal(
+        [VOLCANO_CONTROLLER_IMAGE, VOLCANO_SCHEDULER_IMAGE].map(localImageName).sort(),
+      );
+      const healthy = await verdictsOn(kubeconfig, 'volcano', Object.keys(expected));
+      expect(healthy.measured, healthy.run.all.slice(-3000)).to.deep.equal(expected);
+      expect(healthy.run.exitCode).to.equal(0);
+
+      // Planted fault: Volcano's scheduler scaled to 0; its controllers and API stay.
+      const apps = kc.makeApiClient(k8s.AppsV1Api);
+      await apps.patchNamespacedDeploymentScale(
+        {
+          namespace: 'volcano-system',
+          name: 'volcano-scheduler',
+          body: { spec: { replicas: 0 } },
+        },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      await waitFor(
+        "Volcano's scheduler pods gone",
+        async () =>
+          (
+            await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({
+              namespace: 'volcano-system',
+              labelSelector: 'app=volcano-scheduler',
+            })
+          ).items.length === 0 || undefined,
+        120_000,
+      );
+      const stopped = await verdictsOn(kubeconfig, 'volcano-stopped', ['gang_scheduling']);
+      expect(stopped.measured, stopped.run.all.slice(-3000)).to.deep.equal({
+        gang_scheduling: 'Not Implemented',
+      });
     } finally {
       const down = await kaic(['down']);
       expect(down.exitCode, down.all).to.equal(0);

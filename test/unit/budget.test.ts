@@ -12,7 +12,6 @@ import {
   budgetOf,
   mayStart,
   queueOrder,
-  releasedBudget,
   type BudgetedSuite,
   type SuiteBudget,
 } from '../../src/runner/budget.js';
@@ -64,18 +63,6 @@ describe('suite budgets', function () {
         mayStart(requests, [suite('r2', { devices: 0, nodeCpu: 'requests' })], limits),
       ).to.equal(true);
       expect(mayStart(plain, [fills], limits)).to.equal(true);
-    });
-    it('lets anything start beside a suite that released its budget, within the parallel limit', function () {
-      const released = releasedBudget({ devices: 2, nodeCpu: 'requests', typicalSeconds: 40 });
-      expect(released).to.deep.equal({ devices: 0, typicalSeconds: 40 });
-      expect(releasedBudget(null)).to.deep.equal({ devices: 0 });
-      const fills = suite('gang', { devices: 0, nodeCpu: 'fills' });
-      expect(mayStart(fills, [suite('autoscaling', released)], limits)).to.equal(true);
-      expect(
-        mayStart(suite('four', { devices: 4 }), [suite('autoscaling', released)], limits),
-      ).to.equal(true);
-      const full = ['a', 'b', 'c'].map((n) => suite(n, releasedBudget(null)));
-      expect(mayStart(suite('d', { devices: 0 }), full, limits)).to.equal(false);
     });
   });
 
@@ -167,17 +154,6 @@ describe('suite budgets', function () {
       expect(overlapped(tight, 'budget-devices-3.spec', 'budget-devices-2.spec')).to.equal(false);
       const roomy = await events(files, { parallel: 4, deviceCapacity: 5 });
       expect(overlapped(roomy, 'budget-devices-3.spec', 'budget-devices-2.spec')).to.equal(true);
-    });
-
-    it('starts a suite its budget kept waiting once the running one releases its budget', async function () {
-      const seen = await events(['budget-releases.spec.ts', 'budget-fills.spec.ts'], {
-        parallel: 4,
-      });
-      expect(seen[0]).to.equal('start budget-releases.spec');
-      expect(
-        overlapped(seen, 'budget-releases.spec', 'budget-fills.spec'),
-        seen.join(', '),
-      ).to.equal(true);
     });
 
     it('runs a spec file without a budget (a user’s own) alone', async function () {
