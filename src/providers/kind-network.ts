@@ -8,6 +8,8 @@
 import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 
+import { waitFor } from '../util/wait.js';
+
 export class KindNetworkError extends Error {
   constructor(message: string) {
     super(message);
@@ -60,14 +62,31 @@ export function nodeRoutes(nodes: k8s.V1Node[]): NodeRoute[] {
   });
 }
 
-/** Writes each node's CNI configuration and its routes to the other nodes' pods. */
+/**
+ * Writes each node's CNI configuration and its routes to the other nodes' pods, once all
+ * `expectedNodes` are registered with a pod CIDR and an address (kind says a worker joined before
+ * its Node object exists: routing the nodes there were then left that worker without a network).
+ */
 export async function setUpRoutedPodNetwork(
   kubeConfig: k8s.KubeConfig,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
+  expectedNodes: number,
+  timeoutMs = 120_000,
 ): Promise<NodeRoute[]> {
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
-  const routes = nodeRoutes((await core.listNode()).items);
+  const routes = await waitFor(
+    `${expectedNodes} kind nodes registered with a pod CIDR and an address`,
+    async () => {
+      const nodes = (await core.listNode()).items;
+      if (nodes.length < expectedNodes) {
+        throw new KindNetworkError(`${nodes.length} of ${expectedNodes} nodes registered`);
+      }
+      return nodeRoutes(nodes);
+    },
+    timeoutMs,
+    500,
+  );
   const exec = async (node: string, args: string[], input?: string) => {
     const result = await execa('docker', ['exec', ...(input ? ['-i'] : []), node, ...args], {
       env,

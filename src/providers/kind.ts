@@ -343,15 +343,17 @@ export class KindProvider implements ClusterLifecycle {
   private async routePods(kubeconfigPath: string): Promise<void> {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(kubeconfigPath);
-    await setUpRoutedPodNetwork(kc, this.env, this.options.log);
+    // One control-plane node and the workers (src/providers/kind-config.ts).
+    const expected = this.options.workers + 1;
+    await setUpRoutedPodNetwork(kc, this.env, this.options.log, expected);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await waitFor(
-      'every kind node Ready',
+      `every kind node (${expected}) Ready`,
       async () => {
         const nodes = (await core.listNode()).items;
         const ready = (n: k8s.V1Node) =>
           n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-        return nodes.length > 0 && nodes.every(ready) ? true : undefined;
+        return nodes.length >= expected && nodes.every(ready) ? true : undefined;
       },
       (this.options.waitSeconds ?? 300) * 1000,
     );

@@ -14,7 +14,7 @@ import { expect } from 'chai';
 import { execa } from 'execa';
 
 import { KwokProvider, KwokStartError } from '../../src/providers/kwok.js';
-import { testCluster } from './hooks.js';
+import { onDefaultMinorOnly, testCluster } from './hooks.js';
 import { waitUntil } from './k8s-helpers.js';
 
 /** Pids of live processes whose command line mentions `path`. */
@@ -137,6 +137,7 @@ describe('[provider] kwok cluster life cycle', function () {
   });
 
   it('refuses a kube-apiserver port that is taken, naming it, and leaves nothing behind', async function () {
+    onDefaultMinorOnly(this, 'a taken port is refused the same way on every minor');
     const server: Server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
@@ -161,6 +162,7 @@ describe('[provider] kwok cluster life cycle', function () {
   });
 
   it('reports a component that dies at start with its log tail, and stops the rest', async function () {
+    onDefaultMinorOnly(this, 'how a dead component is reported does not change with the minor');
     const { release, handle } = testCluster();
     const broken = join(workdir, 'broken-kube-apiserver');
     await writeFile(
@@ -196,6 +198,7 @@ describe('[provider] kwok cluster life cycle', function () {
   });
 
   it('tears the cluster down on SIGINT and exits 130', async function () {
+    onDefaultMinorOnly(this, 'the teardown on a signal does not change with the minor');
     const { child, output } = await startClusterProcess(workdir, testCluster().handle.minor);
     expect((await processesMentioning(workdir)).length, 'components running').to.be.greaterThan(0);
     child.kill('SIGINT');
@@ -206,6 +209,7 @@ describe('[provider] kwok cluster life cycle', function () {
   });
 
   it('removes a crashed run’s cluster (owner killed with SIGKILL) before starting a new one', async function () {
+    onDefaultMinorOnly(this, 'the clean-up of a crashed run does not change with the minor');
     const { minor } = testCluster().handle;
     const { child } = await startClusterProcess(workdir, minor);
     child.kill('SIGKILL');

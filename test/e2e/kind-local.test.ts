@@ -179,7 +179,12 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
    * `kaic run --provider existing` against the cluster `kaic up` keeps, with the addons' settings
    * it saved (as its "rerun a requirement" line gives them): the verdicts, printed.
    */
-  async function verdictsOn(kubeconfig: string, label: string, requirements: string[]) {
+  async function verdictsOn(
+    kubeconfig: string,
+    label: string,
+    requirements: string[],
+    extraEnv: Record<string, string> = {},
+  ) {
     const upState = JSON.parse(await readFile(env.KAIC_UP_STATE!, 'utf8')) as {
       env: Record<string, string>;
     };
@@ -195,7 +200,7 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
         '--output',
         join(dir, label),
       ],
-      upState.env,
+      { ...upState.env, ...extraEnv },
     );
     const results = JSON.parse(
       await readFile(join(dir, label, 'results.json'), 'utf8'),
@@ -550,7 +555,11 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
           ).items.length === 0 || undefined,
         120_000,
       );
-      const stopped = await verdictsOn(kubeconfig, 'volcano-stopped', ['gang_scheduling']);
+      // Nothing binds, so the suite waits out its timeout: short, as in the cluster tests.
+      const stopped = await verdictsOn(kubeconfig, 'volcano-stopped', ['gang_scheduling'], {
+        KAIC_GANG_TIMEOUT_SECONDS: '8',
+        KAIC_GANG_WINDOW_SECONDS: '5',
+      });
       expect(stopped.measured, stopped.run.all.slice(-3000)).to.deep.equal({
         gang_scheduling: 'Not Implemented',
       });
