@@ -125,20 +125,24 @@ describe('[cli] kaic run', function () {
   it('refuses bad input before creating anything', async function () {
     onDefaultMinorOnly(this, 'input checks do not change with the minor');
     const workdir = join(dir, 'kwok');
-    for (const [args, message] of [
+    const cases = [
       [['--requirements', 'dra_suport'], 'unknown requirement id "dra_suport"'],
       [['--levels', 'MAY'], '--levels "MAY" is not accepted; use MUST, SHOULD'],
       [['--categories', 'gpus'], 'unknown category "gpus"'],
       [['--spec', join(dir, 'absent.spec.js')], 'no such file'],
       [['--conformance-version', '1.20'], '--conformance-version "1.20" is not one kaic knows'],
       [['--timeout', '0'], '--timeout must be a number of seconds above 0'],
-    ] as const) {
-      const result = await kaic(['run', ...args, '--output', join(dir, 'out')], {
-        KAIC_KWOK_WORKDIR: workdir,
-      });
+    ] as const;
+    // All at once: each is refused before it makes anything, so they cannot meet.
+    const results = await Promise.all(
+      cases.map(([args]) =>
+        kaic(['run', ...args, '--output', join(dir, 'out')], { KAIC_KWOK_WORKDIR: workdir }),
+      ),
+    );
+    results.forEach((result, i) => {
       expect(result.exitCode, result.all).to.equal(2);
-      expect(result.stderr).to.include(message);
-    }
+      expect(result.stderr).to.include(cases[i]![1]);
+    });
     expect(existsSync(workdir)).to.equal(false);
     expect(existsSync(join(dir, 'out'))).to.equal(false);
   });

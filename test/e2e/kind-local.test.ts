@@ -259,9 +259,15 @@ describe('[e2e] kind without a registry: kaic images, kaic run --provider kind -
     expect(built.slice(0, 2)).to.deep.equal([nodeImage, runtimeImage]);
     // Every addon's in-cluster image: kaic's fake-GPU runtime and the Go programs' release layouts.
     expect(built.slice(2).map((name) => name.replace(/:.*/, ''))).to.have.members(
-      ['prometheus', 'prometheus-adapter', 'kueue', 'traefik', 'jobset'].map(
-        (repository) => `${KIND_LOCAL_IMAGES.repository}/${repository}`,
-      ),
+      [
+        'prometheus',
+        'prometheus-adapter',
+        'kueue',
+        'vc-scheduler',
+        'vc-controller-manager',
+        'traefik',
+        'jobset',
+      ].map((repository) => `${KIND_LOCAL_IMAGES.repository}/${repository}`),
     );
     const labels = await dockerCli([
       'image',
