@@ -19,7 +19,7 @@ import {
 import { resolvePinnedTool } from '../binaries/download.js';
 import { RECIPES } from '../binaries/recipes.js';
 import { chartDir, helmBinDir } from '../cache.js';
-import type { AddonImage } from '../images/addon-images.js';
+import { splitImage, type AddonImage } from '../images/addon-images.js';
 import { applyJson, getJson } from '../k8s/raw.js';
 import { waitFor } from '../util/wait.js';
 import { HELM } from '../versions/addons.js';
@@ -73,10 +73,10 @@ export type LabelledInstall = string;
 const oneImage =
   (values: string) =>
   ([image]: string[]): string[] => {
-    const colon = image!.lastIndexOf(':');
+    const { repository, tag } = splitImage(image!);
     return [
-      `${values}.repository=${image!.slice(0, colon)}`,
-      `${values}.tag=${image!.slice(colon + 1)}`,
+      `${values}.repository=${repository}`,
+      `${values}.tag=${tag}`,
       `${values}.pullPolicy=IfNotPresent`,
     ];
   };
@@ -87,14 +87,9 @@ const oneImage =
  */
 function volcanoImages([scheduler, controller]: string[]): string[] {
   const parts = (image: string) => {
-    const colon = image.lastIndexOf(':');
-    const repository = image.slice(0, colon);
+    const { repository, tag } = splitImage(image);
     const slash = repository.indexOf('/');
-    return {
-      registry: repository.slice(0, slash),
-      name: repository.slice(slash + 1),
-      tag: image.slice(colon + 1),
-    };
+    return { registry: repository.slice(0, slash), name: repository.slice(slash + 1), tag };
   };
   const [s, c] = [parts(scheduler!), parts(controller!)];
   if (!s.registry || s.registry !== c.registry) {

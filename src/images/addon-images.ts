@@ -59,6 +59,12 @@ export interface LocalProgramImage {
   workingDir?: string;
 }
 
+/** An image reference `repository:tag` split at its last colon (a registry port stays in the repository). */
+export function splitImage(image: string): { repository: string; tag: string } {
+  const colon = image.lastIndexOf(':');
+  return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
+}
+
 /**
  * A program kaic builds from its Go module (`recipe`, binary `binary`), as the image `upstream`
  * (repository:tag) lays it out; locally kaic.local/<last path element of the repository>:<tag>.
@@ -72,14 +78,13 @@ export function programImage(spec: {
   user?: string;
   workingDir?: string;
 }): AddonImage {
-  const colon = spec.upstream.lastIndexOf(':');
-  const repository = spec.upstream.slice(0, colon);
+  const { repository, tag } = splitImage(spec.upstream);
   return {
     upstream: spec.upstream,
     local: {
       kind: 'program',
       repository: repository.slice(repository.lastIndexOf('/') + 1),
-      tag: spec.upstream.slice(colon + 1),
+      tag,
       build: async (log) => {
         await buildRecipe(spec.recipe, log);
         return join(spec.recipe.outDir(cacheDir()), spec.binary);
