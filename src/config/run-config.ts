@@ -74,7 +74,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'images',
     default: 'registry',
-    help: 'kind: where node and addon images come from: registry (the pinned upstream images) or local (built on this machine by `kaic images` and loaded into the nodes, for machines without a registry)',
+    help: 'kind: where node and addon images come from: registry (the pinned upstream images) or local (built on this machine by `kaic images` and preloaded into the nodes, for machines without a registry)',
   },
   {
     name: 'kubernetes-version',

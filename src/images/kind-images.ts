@@ -370,21 +370,7 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
 
     // 3. The node: binaries in, images into its containerd, committed (kind's own sequence).
     log(`${nodeImage}: assembling in build container ${builder}`);
-    await docker(
-      [
-        'run',
-        '-d',
-        '--name',
-        builder,
-        '--label',
-        `${BUILDER_LABEL}=${process.pid}`,
-        '--entrypoint',
-        'sleep',
-        baseImage,
-        'infinity',
-      ],
-      env,
-    );
+    await startBuilder(builder, baseImage, env);
     const copies: Array<[string, string]> = [
       [join(kubeletBinDir(release, root), 'kubelet'), '/usr/bin/kubelet'],
       [kubeadm, '/usr/bin/kubeadm'],
@@ -401,33 +387,8 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
     await docker(['exec', '-i', builder, 'sh', '-c', 'cat > /kind/version'], env, {
       input: release.version,
     });
-    await docker(['exec', '-d', builder, 'containerd'], env);
-    const deadline = Date.now() + 60_000;
-    while (
-      (await execa('docker', ['exec', builder, 'ctr', 'version'], { env, reject: false }))
-        .exitCode !== 0
-    ) {
-      if (Date.now() > deadline)
-        throw new ImageBuildError(`containerd in ${builder} did not start in 60 s`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await docker(
-      [
-        'exec',
-        '-i',
-        builder,
-        'ctr',
-        '--namespace=k8s.io',
-        'images',
-        'import',
-        '--label=io.cri-containerd.pinned=pinned',
-        '--no-unpack',
-        '--digests',
-        '-',
-      ],
-      env,
-      { inputFile: archive },
-    );
+    await startContainerd(builder, env);
+    await importPinned(builder, archive, env);
     for (const { standIn, qualified } of pinnedStandInNames()) {
       await docker(
         [
@@ -444,43 +405,10 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
         env,
       );
     }
-    const listed = await docker(
-      ['exec', builder, 'ctr', '--namespace=k8s.io', 'images', 'list', '-q'],
-      env,
-    );
-    // Stopped cleanly before the commit, so its metadata database is complete on disk.
-    await docker(
-      [
-        'exec',
-        builder,
-        'sh',
-        '-c',
-        'pkill -x containerd; while pgrep -x containerd >/dev/null; do sleep 0.2; done',
-      ],
-      env,
-    );
-    const missing = preloaded.filter((name) => !listed.split('\n').includes(name));
-    if (missing.length) {
-      throw new ImageBuildError(
-        `${missing.join(', ')} not in the node's containerd after the import:\n${listed}`,
-      );
-    }
-    await docker(
-      [
-        'commit',
-        '--change',
-        'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]',
-        '--change',
-        'CMD []',
-        '--change',
-        `LABEL dev.kaic.inputs=${inputs}`,
-        '--change',
-        `LABEL org.opencontainers.image.description="kaic local kind node image, Kubernetes ${release.version}"`,
-        builder,
-        nodeImage,
-      ],
-      env,
-    );
+    await stopContainerdHolding(builder, preloaded, env);
+    await commitNode(builder, nodeImage, inputs, env, [
+      `org.opencontainers.image.description="kaic local kind node image, Kubernetes ${release.version}"`,
+    ]);
     const id = await imageId(nodeImage, env);
     log(`${nodeImage}: built (${id.slice(0, 19)})`);
     // The image this one replaces (other inputs) and older bases: a gigabyte each, otherwise kept
@@ -519,6 +447,123 @@ export async function buildKindImages(options: KindImagesOptions): Promise<KindI
 /** Marks a build container with the pid of the kaic that made it. */
 const BUILDER_LABEL = 'dev.kaic.image-build';
 
+/** A build container from `image`, idle (sleep) so its containerd can be run by hand. */
+async function startBuilder(builder: string, image: string, env: NodeJS.ProcessEnv) {
+  await docker(
+    [
+      'run',
+      '-d',
+      '--name',
+      builder,
+      '--label',
+      `${BUILDER_LABEL}=${process.pid}`,
+      '--entrypoint',
+      'sleep',
+      image,
+      'infinity',
+    ],
+    env,
+  );
+}
+
+/** The node's containerd started in the build container, once it answers. */
+async function startContainerd(builder: string, env: NodeJS.ProcessEnv) {
+  await docker(['exec', '-d', builder, 'containerd'], env);
+  const deadline = Date.now() + 60_000;
+  while (
+    (await execa('docker', ['exec', builder, 'ctr', 'version'], { env, reject: false }))
+      .exitCode !== 0
+  ) {
+    if (Date.now() > deadline)
+      throw new ImageBuildError(`containerd in ${builder} did not start in 60 s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * The images of `archive` into the builder's containerd as kind preloads them: pinned (kubelet's
+ * image GC leaves them) and not unpacked (a node unpacks only what its pods run).
+ */
+async function importPinned(builder: string, archive: string, env: NodeJS.ProcessEnv) {
+  await docker(
+    [
+      'exec',
+      '-i',
+      builder,
+      'ctr',
+      '--namespace=k8s.io',
+      'images',
+      'import',
+      '--label=io.cri-containerd.pinned=pinned',
+      '--no-unpack',
+      '--digests',
+      '-',
+    ],
+    env,
+    { inputFile: archive },
+  );
+}
+
+/**
+ * containerd stopped cleanly (its metadata database complete on disk for the commit), after
+ * checking it holds every image of `expected`.
+ */
+async function stopContainerdHolding(
+  builder: string,
+  expected: readonly string[],
+  env: NodeJS.ProcessEnv,
+) {
+  const listed = await docker(
+    ['exec', builder, 'ctr', '--namespace=k8s.io', 'images', 'list', '-q'],
+    env,
+  );
+  await stopContainerd(builder, env);
+  const missing = expected.filter((name) => !listed.split('\n').includes(name));
+  if (missing.length) {
+    throw new ImageBuildError(
+      `${missing.join(', ')} not in the node's containerd after the import:\n${listed}`,
+    );
+  }
+}
+
+/** The build container committed as node image `name` (kind's entrypoint, systemd as init). */
+async function commitNode(
+  builder: string,
+  name: string,
+  inputs: string,
+  env: NodeJS.ProcessEnv,
+  labels: readonly string[],
+) {
+  await docker(
+    [
+      'commit',
+      '--change',
+      'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]',
+      '--change',
+      'CMD []',
+      '--change',
+      `LABEL dev.kaic.inputs=${inputs}`,
+      ...labels.flatMap((label) => ['--change', `LABEL ${label}`]),
+      builder,
+      name,
+    ],
+    env,
+  );
+}
+
+async function stopContainerd(builder: string, env: NodeJS.ProcessEnv) {
+  await docker(
+    [
+      'exec',
+      builder,
+      'sh',
+      '-c',
+      'pkill -x containerd; while pgrep -x containerd >/dev/null; do sleep 0.2; done',
+    ],
+    env,
+  );
+}
+
 /**
  * Removes the build containers this process started (a cancel can end a build before its own
  * clean-up runs): for the signal handlers of `kaic images` and of a kind run that builds.
@@ -535,4 +580,68 @@ export async function removeImageBuilders(env: NodeJS.ProcessEnv): Promise<void>
       reject: false,
     });
   }
+}
+
+/** Label of a node image with addon images preloaded: the node image it was made from. */
+const PRELOADED_FROM_LABEL = 'dev.kaic.preloaded-from';
+/** Node images with addon images preloaded that are kept per node image (the most recent). */
+const KEEP_PRELOADED = 4;
+
+/**
+ * The node image `nodeImage` with the addon images `images` (local Docker images) preloaded into
+ * its containerd, built when missing, named by what it holds. `kind load` of the same images
+ * into a running cluster writes every image into every node's containerd through `docker exec`
+ * (about a minute for the full addon set on three nodes here); a node created from this image gets
+ * them as Docker copies the image's /var into the node's volume (seconds). Kept: the
+ * KEEP_PRELOADED most recent per node image.
+ */
+export async function nodeImageWithAddons(
+  nodeImage: string,
+  images: readonly string[],
+  options: { log: ProgressLog; env?: NodeJS.ProcessEnv },
+): Promise<string> {
+  const env = { ...process.env, ...options.env };
+  const log = options.log;
+  const names = [...new Set(images)].sort();
+  const ids = await Promise.all(names.map((name) => imageId(name, env)));
+  const inputs = inputsHash([await imageId(nodeImage, env), ...names, ...ids]);
+  const name = `${nodeImage}-addons-${inputs.slice(0, 12)}`;
+  if ((await imageLabel(name, 'dev.kaic.inputs', env)) === inputs) {
+    log(`${name}: cached (${names.length} addon images preloaded)`);
+    return name;
+  }
+  const t0 = Date.now();
+  log(`${name}: ${nodeImage} with ${names.join(', ')} preloaded`);
+  const work = await mkdtemp(join(tmpdir(), 'kaic-kind-images-'));
+  const builder = `kaic-build-${randomBytes(4).toString('hex')}`;
+  try {
+    const archive = join(work, 'addons.tar');
+    await docker(['save', '-o', archive, ...names], env);
+    await startBuilder(builder, nodeImage, env);
+    await startContainerd(builder, env);
+    await importPinned(builder, archive, env);
+    await stopContainerdHolding(builder, names, env);
+    await commitNode(builder, name, inputs, env, [`${PRELOADED_FROM_LABEL}=${nodeImage}`]);
+    log(`${name}: built in ${formatSeconds(Date.now() - t0)}`);
+  } finally {
+    await execa('docker', ['rm', '-f', '-v', builder], { env, reject: false });
+    await rm(work, { recursive: true, force: true });
+  }
+  // Older sets of the same node image beyond the most recent few: half a gigabyte each.
+  const made = await execa(
+    'docker',
+    [
+      'image',
+      'ls',
+      '--filter',
+      `label=${PRELOADED_FROM_LABEL}=${nodeImage}`,
+      '--format',
+      '{{.Repository}}:{{.Tag}}',
+    ],
+    { env, reject: false },
+  );
+  for (const old of made.stdout.split('\n').filter(Boolean).slice(KEEP_PRELOADED)) {
+    await execa('docker', ['image', 'rm', old], { env, reject: false });
+  }
+  return name;
 }

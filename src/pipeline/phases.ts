@@ -67,9 +67,9 @@ export function addonRequest(
 }
 
 /**
- * Where the provider builds the addons' binaries on this machine (kwok), that starts before the
- * cluster does and goes on beside it; the addons phase waits for it. Known only when the minor
- * (so the requirements) is known before the cluster.
+ * Tells the provider the addons before its cluster starts: kwok builds their binaries beside the
+ * start (the addons phase waits for it), kind preloads their local images into its nodes. Known
+ * only when the minor (so the requirements) is known before the cluster.
  */
 function startPreparingAddons(ctx: RunContext, provider: Provider): void {
   const version = ctx.plan.version;

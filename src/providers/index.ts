@@ -11,7 +11,7 @@ import { detectAccelerator } from '../accelerators/profiles.js';
 import { addonChoices, type RunConfig } from '../config/run-config.js';
 import { UsageError } from '../errors.js';
 import { ExistingProvider } from './existing.js';
-import { installInClusterAddons } from './kind-addons.js';
+import { inClusterAddonImages, installInClusterAddons } from './kind-addons.js';
 import { KindProvider } from './kind.js';
 import { installKwokAddons, prepareKwokAddons } from './kwok-addons.js';
 import { KwokProvider, type KwokClusterHandle } from './kwok.js';
@@ -122,6 +122,11 @@ export async function createProvider(config: RunConfig, ctx: ProviderContext): P
       up: async () => (handle = await cluster.up()),
       down: () => cluster.down(),
       logSources: () => [],
+      // Nothing to build beside the start: the addon images, named here, go into the node image.
+      prepareAddons: (requested) => {
+        cluster.planAddonImages(inClusterAddonImages(requested, addonChoices(config)));
+        return Promise.resolve();
+      },
       installAddons: (addons) =>
         installInClusterAddons(upHandle(handle), addonsDir, addons, {
           where: 'kind',

@@ -18,7 +18,7 @@ import {
 } from '../addons/plan.js';
 import type { KindChart } from '../addons/charts.js';
 import type { AddonImage } from '../images/addon-images.js';
-import type { InClusterContext, InClusterInstall } from '../addons/types.js';
+import type { AddonChoices, InClusterContext, InClusterInstall } from '../addons/types.js';
 import { SUITE_SETTINGS } from '../runner/suite-settings.js';
 import { mirroredImage } from '../versions/images.js';
 import { kubernetesRelease } from '../versions/kubernetes.js';
@@ -108,6 +108,26 @@ export async function startKindAddons(
   return { env, stop };
 }
 
+/** The plan of `requested` on a cluster whose pods run: what kaic installs there, in waves. */
+function inClusterPlan(requested: readonly AddonId[]) {
+  const resolved = resolveAddonPlan(requested, { realNode: true });
+  const plan = {
+    ...resolved,
+    waves: resolved.waves
+      .map((w) => w.filter((id) => KIND_INSTALLABLE.includes(id)))
+      .filter((w) => w.length),
+  };
+  return { resolved, plan, ids: plan.waves.flat() };
+}
+
+/** The images the in-cluster installs of `requested` (and what they need) run. */
+export function inClusterAddonImages(
+  requested: readonly AddonId[],
+  choices: AddonChoices,
+): AddonImage[] {
+  return inClusterPlan(requested).ids.flatMap((id) => addonOf(id).images?.(choices) ?? []);
+}
+
 /**
  * The run's addons on a cluster whose pods run (kind, or an existing cluster): what kaic can
  * install there, each removed again at the end. `sayLeftOut` names what kaic cannot install there
@@ -128,20 +148,13 @@ export async function installInClusterAddons(
   },
 ): Promise<InstalledAddons> {
   if (!ctx.requested.length) return { env: {}, accelerator: null };
-  const resolved = resolveAddonPlan(ctx.requested, { realNode: true });
+  const { resolved, plan, ids } = inClusterPlan(ctx.requested);
   reportAddonPlan(resolved, options.sayLeftOut ? notInstalledOnKind(resolved) : [], ctx.log);
-  const plan = {
-    ...resolved,
-    waves: resolved.waves
-      .map((w) => w.filter((id) => KIND_INSTALLABLE.includes(id)))
-      .filter((w) => w.length),
-  };
-  const ids = plan.waves.flat();
   ctx.log(`addons on ${options.where}: ${ids.join(', ') || 'none'}`);
   const kubeConfig = new k8s.KubeConfig();
   kubeConfig.loadFromFile(handle.kubeconfigPath);
   const running = await ctx.phase(`addons (${ids.length} on ${options.where})`, async () => {
-    await options.preload?.(ids.flatMap((id) => addonOf(id).images?.(ctx.choices) ?? []));
+    await options.preload?.(inClusterAddonImages(ctx.requested, ctx.choices));
     return startKindAddons(
       plan,
       {

@@ -114,3 +114,34 @@ export async function setUpRoutedPodNetwork(
   log(`kind: pod network routed (${routes.map((r) => `${r.node} ${r.podCidr}`).join(', ')})`);
   return routes;
 }
+
+/**
+ * Waits until kube-proxy has programmed the `kubernetes` Service on each of `nodes` (kind node
+ * containers). A pod that connects to the Service's IP before that leaves a conntrack entry
+ * without the Service's translation, and its connection hangs until the entry expires (120 s for
+ * an unanswered SYN): seen with addon pods started from preloaded images right after the nodes
+ * were Ready.
+ */
+export async function waitForServiceRules(
+  nodes: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const programmed =
+    "iptables-save -t nat 2>/dev/null | grep -q 'default/kubernetes:https' || " +
+    "nft list ruleset 2>/dev/null | grep -q 'default/kubernetes:https'";
+  await Promise.all(
+    nodes.map((node) =>
+      waitFor(
+        `kube-proxy's rules for the kubernetes Service on ${node}`,
+        async () =>
+          (await execa('docker', ['exec', node, 'sh', '-c', programmed], { env, reject: false }))
+            .exitCode === 0
+            ? true
+            : undefined,
+        timeoutMs,
+        500,
+      ),
+    ),
+  );
+}

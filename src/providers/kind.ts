@@ -29,10 +29,14 @@ import { requireDocker } from '../images/docker-engine.js';
 import { buildAddonImage, localImageName, type AddonImage } from '../images/addon-images.js';
 import { SUITE_SETTINGS } from '../runner/suite-settings.js';
 import { mirroredImage } from '../versions/images.js';
-import { buildKindImages, removeImageBuilders } from '../images/kind-images.js';
+import {
+  buildKindImages,
+  nodeImageWithAddons,
+  removeImageBuilders,
+} from '../images/kind-images.js';
 import { waitFor } from '../util/wait.js';
 import { kindConfig, type LocalKindSettings } from './kind-config.js';
-import { setUpRoutedPodNetwork } from './kind-network.js';
+import { setUpRoutedPodNetwork, waitForServiceRules } from './kind-network.js';
 import type { ClusterHandle, OnCreated, ClusterLifecycle } from './types.js';
 
 export interface KindProviderOptions {
@@ -59,6 +63,11 @@ export interface KindProviderOptions {
    * here (built first when missing), with kaic's routed pod network in place of kind's CNI.
    */
   images?: ImageSource;
+}
+
+/** `images` without repeats (two addons may run the same image). */
+function distinctImages(images: readonly AddonImage[]): AddonImage[] {
+  return [...new Map(images.map((i) => [localImageName(i), i])).values()];
 }
 
 export class KindError extends Error {
@@ -100,6 +109,8 @@ export class KindProvider implements ClusterLifecycle {
   private stopping = false;
   /** Addon images loaded into this cluster's nodes (with --images local), by local name. */
   private readonly loadedImages = new Map<string, Promise<string>>();
+  /** Addon images the run will install (with --images local): preloaded in the node image. */
+  private plannedImages: AddonImage[] = [];
 
   constructor(private readonly options: KindProviderOptions) {}
 
@@ -209,6 +220,7 @@ export class KindProvider implements ClusterLifecycle {
         );
       }
       if (local) await this.routePods(kubeconfigPath);
+      await waitForServiceRules(await this.nodeContainers(name), this.env);
       this.options.log(`kind: cluster ${name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     const kc = new k8s.KubeConfig();
@@ -231,6 +243,14 @@ export class KindProvider implements ClusterLifecycle {
         simulatedNodesTainted: false,
       },
     };
+  }
+
+  /**
+   * Names the addon images the run will install, before up(): with `--images local` they are
+   * built first and preloaded into the node image, so no `kind load` is needed once the nodes run.
+   */
+  planAddonImages(images: AddonImage[]): void {
+    this.plannedImages = images;
   }
 
   /**
@@ -262,20 +282,10 @@ export class KindProvider implements ClusterLifecycle {
     if (this.options.images !== 'local' || !images.length) return;
     const name = this.clusterName;
     if (!name) throw new Error('no kind cluster is up to load images into');
-    const wanted = [...new Map(images.map((i) => [localImageName(i), i])).values()].filter(
-      (i) => !this.loadedImages.has(localImageName(i)),
-    );
+    const wanted = distinctImages(images).filter((i) => !this.loadedImages.has(localImageName(i)));
     if (!wanted.length) return;
     const loading = (async () => {
-      const names: string[] = [];
-      for (const image of wanted) {
-        const built = await buildAddonImage(image, {
-          log: (line) => this.options.log(`images: ${line}`),
-          env: this.env,
-        });
-        names.push(built.name);
-      }
-      await this.loadIntoNodes(name, names);
+      await this.loadIntoNodes(name, await this.buildImages(wanted));
     })();
     for (const image of wanted) {
       const key = localImageName(image);
@@ -284,6 +294,19 @@ export class KindProvider implements ClusterLifecycle {
       one.catch(() => this.loadedImages.delete(key));
     }
     await loading;
+  }
+
+  /** The local images of `images`, built where missing, one after another: their names. */
+  private async buildImages(images: readonly AddonImage[]): Promise<string[]> {
+    const names: string[] = [];
+    for (const image of images) {
+      const built = await buildAddonImage(image, {
+        log: (line) => this.options.log(`images: ${line}`),
+        env: this.env,
+      });
+      names.push(built.name);
+    }
+    return names;
   }
 
   /** `kind load docker-image` of `images` into every node of cluster `name`. */
@@ -332,8 +355,18 @@ export class KindProvider implements ClusterLifecycle {
       env: this.env,
       reject: false,
     });
+    let nodeImage = built.nodeImage;
+    const planned = distinctImages(this.plannedImages);
+    if (planned.length) {
+      const names = await this.buildImages(planned);
+      nodeImage = await nodeImageWithAddons(built.nodeImage, names, {
+        log: (line) => this.options.log(`images: ${line}`),
+        env: this.env,
+      });
+      for (const name of names) this.loadedImages.set(name, Promise.resolve(name));
+    }
     return {
-      nodeImage: built.nodeImage,
+      nodeImage,
       ...built.controlPlane,
       cgroupV1: cgroup.stdout.trim() === '1',
     };

@@ -112,9 +112,9 @@ export interface Provider extends ClusterLifecycle {
   /** Where the components of the cluster that is up write their logs. */
   logSources(): LogSource[];
   /**
-   * Builds what these addons (and what they need) run from on this machine, before and beside
-   * the cluster's start; `forWhat` names the requirements each is for, for the log. Only
-   * providers that run addons as processes here have it (kwok).
+   * Called before up() with the addons the run will install (and `forWhat`, the requirements
+   * each is for, for the log): kwok builds what they run from on this machine beside the
+   * cluster's start; kind with local images preloads their images into the node image.
    */
   prepareAddons?(
     requested: readonly AddonId[],

@@ -262,14 +262,23 @@ export async function deleteNamespace(
  * checks that look inside a container.
  */
 /**
+ * Taints an autoscaler puts on a node it is removing (Karpenter's disruption taint,
+ * cluster-autoscaler's scale-down taint): a suite that tolerated its chosen node's taints would
+ * otherwise follow them onto a node about to go.
+ */
+const NODE_REMOVAL_TAINTS = ['karpenter.sh/disrupted', 'ToBeDeletedByClusterAutoscaler'];
+
+/**
  * A node a suite may put its pods on: Ready, schedulable, Linux, a worker (not a control-plane
- * node) and a real kubelet (not a virtual kubelet such as a serverless bridge, whose pods run
- * elsewhere).
+ * node), a real kubelet (not a virtual kubelet such as a serverless bridge, whose pods run
+ * elsewhere) and not on its way out (being deleted, or tainted by an autoscaler removing it).
  */
 export function isWorkerNode(node: k8s.V1Node): boolean {
   const labels = node.metadata?.labels ?? {};
   return Boolean(
     !node.spec?.unschedulable &&
+    !node.metadata?.deletionTimestamp &&
+    !(node.spec?.taints ?? []).some((t) => NODE_REMOVAL_TAINTS.includes(t.key)) &&
     node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
     (labels['kubernetes.io/os'] ?? 'linux') === 'linux' &&
     !('node-role.kubernetes.io/control-plane' in labels) &&

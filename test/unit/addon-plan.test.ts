@@ -8,8 +8,12 @@ import {
   addonsFor,
   parseAddonList,
   resolveAddonPlan,
+  type AddonId,
 } from '../../src/addons/plan.js';
 import type { AddonSpec } from '../../src/addons/types.js';
+import { localImageName } from '../../src/images/addon-images.js';
+import { inClusterAddonImages } from '../../src/providers/kind-addons.js';
+import { KIND_LOCAL_IMAGES } from '../../src/versions/images.js';
 import { CONFORMANCE_VERSIONS, requirementsFor } from '../../src/requirements/catalog.js';
 
 describe('addon plan', function () {
@@ -105,5 +109,24 @@ describe('addon plan', function () {
     expect(ids(requirementsFor('1.35').map((r) => r.id)).sort()).to.deep.equal(
       [...ADDON_IDS].sort(),
     );
+  });
+});
+
+describe('addon images a kind run preloads', function () {
+  const base = { fakeGpuDriver: 'kaic', gpuPartitions: 0 } as const;
+  const names = (ids: AddonId[], gangScheduler: 'kueue' | 'volcano') =>
+    inClusterAddonImages(ids, { ...base, gangScheduler }).map(localImageName);
+
+  it('are the images of the addons asked for and of what they need, with the run’s gang scheduler', function () {
+    expect(names(['gpu-metrics'], 'kueue')).to.deep.equal([
+      KIND_LOCAL_IMAGES.nodeRuntimeImage(process.version),
+    ]);
+    const kueue = names([...ADDON_IDS], 'kueue');
+    const volcano = names([...ADDON_IDS], 'volcano');
+    expect(kueue.some((n) => /\/kueue:/.test(n))).to.equal(true);
+    expect(kueue.some((n) => /\/vc-/.test(n))).to.equal(false);
+    expect(volcano.filter((n) => /\/vc-/.test(n))).to.have.length(2);
+    expect(volcano.some((n) => /\/kueue:/.test(n))).to.equal(false);
+    expect(names([], 'kueue')).to.deep.equal([]);
   });
 });

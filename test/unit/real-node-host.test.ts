@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 
 import { extraArgsFlags } from '../../src/providers/kwok.js';
-import { splitRule } from '../../src/providers/real-node/host.js';
+import { isContainedProcess, splitRule } from '../../src/providers/real-node/host.js';
 
 describe('real node helpers', function () {
   it('orders kwokctl --extra-args so each component first appears at its own index', function () {
@@ -50,5 +50,29 @@ describe('real node helpers', function () {
       '-j',
       'KUBE-FIREWALL',
     ]);
+  });
+
+  it('counts a kind node’s kubelet as contained, and a kubelet of this machine as not', function () {
+    const own = 'mnt:[4026531832]';
+    // As read from a kind node's kubelet here: some controllers at the container's own cgroup.
+    const kindV1 = [
+      '9:name=systemd:/docker/5da37cd371/kubelet.slice/kubelet.service',
+      '8:pids:/docker/5da37cd371/kubelet.slice/kubelet.service',
+      '6:freezer:/docker/5da37cd371',
+      '0::/docker/5da37cd371/kubelet.slice/kubelet.service',
+      '',
+    ].join('\n');
+    expect(isContainedProcess(own, 'mnt:[4026532320]', kindV1)).to.equal(true);
+    const kindV2 = '0::/system.slice/docker-5da37cd371.scope/kubelet.slice/kubelet.service\n';
+    expect(isContainedProcess(own, 'mnt:[4026532320]', kindV2)).to.equal(true);
+    // The same cgroups in this machine's mount namespace: its directories are this machine's.
+    expect(isContainedProcess(own, own, kindV1)).to.equal(false);
+    // Another mount namespace, but a cgroup at the machine's top level.
+    expect(isContainedProcess(own, 'mnt:[4026532320]', '0::/kubelet.service\n')).to.equal(false);
+    expect(
+      isContainedProcess(own, 'mnt:[4026532320]', '9:name=systemd:/docker/5da37cd371\n1:cpu:/\n'),
+    ).to.equal(false);
+    expect(isContainedProcess(own, '', kindV1)).to.equal(false);
+    expect(isContainedProcess(own, 'mnt:[4026532320]', '')).to.equal(false);
   });
 });

@@ -4,7 +4,7 @@
  * iptables chains, directories), recorded at start and removed at stop.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rmdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, readlink, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { execa } from 'execa';
@@ -156,10 +156,32 @@ export async function checkHost(options: { nodeIp?: string } = {}): Promise<Host
 }
 
 /**
+ * Whether a process runs inside a container, as a kind node's kubelet does: in a mount namespace
+ * of its own (its /var/lib/kubelet is not this machine's) and, in every hierarchy, in a cgroup below
+ * the top level (`/docker/<id>`, `/docker/<id>/kubelet.slice/…`, `/system.slice/docker-<id>.scope/…`),
+ * under which its pods' cgroups go too; such a kubelet shares nothing with the real node. (One whose
+ * pods would go to the top-level `kubepods` is still caught by the stray-`kubepods` check.)
+ */
+export function isContainedProcess(
+  ownMountNamespace: string,
+  mountNamespace: string,
+  cgroupFile: string,
+): boolean {
+  if (!mountNamespace || mountNamespace === ownMountNamespace) return false;
+  const paths = cgroupFile
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(':').slice(2).join(':'));
+  return paths.length > 0 && paths.every((path) => path.split('/').filter(Boolean).length >= 2);
+}
+
+/**
  * A kubelet that is not kaic's (this machine is a Kubernetes node): the real node would share its
- * kubepods cgroups and fixed directories, and its cleanup would kill that kubelet's pods.
+ * kubepods cgroups and fixed directories, and its cleanup would kill that kubelet's pods. A
+ * kubelet inside a container (a kind node) shares neither, and is no reason to refuse.
  */
 async function foreignKubelet(mounts: string[]): Promise<string[]> {
+  const ownMountNamespace = await readlink('/proc/self/ns/mnt').catch(() => '');
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
@@ -169,6 +191,12 @@ async function foreignKubelet(mounts: string[]): Promise<string[]> {
     // with its node leaves one until its new parent collects it.
     if (!cmdline || !isProcessAlive(Number(entry))) continue;
     if (!cmdline.includes('/real-node/')) {
+      const contained = isContainedProcess(
+        ownMountNamespace,
+        await readlink(`/proc/${entry}/ns/mnt`).catch(() => ''),
+        await readFile(`/proc/${entry}/cgroup`, 'utf8').catch(() => ''),
+      );
+      if (contained) continue;
       return [
         `a kubelet that is not kaic's runs here (pid ${entry}): this machine is a Kubernetes node, and a second kubelet would share its cgroups and directories`,
       ];
