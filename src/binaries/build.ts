@@ -21,6 +21,8 @@ import { execa, type ResultPromise } from 'execa';
 import { cacheDir, goCacheEnv } from '../cache.js';
 import { InputError } from '../errors.js';
 import { withLockFile } from '../util/processes.js';
+import type { ReleaseFile } from '../versions/downloads.js';
+import { downloadRelease } from './download.js';
 
 export type ProgressLog = (line: string) => void;
 
@@ -237,6 +239,62 @@ export async function buildWrapper(
   return withLockFile(
     join(root, 'bin', `.lock-${spec.component}-${spec.version}`),
     () => buildWrapperLocked(spec, root, log),
+    {
+      timeoutMs: 60 * 60_000,
+      onWait: (pid) =>
+        log(`${spec.component} ${spec.version}: waiting for the build in pid ${pid}`),
+    },
+  );
+}
+
+/**
+ * The release's own binaries in place of a build: downloaded when the release host (or
+ * KAIC_RELEASE_MIRROR) answers, each file's sha256 checked (src/versions/downloads.ts says
+ * against what), then `verify`, then stamped with where they came from, under the component's
+ * build lock. False, having said why, when they were not downloaded: the caller builds.
+ */
+export async function downloadInPlaceOfBuild(
+  spec: {
+    component: string;
+    version: string;
+    outDir: string;
+    binaries: readonly string[];
+    files: readonly ReleaseFile[];
+    verify: (dir: string) => Promise<void>;
+  },
+  root: string,
+  log: ProgressLog,
+): Promise<boolean> {
+  await mkdir(join(root, 'bin'), { recursive: true });
+  return withLockFile(
+    join(root, 'bin', `.lock-${spec.component}-${spec.version}`),
+    async () => {
+      if (await isComplete(spec.outDir, spec.binaries)) return true;
+      const started = Date.now();
+      const outcome = await downloadRelease([...spec.files], spec.outDir, {
+        log,
+        check: async (dir) => {
+          await spec.verify(dir).catch((error: unknown) => {
+            throw new BuildError(
+              `${spec.component} ${spec.version} downloaded from ${spec.files.map((f) => f.url).join(', ')} ` +
+                `failed its check (${(error as Error).message}); nothing of it was kept. ` +
+                'KAIC_DOWNLOADS=off builds it from its Go module instead',
+            );
+          });
+          await writeStamp(dir, {
+            component: spec.component,
+            version: spec.version,
+            builtAt: new Date().toISOString(),
+            goVersion: 'none (downloaded)',
+            seconds: Math.round((Date.now() - started) / 1000),
+            downloadedFrom: spec.files.map((f) => f.url),
+          });
+        },
+      });
+      if ('downloaded' in outcome) return true;
+      log(`${spec.component} ${spec.version}: not downloaded (${outcome.skipped}); building it`);
+      return false;
+    },
     {
       timeoutMs: 60 * 60_000,
       onWait: (pid) =>
@@ -484,6 +542,11 @@ export interface GoModuleRecipe {
   readonly moduleReplaces?: { readonly local?: Readonly<Record<string, LocalModule>> };
   /** Checks of the fresh binaries, in order, before they are moved into place. */
   readonly verify: readonly BuildCheck[];
+  /**
+   * The release files that give the same binaries, for this machine's platform (null: none
+   * published or pinned for it): downloaded in place of the build (downloadInPlaceOfBuild).
+   */
+  readonly release?: () => readonly ReleaseFile[] | null;
 }
 
 /**
@@ -500,6 +563,18 @@ export async function buildRecipe(
     log(`${recipe.component} ${recipe.version}: cached (${outDir})`);
     return false;
   }
+  const files = recipe.moduleFiles ? null : recipe.release?.();
+  if (
+    files &&
+    (await downloadInPlaceOfBuild(
+      { ...recipe, outDir, files, verify: (dir) => runChecks(recipe.verify, dir) },
+      root,
+      log,
+    ))
+  ) {
+    return true;
+  }
+  await goVersion();
   const env = goEnv(root);
   await mkdir(root, { recursive: true });
   const info = await downloadModule(recipe.module, recipe.version, env);

@@ -21,6 +21,7 @@ import { findOnPath } from '../util/executables.js';
 
 import {
   hostPlatform,
+  mirroredUrl,
   pinnedDownload,
   type DownloadableTool,
   type PinnedDownload,
@@ -96,75 +97,88 @@ export function publishedSum(text: string, url: string): string | null {
 }
 
 /**
- * Downloads `files` into `outDir` (each executable under its name) when the release host
- * answers; otherwise says why not. Every file's sha256 is checked before any is moved in.
+ * Downloads `files` into `outDir` (each binary under its name) when the release host answers;
+ * otherwise says why not. Every file's sha256 is checked, then `check` runs on the binaries,
+ * before any is moved in; `outDir` ends up holding them all or is left as it was.
  */
 export async function downloadRelease(
   files: ReleaseFile[],
   outDir: string,
-  options: DownloadOptions,
+  options: DownloadOptions & {
+    /** Checks of the downloaded binaries (their version output), in a directory of their own. */
+    check?: (dir: string) => Promise<void>;
+  },
 ): Promise<DownloadOutcome> {
   const env = options.env ?? process.env;
   if (env.KAIC_DOWNLOADS === 'off') return { skipped: 'downloads are off (KAIC_DOWNLOADS=off)' };
-  const first = files[0]!;
-  const host = new URL(first.url).host;
-  const why = await unreachable(first.url, options.probeTimeoutMs ?? 5000);
+  const mirror = env.KAIC_RELEASE_MIRROR || undefined;
+  const where = (url: string) => mirroredUrl(url, mirror);
+  const first = where(files[0]!.url);
+  const host = new URL(first).host;
+  const why = await unreachable(first, options.probeTimeoutMs ?? 5000);
   if (why) return { skipped: `${host} cannot be reached (${why})` };
 
   const t0 = Date.now();
   await mkdir(dirname(outDir), { recursive: true });
   const work = await mkdtemp(`${outDir}.download-`);
   try {
-    const ready: Array<{ from: string; name: string }> = [];
+    const staged = join(work, 'binaries');
+    await mkdir(staged);
     let total = 0;
     for (const [i, file] of files.entries()) {
-      options.log(`${file.label}: downloading ${file.url}`);
+      const url = where(file.url);
+      options.log(`${file.label}: downloading ${url}`);
       const target = join(work, `${i}`);
-      await fetchTo(file.url, target);
+      await fetchTo(url, target);
       let expected: string;
       let whose: string;
       if (typeof file.sha256 === 'string') {
         expected = file.sha256;
         whose = 'kaic pins';
       } else {
-        await fetchTo(file.sha256.publishedAt, `${target}.sum`);
+        const sums = where(file.sha256.publishedAt);
+        await fetchTo(sums, `${target}.sum`);
+        // The list names the release's own file name, which a mirror keeps.
         const sum = publishedSum(await readFile(`${target}.sum`, 'utf8'), file.url);
         if (!sum) {
-          throw new DownloadIntegrityError(
-            `${file.sha256.publishedAt} names no sha256 for ${file.url}; it was not used`,
-          );
+          throw new DownloadIntegrityError(`${sums} names no sha256 for ${url}; it was not used`);
         }
         expected = sum;
-        whose = `${file.sha256.publishedAt} publishes`;
+        whose = `${sums} publishes`;
       }
       const { sha256, bytes } = await sha256Of(target);
       total += bytes;
       if (sha256 !== expected) {
         throw new DownloadIntegrityError(
-          `${file.url} has sha256 ${sha256}, but ${whose} ${expected} for ${file.label}` +
+          `${url} has sha256 ${sha256}, but ${whose} ${expected} for ${file.label}` +
             (typeof file.sha256 === 'string' ? ` on ${hostPlatform()}` : '') +
             `; it was not used. Put a ${file.label} you trust on PATH, ` +
             `or set KAIC_DOWNLOADS=off to build it from its Go module`,
         );
       }
-      let binary = target;
-      if (file.member) {
-        const extracted = await toolCache.extractTar(target, join(work, `${i}.extracted`));
-        binary = join(extracted, file.member);
+      const archived = file.binaries.some((b) => b.member);
+      const extracted = archived
+        ? await toolCache.extractTar(target, join(work, `${i}.extracted`))
+        : '';
+      for (const binary of file.binaries) {
+        const from = binary.member ? join(extracted, binary.member) : target;
+        if (!existsSync(from)) {
+          throw new DownloadIntegrityError(
+            `${url} has no ${binary.member}: kaic's idea of ${file.label}'s archive is wrong; nothing of it was used`,
+          );
+        }
+        await chmod(from, 0o755);
+        await rename(from, join(staged, binary.name));
       }
-      await chmod(binary, 0o755);
-      ready.push({ from: binary, name: file.name });
     }
-    await mkdir(outDir, { recursive: true });
-    const placed: string[] = [];
-    for (const { from, name } of ready) {
-      await rename(from, join(outDir, name));
-      placed.push(join(outDir, name));
-    }
+    await options.check?.(staged);
+    await rm(outDir, { recursive: true, force: true });
+    await rename(staged, outDir);
     const seconds = (Date.now() - t0) / 1000;
     options.log(
       `${files.map((f) => f.label).join(', ')}: ${(total / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(1)} s, every sha256 as expected`,
     );
+    const placed = files.flatMap((f) => f.binaries.map((b) => join(outDir, b.name)));
     return { downloaded: placed, seconds, bytes: total };
   } catch (error) {
     if (error instanceof TransferFailed) return { skipped: error.message };
@@ -192,8 +206,7 @@ export async function downloadPinnedTool(
         label: `${tool} ${version}`,
         url: pin.url,
         sha256: pin.sha256,
-        name: tool,
-        ...(pin.member ? { member: pin.member } : {}),
+        binaries: [{ name: tool, ...(pin.member ? { member: pin.member } : {}) }],
       },
     ],
     outDir,

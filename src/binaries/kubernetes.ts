@@ -2,9 +2,9 @@
  * The Kubernetes binaries of one release: the control plane (and kubectl) and the kubelet, built
  * from k8s.io/kubernetes, which does not fit a recipe (its staging modules are pinned from the
  * release's own go.mod, the version table's gates and APIs are checked against its source, and
- * the build date is stamped in); the release's own binaries downloaded in place of a build; and
- * the sets a kwok cluster and the real node need, with etcd, kwok, containerd and crictl built
- * from their recipes.
+ * the build date is stamped in), unless the release's own binaries are downloaded in place of
+ * the build; and the sets a kwok cluster and the real node need, with etcd, kwok, containerd and
+ * crictl from their recipes (downloaded or built the same way).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -13,23 +13,19 @@ import { join } from 'node:path';
 import {
   binaryPaths,
   cacheDir,
-  etcdBinDir,
   kindNodeBinDir,
   kubeletBinDir,
   kubernetesBinDir,
-  kwokBinDir,
   nodeBinaryPaths,
   type NodeBinaryPaths,
 } from '../cache.js';
-import {
-  etcdReleaseFile,
-  kubernetesReleaseFiles,
-  kwokReleaseFiles,
-} from '../versions/downloads.js';
+import { kubernetesReleaseFiles } from '../versions/downloads.js';
 import { KWOK_VERSION, stagingVersion, type KubernetesRelease } from '../versions/kubernetes.js';
 import {
   BuildError,
   buildRecipe,
+  downloadInPlaceOfBuild,
+  type BuildCheck,
   buildWrapper,
   definedFeatureGates,
   downloadModule,
@@ -38,10 +34,8 @@ import {
   isComplete,
   parseGoMod,
   runChecks,
-  writeStamp,
   type ProgressLog,
 } from './build.js';
-import { downloadRelease } from './download.js';
 import { etcdRecipe, RECIPES } from './recipes.js';
 
 /** The control plane of one release (and kubectl: kwokctl probes readiness with it). */
@@ -112,6 +106,35 @@ async function buildFromKubernetesModule(
     log(`${component} ${release.version}: cached (${outDir})`);
     return false;
   }
+  const verify = (dir: string) => runChecks(binaries.map(versionCheck), dir);
+  const versionCheck = (b: string): BuildCheck => ({
+    versionOutput: {
+      binary: b,
+      args:
+        b === 'kubectl'
+          ? ['version', '--client']
+          : b === 'kubeadm'
+            ? ['version', '-o', 'short']
+            : ['--version'],
+      expect:
+        b === 'kubectl'
+          ? `Client Version: ${release.version}`
+          : b === 'kubeadm'
+            ? release.version
+            : `Kubernetes ${release.version}`,
+    },
+  });
+  const files = kubernetesReleaseFiles(release.version, binaries);
+  if (
+    await downloadInPlaceOfBuild(
+      { component, version: release.version, outDir, binaries, files, verify },
+      root,
+      log,
+    )
+  ) {
+    return true;
+  }
+  await goVersion();
   log(`${component} ${release.version}: reading k8s.io/kubernetes's go.mod from the module proxy`);
   const info = await downloadModule('k8s.io/kubernetes', release.version, env);
   const facts = parseGoMod(await readFile(info.GoMod, 'utf8'));
@@ -171,116 +194,23 @@ async function buildFromKubernetesModule(
         ...versionVars('k8s.io/client-go/pkg/version'),
       ],
       tags: ['selinux', 'notest'],
-      verify: (dir) =>
-        runChecks(
-          binaries.map((b) => ({
-            versionOutput: {
-              binary: b,
-              args:
-                b === 'kubectl'
-                  ? ['version', '--client']
-                  : b === 'kubeadm'
-                    ? ['version', '-o', 'short']
-                    : ['--version'],
-              expect:
-                b === 'kubectl'
-                  ? `Client Version: ${release.version}`
-                  : b === 'kubeadm'
-                    ? release.version
-                    : `Kubernetes ${release.version}`,
-            },
-          })),
-          dir,
-        ),
+      verify,
     },
     root,
     log,
   );
 }
 
-const CONTROL_PLANE_BINARIES = [
-  'kube-apiserver',
-  'kube-controller-manager',
-  'kube-scheduler',
-  'kubectl',
-] as const;
-
 /**
- * The release's own control-plane binaries and etcd, downloaded and checked against the sums the
- * releases publish, in place of builds (a runner is spared many minutes of compiling). Each
- * directory is downloaded whole or left to the build, which follows; stamped like a build, with
- * where it came from.
- */
-async function downloadControlPlane(
-  release: KubernetesRelease,
-  log: ProgressLog,
-  root: string,
-  env: NodeJS.ProcessEnv,
-): Promise<void> {
-  const kwokFiles = kwokReleaseFiles(KWOK_VERSION);
-  const sets = [
-    {
-      component: 'kubernetes',
-      version: release.version,
-      dir: kubernetesBinDir(release, root),
-      files: kubernetesReleaseFiles(release.version, CONTROL_PLANE_BINARIES),
-    },
-    {
-      component: 'etcd',
-      version: release.etcdVersion,
-      dir: etcdBinDir(release.etcdVersion, root),
-      files: [etcdReleaseFile(release.etcdVersion)],
-    },
-    ...(kwokFiles
-      ? [
-          {
-            component: 'kwok',
-            version: KWOK_VERSION,
-            dir: kwokBinDir(KWOK_VERSION, root),
-            files: kwokFiles,
-          },
-        ]
-      : []),
-  ];
-  for (const set of sets) {
-    if (
-      await isComplete(
-        set.dir,
-        set.files.map((f) => f.name),
-      )
-    )
-      continue;
-    const outcome = await downloadRelease(set.files, set.dir, { log, env });
-    if ('skipped' in outcome) {
-      log(`${set.component} ${set.version}: not downloaded (${outcome.skipped}); building it`);
-      continue;
-    }
-    await writeStamp(set.dir, {
-      component: set.component,
-      version: set.version,
-      builtAt: new Date().toISOString(),
-      goVersion: 'none (downloaded)',
-      seconds: Math.round(outcome.seconds),
-      downloadedFrom: set.files.map((f) => f.url),
-    });
-  }
-}
-
-/**
- * Everything a kwok cluster of this minor needs; returns the binary paths. With `download`, the
- * control plane and etcd are first downloaded from their releases (see downloadControlPlane);
- * what is still missing is built.
+ * Everything a kwok cluster of this minor needs, each the release's own download where one is
+ * published (else built); returns the binary paths.
  */
 export async function ensureBinaries(
   release: KubernetesRelease,
   log: ProgressLog,
   root = cacheDir(),
-  options: { download?: boolean; env?: NodeJS.ProcessEnv } = {},
 ) {
-  if (options.download) await downloadControlPlane(release, log, root, options.env ?? process.env);
   const paths = binaryPaths(release, KWOK_VERSION, root);
-  // Go only where something is left to build (a runner with every download needs none).
-  if (!Object.values(paths).every((path) => existsSync(path))) await goVersion();
   await buildKubernetes(release, log, root);
   await buildRecipe(etcdRecipe(release.etcdVersion), log, root);
   await buildRecipe(RECIPES.kwok, log, root);
@@ -293,7 +223,6 @@ export async function ensureNodeBinaries(
   log: ProgressLog,
   root = cacheDir(),
 ): Promise<NodeBinaryPaths> {
-  await goVersion();
   await buildKubelet(release, log, root);
   await buildRecipe(RECIPES.containerd, log, root);
   await buildRecipe(RECIPES.criTools, log, root);

@@ -19,6 +19,13 @@ import {
   kwokBinDir,
 } from '../cache.js';
 import { HELM } from '../versions/addons.js';
+import {
+  containerdReleaseFile,
+  corednsReleaseFile,
+  crictlReleaseFile,
+  etcdReleaseFile,
+  kwokReleaseFiles,
+} from '../versions/downloads.js';
 import { CONTAINERD_VERSION, CRI_TOOLS_VERSION, KWOK_VERSION } from '../versions/kubernetes.js';
 import type { GoModuleRecipe, ModuleCopyRecipe } from './build.js';
 
@@ -33,6 +40,7 @@ export function etcdRecipe(version: string): GoModuleRecipe {
     packages: ['go.etcd.io/etcd/server/v3'],
     // Go names the binary "server" after the package path (the /v3 suffix is dropped).
     renames: { server: 'etcd', v3: 'etcd' },
+    release: () => [etcdReleaseFile(version)],
     verify: [
       {
         versionOutput: {
@@ -75,6 +83,7 @@ export function corednsRecipe(version: string): GoModuleRecipe {
     outDir: (root) => corednsBinDir(version, root),
     binaries: ['coredns'],
     packages: ['github.com/coredns/coredns'],
+    release: () => [corednsReleaseFile(version)],
     verify: [
       {
         versionOutput: {
@@ -97,6 +106,7 @@ export const RECIPES = {
     outDir: (root) => kwokBinDir(KWOK_VERSION, root),
     binaries: ['kwok', 'kwokctl'],
     packages: ['sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl'],
+    release: () => kwokReleaseFiles(KWOK_VERSION),
     verify: [
       { versionOutput: { binary: 'kwokctl', args: ['--version'], expect: KWOK_VERSION.slice(1) } },
     ],
@@ -115,6 +125,7 @@ export const RECIPES = {
       'github.com/containerd/containerd/v2/cmd/ctr',
     ],
     ldflags: [`-X github.com/containerd/containerd/v2/version.Version=${CONTAINERD_VERSION}`],
+    release: () => [containerdReleaseFile(CONTAINERD_VERSION)],
     verify: [
       { versionOutput: { binary: 'containerd', args: ['--version'], expect: CONTAINERD_VERSION } },
     ],
@@ -129,6 +140,7 @@ export const RECIPES = {
     binaries: ['crictl'],
     packages: ['sigs.k8s.io/cri-tools/cmd/crictl'],
     ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRI_TOOLS_VERSION}`],
+    release: () => [crictlReleaseFile(CRI_TOOLS_VERSION)],
     verify: [
       { versionOutput: { binary: 'crictl', args: ['--version'], expect: CRI_TOOLS_VERSION } },
     ],

@@ -326,9 +326,7 @@ export class KwokProvider implements ClusterLifecycle {
     this.log(
       `kwok: downloading or building Kubernetes ${this.release.minor} binaries (first run only; cached after)`,
     );
-    const built = await ensureBinaries(this.release, (line) => this.log(`  ${line}`), cacheDir(), {
-      download: true,
-    });
+    const built = await ensureBinaries(this.release, (line) => this.log(`  ${line}`), cacheDir());
     return { ...built, ...this.options.binaries };
   }
 

@@ -10,6 +10,10 @@
  *   file (`<file>.sha256`, `SHA256SUMS`), read at download time.
  * - kwok and kwokctl: the release publishes no sums, so they are pinned here like kind's (two
  *   independent public pins of the same files agree); other versions and platforms are built.
+ * - the real node's kubelet, containerd and crictl, the kind node's kubeadm, kube-proxy and
+ *   CoreDNS, and the Prometheus and Traefik addons: the sums their releases publish (a `.sha256`
+ *   or `.sha256sum` beside the file, or one list of sums for the release).
+ * Every URL may be served by a mirror instead (KAIC_RELEASE_MIRROR, see mirroredUrl).
  */
 import { arch, platform } from 'node:os';
 
@@ -19,17 +23,21 @@ export type DownloadableTool = (typeof DOWNLOADABLE_TOOLS)[number];
 /** `<os>-<arch>` as the releases name them (linux-amd64, linux-arm64, …). */
 export type ReleasePlatform = `${string}-${string}`;
 
-/** One file of a release to download, and the sha256 it must have. */
+/** A binary a release file gives: its name where it lands, its path inside an archive. */
+export interface ReleaseBinary {
+  name: string;
+  /** The path inside the archive when the file is a .tar.gz; none: the file is the binary. */
+  member?: string;
+}
+
+/** One file of a release to download, the sha256 it must have, and the binaries it gives. */
 export interface ReleaseFile {
   /** What it is, for log lines and errors: `kind v0.33.0`, `kube-apiserver v1.35.4`. */
   label: string;
   url: string;
   /** The sum kaic pins, or where the release publishes it. */
   sha256: string | { publishedAt: string };
-  /** The binary's path inside the archive when the file is a .tar.gz. */
-  member?: string;
-  /** Its name in the directory it lands in. */
-  name: string;
+  binaries: readonly ReleaseBinary[];
 }
 
 export interface PinnedDownload {
@@ -109,7 +117,12 @@ export function kubernetesReleaseFiles(
   const [os, cpu] = forPlatform.split('-') as [string, string];
   return binaries.map((name) => {
     const url = `https://dl.k8s.io/release/${version}/bin/${os}/${cpu}/${name}`;
-    return { label: `${name} ${version}`, url, sha256: { publishedAt: `${url}.sha256` }, name };
+    return {
+      label: `${name} ${version}`,
+      url,
+      sha256: { publishedAt: `${url}.sha256` },
+      binaries: [{ name }],
+    };
   });
 }
 
@@ -124,8 +137,7 @@ export function etcdReleaseFile(
     label: `etcd ${version}`,
     url: `${base}/${archive}.tar.gz`,
     sha256: { publishedAt: `${base}/SHA256SUMS` },
-    member: `${archive}/etcd`,
-    name: 'etcd',
+    binaries: [{ name: 'etcd', member: `${archive}/etcd` }],
   };
 }
 
@@ -154,6 +166,95 @@ export function kwokReleaseFiles(
     label: `${name} ${version}`,
     url: `${base}/${name}-${forPlatform}`,
     sha256: sums[name],
-    name,
+    binaries: [{ name }],
   }));
+}
+
+const releaseNumber = (version: string) => version.replace(/^v/, '');
+const underscored = (p: ReleasePlatform) => p.replace('-', '_');
+
+/** containerd's release archive (bin/containerd, the runc shim, ctr), `.sha256sum` beside it. */
+export function containerdReleaseFile(
+  version: string,
+  forPlatform: ReleasePlatform = hostPlatform(),
+): ReleaseFile {
+  const url = `https://github.com/containerd/containerd/releases/download/${version}/containerd-${releaseNumber(version)}-${forPlatform}.tar.gz`;
+  return {
+    label: `containerd ${version}`,
+    url,
+    sha256: { publishedAt: `${url}.sha256sum` },
+    binaries: ['containerd', 'containerd-shim-runc-v2', 'ctr'].map((name) => ({
+      name,
+      member: `bin/${name}`,
+    })),
+  };
+}
+
+/** crictl's release archive (cri-tools), `.sha256` beside it. */
+export function crictlReleaseFile(
+  version: string,
+  forPlatform: ReleasePlatform = hostPlatform(),
+): ReleaseFile {
+  const url = `https://github.com/kubernetes-sigs/cri-tools/releases/download/${version}/crictl-${version}-${forPlatform}.tar.gz`;
+  return {
+    label: `crictl ${version}`,
+    url,
+    sha256: { publishedAt: `${url}.sha256` },
+    binaries: [{ name: 'crictl', member: 'crictl' }],
+  };
+}
+
+/** CoreDNS's release archive, `.sha256` beside it. */
+export function corednsReleaseFile(
+  version: string,
+  forPlatform: ReleasePlatform = hostPlatform(),
+): ReleaseFile {
+  const url = `https://github.com/coredns/coredns/releases/download/${version}/coredns_${releaseNumber(version)}_${underscored(forPlatform)}.tgz`;
+  return {
+    label: `coredns ${version}`,
+    url,
+    sha256: { publishedAt: `${url}.sha256` },
+    binaries: [{ name: 'coredns', member: 'coredns' }],
+  };
+}
+
+/** Prometheus's release archive (prometheus, promtool), checked against `sha256sums.txt`. */
+export function prometheusReleaseFile(
+  release: string,
+  forPlatform: ReleasePlatform = hostPlatform(),
+): ReleaseFile {
+  const base = `https://github.com/prometheus/prometheus/releases/download/v${release}`;
+  const dir = `prometheus-${release}.${forPlatform}`;
+  return {
+    label: `prometheus ${release}`,
+    url: `${base}/${dir}.tar.gz`,
+    sha256: { publishedAt: `${base}/sha256sums.txt` },
+    binaries: ['prometheus', 'promtool'].map((name) => ({ name, member: `${dir}/${name}` })),
+  };
+}
+
+/** Traefik's release archive, checked against the release's `checksums.txt`. */
+export function traefikReleaseFile(
+  version: string,
+  forPlatform: ReleasePlatform = hostPlatform(),
+): ReleaseFile {
+  const base = `https://github.com/traefik/traefik/releases/download/${version}`;
+  return {
+    label: `traefik ${version}`,
+    url: `${base}/traefik_${version}_${underscored(forPlatform)}.tar.gz`,
+    sha256: { publishedAt: `${base}/traefik_${version}_checksums.txt` },
+    binaries: [{ name: 'traefik', member: 'traefik' }],
+  };
+}
+
+/**
+ * `url` as a release mirror serves it: `<mirror>/<host>/<path>` (an artifact repository that
+ * proxies or copies the release hosts, for machines that reach none of them). The sums kaic pins
+ * still bind; a sum the release publishes is read from the mirror too, so the mirror is trusted
+ * for those files as the release host would be.
+ */
+export function mirroredUrl(url: string, mirror: string | undefined): string {
+  if (!mirror) return url;
+  const u = new URL(url);
+  return `${mirror.replace(/\/+$/, '')}/${u.host}${u.pathname}${u.search}`;
 }

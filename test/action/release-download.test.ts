@@ -15,13 +15,18 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
 
+import { buildRecipe, type GoModuleRecipe } from '../../src/binaries/build.js';
 import {
   DownloadIntegrityError,
   downloadPinnedTool,
   downloadRelease,
   publishedSum,
 } from '../../src/binaries/download.js';
-import { hostPlatform, type PinnedDownload } from '../../src/versions/downloads.js';
+import {
+  containerdReleaseFile,
+  hostPlatform,
+  type PinnedDownload,
+} from '../../src/versions/downloads.js';
 
 const KIND_SCRIPT = '#!/bin/sh\necho "kind v0.33.0 go1.26.0 linux/amd64"\n';
 
@@ -206,13 +211,13 @@ describe('[downloads] pinned release binaries (kind, helm) via @actions/tool-cac
         label: 'kube-apiserver v1.35.4',
         url: `${base}/bin/kube-apiserver`,
         sha256: { publishedAt: `${base}/bin/kube-apiserver.sha256` },
-        name: 'kube-apiserver',
+        binaries: [{ name: 'kube-apiserver' }],
       },
       {
         label: 'kube-scheduler v1.35.4',
         url: `${base}/bin/kube-scheduler`,
         sha256: { publishedAt: `${base}${schedulerSums}` },
-        name: 'kube-scheduler',
+        binaries: [{ name: 'kube-scheduler' }],
       },
     ];
     const out = outDir();
@@ -253,5 +258,100 @@ describe('[downloads] pinned release binaries (kind, helm) via @actions/tool-cac
     expect(publishedSum(`${sum} *etcd-v3.6.16-linux-amd64.tar.gz`, url)).to.equal(sum);
     expect(publishedSum(`${sum}  etcd-v3.6.16-linux-arm64.tar.gz`, url)).to.equal(null);
     expect(publishedSum('not a sum', url)).to.equal(null);
+  });
+
+  describe('a recipe built from its release instead (KAIC_RELEASE_MIRROR serving the release host)', function () {
+    const saved = { mirror: process.env.KAIC_RELEASE_MIRROR, path: process.env.PATH };
+    /** containerd's release layout, its binaries printing `version`. */
+    const containerdArchive = async (version: string, printed: string) => {
+      const tree = join(dir, `containerd-${version}-${printed}`);
+      await mkdir(join(tree, 'bin'), { recursive: true });
+      for (const name of ['containerd', 'containerd-shim-runc-v2', 'ctr', 'containerd-stress']) {
+        await writeFile(
+          join(tree, 'bin', name),
+          `#!/bin/sh\necho "${name} github.com/containerd/containerd/v2 ${printed} 0123abc"\n`,
+          { mode: 0o755 },
+        );
+      }
+      await execa('tar', ['-czf', `${tree}.tar.gz`, '-C', tree, 'bin']);
+      return readFile(`${tree}.tar.gz`);
+    };
+    /** Serves `file` at its release URL under the mirror, with its `.sha256sum` beside it. */
+    const publish = (url: string, body: Buffer) => {
+      const path = `/mirror/${new URL(url).host}${new URL(url).pathname}`;
+      files.set(path, body);
+      files.set(`${path}.sha256sum`, Buffer.from(`${sha(body)}  ${url.split('/').pop()}\n`));
+    };
+    const recipe = (version: string): GoModuleRecipe => ({
+      component: 'containerd',
+      module: 'github.com/containerd/containerd/v2',
+      version,
+      outDir: (r) => join(r, 'bin', 'containerd', version),
+      binaries: ['containerd', 'containerd-shim-runc-v2', 'ctr'],
+      packages: ['github.com/containerd/containerd/v2/cmd/containerd'],
+      verify: [{ versionOutput: { binary: 'containerd', args: ['--version'], expect: version } }],
+      release: () => [containerdReleaseFile(version)],
+    });
+    before(function () {
+      process.env.KAIC_RELEASE_MIRROR = `${base}/mirror`;
+      // No Go on PATH: anything that tried to build would fail, naming Go.
+      process.env.PATH = '/usr/bin:/bin';
+    });
+    after(function () {
+      for (const [key, value] of [
+        ['KAIC_RELEASE_MIRROR', saved.mirror],
+        ['PATH', saved.path],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    });
+
+    it("lands the archive's binaries, checked by the recipe's own checks and stamped with where they came from, with no Go", async function () {
+      publish(containerdReleaseFile('v2.2.9').url, await containerdArchive('v2.2.9', 'v2.2.9'));
+      const root = join(dir, 'root-ok');
+      expect(await buildRecipe(recipe('v2.2.9'), log, root)).to.equal(true);
+      const out = join(root, 'bin', 'containerd', 'v2.2.9');
+      expect((await readdir(out)).sort()).to.deep.equal([
+        'containerd',
+        'containerd-shim-runc-v2',
+        'ctr',
+        'kaic-build.json',
+      ]);
+      const stamp = JSON.parse(await readFile(join(out, 'kaic-build.json'), 'utf8')) as {
+        goVersion: string;
+        downloadedFrom: string[];
+      };
+      expect(stamp.goVersion).to.equal('none (downloaded)');
+      expect(stamp.downloadedFrom).to.deep.equal([containerdReleaseFile('v2.2.9').url]);
+      expect(requests).to.include(
+        `GET /mirror/github.com/containerd/containerd/releases/download/v2.2.9/containerd-2.2.9-${hostPlatform()}.tar.gz`,
+      );
+      // Found complete the second time: nothing fetched.
+      requests.length = 0;
+      expect(await buildRecipe(recipe('v2.2.9'), log, root)).to.equal(false);
+      expect(requests).to.deep.equal([]);
+    });
+
+    it("refuses binaries that pass the sum but not the recipe's checks, keeping nothing", async function () {
+      // The release file of v2.2.8 holds binaries that say v2.1.0.
+      publish(containerdReleaseFile('v2.2.8').url, await containerdArchive('v2.2.8', 'v2.1.0'));
+      const root = join(dir, 'root-wrong');
+      const error = await buildRecipe(recipe('v2.2.8'), log, root).catch((e: unknown) => e);
+      expect((error as Error).message).to.match(
+        /^containerd v2\.2\.8 downloaded from https:\/\/github\.com\/containerd\/.* failed its check \(.*v2\.2\.8.*\); nothing of it was kept/s,
+      );
+      expect(existsSync(join(root, 'bin', 'containerd', 'v2.2.8'))).to.equal(false);
+    });
+
+    it('falls back to the Go build, saying why, when the mirror has no such release', async function () {
+      const root = join(dir, 'root-missing');
+      lines.length = 0;
+      const error = await buildRecipe(recipe('v2.2.7'), log, root).catch((e: unknown) => e);
+      expect(lines.join('\n')).to.contain(
+        `containerd v2.2.7: not downloaded (${base}/mirror/github.com/containerd/containerd/releases/download/v2.2.7/containerd-2.2.7-${hostPlatform()}.tar.gz failed: HTTP 404); building it`,
+      );
+      expect((error as Error).message).to.match(/^Go is not installed or not on PATH/);
+    });
   });
 });

@@ -266,6 +266,8 @@ describe('[cli] kaic run', function () {
       KAIC_KWOK_WORKDIR: workdir,
       KAIC_CACHE: join(dir, 'empty-cache'),
       GOPROXY: 'off',
+      // No release download in place of the build either (a machine that reaches the hosts).
+      KAIC_DOWNLOADS: 'off',
     });
     expect(result.exitCode, result.all).to.equal(2);
     expect(result.stderr).to.match(

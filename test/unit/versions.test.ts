@@ -10,9 +10,18 @@ import {
   KWOK_VERSION,
 } from '../../src/versions/kubernetes.js';
 import { HELM } from '../../src/versions/addons.js';
+import { RECIPES, corednsRecipe, etcdRecipe } from '../../src/binaries/recipes.js';
+import { PROMETHEUS, PROMETHEUS_RECIPE } from '../../src/addons/prometheus/pin.js';
+import { TRAEFIK, TRAEFIK_RECIPE } from '../../src/addons/gateway/pin.js';
 import {
+  containerdReleaseFile,
+  corednsReleaseFile,
+  crictlReleaseFile,
   etcdReleaseFile,
   kwokReleaseFiles,
+  mirroredUrl,
+  prometheusReleaseFile,
+  traefikReleaseFile,
   kubernetesReleaseFiles,
   pinnedDownload,
   pinnedDownloads,
@@ -128,7 +137,7 @@ describe('version table', function () {
         sha256: {
           publishedAt: `https://dl.k8s.io/release/${release.version}/bin/linux/arm64/kube-apiserver.sha256`,
         },
-        name: 'kube-apiserver',
+        binaries: [{ name: 'kube-apiserver' }],
       },
     ]);
     const v = release.etcdVersion;
@@ -136,14 +145,13 @@ describe('version table', function () {
       label: `etcd ${v}`,
       url: `https://github.com/etcd-io/etcd/releases/download/${v}/etcd-${v}-linux-amd64.tar.gz`,
       sha256: { publishedAt: `https://github.com/etcd-io/etcd/releases/download/${v}/SHA256SUMS` },
-      member: `etcd-${v}-linux-amd64/etcd`,
-      name: 'etcd',
+      binaries: [{ name: 'etcd', member: `etcd-${v}-linux-amd64/etcd` }],
     });
   });
 
   it('downloads kwok and kwokctl only where their sums are pinned (the release publishes none)', function () {
     const files = kwokReleaseFiles(KWOK_VERSION, 'linux-amd64');
-    expect(files?.map((f) => [f.name, f.url])).to.deep.equal([
+    expect(files?.map((f) => [f.binaries[0]?.name, f.url])).to.deep.equal([
       [
         'kwok',
         `https://github.com/kubernetes-sigs/kwok/releases/download/${KWOK_VERSION}/kwok-linux-amd64`,
@@ -156,5 +164,89 @@ describe('version table', function () {
     for (const file of files ?? []) expect(file.sha256).to.match(/^[0-9a-f]{64}$/);
     expect(kwokReleaseFiles(KWOK_VERSION, 'darwin-arm64')).to.equal(null);
     expect(kwokReleaseFiles('v0.0.1', 'linux-amd64')).to.equal(null);
+  });
+
+  it("takes the real node's runtime, the kind node's DNS and the Prometheus and Traefik addons from their releases, checked against the sums published with them", function () {
+    const gh = 'https://github.com';
+    const files = [
+      containerdReleaseFile('v2.2.9', 'linux-arm64'),
+      crictlReleaseFile('v1.34.0', 'linux-amd64'),
+      corednsReleaseFile('v1.12.1', 'linux-amd64'),
+      prometheusReleaseFile('3.16.0', 'linux-amd64'),
+      traefikReleaseFile('v3.7.13', 'linux-arm64'),
+    ].map((f) => [f.url, f.sha256, f.binaries.map((b) => `${b.name}=${b.member}`)]);
+    expect(files).to.deep.equal([
+      [
+        `${gh}/containerd/containerd/releases/download/v2.2.9/containerd-2.2.9-linux-arm64.tar.gz`,
+        {
+          publishedAt: `${gh}/containerd/containerd/releases/download/v2.2.9/containerd-2.2.9-linux-arm64.tar.gz.sha256sum`,
+        },
+        [
+          'containerd=bin/containerd',
+          'containerd-shim-runc-v2=bin/containerd-shim-runc-v2',
+          'ctr=bin/ctr',
+        ],
+      ],
+      [
+        `${gh}/kubernetes-sigs/cri-tools/releases/download/v1.34.0/crictl-v1.34.0-linux-amd64.tar.gz`,
+        {
+          publishedAt: `${gh}/kubernetes-sigs/cri-tools/releases/download/v1.34.0/crictl-v1.34.0-linux-amd64.tar.gz.sha256`,
+        },
+        ['crictl=crictl'],
+      ],
+      [
+        `${gh}/coredns/coredns/releases/download/v1.12.1/coredns_1.12.1_linux_amd64.tgz`,
+        {
+          publishedAt: `${gh}/coredns/coredns/releases/download/v1.12.1/coredns_1.12.1_linux_amd64.tgz.sha256`,
+        },
+        ['coredns=coredns'],
+      ],
+      [
+        `${gh}/prometheus/prometheus/releases/download/v3.16.0/prometheus-3.16.0.linux-amd64.tar.gz`,
+        { publishedAt: `${gh}/prometheus/prometheus/releases/download/v3.16.0/sha256sums.txt` },
+        [
+          'prometheus=prometheus-3.16.0.linux-amd64/prometheus',
+          'promtool=prometheus-3.16.0.linux-amd64/promtool',
+        ],
+      ],
+      [
+        `${gh}/traefik/traefik/releases/download/v3.7.13/traefik_v3.7.13_linux_arm64.tar.gz`,
+        {
+          publishedAt: `${gh}/traefik/traefik/releases/download/v3.7.13/traefik_v3.7.13_checksums.txt`,
+        },
+        ['traefik=traefik'],
+      ],
+    ]);
+  });
+
+  it('gives every recipe with a published release the files of its own version, naming the binaries the build would', function () {
+    const release = kubernetesRelease('1.35');
+    const recipes = [
+      RECIPES.kwok,
+      RECIPES.containerd,
+      RECIPES.criTools,
+      etcdRecipe(release.etcdVersion),
+      corednsRecipe('v1.12.1'),
+      PROMETHEUS_RECIPE,
+      TRAEFIK_RECIPE,
+    ];
+    for (const recipe of recipes) {
+      const files = recipe.release?.() ?? [];
+      if (recipe === RECIPES.kwok && files.length === 0) continue; // pinned for linux-amd64 only
+      expect(
+        files.flatMap((f) => f.binaries.map((b) => b.name)).sort(),
+        recipe.component,
+      ).to.deep.equal([...recipe.binaries].sort());
+    }
+    expect(PROMETHEUS_RECIPE.release?.()?.[0]?.label).to.equal(`prometheus ${PROMETHEUS.release}`);
+    expect(TRAEFIK_RECIPE.release?.()?.[0]?.label).to.equal(`traefik ${TRAEFIK.version}`);
+  });
+
+  it('serves a release URL from KAIC_RELEASE_MIRROR as <mirror>/<host>/<path>', function () {
+    const url = 'https://dl.k8s.io/release/v1.35.4/bin/linux/amd64/kubelet.sha256';
+    expect(mirroredUrl(url, undefined)).to.equal(url);
+    expect(mirroredUrl(url, 'http://10.0.0.5:8081/releases/')).to.equal(
+      'http://10.0.0.5:8081/releases/dl.k8s.io/release/v1.35.4/bin/linux/amd64/kubelet.sha256',
+    );
   });
 });

@@ -7,6 +7,7 @@ import { basename, dirname } from 'node:path';
 import type { GoModuleRecipe, LocalModule, ModuleCopyRecipe } from '../../binaries/build.js';
 import { chartDir, gatewayApiDir, traefikDir } from '../../cache.js';
 import { programImage } from '../../images/addon-images.js';
+import { traefikReleaseFile } from '../../versions/downloads.js';
 
 /**
  * The Gateway API's CRDs (standard channel): the ai_inference suite's API. The version Traefik's
@@ -135,6 +136,7 @@ export const TRAEFIK_RECIPE: GoModuleRecipe = {
   packages: [`${TRAEFIK.module}/cmd/traefik`],
   ldflags: [`-X ${TRAEFIK.module}/pkg/version.Version=${TRAEFIK_RELEASE}`],
   moduleReplaces: { local: TRAEFIK_LOCAL_MODULES },
+  release: () => [traefikReleaseFile(TRAEFIK.version)],
   verify: [
     { versionOutput: { binary: 'traefik', args: ['version'], expect: TRAEFIK_RELEASE } },
     { helpMentions: { binary: 'traefik', flag: '--providers.kubernetesgateway' } },

@@ -2,6 +2,7 @@
 import { prometheusDir } from '../../cache.js';
 import type { GoModuleRecipe } from '../../binaries/build.js';
 import { programImage } from '../../images/addon-images.js';
+import { prometheusReleaseFile } from '../../versions/downloads.js';
 
 /**
  * Prometheus: scrapes the accelerator exporter and the AI service workloads with Kubernetes
@@ -29,6 +30,8 @@ export const PROMETHEUS_RECIPE: GoModuleRecipe = {
   binaries: ['prometheus', 'promtool'],
   packages: [`${PROMETHEUS.module}/cmd/prometheus`, `${PROMETHEUS.module}/cmd/promtool`],
   tags: ['remove_all_sd', 'enable_kubernetes_sd'],
+  // The release's build has every discovery; the suites use Kubernetes discovery only.
+  release: () => [prometheusReleaseFile(PROMETHEUS.release)],
   ldflags: [
     `-X github.com/prometheus/common/version.Version=${PROMETHEUS.release}`,
     `-X github.com/prometheus/common/version.Branch=module-${PROMETHEUS.version}`,
