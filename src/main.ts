@@ -12,7 +12,9 @@ import { join, resolve } from 'node:path';
 
 import * as core from '@actions/core';
 
+import { restoreBinaries, saveBinaries, type BinaryCacheOptions } from './action/binary-cache.js';
 import { readActionSettings, type ActionSettings } from './action/inputs.js';
+import { cacheDir } from './cache.js';
 import { collectRunInputs } from './config/run-config.js';
 import { workflowLocation, type AnnotationLocation } from './github/annotations.js';
 import { readGitHubContext, workflowRunUrl, type GitHubRunContext } from './github/context.js';
@@ -21,6 +23,7 @@ import { createOctokit } from './github/octokit.js';
 import { publishResults, verdictLine, type Octokit } from './github/publish.js';
 import { planRun } from './pipeline/plan.js';
 import { runPipeline } from './pipeline/run.js';
+import { plannedMinor } from './providers/index.js';
 import type { CreatedResource } from './providers/types.js';
 import { collectRunResults } from './results/collect.js';
 import { gateFailures, overallVerdict, type OverallVerdict } from './results/gate.js';
@@ -226,7 +229,26 @@ async function runMode(settings: ActionSettings): Promise<void> {
     // Written at once to the runner's state file: it survives main being killed.
     core.saveState(STATE_CREATED, JSON.stringify(created));
   };
-  const outcome = await runPipeline(plan, process.stdout, { onCreated });
+  // A cluster kaic creates has a minor known now; an attached one needs no binaries of kaic's.
+  const createdMinor = plannedMinor(plan.config);
+  const binaryCache: BinaryCacheOptions | null =
+    settings.cacheBinaries && createdMinor
+      ? {
+          root: cacheDir(),
+          minor: createdMinor,
+          log: (line) => core.info(line),
+          warn: (line) => core.warning(line),
+        }
+      : null;
+  const restored = binaryCache ? await restoreBinaries(binaryCache) : null;
+  let outcome: Awaited<ReturnType<typeof runPipeline>>;
+  try {
+    outcome = await runPipeline(plan, process.stdout, { onCreated });
+  } catch (error) {
+    // What was downloaded or built before the failure is kept too.
+    if (binaryCache) await saveBinaries(restored, binaryCache);
+    throw error;
+  }
   const { result, reportPaths } = outcome;
   core.setOutput('results-dir', reportPaths.dir);
   if (reportPaths.fallback) {
@@ -248,6 +270,8 @@ async function runMode(settings: ActionSettings): Promise<void> {
     (limit, preface) => renderSummary(result, { limit, ...(preface ? { preface } : {}) }),
     (c) => `${c?.job ?? 'kaic'} (${runLabel(result)})`,
   );
+  // After publishing: a first save uploads hundreds of MiB, the results should not wait for it.
+  if (binaryCache) await saveBinaries(restored, binaryCache);
   failOnGate(settings, [result]);
 }
 

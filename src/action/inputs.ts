@@ -49,6 +49,11 @@ export const ACTION_INPUTS: readonly ActionInputSpec[] = [
     yamlDefault: '${{ github.token }}',
     help: 'token for the check run, the PR comment and the commit statuses (needs checks, pull-requests and statuses: write)',
   },
+  {
+    name: 'cache',
+    default: 'true',
+    help: "run: keep the binaries kaic downloads or builds (its cache's bin/ and charts/) between workflow runs with the Actions cache, keyed on their pinned versions per platform and minor: true/false",
+  },
   { name: 'check-run', default: 'true', help: 'publish a check run with annotations: true/false' },
   {
     name: 'comment',
@@ -96,6 +101,8 @@ export interface ActionSettings {
   eventFile: string | undefined;
   expected: string[];
   failOn: FailOn;
+  /** Keep kaic's binaries with the Actions cache (binary-cache.ts). */
+  cacheBinaries: boolean;
   token: string;
   targets: { checkRun: boolean; comment: boolean; commitStatus: boolean };
   jobKey: string | undefined;
@@ -183,6 +190,7 @@ export function readActionSettings(getInput: (name: string) => string): ActionSe
     eventFile: get('event-file') || undefined,
     expected: [...new Set(expected)],
     failOn: choice('fail-on', get('fail-on'), FAIL_ON),
+    cacheBinaries: bool('cache', get('cache')),
     token: get('github-token'),
     targets: {
       checkRun: bool('check-run', get('check-run')),
