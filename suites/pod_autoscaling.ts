@@ -1,14 +1,18 @@
 /**
- * pod_autoscaling (MUST): a HorizontalPodAutoscaler scales accelerator workloads on a custom
- * metric served through custom.metrics.k8s.io. A Deployment of the stub inference server whose
- * pods each hold an accelerator exposes its queue depth; the suite raises it on the first pod,
- * waits until the custom metrics API reports at least that value for the pod, and requires the
- * HPA (Pods metric, average target 10) to take the Deployment 1 → 2 with both pods Ready and
- * holding accelerators; lowered to 0, back to 1. CPU scaling never counts. A platform that only
- * serves external.metrics.k8s.io is reported Unknown (manual attestation, as the working group
- * asks).
- * Configuration: KAIC_METRICS_TIMEOUT_SECONDS (metric arrival, default 180),
- * KAIC_HPA_TIMEOUT_SECONDS (each scaling step, default 300).
+ * pod_autoscaling (MUST, KAR-0057): a HorizontalPodAutoscaler scales accelerator workloads on a
+ * custom metric. A Deployment of the stub inference server whose pods each hold an accelerator
+ * exposes its queue depth; the suite raises it on the first pod, waits until the metrics API
+ * reports at least that value, and requires the HPA (average target 10) to take the Deployment
+ * 1 → 2 with both pods Ready and holding accelerators; lowered to 0, back to 1. CPU scaling never
+ * counts.
+ * The metric comes through custom.metrics.k8s.io (a Pods metric) when that API is served, else
+ * through external.metrics.k8s.io (an External metric, as KEDA or a cloud's adapter serves it):
+ * KAIC_EXTERNAL_METRIC names it (default the stub's own name), read in the suite's namespace. An
+ * external metric that never appears is Unknown naming that setting: kaic cannot know another
+ * adapter's names.
+ * Configuration: KAIC_HPA_METRICS_API (auto, custom, external), KAIC_EXTERNAL_METRIC,
+ * KAIC_METRICS_TIMEOUT_SECONDS (metric arrival, default 180), KAIC_HPA_TIMEOUT_SECONDS (each
+ * scaling step, default 300).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -31,6 +35,8 @@ import { recordEvidence, requirementTag, skipBecause } from './lib/index.js';
 import {
   QUEUE_METRIC,
   callPod,
+  chooseHpaMetricsPath,
+  type HpaMetricsPath,
   ensurePodMonitor,
   inferencePodTemplate,
   metricsTimeoutMs,
@@ -69,7 +75,8 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
   this.timeout(900_000);
   let setup: AcceleratorSetup;
   let ns = '';
-  let customVersion = '';
+  /** The metrics API the HPA scales on, chosen at the start of the test. */
+  let path: { api: 'custom'; version: string } | { api: 'external'; metric: string } | null = null;
   const runId = `kaic-${randomBytes(4).toString('hex')}`;
   const runSelector = `conformance.kaic.dev/run=${runId}`;
 
@@ -94,10 +101,10 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
   }
 
   /** The metric's value per pod, as the custom metrics API reports it. */
-  async function customMetric(): Promise<Map<string, number>> {
+  async function customMetric(version: string): Promise<Map<string, number>> {
     const list = (await getJson(
       suiteCluster().kc,
-      `/apis/custom.metrics.k8s.io/${customVersion}/namespaces/${ns}/pods/*/${QUEUE_METRIC}` +
+      `/apis/custom.metrics.k8s.io/${version}/namespaces/${ns}/pods/*/${QUEUE_METRIC}` +
         `?labelSelector=${encodeURIComponent(runSelector)}`,
     )) as { items?: Array<{ describedObject?: { name?: string }; value?: string }> };
     return new Map(
@@ -105,29 +112,52 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
     );
   }
 
+  /** The external metric's total in the suite's namespace (the HPA sums its items too). */
+  async function externalMetric(metric: string): Promise<number | undefined> {
+    const list = (await getJson(
+      suiteCluster().kc,
+      `/apis/external.metrics.k8s.io/v1beta1/namespaces/${ns}/${encodeURIComponent(metric)}`,
+    )) as { items?: Array<{ value?: string }> };
+    const items = list.items ?? [];
+    return items.length ? items.reduce((sum, i) => sum + quantity(i.value ?? ''), 0) : undefined;
+  }
+
   async function hpaStatus(): Promise<k8s.V2HorizontalPodAutoscalerStatus | undefined> {
     const api = suiteCluster().kc.makeApiClient(k8s.AutoscalingV2Api);
     return (await api.readNamespacedHorizontalPodAutoscaler({ namespace: ns, name: HPA })).status;
   }
 
-  it(`scales an accelerator Deployment 1 → 2 → 1 on a custom metric (custom.metrics.k8s.io)`, async function () {
+  /** Which metrics APIs are served, for chooseHpaMetricsPath. */
+  async function choosePath(): Promise<HpaMetricsPath | null> {
+    const customVersions: string[] = [];
     for (const version of ['v1beta2', 'v1beta1']) {
-      if (await served(`custom.metrics.k8s.io/${version}`)) {
-        customVersion = version;
-        break;
-      }
+      if (await served(`custom.metrics.k8s.io/${version}`)) customVersions.push(version);
     }
-    if (!customVersion) {
-      if (await served('external.metrics.k8s.io/v1beta1')) {
-        skipBecause(
-          this,
-          'only external.metrics.k8s.io is served: autoscaling on external metrics needs manual attestation (as the working group asks)',
-        );
-      }
+    return chooseHpaMetricsPath(
+      suiteSettings().hpaMetricsApi,
+      { customVersions, external: await served('external.metrics.k8s.io/v1beta1') },
+      suiteSettings().externalMetric ?? QUEUE_METRIC,
+    );
+  }
+
+  it(`scales an accelerator Deployment 1 → 2 → 1 on a custom metric (custom or external metrics API)`, async function () {
+    path = await choosePath();
+    if (!path) {
+      const asked = suiteSettings().hpaMetricsApi;
       throw new Error(
-        'custom.metrics.k8s.io is not served (no APIService answers it): the HPA cannot scale on a custom metric',
+        asked === 'external'
+          ? 'external.metrics.k8s.io is not served (no APIService answers it; KAIC_HPA_METRICS_API=external): the HPA cannot scale on an external metric'
+          : asked === 'custom'
+            ? 'custom.metrics.k8s.io is not served (no APIService answers it; KAIC_HPA_METRICS_API=custom): the HPA cannot scale on a custom metric'
+            : 'neither custom.metrics.k8s.io nor external.metrics.k8s.io is served (no APIService answers them): the HPA cannot scale on a custom metric',
       );
     }
+    const chosen = path;
+    const apiName =
+      chosen.api === 'custom'
+        ? `custom.metrics.k8s.io/${chosen.version}`
+        : 'external.metrics.k8s.io/v1beta1';
+    const metricName = chosen.api === 'custom' ? QUEUE_METRIC : chosen.metric;
     // Any accelerator node that runs containers: not one pinned node, so a pool of single-GPU
     // nodes can hold the two replicas.
     const running = await nodesRunningContainers();
@@ -196,13 +226,22 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
             minReplicas: 1,
             maxReplicas: 2,
             metrics: [
-              {
-                type: 'Pods',
-                pods: {
-                  metric: { name: QUEUE_METRIC },
-                  target: { type: 'AverageValue', averageValue: String(TARGET_AVERAGE) },
-                },
-              },
+              chosen.api === 'custom'
+                ? {
+                    type: 'Pods',
+                    pods: {
+                      metric: { name: QUEUE_METRIC },
+                      target: { type: 'AverageValue', averageValue: String(TARGET_AVERAGE) },
+                    },
+                  }
+                : {
+                    // The total over the pods, per replica: the same target as the Pods metric.
+                    type: 'External',
+                    external: {
+                      metric: { name: chosen.metric },
+                      target: { type: 'AverageValue', averageValue: String(TARGET_AVERAGE) },
+                    },
+                  },
             ],
             behavior: {
               scaleUp: { stabilizationWindowSeconds: 0 },
@@ -214,9 +253,16 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
     await callPod(ns, firstName, `/cgi-bin/queue?${RAISED}`);
     const t0 = Date.now();
     const reported = await waitFor(
-      `custom.metrics.k8s.io/${customVersion} to report ${QUEUE_METRIC} ≥ ${RAISED} for pod ${firstName}`,
+      chosen.api === 'custom'
+        ? `${apiName} to report ${QUEUE_METRIC} ≥ ${RAISED} for pod ${firstName}`
+        : `${apiName} to report ${metricName} ≥ ${RAISED} in namespace ${ns}`,
       async () => {
-        const value = (await customMetric().catch(() => new Map<string, number>())).get(firstName);
+        const value =
+          chosen.api === 'custom'
+            ? (await customMetric(chosen.version).catch(() => new Map<string, number>())).get(
+                firstName,
+              )
+            : await externalMetric(chosen.metric).catch(() => undefined);
         // At or above what was set: a platform may collect the pod more than once.
         if (value !== undefined && value >= RAISED) return value;
         const status = await hpaStatus();
@@ -227,17 +273,29 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
           );
         }
         throw new Error(
-          `custom metric ${value ?? 'absent'}; ${ready} Ready pod; HPA desired ${status?.desiredReplicas ?? '?'}, ` +
+          `${chosen.api} metric ${value ?? 'absent'}; ${ready} Ready pod; HPA desired ${status?.desiredReplicas ?? '?'}, ` +
             `conditions ${conditionsOf(status)}`,
         );
       },
       metricsTimeoutMs(),
       2_000,
-    );
+    ).catch((error: unknown) => {
+      // Another adapter's external metric names are its own: none seen is not proof of absence.
+      if (chosen.api === 'external' && !(error instanceof WaitAborted)) {
+        skipBecause(
+          this,
+          `${apiName} never reported ${metricName} ≥ ${RAISED} in namespace ${ns} (${(error as Error).message}); ` +
+            "set KAIC_EXTERNAL_METRIC to the external metric that carries the workload's queue depth",
+        );
+      }
+      throw error;
+    });
     recordEvidence(
       this,
       'observed',
-      `custom.metrics.k8s.io/${customVersion} reports ${QUEUE_METRIC}=${reported} (set: ${RAISED}) for ${firstName} after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      chosen.api === 'custom'
+        ? `${apiName} reports ${QUEUE_METRIC}=${reported} (set: ${RAISED}) for ${firstName} after ${((Date.now() - t0) / 1000).toFixed(1)} s`
+        : `${apiName} reports ${metricName}=${reported} (set: ${RAISED}) in ${ns} after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
     const t1 = Date.now();
     const up = await waitFor(
@@ -270,7 +328,7 @@ describe(`${requirementTag('pod_autoscaling', 'MUST')} Pod autoscaling`, functio
     recordEvidence(
       this,
       'observed',
-      `scaled 1 → 2 in ${scaledUpIn.toFixed(1)} s (HPA current ${JSON.stringify(up.status?.currentMetrics?.[0]?.pods?.current ?? {})}); pods ${up.pods.map((p) => `${p.metadata?.name}@${p.spec?.nodeName}`).join(', ')}`,
+      `scaled 1 → 2 on ${apiName} in ${scaledUpIn.toFixed(1)} s (HPA current ${JSON.stringify(up.status?.currentMetrics?.[0]?.pods?.current ?? up.status?.currentMetrics?.[0]?.external?.current ?? {})}); pods ${up.pods.map((p) => `${p.metadata?.name}@${p.spec?.nodeName}`).join(', ')}`,
     );
     for (const pod of up.pods) await callPod(ns, pod.metadata?.name as string, '/cgi-bin/queue?0');
     const t2 = Date.now();

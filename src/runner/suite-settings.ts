@@ -298,6 +298,20 @@ export const SUITE_SETTINGS = {
     'how long the HPA may take to scale',
     300,
   ),
+  hpaMetricsApi: choice(
+    'KAIC_HPA_METRICS_API',
+    'pod_autoscaling',
+    'the metrics API the HPA scales on (auto: custom.metrics.k8s.io when served, else external.metrics.k8s.io, as KEDA or a cloud adapter serves it)',
+    ['auto', 'custom', 'external'] as const,
+    'auto',
+    { lowerCase: true },
+  ),
+  externalMetric: text(
+    'KAIC_EXTERNAL_METRIC',
+    'pod_autoscaling',
+    "the external metric (external.metrics.k8s.io, in the suite's namespace) that carries the workload's queue depth, the stub's kaic_inference_queue_depth summed over its pods",
+    'kaic_inference_queue_depth',
+  ),
   gangScheduler: {
     ...choice(
       'KAIC_GANG_SCHEDULER',

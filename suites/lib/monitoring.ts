@@ -156,6 +156,25 @@ export const REQUESTS_METRIC = 'kaic_inference_requests_total';
 export const DURATION_METRIC = 'kaic_inference_request_duration_seconds';
 export const QUEUE_METRIC = 'kaic_inference_queue_depth';
 
+/** The metrics API an HPA scales the suite's workload on. */
+export type HpaMetricsPath =
+  { api: 'custom'; version: string } | { api: 'external'; metric: string };
+
+/**
+ * custom.metrics.k8s.io where served (its newest version) unless external is asked for; else
+ * external.metrics.k8s.io where served unless custom is asked for, on `externalMetric`; else null.
+ */
+export function chooseHpaMetricsPath(
+  asked: 'auto' | 'custom' | 'external',
+  served: { customVersions: readonly string[]; external: boolean },
+  externalMetric: string,
+): HpaMetricsPath | null {
+  const custom = ['v1beta2', 'v1beta1'].find((v) => served.customVersions.includes(v));
+  if (asked !== 'external' && custom) return { api: 'custom', version: custom };
+  if (asked !== 'custom' && served.external) return { api: 'external', metric: externalMetric };
+  return null;
+}
+
 /**
  * A stub inference server in the workload image (busybox httpd + CGI): `/cgi-bin/infer` answers
  * and counts, `/cgi-bin/queue?<n>` sets the queue depth, `/cgi-bin/metrics` exposes the counter,

@@ -297,7 +297,7 @@ describe('[kind charts] addons installed into a cluster (JobSet, Kueue and Volca
     );
   });
 
-  it('custom-metrics-adapter: prometheus-adapter behind custom.metrics.k8s.io, with its RBAC; removed again (APIServices first)', async function () {
+  it('custom-metrics-adapter: prometheus-adapter behind custom.metrics.k8s.io and external.metrics.k8s.io, with its RBAC; removed again (APIServices first)', async function () {
     const t0 = Date.now();
     // Its pod cannot run here, so the aggregator never reaches it: not awaited.
     const installed = await installPrometheusAdapter(
@@ -327,6 +327,7 @@ describe('[kind charts] addons installed into a cluster (JobSet, Kueue and Volca
       ).items.map((a) => a.metadata!.name);
     expect((await apiServices()).sort()).to.deep.equal([
       'v1beta1.custom.metrics.k8s.io',
+      'v1beta1.external.metrics.k8s.io',
       'v1beta2.custom.metrics.k8s.io',
     ]);
     const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);

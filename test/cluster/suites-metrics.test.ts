@@ -291,6 +291,43 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
   });
 
+  it('an adapter serving only external.metrics.k8s.io (as KEDA or a cloud adapter does) → pod_autoscaling Implemented on an External metric; a name it does not serve → Unknown naming KAIC_EXTERNAL_METRIC', async function () {
+    const { handle } = testCluster();
+    await adapter!.stop();
+    const external = new PrometheusAdapter({
+      kubeconfigPath: handle.kubeconfigPath,
+      caCert: handle.ca.cert,
+      caKey: handle.ca.key,
+      prometheusUrl: prometheus!.url,
+      dir: join(dir, 'adapter-external'),
+      apis: ['external'],
+      log,
+    });
+    try {
+      await external.start();
+      const tests = await runSuitesOnTestCluster(['pod_autoscaling']);
+      expect(verdictOf(tests, 'pod_autoscaling')).to.equal('Implemented');
+      const evidence = testsOf(tests, 'pod_autoscaling')[0]?.evidence.map((e) => e.summary) ?? [];
+      expect(evidence.join('\n')).to.match(
+        /external\.metrics\.k8s\.io\/v1beta1 reports kaic_inference_queue_depth=\d+ \(set: 100\)/,
+      );
+      expect(evidence.join('\n')).to.match(/scaled 1 → 2 on external\.metrics\.k8s\.io\/v1beta1/);
+      // Another adapter's name for the queue: kaic cannot know it, so it cannot judge.
+      const unnamed = await runSuitesOnTestCluster(['pod_autoscaling'], {
+        env: {
+          KAIC_EXTERNAL_METRIC: 'queue_of_another_adapter',
+          KAIC_METRICS_TIMEOUT_SECONDS: '15',
+        },
+      });
+      expect(verdictOf(unnamed, 'pod_autoscaling')).to.equal('Unknown');
+      expect(testsOf(unnamed, 'pod_autoscaling')[0]?.skipReason).to.match(
+        /never reported queue_of_another_adapter ≥ 100 .* set KAIC_EXTERNAL_METRIC/,
+      );
+    } finally {
+      await external.stop();
+    }
+  });
+
   it('fault: the adapter answers but its Prometheus does not collect the workload → the Deployment stays at 1 pod, pod_autoscaling Not Implemented', async function () {
     const { handle } = testCluster();
     await adapter!.stop();
@@ -336,7 +373,7 @@ describe('[suites] metrics and autoscaling suites on the test cluster', function
     const tests = await runSuitesOnTestCluster(['ai_service_metrics', 'pod_autoscaling']);
     expect(verdictOf(tests, 'pod_autoscaling')).to.equal('Not Implemented');
     expect(testsOf(tests, 'pod_autoscaling')[0]?.failure?.message).to.match(
-      /custom\.metrics\.k8s\.io is not served/,
+      /neither custom\.metrics\.k8s\.io nor external\.metrics\.k8s\.io is served/,
     );
     expect(verdictOf(tests, 'ai_service_metrics')).to.equal('Implemented');
   });

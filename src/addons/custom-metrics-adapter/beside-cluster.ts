@@ -1,7 +1,9 @@
 /**
  * prometheus-adapter run as a process beside a cluster whose API server runs on this machine:
- * it answers custom.metrics.k8s.io (v1beta1 and v1beta2; the HPA controller asks v1beta2) from
- * Prometheus queries, registered with the API server's aggregator.
+ * it answers custom.metrics.k8s.io (v1beta1 and v1beta2; the HPA controller asks v1beta2) and
+ * external.metrics.k8s.io (v1beta1) from Prometheus queries, registered with the API server's
+ * aggregator (either API alone when asked: a platform serving only external metrics, as KEDA's
+ * does).
  *
  * The aggregator reaches an APIService through its Service: an ExternalName Service naming
  * `localhost` sends it to the adapter on 127.0.0.1 without kube-proxy (the APIService's port is
@@ -36,7 +38,13 @@ export class PrometheusAdapterError extends Error {
 
 const NAMESPACE = 'kaic-metrics';
 const SERVICE = 'kaic-prometheus-adapter';
-const VERSIONS = ['v1beta1', 'v1beta2'] as const;
+/** The metrics APIs it can answer, as APIServices. */
+export const METRICS_API_SERVICES = [
+  { api: 'custom', group: 'custom.metrics.k8s.io', version: 'v1beta1', priority: 100 },
+  { api: 'custom', group: 'custom.metrics.k8s.io', version: 'v1beta2', priority: 200 },
+  { api: 'external', group: 'external.metrics.k8s.io', version: 'v1beta1', priority: 100 },
+] as const;
+export type MetricsApi = (typeof METRICS_API_SERVICES)[number]['api'];
 /** Label on the objects kaic creates for the adapter. */
 export const ADAPTER_OWNER_LABEL = 'kaic.dev/prometheus-adapter';
 
@@ -46,6 +54,8 @@ export interface PrometheusAdapterOptions {
   caKey: string;
   /** The Prometheus it queries, e.g. http://127.0.0.1:9090. */
   prometheusUrl: string;
+  /** The metrics APIs it registers (default both). */
+  apis?: readonly MetricsApi[];
   dir: string;
   log: ProgressLog;
   /** How often the adapter lists series (default 5 s; its own default is 10 minutes). */
@@ -57,7 +67,8 @@ export interface PrometheusAdapterOptions {
 /**
  * One rule for every series that names its namespace and pod: exposed unchanged as a Pods metric
  * of the same name (the adapter's default rules would turn counters into rates and treat
- * container_* as cAdvisor's).
+ * container_* as cAdvisor's); and the same series as an external metric of the namespace, the sum
+ * over its pods (each pod's series counted once however often it was collected).
  */
 export const ADAPTER_RULES = {
   rules: [
@@ -68,7 +79,21 @@ export const ADAPTER_RULES = {
       metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
     },
   ],
+  externalRules: [
+    {
+      seriesQuery: '{namespace!="",pod!=""}',
+      resources: { overrides: { namespace: { resource: 'namespace' } } },
+      name: { matches: '^(.*)$', as: '${1}' },
+      metricsQuery:
+        'sum by (<<.GroupBy>>) (max by (namespace, pod) (<<.Series>>{<<.LabelMatchers>>}))',
+    },
+  ],
 };
+
+/** The APIServices of the chosen metrics APIs. */
+function apiServicesOf(apis: readonly MetricsApi[]) {
+  return METRICS_API_SERVICES.filter((s) => apis.includes(s.api));
+}
 
 /** /healthz over TLS, verified as the aggregator will (the cluster CA, the Service's name). */
 function healthy(port: number, ca: Buffer): Promise<boolean> {
@@ -165,8 +190,9 @@ export class PrometheusAdapter {
       await this.stop();
       throw error;
     }
+    const groups = [...new Set(apiServicesOf(this.apis).map((s) => s.group))];
     log(
-      `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: custom.metrics.k8s.io available in ` +
+      `prometheus-adapter ${PROMETHEUS_ADAPTER.version}: ${groups.join(' and ')} available in ` +
         `${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
   }
@@ -184,33 +210,34 @@ export class PrometheusAdapter {
       metadata: { name: SERVICE, namespace: NAMESPACE, labels },
       spec: { type: 'ExternalName', externalName: 'localhost', ports: [{ name: 'https', port }] },
     });
-    for (const version of VERSIONS) {
-      const name = `${version}.custom.metrics.k8s.io`;
+    const services = apiServicesOf(this.apis);
+    for (const { group, version, priority } of services) {
+      const name = `${version}.${group}`;
       await applyJson(this.kc, `/apis/apiregistration.k8s.io/v1/apiservices/${name}`, {
         apiVersion: 'apiregistration.k8s.io/v1',
         kind: 'APIService',
         metadata: { name, labels },
         spec: {
-          group: 'custom.metrics.k8s.io',
+          group,
           version,
           service: { namespace: NAMESPACE, name: SERVICE, port },
           caBundle: caBundle.toString('base64'),
           groupPriorityMinimum: 100,
-          versionPriority: version === 'v1beta2' ? 200 : 100,
+          versionPriority: priority,
         },
       });
     }
     const registration = this.kc.makeApiClient(k8s.ApiregistrationV1Api);
     await waitFor(
-      'APIServices of custom.metrics.k8s.io Available',
+      `APIServices ${services.map((s) => `${s.version}.${s.group}`).join(', ')} Available`,
       async () => {
-        for (const version of VERSIONS) {
-          const svc = await registration.readAPIService({
-            name: `${version}.custom.metrics.k8s.io`,
-          });
+        for (const { group, version } of services) {
+          const svc = await registration.readAPIService({ name: `${version}.${group}` });
           const available = svc.status?.conditions?.find((c) => c.type === 'Available');
           if (available?.status !== 'True') {
-            throw new Error(`${version}: ${available?.reason ?? ''} ${available?.message ?? ''}`);
+            throw new Error(
+              `${version}.${group}: ${available?.reason ?? ''} ${available?.message ?? ''}`,
+            );
           }
         }
         return true;
@@ -220,13 +247,15 @@ export class PrometheusAdapter {
     );
   }
 
+  private get apis(): readonly MetricsApi[] {
+    return this.options.apis ?? ['custom', 'external'];
+  }
+
   /** Unregisters first (an unanswering API group blocks namespace deletion), then stops. */
   async stop(): Promise<void> {
     const registration = this.kc.makeApiClient(k8s.ApiregistrationV1Api);
-    for (const version of VERSIONS) {
-      await registration
-        .deleteAPIService({ name: `${version}.custom.metrics.k8s.io` })
-        .catch(() => undefined);
+    for (const { group, version } of METRICS_API_SERVICES) {
+      await registration.deleteAPIService({ name: `${version}.${group}` }).catch(() => undefined);
     }
     const core = this.kc.makeApiClient(k8s.CoreV1Api);
     await core.deleteNamespace({ name: NAMESPACE }).catch(() => undefined);

@@ -1,8 +1,9 @@
 /**
  * The custom-metrics-adapter addon inside a cluster (kind): prometheus-adapter (release image of
  * the pinned version) with the same rules as on kwok (ADAPTER_RULES: every series naming its
- * namespace and pod, as a Pods metric of the same name), reading the cluster's Prometheus, serving
- * custom.metrics.k8s.io behind two APIServices. It serves a self-signed certificate it makes at
+ * namespace and pod, as a Pods metric of the same name and an external metric of its namespace),
+ * reading the cluster's Prometheus, serving custom.metrics.k8s.io and external.metrics.k8s.io
+ * behind three APIServices. It serves a self-signed certificate it makes at
  * start, so the APIServices skip TLS verification (a test cluster; no CA is mounted for it).
  * The HPA controller's service account may read the API. Everything carries
  * INSTALL_LABEL=custom-metrics-adapter and is removed like a chart (APIServices first).
@@ -18,13 +19,12 @@ import {
   singleContainerDeployment,
   type ManifestDoc,
 } from '../charts.js';
-import { ADAPTER_RULES } from './beside-cluster.js';
+import { ADAPTER_RULES, METRICS_API_SERVICES } from './beside-cluster.js';
 import { PROMETHEUS_ADAPTER } from './pin.js';
 
 export const ADAPTER_NAMESPACE = 'kaic-custom-metrics';
 const PORT = 6443;
 const labels = { [INSTALL_LABEL]: 'custom-metrics-adapter' };
-const VERSIONS = ['v1beta1', 'v1beta2'] as const;
 
 export function adapterObjects(
   prometheusUrl: string,
@@ -87,7 +87,11 @@ export function adapterObjects(
       kind: 'ClusterRole',
       metadata: meta('kaic-custom-metrics-reader', null),
       rules: [
-        { apiGroups: ['custom.metrics.k8s.io'], resources: ['*'], verbs: ['get', 'list', 'watch'] },
+        {
+          apiGroups: ['custom.metrics.k8s.io', 'external.metrics.k8s.io'],
+          resources: ['*'],
+          verbs: ['get', 'list', 'watch'],
+        },
       ],
     },
     binding(
@@ -127,17 +131,17 @@ export function adapterObjects(
       metadata: meta('prometheus-adapter'),
       spec: { selector: app, ports: [{ name: 'https', port: 443, targetPort: PORT }] },
     },
-    ...VERSIONS.map((version) => ({
+    ...METRICS_API_SERVICES.map(({ group, version, priority }) => ({
       apiVersion: 'apiregistration.k8s.io/v1',
       kind: 'APIService',
-      metadata: meta(`${version}.custom.metrics.k8s.io`, null),
+      metadata: meta(`${version}.${group}`, null),
       spec: {
-        group: 'custom.metrics.k8s.io',
+        group,
         version,
         service: { namespace: ADAPTER_NAMESPACE, name: 'prometheus-adapter', port: 443 },
         insecureSkipTLSVerify: true,
         groupPriorityMinimum: 100,
-        versionPriority: version === 'v1beta2' ? 200 : 100,
+        versionPriority: priority,
       },
     })),
   ];
@@ -165,14 +169,18 @@ export async function installPrometheusAdapter(
   if (options.awaitApiService ?? true) {
     const generic = k8s.KubernetesObjectApi.makeApiClient(kc);
     await waitFor(
-      'custom-metrics-adapter: APIService v1beta2.custom.metrics.k8s.io Available',
+      'custom-metrics-adapter: its APIServices Available',
       async () => {
-        const api = (await generic.read({
-          apiVersion: 'apiregistration.k8s.io/v1',
-          kind: 'APIService',
-          metadata: { name: 'v1beta2.custom.metrics.k8s.io' },
-        })) as unknown as { status?: { conditions?: Array<{ type: string; status: string }> } };
-        return api.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+        for (const { group, version } of METRICS_API_SERVICES) {
+          const api = (await generic.read({
+            apiVersion: 'apiregistration.k8s.io/v1',
+            kind: 'APIService',
+            metadata: { name: `${version}.${group}` },
+          })) as unknown as { status?: { conditions?: Array<{ type: string; status: string }> } };
+          if (!api.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True'))
+            return false;
+        }
+        return true;
       },
       options.readyTimeoutMs ?? 300_000,
       2000,
