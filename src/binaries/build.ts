@@ -229,22 +229,30 @@ export interface WrapperBuild {
   verify: (dir: string) => Promise<void>;
 }
 
+/**
+ * One build (or download in its place) of a component at a time on this machine; a waiting one
+ * then finds it there.
+ */
+async function withBuildLock<T>(
+  spec: { component: string; version: string },
+  root: string,
+  log: ProgressLog,
+  work: () => Promise<T>,
+): Promise<T> {
+  await mkdir(join(root, 'bin'), { recursive: true });
+  return withLockFile(join(root, 'bin', `.lock-${spec.component}-${spec.version}`), work, {
+    timeoutMs: 60 * 60_000,
+    onWait: (pid) => log(`${spec.component} ${spec.version}: waiting for the build in pid ${pid}`),
+  });
+}
+
 /** One build of a component at a time on this machine; a waiting build then finds it cached. */
 export async function buildWrapper(
   spec: WrapperBuild,
   root: string,
   log: ProgressLog,
 ): Promise<boolean> {
-  await mkdir(join(root, 'bin'), { recursive: true });
-  return withLockFile(
-    join(root, 'bin', `.lock-${spec.component}-${spec.version}`),
-    () => buildWrapperLocked(spec, root, log),
-    {
-      timeoutMs: 60 * 60_000,
-      onWait: (pid) =>
-        log(`${spec.component} ${spec.version}: waiting for the build in pid ${pid}`),
-    },
-  );
+  return withBuildLock(spec, root, log, () => buildWrapperLocked(spec, root, log));
 }
 
 /**
@@ -265,42 +273,33 @@ export async function downloadInPlaceOfBuild(
   root: string,
   log: ProgressLog,
 ): Promise<boolean> {
-  await mkdir(join(root, 'bin'), { recursive: true });
-  return withLockFile(
-    join(root, 'bin', `.lock-${spec.component}-${spec.version}`),
-    async () => {
-      if (await isComplete(spec.outDir, spec.binaries)) return true;
-      const started = Date.now();
-      const outcome = await downloadRelease([...spec.files], spec.outDir, {
-        log,
-        check: async (dir) => {
-          await spec.verify(dir).catch((error: unknown) => {
-            throw new BuildError(
-              `${spec.component} ${spec.version} downloaded from ${spec.files.map((f) => f.url).join(', ')} ` +
-                `failed its check (${(error as Error).message}); nothing of it was kept. ` +
-                'KAIC_DOWNLOADS=off builds it from its Go module instead',
-            );
-          });
-          await writeStamp(dir, {
-            component: spec.component,
-            version: spec.version,
-            builtAt: new Date().toISOString(),
-            goVersion: 'none (downloaded)',
-            seconds: Math.round((Date.now() - started) / 1000),
-            downloadedFrom: spec.files.map((f) => f.url),
-          });
-        },
-      });
-      if ('downloaded' in outcome) return true;
-      log(`${spec.component} ${spec.version}: not downloaded (${outcome.skipped}); building it`);
-      return false;
-    },
-    {
-      timeoutMs: 60 * 60_000,
-      onWait: (pid) =>
-        log(`${spec.component} ${spec.version}: waiting for the build in pid ${pid}`),
-    },
-  );
+  return withBuildLock(spec, root, log, async () => {
+    if (await isComplete(spec.outDir, spec.binaries)) return true;
+    const started = Date.now();
+    const outcome = await downloadRelease([...spec.files], spec.outDir, {
+      log,
+      check: async (dir) => {
+        await spec.verify(dir).catch((error: unknown) => {
+          throw new BuildError(
+            `${spec.component} ${spec.version} downloaded from ${spec.files.map((f) => f.url).join(', ')} ` +
+              `failed its check (${(error as Error).message}); nothing of it was kept. ` +
+              'KAIC_DOWNLOADS=off builds it from its Go module instead',
+          );
+        });
+        await writeStamp(dir, {
+          component: spec.component,
+          version: spec.version,
+          builtAt: new Date().toISOString(),
+          goVersion: 'none (downloaded)',
+          seconds: Math.round((Date.now() - started) / 1000),
+          downloadedFrom: spec.files.map((f) => f.url),
+        });
+      },
+    });
+    if ('downloaded' in outcome) return true;
+    log(`${spec.component} ${spec.version}: not downloaded (${outcome.skipped}); building it`);
+    return false;
+  });
 }
 
 async function buildWrapperLocked(
@@ -565,7 +564,7 @@ export async function buildRecipe(
   }
   const files = recipe.moduleFiles ? null : recipe.release?.();
   if (
-    files &&
+    files?.length &&
     (await downloadInPlaceOfBuild(
       { ...recipe, outDir, files, verify: (dir) => runChecks(recipe.verify, dir) },
       root,
