@@ -27,7 +27,14 @@ import {
 } from '../src/versions/kubernetes.js';
 import { testMinors } from '../test/cluster/minors.js';
 
+/** "… cached (…)" lines already said: each driver and scheduler asks every addon again. */
+const saidCached = new Set<string>();
+
 function log(line: string): void {
+  if (/: cached \(/.test(line)) {
+    if (saidCached.has(line)) return;
+    saidCached.add(line);
+  }
   const time = new Date().toISOString().slice(11, 19);
   process.stdout.write(`[build-k8s ${time}] ${line}\n`);
 }
