@@ -199,6 +199,18 @@ export class PrometheusAdapter {
 
   private async register(port: number, caBundle: Buffer): Promise<void> {
     const labels = { [ADAPTER_OWNER_LABEL]: 'true' };
+    // An adapter stopped just before leaves its namespace terminating: the Service put in it now
+    // would be deleted with it moments later, and the APIService would stop answering.
+    const core = this.kc.makeApiClient(k8s.CoreV1Api);
+    await waitFor(
+      `namespace ${NAMESPACE} of a stopped adapter to be gone`,
+      async () => {
+        const ns = await core.readNamespace({ name: NAMESPACE }).catch(() => null);
+        return !ns?.metadata?.deletionTimestamp;
+      },
+      120_000,
+      500,
+    );
     await applyJson(this.kc, `/api/v1/namespaces/${NAMESPACE}`, {
       apiVersion: 'v1',
       kind: 'Namespace',
