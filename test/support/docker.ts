@@ -14,6 +14,7 @@ import { join } from 'node:path';
 
 import { execa, type ResultPromise } from 'execa';
 
+import { removeIdleContainerdRunDir } from '../../src/providers/real-node/host.js';
 import { waitFor } from '../../src/util/wait.js';
 
 /** Capability names by bit number (linux/capability.h), for reading CapBnd. */
@@ -154,6 +155,9 @@ export async function startPrivateDocker(dataRoot: string, runDir: string): Prom
         daemon.kill('SIGTERM');
         await daemon;
       }
+      // Its containerd's shims used /run/containerd/s whatever its state directory; gone when
+      // no containerd (the real node's beside it) still has anything there.
+      await removeIdleContainerdRunDir();
     },
   };
 }

@@ -1,8 +1,17 @@
 /** Pure pieces of the kwok provider and the real node: argument ordering and rule parsing. */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { expect } from 'chai';
 
 import { extraArgsFlags } from '../../src/providers/kwok.js';
-import { isContainedProcess, splitRule } from '../../src/providers/real-node/host.js';
+import {
+  isContainedProcess,
+  removeIdleContainerdRunDir,
+  splitRule,
+} from '../../src/providers/real-node/host.js';
 
 describe('real node helpers', function () {
   it('orders kwokctl --extra-args so each component first appears at its own index', function () {
@@ -74,5 +83,25 @@ describe('real node helpers', function () {
     ).to.equal(false);
     expect(isContainedProcess(own, '', kindV1)).to.equal(false);
     expect(isContainedProcess(own, 'mnt:[4026532320]', '')).to.equal(false);
+  });
+
+  it("removes containerd's state directory only while no containerd has anything in it", async function () {
+    const root = await mkdtemp(join(tmpdir(), 'kaic-containerd-run-'));
+    try {
+      const idle = join(root, 'idle');
+      await mkdir(join(idle, 'runc', 'k8s.io'), { recursive: true });
+      await mkdir(join(idle, 's'), { recursive: true });
+      expect(await removeIdleContainerdRunDir(idle)).to.equal(true);
+      expect(existsSync(idle)).to.equal(false);
+      // A shim's socket (any file) left there: another containerd is still using it.
+      const busy = join(root, 'busy');
+      await mkdir(join(busy, 's'), { recursive: true });
+      await writeFile(join(busy, 's', '3f9a'), '');
+      expect(await removeIdleContainerdRunDir(busy)).to.equal(false);
+      expect(existsSync(join(busy, 's', '3f9a'))).to.equal(true);
+      expect(await removeIdleContainerdRunDir(join(root, 'absent'))).to.equal(false);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

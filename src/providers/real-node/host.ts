@@ -4,7 +4,7 @@
  * iptables chains, directories), recorded at start and removed at stop.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir, readlink, rmdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, readlink, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { execa } from 'execa';
@@ -220,13 +220,43 @@ export const REAL_NODE_LOCK = '/run/kaic-real-node.lock';
 export const REAL_NODE_BRIDGE = 'kaic0';
 /** cgroup subtree kubelet (cgroupfs driver, cgroupsPerQOS) puts every pod under. */
 export const PODS_CGROUP = 'kubepods';
+/**
+ * containerd's default state directory: every runc shim puts its socket under `s/` there, and the
+ * CRI plugin its runc root under `runc/<namespace>`, whatever containerd's own configuration, so
+ * any containerd on the machine (the real node's, Docker's) may create it.
+ */
+export const CONTAINERD_RUN_DIR = '/run/containerd';
+
 /** Fixed host paths kubelet and containerd's shims use whatever their configuration says. */
 export const FIXED_HOST_PATHS = [
   '/var/lib/kubelet',
   '/var/log/containers',
   '/var/log/pods',
-  '/run/containerd',
+  CONTAINERD_RUN_DIR,
 ];
+
+/** True when `path` holds nothing but (nested) empty directories. */
+async function onlyEmptyDirectories(path: string): Promise<boolean> {
+  const entries = await readdir(path, { withFileTypes: true }).catch(() => null);
+  if (!entries) return false;
+  for (const entry of entries) {
+    if (!entry.isDirectory()) return false;
+    if (!(await onlyEmptyDirectories(join(path, entry.name)))) return false;
+  }
+  return true;
+}
+
+/**
+ * Removes containerd's default state directory once no shim or runtime of any containerd has
+ * anything in it, whoever created it: a containerd that starts later makes it again. The real
+ * node and the tests' private Docker both leave it this way, and which one made it depends on
+ * which started first; a system containerd's socket there keeps it.
+ */
+export async function removeIdleContainerdRunDir(dir = CONTAINERD_RUN_DIR): Promise<boolean> {
+  if (!(await onlyEmptyDirectories(dir))) return false;
+  await rm(dir, { recursive: true, force: true });
+  return true;
+}
 
 /** The sysctls kubelet sets at start (unless protectKernelDefaults); restored at stop. */
 export const KUBELET_SYSCTLS = ['vm/overcommit_memory', 'kernel/panic', 'kernel/panic_on_oops'];

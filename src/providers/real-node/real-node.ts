@@ -33,6 +33,7 @@ import { LOCAL_NODE_IMAGE_ALIASES, LOCAL_NODE_IMAGES } from '../../versions/imag
 import type { KubernetesRelease } from '../../versions/kubernetes.js';
 import {
   FIXED_HOST_PATHS,
+  removeIdleContainerdRunDir,
   PODS_CGROUP,
   REAL_NODE_BRIDGE,
   REAL_NODE_LOCK,
@@ -677,6 +678,8 @@ export async function cleanupRealNode(
     await unmountBelow(path);
     await rm(path, { recursive: true, force: true });
   }
+  // Also when another containerd (Docker's) made it first and has since let go of it.
+  await removeIdleContainerdRunDir();
   const restored = await restoreSysctls(state.sysctls);
   if (restored.length) log(`sysctls restored: ${restored.join(', ')}`);
   const stillMounted = await unmountBelow(dir);
