@@ -14,6 +14,8 @@ import { join } from 'node:path';
 
 import { execa } from 'execa';
 
+import { spread } from './spread.js';
+
 let args = process.argv.slice(2).filter((a) => a !== 'run');
 let runs = 3;
 const runsAt = args.indexOf('--runs');
@@ -65,16 +67,6 @@ async function oneRun(n: number): Promise<RunTimes> {
 
 const results: RunTimes[] = [];
 for (let n = 1; n <= runs; n++) results.push(await oneRun(n));
-
-/** "median (min–max)" of the numbers, or the one number. */
-function spread(values: number[]): string {
-  if (values.length === 0) return '?';
-  const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return sorted.length === 1
-    ? `${median.toFixed(1)} s`
-    : `${median.toFixed(1)} s (${sorted[0]!.toFixed(1)}–${sorted[sorted.length - 1]!.toFixed(1)})`;
-}
 
 const phaseNames = [...new Set(results.flatMap((r) => [...r.phases.keys()]))];
 const requirementIds = [...new Set(results.flatMap((r) => [...r.requirements.keys()]))];

@@ -25,6 +25,8 @@ import { basename, delimiter, dirname, join } from 'node:path';
 
 import { execa } from 'execa';
 
+import { spread } from './spread.js';
+
 import { PROMETHEUS, PROMETHEUS_RECIPE } from '../../src/addons/prometheus/pin.js';
 import { TRAEFIK, TRAEFIK_RECIPE } from '../../src/addons/gateway/pin.js';
 import { buildRecipe } from '../../src/binaries/build.js';
@@ -140,14 +142,6 @@ async function buildMirror(root: string): Promise<number> {
     else await appendFile(sums, `${sum}  ${basename(file.url)}\n`);
   }
   return bytes;
-}
-
-function spread(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  return sorted.length === 1
-    ? `${median.toFixed(1)} s`
-    : `${median.toFixed(1)} s (${sorted[0]!.toFixed(1)}–${sorted.at(-1)!.toFixed(1)})`;
 }
 
 const work = await mkdtemp(join(tmpdir(), 'kaic-bench-runner-'));

@@ -29,6 +29,16 @@ export function cachedPaths(root: string): string[] {
   return [join(root, 'bin'), join(root, 'charts')];
 }
 
+/**
+ * cachedPaths, each made to exist: the cache entry's version is a digest of the paths, so restore
+ * and save must name the same ones.
+ */
+async function existingCachedPaths(root: string): Promise<string[]> {
+  const paths = cachedPaths(root);
+  for (const path of paths) await mkdir(path, { recursive: true });
+  return paths;
+}
+
 /** The key prefix of one platform and minor: a restore takes its most recent entry. */
 export function cacheKeyPrefix(minor: string, platform = hostPlatform()): string {
   return `kaic-binaries-${platform}-${minor}-`;
@@ -97,10 +107,8 @@ export async function restoreBinaries(
   const prefix = cacheKeyPrefix(options.minor);
   const t0 = Date.now();
   try {
-    // Both paths exist at restore and at save: the cache's version is a digest of the paths.
-    for (const path of cachedPaths(options.root)) await mkdir(path, { recursive: true });
-    const restoredKey =
-      (await actionsCache.restoreCache(cachedPaths(options.root), prefix, [prefix])) ?? null;
+    const paths = await existingCachedPaths(options.root);
+    const restoredKey = (await actionsCache.restoreCache(paths, prefix, [prefix])) ?? null;
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     options.log(
       restoredKey
@@ -136,9 +144,8 @@ export async function saveBinaries(
       return;
     }
     const t0 = Date.now();
-    for (const path of cachedPaths(options.root)) await mkdir(path, { recursive: true });
     const actionsCache = await import('@actions/cache');
-    const id = await actionsCache.saveCache(cachedPaths(options.root), key);
+    const id = await actionsCache.saveCache(await existingCachedPaths(options.root), key);
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     if (id === -1) {
       options.log(

@@ -106,7 +106,6 @@ async function buildFromKubernetesModule(
     log(`${component} ${release.version}: cached (${outDir})`);
     return false;
   }
-  const verify = (dir: string) => runChecks(binaries.map(versionCheck), dir);
   const versionCheck = (b: string): BuildCheck => ({
     versionOutput: {
       binary: b,
@@ -124,6 +123,7 @@ async function buildFromKubernetesModule(
             : `Kubernetes ${release.version}`,
     },
   });
+  const verify = (dir: string) => runChecks(binaries.map(versionCheck), dir);
   const files = kubernetesReleaseFiles(release.version, binaries);
   if (
     await downloadInPlaceOfBuild(
